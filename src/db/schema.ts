@@ -1,0 +1,117 @@
+/**
+ * The database schema as kysely sees it. One interface per table; columns in
+ * snake_case. Timestamps are ISO-8601 UTC strings with milliseconds
+ * (`2026-11-26T13:32:51.123Z`) in both dialects, so they sort as text. JSON
+ * columns hold JSON text in both dialects. Booleans are 0/1 integers.
+ *
+ * `logs` keeps DECNET's own column names so a DECNET log store reads as is.
+ */
+import type {Generated, Insertable, Selectable} from 'kysely'
+
+/** One accepted log line (DECNET's column names). */
+export interface LogsTable {
+  /** Monotonic; workers keep cursors on it. */
+  id: Generated<number>
+  /** Event time, ISO-8601 UTC. */
+  timestamp: string
+  /** RFC 5424 HOSTNAME; `-` when NILVALUE. */
+  decky: string
+  /** RFC 5424 APP-NAME; `-` when NILVALUE. */
+  service: string
+  /** RFC 5424 MSGID; `-` when NILVALUE. */
+  event_type: string
+  attacker_ip: string | null
+  raw_line: string
+  /** JSON object text: the SD parameters (and the `CMD` key=value pairs). */
+  fields: string
+  msg: string | null
+}
+
+/** One line that could not be accepted, kept with where it came from and why. */
+export interface RejectedLinesTable {
+  id: Generated<number>
+  /** File path, or `-` for standard input. */
+  source: string
+  /** 1-based. */
+  line_no: number
+  reason: string
+  /** The line as text (invalid UTF-8 replaced by U+FFFD). */
+  raw_line: string
+  received_at: string
+}
+
+/** One row per attacker IP, maintained by the profiler. */
+export interface AttackersTable {
+  ip: string
+  first_seen: string
+  last_seen: string
+  event_count: number
+  /** JSON array of service names, in first-seen order. */
+  services: string
+  /** JSON array of decky names, in first-contact order. */
+  deckies: string
+  /** 1 when the attacker touched two or more deckies. */
+  is_traversal: number
+  /** Deckies joined with ` -> ` in first-contact order; null when not a traversal. */
+  traversal_path: string | null
+  auth_attempts: number
+  /** The id of the last log line folded into this row. */
+  last_log_id: number
+}
+
+/** Commands an attacker ran, one row per command event (so ticks only append). */
+export interface AttackerCommandsTable {
+  /** The `logs.id` the command came from: makes replays idempotent. */
+  log_id: number
+  ip: string
+  timestamp: string
+  decky: string
+  service: string
+  command: string
+}
+
+/** One ATT&CK tag per (event, rule, technique). */
+export interface TtpTagsTable {
+  /** Deterministic: a hash of log_id, rule_id and technique_id. */
+  id: string
+  log_id: number
+  attacker_ip: string | null
+  rule_id: string
+  rule_version: number
+  /** e.g. `TA0007` */
+  tactic: string
+  /** e.g. `T1082`, or the parent of a sub-technique (`T1059`). */
+  technique_id: string
+  /** e.g. `T1059.004`, or null. */
+  sub_technique_id: string | null
+  /** 0..1 */
+  confidence: number
+  /** The matched text. */
+  evidence: string
+  timestamp: string
+}
+
+/** Per-worker progress. */
+export interface WorkerStateTable {
+  /** e.g. `profiler`, `ttp`. */
+  worker: string
+  /** The last `logs.id` fully processed. */
+  cursor: number
+  updated_at: string
+}
+
+/** The whole database. */
+export interface Database {
+  logs: LogsTable
+  rejected_lines: RejectedLinesTable
+  attackers: AttackersTable
+  attacker_commands: AttackerCommandsTable
+  ttp_tags: TtpTagsTable
+  worker_state: WorkerStateTable
+}
+
+export type LogRow = Selectable<LogsTable>
+export type NewLog = Insertable<LogsTable>
+export type AttackerRow = Selectable<AttackersTable>
+export type TtpTagRow = Selectable<TtpTagsTable>
+export type NewTtpTag = Insertable<TtpTagsTable>

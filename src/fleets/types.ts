@@ -1,0 +1,100 @@
+/**
+ * The data that describes a fleet. Fleets are plain, serialisable data: a
+ * plugin's `decnet:fleets` hook returns an array of {@link FleetDefinition}
+ * and the registry turns each into a {@link ResolvedFleet}.
+ */
+
+/** A JSON value, so worker options survive the trip over IPC unchanged. */
+export type JsonValue = boolean | JsonObject | JsonValue[] | null | number | string
+/** A JSON object. */
+export interface JsonObject {
+  [key: string]: JsonValue
+}
+
+/**
+ * What a worker needs from the operating system. One word each, smallest first:
+ *
+ * - `database`: a database connection and nothing else (no root, no capabilities).
+ * - `docker`: the docker socket (membership of the `docker` group), no root.
+ * - `net-raw`: raw network sockets (CAP_NET_RAW), no root.
+ * - `root`: full root.
+ */
+export type PrivilegeProfile = 'database' | 'docker' | 'net-raw' | 'root'
+
+/** Every {@link PrivilegeProfile}, in order of increasing privilege. */
+export const PRIVILEGE_PROFILES: readonly PrivilegeProfile[] = Object.freeze(['database', 'docker', 'net-raw', 'root'])
+
+/**
+ * When the supervisor restarts a worker that exited:
+ * - `on-failure` (default): after a non-zero exit or a death by signal.
+ * - `always`: also after a clean, unrequested exit.
+ * - `never`: never.
+ */
+export type RestartPolicy = 'always' | 'never' | 'on-failure'
+
+/** One worker of a fleet, as a plugin declares it. */
+export interface WorkerSpec {
+  /** Unique within the fleet: `[a-z][a-z0-9-]*`. */
+  name: string
+  /** Path of the worker's ES module, relative to the plugin's root (or absolute). */
+  module: string
+  /** Name of the exported worker function; default `default`. */
+  export?: string
+  /** What this worker needs; must equal its fleet's profile. */
+  needs: PrivilegeProfile
+  /** Default `on-failure`. */
+  restart?: RestartPolicy
+  /** Passed to the worker as `context.options`; must be JSON. */
+  options?: JsonObject
+}
+
+/** A fleet as a plugin declares it. */
+export interface FleetDefinition {
+  /** `[a-z][a-z0-9-]*`, at most 32 characters, not a `fleet` subcommand name. */
+  name: string
+  /** One line, shown in `decnet fleet --help` and `decnet fleet list`. */
+  description: string
+  /** The privilege every worker of this fleet needs (they must all agree). */
+  profile: PrivilegeProfile
+  /** At least one. */
+  workers: WorkerSpec[]
+}
+
+/** A worker after validation: module resolved to an absolute path, defaults filled. */
+export interface ResolvedWorker {
+  readonly name: string
+  /** Absolute path of the module, checked to exist on disk. */
+  readonly modulePath: string
+  readonly exportName: string
+  readonly needs: PrivilegeProfile
+  readonly restart: RestartPolicy
+  readonly options: Readonly<JsonObject>
+}
+
+/** A fleet after validation, with the plugin it came from. */
+export interface ResolvedFleet {
+  readonly name: string
+  readonly description: string
+  readonly profile: PrivilegeProfile
+  readonly workers: readonly ResolvedWorker[]
+  /** The contributing plugin's package name. */
+  readonly plugin: string
+  /** The contributing plugin's root directory. */
+  readonly pluginRoot: string
+}
+
+/** Why a plugin's fleets (or one of them) could not be used. */
+export interface PluginProblem {
+  /** The plugin's package name. */
+  readonly plugin: string
+  /** The fleet concerned, when the problem is about one fleet. */
+  readonly fleet?: string
+  /** Lowercase, specific: `hook timed out after 5000 ms`, `worker "x": module ./w.js not found`. */
+  readonly message: string
+}
+
+/** What the registry found: usable fleets sorted by name, and the problems. */
+export interface FleetCatalog {
+  readonly fleets: readonly ResolvedFleet[]
+  readonly problems: readonly PluginProblem[]
+}

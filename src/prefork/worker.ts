@@ -1,0 +1,40 @@
+/**
+ * The worker contract: what a fleet's worker module exports and what it gets.
+ * This file holds types only, so that worker modules can import it for free.
+ *
+ * @example
+ * ```ts
+ * import type {WorkerContext} from 'decnet'
+ *
+ * export default async function tick(ctx: WorkerContext): Promise<void> {
+ *   ctx.ready()
+ *   while (!ctx.signal.aborted) {
+ *     await doOnePass()
+ *     if (ctx.once) return
+ *     await sleep(60_000, ctx.signal)
+ *   }
+ * }
+ * ```
+ */
+import type {JsonObject} from '../fleets/types.js'
+
+/** Everything a worker gets from the child entry. */
+export interface WorkerContext {
+  /** The worker's name within its fleet. */
+  readonly name: string
+  /** The fleet's name. */
+  readonly fleet: string
+  /** The worker's options from its fleet definition (plus command-line overrides such as `interval`). */
+  readonly options: Readonly<JsonObject>
+  /** Fires when the worker must stop (SIGTERM from the master, or the master going away). */
+  readonly signal: AbortSignal
+  /** True under `decnet fleet NAME --once`: do one pass of the work, then return. */
+  readonly once: boolean
+  /** A `debug` logger in the `decnet:worker:<name>` namespace. */
+  readonly debug: (formatter: unknown, ...args: unknown[]) => void
+  /** Tell the master this worker is ready (call once, after setup). */
+  ready(): void
+}
+
+/** A worker: returning (or resolving) means the worker is done; throwing means it failed. */
+export type WorkerFunction = (context: WorkerContext) => Promise<void> | void
