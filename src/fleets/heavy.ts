@@ -1,0 +1,16 @@
+import type {FleetDefinition} from './types.js'
+
+/**
+ * The built-in `heavy` fleet: database-only workers that turn stored log
+ * lines into attacker intelligence. They parse attacker-controlled text, so
+ * they run with the least privilege there is.
+ */
+export const heavy: FleetDefinition = Object.freeze({
+  name: 'heavy',
+  description: 'Attacker profiler and ATT&CK tagger over the log store (database access only)',
+  profile: 'database',
+  workers: [
+    {name: 'profiler', module: './dist/workers/profiler/worker.js', needs: 'database', options: {interval: 60}},
+    {name: 'ttp', module: './dist/workers/ttp/worker.js', needs: 'database', options: {interval: 60}},
+  ],
+}) as FleetDefinition
