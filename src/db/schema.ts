@@ -55,6 +55,13 @@ export interface AttackersTable {
   /** Deckies joined with ` -> ` in first-contact order; null when not a traversal. */
   traversal_path: string | null
   auth_attempts: number
+  /**
+   * JSON object text, the profiler's own bookkeeping: for each decky and each
+   * service its first contact, `{"deckies": [[name, timestamp, logId], ...],
+   * "services": [...]}` in first-contact order. It lets a tick order deckies by
+   * event time (not arrival) without re-reading the attacker's history.
+   */
+  first_contacts: string
   /** The id of the last log line folded into this row. */
   last_log_id: number
 }
