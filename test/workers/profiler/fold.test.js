@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {foldAttacker} from '../../../dist/workers/profiler/fold.js'
+
+// Semantics stubs, so these tests exercise the folding alone (src/logs has its own tests).
+const semantics = {
+  classifyAuth: (row) => (row.event_type === 'login_failed' ? 'failure' : row.event_type === 'login_success' ? 'success' : null),
+  extractCommand: (row) => (row.event_type === 'command' ? JSON.parse(row.fields).command : null),
+}
+
+const IP = '203.0.113.7'
+let nextId = 1
+function line(timestamp, decky, service, eventType = 'connect', fields = {}) {
+  return {decky, event_type: eventType, fields: JSON.stringify(fields), id: nextId++, msg: null, service, timestamp}
+}
+
+const ts = (s) => `2026-11-26T13:${s}.000Z`
+
+describe('foldAttacker', () => {
+  it('builds a new attacker from its first lines', () => {
+    const rows = [
+      line(ts('00:00'), 'decky-01', 'ssh', 'login_failed'),
+      line(ts('00:05'), 'decky-01', 'ssh', 'login_success'),
+      line(ts('00:09'), 'decky-01', 'ssh', 'command', {command: 'uname -a'}),
+    ]
+    const {attacker, commands} = foldAttacker(undefined, IP, rows, semantics)
+    assert.equal(attacker.ip, IP)
+    assert.equal(attacker.first_seen, ts('00:00'))
+    assert.equal(attacker.last_seen, ts('00:09'))
+    assert.equal(attacker.event_count, 3)
+    assert.deepEqual(JSON.parse(attacker.services), ['ssh'])
+    assert.deepEqual(JSON.parse(attacker.deckies), ['decky-01'])
+    assert.equal(attacker.is_traversal, 0)
+    assert.equal(attacker.traversal_path, null)
+    assert.equal(attacker.auth_attempts, 2)
+    assert.equal(attacker.last_log_id, rows[2].id)
+    assert.deepEqual(commands, [
+      {command: 'uname -a', decky: 'decky-01', ip: IP, log_id: rows[2].id, service: 'ssh', timestamp: ts('00:09')},
+    ])
+  })
+
+  it('takes first and last seen from event time, not arrival', () => {
+    const rows = [line(ts('30:00'), 'd1', 'ssh'), line(ts('10:00'), 'd1', 'ssh'), line(ts('20:00'), 'd1', 'ssh')]
+    const {attacker} = foldAttacker(undefined, IP, rows, semantics)
+    assert.equal(attacker.first_seen, ts('10:00'))
+    assert.equal(attacker.last_seen, ts('30:00'))
+    const later = foldAttacker(attacker, IP, [line(ts('05:00'), 'd1', 'ssh')], semantics).attacker
+    assert.equal(later.first_seen, ts('05:00'))
+    assert.equal(later.last_seen, ts('30:00'))
+  })
+
+  it('orders deckies and services by first contact and marks a traversal', () => {
+    const rows = [
+      line(ts('00:00'), 'decky-a', 'ssh'),
+      line(ts('01:00'), 'decky-b', 'telnet'),
+      line(ts('02:00'), 'decky-a', 'http'),
+      line(ts('03:00'), 'decky-c', 'ssh'),
+      line(ts('04:00'), 'decky-b', 'ssh'),
+    ]
+    const {attacker} = foldAttacker(undefined, IP, rows, semantics)
+    assert.deepEqual(JSON.parse(attacker.deckies), ['decky-a', 'decky-b', 'decky-c'])
+    assert.deepEqual(JSON.parse(attacker.services), ['ssh', 'telnet', 'http'])
+    assert.equal(attacker.is_traversal, 1)
+    assert.equal(attacker.traversal_path, 'decky-a -> decky-b -> decky-c')
+  })
+
+  it('orders deckies by event time when one decky\'s log arrives after another\'s', () => {
+    // decky-a's file ingested first, but the attacker reached decky-b first.
+    const a = [line(ts('10:00'), 'decky-a', 'ssh'), line(ts('11:00'), 'decky-a', 'ssh')]
+    const b = [line(ts('05:00'), 'decky-b', 'ssh'), line(ts('12:00'), 'decky-b', 'ssh')]
+    const first = foldAttacker(undefined, IP, a, semantics).attacker
+    assert.equal(first.traversal_path, null)
+    const {attacker} = foldAttacker(first, IP, b, semantics)
+    assert.equal(attacker.traversal_path, 'decky-b -> decky-a')
+    assert.deepEqual(attacker, foldAttacker(undefined, IP, [...a, ...b], semantics).attacker)
+  })
+
+  it('breaks first-contact ties by log id', () => {
+    const rows = [line(ts('00:00'), 'decky-z', 'ssh'), line(ts('00:00'), 'decky-a', 'ssh')]
+    assert.equal(foldAttacker(undefined, IP, rows, semantics).attacker.traversal_path, 'decky-z -> decky-a')
+  })
+
+  it('ignores NILVALUE deckies and services', () => {
+    const rows = [line(ts('00:00'), '-', '-'), line(ts('00:01'), 'decky-a', '-')]
+    const {attacker} = foldAttacker(undefined, IP, rows, semantics)
+    assert.deepEqual(JSON.parse(attacker.deckies), ['decky-a'])
+    assert.deepEqual(JSON.parse(attacker.services), [])
+    assert.equal(attacker.event_count, 2)
+  })
+
+  it('gives the same row whatever the batch boundaries', () => {
+    // A deterministic pseudo-random history: several deckies, services, auth and commands, times out of order.
+    let seed = 42
+    const rand = (n) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648
+      return seed % n
+    }
+    const kinds = ['connect', 'login_failed', 'login_success', 'command']
+    const rows = Array.from({length: 60}, () => {
+      const kind = kinds[rand(4)]
+      const second = String(rand(60)).padStart(2, '0')
+      return line(ts(`${String(rand(3)).padStart(2, '0')}:${second}`), `decky-${rand(5)}`, ['ssh', 'telnet', 'ftp'][rand(3)], kind, {
+        command: `echo ${rand(1000)}`,
+      })
+    })
+    const whole = foldAttacker(undefined, IP, rows, semantics)
+    for (const size of [1, 2, 7, 13, 59]) {
+      let current
+      const commands = []
+      for (let i = 0; i < rows.length; i += size) {
+        const result = foldAttacker(current, IP, rows.slice(i, i + size), semantics)
+        current = result.attacker
+        commands.push(...result.commands)
+      }
+
+      assert.deepEqual(current, whole.attacker, `batches of ${size}`)
+      assert.deepEqual(commands, whole.commands, `batches of ${size}`)
+    }
+  })
+
+  it('keeps the order of a row that has no first-contact keys', () => {
+    const legacy = {
+      auth_attempts: 1, deckies: '["decky-x","decky-y"]', event_count: 4, first_contacts: '', first_seen: ts('00:00'), ip: IP,
+      is_traversal: 1, last_log_id: 0, last_seen: ts('09:00'), services: '["ssh"]', traversal_path: 'decky-x -> decky-y',
+    }
+    const {attacker} = foldAttacker(legacy, IP, [line(ts('10:00'), 'decky-z', 'ftp', 'login_failed')], semantics)
+    assert.equal(attacker.traversal_path, 'decky-x -> decky-y -> decky-z')
+    assert.deepEqual(JSON.parse(attacker.services), ['ssh', 'ftp'])
+    assert.equal(attacker.event_count, 5)
+    assert.equal(attacker.auth_attempts, 2)
+  })
+
+  it('refuses to fold nothing into nothing', () => {
+    assert.throws(() => foldAttacker(undefined, IP, [], semantics), /nothing to fold for attacker 203\.0\.113\.7/)
+  })
+})
