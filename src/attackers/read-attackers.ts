@@ -1,0 +1,126 @@
+/**
+ * The read side of attacker profiles: the rows the profiler keeps, their
+ * commands and their ATT&CK techniques, as {@link AttackerProfile}s.
+ */
+import type {Kysely} from 'kysely'
+
+import {sql} from 'kysely'
+
+import type {AttackerRow, Database} from '../db/schema.js'
+import type {AttackerCommand, AttackerProfile, TechniqueCount} from './attacker-profile.js'
+
+import {chunks} from '../lib/chunks.js'
+
+const IPS_PER_SELECT = 1000
+
+/** How to list attackers. */
+export interface ListAttackersOptions {
+  /** At most this many, most recently seen first. */
+  limit: number
+}
+
+/**
+ * The most recently seen attackers (latest `lastSeen` first, then by IP),
+ * with their commands and techniques.
+ *
+ * @example
+ * ```ts
+ * const recent = await listAttackers(db, {limit: 20})
+ * ```
+ */
+export async function listAttackers(db: Kysely<Database>, options: ListAttackersOptions): Promise<AttackerProfile[]> {
+  const rows = await db
+    .selectFrom('attackers')
+    .selectAll()
+    .orderBy('last_seen', 'desc')
+    .orderBy('ip')
+    .limit(options.limit)
+    .execute()
+  return completeProfiles(db, rows)
+}
+
+/** How many attackers there are in all. */
+export async function countAttackers(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('attackers').select((eb) => eb.fn.countAll().as('count')).executeTakeFirstOrThrow()
+  return Number(row.count)
+}
+
+/** One attacker by IP, or undefined when the profiler has never seen it. */
+export async function findAttacker(db: Kysely<Database>, ip: string): Promise<AttackerProfile | undefined> {
+  const row = await db.selectFrom('attackers').selectAll().where('ip', '=', ip).executeTakeFirst()
+  if (row === undefined) return undefined
+  const [profile] = await completeProfiles(db, [row])
+  return profile
+}
+
+async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[]): Promise<AttackerProfile[]> {
+  const ips = rows.map((row) => row.ip)
+  const commands = await readCommands(db, ips)
+  const techniques = await readTechniques(db, ips)
+  return rows.map((row) => ({
+    authAttempts: row.auth_attempts,
+    commands: commands.get(row.ip) ?? [],
+    deckies: JSON.parse(row.deckies) as string[],
+    eventCount: row.event_count,
+    firstSeen: row.first_seen,
+    ip: row.ip,
+    isTraversal: Boolean(row.is_traversal),
+    lastSeen: row.last_seen,
+    services: JSON.parse(row.services) as string[],
+    techniques: techniques.get(row.ip) ?? [],
+    traversalPath: row.traversal_path,
+  }))
+}
+
+async function readCommands(db: Kysely<Database>, ips: string[]): Promise<Map<string, AttackerCommand[]>> {
+  const byIp = new Map<string, AttackerCommand[]>()
+  for (const chunk of chunks(ips, IPS_PER_SELECT)) {
+    const rows = await db
+      .selectFrom('attacker_commands')
+      .select(['ip', 'timestamp', 'decky', 'service', 'command'])
+      .where('ip', 'in', chunk)
+      .orderBy('timestamp')
+      .orderBy('log_id')
+      .execute()
+    for (const {ip, ...command} of rows) append(byIp, ip, command)
+  }
+
+  return byIp
+}
+
+/**
+ * Techniques per attacker: tags grouped by technique (the sub-technique when
+ * there is one) and tactic, counting distinct log lines, so two rules that
+ * spot the same technique in one line count once.
+ */
+async function readTechniques(db: Kysely<Database>, ips: string[]): Promise<Map<string, TechniqueCount[]>> {
+  const byIp = new Map<string, TechniqueCount[]>()
+  const techniqueId = sql<string>`coalesce(sub_technique_id, technique_id)`
+  for (const chunk of chunks(ips, IPS_PER_SELECT)) {
+    const rows = await db
+      .selectFrom('ttp_tags')
+      .select((eb) => ['attacker_ip', 'tactic', techniqueId.as('technique_id'), eb.fn.count('log_id').distinct().as('count')])
+      .where('attacker_ip', 'in', chunk)
+      .groupBy(['attacker_ip', 'tactic', techniqueId])
+      .execute()
+    for (const row of rows) {
+      append(byIp, row.attacker_ip!, {count: Number(row.count), tactic: row.tactic, techniqueId: row.technique_id})
+    }
+  }
+
+  for (const list of byIp.values()) {
+    list.sort((a, b) => b.count - a.count || compare(a.techniqueId, b.techniqueId) || compare(a.tactic, b.tactic))
+  }
+
+  return byIp
+}
+
+function append<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key)
+  if (list === undefined) map.set(key, [value])
+  else list.push(value)
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
