@@ -1,0 +1,152 @@
+import type {DatabaseTarget} from './url.js'
+
+/**
+ * A database could not be opened, reached, migrated or written. Every error
+ * that comes out of a database opened with `openDatabase` is one of these,
+ * so a command can map it to `ExitCode.DATABASE` with one `instanceof`.
+ *
+ * @example
+ * ```ts
+ * try { await ingest(...) } catch (error) {
+ *   if (error instanceof DatabaseError) this.error(error.message, {exit: ExitCode.DATABASE})
+ *   throw error
+ * }
+ * ```
+ */
+export class DatabaseError extends Error {
+  /** The driver's code when there is one (`ECONNREFUSED`, `SQLITE_BUSY`, `28P01`, ...). */
+  readonly code: string | undefined
+  /** Where the database is: a file path, or the PostgreSQL URL without its password. */
+  readonly target: string
+
+  constructor(message: string, options: {target: string; code?: string; cause?: unknown}) {
+    super(message, {cause: options.cause})
+    this.name = 'DatabaseError'
+    this.code = options.code
+    this.target = options.target
+  }
+}
+
+/** The PostgreSQL URL with its password replaced by `***`, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    // not a URL: nothing in it looks like a password field we could find
+    return url.replace(/:\/\/([^:@/]*):[^@/]*@/, '://$1:***@')
+  }
+}
+
+/** A short description of the target, for messages. */
+export function describeTarget(target: DatabaseTarget): string {
+  return target.kind === 'sqlite' ? target.path : redactUrl(target.url)
+}
+
+/**
+ * Turns whatever a driver threw into a {@link DatabaseError} whose message
+ * says what went wrong in operator terms (which host refused, which file
+ * could not be opened). A `DatabaseError` passes through unchanged.
+ */
+export function toDatabaseError(error: unknown, target: DatabaseTarget): DatabaseError {
+  if (error instanceof DatabaseError) return error
+  const where = describeTarget(target)
+  const code = errorCode(error)
+  const detail = error instanceof Error ? error.message : String(error)
+  const message = target.kind === 'sqlite' ? sqliteMessage(code, detail, where) : postgresMessage(code, detail, target.url, error)
+  return new DatabaseError(message, {target: where, code, cause: error})
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (error === null || typeof error !== 'object') return undefined
+  const {code, errors} = error as {code?: unknown; errors?: unknown}
+  if (typeof code === 'string') return code
+  // node's happy-eyeballs connect throws an AggregateError of per-address failures
+  if (Array.isArray(errors) && errors.length > 0) return errorCode(errors[0])
+  return undefined
+}
+
+function sqliteMessage(code: string | undefined, detail: string, path: string): string {
+  switch (code) {
+    case 'SQLITE_BUSY':
+    case 'SQLITE_BUSY_SNAPSHOT':
+    case 'SQLITE_LOCKED': {
+      return `sqlite database ${path} is locked by another process (waited for the busy timeout): ${detail}`
+    }
+
+    case 'SQLITE_CANTOPEN': {
+      return `cannot open sqlite database ${path}: ${detail}`
+    }
+
+    case 'SQLITE_NOTADB': {
+      return `${path} is not a sqlite database`
+    }
+
+    case 'SQLITE_READONLY':
+    case 'EACCES':
+    case 'EPERM': {
+      return `sqlite database ${path} is not writable: ${detail}`
+    }
+
+    default: {
+      return `sqlite database ${path}: ${detail}`
+    }
+  }
+}
+
+function postgresMessage(code: string | undefined, detail: string, url: string, error: unknown): string {
+  const {host, port, user, database} = postgresParts(url)
+  const at = `${host}:${port}`
+  switch (code) {
+    case 'ECONNREFUSED': {
+      return `cannot connect to postgresql at ${at}: connection refused`
+    }
+
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN': {
+      return `cannot connect to postgresql: host "${host}" not found`
+    }
+
+    case 'ETIMEDOUT':
+    case 'ECONNRESET':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH': {
+      return `cannot connect to postgresql at ${at}: ${code}`
+    }
+
+    case '28P01':
+    case '28000': {
+      return `postgresql at ${at} refused user "${user}": ${detail}`
+    }
+
+    case '3D000': {
+      return `postgresql database "${database}" does not exist at ${at}`
+    }
+
+    default: {
+      if (/timeout/i.test(detail) && !isServerError(error)) return `cannot connect to postgresql at ${at}: ${detail}`
+      return `postgresql at ${at}: ${detail}${code ? ` (${code})` : ''}`
+    }
+  }
+}
+
+function isServerError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'severity' in error
+}
+
+function postgresParts(url: string): {host: string; port: string; user: string; database: string} {
+  try {
+    const parsed = new URL(url)
+    const socketHost = parsed.searchParams.get('host')
+    return {
+      host: parsed.hostname || socketHost || 'localhost',
+      port: parsed.port || '5432',
+      user: decodeURIComponent(parsed.username) || process.env.PGUSER || 'postgres',
+      database: decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username) || 'postgres',
+    }
+  } catch {
+    // parseDatabaseUrl already validated it; fall back to something printable
+    return {host: 'localhost', port: '5432', user: 'postgres', database: 'postgres'}
+  }
+}

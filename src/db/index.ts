@@ -1,0 +1,14 @@
+/**
+ * The database layer: URL selection, opening (SQLite or PostgreSQL through
+ * kysely), migrations and the schema types.
+ */
+export {dialectOf} from './dialect-of.js'
+export type {DialectName} from './dialect-of.js'
+export {DatabaseError, redactUrl, toDatabaseError} from './errors.js'
+export {migrateToLatest, migrationStates} from './migrate.js'
+export type {MigrationState} from './migrate.js'
+export {openDatabase, withDatabase} from './open.js'
+export type {OpenDatabaseOptions} from './open.js'
+export type * from './schema.js'
+export {DATABASE_URL_ENV, DatabaseUrlError, defaultDatabaseUrl, parseDatabaseUrl, resolveDatabaseUrl} from './url.js'
+export type {DatabaseTarget} from './url.js'

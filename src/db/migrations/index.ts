@@ -1,0 +1,13 @@
+import type {Migration} from 'kysely'
+
+import * as initial from './0001-initial.js'
+
+/**
+ * Every migration, by name. Names sort in the order they must run; add a
+ * new file `NNNN-what.ts` and list it here (never rename or edit an applied one).
+ */
+export function allMigrations(): Record<string, Migration> {
+  return {
+    '0001-initial': initial,
+  }
+}

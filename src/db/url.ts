@@ -1,0 +1,91 @@
+import {join, resolve} from 'node:path'
+
+import {redactUrl} from './errors.js'
+
+/** Where a database lives, as {@link parseDatabaseUrl} understood it. */
+export type DatabaseTarget = {kind: 'sqlite'; path: string} | {kind: 'postgres'; url: string}
+
+/** The environment variable that selects the database when `--db` is not given. */
+export const DATABASE_URL_ENV = 'DECNET_DB_URL'
+
+/** A database URL that cannot be used, with the input it was given. */
+export class DatabaseUrlError extends Error {
+  /** The rejected input. */
+  readonly input: string
+
+  constructor(input: string, why: string) {
+    super(`bad database url "${input}": ${why}`)
+    this.name = 'DatabaseUrlError'
+    this.input = input
+  }
+}
+
+/**
+ * Reads a database URL: `postgres://` or `postgresql://` selects PostgreSQL;
+ * `sqlite:PATH`, `sqlite://PATH` or a plain file path selects SQLite (the
+ * path is made absolute; `sqlite::memory:` is an in-memory database).
+ *
+ * @example
+ * ```ts
+ * parseDatabaseUrl('sqlite:/var/lib/decnet/decnet.sqlite') // {kind: 'sqlite', path: '/var/lib/decnet/decnet.sqlite'}
+ * parseDatabaseUrl('postgres://decnet@db/decnet')            // {kind: 'postgres', url: 'postgres://decnet@db/decnet'}
+ * ```
+ * @throws DatabaseUrlError on an empty input, an unknown scheme or a malformed PostgreSQL URL.
+ */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  const input = url.trim()
+  if (input === '') throw new DatabaseUrlError(url, 'it is empty')
+  if (input.includes('\0')) throw new DatabaseUrlError(url, 'it contains a NUL byte')
+  if (/^postgres(?:ql)?:\/\//i.test(input)) return {kind: 'postgres', url: checkPostgresUrl(input)}
+  if (/^sqlite:/i.test(input)) {
+    let path = input.slice('sqlite:'.length)
+    if (path.startsWith('//')) path = path.slice(2)
+    if (path === '') throw new DatabaseUrlError(url, 'no file path after "sqlite:"')
+    return {kind: 'sqlite', path: path === ':memory:' ? path : resolve(path)}
+  }
+
+  const scheme = /^([a-z][\w+.-]*):\/\//i.exec(input)
+  if (scheme) {
+    throw new DatabaseUrlError(url, `unsupported scheme "${scheme[1]}:"; use postgres://..., sqlite:PATH or a file path`)
+  }
+
+  return {kind: 'sqlite', path: resolve(input)}
+}
+
+function checkPostgresUrl(input: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(input)
+  } catch (error) {
+    throw new DatabaseUrlError(redactUrl(input), `not a valid URL (${(error as Error).message})`)
+  }
+
+  if (!parsed.hostname && !parsed.searchParams.get('host')) {
+    throw new DatabaseUrlError(redactUrl(input), 'no host (write postgres://USER@HOST/DATABASE)')
+  }
+
+  return input
+}
+
+/** The default database: a SQLite file in the given data directory (oclif's `config.dataDir`). */
+export function defaultDatabaseUrl(dataDir: string): string {
+  return `sqlite:${join(dataDir, 'decnet.sqlite')}`
+}
+
+/**
+ * The one rule for choosing the database, shared by every command that
+ * touches data: the `--db` flag, else `DECNET_DB_URL`, else a SQLite file in
+ * the data directory.
+ *
+ * @example
+ * ```ts
+ * const url = resolveDatabaseUrl({flag: flags.db, dataDir: this.config.dataDir})
+ * ```
+ */
+export function resolveDatabaseUrl(options: {flag?: string; env?: NodeJS.ProcessEnv; dataDir: string}): string {
+  const fromFlag = options.flag?.trim()
+  if (fromFlag) return fromFlag
+  const fromEnv = (options.env ?? process.env)[DATABASE_URL_ENV]?.trim()
+  if (fromEnv) return fromEnv
+  return defaultDatabaseUrl(options.dataDir)
+}

@@ -1,0 +1,111 @@
+/**
+ * Fresh, empty databases of both dialects for tests.
+ *
+ * @example
+ * ```js
+ * import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
+ *
+ * for (const kind of DATABASE_KINDS) {
+ *   test(`stores a line (${kind})`, {skip: skipReason(kind)}, async (t) => {
+ *     const {url, cleanup} = await freshDatabase(kind)
+ *     t.after(cleanup)
+ *     ...
+ *   })
+ * }
+ * ```
+ *
+ * PostgreSQL: DECNET_TEST_PG_URL when set (a new database is created in that
+ * server for every call), else a throwaway local cluster (see pg.js). With
+ * neither, PostgreSQL tests are skipped loudly, unless DECNET_TEST_REQUIRE_PG=1
+ * (CI), in which case they fail.
+ */
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import pg from 'pg'
+
+import {localCluster, localClusterUnavailable} from './pg.js'
+
+export const DATABASE_KINDS = Object.freeze(['sqlite', 'postgres'])
+
+let counter = 0
+let warned = false
+
+/**
+ * Why tests of this kind must be skipped here, or undefined when they can run
+ * (pass it as node:test's `skip` option). Says so loudly on stderr, once.
+ */
+export function skipReason(kind) {
+  if (kind !== 'postgres' || process.env.DECNET_TEST_PG_URL || process.env.DECNET_TEST_REQUIRE_PG === '1') return undefined
+  const why = localClusterUnavailable()
+  if (!why) return undefined
+  if (!warned) {
+    warned = true
+    process.stderr.write(`\n!!! SKIPPING PostgreSQL tests: ${why}; set DECNET_TEST_PG_URL or install PostgreSQL !!!\n\n`)
+  }
+
+  return `PostgreSQL unavailable: ${why}`
+}
+
+/**
+ * A fresh, empty database: `{name, url, cleanup}`. `cleanup()` removes it
+ * (idempotent). Pass the test context `t` to have it skipped (loudly) when
+ * PostgreSQL is unavailable; the call then resolves to undefined.
+ */
+export async function freshDatabase(kind, t) {
+  if (kind === 'sqlite') return freshSqlite()
+  if (kind !== 'postgres') throw new Error(`unknown database kind '${kind}'`)
+  const why = skipReason(kind)
+  if (why) {
+    if (t) {
+      t.skip(why)
+      return undefined
+    }
+
+    throw new Error(why)
+  }
+
+  return freshPostgres()
+}
+
+function freshSqlite() {
+  const dir = mkdtempSync(join(tmpdir(), 'decnet-sqlite-'))
+  return {
+    name: 'sqlite',
+    url: `sqlite:${join(dir, 'decnet.sqlite')}`,
+    dir,
+    async cleanup() {
+      rmSync(dir, {recursive: true, force: true})
+    },
+  }
+}
+
+async function freshPostgres() {
+  const serverUrl = process.env.DECNET_TEST_PG_URL || (await localCluster()).url
+  const database = `decnet_test_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`
+  await adminQuery(serverUrl, `create database "${database}"`)
+  const url = new URL(serverUrl)
+  url.pathname = `/${database}`
+  let dropped = false
+  return {
+    name: 'postgres',
+    url: url.toString(),
+    database,
+    async cleanup() {
+      if (dropped) return
+      dropped = true
+      await adminQuery(serverUrl, `drop database if exists "${database}" with (force)`)
+    },
+  }
+}
+
+async function adminQuery(serverUrl, text) {
+  const client = new pg.Client({connectionString: serverUrl})
+  await client.connect()
+  try {
+    await client.query(text)
+  } finally {
+    await client.end()
+  }
+}
