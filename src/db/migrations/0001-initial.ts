@@ -45,6 +45,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('is_traversal', 'integer', (col) => col.notNull().defaultTo(0))
     .addColumn('traversal_path', 'text')
     .addColumn('auth_attempts', bigint, (col) => col.notNull().defaultTo(0))
+    .addColumn('first_contacts', 'text', (col) => col.notNull().defaultTo('{"deckies":[],"services":[]}'))
     .addColumn('last_log_id', bigint, (col) => col.notNull().defaultTo(0))
     .execute()
   await db.schema.createIndex('attackers_last_seen').on('attackers').column('last_seen').execute()
