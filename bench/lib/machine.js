@@ -1,0 +1,29 @@
+/**
+ * The machine the figures were measured on, for the report header.
+ */
+import {readFileSync} from 'node:fs'
+import {availableParallelism, release} from 'node:os'
+
+/** nproc, CPU model, memory, node version, kernel, and whether we are root. */
+export function describeMachine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8')
+  const meminfo = readFileSync('/proc/meminfo', 'utf8')
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown'
+  const memKb = Number(/^MemTotal:\s+(\d+) kB/m.exec(meminfo)?.[1] ?? Number.NaN)
+  return {
+    cpuModel: model,
+    kernel: release(),
+    memoryGiB: memKb / 1024 / 1024,
+    node: process.version,
+    nproc: availableParallelism(),
+    root: process.getuid?.() === 0,
+  }
+}
+
+/** The header lines (markdown). */
+export function machineHeader(machine) {
+  return [
+    `- machine: ${machine.nproc} CPU (nproc), ${machine.cpuModel}, ${machine.memoryGiB.toFixed(1)} GiB RAM`,
+    `- software: node ${machine.node}, Linux ${machine.kernel}; running as ${machine.root ? 'root' : `uid ${process.getuid()}`}`,
+  ]
+}
