@@ -12,14 +12,23 @@ export class LineLog {
   /** @type {{t: number, text: string}[]} */
   lines = []
 
+  /** @param {LineLog} [forward] - also receives every whole line (to merge stdout and stderr). */
+  constructor(forward) {
+    this.forward = forward
+  }
+
   /** Feeds raw text received at time `t`. */
   push(chunk, t = performance.now()) {
     const parts = (this.#partial + chunk).split('\n')
     this.#partial = parts.pop()
-    for (const text of parts) {
-      const index = this.lines.push({t, text}) - 1
-      for (const waiter of this.#waiters) this.#offer(waiter, index)
-    }
+    for (const text of parts) this.pushLine(text, t)
+  }
+
+  /** Feeds one whole line received at time `t`. */
+  pushLine(text, t = performance.now()) {
+    const index = this.lines.push({t, text}) - 1
+    for (const waiter of this.#waiters) this.#offer(waiter, index)
+    this.forward?.pushLine(text, t)
   }
 
   /** A position to pass as `since`, so only lines arriving later count. */

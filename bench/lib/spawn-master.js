@@ -9,13 +9,14 @@ import {LineLog, captureStream} from './line-log.js'
 
 /**
  * Spawns `command args` and returns a handle:
- * `{child, pid, t0, out, err, exited}` where `t0` is performance.now() just
- * before spawn(), `out`/`err` are {@link LineLog}s and `exited` resolves to
+ * `{child, pid, t0, out, err, all, exited}` where `t0` is performance.now() just
+ * before spawn(), `out`/`err` are {@link LineLog}s (`all` has both, merged by line) and `exited` resolves to
  * `{code, signal, t}` ('exit' event time).
  */
 export function spawnMaster(command, args, {cwd, env, label, reaper}) {
-  const out = new LineLog()
-  const err = new LineLog()
+  const all = new LineLog()
+  const out = new LineLog(all)
+  const err = new LineLog(all)
   const t0 = performance.now()
   const child = spawn(command, args, {cwd, detached: true, env, stdio: ['ignore', 'pipe', 'pipe']})
   reaper.trackGroup(child.pid, label)
@@ -31,8 +32,7 @@ export function spawnMaster(command, args, {cwd, env, label, reaper}) {
   // waiters fail once the output is complete, not at 'exit' (which may come
   // before the last lines were read)
   child.once('close', (code, signal) => {
-    out.fail(`${label} exited (code ${code}, signal ${signal})`)
-    err.fail(`${label} exited (code ${code}, signal ${signal})`)
+    for (const log of [out, err, all]) log.fail(`${label} exited (code ${code}, signal ${signal})`)
   })
-  return {child, err, exited, out, pid: child.pid, t0}
+  return {all, child, err, exited, out, pid: child.pid, t0}
 }

@@ -19,6 +19,11 @@ const RUN = join(ROOT, 'bin', 'run.js')
 const PLUGIN_ROOT = fileURLToPath(new URL('../../fixtures/noop-plugin', import.meta.url))
 const WORKER_READY = /^\[decnet\] worker (\S+) ready \(pid (\d+)\)/
 
+/** The supervisor's line about a worker's exit: `[decnet] worker NAME (pid P) killed by SIGKILL, ...`. */
+function exitLine(pid) {
+  return new RegExp(String.raw`^\[decnet\] (?!.*\bready \(pid).*\bpid ${pid}\b`)
+}
+
 /** `decnet fleet NAME` as a child of the harness. */
 export class DecnetFleet {
   key = 'decnet'
@@ -46,6 +51,8 @@ export class DecnetFleet {
       DECNET_CACHE_DIR: join(dir, 'cache'),
       DECNET_CONFIG_DIR: join(dir, 'config'),
       DECNET_DATA_DIR: dataDir,
+      // a linked ESM plugin makes oclif warn on every run that it will not transpile it
+      OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
     }
     this.args = (size) => [RUN, 'fleet', `bench-noop-${size}`, ...(this.user ? ['--user', this.user] : [])]
   }
@@ -55,18 +62,18 @@ export class DecnetFleet {
   /** Starts the fleet; resolves when the master printed `fleet ... ready`. */
   async start(size) {
     const master = spawnMaster(process.execPath, this.args(size), {env: this.env, label: this.label, reaper: this.reaper})
-    const ready = await master.out.waitFor(/^\[decnet\] fleet \S+ ready \(\d+ workers?\)/, {timeoutMs: this.timeoutMs, what: 'fleet ready'})
-    const pids = master.out.lines.slice(0, ready.index).map((line) => WORKER_READY.exec(line.text)).filter(Boolean).map((match) => Number(match[2]))
+    const ready = await master.all.waitFor(/^\[decnet\] fleet \S+ ready \(\d+ workers?\)/, {timeoutMs: this.timeoutMs, what: 'fleet ready'})
+    const pids = master.all.lines.slice(0, ready.index).map((line) => WORKER_READY.exec(line.text)).filter(Boolean).map((match) => Number(match[2]))
     return {childPids: pids, master, masterPid: master.pid, readyMs: ready.t - master.t0}
   }
 
   /** SIGKILLs one child; ms until the master printed its exit; waits for the replacement. */
   async crash(fleet, pid) {
-    const since = fleet.master.out.mark()
+    const since = fleet.master.all.mark()
     const t = performance.now()
     process.kill(pid, 'SIGKILL')
-    const seen = await fleet.master.out.waitFor(new RegExp(`^\\[decnet\\].*\\b${pid}\\b`), {since, timeoutMs: this.timeoutMs, what: `exit line for ${pid}`})
-    const replacement = await fleet.master.out.waitFor(WORKER_READY, {since: seen.index, timeoutMs: this.timeoutMs, what: 'replacement ready'})
+    const seen = await fleet.master.all.waitFor(exitLine(pid), {since, timeoutMs: this.timeoutMs, what: `exit line for pid ${pid}`})
+    const replacement = await fleet.master.all.waitFor(WORKER_READY, {since: seen.index, timeoutMs: this.timeoutMs, what: 'replacement ready'})
     fleet.childPids = fleet.childPids.map((p) => (p === pid ? Number(replacement.match[2]) : p))
     fleet.exitLine = seen.text
     return seen.t - t
