@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {migrateToLatest, openDatabase} from '../../../dist/db/index.js'
+import {defaultSemantics} from '../../../dist/workers/profiler/semantics.js'
+import {PROFILER_CURSOR, profilerTick} from '../../../dist/workers/profiler/tick.js'
+import {DATABASE_KINDS, freshDatabase, skipReason} from '../../helpers/databases.js'
+import {expectedProfiles, insertLogs, makeLogs, readProfiles} from '../../helpers/profiler-logs.js'
+
+async function setup(t, kind) {
+  const database = await freshDatabase(kind, t)
+  t.after(() => database.cleanup())
+  const db = await openDatabase(database.url)
+  t.after(() => db.destroy())
+  await migrateToLatest(db)
+  return {db, url: database.url}
+}
+
+async function drain(db, batchSize) {
+  let ticks = 0
+  for (;;) {
+    const result = await profilerTick(db, {batchSize, semantics: defaultSemantics})
+    ticks++
+    if (result.lines < batchSize) return ticks
+  }
+}
+
+async function cursorOf(db) {
+  const row = await db.selectFrom('worker_state').select('cursor').where('worker', '=', PROFILER_CURSOR).executeTakeFirst()
+  return row === undefined ? undefined : Number(row.cursor)
+}
+
+for (const kind of DATABASE_KINDS) {
+  describe(`profiler tick (${kind})`, {skip: skipReason(kind)}, () => {
+    it('does nothing on an empty log and records its cursor at 0', async (t) => {
+      const {db} = await setup(t, kind)
+      assert.deepEqual(await profilerTick(db, {semantics: defaultSemantics}), {attackers: 0, commands: 0, cursor: 0, lines: 0})
+      assert.equal(await cursorOf(db), 0)
+      assert.deepEqual(await readProfiles(db), {attackers: [], commands: []})
+    })
+
+    it('folds lines into attackers and moves the cursor past lines without an IP', async (t) => {
+      const {db} = await setup(t, kind)
+      await insertLogs(db, [
+        ...makeLogs(3, {attackers: 1, seed: 3}).map((row) => ({...row, attacker_ip: '192.0.2.1'})),
+        {...makeLogs(1)[0], attacker_ip: null},
+      ])
+      const result = await profilerTick(db, {semantics: defaultSemantics})
+      assert.equal(result.lines, 4)
+      assert.equal(result.attackers, 1)
+      assert.equal(result.cursor, 4)
+      assert.equal(await cursorOf(db), 4)
+      const {attackers} = await readProfiles(db)
+      assert.equal(attackers.length, 1)
+      assert.equal(attackers[0].ip, '192.0.2.1')
+      assert.equal(attackers[0].event_count, 3)
+      assert.equal(attackers[0].last_log_id, 3)
+      assert.deepEqual(await profilerTick(db, {semantics: defaultSemantics}), {attackers: 0, commands: 0, cursor: 4, lines: 0})
+    })
+
+    it('builds the profiles a whole-history fold gives, whatever the batch size', async (t) => {
+      const {db} = await setup(t, kind)
+      await insertLogs(db, makeLogs(1500, {attackers: 40, seed: 7}))
+      const ticks = await drain(db, 97)
+      assert.equal(ticks, Math.ceil(1500 / 97) + (1500 % 97 === 0 ? 1 : 0))
+      assert.equal(await cursorOf(db), 1500)
+      const built = await readProfiles(db)
+      assert.ok(built.commands.length > 100, 'the sample has commands')
+      assert.ok(built.attackers.some((a) => a.is_traversal === 1), 'the sample has traversals')
+      assert.deepEqual(built, await expectedProfiles(db))
+    })
+
+    it('updates only the attackers new lines touch', async (t) => {
+      const {db} = await setup(t, kind)
+      await insertLogs(db, makeLogs(800, {attackers: 30, seed: 11}))
+      await drain(db, 5000)
+      const before = await readProfiles(db)
+      const touched = ['198.51.100.3', '203.0.113.250']
+      const fresh = makeLogs(20, {attackers: 1, seed: 12, startMinute: 200}).map((row, i) => ({...row, attacker_ip: touched[i % 2]}))
+      await insertLogs(db, fresh)
+      const result = await profilerTick(db, {semantics: defaultSemantics})
+      assert.equal(result.lines, 20)
+      assert.equal(result.attackers, 2)
+      assert.equal(result.cursor, 820)
+      const after = await readProfiles(db)
+      const changed = after.attackers.filter((row) => !before.attackers.some((old) => JSON.stringify(old) === JSON.stringify(row)))
+      assert.deepEqual(changed.map((row) => row.ip).sort(), touched.sort())
+      assert.equal(after.attackers.length, before.attackers.length + 1)
+      const old = before.attackers.find((row) => row.ip === touched[0])
+      const now = after.attackers.find((row) => row.ip === touched[0])
+      assert.equal(now.event_count, old.event_count + 10)
+      assert.deepEqual(after, await expectedProfiles(db))
+    })
+
+    it('replays from the start into identical profiles', async (t) => {
+      const {db} = await setup(t, kind)
+      await insertLogs(db, makeLogs(1200, {attackers: 25, seed: 5}))
+      await drain(db, 250)
+      const first = await readProfiles(db)
+      await db.deleteFrom('attacker_commands').execute()
+      await db.deleteFrom('attackers').execute()
+      await db.updateTable('worker_state').set({cursor: 0}).where('worker', '=', PROFILER_CURSOR).execute()
+      await drain(db, 333)
+      assert.deepEqual(await readProfiles(db), first)
+    })
+
+    it('never counts a line twice when the cursor moves back without a reset', async (t) => {
+      const {db} = await setup(t, kind)
+      await insertLogs(db, makeLogs(600, {attackers: 10, seed: 9}))
+      await drain(db, 1000)
+      const first = await readProfiles(db)
+      await db.updateTable('worker_state').set({cursor: 100}).where('worker', '=', PROFILER_CURSOR).execute()
+      const result = await profilerTick(db, {semantics: defaultSemantics})
+      assert.equal(result.lines, 500)
+      assert.equal(result.commands, 0)
+      assert.deepEqual(await readProfiles(db), first)
+    })
+
+    it('lets concurrent ticks share the work without folding a line twice', {skip: kind === 'sqlite' && 'better-sqlite3 is synchronous: SQLite concurrency is tested across processes'}, async (t) => {
+      const {db, url} = await setup(t, kind)
+      const other = await openDatabase(url)
+      t.after(() => other.destroy())
+      await insertLogs(db, makeLogs(3000, {attackers: 20, seed: 13}))
+      await Promise.all([drain(db, 100), drain(other, 170)])
+      assert.equal(await cursorOf(db), 3000)
+      assert.deepEqual(await readProfiles(db), await expectedProfiles(db))
+    })
+  })
+}
