@@ -1,0 +1,63 @@
+/**
+ * Plain-text renderings of a {@link FleetCatalog}, shared by `decnet fleet
+ * list` and the help class so both say the same thing the same way.
+ */
+import {isAbsolute, relative} from 'node:path'
+
+import type {FleetCatalog, PluginProblem, ResolvedFleet} from './types.js'
+
+/**
+ * One line for a problem: `plugin NAME[, fleet 'F']: message`.
+ *
+ * @example
+ * ```ts
+ * describeProblem({plugin: 'p', message: 'hook timed out after 5000 ms'}) // "plugin p: hook timed out after 5000 ms"
+ * ```
+ */
+export function describeProblem(problem: PluginProblem): string {
+  const fleet = problem.fleet === undefined ? '' : `, fleet '${problem.fleet}'`
+  return `plugin ${problem.plugin}${fleet}: ${problem.message}`
+}
+
+/**
+ * Rows of `[name, "profile  plugin  description"]`, one per fleet, aligned
+ * for a two-column list (the help class renders them).
+ */
+export function fleetSummaryRows(catalog: FleetCatalog): [string, string][] {
+  const profileWidth = Math.max(0, ...catalog.fleets.map((f) => f.profile.length))
+  const pluginWidth = Math.max(0, ...catalog.fleets.map((f) => f.plugin.length))
+  return catalog.fleets.map((f) => [
+    f.name,
+    `${f.profile.padEnd(profileWidth)}  ${f.plugin.padEnd(pluginWidth)}  ${f.description}`,
+  ])
+}
+
+/**
+ * The human output of `decnet fleet list`: every fleet with its profile,
+ * plugin, description and workers, then the problems.
+ */
+export function formatCatalog(catalog: FleetCatalog): string {
+  const blocks = catalog.fleets.map((fleet) => formatFleet(fleet))
+  if (blocks.length === 0) blocks.push('no fleets available')
+  if (catalog.problems.length > 0) {
+    blocks.push(['problems (these plugins or fleets are not usable):', ...catalog.problems.map((p) => `  ${describeProblem(p)}`)].join('\n'))
+  }
+
+  return blocks.join('\n\n')
+}
+
+function formatFleet(fleet: ResolvedFleet): string {
+  const nameWidth = Math.max(...fleet.workers.map((w) => w.name.length))
+  const workers = fleet.workers.map((w) => {
+    const rel = relative(fleet.pluginRoot, w.modulePath)
+    const where = `${rel.startsWith('..') || isAbsolute(rel) ? w.modulePath : rel}#${w.exportName}`
+    const options = Object.keys(w.options).length > 0 ? `  options ${JSON.stringify(w.options)}` : ''
+    return `    ${w.name.padEnd(nameWidth)}  ${where}  restart ${w.restart}${options}`
+  })
+  return [
+    `${fleet.name}  (profile ${fleet.profile}, plugin ${fleet.plugin})`,
+    `  ${fleet.description}`,
+    `  workers (${fleet.workers.length}):`,
+    ...workers,
+  ].join('\n')
+}
