@@ -4,3 +4,5 @@
 import {execute} from '@oclif/core'
 
 await execute({development: true, dir: import.meta.url})
+// See bin/run.js: a timed-out plugin hook must not keep a finished command alive.
+process.exit()
