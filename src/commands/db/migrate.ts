@@ -1,0 +1,54 @@
+import {Command} from '@oclif/core'
+
+import {redactUrl} from '../../db/errors.js'
+import {migrateToLatest, migrationStates} from '../../db/migrate.js'
+import {withDatabase} from '../../db/open.js'
+import {parseDatabaseUrl, resolveDatabaseUrl} from '../../db/url.js'
+import {ExitCode} from '../../exit-codes.js'
+import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
+
+/** What `decnet db migrate` did. */
+export interface MigrateResult {
+  /** The database (a file path, or the PostgreSQL URL without its password). */
+  database: string
+  /** Migrations applied by this run, in order. */
+  applied: string[]
+  /** Every migration and when it was applied. */
+  migrations: Array<{name: string; executedAt: string | null}>
+}
+
+/** `decnet db migrate`: bring the database schema up to date. */
+export default class DbMigrate extends Command {
+  static override description = `Creates the database on first use and applies the migrations it lacks. Safe to run while workers run (they migrate on start too): concurrent runs wait for each other and the later ones find nothing to do. Exit ${ExitCode.DATABASE} when the database cannot be reached or a migration fails (nothing of a failed run is kept).`
+
+  static override enableJsonFlag = true
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --db postgres://decnet@db.example/decnet --json']
+  static override flags = {db: databaseFlag}
+  static override summary = 'Create or upgrade the database schema.'
+
+  /** oclif's `--json` error path exits 1 whatever the error's exit code: keep the code. */
+  protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {
+    process.exitCode ??= error.oclif?.exit
+    return super.catch(error)
+  }
+
+  /** Returns what was applied; `--json` prints it as is. */
+  async run(): Promise<MigrateResult> {
+    const {flags} = await this.parse(DbMigrate)
+    const url = resolveDatabaseUrl({flag: flags.db, dataDir: this.config.dataDir})
+    try {
+      const target = parseDatabaseUrl(url)
+      const database = target.kind === 'sqlite' ? target.path : redactUrl(target.url)
+      return await withDatabase(url, async (db) => {
+        const applied = await migrateToLatest(db)
+        const migrations = (await migrationStates(db)).map(({name, executedAt}) => ({name, executedAt: executedAt?.toISOString() ?? null}))
+        this.log(applied.length > 0 ? `applied ${applied.join(', ')} to ${database}` : `${database} is up to date (${migrations.length} migrations)`)
+        return {database, applied, migrations}
+      })
+    } catch (error) {
+      const exit = databaseExitCode(error)
+      if (exit !== undefined) this.error((error as Error).message, {exit})
+      throw error
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import {CompiledQuery, sql} from 'kysely'
+import type {Kysely, Transaction} from 'kysely'
+
+import {dialectOf} from './dialect-of.js'
+import type {DialectName} from './dialect-of.js'
+import type {Database, NewLog, RejectedLinesTable} from './schema.js'
+
+/** A row for `logs`, every column given (the hot path does no defaulting). */
+export type LogInsert = Required<Omit<NewLog, 'id'>>
+
+/** A row for `rejected_lines`. */
+export type RejectedInsert = Omit<RejectedLinesTable, 'id'>
+
+/**
+ * The PostgreSQL advisory lock (transaction-scoped) that every writer of
+ * `logs` takes before inserting. Writers are then serialised, so identity
+ * values are handed out in commit order and a worker reading `id > cursor`
+ * never misses a row that commits later with a smaller id. (SQLite
+ * serialises writers by itself.)
+ */
+export const LOGS_APPEND_LOCK = 0x0d_ec_4e_70
+
+const LOG_COLUMNS = ['timestamp', 'decky', 'service', 'event_type', 'attacker_ip', 'raw_line', 'fields', 'msg'] as const
+const REJECTED_COLUMNS = ['source', 'line_no', 'reason', 'raw_line', 'received_at'] as const
+
+/** Rows per INSERT statement: kept well under each dialect's bound-parameter limit. */
+const ROWS_PER_STATEMENT: Readonly<Record<DialectName, number>> = {sqlite: 500, postgres: 1000}
+
+/**
+ * Appends log lines and rejected lines in one transaction per call, with
+ * multi-row INSERTs whose SQL text is built once per row count and cached
+ * (kysely's query builder costs more per batch than the insert itself).
+ *
+ * @example
+ * ```ts
+ * const writer = new LogWriter(db)
+ * await writer.write(acceptedRows, rejectedRows)
+ * ```
+ */
+export class LogWriter {
+  readonly #db: Kysely<Database>
+  readonly #dialect: DialectName
+  readonly #rowsPerStatement: number
+  readonly #sqlCache = new Map<string, string>()
+
+  constructor(db: Kysely<Database>, options: {rowsPerStatement?: number} = {}) {
+    this.#db = db
+    this.#dialect = dialectOf(db)
+    this.#rowsPerStatement = options.rowsPerStatement ?? ROWS_PER_STATEMENT[this.#dialect]
+  }
+
+  /** Inserts both lists in one transaction; nothing is written if any insert fails. */
+  async write(logs: readonly LogInsert[], rejected: readonly RejectedInsert[] = []): Promise<void> {
+    if (logs.length === 0 && rejected.length === 0) return
+    await this.#db.transaction().execute(async (trx) => {
+      if (this.#dialect === 'postgres' && logs.length > 0) await sql`select pg_advisory_xact_lock(${sql.lit(LOGS_APPEND_LOCK)})`.execute(trx)
+      await this.#insert(trx, 'logs', LOG_COLUMNS, logs)
+      await this.#insert(trx, 'rejected_lines', REJECTED_COLUMNS, rejected)
+    })
+  }
+
+  async #insert<R extends object>(trx: Transaction<Database>, table: string, columns: readonly (keyof R & string)[], rows: readonly R[]): Promise<void> {
+    const width = columns.length
+    for (let start = 0; start < rows.length; start += this.#rowsPerStatement) {
+      const end = Math.min(rows.length, start + this.#rowsPerStatement)
+      const parameters: unknown[] = new Array((end - start) * width)
+      let p = 0
+      for (let r = start; r < end; r++) {
+        const row = rows[r] as Record<string, unknown>
+        for (let c = 0; c < width; c++) parameters[p++] = row[columns[c]!] ?? null
+      }
+
+      await trx.executeQuery(CompiledQuery.raw(this.#insertSql(table, columns, end - start), parameters))
+    }
+  }
+
+  #insertSql(table: string, columns: readonly string[], rowCount: number): string {
+    // only full-size statements are cached: the short tail of each batch varies
+    const cacheable = rowCount === this.#rowsPerStatement
+    let text = cacheable ? this.#sqlCache.get(table) : undefined
+    if (text === undefined) {
+      const tuples: string[] = []
+      let n = 0
+      for (let r = 0; r < rowCount; r++) {
+        const marks = columns.map(() => (this.#dialect === 'postgres' ? `$${++n}` : '?'))
+        tuples.push(`(${marks.join(', ')})`)
+      }
+
+      text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(', ')}`
+      if (cacheable) this.#sqlCache.set(table, text)
+    }
+
+    return text
+  }
+}

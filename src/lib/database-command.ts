@@ -1,0 +1,35 @@
+import {Flags} from '@oclif/core'
+
+import {DatabaseError} from '../db/errors.js'
+import {DatabaseUrlError} from '../db/url.js'
+import {ExitCode} from '../exit-codes.js'
+
+/**
+ * The `--db URL` flag of every command that touches data. Resolve it with
+ * `resolveDatabaseUrl({flag: flags.db, dataDir: this.config.dataDir})`.
+ */
+export const databaseFlag = Flags.string({
+  helpValue: 'URL',
+  summary: 'Database: postgres://USER@HOST/DB, sqlite:PATH or a file path.',
+  description: `Default: $DECNET_DB_URL, else a SQLite file in decnet's data directory (honours DECNET_DATA_DIR).`,
+})
+
+/**
+ * The exit code for an error from the database layer: `DATABASE` when the
+ * database could not be opened, reached, migrated or written, `USAGE` for a
+ * malformed URL; undefined for anything else (let it propagate).
+ *
+ * @example
+ * ```ts
+ * } catch (error) {
+ *   const exit = databaseExitCode(error)
+ *   if (exit !== undefined) this.error((error as Error).message, {exit})
+ *   throw error
+ * }
+ * ```
+ */
+export function databaseExitCode(error: unknown): number | undefined {
+  if (error instanceof DatabaseError) return ExitCode.DATABASE
+  if (error instanceof DatabaseUrlError) return ExitCode.USAGE
+  return undefined
+}
