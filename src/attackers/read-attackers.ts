@@ -57,18 +57,19 @@ async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[]): Prom
   const ips = rows.map((row) => row.ip)
   const commands = await readCommands(db, ips)
   const techniques = await readTechniques(db, ips)
+  // keys in the documented order, which JSON output keeps
   return rows.map((row) => ({
-    authAttempts: row.auth_attempts,
-    commands: commands.get(row.ip) ?? [],
-    deckies: JSON.parse(row.deckies) as string[],
-    eventCount: row.event_count,
-    firstSeen: row.first_seen,
     ip: row.ip,
-    isTraversal: Boolean(row.is_traversal),
+    firstSeen: row.first_seen,
     lastSeen: row.last_seen,
+    eventCount: row.event_count,
     services: JSON.parse(row.services) as string[],
-    techniques: techniques.get(row.ip) ?? [],
+    deckies: JSON.parse(row.deckies) as string[],
+    isTraversal: Boolean(row.is_traversal),
     traversalPath: row.traversal_path,
+    commands: commands.get(row.ip) ?? [],
+    authAttempts: row.auth_attempts,
+    techniques: techniques.get(row.ip) ?? [],
   }))
 }
 
@@ -82,7 +83,7 @@ async function readCommands(db: Kysely<Database>, ips: string[]): Promise<Map<st
       .orderBy('timestamp')
       .orderBy('log_id')
       .execute()
-    for (const {ip, ...command} of rows) append(byIp, ip, command)
+    for (const {ip, timestamp, decky, service, command} of rows) append(byIp, ip, {timestamp, decky, service, command})
   }
 
   return byIp
@@ -104,7 +105,7 @@ async function readTechniques(db: Kysely<Database>, ips: string[]): Promise<Map<
       .groupBy(['attacker_ip', 'tactic', techniqueId])
       .execute()
     for (const row of rows) {
-      append(byIp, row.attacker_ip!, {count: Number(row.count), tactic: row.tactic, techniqueId: row.technique_id})
+      append(byIp, row.attacker_ip!, {techniqueId: row.technique_id, tactic: row.tactic, count: Number(row.count)})
     }
   }
 

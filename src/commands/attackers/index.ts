@@ -1,0 +1,57 @@
+import {Command, Flags} from '@oclif/core'
+
+import type {AttackerProfile} from '../../attackers/index.js'
+
+import {countAttackers, formatAttackerTable, listAttackers} from '../../attackers/index.js'
+import {migrateToLatest} from '../../db/migrate.js'
+import {withDatabase} from '../../db/open.js'
+import {resolveDatabaseUrl} from '../../db/url.js'
+import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
+
+/** `decnet attackers`: the attacker profiles the profiler built, most recently seen first. */
+export default class Attackers extends Command {
+  static override description = `Lists the attackers the profiler (\`decnet fleet heavy\`) has profiled, most recently seen first: when they were seen, how many events, authentication attempts and commands, which services and deckies they touched (a traversal shows its path) and their most frequent ATT&CK techniques.
+
+With --json, prints an array of full profiles: ip, firstSeen, lastSeen, eventCount, services, deckies, isTraversal, traversalPath, commands ({timestamp, decky, service, command}), authAttempts and techniques ({techniqueId, tactic, count}).`
+
+  static override enableJsonFlag = true
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --limit 10 --json',
+    '<%= config.bin %> <%= command.id %> --db postgres://decnet@db.example/decnet',
+  ]
+
+  static override flags = {
+    db: databaseFlag,
+    limit: Flags.integer({default: 50, min: 1, summary: 'Show at most this many attackers.'}),
+  }
+
+  static override summary = 'List attacker profiles, most recently seen first.'
+
+  /** Returns the profiles shown; `--json` prints them as is. */
+  async run(): Promise<AttackerProfile[]> {
+    const {flags} = await this.parse(Attackers)
+    const url = resolveDatabaseUrl({dataDir: this.config.dataDir, flag: flags.db})
+    let profiles: AttackerProfile[]
+    let total: number
+    try {
+      ;[profiles, total] = await withDatabase(url, async (db) => {
+        await migrateToLatest(db)
+        return Promise.all([listAttackers(db, {limit: flags.limit}), countAttackers(db)])
+      })
+    } catch (error) {
+      const exit = databaseExitCode(error)
+      if (exit !== undefined) this.error((error as Error).message, {exit})
+      throw error
+    }
+
+    if (total === 0) {
+      this.log('no attackers yet: ingest logs (decnet ingest FILE), then run the profiler (decnet fleet heavy --once)')
+    } else {
+      this.log(formatAttackerTable(profiles))
+      if (total > profiles.length) this.log(`(${profiles.length} of ${total} attackers; use --limit to see more)`)
+    }
+
+    return profiles
+  }
+}

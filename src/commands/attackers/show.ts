@@ -1,0 +1,62 @@
+import {Args, Command} from '@oclif/core'
+import {isIP} from 'node:net'
+
+import type {AttackerProfile} from '../../attackers/index.js'
+
+import {findAttacker, formatAttackerDetail} from '../../attackers/index.js'
+import {migrateToLatest} from '../../db/migrate.js'
+import {withDatabase} from '../../db/open.js'
+import {resolveDatabaseUrl} from '../../db/url.js'
+import {ExitCode} from '../../exit-codes.js'
+import {normaliseIp} from '../../logs/attacker-ip.js'
+import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
+
+/** `decnet attackers show IP`: one attacker's whole profile. */
+export default class AttackersShow extends Command {
+  static override args = {
+    ip: Args.string({description: 'The attacker IP address (IPv4 or IPv6).', required: true}),
+  }
+
+  static override description = `Shows everything the profiler knows about one attacker: first and last seen, event count, authentication attempts, services, deckies in first-contact order (and the traversal path), the commands it ran in time order, and its ATT&CK techniques with how many of its log lines carry each.
+
+An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exits ${ExitCode.NOT_FOUND}.`
+
+  static override enableJsonFlag = true
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> 203.0.113.7',
+    '<%= config.bin %> <%= command.id %> 2001:db8::7 --json',
+  ]
+
+  static override flags = {db: databaseFlag}
+  static override summary = "Show one attacker's profile, commands and techniques."
+
+  /** Returns the profile; `--json` prints it as is. */
+  async run(): Promise<AttackerProfile> {
+    const {args, flags} = await this.parse(AttackersShow)
+    // the spelling ingest stores (IPv6 compressed, lower case), so `2001:DB8:0::7` finds `2001:db8::7`
+    const ip = isIP(args.ip.trim()) === 0 ? null : normaliseIp(args.ip.trim())
+    if (ip === null) this.error(`Expected an IPv4 or IPv6 address, got \`${args.ip}\``, {exit: ExitCode.USAGE})
+    const url = resolveDatabaseUrl({dataDir: this.config.dataDir, flag: flags.db})
+    let profile: AttackerProfile | undefined
+    try {
+      profile = await withDatabase(url, async (db) => {
+        await migrateToLatest(db)
+        return findAttacker(db, ip)
+      })
+    } catch (error) {
+      const exit = databaseExitCode(error)
+      if (exit !== undefined) this.error((error as Error).message, {exit})
+      throw error
+    }
+
+    if (profile === undefined) {
+      this.error(`no attacker ${ip} in the database`, {
+        exit: ExitCode.NOT_FOUND,
+        suggestions: ['list known attackers with `decnet attackers`', 'new lines appear after the profiler runs: `decnet fleet heavy --once`'],
+      })
+    }
+
+    this.log(formatAttackerDetail(profile))
+    return profile
+  }
+}
