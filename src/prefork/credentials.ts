@@ -106,7 +106,7 @@ export function exceedsProfile(creds: Credentials, profile: PrivilegeProfile, do
   if (creds.gid === 0 || creds.egid === 0 || creds.groups.includes(0)) found.push('holds the root group (gid 0)')
 
   const extra = creds.capEff & ~ALLOWED_CAPABILITIES[profile]
-  if (extra !== 0n) found.push(`holds capabilities ${capabilityNames(extra).join(', ')}`)
+  if (extra !== 0n) found.push(`holds ${summarise(capabilityNames(extra))}`)
 
   if (profile !== 'docker') {
     const docker = dockerGid ?? lookupGroupId('docker')
@@ -148,6 +148,13 @@ export function lookupGroupId(name: string, groupFile = '/etc/group'): number | 
   }
 
   return undefined
+}
+
+/** `capability cap_x`, `capabilities cap_x, cap_y`, or the first few and how many more. */
+function summarise(names: readonly string[]): string {
+  if (names.length === 1) return `capability ${names[0]}`
+  if (names.length <= 6) return `capabilities ${names.join(', ')}`
+  return `${names.length} capabilities (${names.slice(0, 4).join(', ')} and ${names.length - 4} more)`
 }
 
 function readOwnStatus(): string | undefined {

@@ -1,0 +1,101 @@
+import {Args, Command, Flags} from '@oclif/core'
+
+import {parseDatabaseUrl, resolveDatabaseUrl} from '../../db/url.js'
+import {ExitCode} from '../../exit-codes.js'
+import {describeProblem} from '../../fleets/format-catalog.js'
+import {findFleet, loadFleetCatalog, UnknownFleetError} from '../../fleets/registry.js'
+import {withWorkerOptions} from '../../fleets/with-worker-options.js'
+import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
+import {FlagValueError, secondsFlag} from '../../lib/seconds.js'
+import {readCredentials} from '../../prefork/credentials.js'
+import {planPrivileges, PrivilegeError} from '../../prefork/privilege-plan.js'
+import {Supervisor} from '../../prefork/supervisor.js'
+
+const PRIVILEGE_EXIT = {insufficient: ExitCode.FAILURE, refused: ExitCode.PRIVILEGE_REFUSED, usage: ExitCode.USAGE} as const
+const seconds = (summary: string, fallback?: string) => Flags.string({default: fallback, helpValue: 'SECONDS', summary})
+
+/** `decnet fleet NAME`: run a fleet in the foreground until SIGTERM or SIGINT. */
+export default class Fleet extends Command {
+  static override args = {name: Args.string({description: 'The fleet to run (see AVAILABLE FLEETS below).', required: true})}
+  static override description = `Runs every worker of the fleet in its own process under one master, restarts a worker that fails (exponential backoff), kills one that hangs (watchdog), and stops them all on SIGTERM or SIGINT (a second signal: at once). Prints a line when each worker is ready and one when the whole fleet is.
+
+A fleet whose privilege profile is not 'root' refuses to run as root: run decnet as an unprivileged user, or pass --user NAME (the workers then run as that user and its primary group), or --allow-root. Children get DECNET_DB_URL (--db, else $DECNET_DB_URL, else a SQLite file in decnet's data directory).`
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> heavy --user decnet',
+    '<%= config.bin %> <%= command.id %> heavy --once --db postgres://decnet@db/decnet --user decnet',
+  ]
+  static override flags = {
+    'allow-root': Flags.boolean({summary: "Run as root even though the fleet's profile does not need it (warns loudly)."}),
+    db: databaseFlag,
+    grace: seconds('How long workers get to stop after SIGTERM before SIGKILL.', '15'),
+    interval: seconds("Passed to every worker as its 'interval' option."),
+    'max-backoff': seconds('Cap of the restart delay (1 s, doubling, with jitter).', '30'),
+    once: Flags.boolean({summary: 'Every worker does one pass and exits; exit 0 if all succeeded. Nothing restarts.'}),
+    user: Flags.string({helpValue: 'NAME', summary: "Run the workers as this user and its primary group (needs root)."}),
+    watchdog: seconds('Kill and restart a worker silent for this long; 0 disables.', '30'),
+  }
+  static override summary = 'Run a fleet of workers in the foreground.'
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Fleet)
+    const timing = this.#timing(flags)
+    const dbUrl = resolveDatabaseUrl({dataDir: this.config.dataDir, flag: flags.db})
+    try {
+      parseDatabaseUrl(dbUrl)
+    } catch (error) {
+      this.error((error as Error).message, {exit: databaseExitCode(error) ?? ExitCode.USAGE})
+    }
+
+    const catalog = await loadFleetCatalog(this.config)
+    for (const problem of catalog.problems) this.warn(describeProblem(problem))
+    let fleet
+    try {
+      fleet = findFleet(catalog, args.name)
+    } catch (error) {
+      if (error instanceof UnknownFleetError) this.error(error.message, {exit: ExitCode.USAGE})
+      throw error
+    }
+
+    let plan
+    try {
+      plan = planPrivileges({allowRoot: flags['allow-root'], creds: readCredentials(), fleet, user: flags.user})
+    } catch (error) {
+      if (error instanceof PrivilegeError) this.error(error.message, {exit: PRIVILEGE_EXIT[error.kind]})
+      throw error
+    }
+
+    if (plan.warning) this.logToStderr(`\n!!! WARNING: ${plan.warning}\n`)
+    const {interval, ...durations} = timing
+    const supervisor = new Supervisor({
+      ...durations,
+      allowRoot: plan.allowRoot,
+      env: {DECNET_DB_URL: dbUrl},
+      fleet: withWorkerOptions(fleet, interval === undefined ? {} : {interval: interval / 1000}),
+      gid: plan.user?.gid,
+      once: flags.once,
+      uid: plan.user?.uid,
+    })
+    const onTerm = () => supervisor.stop('SIGTERM')
+    const onInt = () => supervisor.stop('SIGINT')
+    process.on('SIGTERM', onTerm).on('SIGINT', onInt)
+    const outcome = await supervisor.run()
+    process.off('SIGTERM', onTerm).off('SIGINT', onInt)
+    // The supervisor has printed the outcome ("[decnet] fleet NAME stopped: reason"); exit
+    // explicitly, so that nothing a plugin left running keeps the master alive.
+    this.exit(outcome.code)
+  }
+
+  #timing(flags: {grace?: string; interval?: string; 'max-backoff'?: string; watchdog?: string}) {
+    try {
+      return {
+        graceMs: secondsFlag('--grace', flags.grace),
+        interval: secondsFlag('--interval', flags.interval),
+        maxBackoffMs: secondsFlag('--max-backoff', flags['max-backoff']),
+        watchdogMs: secondsFlag('--watchdog', flags.watchdog, {zero: true}),
+      }
+    } catch (error) {
+      if (error instanceof FlagValueError) this.error(error.message, {exit: ExitCode.USAGE})
+      throw error
+    }
+  }
+}
