@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict'
+import {execFile} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, it} from 'node:test'
+
+import {migrateToLatest, openDatabase} from '../../dist/db/index.js'
+import {defaultSemantics} from '../../dist/workers/profiler/semantics.js'
+import {profilerTick} from '../../dist/workers/profiler/tick.js'
+import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
+import {insertLogs} from '../helpers/profiler-logs.js'
+
+const RUN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+const ExitCode = {DATABASE: 10, NOT_FOUND: 11, USAGE: 2}
+
+/** Runs `decnet ARGS...` with a private data directory; resolves to {code, stdout, stderr}. */
+function decnet(t, args, env = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'decnet-data-'))
+  t.after(() => rmSync(dataDir, {force: true, recursive: true}))
+  return new Promise((resolve) => {
+    execFile(process.execPath, [RUN, ...args], {env: {...process.env, DECNET_DATA_DIR: dataDir, DECNET_DB_URL: '', ...env}, timeout: 60_000}, (error, stdout, stderr) => {
+      resolve({code: error ? error.code : 0, stderr, stdout})
+    })
+  })
+}
+
+const log = (id, timestamp, decky, service, eventType, ip, fields = {}, msg = null) => ({
+  attacker_ip: ip, decky, event_type: eventType, fields: JSON.stringify({src_ip: ip, ...fields}), msg,
+  raw_line: `line ${id}`, service, timestamp,
+})
+const T = (mmss) => `2026-11-26T10:${mmss}.000Z`
+const A = '203.0.113.7'
+const B = '198.51.100.20'
+const C = '2001:db8::7'
+
+const LOGS = [
+  log(1, T('00:00'), 'decky-01', 'ssh', 'login_failed', A, {user: 'root'}),
+  log(2, T('00:01'), 'decky-01', 'ssh', 'login_success', A, {user: 'root'}),
+  log(3, T('00:05'), 'decky-01', 'ssh', 'command', A, {command: 'uname -a'}),
+  log(4, T('01:00'), 'decky-02', 'telnet', 'command', A, {}, `CMD uid=0 user=root src=${A} pwd=/root cmd=cat /etc/shadow`),
+  log(5, T('00:30'), 'decky-03', 'http', 'request', B, {path: '/'}),
+  log(6, T('02:00'), 'decky-01', 'ssh', 'connect', C),
+]
+
+const tag = (id, logId, ip, technique, sub, tactic, rule) => ({
+  attacker_ip: ip, confidence: 0.9, evidence: 'x', id, log_id: logId, rule_id: rule, rule_version: 1,
+  sub_technique_id: sub, tactic, technique_id: technique, timestamp: T('00:00'),
+})
+
+const TAGS = [
+  tag('t1', 3, A, 'T1082', null, 'TA0007', 'system-info'),
+  tag('t2', 3, A, 'T1082', null, 'TA0007', 'uname'), // a second rule on the same line counts once
+  tag('t3', 4, A, 'T1003', 'T1003.008', 'TA0006', 'shadow'),
+  tag('t4', 1, A, 'T1110', null, 'TA0006', 'brute-force'),
+  tag('t5', 2, A, 'T1110', null, 'TA0006', 'brute-force'),
+]
+
+async function profiledDatabase(t, kind) {
+  const database = await freshDatabase(kind, t)
+  t.after(() => database.cleanup())
+  const db = await openDatabase(database.url)
+  try {
+    await migrateToLatest(db)
+    await insertLogs(db, LOGS)
+    await db.insertInto('ttp_tags').values(TAGS).execute()
+    await profilerTick(db, {semantics: defaultSemantics})
+  } finally {
+    await db.destroy()
+  }
+
+  return database.url
+}
+
+const PROFILE_A = {
+  ip: A,
+  firstSeen: T('00:00'),
+  lastSeen: T('01:00'),
+  eventCount: 4,
+  services: ['ssh', 'telnet'],
+  deckies: ['decky-01', 'decky-02'],
+  isTraversal: true,
+  traversalPath: 'decky-01 -> decky-02',
+  commands: [
+    {timestamp: T('00:05'), decky: 'decky-01', service: 'ssh', command: 'uname -a'},
+    {timestamp: T('01:00'), decky: 'decky-02', service: 'telnet', command: 'cat /etc/shadow'},
+  ],
+  authAttempts: 2,
+  techniques: [
+    {techniqueId: 'T1110', tactic: 'TA0006', count: 2},
+    {techniqueId: 'T1003.008', tactic: 'TA0006', count: 1},
+    {techniqueId: 'T1082', tactic: 'TA0007', count: 1},
+  ],
+}
+
+for (const kind of DATABASE_KINDS) {
+  describe(`decnet attackers (${kind})`, {skip: skipReason(kind)}, () => {
+    it('lists profiles as JSON, most recently seen first, with --limit', async (t) => {
+      const url = await profiledDatabase(t, kind)
+      const all = await decnet(t, ['attackers', '--json', '--db', url])
+      assert.equal(all.code, 0, all.stderr)
+      const profiles = JSON.parse(all.stdout)
+      assert.deepEqual(profiles.map((p) => p.ip), [C, A, B])
+      assert.deepEqual(profiles[1], PROFILE_A)
+      assert.deepEqual(Object.keys(profiles[0]), Object.keys(PROFILE_A), 'every field, in the documented order')
+      const limited = await decnet(t, ['attackers', '--json', '--limit', '1'], {DECNET_DB_URL: url})
+      assert.deepEqual(JSON.parse(limited.stdout).map((p) => p.ip), [C])
+    })
+
+    it('prints a table by default', async (t) => {
+      const url = await profiledDatabase(t, kind)
+      const {code, stdout} = await decnet(t, ['attackers', '--db', url, '--limit', '2'])
+      assert.equal(code, 0)
+      const lines = stdout.trimEnd().split('\n')
+      assert.match(lines[0], /^IP\s+LAST SEEN\s+EVENTS\s+AUTH\s+CMDS\s+SERVICES\s+DECKIES\s+TECHNIQUES$/)
+      assert.match(lines[1], /^2001:db8::7\s+2026-11-26 10:02:00Z\s+1\s+0\s+0\s+ssh\s+decky-01\s+-$/)
+      assert.match(lines[2], /^203\.0\.113\.7\s+2026-11-26 10:01:00Z\s+4\s+2\s+2\s+ssh,telnet\s+decky-01 -> decky-02\s+T1110,T1003\.008,T1082$/)
+      assert.equal(lines[3], '(2 of 3 attackers; use --limit to see more)')
+    })
+
+    it('shows one attacker, finding an IPv6 address however it is spelled', async (t) => {
+      const url = await profiledDatabase(t, kind)
+      const shown = await decnet(t, ['attackers', 'show', A, '--json', '--db', url])
+      assert.equal(shown.code, 0, shown.stderr)
+      assert.deepEqual(JSON.parse(shown.stdout), PROFILE_A)
+      const v6 = await decnet(t, ['attackers', 'show', '2001:DB8:0::7', '--json', '--db', url])
+      assert.equal(JSON.parse(v6.stdout).ip, C)
+      const text = await decnet(t, ['attackers', 'show', A, '--db', url])
+      assert.match(text.stdout, /traversal\s+decky-01 -> decky-02/)
+      assert.match(text.stdout, /T1003\.008\s+TA0006\s+1/)
+      assert.match(text.stdout, /decky-02\s+telnet\s+cat \/etc\/shadow/)
+    })
+
+    it('says an unknown attacker is not there, with its own exit code', async (t) => {
+      const url = await profiledDatabase(t, kind)
+      const {code, stderr, stdout} = await decnet(t, ['attackers', 'show', '192.0.2.99', '--db', url])
+      assert.equal(code, ExitCode.NOT_FOUND)
+      assert.match(stderr, /no attacker 192\.0\.2\.99 in the database/)
+      assert.equal(stdout, '')
+    })
+  })
+}
+
+describe('decnet attackers: usage errors', () => {
+  it('rejects something that is not an IP address', async (t) => {
+    for (const bad of ['1.2.3', 'example.com', '203.0.113.7/24']) {
+      const {code, stderr} = await decnet(t, ['attackers', 'show', bad])
+      assert.equal(code, ExitCode.USAGE, bad)
+      assert.match(stderr, /Expected an IPv4 or IPv6 address/)
+    }
+  })
+
+  it('rejects a bad --limit and a bad --db', async (t) => {
+    assert.equal((await decnet(t, ['attackers', '--limit', '0'])).code, ExitCode.USAGE)
+    const bad = await decnet(t, ['attackers', '--db', 'mysql://x/y'])
+    assert.equal(bad.code, ExitCode.USAGE)
+    assert.match(bad.stderr, /unsupported scheme/)
+    const unreachable = await decnet(t, ['attackers', 'show', '192.0.2.1', '--db', 'postgres://decnet@127.0.0.1:1/decnet'])
+    assert.equal(unreachable.code, ExitCode.DATABASE)
+    assert.match(unreachable.stderr, /cannot connect to postgresql at 127\.0\.0\.1:1/)
+  })
+
+  it('says when there are no attackers yet', async (t) => {
+    const {code, stdout} = await decnet(t, ['attackers'])
+    assert.equal(code, 0)
+    assert.match(stdout, /no attackers yet/)
+  })
+})
