@@ -15,7 +15,7 @@
 import {writeFileSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 
-import {describeMachine, machineHeader} from './lib/machine.js'
+import {describeMachine, loadAverage, machineHeader} from './lib/machine.js'
 import {cycle, steadyRun} from './lib/protocol.js'
 import {clockTicksPerSecond} from './lib/proc.js'
 import {Reaper} from './lib/reaper.js'
@@ -92,6 +92,7 @@ async function attempt(system, what, fn) {
 }
 
 const machine = describeMachine()
+const loadBefore = loadAverage()
 const clockTicks = clockTicksPerSecond()
 const results = {}
 for (const size of sizes) {
@@ -131,12 +132,14 @@ for (const size of sizes) {
 }
 for (const system of systems) await attempt(system, 'teardown', () => system.teardown())
 
+const loadAfter = loadAverage()
 const targets = evaluateTargets(sizes, results, {cpuLimitPct: CPU_LIMIT_PCT})
 const decnet = systems.find((s) => s.key === 'decnet')
 const report = [
   '# decnet fleet benchmark: decnet vs bare node:cluster vs PM2 cluster mode',
   '',
   ...machineHeader(machine),
+  `- load average (1/5/15 min) before: ${loadBefore}, after: ${loadAfter} (other work on the machine skews the times; medians damp it)`,
   `- run: ${new Date().toISOString()}, \`node bench/fleet.js${process.argv.slice(2).map((a) => ` ${a}`).join('')}\`; ${runs} start/stop runs per system and size (medians), ${plan.crashes} crashes, ${idleS} s idle window${flags.quick ? ' (--quick)' : ''}`,
   `- fleets: idle no-op workers (bench/fixtures/noop-app.js for bare and PM2)${decnet ? `; decnet runs \`fleet bench-noop-N\` (profile database, ${decnet.user ? `\`--user ${decnet.user}\`` : 'no --user'}) from the bench-only plugin bench/fixtures/noop-plugin, linked through a temporary DECNET_DATA_DIR` : ''}`,
   '',

@@ -20,6 +20,11 @@ export function describeMachine() {
   }
 }
 
+/** The 1, 5 and 15 minute load averages, as text. */
+export function loadAverage() {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+}
+
 /** The header lines (markdown). */
 export function machineHeader(machine) {
   return [

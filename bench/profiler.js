@@ -1,0 +1,238 @@
+#!/usr/bin/env node
+/**
+ * Profiler benchmark: the cost of one incremental tick (1,000 new lines)
+ * against growing histories, and the cold build throughput, on SQLite and on
+ * PostgreSQL. Prints markdown tables; baselines are measured in the same run:
+ * the tick at the smallest history (the time must stay flat as history grows)
+ * and a plain SELECT of the same 1,000 new rows (the floor any tick pays).
+ *
+ *   npm run build && node bench/profiler.js [--max 1000000] [--reps 7] [--dialects sqlite,postgres] [--json FILE]
+ *
+ * PostgreSQL: DECNET_TEST_PG_URL when set, else a throwaway local cluster
+ * (test/helpers/pg.js, fsync off). Lines come from bench/lib/gen-logs.js
+ * (seeded, no junk) and go in through the real ingest path.
+ */
+import {mkdtempSync, rmSync, writeFileSync, createWriteStream} from 'node:fs'
+import {once} from 'node:events'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {performance} from 'node:perf_hooks'
+import {parseArgs} from 'node:util'
+
+import {sql} from 'kysely'
+
+import {dialectOf, migrateToLatest, openDatabase} from '../dist/db/index.js'
+import {ingest} from '../dist/ingest/ingest.js'
+import {defaultSemantics} from '../dist/workers/profiler/semantics.js'
+import {PROFILER_CURSOR, profilerTick} from '../dist/workers/profiler/tick.js'
+import {freshDatabase, skipReason} from '../test/helpers/databases.js'
+import {generateLines} from './lib/gen-logs.js'
+import {describeMachine, machineHeader} from './lib/machine.js'
+import {markdownTable} from './lib/markdown-table.js'
+
+const NEW_LINES = 1000
+const BATCH = 5000
+
+const {values} = parseArgs({
+  options: {
+    dialects: {default: 'sqlite,postgres', type: 'string'},
+    json: {type: 'string'},
+    max: {default: '1000000', type: 'string'},
+    reps: {default: '7', type: 'string'},
+  },
+})
+const max = positiveInteger(values.max, '--max')
+const reps = positiveInteger(values.reps, '--reps')
+const histories = [10_000, 100_000, 1_000_000].filter((n) => n < max).concat(max).filter((n, i, all) => all.indexOf(n) === i)
+const dialects = values.dialects.split(',').map((d) => d.trim())
+
+const work = mkdtempSync(join(tmpdir(), 'decnet-bench-profiler-'))
+process.on('exit', () => rmSync(work, {force: true, recursive: true}))
+
+/**
+ * The input, generated once for every dialect: for each history size, the
+ * lines that grow the history to it, then `reps` files of 1,000 new lines.
+ * The files of a run are consecutive slices of one generated stream, so new
+ * lines mostly touch attackers the history already has.
+ */
+async function writeInputs() {
+  const stages = []
+  let total = 0
+  for (const history of histories) {
+    const grow = Math.max(0, history - total)
+    const increments = Array.from({length: reps}, (_, i) => ({count: NEW_LINES, path: join(work, `h${history}-new${i}.log`)}))
+    stages.push({grow: {count: grow, path: join(work, `h${history}-grow.log`)}, history, increments})
+    total += grow + reps * NEW_LINES
+  }
+
+  const lines = generateLines(total, {junkRate: 0})
+  for (const file of stages.flatMap((s) => [s.grow, ...s.increments])) await writeSlice(lines, file)
+  return stages
+}
+
+async function writeSlice(lines, {count, path}) {
+  const out = createWriteStream(path)
+  let buffer = ''
+  for (let i = 0; i < count; i++) {
+    buffer += `${lines.next().value}\n`
+    if (buffer.length > 1 << 20) {
+      if (!out.write(buffer)) await once(out, 'drain')
+      buffer = ''
+    }
+  }
+
+  out.end(buffer)
+  await once(out, 'finish')
+}
+
+async function drain(db) {
+  let lines = 0
+  for (;;) {
+    const tick = await profilerTick(db, {batchSize: BATCH, semantics: defaultSemantics})
+    lines += tick.lines
+    if (tick.lines < BATCH) return lines
+  }
+}
+
+async function cursorOf(db) {
+  const row = await db.selectFrom('worker_state').select('cursor').where('worker', '=', PROFILER_CURSOR).executeTakeFirst()
+  return Number(row?.cursor ?? 0)
+}
+
+async function countOf(db, table) {
+  const row = await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+async function timed(fn) {
+  const start = performance.now()
+  const result = await fn()
+  return {ms: performance.now() - start, result}
+}
+
+async function benchDialect(kind, stages) {
+  const database = await freshDatabase(kind)
+  const db = await openDatabase(database.url)
+  const ticks = []
+  try {
+    await migrateToLatest(db)
+    const postgres = dialectOf(db) === 'postgres'
+    for (const stage of stages) {
+      await ingest(db, [stage.grow.path], {batchSize: BATCH})
+      if (postgres) await sql`analyze`.execute(db) // what autovacuum would do on a live server
+      await drain(db)
+      const history = await cursorOf(db)
+      const floor = []
+      const tick = []
+      let touched = 0
+      for (const increment of stage.increments) {
+        await ingest(db, [increment.path], {batchSize: BATCH})
+        const cursor = await cursorOf(db)
+        floor.push((await timed(() => selectNew(db, cursor))).ms)
+        const {ms, result} = await timed(() => profilerTick(db, {batchSize: BATCH, semantics: defaultSemantics}))
+        if (result.lines !== NEW_LINES) throw new Error(`expected a tick of ${NEW_LINES} lines, got ${result.lines}`)
+        tick.push(ms)
+        touched += result.attackers
+      }
+
+      ticks.push({attackersTouched: Math.round(touched / reps), floorMs: median(floor), history, tickMaxMs: Math.max(...tick), tickMs: median(tick)})
+      process.stderr.write(`${kind}: history ${history}: tick ${median(tick).toFixed(1)} ms\n`)
+    }
+
+    // cold build: the whole history again from an empty profile
+    await db.deleteFrom('attacker_commands').execute()
+    await db.deleteFrom('attackers').execute()
+    await db.updateTable('worker_state').set({cursor: 0}).where('worker', '=', PROFILER_CURSOR).execute()
+    if (postgres) await sql`vacuum analyze`.execute(db)
+    const {ms, result: lines} = await timed(() => drain(db))
+    const cold = {attackers: await countOf(db, 'attackers'), commands: await countOf(db, 'attacker_commands'), lines, seconds: ms / 1000}
+    process.stderr.write(`${kind}: cold build of ${lines} lines in ${(ms / 1000).toFixed(1)} s\n`)
+    return {cold, kind, ticks}
+  } finally {
+    await db.destroy()
+    await database.cleanup()
+  }
+}
+
+/** The floor: reading the same new rows a tick reads, and nothing else. */
+function selectNew(db, cursor) {
+  return db
+    .selectFrom('logs')
+    .select(['id', 'timestamp', 'decky', 'service', 'event_type', 'attacker_ip', 'fields', 'msg'])
+    .where('id', '>', cursor)
+    .orderBy('id')
+    .limit(NEW_LINES)
+    .execute()
+}
+
+function median(list) {
+  const sorted = [...list].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+function positiveInteger(text, name) {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`Expected \`${name}\` to be a positive integer, got \`${text}\``)
+  return n
+}
+
+const fmt = (n, digits = 1) => n.toLocaleString('en-US', {maximumFractionDigits: digits, minimumFractionDigits: digits})
+
+function report(results) {
+  const tickRows = results.flatMap(({kind, ticks}) =>
+    ticks.map((t) => [
+      kind,
+      t.history.toLocaleString('en-US'),
+      String(t.attackersTouched),
+      fmt(t.tickMs),
+      fmt(t.tickMaxMs),
+      `${fmt(t.tickMs / ticks[0].tickMs, 2)}x`,
+      fmt(t.floorMs, 2),
+      `${fmt(t.tickMs / t.floorMs, 1)}x`,
+      t.tickMs < 50 ? 'yes' : 'NO',
+    ]),
+  )
+  const coldRows = results.map(({cold, kind}) => [
+    kind,
+    cold.lines.toLocaleString('en-US'),
+    cold.attackers.toLocaleString('en-US'),
+    cold.commands.toLocaleString('en-US'),
+    fmt(cold.seconds, 2),
+    Math.round(cold.lines / cold.seconds).toLocaleString('en-US'),
+    cold.lines / cold.seconds >= 100_000 ? 'yes' : 'NO',
+  ])
+  return [
+    `## Profiler benchmark (${new Date().toISOString().slice(0, 10)})`,
+    '',
+    ...machineHeader(describeMachine()),
+    `- ${reps} ticks of ${NEW_LINES.toLocaleString('en-US')} new lines per history size (median and max); batch ${BATCH}`,
+    '',
+    `### Incremental tick: ${NEW_LINES.toLocaleString('en-US')} new lines against a growing history`,
+    '',
+    markdownTable(
+      ['database', 'history (lines)', 'attackers touched', 'tick ms (median)', 'tick ms (max)', `vs ${histories[0].toLocaleString('en-US')}`, 'SELECT floor ms', 'tick / floor', '< 50 ms'],
+      tickRows,
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    ),
+    '',
+    '### Cold build: the whole history from an empty profile',
+    '',
+    markdownTable(['database', 'lines', 'attackers', 'commands', 'seconds', 'lines/s', '>= 100k/s'], coldRows, ['l', 'r', 'r', 'r', 'r', 'r', 'l']),
+  ].join('\n')
+}
+
+const stages = await writeInputs()
+const results = []
+for (const kind of dialects) {
+  const why = skipReason(kind)
+  if (why) {
+    process.stderr.write(`!!! skipping ${kind}: ${why}\n`)
+    continue
+  }
+
+  results.push(await benchDialect(kind, stages))
+}
+
+console.log(report(results))
+if (values.json) writeFileSync(values.json, `${JSON.stringify(results, null, 2)}\n`)
