@@ -20,6 +20,7 @@ export function jsonProblem(value: unknown, where: string): null | string {
 function check(value: unknown, where: string, seen: Set<object>): null | string {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return null
   if (typeof value === 'number') return Number.isFinite(value) ? null : `${where} is ${value}, not JSON`
+  if (value === undefined) return `${where} is undefined, not JSON`
   if (typeof value !== 'object') return `${where} is a ${typeof value}, not JSON`
   if (seen.has(value)) return `${where} is circular`
   seen.add(value)

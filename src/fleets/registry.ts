@@ -96,7 +96,10 @@ export function findFleet(catalog: FleetCatalog, name: string): ResolvedFleet {
   const fleet = catalog.fleets.find((f) => f.name === name)
   if (fleet) return fleet
   const known = catalog.fleets.map((f) => f.name)
-  const reasons = catalog.problems.filter((p) => p.fleet === name).map((p) => `${p.plugin}: ${p.message}`)
+  const problems = catalog.problems.filter((p) => p.fleet === name)
+  // A duplicate gives each plugin involved the same message, which names them all: say it once.
+  const shared = (p: PluginProblem) => problems.filter((q) => q.message === p.message).length > 1
+  const reasons = [...new Set(problems.map((p) => (shared(p) ? p.message : `plugin ${p.plugin}: ${p.message}`)))]
   if (reasons.length > 0) throw new UnusableFleetError(name, known, reasons)
   throw new UnknownFleetError(name, known)
 }

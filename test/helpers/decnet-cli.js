@@ -1,0 +1,210 @@
+/**
+ * Running the real `decnet` CLI (node bin/run.js) in tests, with fixture
+ * plugins linked through a private data directory.
+ *
+ * @example
+ * ```js
+ * const data = linkedDataDir(t, ['decnet-plugin-sample'])
+ * const {code, stdout} = await runDecnet(t, ['fleet', 'list', '--json'], {env: data.env})
+ * const fleet = startDecnet(t, ['fleet', 'sample', '--user', 'nobody'], {env: data.env})
+ * await fleet.waitFor(/fleet sample ready/)
+ * ```
+ */
+import {spawn} from 'node:child_process'
+import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url))
+export const RUN = join(REPO, 'bin', 'run.js')
+export const FIXTURE_PLUGINS = join(REPO, 'test', 'fixtures', 'plugins')
+
+/** The exit codes the tests expect (src/exit-codes.ts). */
+export const EXIT = Object.freeze({OK: 0, FAILURE: 1, USAGE: 2, PRIVILEGE_REFUSED: 3})
+
+/** Every test should be done long before this; a hung command fails the test instead of the suite. */
+const DEFAULT_TIMEOUT_MS = 60_000
+
+/**
+ * A fresh data directory under /tmp (mode 0755, so `nobody` can read it) whose
+ * package.json links the given fixture plugins the way `decnet plugins link`
+ * does ({name, root, type: 'link'}). Removed after the test.
+ *
+ * @returns {{dir: string, env: Record<string, string>}} `env` points decnet at it.
+ */
+export function linkedDataDir(t, plugins = []) {
+  const dir = mkdtempSync('/tmp/decnet-registry-test-')
+  chmodSync(dir, 0o755)
+  t.after(() => rmSync(dir, {force: true, recursive: true}))
+  const linked = plugins.map((name) => ({name, root: join(FIXTURE_PLUGINS, name), type: 'link'}))
+  const pjson = {dependencies: {}, name: 'decnet', oclif: {plugins: linked, schema: 1}, private: true}
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(pjson, null, 2), {mode: 0o644})
+  return {dir, env: dataDirEnv(dir)}
+}
+
+/** The environment that makes decnet use `dir` for its data, config and cache. */
+export function dataDirEnv(dir) {
+  return {
+    DECNET_CACHE_DIR: join(dir, 'cache'),
+    DECNET_CONFIG_DIR: join(dir, 'config'),
+    DECNET_DATA_DIR: dir,
+    // Plain-JS linked plugins make oclif warn that it cannot transpile them; that is noise here.
+    OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
+  }
+}
+
+function childEnv(env = {}) {
+  const base = {...process.env}
+  delete base.DECNET_DB_URL
+  delete base.DEBUG
+  return {...base, ...env}
+}
+
+/**
+ * Starts `decnet ...args` and follows its output. The process (and every
+ * worker pid it announced) is killed after the test if still running.
+ *
+ * @returns {{child, output: () => string, stdout: () => string, stderr: () => string,
+ *   waitFor: (re: RegExp, ms?: number) => Promise<RegExpMatchArray>, exited: Promise<{code, signal}>,
+ *   workerPids: () => Map<string, number>}}
+ */
+export function startDecnet(t, args, {env, uid, gid} = {}) {
+  const child = spawn(process.execPath, [RUN, ...args], {cwd: REPO, env: childEnv(env), gid, stdio: ['ignore', 'pipe', 'pipe'], uid})
+  let stdout = ''
+  let stderr = ''
+  const waiters = new Set()
+  const check = () => {
+    for (const waiter of waiters) {
+      const match = (stdout + stderr).match(waiter.re)
+      if (match) {
+        waiters.delete(waiter)
+        clearTimeout(waiter.timer)
+        waiter.resolve(match)
+      }
+    }
+  }
+
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    stdout += chunk
+    check()
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk) => {
+    stderr += chunk
+    check()
+  })
+  const exited = new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      for (const waiter of waiters) {
+        clearTimeout(waiter.timer)
+        waiter.reject(new Error(`decnet exited (code ${code}, signal ${signal}) before printing ${waiter.re}\n${describeOutput(stdout, stderr)}`))
+      }
+
+      waiters.clear()
+      resolve({code, signal})
+    })
+  })
+
+  const workerPids = () => {
+    const pids = new Map()
+    for (const [, name, pid] of (stdout + stderr).matchAll(/worker (\S+) ready \(pid (\d+)\)/g)) pids.set(name, Number(pid))
+    return pids
+  }
+
+  t.after(() => {
+    killQuietly(child.pid)
+    // Workers die with their master; this is for when that guarantee is what broke.
+    // (Checking the process title guards against a recycled pid.)
+    for (const pid of workerPids().values()) if (titleOf(pid).startsWith('decnet ')) killQuietly(pid)
+  })
+
+  return {
+    child,
+    exited,
+    output: () => stdout + stderr,
+    stderr: () => stderr,
+    stdout: () => stdout,
+    waitFor(re, ms = DEFAULT_TIMEOUT_MS) {
+      return new Promise((resolve, reject) => {
+        const waiter = {re, reject, resolve}
+        waiter.timer = setTimeout(() => {
+          waiters.delete(waiter)
+          reject(new Error(`timed out after ${ms} ms waiting for ${re}\n${describeOutput(stdout, stderr)}`))
+        }, ms)
+        waiters.add(waiter)
+        check()
+      })
+    },
+    workerPids,
+  }
+}
+
+/**
+ * Runs `decnet ...args` to completion (failing after a generous timeout).
+ *
+ * @returns {Promise<{code: number | null, signal: string | null, stdout: string, stderr: string}>}
+ */
+export async function runDecnet(t, args, options = {}) {
+  const run = startDecnet(t, args, options)
+  let timer
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      killQuietly(run.child.pid)
+      reject(new Error(`decnet ${args.join(' ')} did not exit within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms\n${describeOutput(run.stdout(), run.stderr())}`))
+    }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+  })
+  try {
+    const {code, signal} = await Promise.race([run.exited, timeout])
+    return {code, signal, stderr: run.stderr(), stdout: run.stdout()}
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * oclif wraps warnings and errors to the terminal width and prefixes each
+ * line with ` ›   `; this undoes both, so a test can match a whole message.
+ */
+export function unwrap(text) {
+  return text.replaceAll(/\n? ›\s+/g, ' ').replaceAll(/[ \t]+/g, ' ')
+}
+
+/** `Uid:` and `Gid:` of a live process (real, effective, saved, fs). */
+export function processIds(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const ids = (field) => status.match(new RegExp(`^${field}:\\s+(.*)$`, 'm'))[1].trim().split(/\s+/).map(Number)
+  return {gid: ids('Gid'), uid: ids('Uid')}
+}
+
+/** Whether a process exists (a zombie counts as gone). */
+export function isAlive(pid) {
+  if (!existsSync(`/proc/${pid}/stat`)) return false
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0]
+    return state !== 'Z' && state !== 'X'
+  } catch {
+    // It vanished between the two reads.
+    return false
+  }
+}
+
+function titleOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
+  } catch {
+    // Gone already.
+    return ''
+  }
+}
+
+function killQuietly(pid) {
+  if (!pid || !isAlive(pid)) return
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch (error) {
+    if (error.code !== 'ESRCH') throw error
+  }
+}
+
+function describeOutput(stdout, stderr) {
+  return `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`
+}
