@@ -5,7 +5,7 @@
  * directories are removed too. All of it is synchronous so it also runs
  * from an 'exit' handler.
  */
-import {readFileSync, rmSync} from 'node:fs'
+import {readFileSync, readdirSync, rmSync} from 'node:fs'
 
 /** SIGKILL a process group; true if it still existed. */
 export function killGroup(pgid) {
@@ -28,11 +28,29 @@ export function isPm2Daemon(pid) {
   }
 }
 
+/** Pids (other than ours) whose environment contains exactly `entry` (`NAME=value`). */
+export function pidsWithEnv(entry) {
+  const pids = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue
+    let environ
+    try {
+      environ = readFileSync(`/proc/${name}/environ`, 'utf8')
+    } catch (error) {
+      // gone meanwhile, or a kernel thread
+      if (error.code === 'ENOENT' || error.code === 'ESRCH' || error.code === 'EACCES') continue
+      throw error
+    }
+    if (environ.split('\0').includes(entry)) pids.push(Number(name))
+  }
+  return pids
+}
+
 /** Tracks process groups and temp dirs; `reapAll()` kills and removes them. */
 export class Reaper {
   #groups = new Map()
   #dirs = new Set()
-  #pidFiles = new Map()
+  #envMarkers = new Map()
   #installed = false
 
   /** Remember a process group (its leader's pid) to SIGKILL at cleanup. */
@@ -46,11 +64,12 @@ export class Reaper {
   }
 
   /**
-   * Remember a daemon's pid file (PM2): at cleanup, the group of the pid it
-   * names is killed if that process is still a PM2 daemon.
+   * Remember an environment entry (`PM2_HOME=/tmp/...`) that marks processes
+   * started outside our process groups (PM2's daemon double-forks into its own
+   * session): at cleanup every process whose environment holds it is killed.
    */
-  trackPidFile(path, label) {
-    this.#pidFiles.set(path, label)
+  trackEnvMarker(entry, label) {
+    this.#envMarkers.set(entry, label)
   }
 
   /** Remember a temp dir to remove at cleanup. */
@@ -77,15 +96,15 @@ export class Reaper {
       }
     }
     this.#groups.clear()
-    for (const [path, label] of this.#pidFiles) {
-      let pid
-      try {
-        pid = Number(readFileSync(path, 'utf8').trim())
-      } catch (error) {
-        if (error.code !== 'ENOENT') process.stderr.write(`bench: could not read ${path}: ${error.message}\n`)
-        continue
+    for (const [entry, label] of this.#envMarkers) {
+      for (const pid of pidsWithEnv(entry)) {
+        try {
+          process.kill(pid, 'SIGKILL')
+          killed.push(`${label} (pid ${pid})`)
+        } catch (error) {
+          if (error.code !== 'ESRCH') process.stderr.write(`bench: could not kill ${pid}: ${error.message}\n`)
+        }
       }
-      if (isPm2Daemon(pid) && killGroup(pid)) killed.push(`${label} (pgid ${pid})`)
     }
     return killed
   }

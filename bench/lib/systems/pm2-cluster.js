@@ -41,7 +41,7 @@ export class Pm2Cluster {
     writeFileSync(join(this.home, 'touch'), String(Date.now()))
     this.env = {...this.baseEnv, NO_COLOR: '1', PM2_DISABLE_VERSION_CHECK: 'true', PM2_HOME: this.home}
     this.pidFile = join(this.home, 'pm2.pid')
-    this.reaper.trackPidFile(this.pidFile, 'PM2 God daemon')
+    this.reaper.trackEnvMarker(`PM2_HOME=${this.home}`, 'PM2 process')
   }
 
   async teardown() {
