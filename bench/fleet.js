@@ -5,6 +5,15 @@
  *
  *   node bench/fleet.js [--runs N] [--quick] [--sizes 2,8] [--systems bare,decnet,pm2]
  *                       [--idle SECONDS] [--write FILE] [--check]
+ *                       [--wait-quiet SECONDS] [--user NAME|none] [--timeout SECONDS]
+ *
+ *   --runs N          start/stop cycles per system and size (median); default 5 (--quick: 2)
+ *   --quick           2 runs, 3 s idle window, 2 crashes: a smoke run, not a record
+ *   --idle SECONDS    idle window for the CPU figure; default 10
+ *   --user NAME|none  decnet's --user (default nobody; `none` for a root-profile run)
+ *   --wait-quiet S    wait up to S seconds for other work on the machine to calm down
+ *   --write FILE      also write the report there
+ *   --check           exit 2 when a target fails (errors always exit 1)
  *
  * Prints a markdown report (machine, table with ratios vs the bare
  * baseline, targets with pass/fail, methods, raw samples) on stdout, and
@@ -15,7 +24,7 @@
 import {writeFileSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 
-import {describeMachine, loadAverage, machineHeader} from './lib/machine.js'
+import {describeMachine, loadAverage, machineBusy, machineHeader} from './lib/machine.js'
 import {cycle, steadyRun} from './lib/protocol.js'
 import {clockTicksPerSecond} from './lib/proc.js'
 import {Reaper} from './lib/reaper.js'
@@ -36,6 +45,7 @@ const {values: flags} = parseArgs({
     systems: {default: 'bare,decnet,pm2', type: 'string'},
     timeout: {default: '30', type: 'string'},
     user: {default: 'nobody', type: 'string'},
+    'wait-quiet': {default: '0', type: 'string'},
     write: {type: 'string'},
   },
 })
@@ -92,6 +102,14 @@ async function attempt(system, what, fn) {
 }
 
 const machine = describeMachine()
+// other work on the machine skews every time measured: wait (up to --wait-quiet s) for a quiet moment
+const QUIET = 0.15
+let busyBefore = await machineBusy()
+for (let waited = 0; busyBefore > QUIET && waited < Number(flags['wait-quiet']); waited += 6) {
+  progress(`machine ${(busyBefore * 100).toFixed(0)}% busy with other work; waiting for it to calm down`)
+  await new Promise((resolve) => setTimeout(resolve, 5000))
+  busyBefore = await machineBusy()
+}
 const loadBefore = loadAverage()
 const clockTicks = clockTicksPerSecond()
 const results = {}
@@ -139,7 +157,7 @@ const report = [
   '# decnet fleet benchmark: decnet vs bare node:cluster vs PM2 cluster mode',
   '',
   ...machineHeader(machine),
-  `- load average (1/5/15 min) before: ${loadBefore}, after: ${loadAfter} (other work on the machine skews the times; medians damp it)`,
+  `- machine load before the run: ${(busyBefore * 100).toFixed(0)}% of all CPUs busy (1 s sample), load average ${loadBefore}; after: ${loadAfter}${busyBefore > QUIET ? ' — **the machine was busy with other work: times are skewed**' : ''}`,
   `- run: ${new Date().toISOString()}, \`node bench/fleet.js${process.argv.slice(2).map((a) => ` ${a}`).join('')}\`; ${runs} start/stop runs per system and size (medians), ${plan.crashes} crashes, ${idleS} s idle window${flags.quick ? ' (--quick)' : ''}`,
   `- fleets: idle no-op workers (bench/fixtures/noop-app.js for bare and PM2)${decnet ? `; decnet runs \`fleet bench-noop-N\` (profile database, ${decnet.user ? `\`--user ${decnet.user}\`` : 'no --user'}) from the bench-only plugin bench/fixtures/noop-plugin, linked through a temporary DECNET_DATA_DIR` : ''}`,
   '',

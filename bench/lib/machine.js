@@ -25,6 +25,23 @@ export function loadAverage() {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 }
 
+function cpuTimes() {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/)
+  const values = fields.map(Number)
+  // idle + iowait are not busy
+  const idle = values[3] + (values[4] ?? 0)
+  return {idle, total: values.reduce((a, b) => a + b, 0)}
+}
+
+/** How busy the whole machine is (0..1, all CPUs) over the next `ms`, from /proc/stat. */
+export async function machineBusy(ms = 1000) {
+  const before = cpuTimes()
+  await new Promise((resolve) => setTimeout(resolve, ms))
+  const after = cpuTimes()
+  const total = after.total - before.total
+  return total > 0 ? 1 - (after.idle - before.idle) / total : 0
+}
+
 /** The header lines (markdown). */
 export function machineHeader(machine) {
   return [

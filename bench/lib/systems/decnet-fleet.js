@@ -29,7 +29,7 @@ export class DecnetFleet {
   key = 'decnet'
   label = 'decnet'
   masterLabel = 'decnet master'
-  crashMethod = 'the master\'s exit line for that pid on its stdout (arrival time at the harness)'
+  crashMethod = 'the master\'s `[decnet] worker NAME (pid P) killed by SIGKILL ...` line (error level, so on its stderr; arrival time at the harness)'
   stopMethod = 'SIGTERM to the master; until it and every child have exited'
 
   constructor({env, reaper, timeoutMs, user = 'nobody'}) {
