@@ -10,7 +10,7 @@
  *   --runs N          start/stop cycles per system and size (median); default 5 (--quick: 2)
  *   --quick           2 runs, 3 s idle window, 2 crashes: a smoke run, not a record
  *   --idle SECONDS    idle window for the CPU figure; default 10
- *   --user NAME|none  decnet's --user (default nobody; `none` for a root-profile run)
+ *   --user NAME|none  decnet's --user (default nobody; `none`: children stay root, --allow-root)
  *   --wait-quiet S    wait up to S seconds for other work on the machine to calm down
  *   --write FILE      also write the report there
  *   --check           exit 2 when a target fails (errors always exit 1)
@@ -159,7 +159,7 @@ const report = [
   ...machineHeader(machine),
   `- machine load before the run: ${(busyBefore * 100).toFixed(0)}% of all CPUs busy (1 s sample), load average ${loadBefore}; after: ${loadAfter}${busyBefore > QUIET ? ' — **the machine was busy with other work: times are skewed**' : ''}`,
   `- run: ${new Date().toISOString()}, \`node bench/fleet.js${process.argv.slice(2).map((a) => ` ${a}`).join('')}\`; ${runs} start/stop runs per system and size (medians), ${plan.crashes} crashes, ${idleS} s idle window${flags.quick ? ' (--quick)' : ''}`,
-  `- fleets: idle no-op workers (bench/fixtures/noop-app.js for bare and PM2)${decnet ? `; decnet runs \`fleet bench-noop-N\` (profile database, ${decnet.user ? `\`--user ${decnet.user}\`` : 'no --user'}) from the bench-only plugin bench/fixtures/noop-plugin, linked through a temporary DECNET_DATA_DIR` : ''}`,
+  `- fleets: idle no-op workers (bench/fixtures/noop-app.js for bare and PM2)${decnet ? `; decnet runs \`fleet bench-noop-N\` (profile database, ${decnet.user ? `\`--user ${decnet.user}\`` : '`--allow-root`'}) from the bench-only plugin bench/fixtures/noop-plugin, linked through a temporary DECNET_DATA_DIR` : ''}`,
   '',
   figuresTable(sizes, results, idleS),
   '',

@@ -54,7 +54,8 @@ export class DecnetFleet {
       // a linked ESM plugin makes oclif warn on every run that it will not transpile it
       OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
     }
-    this.args = (size) => [RUN, 'fleet', `bench-noop-${size}`, ...(this.user ? ['--user', this.user] : [])]
+    // without a user to drop to, a database-profile fleet runs as root only with --allow-root
+    this.args = (size) => [RUN, 'fleet', `bench-noop-${size}`, ...(this.user ? ['--user', this.user] : ['--allow-root'])]
   }
 
   async teardown() {}
