@@ -1,0 +1,122 @@
+/**
+ * The supervisor's options and its outcome, and option validation.
+ */
+import type {ExitCodeValue} from '../exit-codes.js'
+import type {ResolvedFleet} from '../fleets/types.js'
+import type {WorkerExit} from './worker-exit.js'
+
+/** How loud a supervisor line is. */
+export type LogLevel = 'debug' | 'error' | 'info' | 'warn'
+
+/** How to run a fleet. Durations are in milliseconds. */
+export interface SupervisorOptions {
+  /** The fleet to run, as the registry resolved it. */
+  fleet: ResolvedFleet
+  /** Every worker does one pass and exits; nothing restarts. Default false. */
+  once?: boolean
+  /** How long children get to stop after SIGTERM before SIGKILL. Default 15000. */
+  graceMs?: number
+  /** The cap of the restart backoff. Default 30000. */
+  maxBackoffMs?: number
+  /** The first restart delay (then doubling). Default 1000. */
+  initialBackoffMs?: number
+  /** A child silent (no heartbeat) for longer than this is killed and restarted. Default 30000; 0 disables. */
+  watchdogMs?: number
+  /** Uptime after which a worker's backoff resets. Default 60000. */
+  stableMs?: number
+  /** Extra environment for children (e.g. DECNET_DB_URL), merged over the allow-listed part of the master's. */
+  env?: Record<string, string>
+  /** Children run as this user (privilege drop); omitted = the master's. */
+  uid?: number
+  /** Children run as this group; omitted = the master's. */
+  gid?: number
+  /**
+   * The operator accepted running the fleet with more privilege than its
+   * profile needs (`--allow-root`): a child holding too much is reported as a
+   * warning instead of stopping the fleet. Default false.
+   */
+  allowRoot?: boolean
+  /** Where prefixed child output and supervisor lines go. Default: child stdout and info lines to process.stdout, child stderr and warnings/errors to process.stderr. */
+  out?: NodeJS.WritableStream
+  /**
+   * Receives every supervisor line, whole (`[decnet] worker profiler ready (pid 42)`), with its level,
+   * instead of it being written to `out`. `debug` lines otherwise go to the `decnet:supervisor` debug logger.
+   */
+  log?: (level: LogLevel, message: string) => void
+}
+
+/** One worker at the end of a run. */
+export interface WorkerReport {
+  readonly name: string
+  /** How many times it was restarted. */
+  readonly restarts: number
+  /** Its last exit, if it ever exited. */
+  readonly lastExit?: WorkerExit
+}
+
+/** How a fleet ended. */
+export interface FleetOutcome {
+  /** One of ExitCode: OK, STOP_FORCED, WORKER_BOOT_FAILED, ONCE_FAILED, PRIVILEGE_EXCEEDED, FAILURE. */
+  code: ExitCodeValue
+  /** One line for the operator. */
+  reason: string
+  /** Workers SIGKILLed at shutdown (grace expired, or stop asked twice). */
+  killed: string[]
+  /** Every worker, with its restarts and last exit. */
+  workers: WorkerReport[]
+}
+
+/** Options with defaults filled in, validated. */
+export interface Settings {
+  readonly fleet: ResolvedFleet
+  readonly once: boolean
+  readonly graceMs: number
+  readonly maxBackoffMs: number
+  readonly initialBackoffMs: number
+  readonly watchdogMs: number
+  readonly stableMs: number
+  readonly env: Readonly<Record<string, string>>
+  readonly uid: number | undefined
+  readonly gid: number | undefined
+  readonly allowRoot: boolean
+}
+
+/**
+ * Validates options and fills defaults. Throws with one message shape:
+ * "Expected `graceMs` to be a non-negative number of milliseconds, got `-1`".
+ */
+export function resolveSettings(options: SupervisorOptions): Settings {
+  const {fleet} = options
+  if (!fleet || !Array.isArray(fleet.workers) || fleet.workers.length === 0) {
+    throw new Error(`Expected \`fleet\` to be a resolved fleet with at least one worker, got \`${fleet?.name ?? fleet}\``)
+  }
+
+  return Object.freeze({
+    allowRoot: options.allowRoot ?? false,
+    env: Object.freeze({...options.env}),
+    fleet,
+    gid: id('gid', options.gid),
+    graceMs: duration('graceMs', options.graceMs, 15_000),
+    initialBackoffMs: duration('initialBackoffMs', options.initialBackoffMs, 1000),
+    maxBackoffMs: duration('maxBackoffMs', options.maxBackoffMs, 30_000),
+    once: options.once ?? false,
+    stableMs: duration('stableMs', options.stableMs, 60_000),
+    uid: id('uid', options.uid),
+    watchdogMs: duration('watchdogMs', options.watchdogMs, 30_000),
+  })
+}
+
+function duration(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 2 ** 31 - 1) {
+    throw new Error(`Expected \`${name}\` to be a non-negative number of milliseconds, got \`${String(value)}\``)
+  }
+
+  return value
+}
+
+function id(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!Number.isInteger(value) || value < 0) throw new Error(`Expected \`${name}\` to be a non-negative integer, got \`${String(value)}\``)
+  return value
+}
