@@ -1,0 +1,200 @@
+/**
+ * The child entry: node:cluster runs this file in every child process of a
+ * fleet. It loads ONE worker module, runs its export, and reports to the
+ * master over IPC.
+ *
+ * Its import graph is kept tiny on purpose (node builtins, ./messages.js,
+ * ./credentials.js; `debug` only when DEBUG is set): every child pays for
+ * every module it loads, in memory and start-up time. Never import oclif,
+ * the registry or a database driver here.
+ *
+ * This file is a process entry point, like a command: it is the one place in
+ * src/prefork that ends its process (`process.exit`), because the IPC channel
+ * keeps a child alive after its worker returns.
+ */
+import cluster from 'node:cluster'
+import {existsSync, writeSync} from 'node:fs'
+import {pathToFileURL} from 'node:url'
+
+import {readCredentials} from './credentials.js'
+import {ChildExitCode, isStartMessage, toWireCredentials, type ChildMessage, type StartMessage} from './messages.js'
+import type {WorkerContext, WorkerFunction} from './worker.js'
+
+type Logger = WorkerContext['debug']
+
+/** Once the master is gone, how long the worker gets to wind down (its AbortSignal has fired) before the child exits. */
+const ORPHAN_GRACE_MS = 500
+/** How long to wait for the `boot-failed` message to leave before exiting anyway. */
+const SEND_TIMEOUT_MS = 1000
+
+/** The state of this child process (one per process, created by {@link main}). */
+class ChildProcessRuntime {
+  readonly #controller = new AbortController()
+  #start: StartMessage | undefined
+  #orphaned = false
+  #readySent = false
+  #debug: Logger = noop
+
+  /** Installs the signal and channel handlers and greets the master. */
+  main(): void {
+    if (typeof process.send !== 'function') {
+      this.#print('this is the child entry of `decnet fleet`; it runs only under the fleet supervisor')
+      process.exitCode = ChildExitCode.BOOT_FAILED
+      return
+    }
+
+    // The terminal's Ctrl-C reaches the whole process group; the master decides what it means.
+    process.on('SIGINT', () => this.#debug('ignoring SIGINT: the master decides'))
+    process.on('SIGTERM', () => this.#controller.abort(new Error('stop requested (SIGTERM)')))
+    // Before node:cluster's own listener, which would exit at once with code 0.
+    process.prependListener('disconnect', () => this.#orphan())
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on('error', (error) => this.#debug('output lost: %s', error.message))
+    }
+
+    process.on('message', (message) => {
+      if (isStartMessage(message) && this.#start === undefined) void this.#boot(message)
+    })
+    this.#send({type: 'hello'})
+  }
+
+  async #boot(start: StartMessage): Promise<void> {
+    this.#start = start
+    process.title = `decnet ${start.fleet}/${start.name}`
+    if (start.heartbeatMs > 0) setInterval(() => this.#send({type: 'heartbeat'}), start.heartbeatMs).unref()
+    const run = await this.#load(start)
+    if (run === undefined) return
+    let code: number = ChildExitCode.OK
+    try {
+      await run(this.#context(start))
+    } catch (error) {
+      if (this.#controller.signal.aborted && isAbortError(error, this.#controller.signal)) {
+        this.#debug('stopped by abort: %s', describe(error))
+      } else {
+        this.#print(`worker ${start.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : describe(error)}`)
+        code = ChildExitCode.FAILED
+      }
+    }
+
+    this.#exit(code)
+  }
+
+  /** Imports the worker's module and finds its export; on failure reports it and exits. */
+  async #load(start: StartMessage): Promise<undefined | WorkerFunction> {
+    let exports: Record<string, unknown>
+    try {
+      exports = (await import(pathToFileURL(start.modulePath).href)) as Record<string, unknown>
+    } catch (error) {
+      if (!existsSync(start.modulePath)) return this.#bootFailed(`module ${start.modulePath} not found (export "${start.exportName}")`)
+      if (error instanceof Error && error.stack) this.#print(error.stack)
+      return this.#bootFailed(`importing module ${start.modulePath} (export "${start.exportName}") threw: ${describe(error)}`)
+    }
+
+    const run = exports[start.exportName]
+    if (typeof run !== 'function') {
+      const found = run === undefined ? 'no such export' : `a ${typeof run}`
+      return this.#bootFailed(`module ${start.modulePath}: export "${start.exportName}" is not a function (${found})`)
+    }
+
+    if (process.env.DEBUG) this.#debug = await loadDebug(`decnet:worker:${start.name}`, (why) => this.#print(why))
+    return run as WorkerFunction
+  }
+
+  #context(start: StartMessage): WorkerContext {
+    return Object.freeze({
+      debug: this.#debug,
+      fleet: start.fleet,
+      name: start.name,
+      once: start.once,
+      options: Object.freeze(start.options),
+      ready: () => this.#ready(),
+      signal: this.#controller.signal,
+    })
+  }
+
+  #ready(): void {
+    if (this.#readySent) return
+    this.#readySent = true
+    this.#send({credentials: toWireCredentials(readCredentials()), type: 'ready'})
+  }
+
+  async #bootFailed(message: string): Promise<undefined> {
+    this.#print(`cannot boot: ${message}`)
+    await new Promise<void>((resolve) => {
+      setTimeout(resolve, SEND_TIMEOUT_MS).unref()
+      this.#send({message, type: 'boot-failed'}, resolve)
+    })
+    this.#exit(ChildExitCode.BOOT_FAILED)
+    return undefined
+  }
+
+  /** The IPC channel closed without the master asking: the master is gone. Stop, say why, exit non-zero. */
+  #orphan(): void {
+    this.#orphaned = true
+    // Tell node:cluster's listener the disconnect is handled, so it does not exit with code 0 itself.
+    if (cluster.worker) cluster.worker.exitedAfterDisconnect = true
+    const who = this.#start ? `worker ${this.#start.name}` : 'worker'
+    this.#emergency(`[decnet] ${who} (pid ${process.pid}): the master went away (IPC channel closed); exiting`)
+    this.#controller.abort(new Error('the master went away'))
+    if (this.#start === undefined) this.#exit(ChildExitCode.ORPHANED)
+    else setTimeout(() => this.#exit(ChildExitCode.ORPHANED), ORPHAN_GRACE_MS)
+  }
+
+  #exit(code: number): never {
+    process.exit(this.#orphaned ? ChildExitCode.ORPHANED : code)
+  }
+
+  #send(message: ChildMessage, done?: () => void): void {
+    if (!process.connected || !process.send) {
+      done?.()
+      return
+    }
+
+    process.send(message, undefined, {}, (error: Error | null) => {
+      if (error) this.#debug('cannot send %s: %s', message.type, error.message)
+      done?.()
+    })
+  }
+
+  #print(text: string): void {
+    process.stderr.write(`${text}\n`)
+  }
+
+  /** Writes to the master's own stderr (still open when the master is dead), else to ours. */
+  #emergency(text: string): void {
+    const fd = this.#start?.masterStderrFd
+    if (fd !== null && fd !== undefined) {
+      try {
+        writeSync(fd, `${text}\n`)
+        return
+      } catch (error) {
+        this.#debug('cannot write to the master stderr: %s', describe(error))
+      }
+    }
+
+    this.#print(text)
+  }
+}
+
+/** A `debug` logger, loaded only when DEBUG is set (it costs each child about 1 MB otherwise spent for nothing). */
+async function loadDebug(namespace: string, warn: (why: string) => void): Promise<Logger> {
+  try {
+    const {default: createDebug} = await import('debug')
+    return createDebug(namespace)
+  } catch (error) {
+    warn(`debug logging is off: cannot load the debug package: ${describe(error)}`)
+    return noop
+  }
+}
+
+function noop(): void {}
+
+function isAbortError(error: unknown, signal: AbortSignal): boolean {
+  return error === signal.reason || (error instanceof Error && error.name === 'AbortError')
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+new ChildProcessRuntime().main()

@@ -1,0 +1,11 @@
+/**
+ * The prefork supervisor: runs a fleet of workers, one node:cluster child
+ * process each. See {@link Supervisor}.
+ */
+export {Backoff, type BackoffOptions} from './backoff.js'
+export {ChildExitCode} from './messages.js'
+export {ALLOWED_ENV_NAMES, ALLOWED_ENV_PREFIXES, childEnvironment} from './env.js'
+export type {FleetOutcome, LogLevel, SupervisorOptions, WorkerReport} from './options.js'
+export {Supervisor} from './supervisor.js'
+export type {WorkerContext, WorkerFunction} from './worker.js'
+export type {ExitCause, WorkerExit} from './worker-exit.js'

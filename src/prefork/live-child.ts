@@ -1,0 +1,155 @@
+/**
+ * One running child process of a fleet: forked through node:cluster, its
+ * output relayed, its heartbeats watched, and every way it can end reported
+ * once, as an event for the supervisor's queue.
+ */
+import cluster, {type Worker as ClusterWorker} from 'node:cluster'
+
+import createDebug from 'debug'
+
+import {isChildMessage, type ChildMessage, type MasterMessage} from './messages.js'
+import {relayLines} from './output.js'
+import {Watchdog} from './watchdog.js'
+
+const debug = createDebug('decnet:supervisor')
+
+/** After a child's `exit`, how long to wait for its pipes to drain before reporting it (they usually close at once). */
+const DRAIN_MS = 100
+
+/** Why the supervisor sent SIGKILL: grace expired, a second stop, the watchdog, or too much privilege. */
+export type KillCause = 'grace' | 'hung' | 'now' | 'privilege'
+
+/** How to fork one child. */
+export interface ForkRequest {
+  /** The worker's name (output prefix). */
+  readonly name: string
+  /** The child entry script. */
+  readonly exec: string
+  /** The complete environment for `cluster.fork` (see `forkEnvironment`). */
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly uid: number | undefined
+  readonly gid: number | undefined
+  readonly stdout: NodeJS.WritableStream
+  readonly stderr: NodeJS.WritableStream
+  /** 0 disables the watchdog. */
+  readonly watchdogMs: number
+}
+
+/** What a child reports; each callback runs at most once per event, after the child is known. */
+export interface ChildListener {
+  message(child: LiveChild, message: ChildMessage): void
+  /** The process is gone and its output drained. `error` is set when it could not even be started. */
+  exit(child: LiveChild, code: number | null, signal: NodeJS.Signals | null, error?: Error): void
+  hung(child: LiveChild, silentMs: number): void
+}
+
+/**
+ * A forked child. Create with {@link LiveChild.fork}; all state the
+ * supervisor needs to explain the child's exit lives here.
+ */
+export class LiveChild {
+  readonly name: string
+  /** 0 when the process could not be started. */
+  readonly pid: number
+  /** `performance.now()` at fork. */
+  readonly startedAt = performance.now()
+  /** The worker called `ready()`. */
+  ready = false
+  /** The child said why it could not boot. */
+  bootError: string | undefined
+  /** The supervisor asked it to stop (SIGTERM). */
+  asked = false
+  /** Why the supervisor SIGKILLed it (the first reason wins). */
+  killCause: KillCause | undefined
+  /** How long it had been silent when the watchdog fired. */
+  silentMs: number | undefined
+  readonly #worker: ClusterWorker
+  readonly #watchdog: Watchdog
+  #exited = false
+
+  private constructor(name: string, worker: ClusterWorker, watchdogMs: number, listener: ChildListener) {
+    this.name = name
+    this.#worker = worker
+    this.pid = worker.process.pid ?? 0
+    this.#watchdog = new Watchdog(this.pid === 0 ? 0 : watchdogMs, (silentMs) => listener.hung(this, silentMs))
+  }
+
+  /**
+   * Forks a child. `cluster.setupPrimary` is global to the process, so it is
+   * called right before the fork with every setting spelled out (settings
+   * persist between calls, and another supervisor may have changed them).
+   * Throws when the process cannot be created (e.g. EPERM changing uid).
+   */
+  static fork(request: ForkRequest, listener: ChildListener): LiveChild {
+    cluster.setupPrimary({
+      args: [],
+      exec: request.exec,
+      gid: request.gid,
+      serialization: 'json',
+      silent: true,
+      // stdin closed; stdout/stderr piped for prefixing; IPC; and fd 4 = the master's stderr, so a
+      // child can still say why it exits after the master (and with it the pipes) is gone.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 2],
+      uid: request.uid,
+    })
+    const worker = cluster.fork(request.env)
+    const child = new LiveChild(request.name, worker, request.watchdogMs, listener)
+    const {process: proc} = worker
+    if (proc.stdout) relayLines(proc.stdout, request.name, request.stdout)
+    if (proc.stderr) relayLines(proc.stderr, request.name, request.stderr)
+    worker.on('message', (message: unknown) => {
+      if (message !== null && (message as {type?: unknown}).type === 'heartbeat') child.#watchdog.beat()
+      else if (isChildMessage(message)) listener.message(child, message)
+      else debug('worker %s sent an unknown message: %o', child.name, message)
+    })
+    worker.on('error', (error: Error) => {
+      debug('worker %s (pid %d): %s', child.name, child.pid, error.message)
+      if (child.pid === 0) child.#reportExit(listener, null, null, error)
+    })
+    proc.once('exit', (code, signal) => {
+      child.#watchdog.stop()
+      const drained = setTimeout(() => child.#reportExit(listener, code, signal), DRAIN_MS)
+      proc.once('close', () => {
+        clearTimeout(drained)
+        child.#reportExit(listener, code, signal)
+      })
+    })
+    return child
+  }
+
+  /** Sends a message; a child that is already gone is not an error (its exit is on the way). */
+  send(message: MasterMessage): void {
+    if (!this.#worker.isConnected()) return
+    this.#worker.send(message, undefined, (error: Error | null) => {
+      if (error) debug('cannot send %s to worker %s: %s', message.type, this.name, error.message)
+    })
+  }
+
+  /** Asks the child to stop (SIGTERM: its AbortSignal fires). */
+  terminate(): void {
+    this.asked = true
+    this.#signal('SIGTERM')
+  }
+
+  /** SIGKILLs the child and records why (the first reason is kept). */
+  kill(cause: KillCause): void {
+    this.killCause ??= cause
+    this.#signal('SIGKILL')
+  }
+
+  #signal(signal: NodeJS.Signals): void {
+    if (this.#exited || this.pid === 0) return
+    try {
+      this.#worker.process.kill(signal)
+    } catch (error) {
+      debug('cannot send %s to worker %s (pid %d): %s', signal, this.name, this.pid, (error as Error).message)
+    }
+  }
+
+  #reportExit(listener: ChildListener, code: number | null, signal: NodeJS.Signals | null, error?: Error): void {
+    if (this.#exited) return
+    this.#exited = true
+    this.#watchdog.stop()
+    listener.exit(this, code, signal, error)
+  }
+}

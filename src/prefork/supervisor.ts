@@ -1,0 +1,342 @@
+/**
+ * The master's loop. Everything that happens to a fleet (a child's message,
+ * exit or silence, a restart coming due, the grace period expiring, a stop
+ * request) is an event on one queue; signal handlers and child callbacks only
+ * enqueue, and one small handler per event decides.
+ */
+import {dirname, extname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import createDebug from 'debug'
+
+import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
+import type {ResolvedWorker} from '../fleets/types.js'
+import {Backoff} from './backoff.js'
+import {exceedsProfile} from './credentials.js'
+import {accountOf, childEnvironment, forkEnvironment} from './env.js'
+import {LiveChild, type ChildListener} from './live-child.js'
+import {fromWireCredentials, type ChildMessage, type ReadyMessage} from './messages.js'
+import {resolveSettings, type FleetOutcome, type LogLevel, type Settings, type SupervisorOptions} from './options.js'
+import {Shutdown} from './shutdown.js'
+import {heartbeatIntervalMs} from './watchdog.js'
+import {describeExit, isFailure, workerExit, type WorkerExit} from './worker-exit.js'
+
+const debug = createDebug('decnet:supervisor')
+
+/** The child's descriptor for the master's stderr (see LiveChild.fork's stdio). */
+const MASTER_STDERR_FD = 4
+
+type FleetEvent =
+  | {type: 'exit'; child: LiveChild; code: number | null; signal: NodeJS.Signals | null; error?: Error}
+  | {type: 'grace-expired'}
+  | {type: 'hung'; child: LiveChild; silentMs: number}
+  | {type: 'message'; child: LiveChild; message: ChildMessage}
+  | {type: 'restart'; slot: Slot}
+  | {type: 'stop'; reason: string}
+
+/** One worker of the fleet across its successive processes. */
+interface Slot {
+  readonly worker: ResolvedWorker
+  readonly backoff: Backoff
+  child: LiveChild | undefined
+  restartTimer: NodeJS.Timeout | undefined
+  restarts: number
+  lastExit: WorkerExit | undefined
+}
+
+/**
+ * Runs one fleet: one child process per worker, restarted with per-worker
+ * backoff, watched for hangs, stopped with SIGTERM then SIGKILL. An instance
+ * holds all its state, so several can run in one process.
+ *
+ * @example
+ * ```ts
+ * const supervisor = new Supervisor({fleet, graceMs: 15_000, env: {DECNET_DB_URL: url}})
+ * process.on('SIGTERM', () => supervisor.stop('SIGTERM'))
+ * process.on('SIGINT', () => supervisor.stop('SIGINT'))
+ * const outcome = await supervisor.run()
+ * process.exitCode = outcome.code
+ * ```
+ */
+export class Supervisor {
+  readonly #settings: Settings
+  readonly #slots: Slot[]
+  readonly #shutdown = new Shutdown()
+  readonly #queue: FleetEvent[] = []
+  readonly #listener: ChildListener
+  readonly #stdout: NodeJS.WritableStream
+  readonly #stderr: NodeJS.WritableStream
+  readonly #log: SupervisorOptions['log']
+  #draining = false
+  #run: Promise<FleetOutcome> | undefined
+  #resolve: ((outcome: FleetOutcome) => void) | undefined
+  #env: Record<string, string | undefined> = {}
+  /** The first decisive reason the fleet ends (a stop request, a boot failure, too much privilege); it wins. */
+  #verdict: {code: ExitCodeValue; reason: string} | undefined
+  #fleetReady = false
+  #finished = false
+
+  /** Validates the options (throws on a bad value); starts nothing. */
+  constructor(options: SupervisorOptions) {
+    this.#settings = resolveSettings(options)
+    const {initialBackoffMs, maxBackoffMs, stableMs} = this.#settings
+    this.#slots = this.#settings.fleet.workers.map((worker) => ({
+      backoff: new Backoff({initialMs: initialBackoffMs, maxMs: maxBackoffMs, stableMs}),
+      child: undefined,
+      lastExit: undefined,
+      restarts: 0,
+      restartTimer: undefined,
+      worker,
+    }))
+    this.#stdout = options.out ?? process.stdout
+    this.#stderr = options.out ?? process.stderr
+    this.#log = options.log
+    this.#listener = {
+      exit: (child, code, signal, error) => this.#enqueue({child, code, error, signal, type: 'exit'}),
+      hung: (child, silentMs) => this.#enqueue({child, silentMs, type: 'hung'}),
+      message: (child, message) => this.#enqueue({child, message, type: 'message'}),
+    }
+  }
+
+  /** Starts the fleet; resolves when every child has exited. Calling it again returns the same promise. */
+  run(): Promise<FleetOutcome> {
+    if (this.#run) return this.#run
+    this.#run = new Promise((resolve) => {
+      this.#resolve = resolve
+    })
+    const {env, uid} = this.#settings
+    this.#env = forkEnvironment(childEnvironment(process.env, env, uid === undefined ? undefined : accountOf(uid)), process.env)
+    debug('fleet %s: starting %d workers', this.#settings.fleet.name, this.#slots.length)
+    for (const slot of this.#slots) this.#spawn(slot)
+    this.#checkFinished()
+    return this.#run
+  }
+
+  /** Graceful stop (what SIGTERM/SIGINT should do); a second call kills what is left at once. */
+  stop(reason = 'stop requested'): void {
+    this.#enqueue({reason, type: 'stop'})
+  }
+
+  #enqueue(event: FleetEvent): void {
+    this.#queue.push(event)
+    if (this.#draining) return
+    this.#draining = true
+    try {
+      for (let next = this.#queue.shift(); next; next = this.#queue.shift()) this.#handle(next)
+    } finally {
+      this.#draining = false
+    }
+  }
+
+  #handle(event: FleetEvent): void {
+    debug('fleet %s: %s', this.#settings.fleet.name, event.type)
+    switch (event.type) {
+      case 'exit':
+        return this.#onExit(event.child, event.code, event.signal, event.error)
+      case 'grace-expired':
+        return this.#onGraceExpired()
+      case 'hung':
+        return this.#onHung(event.child, event.silentMs)
+      case 'message':
+        return this.#onMessage(event.child, event.message)
+      case 'restart':
+        return this.#onRestart(event.slot)
+      case 'stop':
+        return this.#onStop(event.reason)
+    }
+  }
+
+  #onStop(reason: string): void {
+    if (!this.#shutdown.started) return this.#beginStop(reason, ExitCode.OK)
+    const names = this.#shutdown.force(this.#liveChildren(), 'now')
+    if (names.length > 0) this.#say('warn', `stop asked again: killing ${names.join(', ')} now (SIGKILL)`)
+  }
+
+  #beginStop(reason: string, code: ExitCodeValue): void {
+    this.#verdict ??= {code, reason}
+    if (this.#shutdown.started || this.#finished) return
+    const live = this.#liveChildren()
+    if (live.length > 0) this.#say('info', `stopping fleet ${this.#settings.fleet.name} (${reason}); grace ${this.#settings.graceMs} ms`)
+    for (const slot of this.#slots) {
+      clearTimeout(slot.restartTimer)
+      slot.restartTimer = undefined
+    }
+
+    this.#shutdown.begin(live, this.#settings.graceMs, () => this.#enqueue({type: 'grace-expired'}))
+    this.#checkFinished()
+  }
+
+  #onGraceExpired(): void {
+    const names = this.#shutdown.force(this.#liveChildren(), 'grace')
+    if (names.length > 0) this.#say('warn', `grace period of ${this.#settings.graceMs} ms expired: killing ${names.join(', ')} (SIGKILL)`)
+  }
+
+  #onHung(child: LiveChild, silentMs: number): void {
+    if (!this.#slotOf(child)) return
+    child.silentMs = silentMs
+    this.#say('error', `worker ${child.name} (pid ${child.pid}) hung: no heartbeat for ${silentMs} ms; killing it (SIGKILL)`)
+    child.kill('hung')
+  }
+
+  #onMessage(child: LiveChild, message: ChildMessage): void {
+    if (!this.#slotOf(child)) return
+    if (message.type === 'hello') this.#sendStart(child)
+    else if (message.type === 'boot-failed') child.bootError = message.message
+    else if (message.type === 'ready') this.#onReady(child, message)
+  }
+
+  #onReady(child: LiveChild, message: ReadyMessage): void {
+    if (child.ready) return
+    const {fleet} = this.#settings
+    let excess: null | string
+    try {
+      excess = exceedsProfile(fromWireCredentials(message.credentials), fleet.profile)
+    } catch (error) {
+      excess = (error as Error).message
+    }
+
+    if (excess !== null && this.#settings.allowRoot) {
+      this.#say('warn', `worker ${child.name} (pid ${child.pid}) ${excess} (allowed: running with --allow-root)`)
+    } else if (excess !== null) {
+      child.kill('privilege')
+      const reason = `worker ${child.name} (pid ${child.pid}) ${excess}`
+      this.#say('error', `${reason}; killed it, stopping fleet ${fleet.name}`)
+      return this.#beginStop(reason, ExitCode.PRIVILEGE_EXCEEDED)
+    }
+
+    child.ready = true
+    this.#say('info', `worker ${child.name} ready (pid ${child.pid})`)
+    if (!this.#fleetReady && !this.#shutdown.started && this.#slots.every((slot) => slot.child?.ready)) {
+      this.#fleetReady = true
+      this.#say('info', `fleet ${fleet.name} ready (${this.#slots.length} worker${this.#slots.length === 1 ? '' : 's'})`)
+    }
+  }
+
+  #onExit(child: LiveChild, code: number | null, signal: NodeJS.Signals | null, error?: Error): void {
+    const slot = this.#slotOf(child)
+    if (!slot) return
+    slot.child = undefined
+    if (error) child.bootError ??= `cannot start its process: ${error.message}`
+    const {asked, bootError, killCause, name, pid, startedAt} = child
+    const exit = workerExit({asked, bootError, killCause, name, pid, uptimeMs: performance.now() - startedAt}, code, signal)
+    slot.lastExit = exit
+    const {level, text} = describeExit(exit, this.#settings)
+    const next = this.#nextStep(slot, exit)
+    this.#say(level, next.note ? `${text}; ${next.note}` : text)
+    next.then?.()
+    this.#checkFinished()
+  }
+
+  /** What follows an exit (a halt, a restart, or nothing) and how to say it. */
+  #nextStep(slot: Slot, exit: WorkerExit): {note?: string; then?: () => void} {
+    const {fleet, once} = this.#settings
+    const {restart} = slot.worker
+    if (this.#shutdown.started || this.#finished) return {}
+    if (exit.cause === 'boot-failed') {
+      const reason = `worker ${exit.worker} could not boot: ${exit.bootError ?? `exit code ${exit.code}`}`
+      return {note: `stopping fleet ${fleet.name}`, then: () => this.#beginStop(reason, ExitCode.WORKER_BOOT_FAILED)}
+    }
+
+    if (once) return {}
+
+    if (restart === 'never' || (restart === 'on-failure' && !isFailure(exit))) {
+      return {note: `not restarting (restart policy '${restart}')`}
+    }
+
+    const delay = slot.backoff.next(exit.uptimeMs)
+    const restartDue = () => this.#enqueue({slot, type: 'restart'})
+    return {note: `restarting in ${delay} ms`, then: () => (slot.restartTimer = setTimeout(restartDue, delay))}
+  }
+
+  #onRestart(slot: Slot): void {
+    slot.restartTimer = undefined
+    if (this.#shutdown.started || this.#finished) return
+    slot.restarts++
+    this.#spawn(slot)
+  }
+
+  #spawn(slot: Slot): void {
+    if (this.#shutdown.started) return
+    const {watchdogMs, uid, gid} = this.#settings
+    const {name} = slot.worker
+    try {
+      const request = {env: this.#env, exec: childEntryPath(), gid, name, stderr: this.#stderr, stdout: this.#stdout, uid, watchdogMs}
+      slot.child = LiveChild.fork(request, this.#listener)
+      debug('worker %s: forked pid %d', name, slot.child.pid)
+    } catch (error) {
+      const reason = `worker ${name} could not start: ${(error as Error).message}`
+      slot.lastExit = workerExit({asked: false, bootError: reason, killCause: undefined, name, pid: 0, uptimeMs: 0}, null, null)
+      this.#say('error', `${reason}; stopping fleet ${this.#settings.fleet.name}`)
+      this.#beginStop(reason, ExitCode.WORKER_BOOT_FAILED)
+    }
+  }
+
+  #sendStart(child: LiveChild): void {
+    const {fleet, once, watchdogMs} = this.#settings
+    const worker = this.#slotOf(child)!.worker
+    child.send({
+      exportName: worker.exportName,
+      fleet: fleet.name,
+      heartbeatMs: heartbeatIntervalMs(watchdogMs),
+      masterStderrFd: MASTER_STDERR_FD,
+      modulePath: worker.modulePath,
+      name: worker.name,
+      once,
+      options: {...worker.options},
+      type: 'start',
+    })
+  }
+
+  #checkFinished(): void {
+    if (this.#finished || !this.#resolve) return
+    if (this.#slots.some((slot) => slot.child || slot.restartTimer)) return
+    this.#finished = true
+    this.#shutdown.finish()
+    const killed = this.#shutdown.killed
+    let {code, reason} = this.#verdict ?? this.#naturalEnd()
+    if (killed.length > 0) {
+      reason += `; killed after the grace period: ${killed.join(', ')}`
+      if (code === ExitCode.OK) code = ExitCode.STOP_FORCED
+    }
+
+    this.#say(code === ExitCode.OK ? 'info' : 'error', `fleet ${this.#settings.fleet.name} stopped: ${reason}`)
+    const workers = this.#slots.map((slot) => ({lastExit: slot.lastExit, name: slot.worker.name, restarts: slot.restarts}))
+    this.#resolve({code, killed, reason, workers})
+  }
+
+  /** The verdict when every worker ended on its own (no stop request): `--once`, or nothing left to restart. */
+  #naturalEnd(): {code: ExitCodeValue; reason: string} {
+    const failed = this.#slots.filter((slot) => slot.lastExit && (slot.lastExit.code !== 0 || slot.lastExit.signal))
+    const names = failed.map((slot) => `${slot.worker.name} (${slot.lastExit!.cause})`).join(', ')
+    if (this.#settings.once) {
+      return failed.length === 0
+        ? {code: ExitCode.OK, reason: 'every worker finished its pass'}
+        : {code: ExitCode.ONCE_FAILED, reason: `${failed.length} of ${this.#slots.length} workers failed: ${names}`}
+    }
+
+    return failed.length === 0
+      ? {code: ExitCode.OK, reason: 'every worker exited and none is due a restart'}
+      : {code: ExitCode.FAILURE, reason: `every worker exited and none is due a restart; failed: ${names}`}
+  }
+
+  #liveChildren(): LiveChild[] {
+    return this.#slots.flatMap((slot) => (slot.child ? [slot.child] : []))
+  }
+
+  #slotOf(child: LiveChild): Slot | undefined {
+    return this.#slots.find((slot) => slot.child === child)
+  }
+
+  #say(level: LogLevel, text: string): void {
+    const line = `[decnet] ${text}`
+    if (this.#log) this.#log(level, line)
+    else if (level === 'debug') debug(text)
+    else (level === 'info' ? this.#stdout : this.#stderr).write(`${line}\n`)
+  }
+}
+
+/** The child entry next to this file (child.js when built, child.ts under tsx). */
+function childEntryPath(): string {
+  const self = fileURLToPath(import.meta.url)
+  return join(dirname(self), `child${extname(self)}`)
+}
