@@ -110,16 +110,19 @@ export class Matcher {
 }
 
 const SEPARATOR = /[\n;&|]/
+const ANCHOR = /[\s;&|(`{]/
 
 /**
- * The matched text without the separator that anchored it, extended to the
- * end of the simple command it is in (`wget` becomes `wget http://x/y.sh`),
- * and cut to {@link MAX_EVIDENCE_LENGTH}.
+ * The simple command(s) a match spans: the match without the separator that
+ * anchored it, widened back to the start of its command (`/proc/cpuinfo`
+ * becomes `cat /proc/cpuinfo`) and on to the end of it (`wget` becomes
+ * `wget http://x/y.sh`), then cut to {@link MAX_EVIDENCE_LENGTH}.
  */
 export function evidence(text: string, start: number, end: number): string {
   let from = start
-  while (from < end && /[\s;&|(`{]/.test(text[from])) from++
-  if (text.startsWith('$(', from)) from += 2
+  while (from < end && ANCHOR.test(text[from])) from++
+  const floor = Math.max(0, from - MAX_EVIDENCE_LENGTH / 2)
+  while (from > floor && !SEPARATOR.test(text[from - 1])) from--
   let to = Math.max(end, from)
   const limit = Math.min(text.length, from + MAX_EVIDENCE_LENGTH + 1)
   while (to < limit && !SEPARATOR.test(text[to])) to++

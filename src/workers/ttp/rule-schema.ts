@@ -31,8 +31,11 @@ export interface RuleDefinition {
   version: number
   description: string
   field: RuleField
-  /** JavaScript regular-expression source; `{{cmd}}` and `{{end}}` expand (see {@link RULE_MACROS}). */
-  pattern: string
+  /**
+   * JavaScript regular-expression source, or an array of alternatives joined
+   * with `|`; `{{cmd}}` and `{{end}}` expand (see {@link RULE_MACROS}).
+   */
+  pattern: readonly string[] | string
   /** Any of `i`, `m`, `s`, `u`; default none. */
   flags?: string
   emits: readonly RuleEmit[]
@@ -59,11 +62,12 @@ export interface CompiledRule extends Readonly<RuleDefinition> {
  *   `(` `` ` `` `{` a newline or `$(`, after `sh -c "`, or after a wrapper word
  *   (`sudo`, `nohup`, `busybox`, `exec`, `xargs`, `then`, `do`, `else`);
  *   then optional blanks and an optional directory (`/usr/bin/`, `./`).
- * - `{{end}}`: the end of a command word (blank, separator, quote or end of text).
+ * - `{{end}}`: the end of a command word (blank, separator, quote, redirection, `$` as in
+ *   `wget${IFS}http://...`, or the end of the text).
  */
 export const RULE_MACROS: Readonly<Record<string, string>> = Object.freeze({
   cmd: String.raw`(?:^|[\n;&|(\x60{]|\$\(|-c\s{0,8}["']|\b(?:sudo|nohup|busybox|exec|xargs|then|do|else)\s)\s*(?:[\w./~-]*\/)?`,
-  end: String.raw`(?=[\s;&|)\x60'"<>]|$)`,
+  end: String.raw`(?=[\s;&|)\x60'"<>$]|$)`,
 })
 
 const ID = /^[a-z][a-z\d-]*(?:\.[a-z\d][a-z\d-]*)+$/
@@ -96,14 +100,15 @@ export function compileRule(value: unknown, path: string): CompiledRule {
   if (!Number.isInteger(version) || (version as number) < 1) throw new RuleError(`"version" must be a positive integer, got ${show(version)}`)
   if (typeof description !== 'string' || description.trim() === '') throw new RuleError('"description" must be a non-empty string')
   if (!RULE_FIELDS.includes(field as RuleField)) throw new RuleError(`"field" must be one of ${RULE_FIELDS.join(', ')}, got ${show(field)}`)
-  if (typeof pattern !== 'string' || pattern === '' || pattern.length > MAX_PATTERN) {
-    throw new RuleError(`"pattern" must be a non-empty string of at most ${MAX_PATTERN} characters`)
+  const source = Array.isArray(pattern) && isStrings(pattern) ? pattern.join('|') : pattern
+  if (typeof source !== 'string' || source === '' || source.length > MAX_PATTERN || (Array.isArray(pattern) && pattern.includes(''))) {
+    throw new RuleError(`"pattern" must be a non-empty string (or array of non-empty strings) of at most ${MAX_PATTERN} characters`)
   }
 
   if (!isConfidence(confidence)) throw new RuleError(`"confidence" must be a number in (0, 1], got ${show(confidence)}`)
   if (disabled !== undefined && typeof disabled !== 'boolean') throw new RuleError('"disabled" must be true or false')
   const flags = checkFlags(value.flags)
-  const regex = compilePattern(pattern, flags)
+  const regex = compilePattern(source, flags)
   const emits = checkEmits(value.emits)
   const examples = checkExamples(value.examples, regex)
   return Object.freeze({
@@ -116,7 +121,7 @@ export function compileRule(value: unknown, path: string): CompiledRule {
     flags,
     id,
     path,
-    pattern,
+    pattern: Array.isArray(pattern) ? Object.freeze([...pattern]) : source,
     regex,
     version: version as number,
   })
@@ -156,6 +161,7 @@ function checkFlags(flags: unknown): string {
 
 function checkEmits(emits: unknown): readonly Readonly<RuleEmit>[] {
   if (!Array.isArray(emits) || emits.length === 0) throw new RuleError('"emits" must be a non-empty array')
+  const seen = new Set<string>()
   return Object.freeze(
     emits.map((emit, index) => {
       const where = `"emits[${index}]"`
@@ -171,6 +177,10 @@ function checkEmits(emits: unknown): readonly Readonly<RuleEmit>[] {
         throw new RuleError(`${where}.subTechnique must be null or a sub-technique of ${technique} (${technique}.001), got ${show(sub)}`)
       }
 
+      // The tag id hashes the most specific technique, so one rule may emit each technique once.
+      const key = (sub ?? technique) as string
+      if (seen.has(key)) throw new RuleError(`${where} repeats ${key}: a rule emits each technique once`)
+      seen.add(key)
       if (confidence !== undefined && !isConfidence(confidence)) {
         throw new RuleError(`${where}.confidence must be a number in (0, 1], got ${show(confidence)}`)
       }
