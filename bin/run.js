@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+import {execute, settings} from '@oclif/core'
+
+// decnet and its plugins ship compiled JavaScript: never look for TypeScript
+// sources (oclif would otherwise warn on every command that a linked plain-JS
+// ESM plugin "cannot be auto-transpiled"). bin/dev.js is the way to run sources.
+settings.enableAutoTranspile = false
 
 await execute({dir: import.meta.url})
 // The command is done. Exit now, so that nothing a plugin left running (a

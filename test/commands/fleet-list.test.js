@@ -22,6 +22,7 @@ describe('decnet plugins link', () => {
     assert.equal(list.code, EXIT.OK, list.stderr)
     const sample = JSON.parse(list.stdout).fleets.find((f) => f.name === 'sample')
     assert.equal(sample?.plugin, 'decnet-plugin-sample')
+    assert.doesNotMatch(list.stderr, /auto-transpiled/, 'a linked plain-JS plugin is used as is, without a warning')
   })
 })
 

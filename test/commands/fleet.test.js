@@ -132,7 +132,8 @@ describe('decnet fleet NAME: running', {skip: process.getuid() === 0 ? undefined
     const warnings = unwrap(stderr)
     assert.match(warnings, /Warning: plugin decnet-plugin-throws: hook failed: the fleet catalogue is on fire/)
     assert.match(warnings, /Warning: plugin decnet-plugin-hangs: hook timed out after 5000 ms/)
-    assert.match(stdout, /fleet sample ready \(2 workers\)/)
+    assert.match(stdout, /^alpha \| idle worker alpha of fleet sample is up/m)
+    assert.match(stdout, /^beta \| idle worker beta of fleet sample is up/m)
   })
 
   it('passes --db and --interval to the workers, and defaults the database to the data dir', async (t) => {

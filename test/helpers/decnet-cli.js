@@ -48,8 +48,6 @@ export function dataDirEnv(dir) {
     DECNET_CACHE_DIR: join(dir, 'cache'),
     DECNET_CONFIG_DIR: join(dir, 'config'),
     DECNET_DATA_DIR: dir,
-    // Plain-JS linked plugins make oclif warn that it cannot transpile them; that is noise here.
-    OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
   }
 }
 
