@@ -4,6 +4,8 @@
  * once, as an event for the supervisor's queue.
  */
 import cluster, {type Worker as ClusterWorker} from 'node:cluster'
+import {dirname, extname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import createDebug from 'debug'
 
@@ -12,6 +14,9 @@ import {relayLines} from './output.js'
 import {Watchdog} from './watchdog.js'
 
 const debug = createDebug('decnet:supervisor')
+
+/** The child's descriptor for the master's own stderr (see the stdio in {@link LiveChild.fork}). */
+export const MASTER_STDERR_FD = 4
 
 /** After a child's `exit`, how long to wait for its pipes to drain before reporting it (they usually close at once). */
 const DRAIN_MS = 100
@@ -53,6 +58,8 @@ export class LiveChild {
   readonly pid: number
   /** `performance.now()` at fork. */
   readonly startedAt = performance.now()
+  /** The child said hello: its entry script is running. */
+  greeted = false
   /** The worker called `ready()`. */
   ready = false
   /** The child said why it could not boot. */
@@ -89,7 +96,7 @@ export class LiveChild {
       silent: true,
       // stdin closed; stdout/stderr piped for prefixing; IPC; and fd 4 = the master's stderr, so a
       // child can still say why it exits after the master (and with it the pipes) is gone.
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 2],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 2], // the master's fd 2 becomes the child's MASTER_STDERR_FD
       uid: request.uid,
     })
     const worker = cluster.fork(request.env)
@@ -152,4 +159,10 @@ export class LiveChild {
     this.#watchdog.stop()
     listener.exit(this, code, signal, error)
   }
+}
+
+/** The child entry next to this file (child.js when built, child.ts when run from src/ through tsx). */
+export function childEntryPath(): string {
+  const self = fileURLToPath(import.meta.url)
+  return join(dirname(self), `child${extname(self)}`)
 }

@@ -4,27 +4,19 @@
  * request) is an event on one queue; signal handlers and child callbacks only
  * enqueue, and one small handler per event decides.
  */
-import {dirname, extname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
-
 import createDebug from 'debug'
 
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
-import type {ResolvedWorker} from '../fleets/types.js'
-import {Backoff} from './backoff.js'
 import {exceedsProfile} from './credentials.js'
 import {accountOf, childEnvironment, forkEnvironment} from './env.js'
-import {LiveChild, type ChildListener} from './live-child.js'
+import {childEntryPath, LiveChild, type ChildListener} from './live-child.js'
 import {fromWireCredentials, type ChildMessage, type ReadyMessage} from './messages.js'
 import {resolveSettings, type FleetOutcome, type LogLevel, type Settings, type SupervisorOptions} from './options.js'
 import {Shutdown} from './shutdown.js'
-import {heartbeatIntervalMs} from './watchdog.js'
-import {describeExit, isFailure, workerExit, type WorkerExit} from './worker-exit.js'
+import {createSlot, naturalEnd, startMessage, workerReports, type Slot, type Verdict} from './slot.js'
+import {describeExit, diedUnborn, isFailure, workerExit, type WorkerExit} from './worker-exit.js'
 
 const debug = createDebug('decnet:supervisor')
-
-/** The child's descriptor for the master's stderr (see LiveChild.fork's stdio). */
-const MASTER_STDERR_FD = 4
 
 type FleetEvent =
   | {type: 'exit'; child: LiveChild; code: number | null; signal: NodeJS.Signals | null; error?: Error}
@@ -33,16 +25,6 @@ type FleetEvent =
   | {type: 'message'; child: LiveChild; message: ChildMessage}
   | {type: 'restart'; slot: Slot}
   | {type: 'stop'; reason: string}
-
-/** One worker of the fleet across its successive processes. */
-interface Slot {
-  readonly worker: ResolvedWorker
-  readonly backoff: Backoff
-  child: LiveChild | undefined
-  restartTimer: NodeJS.Timeout | undefined
-  restarts: number
-  lastExit: WorkerExit | undefined
-}
 
 /**
  * Runs one fleet: one child process per worker, restarted with per-worker
@@ -72,22 +54,14 @@ export class Supervisor {
   #resolve: ((outcome: FleetOutcome) => void) | undefined
   #env: Record<string, string | undefined> = {}
   /** The first decisive reason the fleet ends (a stop request, a boot failure, too much privilege); it wins. */
-  #verdict: {code: ExitCodeValue; reason: string} | undefined
+  #verdict: undefined | Verdict
   #fleetReady = false
   #finished = false
 
   /** Validates the options (throws on a bad value); starts nothing. */
   constructor(options: SupervisorOptions) {
     this.#settings = resolveSettings(options)
-    const {initialBackoffMs, maxBackoffMs, stableMs} = this.#settings
-    this.#slots = this.#settings.fleet.workers.map((worker) => ({
-      backoff: new Backoff({initialMs: initialBackoffMs, maxMs: maxBackoffMs, stableMs}),
-      child: undefined,
-      lastExit: undefined,
-      restarts: 0,
-      restartTimer: undefined,
-      worker,
-    }))
+    this.#slots = this.#settings.fleet.workers.map((worker) => createSlot(worker, this.#settings))
     this.#stdout = options.out ?? process.stdout
     this.#stderr = options.out ?? process.stderr
     this.#log = options.log
@@ -180,7 +154,10 @@ export class Supervisor {
 
   #onMessage(child: LiveChild, message: ChildMessage): void {
     if (!this.#slotOf(child)) return
-    if (message.type === 'hello') this.#sendStart(child)
+    if (message.type === 'hello') {
+      child.greeted = true
+      child.send(startMessage(this.#slotOf(child)!.worker, this.#settings))
+    }
     else if (message.type === 'boot-failed') child.bootError = message.message
     else if (message.type === 'ready') this.#onReady(child, message)
   }
@@ -217,8 +194,10 @@ export class Supervisor {
     if (!slot) return
     slot.child = undefined
     if (error) child.bootError ??= `cannot start its process: ${error.message}`
-    const {asked, bootError, killCause, name, pid, startedAt} = child
-    const exit = workerExit({asked, bootError, killCause, name, pid, uptimeMs: performance.now() - startedAt}, code, signal)
+    else if (diedUnborn(child, code)) child.bootError ??= this.#unbornReason(code)
+    const {asked, bootError, greeted, killCause, name, pid, startedAt} = child
+    const uptimeMs = performance.now() - startedAt
+    const exit = workerExit({asked, bootError, greeted, killCause, name, pid, uptimeMs}, code, signal)
     slot.lastExit = exit
     const {level, text} = describeExit(exit, this.#settings)
     const next = this.#nextStep(slot, exit)
@@ -265,26 +244,17 @@ export class Supervisor {
       debug('worker %s: forked pid %d', name, slot.child.pid)
     } catch (error) {
       const reason = `worker ${name} could not start: ${(error as Error).message}`
-      slot.lastExit = workerExit({asked: false, bootError: reason, killCause: undefined, name, pid: 0, uptimeMs: 0}, null, null)
+      const unstarted = {asked: false, bootError: reason, greeted: false, killCause: undefined, name, pid: 0, uptimeMs: 0}
+      slot.lastExit = workerExit(unstarted, null, null)
       this.#say('error', `${reason}; stopping fleet ${this.#settings.fleet.name}`)
       this.#beginStop(reason, ExitCode.WORKER_BOOT_FAILED)
     }
   }
 
-  #sendStart(child: LiveChild): void {
-    const {fleet, once, watchdogMs} = this.#settings
-    const worker = this.#slotOf(child)!.worker
-    child.send({
-      exportName: worker.exportName,
-      fleet: fleet.name,
-      heartbeatMs: heartbeatIntervalMs(watchdogMs),
-      masterStderrFd: MASTER_STDERR_FD,
-      modulePath: worker.modulePath,
-      name: worker.name,
-      once,
-      options: {...worker.options},
-      type: 'start',
-    })
+  #unbornReason(code: number | null): string {
+    const {uid} = this.#settings
+    const who = uid === undefined ? '' : ` by uid ${uid}`
+    return `its process exited (code ${code}) before running the child entry; is ${childEntryPath()} readable${who}? (see its output above)`
   }
 
   #checkFinished(): void {
@@ -293,30 +263,14 @@ export class Supervisor {
     this.#finished = true
     this.#shutdown.finish()
     const killed = this.#shutdown.killed
-    let {code, reason} = this.#verdict ?? this.#naturalEnd()
+    let {code, reason} = this.#verdict ?? naturalEnd(this.#slots, this.#settings.once)
     if (killed.length > 0) {
       reason += `; killed after the grace period: ${killed.join(', ')}`
       if (code === ExitCode.OK) code = ExitCode.STOP_FORCED
     }
 
     this.#say(code === ExitCode.OK ? 'info' : 'error', `fleet ${this.#settings.fleet.name} stopped: ${reason}`)
-    const workers = this.#slots.map((slot) => ({lastExit: slot.lastExit, name: slot.worker.name, restarts: slot.restarts}))
-    this.#resolve({code, killed, reason, workers})
-  }
-
-  /** The verdict when every worker ended on its own (no stop request): `--once`, or nothing left to restart. */
-  #naturalEnd(): {code: ExitCodeValue; reason: string} {
-    const failed = this.#slots.filter((slot) => slot.lastExit && (slot.lastExit.code !== 0 || slot.lastExit.signal))
-    const names = failed.map((slot) => `${slot.worker.name} (${slot.lastExit!.cause})`).join(', ')
-    if (this.#settings.once) {
-      return failed.length === 0
-        ? {code: ExitCode.OK, reason: 'every worker finished its pass'}
-        : {code: ExitCode.ONCE_FAILED, reason: `${failed.length} of ${this.#slots.length} workers failed: ${names}`}
-    }
-
-    return failed.length === 0
-      ? {code: ExitCode.OK, reason: 'every worker exited and none is due a restart'}
-      : {code: ExitCode.FAILURE, reason: `every worker exited and none is due a restart; failed: ${names}`}
+    this.#resolve({code, killed, reason, workers: workerReports(this.#slots)})
   }
 
   #liveChildren(): LiveChild[] {
@@ -333,10 +287,4 @@ export class Supervisor {
     else if (level === 'debug') debug(text)
     else (level === 'info' ? this.#stdout : this.#stderr).write(`${line}\n`)
   }
-}
-
-/** The child entry next to this file (child.js when built, child.ts under tsx). */
-function childEntryPath(): string {
-  const self = fileURLToPath(import.meta.url)
-  return join(dirname(self), `child${extname(self)}`)
 }

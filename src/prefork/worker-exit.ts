@@ -51,6 +51,8 @@ export interface ReapedChild {
   readonly pid: number
   readonly uptimeMs: number
   readonly asked: boolean
+  /** Its entry script ran (it said hello). */
+  readonly greeted: boolean
   readonly killCause: KillCause | undefined
   readonly bootError: string | undefined
 }
@@ -67,7 +69,7 @@ export function workerExit(child: ReapedChild, code: number | null, signal: Node
   const forciblyKilled = child.killCause !== undefined && signal === 'SIGKILL'
   let cause: ExitCause
   if (forciblyKilled) cause = KILL_CAUSES[child.killCause!]
-  else if (code === ChildExitCode.BOOT_FAILED || child.pid === 0) cause = 'boot-failed'
+  else if (code === ChildExitCode.BOOT_FAILED || child.pid === 0 || diedUnborn(child, code)) cause = 'boot-failed'
   else if (child.asked && (code === 0 || signal === 'SIGTERM')) cause = 'stopped'
   else if (signal !== null) cause = 'signaled'
   else if (code === 0) cause = 'exited'
@@ -84,6 +86,15 @@ export function workerExit(child: ReapedChild, code: number | null, signal: Node
     uptimeMs: Math.round(child.uptimeMs),
     worker: child.name,
   }
+}
+
+/**
+ * True when a child failed before its entry script even ran (node could not
+ * load it: unreadable after a uid drop, a bad NODE_OPTIONS...): restarting
+ * would fail the same way.
+ */
+export function diedUnborn(child: Pick<ReapedChild, 'asked' | 'greeted' | 'killCause'>, code: number | null): boolean {
+  return !child.greeted && !child.asked && child.killCause === undefined && code !== null && code !== 0
 }
 
 /** True when the record is a failure (a restart under `on-failure`). */

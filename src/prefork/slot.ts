@@ -1,0 +1,76 @@
+/**
+ * A fleet's workers from the supervisor's point of view: one slot per worker,
+ * holding its current process (if any), its backoff and its history.
+ */
+import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
+import type {ResolvedWorker} from '../fleets/types.js'
+import {Backoff} from './backoff.js'
+import {MASTER_STDERR_FD, type LiveChild} from './live-child.js'
+import type {StartMessage} from './messages.js'
+import type {Settings, WorkerReport} from './options.js'
+import {heartbeatIntervalMs} from './watchdog.js'
+import type {WorkerExit} from './worker-exit.js'
+
+/** One worker of the fleet across its successive processes. */
+export interface Slot {
+  readonly worker: ResolvedWorker
+  readonly backoff: Backoff
+  child: LiveChild | undefined
+  restartTimer: NodeJS.Timeout | undefined
+  restarts: number
+  lastExit: WorkerExit | undefined
+}
+
+/** How a fleet ends: an exit code and one line for the operator. */
+export interface Verdict {
+  readonly code: ExitCodeValue
+  readonly reason: string
+}
+
+/** A fresh slot for `worker`, with its own backoff. */
+export function createSlot(worker: ResolvedWorker, settings: Settings): Slot {
+  const {initialBackoffMs, maxBackoffMs, stableMs} = settings
+  return {
+    backoff: new Backoff({initialMs: initialBackoffMs, maxMs: maxBackoffMs, stableMs}),
+    child: undefined,
+    lastExit: undefined,
+    restarts: 0,
+    restartTimer: undefined,
+    worker,
+  }
+}
+
+/** The `start` message that tells a child which worker to run. */
+export function startMessage(worker: ResolvedWorker, settings: Settings): StartMessage {
+  return {
+    exportName: worker.exportName,
+    fleet: settings.fleet.name,
+    heartbeatMs: heartbeatIntervalMs(settings.watchdogMs),
+    masterStderrFd: MASTER_STDERR_FD,
+    modulePath: worker.modulePath,
+    name: worker.name,
+    once: settings.once,
+    options: {...worker.options},
+    type: 'start',
+  }
+}
+
+/** The verdict when every worker ended on its own (no stop request): `--once`, or nothing left to restart. */
+export function naturalEnd(slots: readonly Slot[], once: boolean): Verdict {
+  const failed = slots.filter((slot) => slot.lastExit && (slot.lastExit.code !== 0 || slot.lastExit.signal))
+  const names = failed.map((slot) => `${slot.worker.name} (${slot.lastExit!.cause})`).join(', ')
+  if (once) {
+    return failed.length === 0
+      ? {code: ExitCode.OK, reason: 'every worker finished its pass'}
+      : {code: ExitCode.ONCE_FAILED, reason: `${failed.length} of ${slots.length} workers failed: ${names}`}
+  }
+
+  return failed.length === 0
+    ? {code: ExitCode.OK, reason: 'every worker exited and none is due a restart'}
+    : {code: ExitCode.FAILURE, reason: `every worker exited and none is due a restart; failed: ${names}`}
+}
+
+/** Each worker's restarts and last exit. */
+export function workerReports(slots: readonly Slot[]): WorkerReport[] {
+  return slots.map((slot) => ({lastExit: slot.lastExit, name: slot.worker.name, restarts: slot.restarts}))
+}
