@@ -1,6 +1,7 @@
 import type {Migration} from 'kysely'
 
 import * as initial from './0001-initial.js'
+import * as logsIpTimestamp from './0002-logs-ip-timestamp.js'
 
 /**
  * Every migration, by name. Names sort in the order they must run; add a
@@ -9,5 +10,6 @@ import * as initial from './0001-initial.js'
 export function allMigrations(): Record<string, Migration> {
   return {
     '0001-initial': initial,
+    '0002-logs-ip-timestamp': logsIpTimestamp,
   }
 }

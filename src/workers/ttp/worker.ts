@@ -1,0 +1,103 @@
+/**
+ * The TTP worker of the `heavy` fleet: tags new log lines with MITRE ATT&CK
+ * techniques, tick after tick, until told to stop. It opens its own database
+ * connection (from `DECNET_DB_URL`) in the child, never in the master.
+ */
+import type {Kysely} from 'kysely'
+
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import type {Database} from '../../db/schema.js'
+import type {WorkerContext} from '../../prefork/worker.js'
+
+import {migrateToLatest} from '../../db/migrate.js'
+import {openDatabase} from '../../db/open.js'
+import {Matcher} from './matcher.js'
+import {formatRuleProblem, loadRules, RULES_DIR_ENV} from './rule-loader.js'
+import {DEFAULT_BATCH_SIZE, ttpTick} from './tick.js'
+
+/** Seconds between passes unless the fleet says otherwise. */
+export const DEFAULT_INTERVAL_SECONDS = 60
+
+/**
+ * Runs the TTP tagger. Options: `interval` (seconds between passes, default
+ * 60), `batchSize` (lines per tick, default 5000) and `rulesDir` (an
+ * operator's rule directory; default `$DECNET_RULES_DIR`). Rule files that
+ * cannot be used are reported on stderr, with their path and why; the other
+ * rules still run. Under `once`, it drains everything pending and returns.
+ *
+ * @example
+ * ```ts
+ * // what the child entry does for the `ttp` worker of `heavy`:
+ * await ttp({name: 'ttp', fleet: 'heavy', options: {interval: 60}, once: true, signal, debug, ready})
+ * ```
+ */
+export default async function ttp(ctx: WorkerContext): Promise<void> {
+  const url = process.env.DECNET_DB_URL
+  if (!url) throw new Error('DECNET_DB_URL is not set: the ttp worker needs a database')
+  const interval = positiveNumber(ctx.options.interval ?? DEFAULT_INTERVAL_SECONDS, 'interval')
+  const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
+  const matcher = await loadMatcher(ctx)
+  const db = await openDatabase(url)
+  try {
+    const applied = await migrateToLatest(db)
+    if (applied.length > 0) ctx.debug('applied migrations %o', applied)
+    ctx.ready()
+    while (!ctx.signal.aborted) {
+      await drain(db, ctx, matcher, batchSize)
+      if (ctx.once || !(await pause(interval, ctx.signal))) return
+    }
+  } finally {
+    await db.destroy()
+  }
+}
+
+async function loadMatcher(ctx: WorkerContext): Promise<Matcher> {
+  const option = ctx.options.rulesDir
+  if (option !== undefined && (typeof option !== 'string' || option === '')) {
+    throw new Error(`Expected \`rulesDir\` to be a directory path, got \`${JSON.stringify(option)}\``)
+  }
+
+  const operatorDir = (option as string | undefined) ?? (process.env[RULES_DIR_ENV] || undefined)
+  const {problems, rules} = await loadRules({operatorDir})
+  for (const problem of problems) console.warn(`rule not loaded: ${formatRuleProblem(problem)}`)
+  ctx.debug('%d rules active (operator directory: %s)', rules.length, operatorDir ?? 'none')
+  return new Matcher(rules)
+}
+
+/** Ticks until a tick comes back short (caught up) or the worker is stopped. */
+async function drain(db: Kysely<Database>, ctx: WorkerContext, matcher: Matcher, batchSize: number): Promise<void> {
+  let lines = 0
+  let tags = 0
+  let cursor = 0
+  for (;;) {
+    const tick = await ttpTick(db, {batchSize, matcher})
+    lines += tick.lines
+    tags += tick.tags
+    cursor = tick.cursor
+    ctx.debug('tick: %d lines, %d tags, cursor %d', tick.lines, tick.tags, cursor)
+    if (tick.lines < batchSize || ctx.signal.aborted) break
+  }
+
+  if (lines > 0) console.log(`tagged ${lines} lines: ${tags} ATT&CK tags (cursor ${cursor})`)
+}
+
+/** Waits `seconds`; false when the wait was cut short by `signal`. */
+async function pause(seconds: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(seconds * 1000, undefined, {signal})
+    return true
+  } catch (error) {
+    if (signal.aborted) return false
+    throw error
+  }
+}
+
+function positiveNumber(value: unknown, name: string): number {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
+  if (typeof number !== 'number' || !Number.isFinite(number) || number <= 0) {
+    throw new Error(`Expected \`${name}\` to be a positive number, got \`${JSON.stringify(value)}\``)
+  }
+
+  return number
+}
