@@ -130,7 +130,9 @@ export class Supervisor {
     this.#verdict ??= {code, reason}
     if (this.#shutdown.started || this.#finished) return
     const live = this.#liveChildren()
-    if (live.length > 0) this.#say('info', `stopping fleet ${this.#settings.fleet.name} (${reason}); grace ${this.#settings.graceMs} ms`)
+    // A halt's reason was just logged with its cause; a stop request's was not.
+    const why = code === ExitCode.OK ? ` (${reason})` : ''
+    if (live.length > 0) this.#say('info', `stopping fleet ${this.#settings.fleet.name}${why}; grace ${this.#settings.graceMs} ms`)
     for (const slot of this.#slots) {
       clearTimeout(slot.restartTimer)
       slot.restartTimer = undefined
