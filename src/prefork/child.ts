@@ -64,6 +64,8 @@ class ChildProcessRuntime {
     if (start.heartbeatMs > 0) setInterval(() => this.#send({type: 'heartbeat'}), start.heartbeatMs).unref()
     const run = await this.#load(start)
     if (run === undefined) return
+    // Asked to stop while booting: there is nothing to wind down, so do not start the worker.
+    if (this.#controller.signal.aborted) this.#exit(ChildExitCode.OK)
     let code: number = ChildExitCode.OK
     try {
       await run(this.#context(start))
@@ -134,7 +136,7 @@ class ChildProcessRuntime {
     // Tell node:cluster's listener the disconnect is handled, so it does not exit with code 0 itself.
     if (cluster.worker) cluster.worker.exitedAfterDisconnect = true
     const who = this.#start ? `worker ${this.#start.name}` : 'worker'
-    this.#emergency(`[decnet] ${who} (pid ${process.pid}): the master went away (IPC channel closed); exiting`)
+    this.#emergency(`[decnet] ${who} (pid ${process.pid}): the master went away (IPC channel closed); exiting with code ${ChildExitCode.ORPHANED}`)
     this.#controller.abort(new Error('the master went away'))
     if (this.#start === undefined) this.#exit(ChildExitCode.ORPHANED)
     else setTimeout(() => this.#exit(ChildExitCode.ORPHANED), ORPHAN_GRACE_MS)

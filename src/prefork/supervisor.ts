@@ -18,6 +18,13 @@ import {describeExit, diedUnborn, isFailure, workerExit, type WorkerExit} from '
 
 const debug = createDebug('decnet:supervisor')
 
+/**
+ * A stop within this long of the first is the same request, not "now": one
+ * signal often arrives twice (`timeout`(1) signals the process and then its
+ * process group). A person asking twice takes longer than this.
+ */
+const REPEAT_WINDOW_MS = 100
+
 type FleetEvent =
   | {type: 'exit'; child: LiveChild; code: number | null; signal: NodeJS.Signals | null; error?: Error}
   | {type: 'grace-expired'}
@@ -56,6 +63,7 @@ export class Supervisor {
   /** The first decisive reason the fleet ends (a stop request, a boot failure, too much privilege); it wins. */
   #verdict: undefined | Verdict
   #fleetReady = false
+  #stopAt = 0
   #finished = false
 
   /** Validates the options (throws on a bad value); starts nothing. */
@@ -122,6 +130,7 @@ export class Supervisor {
 
   #onStop(reason: string): void {
     if (!this.#shutdown.started) return this.#beginStop(reason, ExitCode.OK)
+    if (performance.now() - this.#stopAt < REPEAT_WINDOW_MS) return debug('ignoring a repeated stop (%s): same burst', reason)
     const names = this.#shutdown.force(this.#liveChildren(), 'now')
     if (names.length > 0) this.#say('warn', `stop asked again: killing ${names.join(', ')} now (SIGKILL)`)
   }
@@ -129,6 +138,7 @@ export class Supervisor {
   #beginStop(reason: string, code: ExitCodeValue): void {
     this.#verdict ??= {code, reason}
     if (this.#shutdown.started || this.#finished) return
+    this.#stopAt = performance.now()
     const live = this.#liveChildren()
     // A halt's reason was just logged with its cause; a stop request's was not.
     const why = code === ExitCode.OK ? ` (${reason})` : ''

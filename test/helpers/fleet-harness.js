@@ -150,7 +150,7 @@ export function childrenOf(pid) {
 /** The `Uid:` (or other) line of /proc/PID/status, as numbers. */
 export function statusIds(pid, field = 'Uid') {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`))
-  return line.slice(field.length + 1).trim().split(/\s+/).map(Number)
+  return line.slice(field.length + 1).trim().split(/\s+/).filter(Boolean).map(Number)
 }
 
 /**

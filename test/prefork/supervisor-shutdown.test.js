@@ -1,0 +1,97 @@
+// Shutdown and failure detection: grace then SIGKILL, a second stop means now, the watchdog
+// kills a hung child, and children do not outlive a master killed with SIGKILL.
+import assert from 'node:assert/strict'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {test} from 'node:test'
+
+import {childrenOf, isAlive, startFleet, waitUntil} from '../helpers/fleet-harness.js'
+
+const STOP_FORCED = 5
+
+test('a child ignoring SIGTERM is SIGKILLed after the grace period, named, and the exit code is STOP_FORCED', async (t) => {
+  const spec = {
+    fleet: {name: 'stubborn', workers: [{module: 'ignore-term.js', name: 'mule'}, {module: 'idle.js', name: 'polite'}]},
+    options: {graceMs: 300},
+  }
+  const run = startFleet(spec)
+  t.after(() => run.cleanup())
+  await run.waitFor(/fleet stubborn ready/)
+  const pids = run.readyPids()
+  run.kill('SIGTERM')
+  const {code} = await run.waitForExit()
+  assert.equal(code, STOP_FORCED, run.text)
+  assert.match(run.text, /^mule \| abort ignored$/m, 'the stubborn worker did get its abort')
+  assert.match(run.text, /\[decnet\] grace period of 300 ms expired: killing mule \(SIGKILL\)/)
+  assert.match(run.text, /\[decnet\] worker mule \(pid \d+\) did not stop within 300 ms; killed \(SIGKILL\)/)
+  assert.match(run.text, /\[decnet\] worker polite \(pid \d+\) stopped/)
+  const outcome = run.outcome()
+  assert.deepEqual(outcome.killed, ['mule'])
+  assert.match(outcome.reason, /killed after the grace period: mule/)
+  const mule = outcome.workers.find((w) => w.name === 'mule').lastExit
+  assert.deepEqual([mule.cause, mule.signal, mule.forciblyKilled, mule.requested], ['killed-after-grace', 'SIGKILL', true, true])
+  assert.deepEqual(pids.filter(isAlive), [])
+})
+
+test('a second stop kills at once, without waiting for the grace period', async (t) => {
+  const spec = {fleet: {name: 'stubborn', workers: [{module: 'ignore-term.js', name: 'mule'}]}, options: {graceMs: 60_000}}
+  const run = startFleet(spec)
+  t.after(() => run.cleanup())
+  await run.waitFor(/fleet stubborn ready/)
+  run.kill('SIGTERM')
+  await run.waitFor(/^mule \| abort ignored$/)
+  // A second signal in the same burst (within 100 ms) is the same request; this one comes later.
+  await run.waitFor(/^mule \| still here 3$/)
+  run.kill('SIGINT')
+  // Far shorter than the 60 s grace: only the second stop can end it in time.
+  const {code} = await run.waitForExit(10_000)
+  assert.equal(code, STOP_FORCED, run.text)
+  assert.match(run.text, /\[decnet\] stop asked again: killing mule now \(SIGKILL\)/)
+  assert.match(run.text, /\[decnet\] worker mule \(pid \d+\) killed at once \(SIGKILL\): stop asked twice/)
+  assert.deepEqual(run.outcome().killed, ['mule'])
+})
+
+test('a hung child is SIGKILLed by the watchdog, logged as hung, and restarted', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'decnet-hang-'))
+  t.after(() => rmSync(dir, {force: true, recursive: true}))
+  const spec = {
+    fleet: {name: 'hangs', workers: [{module: 'hang.js', name: 'stuck', options: {marker: join(dir, 'hung-once')}}, {module: 'idle.js', name: 'fine'}]},
+    options: {initialBackoffMs: 50, watchdogMs: 1500},
+  }
+  const run = startFleet(spec)
+  t.after(() => run.cleanup())
+  await run.waitFor(/^stuck \| about to hang$/)
+  const [hungPid] = run.readyPids('stuck')
+  await run.waitFor(new RegExp(`\\[decnet\\] worker stuck \\(pid ${hungPid}\\) hung: no heartbeat for \\d+ ms; killing it \\(SIGKILL\\)`))
+  await run.waitFor(new RegExp(`\\[decnet\\] worker stuck \\(pid ${hungPid}\\) hung: .*killed by the watchdog \\(SIGKILL\\); restarting in \\d+ ms`))
+  await run.waitFor(/^stuck \| not hanging this time$/)
+  const pids = run.readyPids('stuck')
+  assert.equal(pids.length, 2, run.text)
+  assert.notEqual(pids[1], hungPid)
+  assert.ok(!isAlive(hungPid), 'the hung process is gone')
+  assert.equal(run.readyPids('fine').length, 1, 'the neighbour was untouched')
+  run.kill('SIGTERM')
+  const {code} = await run.waitForExit()
+  assert.equal(code, 0, run.text)
+  const stuck = run.outcome().workers.find((w) => w.name === 'stuck')
+  assert.equal(stuck.restarts, 1)
+})
+
+test('when the master dies by SIGKILL, its children exit within a second and say why', async (t) => {
+  const spec = {fleet: {name: 'orphans', workers: [{module: 'idle.js', name: 'a'}, {module: 'idle.js', name: 'b'}, {module: 'ignore-term.js', name: 'c'}]}}
+  const run = startFleet(spec)
+  t.after(() => run.cleanup())
+  await run.waitFor(/fleet orphans ready/)
+  const pids = run.readyPids()
+  assert.deepEqual(childrenOf(run.pid).sort(), [...pids].sort())
+  run.kill('SIGKILL')
+  await run.exited
+  // No event announces another process's death: poll /proc, with a bound well past the promised second.
+  await waitUntil(() => pids.every((pid) => !isAlive(pid)), {timeoutMs: 2500, what: `children ${pids} to exit`})
+  // They said why on the master's stderr (which they hold open), with their non-zero exit code.
+  for (const name of ['a', 'b', 'c']) {
+    await run.waitFor(new RegExp(`^\\[decnet\\] worker ${name} \\(pid \\d+\\): the master went away \\(IPC channel closed\\); exiting with code 79$`))
+  }
+  assert.ok(run.lines.filter((l) => /master went away/.test(l.text)).every((l) => l.stream === 'stderr'))
+})
