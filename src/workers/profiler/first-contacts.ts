@@ -8,66 +8,107 @@
  */
 
 /** When a name was first seen: event time, then log id to break ties. */
-export interface Contact {
-  readonly name: string
+export interface ContactKey {
   readonly timestamp: string
   readonly logId: number
 }
 
-/** The serialised form kept in `attackers.first_contacts`. */
+/** One name with its first contact: `[name, timestamp, logId]`. */
+export type ContactTuple = [string, string, number]
+
+/** A first contact as stored: `[timestamp, logId]`. */
+export type StoredKey = [string, number]
+
+/**
+ * The form kept in `attackers.first_contacts`: the first contact of each
+ * name of the row's `deckies` and `services` columns, position for position
+ * (the names are not repeated: the row is rewritten on every tick, so its
+ * size is the tick's cost).
+ */
 export interface FirstContactsJson {
-  deckies: Array<[string, string, number]>
-  services: Array<[string, string, number]>
+  deckies: StoredKey[]
+  services: StoredKey[]
 }
 
-/** True when contact `a` came strictly before contact `b`. */
-export function contactBefore(a: Omit<Contact, 'name'>, b: Omit<Contact, 'name'>): boolean {
+/** True when key `a` came strictly before key `b`. */
+export function contactBefore(a: ContactKey, b: ContactKey): boolean {
   return a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.logId < b.logId)
 }
 
 /**
- * A set of names, each with its first contact. Names equal to the RFC 5424
- * NILVALUE (`-`) or empty are not names and are ignored.
+ * Names, each with its first contact, kept in first-contact order. Names
+ * equal to the RFC 5424 NILVALUE (`-`) or empty are not names and are ignored.
  */
-export class FirstContacts {
-  readonly #byName = new Map<string, Contact>()
+export class ContactList {
+  readonly #tuples: ContactTuple[]
+  readonly #index = new Map<string, number>()
+  #unsorted = false
+  #changed = false
 
-  /** Rebuilds a set from its serialised tuples. */
-  static from(tuples: ReadonlyArray<readonly [string, string, number]>): FirstContacts {
-    const set = new FirstContacts()
-    for (const [name, timestamp, logId] of tuples) set.see(name, timestamp, logId)
-    return set
+  /** `tuples` in first-contact order (as stored). */
+  constructor(tuples: readonly ContactTuple[] = []) {
+    this.#tuples = tuples.map(([name, timestamp, logId]) => [name, timestamp, logId])
+    for (const [i, [name]] of this.#tuples.entries()) this.#index.set(name, i)
+  }
+
+  /** True once {@link see} has added a name or moved one's first contact earlier. */
+  get changed(): boolean {
+    return this.#changed
   }
 
   /** Records that `name` was seen at `timestamp` in log `logId`. */
   see(name: string, timestamp: string, logId: number): void {
     if (name === '' || name === '-') return
-    const known = this.#byName.get(name)
-    if (known === undefined || contactBefore({logId, timestamp}, known)) {
-      this.#byName.set(name, {logId, name, timestamp})
+    const at = this.#index.get(name)
+    if (at === undefined) {
+      this.#index.set(name, this.#tuples.push([name, timestamp, logId]) - 1)
+    } else {
+      const known = this.#tuples[at]
+      if (!contactBefore({logId, timestamp}, {logId: known[2], timestamp: known[1]})) return
+      known[1] = timestamp
+      known[2] = logId
     }
+
+    this.#changed = true
+    this.#unsorted = true
   }
 
-  /** The contacts in first-contact order. */
-  ordered(): Contact[] {
-    return [...this.#byName.values()].sort((a, b) => (contactBefore(a, b) ? -1 : contactBefore(b, a) ? 1 : 0))
+  /** The tuples, in first-contact order. */
+  tuples(): readonly ContactTuple[] {
+    if (this.#unsorted) {
+      this.#tuples.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[2] - b[2]))
+      for (const [i, [name]] of this.#tuples.entries()) this.#index.set(name, i)
+      this.#unsorted = false
+    }
+
+    return this.#tuples
   }
 
-  /** The names in first-contact order. */
+  /** The names, in first-contact order. */
   names(): string[] {
-    return this.ordered().map((contact) => contact.name)
+    return this.tuples().map(([name]) => name)
   }
 
-  /** The serialisable tuples, in first-contact order. */
-  toTuples(): Array<[string, string, number]> {
-    return this.ordered().map((c) => [c.name, c.timestamp, c.logId])
+  /** The first contacts, in the order of {@link names}. */
+  keys(): StoredKey[] {
+    return this.tuples().map(([, timestamp, logId]) => [timestamp, logId])
   }
 }
 
 /**
- * Parses `attackers.first_contacts`. A missing or unreadable value (a row
- * written by something other than this profiler) yields empty sets; the caller
- * falls back to the row's name arrays.
+ * Rebuilds a list from a row's names (JSON array text) and their stored
+ * keys; undefined when the keys do not fit the names.
+ */
+export function restoreContactList(namesJson: string, keys: readonly StoredKey[] | undefined): ContactList | undefined {
+  const names = JSON.parse(namesJson) as unknown
+  if (!Array.isArray(names) || keys === undefined || keys.length !== names.length) return undefined
+  return new ContactList(names.map((name, i): ContactTuple => [String(name), keys[i][0], keys[i][1]]))
+}
+
+/**
+ * Parses `attackers.first_contacts`. Undefined when it is missing or not in
+ * this shape (a row written by something other than this profiler): the
+ * caller then rebuilds from the row's name arrays.
  */
 export function parseFirstContacts(text: null | string | undefined): FirstContactsJson | undefined {
   if (!text) return undefined
@@ -80,6 +121,9 @@ export function parseFirstContacts(text: null | string | undefined): FirstContac
 
   if (typeof parsed !== 'object' || parsed === null) return undefined
   const {deckies, services} = parsed as Partial<FirstContactsJson>
-  if (!Array.isArray(deckies) || !Array.isArray(services)) return undefined
-  return {deckies, services}
+  return isKeyList(deckies) && isKeyList(services) ? {deckies, services} : undefined
+}
+
+function isKeyList(value: unknown): value is StoredKey[] {
+  return Array.isArray(value) && value.every((k) => Array.isArray(k) && typeof k[0] === 'string' && typeof k[1] === 'number')
 }

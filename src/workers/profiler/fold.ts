@@ -5,9 +5,10 @@
 import type {Insertable} from 'kysely'
 
 import type {AttackerCommandsTable, AttackerRow, LogRow} from '../../db/schema.js'
-import type {AuthOutcome} from '../../logs/auth.js'
 
-import {FirstContacts, parseFirstContacts} from './first-contacts.js'
+import type {ContactTuple} from './first-contacts.js'
+
+import {ContactList, parseFirstContacts, restoreContactList} from './first-contacts.js'
 
 /** The columns of a log line the profiler reads. */
 export type ProfileLog = Pick<LogRow, 'decky' | 'event_type' | 'fields' | 'id' | 'msg' | 'service' | 'timestamp'>
@@ -18,14 +19,21 @@ export type AttackerProfile = AttackerRow
 /** A row for `attacker_commands`. */
 export type NewAttackerCommand = Insertable<AttackerCommandsTable>
 
+/** What a line means to the profiler. */
+export interface LineMeaning {
+  /** The command the line shows the attacker running, or null. */
+  command: null | string
+  /** Whether the line is an authentication attempt (successful or not). */
+  isAuth: boolean
+}
+
 /**
- * What a line means, as far as the profiler cares. The worker passes
- * {@link defaultSemantics} (src/logs, shared with the TTP worker); tests may
+ * What lines mean. The worker passes {@link defaultSemantics} (src/logs'
+ * extractCommand and classifyAuth, shared with the TTP worker); tests may
  * pass their own so the folding logic is tested on its own.
  */
 export interface LogSemantics {
-  extractCommand(row: Pick<LogRow, 'event_type' | 'fields' | 'msg'>): null | string
-  classifyAuth(row: Pick<LogRow, 'event_type' | 'fields' | 'msg'>): AuthOutcome | null
+  describe(row: Pick<LogRow, 'event_type' | 'fields' | 'msg'>): LineMeaning
 }
 
 /** The outcome of one fold. */
@@ -53,7 +61,7 @@ export function foldAttacker(
   rows: readonly ProfileLog[],
   semantics: LogSemantics,
 ): FoldResult {
-  const contacts = restoreContacts(current)
+  const contacts = new AttackerContacts(current)
   let firstSeen = current?.first_seen
   let lastSeen = current?.last_seen
   let lastLogId = current?.last_log_id ?? 0
@@ -64,10 +72,9 @@ export function foldAttacker(
     if (firstSeen === undefined || row.timestamp < firstSeen) firstSeen = row.timestamp
     if (lastSeen === undefined || row.timestamp > lastSeen) lastSeen = row.timestamp
     if (row.id > lastLogId) lastLogId = row.id
-    contacts.deckies.see(row.decky, row.timestamp, row.id)
-    contacts.services.see(row.service, row.timestamp, row.id)
-    if (semantics.classifyAuth(row) !== null) authAttempts++
-    const command = semantics.extractCommand(row)
+    contacts.see(row)
+    const {command, isAuth} = semantics.describe(row)
+    if (isAuth) authAttempts++
     if (command !== null) {
       commands.push({command, decky: row.decky, ip, log_id: row.id, service: row.service, timestamp: row.timestamp})
     }
@@ -77,39 +84,105 @@ export function foldAttacker(
     throw new Error(`nothing to fold for attacker ${ip}: no current row and no new lines`)
   }
 
-  const deckies = contacts.deckies.names()
-  const isTraversal = deckies.length >= 2
   return {
     attacker: {
+      ...contacts.columns(),
       auth_attempts: authAttempts,
-      deckies: JSON.stringify(deckies),
       event_count: (current?.event_count ?? 0) + rows.length,
-      first_contacts: JSON.stringify({deckies: contacts.deckies.toTuples(), services: contacts.services.toTuples()}),
       first_seen: firstSeen,
       ip,
-      is_traversal: isTraversal ? 1 : 0,
       last_log_id: lastLogId,
       last_seen: lastSeen,
-      services: JSON.stringify(contacts.services.names()),
-      traversal_path: isTraversal ? deckies.join(' -> ') : null,
     },
     commands,
   }
 }
 
-/** The first-contact sets of a stored row (empty for a new attacker). */
-function restoreContacts(current: AttackerProfile | undefined): {deckies: FirstContacts; services: FirstContacts} {
-  if (current === undefined) return {deckies: new FirstContacts(), services: new FirstContacts()}
-  const stored = parseFirstContacts(current.first_contacts)
-  if (stored !== undefined) {
-    return {deckies: FirstContacts.from(stored.deckies), services: FirstContacts.from(stored.services)}
+type ContactColumns = Pick<AttackerProfile, 'deckies' | 'first_contacts' | 'is_traversal' | 'services' | 'traversal_path'>
+
+/**
+ * An attacker's deckies and services with their first contacts, parsed only
+ * when a line could change them. A line that arrives in time order (not
+ * before the row's last_seen) for a decky and a service the attacker already
+ * touched cannot: its key comes after every stored first contact. That is
+ * nearly every line, so most folds never parse or rewrite these columns.
+ */
+class AttackerContacts {
+  readonly #current: AttackerProfile | undefined
+  #known: {deckies: Set<string>; services: Set<string>} | undefined
+  #lists: {deckies: ContactList; services: ContactList} | undefined
+
+  constructor(current: AttackerProfile | undefined) {
+    this.#current = current
   }
 
-  // A row without first-contact keys: keep its order, before anything new.
-  return {deckies: fromNames(current.deckies, current), services: fromNames(current.services, current)}
+  see(row: ProfileLog): void {
+    if (this.#lists === undefined) {
+      if (this.#current !== undefined && row.timestamp >= this.#current.last_seen && this.#knows(row)) return
+      this.#lists = restoreLists(this.#current)
+    }
+
+    this.#lists.deckies.see(row.decky, row.timestamp, row.id)
+    this.#lists.services.see(row.service, row.timestamp, row.id)
+  }
+
+  columns(): ContactColumns {
+    const lists = this.#lists
+    if (this.#current !== undefined && (lists === undefined || (!lists.deckies.changed && !lists.services.changed))) {
+      const {deckies, first_contacts, is_traversal, services, traversal_path} = this.#current
+      return {deckies, first_contacts, is_traversal, services, traversal_path}
+    }
+
+    const {deckies, services} = lists ?? restoreLists(undefined)
+    const names = deckies.names()
+    const isTraversal = names.length >= 2
+    return {
+      deckies: JSON.stringify(names),
+      first_contacts: JSON.stringify({deckies: deckies.keys(), services: services.keys()}),
+      is_traversal: isTraversal ? 1 : 0,
+      services: JSON.stringify(services.names()),
+      traversal_path: isTraversal ? names.join(' -> ') : null,
+    }
+  }
+
+  #knows(row: ProfileLog): boolean {
+    const current = this.#current!
+    return (
+      listed(current.deckies, row.decky, () => (this.#known ??= parseKnown(current)).deckies) &&
+      listed(current.services, row.service, () => (this.#known ??= parseKnown(current)).services)
+    )
+  }
 }
 
-function fromNames(json: string, current: AttackerProfile): FirstContacts {
-  const names = JSON.parse(json) as string[]
-  return FirstContacts.from(names.map((name, index) => [name, current.first_seen, index - names.length] as const))
+/** A name that cannot straddle two elements of a JSON string array. */
+const PLAIN_NAME = /^[\w.:@-]+$/
+
+/** Whether `name` is in `json` (a JSON array of strings), or is no name at all. */
+function listed(json: string, name: string, parsed: () => Set<string>): boolean {
+  if (name === '' || name === '-') return true
+  // Without backslashes every quote in the text delimits an element, and a
+  // plain name cannot begin with `,` or `]`: finding `"name"` means finding it
+  // as a whole element. Cheaper than parsing, and this runs for nearly every line.
+  if (PLAIN_NAME.test(name) && !json.includes('\\')) return json.includes(`"${name}"`)
+  return parsed().has(name)
+}
+
+function parseKnown(current: AttackerProfile): {deckies: Set<string>; services: Set<string>} {
+  return {deckies: new Set(JSON.parse(current.deckies) as string[]), services: new Set(JSON.parse(current.services) as string[])}
+}
+
+/** The contact lists of a stored row (empty for a new attacker). */
+function restoreLists(current: AttackerProfile | undefined): {deckies: ContactList; services: ContactList} {
+  if (current === undefined) return {deckies: new ContactList(), services: new ContactList()}
+  const stored = parseFirstContacts(current.first_contacts)
+  const deckies = restoreContactList(current.deckies, stored?.deckies)
+  const services = restoreContactList(current.services, stored?.services)
+  if (deckies !== undefined && services !== undefined) return {deckies, services}
+  // A row without (fitting) first-contact keys: keep its order, before anything new.
+  const fromNames = (json: string) => {
+    const names = JSON.parse(json) as string[]
+    return new ContactList(names.map((name, i): ContactTuple => [name, current.first_seen, i - names.length]))
+  }
+
+  return {deckies: fromNames(current.deckies), services: fromNames(current.services)}
 }

@@ -1,14 +1,16 @@
 /**
- * One profiler tick: fold the next batch of log lines into the attackers they
+ * Profiler ticks: fold the next batch of log lines into the attackers they
  * touch, in one transaction with the cursor, so a tick either happens whole or
  * not at all.
  */
 import type {Kysely, Transaction} from 'kysely'
 
-import type {AttackerRow, Database} from '../../db/schema.js'
+import type {AttackerCommandsTable, AttackerRow, Database} from '../../db/schema.js'
 import type {AttackerProfile, LogSemantics, NewAttackerCommand, ProfileLog} from './fold.js'
 
+import {dialectOf} from '../../db/dialect-of.js'
 import {chunks} from '../../lib/chunks.js'
+import {BulkUpsert} from './bulk-upsert.js'
 import {foldAttacker} from './fold.js'
 
 /** The `worker_state` row the profiler keeps its cursor in. */
@@ -23,9 +25,17 @@ const IPS_PER_SELECT = 1000
 const ATTACKERS_PER_INSERT = 500
 const COMMANDS_PER_INSERT = 1000
 
-/** How to run a tick. */
-export interface TickOptions {
-  /** Lines to read at most (default {@link DEFAULT_BATCH_SIZE}). */
+const ATTACKER_COLUMNS = [
+  'ip', 'first_seen', 'last_seen', 'event_count', 'services', 'deckies', 'is_traversal', 'traversal_path',
+  'auth_attempts', 'first_contacts', 'last_log_id',
+] as const satisfies ReadonlyArray<keyof AttackerRow>
+const COMMAND_COLUMNS = ['log_id', 'ip', 'timestamp', 'decky', 'service', 'command'] as const satisfies ReadonlyArray<
+  keyof AttackerCommandsTable
+>
+
+/** How to run ticks. */
+export interface ProfilerOptions {
+  /** Lines per tick at most (default {@link DEFAULT_BATCH_SIZE}). */
   batchSize?: number
   /** The line semantics (the worker passes src/logs'). */
   semantics: LogSemantics
@@ -33,7 +43,7 @@ export interface TickOptions {
   cursorName?: string
 }
 
-/** What a tick did. */
+/** What a tick (or a drain) did. */
 export interface TickResult {
   /** Log lines read (with or without an attacker IP). */
   lines: number
@@ -41,62 +51,115 @@ export interface TickResult {
   attackers: number
   /** Command rows inserted (replays insert none). */
   commands: number
-  /** The cursor after the tick. */
+  /** The cursor afterwards. */
   cursor: number
 }
 
 /**
- * Runs one tick. Its cost follows the new lines and the attackers they touch:
- * it reads the lines after the cursor by primary key, the touched attackers by
+ * Folds log lines into attacker profiles, one bounded tick at a time. A
+ * tick's cost follows the new lines and the attackers they touch: it reads
+ * the lines after the cursor by primary key, the touched attackers by
  * primary key, and never an attacker's older lines.
  *
- * The first statement claims the cursor row with a write, which serialises
+ * Each tick first claims the cursor row with a write, which serialises
  * concurrent profilers (a row lock on PostgreSQL, the write lock on SQLite)
- * so two of them never fold the same lines.
+ * so two of them never fold the same lines; and lines at or below an
+ * attacker's `last_log_id` are never folded into it again.
  *
  * @example
  * ```ts
- * const {lines, cursor} = await profilerTick(db, {semantics: defaultSemantics})
+ * const profiler = new Profiler(db, {semantics: defaultSemantics})
+ * const {lines, cursor} = await profiler.drain()
  * ```
  */
-export async function profilerTick(db: Kysely<Database>, options: TickOptions): Promise<TickResult> {
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
-  const cursorName = options.cursorName ?? PROFILER_CURSOR
-  return db.transaction().execute(async (trx) => {
-    const cursor = await claimCursor(trx, cursorName)
-    const lines = await trx
-      .selectFrom('logs')
-      .select(['id', 'timestamp', 'decky', 'service', 'event_type', 'attacker_ip', 'fields', 'msg'])
-      .where('id', '>', cursor)
-      .orderBy('id')
-      .limit(batchSize)
-      .execute()
-    if (lines.length === 0) return {attackers: 0, commands: 0, cursor, lines: 0}
+export class Profiler {
+  readonly #db: Kysely<Database>
+  readonly #batchSize: number
+  readonly #cursorName: string
+  readonly #semantics: LogSemantics
+  readonly #attackers: BulkUpsert<AttackerProfile>
+  readonly #commands: BulkUpsert<NewAttackerCommand>
 
-    const byIp = groupByIp(lines)
-    const current = await loadAttackers(trx, [...byIp.keys()])
-    const attackers: AttackerProfile[] = []
-    const commands: NewAttackerCommand[] = []
-    for (const [ip, rows] of byIp) {
-      const row = current.get(ip)
-      // Lines already in the row (a cursor moved back without a reset) are not counted twice.
-      const fresh = row === undefined ? rows : rows.filter((line) => line.id > row.last_log_id)
-      if (fresh.length === 0) continue
-      const folded = foldAttacker(row, ip, fresh, options.semantics)
-      attackers.push(folded.attacker)
-      commands.push(...folded.commands)
+  constructor(db: Kysely<Database>, options: ProfilerOptions) {
+    this.#db = db
+    this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
+    if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1) {
+      throw new Error(`Expected \`batchSize\` to be a positive integer, got \`${options.batchSize}\``)
     }
 
-    await upsertAttackers(trx, attackers)
-    const inserted = await insertCommands(trx, commands)
-    const next = lines.at(-1)!.id
-    await trx
-      .updateTable('worker_state')
-      .set({cursor: next, updated_at: new Date().toISOString()})
-      .where('worker', '=', cursorName)
-      .execute()
-    return {attackers: attackers.length, commands: inserted, cursor: next, lines: lines.length}
-  })
+    this.#cursorName = options.cursorName ?? PROFILER_CURSOR
+    this.#semantics = options.semantics
+    const dialect = dialectOf(db)
+    const update = {update: ATTACKER_COLUMNS.filter((column) => column !== 'ip')}
+    this.#attackers = new BulkUpsert(dialect, 'attackers', ATTACKER_COLUMNS, 'ip', update, ATTACKERS_PER_INSERT)
+    this.#commands = new BulkUpsert(dialect, 'attacker_commands', COMMAND_COLUMNS, 'log_id', 'nothing', COMMANDS_PER_INSERT)
+  }
+
+  /** Lines per tick. */
+  get batchSize(): number {
+    return this.#batchSize
+  }
+
+  /** Runs one tick. */
+  async tick(): Promise<TickResult> {
+    return this.#db.transaction().execute(async (trx) => {
+      const cursor = await claimCursor(trx, this.#cursorName)
+      const lines = await trx
+        .selectFrom('logs')
+        .select(['id', 'timestamp', 'decky', 'service', 'event_type', 'attacker_ip', 'fields', 'msg'])
+        .where('id', '>', cursor)
+        .orderBy('id')
+        .limit(this.#batchSize)
+        .execute()
+      if (lines.length === 0) return {attackers: 0, commands: 0, cursor, lines: 0}
+
+      const byIp = groupByIp(lines)
+      const current = await loadAttackers(trx, [...byIp.keys()])
+      const attackers: AttackerProfile[] = []
+      const commands: NewAttackerCommand[] = []
+      for (const [ip, rows] of byIp) {
+        const row = current.get(ip)
+        // Lines already in the row (a cursor moved back without a reset) are not counted twice.
+        const fresh = row === undefined ? rows : rows.filter((line) => line.id > row.last_log_id)
+        if (fresh.length === 0) continue
+        const folded = foldAttacker(row, ip, fresh, this.#semantics)
+        attackers.push(folded.attacker)
+        for (const command of folded.commands) commands.push(command)
+      }
+
+      await this.#attackers.write(trx, attackers)
+      const inserted = await this.#commands.write(trx, commands)
+      const next = lines.at(-1)!.id
+      await trx
+        .updateTable('worker_state')
+        .set({cursor: next, updated_at: new Date().toISOString()})
+        .where('worker', '=', this.#cursorName)
+        .execute()
+      return {attackers: attackers.length, commands: inserted, cursor: next, lines: lines.length}
+    })
+  }
+
+  /**
+   * Ticks until a tick comes back short (caught up) or `signal` fires (the
+   * tick under way still completes). Returns the totals.
+   */
+  async drain(signal?: AbortSignal, onTick?: (tick: TickResult) => void): Promise<TickResult> {
+    const total: TickResult = {attackers: 0, commands: 0, cursor: 0, lines: 0}
+    for (;;) {
+      const tick = await this.tick()
+      onTick?.(tick)
+      total.lines += tick.lines
+      total.attackers += tick.attackers
+      total.commands += tick.commands
+      total.cursor = tick.cursor
+      if (tick.lines < this.#batchSize || signal?.aborted) return total
+    }
+  }
+}
+
+/** Runs one tick with a throwaway {@link Profiler}. */
+export async function profilerTick(db: Kysely<Database>, options: ProfilerOptions): Promise<TickResult> {
+  return new Profiler(db, options).tick()
 }
 
 /** Reads the cursor through a write, creating the row at 0 the first time. */
@@ -130,41 +193,4 @@ async function loadAttackers(trx: Transaction<Database>, ips: string[]): Promise
   }
 
   return found
-}
-
-async function upsertAttackers(trx: Transaction<Database>, rows: AttackerProfile[]): Promise<void> {
-  for (const chunk of chunks(rows, ATTACKERS_PER_INSERT)) {
-    await trx
-      .insertInto('attackers')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.column('ip').doUpdateSet((eb) => ({
-          auth_attempts: eb.ref('excluded.auth_attempts'),
-          deckies: eb.ref('excluded.deckies'),
-          event_count: eb.ref('excluded.event_count'),
-          first_contacts: eb.ref('excluded.first_contacts'),
-          first_seen: eb.ref('excluded.first_seen'),
-          is_traversal: eb.ref('excluded.is_traversal'),
-          last_log_id: eb.ref('excluded.last_log_id'),
-          last_seen: eb.ref('excluded.last_seen'),
-          services: eb.ref('excluded.services'),
-          traversal_path: eb.ref('excluded.traversal_path'),
-        })),
-      )
-      .execute()
-  }
-}
-
-async function insertCommands(trx: Transaction<Database>, rows: NewAttackerCommand[]): Promise<number> {
-  let inserted = 0
-  for (const chunk of chunks(rows, COMMANDS_PER_INSERT)) {
-    const result = await trx
-      .insertInto('attacker_commands')
-      .values(chunk)
-      .onConflict((oc) => oc.column('log_id').doNothing())
-      .executeTakeFirst()
-    inserted += Number(result.numInsertedOrUpdatedRows ?? 0)
-  }
-
-  return inserted
 }

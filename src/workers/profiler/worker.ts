@@ -3,17 +3,14 @@
  * profiles, tick after tick, until told to stop. It opens its own database
  * connection (from `DECNET_DB_URL`) in the child, never in the master.
  */
-import type {Kysely} from 'kysely'
-
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import type {Database} from '../../db/schema.js'
 import type {WorkerContext} from '../../prefork/worker.js'
 
 import {migrateToLatest} from '../../db/migrate.js'
 import {openDatabase} from '../../db/open.js'
 import {defaultSemantics} from './semantics.js'
-import {DEFAULT_BATCH_SIZE, profilerTick} from './tick.js'
+import {DEFAULT_BATCH_SIZE, Profiler} from './tick.js'
 
 /** Seconds between passes unless the fleet says otherwise. */
 export const DEFAULT_INTERVAL_SECONDS = 60
@@ -38,9 +35,10 @@ export default async function profiler(ctx: WorkerContext): Promise<void> {
   try {
     const applied = await migrateToLatest(db)
     if (applied.length > 0) ctx.debug('applied migrations %o', applied)
+    const profiler = new Profiler(db, {batchSize, semantics: defaultSemantics})
     ctx.ready()
     while (!ctx.signal.aborted) {
-      await drain(db, ctx, batchSize)
+      await drain(profiler, ctx)
       if (ctx.once || !(await pause(interval, ctx.signal))) return
     }
   } finally {
@@ -48,22 +46,13 @@ export default async function profiler(ctx: WorkerContext): Promise<void> {
   }
 }
 
-/** Ticks until a tick comes back short (caught up) or the worker is stopped. */
-async function drain(db: Kysely<Database>, ctx: WorkerContext, batchSize: number): Promise<void> {
-  const total = {attackers: 0, commands: 0, lines: 0}
-  let cursor = 0
-  for (;;) {
-    const tick = await profilerTick(db, {batchSize, semantics: defaultSemantics})
-    total.lines += tick.lines
-    total.attackers += tick.attackers
-    total.commands += tick.commands
-    cursor = tick.cursor
-    ctx.debug('tick: %d lines, %d attackers, %d commands, cursor %d', tick.lines, tick.attackers, tick.commands, cursor)
-    if (tick.lines < batchSize || ctx.signal.aborted) break
-  }
-
+/** Folds everything pending (stopping early on abort) and says what it did. */
+async function drain(profiler: Profiler, ctx: WorkerContext): Promise<void> {
+  const total = await profiler.drain(ctx.signal, (tick) =>
+    ctx.debug('tick: %d lines, %d attackers, %d commands, cursor %d', tick.lines, tick.attackers, tick.commands, tick.cursor),
+  )
   if (total.lines > 0) {
-    console.log(`profiled ${total.lines} lines: ${total.attackers} attacker updates, ${total.commands} commands (cursor ${cursor})`)
+    console.log(`profiled ${total.lines} lines: ${total.attackers} attacker updates, ${total.commands} commands (cursor ${total.cursor})`)
   }
 }
 

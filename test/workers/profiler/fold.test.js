@@ -5,8 +5,10 @@ import {foldAttacker} from '../../../dist/workers/profiler/fold.js'
 
 // Semantics stubs, so these tests exercise the folding alone (src/logs has its own tests).
 const semantics = {
-  classifyAuth: (row) => (row.event_type === 'login_failed' ? 'failure' : row.event_type === 'login_success' ? 'success' : null),
-  extractCommand: (row) => (row.event_type === 'command' ? JSON.parse(row.fields).command : null),
+  describe: (row) => ({
+    command: row.event_type === 'command' ? JSON.parse(row.fields).command : null,
+    isAuth: row.event_type === 'login_failed' || row.event_type === 'login_success',
+  }),
 }
 
 const IP = '203.0.113.7'
@@ -74,6 +76,38 @@ describe('foldAttacker', () => {
     const {attacker} = foldAttacker(first, IP, b, semantics)
     assert.equal(attacker.traversal_path, 'decky-b -> decky-a')
     assert.deepEqual(attacker, foldAttacker(undefined, IP, [...a, ...b], semantics).attacker)
+  })
+
+  it('moves a known decky earlier when a late line shows an earlier contact', () => {
+    const first = foldAttacker(undefined, IP, [line(ts('10:00'), 'decky-a', 'ssh'), line(ts('20:00'), 'decky-b', 'ftp')], semantics).attacker
+    assert.equal(first.traversal_path, 'decky-a -> decky-b')
+    const late = foldAttacker(first, IP, [line(ts('05:00'), 'decky-b', 'ftp')], semantics).attacker
+    assert.equal(late.traversal_path, 'decky-b -> decky-a')
+    assert.deepEqual(JSON.parse(late.services), ['ftp', 'ssh'])
+    // equal times: the earlier log id wins, so a later line at the same time changes nothing
+    const tie = foldAttacker(late, IP, [line(ts('05:00'), 'decky-a', 'ssh')], semantics).attacker
+    assert.equal(tie.traversal_path, 'decky-b -> decky-a')
+  })
+
+  it('leaves the contact columns as they were when new lines only revisit known deckies in time order', () => {
+    const first = foldAttacker(undefined, IP, [line(ts('10:00'), 'decky-a', 'ssh'), line(ts('20:00'), 'decky-b', 'ftp')], semantics).attacker
+    const next = foldAttacker(first, IP, [line(ts('20:00'), 'decky-a', 'ftp'), line(ts('30:00'), 'decky-b', '-')], semantics).attacker
+    for (const column of ['deckies', 'services', 'first_contacts', 'traversal_path', 'is_traversal']) {
+      assert.equal(next[column], first[column], column)
+    }
+
+    assert.equal(next.event_count, 4)
+    assert.equal(next.last_seen, ts('30:00'))
+  })
+
+  it('recognises new deckies whose names look like JSON punctuation', () => {
+    const first = foldAttacker(undefined, IP, [line(ts('10:00'), 'a', 'ssh'), line(ts('11:00'), 'b', 'ssh')], semantics).attacker
+    const odd = foldAttacker(first, IP, [line(ts('12:00'), ',', 'ssh'), line(ts('13:00'), 'b"', 'ssh'), line(ts('14:00'), 'a', 's\\h')], semantics).attacker
+    assert.deepEqual(JSON.parse(odd.deckies), ['a', 'b', ',', 'b"'])
+    assert.deepEqual(JSON.parse(odd.services), ['ssh', 's\\h'])
+    const again = foldAttacker(odd, IP, [line(ts('15:00'), 'b"', 's\\h'), line(ts('16:00'), ',', 'ssh')], semantics).attacker
+    assert.equal(again.deckies, odd.deckies)
+    assert.equal(again.first_contacts, odd.first_contacts)
   })
 
   it('breaks first-contact ties by log id', () => {
