@@ -134,3 +134,25 @@ test('options: defaults, and one message shape for a bad value', () => {
   assert.throws(() => resolveSettings({fleet, uid: 1.5}), {message: 'Expected `uid` to be a non-negative integer, got `1.5`'})
   assert.throws(() => resolveSettings({fleet: {name: 'f', workers: []}}), /at least one worker/)
 })
+
+test("the child entry's static import graph is node builtins, messages.js and credentials.js only", async () => {
+  const {readFileSync} = await import('node:fs')
+  const {fileURLToPath} = await import('node:url')
+  const seen = new Set()
+  const outside = []
+  const visit = (url) => {
+    if (seen.has(url.href)) return
+    seen.add(url.href)
+    const source = readFileSync(fileURLToPath(url), 'utf8')
+    for (const [, specifier] of source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)) {
+      if (specifier.startsWith('node:')) continue
+      if (specifier.startsWith('.')) visit(new URL(specifier, url))
+      else outside.push(specifier)
+    }
+  }
+
+  visit(new URL('../../dist/prefork/child.js', import.meta.url))
+  const files = [...seen].map((href) => href.slice(href.lastIndexOf('/') + 1)).sort()
+  assert.deepEqual(files, ['child.js', 'credentials.js', 'messages.js'])
+  assert.deepEqual(outside, [], 'no package is imported statically (debug is loaded only when DEBUG is set)')
+})
