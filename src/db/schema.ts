@@ -56,10 +56,11 @@ export interface AttackersTable {
   traversal_path: string | null
   auth_attempts: number
   /**
-   * JSON object text, the profiler's own bookkeeping: for each decky and each
-   * service its first contact, `{"deckies": [[name, timestamp, logId], ...],
-   * "services": [...]}` in first-contact order. It lets a tick order deckies by
-   * event time (not arrival) without re-reading the attacker's history.
+   * JSON object text, the profiler's own bookkeeping: the first contact of
+   * each decky and each service, position for position with `deckies` and
+   * `services`: `{"deckies": [[timestamp, logId], ...], "services": [...]}`.
+   * It lets a tick order deckies by event time (not arrival) without
+   * re-reading the attacker's history.
    */
   first_contacts: string
   /** The id of the last log line folded into this row. */
