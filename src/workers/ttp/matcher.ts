@@ -7,6 +7,8 @@ import {createHash} from 'node:crypto'
 import type {NewTtpTag} from '../../db/schema.js'
 import type {CompiledRule, RuleField} from './rule-schema.js'
 
+import {LiteralIndex} from './prefilter.js'
+
 /** A rule sees at most this many characters of a field (bounds the work per event on hostile input). */
 export const MAX_TEXT_LENGTH = 4096
 
@@ -43,7 +45,7 @@ export function tagId(logId: number, ruleId: string, technique: string): string 
 
 /** Matches events against a rule set. Stateless after construction; share one per worker. */
 export class Matcher {
-  readonly #byField = new Map<RuleField, CompiledRule[]>()
+  readonly #byField = new Map<RuleField, {index: LiteralIndex; rules: CompiledRule[]}>()
 
   /**
    * @example
@@ -53,27 +55,33 @@ export class Matcher {
    * ```
    */
   constructor(rules: readonly CompiledRule[]) {
+    const byField = new Map<RuleField, CompiledRule[]>()
     for (const rule of rules) {
-      let list = this.#byField.get(rule.field)
-      if (list === undefined) this.#byField.set(rule.field, (list = []))
+      let list = byField.get(rule.field)
+      if (list === undefined) byField.set(rule.field, (list = []))
       list.push(rule)
     }
+
+    for (const [field, list] of byField) this.#byField.set(field, {index: new LiteralIndex(list.map((rule) => rule.literals)), rules: list})
   }
 
   /** How many rules are active. */
   get size(): number {
     let size = 0
-    for (const list of this.#byField.values()) size += list.length
+    for (const {rules} of this.#byField.values()) size += rules.length
     return size
   }
 
   /** The rules for `field` that match `text`, in rule order, with evidence. */
   hits(field: RuleField, text: string): RuleHit[] {
-    const rules = this.#byField.get(field)
-    if (rules === undefined || text === '') return []
+    const entry = this.#byField.get(field)
+    if (entry === undefined || text === '') return []
     const capped = text.length > MAX_TEXT_LENGTH ? text.slice(0, MAX_TEXT_LENGTH) : text
+    // Most rules cannot match most commands: one pass over the text rules out those whose literals are absent.
+    const candidates = entry.index.candidates(capped.toLowerCase())
     const hits: RuleHit[] = []
-    for (const rule of rules) {
+    for (const [at, rule] of entry.rules.entries()) {
+      if (candidates[at] === 0) continue
       const match = rule.regex.exec(capped)
       if (match !== null) hits.push({evidence: evidence(capped, match.index, match.index + match[0].length), rule})
     }

@@ -3,6 +3,7 @@
  * JSON array of rules; see `docs` in /work/notes/ttp.md (README) for the
  * format an operator writes.
  */
+import {requiredLiterals} from './prefilter.js'
 import {checkPattern} from './rule-check.js'
 
 /** What a rule looks at. `command`: the command text `extractCommand` finds in a log line. */
@@ -51,6 +52,8 @@ export interface RuleDefinition {
 export interface CompiledRule extends Readonly<RuleDefinition> {
   readonly emits: readonly Readonly<RuleEmit>[]
   readonly regex: RegExp
+  /** Lower-case strings a matching text must contain one of (a cheap prefilter), or null: always run. */
+  readonly literals: null | readonly string[]
   /** The file the rule was loaded from. */
   readonly path: string
 }
@@ -120,6 +123,7 @@ export function compileRule(value: unknown, path: string): CompiledRule {
     field: field as RuleField,
     flags,
     id,
+    literals: freezeOrNull(requiredLiterals(expandMacros(source), flags)),
     path,
     pattern: Array.isArray(pattern) ? Object.freeze([...pattern]) : source,
     regex,
@@ -200,6 +204,10 @@ function checkExamples(examples: unknown, regex: RegExp): RuleDefinition['exampl
   const hit = noMatch.find((text) => regex.test(text))
   if (hit !== undefined) throw new RuleError(`near-miss ${show(hit)} should not match but does`)
   return Object.freeze({match: Object.freeze([...match]), noMatch: Object.freeze([...noMatch])})
+}
+
+function freezeOrNull<T>(list: null | T[]): null | readonly T[] {
+  return list === null ? null : Object.freeze(list)
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

