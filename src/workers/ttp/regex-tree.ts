@@ -5,16 +5,11 @@
  * can start with. It assumes the source already compiled with `new RegExp`,
  * so it is lenient about syntax rather than a validator.
  */
+import type {CharSet} from './char-set.js'
 
-/**
- * A set of characters, exact over ASCII and coarse beyond it: `ascii[c]` is 1
- * when the ASCII code `c` is in the set, `other` when any non-ASCII character
- * may be.
- */
-export interface CharSet {
-  readonly ascii: Uint8Array
-  other: boolean
-}
+import {anyChar, chars, complement, DIGIT, noChar, rangeCodes, SPACE, union, WORD} from './char-set.js'
+
+export type {CharSet} from './char-set.js'
 
 /** A node of the tree. */
 export type RegexNode =
@@ -26,10 +21,6 @@ export type RegexNode =
   | {readonly type: 'repeat'; readonly body: RegexNode; readonly min: number; readonly max: number}
   | {readonly type: 'seq'; readonly items: RegexNode[]}
 
-const DIGIT = range('0', '9')
-const WORD = union(range('a', 'z'), range('A', 'Z'), DIGIT, chars('_'))
-const SPACE = union(chars(' \t\n\r\v\f'), {ascii: new Uint8Array(128), other: true})
-
 /**
  * Parses `source` (compiled with `flags`) into a {@link RegexNode} tree.
  *
@@ -40,73 +31,6 @@ const SPACE = union(chars(' \t\n\r\v\f'), {ascii: new Uint8Array(128), other: tr
  */
 export function parseRegex(source: string, flags: string): RegexNode {
   return new RegexParser(source, flags).parse()
-}
-
-/** True when `node` can match the empty string. */
-export function isNullable(node: RegexNode): boolean {
-  switch (node.type) {
-    case 'alt': {
-      return node.branches.some((branch) => isNullable(branch))
-    }
-
-    case 'seq': {
-      return node.items.every((item) => isNullable(item))
-    }
-
-    case 'repeat': {
-      return node.min === 0 || isNullable(node.body)
-    }
-
-    case 'char': {
-      return false
-    }
-
-    default: {
-      return true // assertions, lookarounds and backreferences may consume nothing
-    }
-  }
-}
-
-/** The characters a match of `node` can start with (lookarounds and assertions add none). */
-export function firstChars(node: RegexNode): CharSet {
-  switch (node.type) {
-    case 'char': {
-      return node.set
-    }
-
-    case 'alt': {
-      return union(...node.branches.map((branch) => firstChars(branch)))
-    }
-
-    case 'repeat': {
-      return firstChars(node.body)
-    }
-
-    case 'seq': {
-      const sets: CharSet[] = []
-      for (const item of node.items) {
-        sets.push(firstChars(item))
-        if (!isNullable(item)) break
-      }
-
-      return union(...sets)
-    }
-
-    case 'backref': {
-      return {ascii: new Uint8Array(128).fill(1), other: true}
-    }
-
-    default: {
-      return {ascii: new Uint8Array(128), other: false}
-    }
-  }
-}
-
-/** True when the two sets share a character. */
-export function intersects(a: CharSet, b: CharSet): boolean {
-  if (a.other && b.other) return true
-  for (let c = 0; c < 128; c++) if (a.ascii[c] && b.ascii[c]) return true
-  return false
 }
 
 class RegexParser {
@@ -179,7 +103,7 @@ class RegexParser {
       }
 
       case '.': {
-        const set = {ascii: new Uint8Array(128).fill(1), other: true}
+        const set = anyChar()
         if (!this.#dotAll) set.ascii[10] = 0
         return {set, type: 'char'}
       }
@@ -297,12 +221,12 @@ class RegexParser {
     if (code) {
       this.#at += code[0].length
       const value = Number.parseInt(code[0].replaceAll(/[{}]/g, ''), 16)
-      return value < 128 ? chars(String.fromCodePoint(value)) : {ascii: new Uint8Array(128), other: true}
+      return value < 128 ? chars(String.fromCodePoint(value)) : {...noChar(), other: true}
     }
 
     if ((ch === 'p' || ch === 'P') && rest[0] === '{') this.#at = this.#source.indexOf('}', this.#at) + 1
     else if (ch === 'c' && /^[a-z]/i.test(rest)) this.#at++
-    return {ascii: new Uint8Array(128).fill(1), other: true} // coarse: anything
+    return anyChar() // coarse: anything
   }
 
   #class(): CharSet {
@@ -345,39 +269,4 @@ class RegexParser {
 
     return folded
   }
-}
-
-function chars(text: string): CharSet {
-  const set = {ascii: new Uint8Array(128), other: false}
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!
-    if (code < 128) set.ascii[code] = 1
-    else set.other = true
-  }
-
-  return set
-}
-
-function range(low: string, high: string): CharSet {
-  return rangeCodes(low.codePointAt(0)!, high.codePointAt(0)!)
-}
-
-function rangeCodes(low: number, high: number): CharSet {
-  const set = {ascii: new Uint8Array(128), other: high >= 128}
-  for (let c = low; c <= Math.min(high, 127); c++) set.ascii[c] = 1
-  return set
-}
-
-function union(...sets: CharSet[]): CharSet {
-  const out = {ascii: new Uint8Array(128), other: false}
-  for (const set of sets) {
-    for (let c = 0; c < 128; c++) out.ascii[c] |= set.ascii[c]
-    out.other ||= set.other
-  }
-
-  return out
-}
-
-function complement(set: CharSet): CharSet {
-  return {ascii: set.ascii.map((bit) => 1 - bit), other: true}
 }

@@ -6,9 +6,11 @@
  * construct) and, together with the cap on the text a rule sees, bounds the
  * work per event.
  */
+import type {CharSet} from './char-set.js'
 import type {RegexNode} from './regex-tree.js'
 
-import {firstChars, intersects, isNullable, parseRegex} from './regex-tree.js'
+import {anyChar, intersects, noChar, union} from './char-set.js'
+import {parseRegex} from './regex-tree.js'
 
 /**
  * Why `source` is unsafe to run over hostile text, or null when it passes.
@@ -111,4 +113,64 @@ function first<T>(items: readonly T[], check: (item: T) => null | string): null 
   }
 
   return null
+}
+
+/** True when `node` can match the empty string. */
+function isNullable(node: RegexNode): boolean {
+  switch (node.type) {
+    case 'alt': {
+      return node.branches.some((branch) => isNullable(branch))
+    }
+
+    case 'seq': {
+      return node.items.every((item) => isNullable(item))
+    }
+
+    case 'repeat': {
+      return node.min === 0 || isNullable(node.body)
+    }
+
+    case 'char': {
+      return false
+    }
+
+    default: {
+      return true // assertions, lookarounds and backreferences may consume nothing
+    }
+  }
+}
+
+/** The characters a match of `node` can start with (lookarounds and assertions add none). */
+function firstChars(node: RegexNode): CharSet {
+  switch (node.type) {
+    case 'char': {
+      return node.set
+    }
+
+    case 'alt': {
+      return union(...node.branches.map((branch) => firstChars(branch)))
+    }
+
+    case 'repeat': {
+      return firstChars(node.body)
+    }
+
+    case 'seq': {
+      const sets: CharSet[] = []
+      for (const item of node.items) {
+        sets.push(firstChars(item))
+        if (!isNullable(item)) break
+      }
+
+      return union(...sets)
+    }
+
+    case 'backref': {
+      return anyChar()
+    }
+
+    default: {
+      return noChar()
+    }
+  }
 }
