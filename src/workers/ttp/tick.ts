@@ -21,7 +21,8 @@ export const DEFAULT_BATCH_SIZE = 5000
 
 // 11 columns a tag: 500 rows stay far below the bound-parameter limits (SQLite 32766, PostgreSQL 65535).
 const TAGS_PER_INSERT = 500
-const IPS_PER_SELECT = 500
+// three parameters a range
+const RANGES_PER_SELECT = 300
 const COLUMNS = ['id', 'timestamp', 'attacker_ip', 'event_type', 'fields', 'msg'] as const
 
 /** How to run a tick. */
@@ -88,31 +89,50 @@ async function claimCursor(trx: Transaction<Database>, worker: string): Promise<
   return Number(row.cursor)
 }
 
-/** Earlier failures of the batch's failing IPs, from {@link LOOKBACK_MS} before the earliest new one. */
+/**
+ * Earlier failures (ids below the batch's) of the batch's failing IPs, in the
+ * {@link LOOKBACK_MS} before each new failure: one time range per run of an
+ * IP's new failures, so a batch that spans months reads minutes of history.
+ */
 async function history(trx: Transaction<Database>, fresh: readonly AuthFailure[], firstId: number): Promise<AuthFailure[]> {
-  let from = Number.POSITIVE_INFINITY
-  let to = Number.NEGATIVE_INFINITY
-  for (const failure of fresh) {
-    from = Math.min(from, failure.ms)
-    to = Math.max(to, failure.ms)
-  }
-
-  const since = new Date(from - LOOKBACK_MS).toISOString()
-  const until = new Date(to).toISOString()
   const found: AuthFailure[] = []
-  for (const ips of chunks([...new Set(fresh.map((failure) => failure.ip))], IPS_PER_SELECT)) {
+  for (const ranges of chunks(lookbackRanges(fresh), RANGES_PER_SELECT)) {
     const rows = await trx
       .selectFrom('logs')
       .select(COLUMNS)
-      .where('attacker_ip', 'in', ips)
-      .where('timestamp', '>=', since)
-      .where('timestamp', '<=', until)
       .where('id', '<', firstId)
+      .where((eb) =>
+        eb.or(ranges.map(({ip, since, until}) => eb.and([eb('attacker_ip', '=', ip), eb('timestamp', '>=', since), eb('timestamp', '<=', until)]))),
+      )
       .execute()
     found.push(...failuresOf(rows))
   }
 
   return found
+}
+
+/** Per IP, the time ranges to read: runs of failures less than {@link LOOKBACK_MS} apart, widened by it. */
+export function lookbackRanges(fresh: readonly AuthFailure[]): Array<{ip: string; since: string; until: string}> {
+  const byIp = new Map<string, number[]>()
+  for (const failure of fresh) {
+    let times = byIp.get(failure.ip)
+    if (times === undefined) byIp.set(failure.ip, (times = []))
+    times.push(failure.ms)
+  }
+
+  const ranges: Array<{ip: string; since: string; until: string}> = []
+  for (const [ip, times] of byIp) {
+    times.sort((a, b) => a - b)
+    let start = times[0]
+    for (const [at, ms] of times.entries()) {
+      const next = times[at + 1]
+      if (next !== undefined && next - ms <= LOOKBACK_MS) continue
+      ranges.push({ip, since: new Date(start - LOOKBACK_MS).toISOString(), until: new Date(ms).toISOString()})
+      start = next
+    }
+  }
+
+  return ranges
 }
 
 async function insertTags(trx: Transaction<Database>, tags: NewTtpTag[]): Promise<number> {

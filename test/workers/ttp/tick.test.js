@@ -5,7 +5,7 @@ import {migrateToLatest, openDatabase} from '../../../dist/db/index.js'
 import {BRUTE_FORCE_RULE} from '../../../dist/workers/ttp/brute-force.js'
 import {Matcher, tagId} from '../../../dist/workers/ttp/matcher.js'
 import {loadRules} from '../../../dist/workers/ttp/rule-loader.js'
-import {TTP_CURSOR, ttpTick} from '../../../dist/workers/ttp/tick.js'
+import {lookbackRanges, TTP_CURSOR, ttpTick} from '../../../dist/workers/ttp/tick.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../../helpers/databases.js'
 import {commandLog, failedLogin, insertLogs, minutes, readTags, resetCursor} from '../../helpers/ttp-logs.js'
 
@@ -120,3 +120,16 @@ for (const kind of DATABASE_KINDS) {
     })
   })
 }
+
+describe('brute-force look-back ranges', () => {
+  it('reads ten minutes before each run of an IP\'s new failures, not the whole span of the batch', () => {
+    const failure = (ip, at, id) => ({id, ip, ms: Date.parse(minutes(at)), timestamp: minutes(at)})
+    const ranges = lookbackRanges([failure('a', 0, 1), failure('b', 1, 2), failure('a', 5, 3), failure('a', 30, 4), failure('a', 600, 5)])
+    assert.deepEqual(ranges, [
+      {ip: 'a', since: minutes(-10), until: minutes(5)},
+      {ip: 'a', since: minutes(20), until: minutes(30)},
+      {ip: 'a', since: minutes(590), until: minutes(600)},
+      {ip: 'b', since: minutes(-9), until: minutes(1)},
+    ])
+  })
+})
