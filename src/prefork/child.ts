@@ -26,6 +26,14 @@ type Logger = WorkerContext['debug']
 const ORPHAN_GRACE_MS = 500
 /** How long to wait for the `boot-failed` message to leave before exiting anyway. */
 const SEND_TIMEOUT_MS = 1000
+/**
+ * How long to wait, before exiting, for output still queued in this process
+ * (a pipe write that found the pipe full is finished later by the event loop,
+ * and `process.exit` would drop it). The master reads continuously, so this
+ * only bounds a pathological case; an orphan's pipes are gone, so it waits less.
+ */
+const FLUSH_TIMEOUT_MS = 5000
+const ORPHAN_FLUSH_TIMEOUT_MS = 100
 
 /** The state of this child process (one per process, created by {@link main}). */
 class ChildProcessRuntime {
@@ -65,7 +73,7 @@ class ChildProcessRuntime {
     const run = await this.#load(start)
     if (run === undefined) return
     // Asked to stop while booting: there is nothing to wind down, so do not start the worker.
-    if (this.#controller.signal.aborted) this.#exit(ChildExitCode.OK)
+    if (this.#controller.signal.aborted) return this.#exit(ChildExitCode.OK)
     let code: number = ChildExitCode.OK
     try {
       await run(this.#context(start))
@@ -78,7 +86,7 @@ class ChildProcessRuntime {
       }
     }
 
-    this.#exit(code)
+    return this.#exit(code)
   }
 
   /** Imports the worker's module and finds its export; on failure reports it and exits. */
@@ -126,7 +134,7 @@ class ChildProcessRuntime {
       setTimeout(resolve, SEND_TIMEOUT_MS).unref()
       this.#send({message, type: 'boot-failed'}, resolve)
     })
-    this.#exit(ChildExitCode.BOOT_FAILED)
+    await this.#exit(ChildExitCode.BOOT_FAILED)
     return undefined
   }
 
@@ -138,11 +146,14 @@ class ChildProcessRuntime {
     const who = this.#start ? `worker ${this.#start.name}` : 'worker'
     this.#emergency(`[decnet] ${who} (pid ${process.pid}): the master went away (IPC channel closed); exiting with code ${ChildExitCode.ORPHANED}`)
     this.#controller.abort(new Error('the master went away'))
-    if (this.#start === undefined) this.#exit(ChildExitCode.ORPHANED)
-    else setTimeout(() => this.#exit(ChildExitCode.ORPHANED), ORPHAN_GRACE_MS)
+    if (this.#start === undefined) void this.#exit(ChildExitCode.ORPHANED)
+    else setTimeout(() => void this.#exit(ChildExitCode.ORPHANED), ORPHAN_GRACE_MS)
   }
 
-  #exit(code: number): never {
+  /** Ends the process once its queued output is out (never resolves: the process is gone by then). */
+  async #exit(code: number): Promise<void> {
+    const timeoutMs = this.#orphaned ? ORPHAN_FLUSH_TIMEOUT_MS : FLUSH_TIMEOUT_MS
+    await Promise.all([flushed(process.stdout, timeoutMs), flushed(process.stderr, timeoutMs)])
     process.exit(this.#orphaned ? ChildExitCode.ORPHANED : code)
   }
 
@@ -190,6 +201,15 @@ async function loadDebug(namespace: string, warn: (why: string) => void): Promis
 }
 
 function noop(): void {}
+
+/** Resolves when `stream` has no queued writes left (or is broken, or after `timeoutMs`). */
+function flushed(stream: NodeJS.WriteStream, timeoutMs: number): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve()
+  return new Promise((resolve) => {
+    setTimeout(resolve, timeoutMs).unref()
+    for (const event of ['drain', 'close', 'error']) stream.once(event, () => resolve())
+  })
+}
 
 function isAbortError(error: unknown, signal: AbortSignal): boolean {
   return error === signal.reason || (error instanceof Error && error.name === 'AbortError')

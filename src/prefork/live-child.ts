@@ -18,8 +18,12 @@ const debug = createDebug('decnet:supervisor')
 /** The child's descriptor for the master's own stderr (see the stdio in {@link LiveChild.fork}). */
 export const MASTER_STDERR_FD = 4
 
-/** After a child's `exit`, how long to wait for its pipes to drain before reporting it (they usually close at once). */
-const DRAIN_MS = 100
+/**
+ * After a child's `exit`, how long to wait for the end of its output before
+ * reporting the exit. The pipes normally close at once; only a grandchild
+ * that inherited them keeps them open, and it must not delay reaping long.
+ */
+const DRAIN_MS = 1000
 
 /** Why the supervisor sent SIGKILL: grace expired, a second stop, the watchdog, or too much privilege. */
 export type KillCause = 'grace' | 'hung' | 'now' | 'privilege'

@@ -11,10 +11,11 @@ import {exceedsProfile} from './credentials.js'
 import {accountOf, childEnvironment, forkEnvironment} from './env.js'
 import {childEntryPath, LiveChild, type ChildListener} from './live-child.js'
 import {fromWireCredentials, type ChildMessage, type ReadyMessage} from './messages.js'
+import {flushed} from './output.js'
 import {resolveSettings, type FleetOutcome, type LogLevel, type Settings, type SupervisorOptions} from './options.js'
 import {Shutdown} from './shutdown.js'
 import {createSlot, naturalEnd, startMessage, workerReports, type Slot, type Verdict} from './slot.js'
-import {describeExit, diedUnborn, isFailure, workerExit, type WorkerExit} from './worker-exit.js'
+import {describeExit, diedUnborn, isFailure, unbornReason, workerExit, type WorkerExit} from './worker-exit.js'
 
 const debug = createDebug('decnet:supervisor')
 
@@ -24,6 +25,9 @@ const debug = createDebug('decnet:supervisor')
  * process group). A person asking twice takes longer than this.
  */
 const REPEAT_WINDOW_MS = 100
+
+/** At the end, how long to wait for queued output to be written before resolving `run()`. */
+const FLUSH_TIMEOUT_MS = 5000
 
 type FleetEvent =
   | {type: 'exit'; child: LiveChild; code: number | null; signal: NodeJS.Signals | null; error?: Error}
@@ -206,7 +210,7 @@ export class Supervisor {
     if (!slot) return
     slot.child = undefined
     if (error) child.bootError ??= `cannot start its process: ${error.message}`
-    else if (diedUnborn(child, code)) child.bootError ??= this.#unbornReason(code)
+    else if (diedUnborn(child, code)) child.bootError ??= unbornReason(code, childEntryPath(), this.#settings.uid)
     const {asked, bootError, greeted, killCause, name, pid, startedAt} = child
     const uptimeMs = performance.now() - startedAt
     const exit = workerExit({asked, bootError, greeted, killCause, name, pid, uptimeMs}, code, signal)
@@ -263,12 +267,6 @@ export class Supervisor {
     }
   }
 
-  #unbornReason(code: number | null): string {
-    const {uid} = this.#settings
-    const who = uid === undefined ? '' : ` by uid ${uid}`
-    return `its process exited (code ${code}) before running the child entry; is ${childEntryPath()} readable${who}? (see its output above)`
-  }
-
   #checkFinished(): void {
     if (this.#finished || !this.#resolve) return
     if (this.#slots.some((slot) => slot.child || slot.restartTimer)) return
@@ -282,7 +280,10 @@ export class Supervisor {
     }
 
     this.#say(code === ExitCode.OK ? 'info' : 'error', `fleet ${this.#settings.fleet.name} stopped: ${reason}`)
-    this.#resolve({code, killed, reason, workers: workerReports(this.#slots)})
+    const outcome = {code, killed, reason, workers: workerReports(this.#slots)}
+    // Callers exit right after run() resolves: let queued output reach its reader first.
+    const resolve = this.#resolve
+    void Promise.all([flushed(this.#stdout, FLUSH_TIMEOUT_MS), flushed(this.#stderr, FLUSH_TIMEOUT_MS)]).then(() => resolve(outcome))
   }
 
   #liveChildren(): LiveChild[] {

@@ -97,6 +97,12 @@ export function diedUnborn(child: Pick<ReapedChild, 'asked' | 'greeted' | 'killC
   return !child.greeted && !child.asked && child.killCause === undefined && code !== null && code !== 0
 }
 
+/** Why a child that {@link diedUnborn} could not boot, as far as the master can tell. */
+export function unbornReason(code: number | null, entry: string, uid: number | undefined): string {
+  const by = uid === undefined ? '' : ` by uid ${uid}`
+  return `its process exited (code ${code}) before the child entry ran (see its output above; is ${entry} readable${by}?)`
+}
+
 /** True when the record is a failure (a restart under `on-failure`). */
 export function isFailure(exit: WorkerExit): boolean {
   return exit.cause !== 'exited' && exit.cause !== 'stopped'

@@ -49,6 +49,20 @@ for (const bad of bootCases) {
   })
 }
 
+test('a child that dies before its entry even runs is a boot failure too, not a crash loop', async (t) => {
+  const spec = {
+    fleet: {name: 'unborn', workers: [{module: 'idle.js', name: 'early'}]},
+    options: {env: {NODE_OPTIONS: '--require /nonexistent/preload.cjs'}, initialBackoffMs: 10},
+  }
+  const run = startFleet(spec)
+  t.after(() => run.cleanup())
+  const {code} = await run.waitForExit()
+  assert.equal(code, WORKER_BOOT_FAILED, run.text)
+  assert.match(run.outcome().reason, /^worker early could not boot: its process exited \(code 1\) before the child entry ran/)
+  assert.match(run.text, /^early \| Error: Cannot find module '\/nonexistent\/preload.cjs'$/m, "node's own complaint is relayed")
+  assert.equal(run.outcome().workers[0].restarts, 0)
+})
+
 test('--once: the fleet exits 0 when every worker finished its pass, and nothing restarts', async (t) => {
   const spec = {
     fleet: {name: 'batch', workers: [{module: 'once-ok.js', name: 'a'}, {module: 'once-ok.js', name: 'b', restart: 'always'}]},
