@@ -170,12 +170,16 @@ export class Supervisor {
 
   #onMessage(child: LiveChild, message: ChildMessage): void {
     if (!this.#slotOf(child)) return
-    if (message.type === 'hello') {
-      child.greeted = true
-      child.send(startMessage(this.#slotOf(child)!.worker, this.#settings))
+    switch (message.type) {
+      case 'hello':
+        child.greeted = true
+        return child.send(startMessage(this.#slotOf(child)!.worker, this.#settings))
+      case 'boot-failed':
+        child.bootError = message.message
+        return
+      case 'ready':
+        return this.#onReady(child, message)
     }
-    else if (message.type === 'boot-failed') child.bootError = message.message
-    else if (message.type === 'ready') this.#onReady(child, message)
   }
 
   #onReady(child: LiveChild, message: ReadyMessage): void {
@@ -275,7 +279,7 @@ export class Supervisor {
     const killed = this.#shutdown.killed
     let {code, reason} = this.#verdict ?? naturalEnd(this.#slots, this.#settings.once)
     if (killed.length > 0) {
-      reason += `; killed after the grace period: ${killed.join(', ')}`
+      reason += `; had to SIGKILL: ${killed.join(', ')}`
       if (code === ExitCode.OK) code = ExitCode.STOP_FORCED
     }
 
