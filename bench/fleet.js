@@ -10,6 +10,8 @@
  *   --runs N          start/stop cycles per system and size (median); default 5 (--quick: 2)
  *   --quick           2 runs, 3 s idle window, 2 crashes: a smoke run, not a record
  *   --idle SECONDS    idle window for the CPU figure; default 10
+ *   --settle SECONDS  wait after "ready" before the idle window; default 20 (--quick: 1)
+ *   --soak SECONDS    read memory again this much later (memory that creeps); default 0
  *   --user NAME|none  decnet's --user (default nobody; `none`: children stay root, --allow-root)
  *   --wait-quiet S    wait up to S seconds for other work on the machine to calm down
  *   --write FILE      also write the report there
@@ -41,7 +43,9 @@ const {values: flags} = parseArgs({
     idle: {type: 'string'},
     quick: {default: false, type: 'boolean'},
     runs: {type: 'string'},
+    settle: {type: 'string'},
     sizes: {default: '2,8', type: 'string'},
+    soak: {default: '0', type: 'string'},
     systems: {default: 'bare,decnet,pm2', type: 'string'},
     timeout: {default: '30', type: 'string'},
     user: {default: 'nobody', type: 'string'},
@@ -57,13 +61,18 @@ const positive = (name, text) => {
 }
 const runs = positive('runs', flags.runs ?? (flags.quick ? '2' : '5'))
 const idleS = positive('idle', flags.idle ?? (flags.quick ? '3' : '10'))
+// V8's memory reducer runs its full GCs in the ~8-20 s after a process stops
+// allocating: before that, a master still sheds start-up garbage (CPU, USS)
+const settleS = positive('settle', flags.settle ?? (flags.quick ? '1' : '20'))
+const soakS = flags.soak === '0' ? 0 : positive('soak', flags.soak)
 const timeoutMs = positive('timeout', flags.timeout) * 1000
 const sizes = flags.sizes.split(',').map((s) => positive('sizes', s))
 const plan = {
   crashes: flags.quick ? 2 : 5,
   idleMs: idleS * 1000,
   pauseMs: flags.quick ? 200 : 500,
-  settleMs: flags.quick ? 1000 : 2000,
+  settleMs: settleS * 1000,
+  soakMs: soakS * 1000,
 }
 
 const progress = (message) => process.stderr.write(`bench: ${message}\n`)
@@ -143,7 +152,7 @@ for (const size of sizes) {
     })
   }
   for (const system of systems) {
-    progress(`fleet ${size}: ${system.label} steady run (${idleS} s idle, ${plan.crashes} crashes)`)
+    progress(`fleet ${size}: ${system.label} steady run (${settleS} s settle, ${idleS} s idle${soakS ? `, ${soakS} s soak` : ''}, ${plan.crashes} crashes)`)
     const steady = await attempt(system, `fleet ${size} steady run`, () => steadyRun(system, size, {...plan, clockTicks}))
     if (steady) results[size][system.key].steady = steady
   }
@@ -158,10 +167,10 @@ const report = [
   '',
   ...machineHeader(machine),
   `- machine load before the run: ${(busyBefore * 100).toFixed(0)}% of all CPUs busy (1 s sample), load average ${loadBefore}; after: ${loadAfter}${busyBefore > QUIET ? ' — **the machine was busy with other work: times are skewed**' : ''}`,
-  `- run: ${new Date().toISOString()}, \`node bench/fleet.js${process.argv.slice(2).map((a) => ` ${a}`).join('')}\`; ${runs} start/stop runs per system and size (medians), ${plan.crashes} crashes, ${idleS} s idle window${flags.quick ? ' (--quick)' : ''}`,
+  `- run: ${new Date().toISOString()}, \`node bench/fleet.js${process.argv.slice(2).map((a) => ` ${a}`).join('')}\`; ${runs} start/stop runs per system and size (medians), ${plan.crashes} crashes, ${settleS} s settle then ${idleS} s idle window${soakS ? `, memory again after a ${soakS} s soak` : ''}${flags.quick ? ' (--quick: a smoke run, not a record)' : ''}`,
   `- fleets: idle no-op workers (bench/fixtures/noop-app.js for bare and PM2)${decnet ? `; decnet runs \`fleet bench-noop-N\` (profile database, ${decnet.user ? `\`--user ${decnet.user}\`` : '`--allow-root`'}) from the bench-only plugin bench/fixtures/noop-plugin, linked through a temporary DECNET_DATA_DIR` : ''}`,
   '',
-  figuresTable(sizes, results, idleS),
+  figuresTable(sizes, results, idleS, soakS),
   '',
   '## Targets (decnet)',
   '',
@@ -170,7 +179,7 @@ const report = [
   '## Methods',
   '',
   '- start → ready: from spawn() of the command to the arrival, on the harness\'s end of the stdout pipe, of the line saying every worker is ready (decnet: `[decnet] fleet NAME ready`; bare: `fleet ready N` after every worker\'s `ready` IPC message).',
-  '- memory: /proc/PID/smaps_rollup after the idle window; USS = Private_Clean + Private_Dirty; children averaged; 1 MiB = 1024 kB.',
+  '- memory: /proc/PID/smaps_rollup after the settle period and the idle window; USS = Private_Clean + Private_Dirty; children averaged; 1 MiB = 1024 kB.',
   '- idle CPU: utime+stime delta from /proc/PID/stat over the idle window, after a settle period.',
   '- crash: SIGKILL one child from the harness, time until the master records the exit; the next kill waits until the replacement is ready.',
   ...systems.map((s) => `- ${s.label}: crash = ${s.crashMethod}; stop = ${s.stopMethod}${s.readyMethod ? `; ready = ${s.readyMethod}` : ''}.`),

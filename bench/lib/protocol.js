@@ -6,7 +6,8 @@
  *    `runs` times, interleaved across systems by the caller;
  * 2. one steady run: start, let it settle `settleMs`, measure the master's
  *    and the children's CPU over `idleMs`, then read /proc/PID/smaps_rollup
- *    of the master and of each child; then `crashes` times: SIGKILL one
+ *    of the master and of each child (and again after `soakMs` more, if
+ *    asked, to see memory that creeps); then `crashes` times: SIGKILL one
  *    child (round robin), time until the master records the exit, and wait
  *    until the replacement is ready before the next kill.
  */
@@ -24,7 +25,7 @@ export async function cycle(system, size, {pauseMs}) {
 }
 
 /** The steady run: idle CPU, memory, crash detection. */
-export async function steadyRun(system, size, {clockTicks, crashes, idleMs, settleMs}) {
+export async function steadyRun(system, size, {clockTicks, crashes, idleMs, settleMs, soakMs = 0}) {
   const fleet = await system.start(size)
   try {
     await delay(settleMs)
@@ -45,6 +46,11 @@ export async function steadyRun(system, size, {clockTicks, crashes, idleMs, sett
     const master = readMemory(fleet.masterPid)
     const perChild = children.map((pid) => readMemory(pid))
     const uids = [...new Set(children.map((pid) => processUid(pid)))]
+    let soak
+    if (soakMs > 0) {
+      await delay(soakMs)
+      soak = {children: children.map((pid) => readMemory(pid)), master: readMemory(fleet.masterPid), afterMs: settleMs + idleMs + soakMs}
+    }
 
     const crashMs = []
     for (let i = 0; i < crashes; i++) {
@@ -55,7 +61,7 @@ export async function steadyRun(system, size, {clockTicks, crashes, idleMs, sett
       childUids: uids,
       cpu: {childrenMs: toMs(childTicks), masterMs: toMs(masterTicks), windowMs},
       crashMs,
-      memory: {children: perChild, master},
+      memory: {afterMs: settleMs + idleMs, children: perChild, master, soak},
     }
   } finally {
     await system.kill(fleet)

@@ -16,6 +16,8 @@ export function summarise(result) {
     childPss: child('pss'),
     childRss: child('rss'),
     childUss: child('uss'),
+    soakChildUss: mean((steady?.memory.soak?.children ?? []).map((m) => m.uss)),
+    soakMasterUss: steady?.memory.soak?.master.uss ?? Number.NaN,
     childrenCpuMs: steady?.cpu.childrenMs ?? Number.NaN,
     crashMax: Math.max(...(steady?.crashMs ?? [Number.NaN])),
     crashMs: median(steady?.crashMs ?? []),
@@ -31,7 +33,7 @@ export function summarise(result) {
 }
 
 /** The figures table: one row per metric and fleet size, one column per system, then ratios. */
-export function figuresTable(sizes, results, idleS) {
+export function figuresTable(sizes, results, idleS, soakS = 0) {
   const rows = []
   const metrics = [
     ['start → all ready, ms (median)', 'readyMs', (v) => fixed(v, 0)],
@@ -39,9 +41,11 @@ export function figuresTable(sizes, results, idleS) {
     ['child USS, MiB (avg)', 'childUss', mib],
     ['child PSS, MiB (avg)', 'childPss', mib],
     ['child RSS, MiB (avg)', 'childRss', mib],
+    ...(soakS > 0 ? [[`  child USS ${soakS} s later, MiB (avg)`, 'soakChildUss', mib]] : []),
     ['master USS, MiB', 'masterUss', mib],
     ['master PSS, MiB', 'masterPss', mib],
     ['master RSS, MiB', 'masterRss', mib],
+    ...(soakS > 0 ? [[`  master USS ${soakS} s later, MiB`, 'soakMasterUss', mib]] : []),
     ['crash → detected, ms (median)', 'crashMs', (v) => fixed(v, 2)],
     ['crash → detected, ms (max)', 'crashMax', (v) => fixed(v, 2)],
     ['SIGTERM → all exited, ms (median)', 'stopMs', (v) => fixed(v, 1)],
@@ -77,6 +81,11 @@ export function evaluateTargets(sizes, results, {cpuLimitPct}) {
     const diff = d.childUss - b.childUss
     verdict(`fleet ${size}: decnet child USS within 1 MB of a bare cluster worker`, Number.isFinite(diff) ? diff <= KB_PER_MB : Number.NaN,
       `${mib(d.childUss)} vs ${mib(b.childUss)} MiB (${diff >= 0 ? '+' : ''}${fixed(diff, 0)} kB)`)
+    if (Number.isFinite(d.soakChildUss)) {
+      const later = d.soakChildUss - b.soakChildUss
+      verdict(`fleet ${size}: …and still within 1 MB after the soak`, Number.isFinite(later) ? later <= KB_PER_MB : Number.NaN,
+        `${mib(d.soakChildUss)} vs ${mib(b.soakChildUss)} MiB (${later >= 0 ? '+' : ''}${fixed(later, 0)} kB)`)
+    }
     verdict(`fleet ${size}: crash detected within 10 ms (median)`, Number.isFinite(d.crashMs) ? d.crashMs <= 10 : Number.NaN,
       `median ${fixed(d.crashMs, 2)} ms, max ${fixed(d.crashMax, 2)} ms`)
     verdict(`fleet ${size}: master idle CPU near zero (≤ ${cpuLimitPct}% of one CPU)`, Number.isFinite(d.masterCpuPct) ? d.masterCpuPct <= cpuLimitPct : Number.NaN,
