@@ -2,6 +2,8 @@
  * Log rows for profiler tests, written straight into `logs` (no parsing), and
  * the profiles a from-scratch fold of the whole table must give.
  */
+import assert from 'node:assert/strict'
+
 import {foldAttacker} from '../../dist/workers/profiler/fold.js'
 import {defaultSemantics} from '../../dist/workers/profiler/semantics.js'
 
@@ -109,4 +111,26 @@ function normalise(row) {
   }
 
   return out
+}
+
+/**
+ * Asserts that the profiler's tables are exactly what folding every line of
+ * `logs` from scratch gives: each attacker's event_count is the number of its
+ * lines, no command row is there twice, every column matches.
+ */
+export async function assertProfilesExact(db) {
+  const built = await readProfiles(db)
+  const counts = await db
+    .selectFrom('logs')
+    .select(['attacker_ip', (eb) => eb.fn.countAll().as('n')])
+    .where('attacker_ip', 'is not', null)
+    .groupBy('attacker_ip')
+    .execute()
+  for (const {attacker_ip: ip, n} of counts) {
+    assert.equal(built.attackers.find((row) => row.ip === ip)?.event_count, Number(n), `event_count of ${ip}`)
+  }
+
+  assert.equal(built.attackers.length, counts.length, 'one attacker row per attacker IP')
+  assert.equal(new Set(built.commands.map((row) => row.log_id)).size, built.commands.length, 'no duplicate command rows')
+  assert.deepEqual(built, await expectedProfiles(db))
 }
