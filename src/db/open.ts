@@ -4,15 +4,14 @@ import type {Dialect} from 'kysely'
 
 import {toDatabaseError} from './errors.js'
 import type {Database} from './schema.js'
+import type {SqliteOptions} from './sqlite-dialect.js'
 import {parseDatabaseUrl} from './url.js'
 import type {DatabaseTarget} from './url.js'
 
 const debug = createDebug('decnet:db')
 
 /** Tuning for {@link openDatabase}; the defaults suit both workers and commands. */
-export interface OpenDatabaseOptions {
-  /** SQLite: how long to wait for another process's lock (default 10 s). */
-  busyTimeoutMs?: number
+export interface OpenDatabaseOptions extends SqliteOptions {
   /** PostgreSQL: pool size (default 4). */
   poolSize?: number
   /** PostgreSQL: how long to wait for a connection (default 10 s). */

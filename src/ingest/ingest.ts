@@ -12,8 +12,18 @@ import {LineSplitter} from './line-splitter.js'
 import {BINARY_SNIFF_BYTES, looksBinary} from './looks-binary.js'
 import {openInput} from './open-input.js'
 
-/** Lines per transaction unless told otherwise. */
-export const DEFAULT_BATCH_SIZE = 5000
+/**
+ * Lines per transaction unless told otherwise. Large: on SQLite every
+ * transaction rewrites each index page it touched, so fewer, bigger
+ * transactions write far less (measured: 5,000 -> 20,000 is ~1.5x faster).
+ */
+export const DEFAULT_BATCH_SIZE = 20_000
+
+/**
+ * The SQLite page cache (KiB) to open the database with for a bulk ingest:
+ * the attacker-ip index pages stay in memory across batches.
+ */
+export const INGEST_SQLITE_CACHE_KIB = 64 * 1024
 
 /** What became of one input. */
 export interface SourceSummary {

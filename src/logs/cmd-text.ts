@@ -1,3 +1,5 @@
+import {setField} from './structured-data.js'
+
 /** The prefix of the SSH shell-command free-text form. */
 export const CMD_PREFIX = 'CMD '
 
@@ -16,7 +18,7 @@ export const CMD_PREFIX = 'CMD '
  */
 export function parseCmdText(msg: string): Record<string, string> | null {
   if (!msg.startsWith(CMD_PREFIX)) return null
-  const pairs: Record<string, string> = Object.create(null)
+  const pairs: Record<string, string> = {}
   const n = msg.length
   let i = CMD_PREFIX.length
   while (i < n) {
@@ -47,7 +49,7 @@ export function parseCmdText(msg: string): Record<string, string> | null {
       i = j
     }
 
-    if (pairs[key] === undefined) pairs[key] = value
+    if (!Object.hasOwn(pairs, key)) setField(pairs, key, value)
   }
 
   return pairs

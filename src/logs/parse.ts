@@ -1,6 +1,6 @@
 import {attackerIp} from './attacker-ip.js'
 import {parseCmdText} from './cmd-text.js'
-import {parseStructuredData} from './structured-data.js'
+import {parseStructuredData, setField} from './structured-data.js'
 import {normaliseTimestamp} from './timestamp.js'
 
 /** Longer lines are rejected (RFC 5424 receivers may limit; DECNET lines are far shorter). */
@@ -86,16 +86,19 @@ export function parseLine(line: string): ParseResult {
   i = space + 1
 
   // TIMESTAMP HOSTNAME APP-NAME PROCID MSGID, each followed by a space
-  const header: string[] = []
-  for (const name of HEADER_FIELDS) {
-    const end = line.indexOf(' ', i)
-    if (end === -1) return reject(i >= n ? `truncated header: no ${name}` : `truncated header: nothing after ${name}`)
-    if (end === i) return reject(`empty ${name} (two spaces in a row)`)
-    header.push(line.slice(i, end))
-    i = end + 1
-  }
+  const t1 = line.indexOf(' ', i)
+  const t2 = t1 === -1 ? -1 : line.indexOf(' ', t1 + 1)
+  const t3 = t2 === -1 ? -1 : line.indexOf(' ', t2 + 1)
+  const t4 = t3 === -1 ? -1 : line.indexOf(' ', t3 + 1)
+  const t5 = t4 === -1 ? -1 : line.indexOf(' ', t4 + 1)
+  if (t5 === -1 || t1 === i || t2 === t1 + 1 || t3 === t2 + 1 || t4 === t3 + 1 || t5 === t4 + 1) return reject(headerProblem(line, i))
+  const rawTimestamp = line.slice(i, t1)
+  const decky = line.slice(t1 + 1, t2)
+  const service = line.slice(t2 + 1, t3)
+  const procId = line.slice(t3 + 1, t4)
+  const eventType = line.slice(t4 + 1, t5)
+  i = t5 + 1
 
-  const [rawTimestamp, decky, service, procId, eventType] = header as [string, string, string, string, string]
   let timestamp: string | null = null
   if (rawTimestamp !== NILVALUE) {
     timestamp = normaliseTimestamp(rawTimestamp)
@@ -103,7 +106,7 @@ export function parseLine(line: string): ParseResult {
   }
 
   // STRUCTURED-DATA
-  const fields: Record<string, string> = Object.create(null)
+  const fields: Record<string, string> = {}
   const sd = line.charCodeAt(i)
   if (sd === 45) {
     i++
@@ -126,7 +129,7 @@ export function parseLine(line: string): ParseResult {
   if (msg !== null && msg.charCodeAt(0) === 67) {
     const pairs = parseCmdText(msg)
     if (pairs !== null) {
-      for (const key in pairs) if (fields[key] === undefined) fields[key] = pairs[key]!
+      for (const key of Object.keys(pairs)) if (!Object.hasOwn(fields, key)) setField(fields, key, pairs[key]!)
     }
   }
 
@@ -134,6 +137,19 @@ export function parseLine(line: string): ParseResult {
     ok: true,
     line: {priority, timestamp, decky, service, procId, eventType, fields, msg, attackerIp: attackerIp(fields, msg)},
   }
+}
+
+/** Which header field is missing or empty (the slow path of a rejected line). */
+function headerProblem(line: string, start: number): string {
+  let i = start
+  for (const name of HEADER_FIELDS) {
+    const end = line.indexOf(' ', i)
+    if (end === -1) return i >= line.length ? `truncated header: no ${name}` : `truncated header: nothing after ${name}`
+    if (end === i) return `empty ${name} (two spaces in a row)`
+    i = end + 1
+  }
+
+  return 'bad header'
 }
 
 function reject(reason: string): ParseResult {

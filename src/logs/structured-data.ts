@@ -16,6 +16,7 @@ export type StructuredDataResult = {end: number; reason?: undefined} | {end: -1;
 export function parseStructuredData(line: string, start: number, fields: Record<string, string>): StructuredDataResult {
   const n = line.length
   let i = start
+  let backslash = line.indexOf('\\', start)
   while (i < n && line.charCodeAt(i) === 91) {
     // SD-ID
     let j = i + 1
@@ -45,28 +46,32 @@ export function parseStructuredData(line: string, start: number, fields: Record<
       }
 
       i = j + 2
+      // the closing quote is the first one not escaped; find it with indexOf, not char by char
+      if (backslash !== -1 && backslash < i) backslash = line.indexOf('\\', i)
+      j = line.indexOf('"', i)
       let escaped = false
-      j = i
-      for (;;) {
-        if (j >= n) return {end: -1, reason: 'unterminated SD element'}
-        const v = line.charCodeAt(j)
-        if (v === 34) break
-        if (v === 92) {
-          escaped = true
-          j += 2
-        } else {
-          j++
-        }
+      while (backslash !== -1 && j !== -1 && backslash < j) {
+        escaped = true
+        const after = backslash + 2 // the escaped character is skipped, even a quote
+        if (after > j) j = line.indexOf('"', after)
+        backslash = line.indexOf('\\', after)
       }
 
+      if (j === -1) return {end: -1, reason: 'unterminated SD element'}
       const key = prefix === '' ? name : prefix + name
-      if (fields[key] === undefined) fields[key] = escaped ? unescape(line, i, j) : line.slice(i, j)
+      if (!Object.hasOwn(fields, key)) setField(fields, key, escaped ? unescape(line, i, j) : line.slice(i, j))
       i = j + 1
       if (i >= n) return {end: -1, reason: 'unterminated SD element'}
     }
   }
 
   return {end: i}
+}
+
+/** Sets an own property, even `__proto__` (which plain assignment would swallow). */
+export function setField(fields: Record<string, string>, key: string, value: string): void {
+  if (key === '__proto__') Object.defineProperty(fields, key, {value, enumerable: true, writable: true, configurable: true})
+  else fields[key] = value
 }
 
 /** SD-NAME: printable US-ASCII except `=`, space, `]` and `"`. */

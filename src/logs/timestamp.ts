@@ -51,6 +51,11 @@ export function normaliseTimestamp(text: string): string | null {
     return null
   }
 
+  if (offsetMinutes === 0 && second < 60 && t === 84) {
+    // already UTC: no date arithmetic needed (the common case, and the hot path)
+    return `${text.slice(0, 19)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`
+  }
+
   const epoch = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000
   return new Date(epoch).toISOString()
 }

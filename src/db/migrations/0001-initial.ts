@@ -21,9 +21,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('fields', 'text', (col) => col.notNull().defaultTo('{}'))
     .addColumn('msg', 'text')
     .execute()
-  // the profiler reads one attacker's history in id order; the TTP worker scans event types after a cursor
-  await db.schema.createIndex('logs_attacker_ip_id').on('logs').columns(['attacker_ip', 'id']).execute()
-  await db.schema.createIndex('logs_event_type_id').on('logs').columns(['event_type', 'id']).execute()
+  // No secondary index here: every index on logs costs ingest throughput (a
+  // random-position B-tree insert per line), and the workers read logs by id
+  // after their cursor. 0002 adds the one index a query needs.
 
   await addIdColumn(db.schema.createTable('rejected_lines'), 'id', dialect)
     .addColumn('source', 'text', (col) => col.notNull())

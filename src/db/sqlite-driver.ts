@@ -1,0 +1,129 @@
+import {CompiledQuery} from 'kysely'
+import type {DatabaseConnection, Driver, QueryResult} from 'kysely'
+import type BetterSqlite3 from 'better-sqlite3'
+
+/** Prepared statements kept per connection (SQL text -> statement). */
+const STATEMENT_CACHE_SIZE = 100
+
+/**
+ * A kysely driver for better-sqlite3, like kysely's own but (1) transactions
+ * start with `begin immediate`, so a read-then-write transaction waits for
+ * the write lock up front (busy timeout) instead of failing with
+ * SQLITE_BUSY_SNAPSHOT when another process wrote in between, and (2)
+ * prepared statements are cached by SQL text, so a statement run once per
+ * batch (the ingest insert, a worker's tick queries) is compiled once.
+ */
+export class CachingSqliteDriver implements Driver {
+  readonly #open: () => Promise<BetterSqlite3.Database>
+  readonly #mutex = new ConnectionMutex()
+  #database: BetterSqlite3.Database | undefined
+  #connection: CachingSqliteConnection | undefined
+
+  constructor(open: () => Promise<BetterSqlite3.Database>) {
+    this.#open = open
+  }
+
+  async init(): Promise<void> {
+    this.#database = await this.#open()
+    this.#connection = new CachingSqliteConnection(this.#database)
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    // one connection: queries of one process take turns on it
+    await this.#mutex.lock()
+    return this.#connection!
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'))
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'))
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoteName(name)}`))
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`rollback to ${quoteName(name)}`))
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`release ${quoteName(name)}`))
+  }
+
+  async releaseConnection(): Promise<void> {
+    this.#mutex.unlock()
+  }
+
+  async destroy(): Promise<void> {
+    this.#connection = undefined
+    this.#database?.close()
+    this.#database = undefined
+  }
+}
+
+class CachingSqliteConnection implements DatabaseConnection {
+  readonly #database: BetterSqlite3.Database
+  readonly #statements = new Map<string, BetterSqlite3.Statement>()
+
+  constructor(database: BetterSqlite3.Database) {
+    this.#database = database
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const statement = this.#prepare(compiledQuery.sql)
+    const parameters = compiledQuery.parameters as unknown[]
+    if (statement.reader) return {rows: statement.all(parameters) as R[]}
+    const {changes, lastInsertRowid} = statement.run(parameters)
+    return {numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: []}
+  }
+
+  async *streamQuery<R>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    // not cached: a statement being iterated cannot run anything else meanwhile
+    const statement = this.#database.prepare(compiledQuery.sql)
+    if (!statement.reader) throw new Error('sqlite can only stream queries that return rows')
+    for (const row of statement.iterate(compiledQuery.parameters as unknown[])) yield {rows: [row as R]}
+  }
+
+  #prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.#statements.get(sql)
+    if (statement === undefined) {
+      statement = this.#database.prepare(sql)
+      if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.delete(this.#statements.keys().next().value!)
+      this.#statements.set(sql, statement)
+    }
+
+    return statement
+  }
+}
+
+/** Hands the single connection to one caller at a time. */
+class ConnectionMutex {
+  #held: Promise<void> | undefined
+  #release: (() => void) | undefined
+
+  async lock(): Promise<void> {
+    while (this.#held) await this.#held
+    this.#held = new Promise((resolve) => {
+      this.#release = resolve
+    })
+  }
+
+  unlock(): void {
+    const release = this.#release
+    this.#held = undefined
+    this.#release = undefined
+    release?.()
+  }
+}
+
+function quoteName(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`
+}
