@@ -26,6 +26,7 @@ import {sql} from 'kysely'
 
 import {dialectOf, migrateToLatest, openDatabase} from '../dist/db/index.js'
 import {ingest} from '../dist/ingest/ingest.js'
+import {FailureMemory} from '../dist/workers/ttp/failure-memory.js'
 import {Matcher} from '../dist/workers/ttp/matcher.js'
 import {loadRules} from '../dist/workers/ttp/rule-loader.js'
 import {tagLogs} from '../dist/workers/ttp/tagger.js'
@@ -159,10 +160,12 @@ async function benchDialect(kind, workloads) {
   return results
 }
 
+/** What the worker does: ticks with one failure memory until caught up. */
 async function drain(db) {
+  const memory = new FailureMemory()
   let tags = 0
   for (;;) {
-    const tick = await ttpTick(db, {batchSize: BATCH, matcher})
+    const tick = await ttpTick(db, {batchSize: BATCH, matcher, memory})
     tags += tick.tags
     if (tick.lines < BATCH) return tags
   }

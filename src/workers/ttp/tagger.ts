@@ -46,7 +46,8 @@ export function tagLogs(rows: readonly TtpLog[], matcher: Matcher): BatchTags {
 export function failuresOf(rows: readonly TtpLog[]): AuthFailure[] {
   const failures: AuthFailure[] = []
   for (const row of rows) {
-    const failure = asFailure(row, {event_type: row.event_type, fields: readFields(row.fields), msg: row.msg})
+    // classifyAuth parses `fields` only for authentication events: most history rows are not
+    const failure = asFailure(row, {event_type: row.event_type, fields: row.fields, msg: row.msg})
     if (failure !== undefined) failures.push(failure)
   }
 

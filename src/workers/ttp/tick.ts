@@ -7,6 +7,7 @@ import type {Kysely, Transaction} from 'kysely'
 
 import type {Database, NewTtpTag} from '../../db/schema.js'
 import type {AuthFailure} from './brute-force.js'
+import type {FailureMemory} from './failure-memory.js'
 import type {Matcher} from './matcher.js'
 
 import {chunks} from '../../lib/chunks.js'
@@ -32,6 +33,8 @@ export interface TtpTickOptions {
   readonly batchSize?: number
   /** The `worker_state` row (default {@link TTP_CURSOR}). */
   readonly cursorName?: string
+  /** Recent failed logins carried from tick to tick (a long-running worker passes one). */
+  readonly memory?: FailureMemory
 }
 
 /** What a tick did. */
@@ -57,25 +60,35 @@ export interface TtpTickResult {
  * ```
  */
 export async function ttpTick(db: Kysely<Database>, options: TtpTickOptions): Promise<TtpTickResult> {
+  const {memory} = options
   const cursorName = options.cursorName ?? TTP_CURSOR
-  return db.transaction().execute(async (trx) => {
-    const cursor = await claimCursor(trx, cursorName)
-    const rows = await trx
-      .selectFrom('logs')
-      .select(COLUMNS)
-      .where('id', '>', cursor)
-      .orderBy('id')
-      .limit(options.batchSize ?? DEFAULT_BATCH_SIZE)
-      .execute()
-    if (rows.length === 0) return {cursor, lines: 0, tags: 0}
+  try {
+    const tick = await db.transaction().execute(async (trx) => {
+      const cursor = await claimCursor(trx, cursorName)
+      if (memory !== undefined && !memory.validAt(cursor)) memory.reset()
+      const rows = await trx
+        .selectFrom('logs')
+        .select(COLUMNS)
+        .where('id', '>', cursor)
+        .orderBy('id')
+        .limit(options.batchSize ?? DEFAULT_BATCH_SIZE)
+        .execute()
+      if (rows.length === 0) return {cursor, failures: [], lines: 0, lookback: undefined, tags: 0}
 
-    const {failures, tags} = tagLogs(rows, options.matcher)
-    if (failures.length > 0) tags.push(...bruteForceTags(failures, await history(trx, failures, rows[0].id)))
-    const inserted = await insertTags(trx, tags)
-    const next = rows.at(-1)!.id
-    await trx.updateTable('worker_state').set({cursor: next, updated_at: new Date().toISOString()}).where('worker', '=', cursorName).execute()
-    return {cursor: next, lines: rows.length, tags: inserted}
-  })
+      const {failures, tags} = tagLogs(rows, options.matcher)
+      const lookback = failures.length > 0 ? await history(trx, failures, rows[0].id, memory) : undefined
+      if (lookback !== undefined) tags.push(...bruteForceTags(failures, lookback.failures))
+      const inserted = await insertTags(trx, tags)
+      const next = rows.at(-1)!.id
+      await trx.updateTable('worker_state').set({cursor: next, updated_at: new Date().toISOString()}).where('worker', '=', cursorName).execute()
+      return {cursor: next, failures, lines: rows.length, lookback, tags: inserted}
+    })
+    memory?.commit(tick.cursor, tick.lookback?.fetched ?? new Map(), tick.lookback?.failures ?? [], tick.failures)
+    return {cursor: tick.cursor, lines: tick.lines, tags: tick.tags}
+  } catch (error) {
+    memory?.reset() // what the failed tick read may not have happened
+    throw error
+  }
 }
 
 /** Reads the cursor through a write, creating the row at 0 the first time. */
@@ -93,25 +106,52 @@ async function claimCursor(trx: Transaction<Database>, worker: string): Promise<
  * Earlier failures (ids below the batch's) of the batch's failing IPs, in the
  * {@link LOOKBACK_MS} before each new failure: one time range per run of an
  * IP's new failures, so a batch that spans months reads minutes of history.
+ * Ranges the memory covers are not read; an IP's last range is read without
+ * an upper bound, so the memory covers that IP from its start on afterwards.
  */
-async function history(trx: Transaction<Database>, fresh: readonly AuthFailure[], firstId: number): Promise<AuthFailure[]> {
-  const found: AuthFailure[] = []
-  for (const ranges of chunks(lookbackRanges(fresh), RANGES_PER_SELECT)) {
+async function history(
+  trx: Transaction<Database>,
+  fresh: readonly AuthFailure[],
+  firstId: number,
+  memory: FailureMemory | undefined,
+): Promise<{failures: AuthFailure[]; fetched: Map<string, number>}> {
+  const failures: AuthFailure[] = []
+  const fetched = new Map<string, number>()
+  const reads: Array<{ip: string; since: string; until?: string}> = []
+  const ranges = lookbackRanges(fresh)
+  for (const [at, range] of ranges.entries()) {
+    const since = Date.parse(range.since)
+    const recalled = memory?.recall(range.ip, since, Date.parse(range.until))
+    if (recalled !== undefined) {
+      failures.push(...recalled)
+    } else if (memory === undefined || ranges[at + 1]?.ip === range.ip) {
+      reads.push(range)
+    } else {
+      reads.push({ip: range.ip, since: range.since})
+      fetched.set(range.ip, since)
+    }
+  }
+
+  for (const chunk of chunks(reads, RANGES_PER_SELECT)) {
     const rows = await trx
       .selectFrom('logs')
       .select(COLUMNS)
       .where('id', '<', firstId)
       .where((eb) =>
-        eb.or(ranges.map(({ip, since, until}) => eb.and([eb('attacker_ip', '=', ip), eb('timestamp', '>=', since), eb('timestamp', '<=', until)]))),
+        eb.or(
+          chunk.map(({ip, since, until}) =>
+            eb.and([eb('attacker_ip', '=', ip), eb('timestamp', '>=', since), ...(until === undefined ? [] : [eb('timestamp', '<=', until)])]),
+          ),
+        ),
       )
       .execute()
-    found.push(...failuresOf(rows))
+    failures.push(...failuresOf(rows))
   }
 
-  return found
+  return {failures, fetched}
 }
 
-/** Per IP, the time ranges to read: runs of failures less than {@link LOOKBACK_MS} apart, widened by it. */
+/** Per IP (in IP order, then time), the time ranges to read: runs of failures less than {@link LOOKBACK_MS} apart, widened by it. */
 export function lookbackRanges(fresh: readonly AuthFailure[]): Array<{ip: string; since: string; until: string}> {
   const byIp = new Map<string, number[]>()
   for (const failure of fresh) {

@@ -9,9 +9,11 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import type {Database} from '../../db/schema.js'
 import type {WorkerContext} from '../../prefork/worker.js'
+import type {TtpTickOptions} from './tick.js'
 
 import {migrateToLatest} from '../../db/migrate.js'
 import {openDatabase} from '../../db/open.js'
+import {FailureMemory} from './failure-memory.js'
 import {Matcher} from './matcher.js'
 import {formatRuleProblem, loadRules, RULES_DIR_ENV} from './rule-loader.js'
 import {DEFAULT_BATCH_SIZE, ttpTick} from './tick.js'
@@ -43,8 +45,9 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
     const applied = await migrateToLatest(db)
     if (applied.length > 0) ctx.debug('applied migrations %o', applied)
     ctx.ready()
+    const tick = {batchSize, matcher, memory: new FailureMemory()}
     while (!ctx.signal.aborted) {
-      await drain(db, ctx, matcher, batchSize)
+      await drain(db, ctx, tick)
       if (ctx.once || !(await pause(interval, ctx.signal))) return
     }
   } finally {
@@ -66,17 +69,17 @@ async function loadMatcher(ctx: WorkerContext): Promise<Matcher> {
 }
 
 /** Ticks until a tick comes back short (caught up) or the worker is stopped. */
-async function drain(db: Kysely<Database>, ctx: WorkerContext, matcher: Matcher, batchSize: number): Promise<void> {
+async function drain(db: Kysely<Database>, ctx: WorkerContext, options: TtpTickOptions & {batchSize: number}): Promise<void> {
   let lines = 0
   let tags = 0
   let cursor = 0
   for (;;) {
-    const tick = await ttpTick(db, {batchSize, matcher})
+    const tick = await ttpTick(db, options)
     lines += tick.lines
     tags += tick.tags
     cursor = tick.cursor
     ctx.debug('tick: %d lines, %d tags, cursor %d', tick.lines, tick.tags, cursor)
-    if (tick.lines < batchSize || ctx.signal.aborted) break
+    if (tick.lines < options.batchSize || ctx.signal.aborted) break
   }
 
   if (lines > 0) console.log(`tagged ${lines} lines: ${tags} ATT&CK tags (cursor ${cursor})`)

@@ -3,6 +3,7 @@ import {describe, it} from 'node:test'
 
 import {migrateToLatest, openDatabase} from '../../../dist/db/index.js'
 import {BRUTE_FORCE_RULE} from '../../../dist/workers/ttp/brute-force.js'
+import {FailureMemory} from '../../../dist/workers/ttp/failure-memory.js'
 import {Matcher, tagId} from '../../../dist/workers/ttp/matcher.js'
 import {loadRules} from '../../../dist/workers/ttp/rule-loader.js'
 import {lookbackRanges, TTP_CURSOR, ttpTick} from '../../../dist/workers/ttp/tick.js'
@@ -20,9 +21,9 @@ async function setup(t, kind) {
   return db
 }
 
-async function drain(db, batchSize = 5000) {
+async function drain(db, batchSize = 5000, memory = undefined) {
   for (;;) {
-    const result = await ttpTick(db, {batchSize, matcher})
+    const result = await ttpTick(db, {batchSize, matcher, memory})
     if (result.lines < batchSize) return result
   }
 }
@@ -100,10 +101,39 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(expected[0].evidence, `5 failed authentications from 203.0.113.7 in 120 s (first at ${minutes(0)})`)
 
       for (const batchSize of [1, 2, 3, 4, 7]) {
-        await db.deleteFrom('ttp_tags').execute()
-        await resetCursor(db, TTP_CURSOR)
-        await drain(db, batchSize)
-        assert.deepEqual(await bruteForceTags(db), expected, `batch size ${batchSize}`)
+        for (const memory of [undefined, new FailureMemory()]) {
+          await db.deleteFrom('ttp_tags').execute()
+          await resetCursor(db, TTP_CURSOR)
+          await drain(db, batchSize, memory)
+          assert.deepEqual(await bruteForceTags(db), expected, `batch size ${batchSize}${memory ? ', with memory' : ''}`)
+        }
+      }
+    })
+
+    it('agrees with the definition on a random log with late arrivals, for any batch size, with or without memory', async (t) => {
+      const db = await setup(t, kind)
+      let state = 11
+      const rand = (n) => ((state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) % n)
+      const rows = []
+      for (let i = 0; i < 700; i++) {
+        // each phase of 40 lines comes mostly from 3 of 12 IPs: bursts start, continue and stop
+        const ip = `198.51.100.${(Math.floor(i / 40) * 7 + rand(rand(4) === 0 ? 12 : 3)) % 12}`
+        // mostly in order, 1 in 10 arriving up to 15 minutes late; a few successes and commands in between
+        const at = i * 0.15 - (rand(10) === 0 ? rand(15) : 0) + rand(10) / 100
+        const kind = rand(12)
+        rows.push(kind === 0 ? {...failedLogin(ip, at), event_type: 'login_success'} : kind === 1 ? commandLog(ip, at, 'id') : failedLogin(ip, at))
+      }
+
+      await insertLogs(db, rows)
+      const expected = definitionTags(rows)
+      assert.ok(expected.length >= 10, `the log should hold several bursts, got ${expected.length}`)
+      for (const batchSize of [1, 13, 100, 5000]) {
+        for (const memory of [undefined, new FailureMemory()]) {
+          await db.deleteFrom('ttp_tags').execute()
+          await resetCursor(db, TTP_CURSOR)
+          await drain(db, batchSize, memory)
+          assert.deepEqual((await bruteForceTags(db)).map((tag) => tag.log_id), expected, `batch size ${batchSize}${memory ? ', with memory' : ''}`)
+        }
       }
     })
 
@@ -121,6 +151,38 @@ for (const kind of DATABASE_KINDS) {
   })
 }
 
+describe('failure memory', () => {
+  it('is trusted only at the cursor it last saw: a tick by another worker in between makes it read the database again', async (t) => {
+    for (const kind of DATABASE_KINDS) {
+      if (skipReason(kind)) continue
+      const db = await setup(t, kind)
+      await insertLogs(db, [1, 1.5, 2, 2.5, 3, 3.5].map((at) => failedLogin('203.0.113.7', at)))
+      const memory = new FailureMemory()
+      assert.equal((await ttpTick(db, {batchSize: 2, matcher, memory})).tags, 0) // 1, 2: remembered
+      assert.ok(memory.validAt(2))
+      assert.equal((await ttpTick(db, {batchSize: 2, matcher})).tags, 0) // 3, 4: another worker
+      assert.equal((await ttpTick(db, {batchSize: 2, matcher, memory})).tags, 1) // 5 crosses: needs 3 and 4 from the database
+      assert.deepEqual((await bruteForceTags(db)).map((tag) => tag.log_id), [5], kind)
+    }
+  })
+
+  it('recalls only what it covers, and keeps only the look-back before each IP\'s latest failure', () => {
+    const failure = (ip, at, id) => ({id, ip, ms: Date.parse(minutes(at)), timestamp: minutes(at)})
+    const memory = new FailureMemory()
+    assert.equal(memory.recall('a', 0, 1), undefined)
+    memory.commit(3, new Map([['a', Date.parse(minutes(-10))]]), [failure('a', -5, 1)], [failure('a', 0, 2), failure('b', 0, 3)])
+    assert.ok(memory.validAt(3))
+    assert.deepEqual(memory.recall('a', Date.parse(minutes(-10)), Date.parse(minutes(0))).map((f) => f.id), [1, 2])
+    assert.equal(memory.recall('a', Date.parse(minutes(-11)), Date.parse(minutes(0))), undefined, 'not covered that far back')
+    assert.equal(memory.recall('b', Date.parse(minutes(-10)), Date.parse(minutes(0))), undefined, 'never fetched: not covered')
+    memory.commit(4, new Map(), [], [failure('a', 30, 4)])
+    assert.deepEqual(memory.recall('a', Date.parse(minutes(20)), Date.parse(minutes(30))).map((f) => f.id), [4])
+    assert.equal(memory.recall('a', Date.parse(minutes(-10)), Date.parse(minutes(30))), undefined, 'pruned to ten minutes before 30')
+    memory.reset()
+    assert.equal(memory.validAt(4), false)
+  })
+})
+
 describe('brute-force look-back ranges', () => {
   it('reads ten minutes before each run of an IP\'s new failures, not the whole span of the batch', () => {
     const failure = (ip, at, id) => ({id, ip, ms: Date.parse(minutes(at)), timestamp: minutes(at)})
@@ -133,3 +195,19 @@ describe('brute-force look-back ranges', () => {
     ])
   })
 })
+
+/** The log ids the brute-force rule must tag, straight from its definition (ids are 1-based insertion order). */
+function definitionTags(rows) {
+  const failures = rows.flatMap((row, index) => (row.event_type === 'login_failed' ? [{id: index + 1, ip: row.attacker_ip, ms: Date.parse(row.timestamp)}] : []))
+  const {threshold, windowMs} = BRUTE_FORCE_RULE
+  const count = (e) => failures.filter((f) => f.ip === e.ip && f.id <= e.id && f.ms >= e.ms - windowMs && f.ms <= e.ms).length
+  const before = (f, e) => f.ms < e.ms || (f.ms === e.ms && f.id < e.id)
+  return failures
+    .filter((e) => {
+      if (count(e) < threshold) return false
+      const earlier = failures.filter((f) => f.ip === e.ip && f.id < e.id && before(f, e))
+      const p = earlier.reduce((best, f) => (best === undefined || before(best, f) ? f : best), undefined)
+      return p === undefined || count(p) < threshold
+    })
+    .map((e) => e.id)
+}
