@@ -80,8 +80,10 @@ export class Matcher {
     // Most rules cannot match most commands: one pass over the text rules out those whose literals are absent.
     const candidates = entry.index.candidates(capped.toLowerCase())
     const hits: RuleHit[] = []
-    for (const [at, rule] of entry.rules.entries()) {
+    const {rules} = entry
+    for (let at = 0; at < rules.length; at++) {
       if (candidates[at] === 0) continue
+      const rule = rules[at]
       const match = rule.regex.exec(capped)
       if (match !== null) hits.push({evidence: evidence(capped, match.index, match.index + match[0].length), rule})
     }
@@ -117,8 +119,9 @@ export class Matcher {
   }
 }
 
-const SEPARATOR = /[\n;&|]/
-const ANCHOR = /[\s;&|(`{]/
+// Character classes as lookup tables: evidence() walks characters one by one.
+const SEPARATOR = charTable('\n;&|')
+const ANCHOR = charTable(' \t\r\n\v\f;&|(`{')
 
 /**
  * The simple command(s) a match spans: the match without the separator that
@@ -128,12 +131,23 @@ const ANCHOR = /[\s;&|(`{]/
  */
 export function evidence(text: string, start: number, end: number): string {
   let from = start
-  while (from < end && ANCHOR.test(text[from])) from++
+  while (from < end && isIn(ANCHOR, text, from)) from++
   const floor = Math.max(0, from - MAX_EVIDENCE_LENGTH / 2)
-  while (from > floor && !SEPARATOR.test(text[from - 1])) from--
+  while (from > floor && !isIn(SEPARATOR, text, from - 1)) from--
   let to = Math.max(end, from)
   const limit = Math.min(text.length, from + MAX_EVIDENCE_LENGTH + 1)
-  while (to < limit && !SEPARATOR.test(text[to])) to++
+  while (to < limit && !isIn(SEPARATOR, text, to)) to++
   const found = text.slice(from, to).trim()
   return found.length > MAX_EVIDENCE_LENGTH ? `${found.slice(0, MAX_EVIDENCE_LENGTH)}…` : found
+}
+
+function charTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128)
+  for (const ch of chars) table[ch.codePointAt(0)!] = 1
+  return table
+}
+
+function isIn(table: Uint8Array, text: string, at: number): boolean {
+  const code = text.charCodeAt(at)
+  return code < 128 && table[code] === 1
 }

@@ -167,11 +167,12 @@ export class LiteralIndex {
       const code = lower.charCodeAt(at)
       const starting = code < 128 ? this.#byFirst[code] : undefined
       if (starting === undefined) continue
-      for (const {literal, owners} of starting) {
+      for (let k = 0; k < starting.length; k++) {
+        const {literal, owners} = starting[k]
         if (!lower.startsWith(literal, at)) continue
-        for (const entry of owners) {
-          if (found[entry] === 0) {
-            found[entry] = 1
+        for (let o = 0; o < owners.length; o++) {
+          if (found[owners[o]] === 0) {
+            found[owners[o]] = 1
             left--
           }
         }
