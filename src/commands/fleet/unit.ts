@@ -1,0 +1,94 @@
+import {Args, Command, Flags} from '@oclif/core'
+import {statSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {DatabaseUrlError, parseDatabaseUrl} from '../../db/url.js'
+import {ExitCode} from '../../exit-codes.js'
+import {describeProblem} from '../../fleets/format-catalog.js'
+import {findFleet, loadFleetCatalog, UnknownFleetError} from '../../fleets/registry.js'
+import {FlagValueError, secondsFlag} from '../../lib/seconds.js'
+import {
+  buildFleetUnit,
+  documentationUris,
+  environmentFile,
+  FleetUnitError,
+  localFleet,
+  localRuntime,
+  missingGroups,
+  resolveUnitAccount,
+} from '../../systemd/index.js'
+
+/** `decnet fleet unit NAME`: print a systemd service unit that grants the fleet its privilege profile and nothing more. */
+export default class FleetUnit extends Command {
+  static override args = {name: Args.string({description: 'The fleet (see `decnet fleet list`).', required: true})}
+  static override description = `The unit runs \`decnet fleet NAME\` under systemd with exactly the fleet's privilege profile: no capabilities and no extra groups for 'database'; the docker group for 'docker'; CAP_NET_RAW only for 'net-raw'; root, lightly hardened, for 'root'. Everything else is locked down (read-only system, no home directories, private /tmp and /dev, no new privileges, kernel protections).
+
+Without --user the service gets a dynamic user of its own (DynamicUser=yes) and a state directory /var/lib/decnet-NAME holding the default SQLite database. Put secrets (a PostgreSQL password) in ${environmentFile('NAME')} (root-only), never in --db: the unit file is world-readable. Stopping sends SIGTERM to the master, which stops its workers within --grace; systemd waits --grace plus 5 s.`
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> heavy > /etc/systemd/system/decnet-heavy.service',
+    '<%= config.bin %> <%= command.id %> heavy --user decnet --grace 30 --output /etc/systemd/system/',
+    '<%= config.bin %> <%= command.id %> heavy --db postgres://decnet@db.example/decnet',
+  ]
+  static override flags = {
+    db: Flags.string({helpValue: 'URL', summary: 'Database for the service (no password); default: SQLite in its state directory.'}),
+    grace: Flags.string({default: '15', helpValue: 'SECONDS', summary: 'How long workers get to stop after SIGTERM (TimeoutStopSec is this + 5).'}),
+    output: Flags.string({char: 'o', helpValue: 'FILE', summary: 'Write the unit to FILE (or DIR/decnet-NAME.service) instead of stdout.'}),
+    user: Flags.string({helpValue: 'NAME', summary: 'Run as this existing user and its primary group instead of a dynamic user.'}),
+  }
+  static override summary = 'Print a hardened systemd service unit for a fleet.'
+
+  /** Returns the unit's text. */
+  async run(): Promise<string> {
+    const {args, flags} = await this.parse(FleetUnit)
+    const graceMs = this.#usage(() => secondsFlag('--grace', flags.grace) ?? 15_000)
+    const database = this.#usage(() => (flags.db === undefined ? undefined : parseDatabaseUrl(flags.db)))
+    const catalog = await loadFleetCatalog(this.config)
+    for (const problem of catalog.problems) this.warn(describeProblem(problem))
+    const fleet = this.#usage(() => findFleet(catalog, args.name))
+    const unit = this.#usage(() =>
+      buildFleetUnit({
+        account: flags.user === undefined ? undefined : resolveUnitAccount(flags.user, fleet),
+        database,
+        documentation: documentationUris(this.config),
+        fleet: localFleet(fleet),
+        graceMs,
+        runtime: localRuntime(this.config),
+      }),
+    )
+    for (const warning of unit.warnings) this.warn(warning)
+    for (const group of missingGroups(fleet)) {
+      this.warn(`group '${group}' does not exist here: the service will not start until it does (SupplementaryGroups=${group})`)
+    }
+
+    if (flags.output === undefined) {
+      this.log(unit.text.replace(/\n$/, ''))
+      return unit.text
+    }
+
+    const file = isDirectory(flags.output) ? join(flags.output, unit.fileName) : flags.output
+    try {
+      writeFileSync(file, unit.text, {mode: 0o644})
+    } catch (error) {
+      this.error(`cannot write ${file}: ${(error as Error).message}`, {exit: ExitCode.FAILURE})
+    }
+
+    this.logToStderr(`wrote ${file}`)
+    return unit.text
+  }
+
+  /** Runs `fn`; the operator's mistakes it throws exit with the usage code. */
+  #usage<T>(fn: () => T): T {
+    try {
+      return fn()
+    } catch (error) {
+      const usage = [DatabaseUrlError, FlagValueError, FleetUnitError, UnknownFleetError].some((type) => error instanceof type)
+      if (usage) this.error((error as Error).message, {exit: ExitCode.USAGE})
+      throw error
+    }
+  }
+}
+
+/** Whether `path` is an existing directory (nothing there yet: it names the file to create). */
+function isDirectory(path: string): boolean {
+  return statSync(path, {throwIfNoEntry: false})?.isDirectory() === true
+}
