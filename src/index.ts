@@ -33,6 +33,7 @@ export {capabilityNames, exceedsProfile, readCredentials} from './prefork/creden
 export type {Credentials} from './prefork/credentials.js'
 export {planPrivileges, PrivilegeError} from './prefork/privilege-plan.js'
 export type {PrivilegePlan, PrivilegeRequest} from './prefork/privilege-plan.js'
+export type {FleetStatus, LastExitStatus, MasterStatus, ProcessMemory, WorkerState, WorkerStatus} from './prefork/fleet-status.js'
 export type {FleetOutcome, SupervisorOptions} from './prefork/options.js'
 export {Supervisor} from './prefork/supervisor.js'
 export type {WorkerContext, WorkerFunction} from './prefork/worker.js'

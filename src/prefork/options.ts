@@ -43,6 +43,8 @@ export interface SupervisorOptions {
    * instead of it being written to `out`. `debug` lines otherwise go to the `decnet:supervisor` debug logger.
    */
   log?: (level: LogLevel, message: string) => void
+  /** Called once per run, when every worker is ready at the same time (with the `fleet NAME ready` line). */
+  onReady?: () => void
 }
 
 /** One worker at the end of a run. */

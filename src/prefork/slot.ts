@@ -17,8 +17,12 @@ export interface Slot {
   readonly backoff: Backoff
   child: LiveChild | undefined
   restartTimer: NodeJS.Timeout | undefined
+  /** `Date.now()` when the pending restart is due (meaningful while `restartTimer` is set). */
+  restartAt: number | undefined
   restarts: number
   lastExit: WorkerExit | undefined
+  /** `Date.now()` when `lastExit` happened. */
+  lastExitAt: number | undefined
 }
 
 /** How a fleet ends: an exit code and one line for the operator. */
@@ -34,10 +38,24 @@ export function createSlot(worker: ResolvedWorker, settings: Settings): Slot {
     backoff: new Backoff({initialMs: initialBackoffMs, maxMs: maxBackoffMs, stableMs}),
     child: undefined,
     lastExit: undefined,
+    lastExitAt: undefined,
+    restartAt: undefined,
     restarts: 0,
     restartTimer: undefined,
     worker,
   }
+}
+
+/** Records a worker's exit (and when it happened) on its slot. */
+export function recordExit(slot: Slot, exit: WorkerExit): void {
+  slot.lastExit = exit
+  slot.lastExitAt = Date.now()
+}
+
+/** Arms the slot's restart timer: `restart` runs after `delayMs`. */
+export function scheduleRestart(slot: Slot, delayMs: number, restart: () => void): void {
+  slot.restartAt = Date.now() + delayMs
+  slot.restartTimer = setTimeout(restart, delayMs)
 }
 
 /** The `start` message that tells a child which worker to run. */

@@ -7,15 +7,17 @@
 import createDebug from 'debug'
 
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
-import {exceedsProfile} from './credentials.js'
 import {accountOf, childEnvironment, forkEnvironment} from './env.js'
 import {childEntryPath, LiveChild, type ChildListener} from './live-child.js'
-import {fromWireCredentials, type ChildMessage, type ReadyMessage} from './messages.js'
+import type {ChildMessage, ReadyMessage} from './messages.js'
+import type {FleetEvent} from './fleet-event.js'
+import {fleetStatus, type FleetStatus} from './fleet-status.js'
 import {flushed} from './output.js'
 import {resolveSettings, type FleetOutcome, type LogLevel, type Settings, type SupervisorOptions} from './options.js'
+import {reportedExcess} from './reported-excess.js'
 import {Shutdown} from './shutdown.js'
-import {createSlot, naturalEnd, startMessage, workerReports, type Slot, type Verdict} from './slot.js'
-import {describeExit, diedUnborn, isFailure, unbornReason, workerExit, type WorkerExit} from './worker-exit.js'
+import {createSlot, naturalEnd, recordExit, scheduleRestart, startMessage, workerReports, type Slot, type Verdict} from './slot.js'
+import {describeExit, diedUnborn, isFailure, unbornReason, unstartedExit, workerExit, type WorkerExit} from './worker-exit.js'
 
 const debug = createDebug('decnet:supervisor')
 
@@ -28,14 +30,6 @@ const REPEAT_WINDOW_MS = 100
 
 /** At the end, how long to wait for queued output to be written before resolving `run()`. */
 const FLUSH_TIMEOUT_MS = 5000
-
-type FleetEvent =
-  | {type: 'exit'; child: LiveChild; code: number | null; signal: NodeJS.Signals | null; error?: Error}
-  | {type: 'grace-expired'}
-  | {type: 'hung'; child: LiveChild; silentMs: number}
-  | {type: 'message'; child: LiveChild; message: ChildMessage}
-  | {type: 'restart'; slot: Slot}
-  | {type: 'stop'; reason: string}
 
 /**
  * Runs one fleet: one child process per worker, restarted with per-worker
@@ -60,6 +54,7 @@ export class Supervisor {
   readonly #stdout: NodeJS.WritableStream
   readonly #stderr: NodeJS.WritableStream
   readonly #log: SupervisorOptions['log']
+  readonly #whenReady: SupervisorOptions['onReady']
   #draining = false
   #run: Promise<FleetOutcome> | undefined
   #resolve: ((outcome: FleetOutcome) => void) | undefined
@@ -67,6 +62,7 @@ export class Supervisor {
   /** The first decisive reason the fleet ends (a stop request, a boot failure, too much privilege); it wins. */
   #verdict: undefined | Verdict
   #fleetReady = false
+  #startedAt = Date.now()
   #stopAt = 0
   #finished = false
 
@@ -77,6 +73,7 @@ export class Supervisor {
     this.#stdout = options.out ?? process.stdout
     this.#stderr = options.out ?? process.stderr
     this.#log = options.log
+    this.#whenReady = options.onReady
     this.#listener = {
       exit: (child, code, signal, error) => this.#enqueue({child, code, error, signal, type: 'exit'}),
       hung: (child, silentMs) => this.#enqueue({child, silentMs, type: 'hung'}),
@@ -90,6 +87,7 @@ export class Supervisor {
     this.#run = new Promise((resolve) => {
       this.#resolve = resolve
     })
+    this.#startedAt = Date.now()
     const {env, uid} = this.#settings
     this.#env = forkEnvironment(childEnvironment(process.env, env, uid === undefined ? undefined : accountOf(uid)), process.env)
     debug('fleet %s: starting %d workers', this.#settings.fleet.name, this.#slots.length)
@@ -101,6 +99,12 @@ export class Supervisor {
   /** Graceful stop (what SIGTERM/SIGINT should do); a second call kills what is left at once. */
   stop(reason = 'stop requested'): void {
     this.#enqueue({reason, type: 'stop'})
+  }
+
+  /** A read-only picture of the fleet right now: the master, and each worker's process, state, restarts and last exit. */
+  snapshot(): FleetStatus {
+    const {fleet, graceMs} = this.#settings
+    return fleetStatus({fleet, graceMs, slots: this.#slots, startedAt: this.#startedAt, stopping: this.#shutdown.started})
   }
 
   #enqueue(event: FleetEvent): void {
@@ -185,13 +189,7 @@ export class Supervisor {
   #onReady(child: LiveChild, message: ReadyMessage): void {
     if (child.ready) return
     const {fleet} = this.#settings
-    let excess: null | string
-    try {
-      excess = exceedsProfile(fromWireCredentials(message.credentials), fleet.profile)
-    } catch (error) {
-      excess = (error as Error).message
-    }
-
+    const excess = reportedExcess(message, fleet.profile)
     if (excess !== null && this.#settings.allowRoot) {
       this.#say('warn', `worker ${child.name} (pid ${child.pid}) ${excess} (allowed: running with --allow-root)`)
     } else if (excess !== null) {
@@ -206,6 +204,7 @@ export class Supervisor {
     if (!this.#fleetReady && !this.#shutdown.started && this.#slots.every((slot) => slot.child?.ready)) {
       this.#fleetReady = true
       this.#say('info', `fleet ${fleet.name} ready (${this.#slots.length} worker${this.#slots.length === 1 ? '' : 's'})`)
+      this.#whenReady?.()
     }
   }
 
@@ -218,7 +217,7 @@ export class Supervisor {
     const {asked, bootError, greeted, killCause, name, pid, startedAt} = child
     const uptimeMs = performance.now() - startedAt
     const exit = workerExit({asked, bootError, greeted, killCause, name, pid, uptimeMs}, code, signal)
-    slot.lastExit = exit
+    recordExit(slot, exit)
     const {level, text} = describeExit(exit, this.#settings)
     const next = this.#nextStep(slot, exit)
     this.#say(level, next.note ? `${text}; ${next.note}` : text)
@@ -244,7 +243,7 @@ export class Supervisor {
 
     const delay = slot.backoff.next(exit.uptimeMs)
     const restartDue = () => this.#enqueue({slot, type: 'restart'})
-    return {note: `restarting in ${delay} ms`, then: () => (slot.restartTimer = setTimeout(restartDue, delay))}
+    return {note: `restarting in ${delay} ms`, then: () => scheduleRestart(slot, delay, restartDue)}
   }
 
   #onRestart(slot: Slot): void {
@@ -264,8 +263,7 @@ export class Supervisor {
       debug('worker %s: forked pid %d', name, slot.child.pid)
     } catch (error) {
       const reason = `worker ${name} could not start: ${(error as Error).message}`
-      const unstarted = {asked: false, bootError: reason, greeted: false, killCause: undefined, name, pid: 0, uptimeMs: 0}
-      slot.lastExit = workerExit(unstarted, null, null)
+      recordExit(slot, unstartedExit(name, reason))
       this.#say('error', `${reason}; stopping fleet ${this.#settings.fleet.name}`)
       this.#beginStop(reason, ExitCode.WORKER_BOOT_FAILED)
     }

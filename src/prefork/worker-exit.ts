@@ -88,6 +88,11 @@ export function workerExit(child: ReapedChild, code: number | null, signal: Node
   }
 }
 
+/** The record of a worker whose process could not even be created (`reason` says why). */
+export function unstartedExit(name: string, reason: string): WorkerExit {
+  return workerExit({asked: false, bootError: reason, greeted: false, killCause: undefined, name, pid: 0, uptimeMs: 0}, null, null)
+}
+
 /**
  * True when a child failed before its entry script even ran (node could not
  * load it: unreadable after a uid drop, a bad NODE_OPTIONS...): restarting
