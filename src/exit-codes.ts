@@ -27,6 +27,10 @@ export const ExitCode = Object.freeze({
   DATABASE: 10,
   /** The thing asked for does not exist (e.g. an unknown attacker IP). */
   NOT_FOUND: 11,
+  /** A fleet of that name is already running (a second `decnet fleet NAME --daemon`); the message names its pid. */
+  ALREADY_RUNNING: 12,
+  /** A wait ran out of time: `fleet stop --timeout` passed, or a `--daemon` fleet was not ready in time. */
+  TIMEOUT: 13,
 })
 
 /** One of the values of {@link ExitCode}. */
