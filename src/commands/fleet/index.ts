@@ -6,6 +6,7 @@ import {describeProblem} from '../../fleets/format-catalog.js'
 import {findFleet, loadFleetCatalog, UnknownFleetError} from '../../fleets/registry.js'
 import {withWorkerOptions} from '../../fleets/with-worker-options.js'
 import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
+import {daemonFlags, notifyLauncher, runDaemonized, serveFleet} from '../../lib/fleet-daemon.js'
 import {FlagValueError, secondsFlag} from '../../lib/seconds.js'
 import {readCredentials} from '../../prefork/credentials.js'
 import {planPrivileges, PrivilegeError} from '../../prefork/privilege-plan.js'
@@ -14,7 +15,7 @@ import {Supervisor} from '../../prefork/supervisor.js'
 const PRIVILEGE_EXIT = {insufficient: ExitCode.FAILURE, refused: ExitCode.PRIVILEGE_REFUSED, usage: ExitCode.USAGE} as const
 const seconds = (summary: string, fallback?: string) => Flags.string({default: fallback, helpValue: 'SECONDS', summary})
 
-/** `decnet fleet NAME`: run a fleet in the foreground until SIGTERM or SIGINT. */
+/** `decnet fleet NAME`: run a fleet until SIGTERM, SIGINT or `decnet fleet stop` (detached with `--daemon`). */
 export default class Fleet extends Command {
   static override args = {name: Args.string({description: 'The fleet to run (see AVAILABLE FLEETS below).', required: true})}
   static override description = `Runs every worker of the fleet in its own process under one master, restarts a worker that fails (exponential backoff), kills one that hangs (watchdog), and stops them all on SIGTERM or SIGINT (a second signal: at once). Prints a line when each worker is ready and one when the whole fleet is.
@@ -25,6 +26,7 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
     '<%= config.bin %> <%= command.id %> heavy --once --db postgres://decnet@db/decnet --user decnet',
   ]
   static override flags = {
+    ...daemonFlags,
     'allow-root': Flags.boolean({summary: "Run as root even though the fleet's profile does not need it (warns loudly)."}),
     db: databaseFlag,
     grace: seconds('How long workers get to stop after SIGTERM before SIGKILL.', '15'),
@@ -34,7 +36,7 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
     user: Flags.string({helpValue: 'NAME', summary: "Run the workers as this user and its primary group (needs root)."}),
     watchdog: seconds('Kill and restart a worker silent for this long; 0 disables.', '30'),
   }
-  static override summary = 'Run a fleet of workers in the foreground.'
+  static override summary = 'Run a fleet of workers, in the foreground or detached (--daemon).'
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Fleet)
@@ -45,6 +47,8 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
     } catch (error) {
       this.error((error as Error).message, {exit: databaseExitCode(error) ?? ExitCode.USAGE})
     }
+
+    if (flags.daemon) return runDaemonized(this, args.name, flags['ready-timeout'])
 
     const catalog = await loadFleetCatalog(this.config)
     for (const problem of catalog.problems) this.warn(describeProblem(problem))
@@ -73,13 +77,11 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
       fleet: withWorkerOptions(fleet, interval === undefined ? {} : {interval: interval / 1000}),
       gid: plan.user?.gid,
       once: flags.once,
+      onReady: flags['daemon-child'] ? notifyLauncher : undefined,
       uid: plan.user?.uid,
     })
-    const onTerm = () => supervisor.stop('SIGTERM')
-    const onInt = () => supervisor.stop('SIGINT')
-    process.on('SIGTERM', onTerm).on('SIGINT', onInt)
-    const outcome = await supervisor.run()
-    process.off('SIGTERM', onTerm).off('SIGINT', onInt)
+    // SIGTERM/SIGINT stop the fleet; so does `decnet fleet stop` over the control socket.
+    const outcome = await serveFleet(this, supervisor, flags['daemon-child'])
     // The supervisor has printed the outcome ("[decnet] fleet NAME stopped: reason"); exit
     // explicitly, so that nothing a plugin left running keeps the master alive.
     this.exit(outcome.code)

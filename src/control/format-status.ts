@@ -1,0 +1,70 @@
+/**
+ * `decnet fleet status` for people: one header line per fleet, one table row
+ * per worker.
+ */
+import type {FleetStatus, ProcessMemory, WorkerStatus} from '../prefork/fleet-status.js'
+
+const HEADERS = ['WORKER', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'NEXT RESTART', 'RSS', 'USS']
+
+/** A duration the way an operator reads it: `850 ms`, `12.3 s`, `4m 05s`, `3h 07m`, `2d 05h`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  const seconds = Math.floor(ms / 1000)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${pad(seconds % 60)}s`
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ${pad(Math.floor(seconds / 60) % 60)}m`
+  return `${Math.floor(seconds / 86_400)}d ${pad(Math.floor(seconds / 3600) % 24)}h`
+}
+
+/** Bytes in MiB, one decimal. */
+export function formatBytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+}
+
+/**
+ * One fleet: a header (state, master pid, uptime, memory) and a table of its workers.
+ *
+ * @example
+ * ```
+ * fleet sample: ready · master pid 4242 · up 2m 03s · rss 74.1 MiB · uss 30.6 MiB
+ *   WORKER  STATE        PID   UPTIME  RESTARTS  LAST EXIT                NEXT RESTART  RSS       USS
+ *   alpha   ready        4250  2m 03s  0         -                        -             44.4 MiB  8.1 MiB
+ *   beta    backing off  -     -       1         SIGKILL, signaled, 2.0 s ago  in 1.2 s  -  -
+ * ```
+ */
+export function formatStatus(status: FleetStatus, now = Date.now()): string {
+  const ready = status.workers.filter((worker) => worker.state === 'ready').length
+  const state = status.stopping ? 'stopping' : status.ready ? 'ready' : `${ready} of ${status.workers.length} workers ready`
+  const {master} = status
+  const header = [`fleet ${status.fleet}: ${state}`, `master pid ${master.pid}`, `up ${formatDuration(master.uptimeMs)}`, ...memory(master.memory)]
+  const rows = status.workers.map((worker) => workerRow(worker, now))
+  return `${header.join(' · ')}\n${table([HEADERS, ...rows])}`
+}
+
+function workerRow(worker: WorkerStatus, now: number): string[] {
+  const {lastExit} = worker
+  const exit = lastExit
+    ? `${lastExit.signal ?? `code ${lastExit.code}`}, ${lastExit.cause.replaceAll('-', ' ')}, ${formatDuration(now - Date.parse(lastExit.at))} ago`
+    : '-'
+  return [
+    worker.name,
+    worker.state.replace('-', ' '),
+    worker.pid === null ? '-' : String(worker.pid),
+    worker.uptimeMs === null ? '-' : formatDuration(worker.uptimeMs),
+    String(worker.restarts),
+    exit,
+    worker.nextRestartInMs === null ? '-' : `in ${formatDuration(worker.nextRestartInMs)}`,
+    worker.memory ? formatBytes(worker.memory.rssBytes) : '-',
+    worker.memory ? formatBytes(worker.memory.ussBytes) : '-',
+  ]
+}
+
+function memory(value: null | ProcessMemory | undefined): string[] {
+  return value ? [`rss ${formatBytes(value.rssBytes)}`, `uss ${formatBytes(value.ussBytes)}`] : []
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)))
+  return rows.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()}`).join('\n')
+}
