@@ -10,7 +10,7 @@ import type {WorkerContext} from '../../prefork/worker.js'
 import {migrateToLatest} from '../../db/migrate.js'
 import {openDatabase} from '../../db/open.js'
 import {defaultSemantics} from './semantics.js'
-import {DEFAULT_BATCH_SIZE, Profiler} from './tick.js'
+import {DEFAULT_BATCH_SIZE, PROFILER_DATABASE_OPTIONS, Profiler} from './tick.js'
 
 /** Seconds between passes unless the fleet says otherwise. */
 export const DEFAULT_INTERVAL_SECONDS = 60
@@ -31,7 +31,7 @@ export default async function profiler(ctx: WorkerContext): Promise<void> {
   if (!url) throw new Error('DECNET_DB_URL is not set: the profiler needs a database')
   const interval = positiveNumber(ctx.options.interval ?? DEFAULT_INTERVAL_SECONDS, 'interval')
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
-  const db = await openDatabase(url)
+  const db = await openDatabase(url, PROFILER_DATABASE_OPTIONS)
   try {
     const applied = await migrateToLatest(db)
     if (applied.length > 0) ctx.debug('applied migrations %o', applied)
@@ -52,6 +52,7 @@ async function drain(profiler: Profiler, ctx: WorkerContext): Promise<void> {
     ctx.debug('tick: %d lines, %d attackers, %d commands, cursor %d', tick.lines, tick.attackers, tick.commands, tick.cursor),
   )
   if (total.lines > 0) {
+    await profiler.checkpoint()
     console.log(`profiled ${total.lines} lines: ${total.attackers} attacker updates, ${total.commands} commands (cursor ${total.cursor})`)
   }
 }
