@@ -1,4 +1,4 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Command, Flags, ux} from '@oclif/core'
 
 import {migrateToLatest} from '../db/migrate.js'
 import {withDatabase} from '../db/open.js'
@@ -62,7 +62,8 @@ A missing or unreadable file (exit ${ExitCode.INPUT_UNREADABLE}) or a binary one
       progress.done()
     }
 
-    for (const {error} of summary.sources) if (error) this.logToStderr(`decnet ingest: ${error.message}`)
+    // on stderr even under --json: stdout then holds only the summary
+    for (const {error} of summary.sources) if (error) ux.stderr(`decnet ingest: ${error.message}`)
     this.log(`accepted ${summary.accepted}, rejected ${summary.rejected}`)
     const failed = summary.sources.find((source) => source.error)?.error
     if (failed) process.exitCode = failed.kind === 'binary' ? ExitCode.INPUT_BINARY : ExitCode.INPUT_UNREADABLE

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict'
+import {describe, test} from 'node:test'
+
+import {KEPT_PREFIX_BYTES, LineSplitter} from '../../dist/ingest/line-splitter.js'
+import {looksBinary} from '../../dist/ingest/looks-binary.js'
+
+const split = (chunks, max = 100) => {
+  const lines = []
+  const splitter = new LineSplitter((lineNo, text, tooLong) => lines.push([lineNo, text, tooLong]), max)
+  for (const chunk of chunks) splitter.push(Buffer.from(chunk))
+  splitter.end()
+  return lines
+}
+
+describe('LineSplitter', () => {
+  test('numbers lines from 1, drops \\n and \\r\\n, keeps empty lines, flushes a last unterminated line', () => {
+    assert.deepEqual(split(['a\nb\r\n\nc']), [[1, 'a', 0], [2, 'b', 0], [3, '', 0], [4, 'c', 0]])
+  })
+
+  test('a trailing newline does not make an extra line', () => {
+    assert.deepEqual(split(['a\nb\n']), [[1, 'a', 0], [2, 'b', 0]])
+  })
+
+  test('lines split across chunks, including a \\r\\n and a multi-byte character cut in two', () => {
+    const euro = Buffer.from('€') // 3 bytes
+    const lines = []
+    const splitter = new LineSplitter((n, text) => lines.push(text), 100)
+    splitter.push(Buffer.from('ab'))
+    splitter.push(Buffer.concat([Buffer.from('c'), euro.subarray(0, 1)]))
+    splitter.push(Buffer.concat([euro.subarray(1), Buffer.from('\r')]))
+    splitter.push(Buffer.from('\nnext\n'))
+    splitter.end()
+    assert.deepEqual(lines, ['abc€', 'next'])
+  })
+
+  test('invalid UTF-8 becomes U+FFFD', () => {
+    const lines = []
+    const splitter = new LineSplitter((n, text) => lines.push(text), 100)
+    splitter.push(Buffer.from([0x61, 0xff, 0x62, 0x0a]))
+    assert.deepEqual(lines, ['a\uFFFDb'])
+  })
+
+  test('an over-long line is reported with its size and only a prefix, in one chunk or many', () => {
+    const long = 'x'.repeat(5000)
+    const one = split([`ok\n${long}\nafter\n`], 2000)
+    assert.deepEqual(one.map(([n, text, size]) => [n, text.length, size]), [[1, 2, 0], [2, KEPT_PREFIX_BYTES, 5000], [3, 5, 0]])
+    const many = split(['ok\n', ...long.match(/.{1,300}/g), '\nafter'], 2000)
+    assert.deepEqual(many.map(([n, text, size]) => [n, text.length, size]), [[1, 2, 0], [2, KEPT_PREFIX_BYTES, 5000], [3, 5, 0]])
+  })
+
+  test('a line of exactly the limit is fine', () => {
+    assert.deepEqual(split(['y'.repeat(100) + '\n'], 100), [[1, 'y'.repeat(100), 0]])
+  })
+})
+
+describe('looksBinary', () => {
+  test('log text, UTF-8 and colour codes are text', () => {
+    assert.equal(looksBinary(Buffer.from('<38>1 2026-11-26T13:32:51Z d s - e - пароль 🙂\n\x1b[31mred\x1b[0m\t\r\n')), false)
+    assert.equal(looksBinary(Buffer.alloc(0)), false)
+  })
+
+  test('a NUL byte, many control characters, or undecodable bytes are binary', () => {
+    assert.equal(looksBinary(Buffer.from('abc\0def')), true)
+    assert.equal(looksBinary(Buffer.from('\x01\x02\x03\x04abcdef')), true)
+    assert.equal(looksBinary(Buffer.from(Array.from({length: 400}, (_, i) => 0x80 + (i % 64)))), true)
+    assert.equal(looksBinary(Buffer.from('UTF-16 text', 'utf16le')), true)
+  })
+})
