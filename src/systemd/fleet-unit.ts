@@ -15,7 +15,7 @@ import {FleetUnitError} from './fleet-unit-error.js'
 import {PROFILE_SANDBOX} from './profile-sandbox.js'
 import {type SandboxMounts, sandboxMounts} from './sandbox-paths.js'
 import {environmentFile, unitBaseName} from './unit-names.js'
-import {accountName, environmentValue, escapeSpecifiers, execWord, oneLine} from './unit-syntax.js'
+import {accountName, environmentValue, escapeSpecifiers, execLine, oneLine} from './unit-syntax.js'
 
 /** Seconds systemd waits beyond `--grace` before it SIGKILLs what is left: the master's own shutdown, reaping, flushing. */
 export const STOP_MARGIN_SECONDS = 5
@@ -102,7 +102,7 @@ export function buildFleetUnit(input: FleetUnitInput): FleetUnit {
   const service: Line[] = [
     'Type=exec: `systemctl start` fails when node cannot be executed. The master runs in the foreground.',
     ['Type', 'exec'],
-    ['ExecStart', exec.map((word, i) => execWord(word, i === 0 ? 'node' : 'argument')).join(' ')],
+    ['ExecStart', execLine(exec)],
     ['Environment', db.environment],
     ['Environment', environmentValue('DECNET_DATA_DIR', runtime.dataDir)],
     `Secrets (a database password) go in this root-only file, never in this world-readable unit; it overrides Environment=.`,

@@ -38,15 +38,30 @@ export function oneLine(text: string): string {
 }
 
 /**
- * One word of an `ExecStart=` command line: `%` and `$` escaped, quoted
- * (C-style) when it holds anything but plain characters.
+ * An `ExecStart=` command line: `%` escaped everywhere, `$` escaped in the
+ * arguments (systemd expands `$VAR` there, not in the executable's path),
+ * and C-style quotes around any word holding more than plain characters.
  *
- * @throws {@link FleetUnitError} when the word holds a control character.
+ * @throws {@link FleetUnitError} when a word holds a control character, or
+ * the executable's path a quote or backslash (systemd refuses those there).
+ *
+ * @example
+ * ```ts
+ * execLine(['/opt/my node/bin/node', '/opt/decnet/bin/run.js', 'fleet', 'heavy']) // '"/opt/my node/bin/node" /opt/decnet/bin/run.js fleet heavy'
+ * ```
  */
-export function execWord(word: string, what: string): string {
-  rejectControl(word, what)
-  const escaped = escapeSpecifiers(word).replaceAll('$', '$$')
-  return PLAIN_WORD.test(escaped) ? escaped : quote(escaped)
+export function execLine(words: readonly string[]): string {
+  return words
+    .map((word, index) => {
+      rejectControl(word, index === 0 ? 'executable' : 'argument')
+      if (index === 0 && /["'\\]/.test(word)) {
+        throw new FleetUnitError(`executable ${JSON.stringify(word)} holds a quote or backslash, which systemd refuses in a command's path`)
+      }
+
+      const escaped = index === 0 ? escapeSpecifiers(word) : escapeSpecifiers(word).replaceAll('$', () => '$$')
+      return PLAIN_WORD.test(escaped) ? escaped : quote(escaped)
+    })
+    .join(' ')
 }
 
 /**
