@@ -1,0 +1,169 @@
+// `decnet fleet unit NAME` through the real CLI, with fixture plugins of every privilege profile;
+// every unit printed is also checked by `systemd-analyze verify` when the machine has it.
+import assert from 'node:assert/strict'
+import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+
+import {EXIT, linkedDataDir, RUN, runDecnet, unwrap} from '../helpers/decnet-cli.js'
+import {parseUnit, verifyUnit} from '../helpers/systemd-unit.js'
+
+const PLUGINS = ['decnet-plugin-sample', 'decnet-plugin-profiles', 'decnet-plugin-rootly']
+
+/** The lines that carry privilege, in the order the unit gives them. */
+function privilegeLines(unit) {
+  const keys = new Set(['AmbientCapabilities', 'CapabilityBoundingSet', 'DynamicUser', 'Group', 'RestrictAddressFamilies', 'SupplementaryGroups', 'User'])
+  return unit.directives('Service').filter(([k]) => keys.has(k)).map(([k, v]) => `${k}=${v}`)
+}
+
+/** The name of group `gid` in /etc/group (what `Group=` should say for `--user nobody`). */
+function groupName(gid) {
+  const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.split(':')[2] === String(gid))
+  return line ? line.split(':')[0] : String(gid)
+}
+
+async function unitOf(t, args, env) {
+  const result = await runDecnet(t, ['fleet', 'unit', ...args], {env})
+  assert.equal(result.code, EXIT.OK, `decnet fleet unit ${args.join(' ')}:\n${result.stderr}`)
+  return {...result, unit: parseUnit(result.stdout)}
+}
+
+function assertVerified(t, text, fileName) {
+  const verdict = verifyUnit(t, text, fileName)
+  if (verdict.skip) t.diagnostic(`not verified: ${verdict.skip}`)
+  else assert.deepEqual(verdict.problems, [], `systemd-analyze verify objected:\n${verdict.output}`)
+}
+
+describe('decnet fleet unit NAME', () => {
+  it('heavy --user nobody: that user and its group, no capabilities, stop timing from the default grace', async (t) => {
+    const {env} = linkedDataDir(t, [])
+    const {stderr, stdout, unit} = await unitOf(t, ['heavy', '--user', 'nobody'], env)
+    assert.deepEqual(privilegeLines(unit), [
+      'User=nobody',
+      `Group=${groupName(65534)}`,
+      'CapabilityBoundingSet=',
+      'AmbientCapabilities=',
+      'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
+    ])
+    assert.equal(unit.value('Service', 'ExecStart'), `${process.execPath} ${RUN} fleet heavy --grace 15`)
+    assert.equal(unit.value('Service', 'KillMode'), 'mixed')
+    assert.equal(unit.value('Service', 'KillSignal'), 'SIGTERM')
+    assert.equal(unit.value('Service', 'TimeoutStopSec'), '20s')
+    assert.equal(unit.value('Service', 'Restart'), 'on-failure')
+    assert.equal(unit.value('Service', 'RestartPreventExitStatus'), '2 3 4 7')
+    assert.equal(unit.value('Service', 'NoNewPrivileges'), 'yes')
+    assert.equal(unit.value('Service', 'MemoryDenyWriteExecute'), undefined)
+    assert.match(unit.value('Unit', 'Description'), /^decnet fleet heavy: Attacker profiler/)
+    assert.match(unwrap(stderr), /user 'nobody' is shared with every other service/)
+    assertVerified(t, stdout, 'decnet-heavy.service')
+  })
+
+  it("carries exactly each fleet's profile: database, docker, net-raw, root", async (t) => {
+    const {env} = linkedDataDir(t, PLUGINS)
+    const expected = {
+      dockhand: [
+        'DynamicUser=yes',
+        'User=decnet-dockhand',
+        'Group=decnet-dockhand',
+        'CapabilityBoundingSet=',
+        'AmbientCapabilities=',
+        'SupplementaryGroups=docker',
+        'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
+      ],
+      rootly: [],
+      sample: [
+        'DynamicUser=yes',
+        'User=decnet-sample',
+        'Group=decnet-sample',
+        'CapabilityBoundingSet=',
+        'AmbientCapabilities=',
+        'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
+      ],
+      sniffer: [
+        'DynamicUser=yes',
+        'User=decnet-sniffer',
+        'Group=decnet-sniffer',
+        'CapabilityBoundingSet=CAP_NET_RAW',
+        'AmbientCapabilities=CAP_NET_RAW',
+        'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET',
+      ],
+    }
+    for (const [name, lines] of Object.entries(expected)) {
+      const {stdout, unit} = await unitOf(t, [name], env)
+      assert.deepEqual(privilegeLines(unit), lines, name)
+      assert.equal(unit.value('Service', 'ExecStart'), `${process.execPath} ${RUN} fleet ${name} --grace 15`, name)
+      assert.equal(unit.value('Service', 'ProtectSystem'), name === 'rootly' ? undefined : 'strict', name)
+      assertVerified(t, stdout, `decnet-${name}.service`)
+    }
+  })
+
+  it('follows --grace: in ExecStart, and TimeoutStopSec = grace + 5 s', async (t) => {
+    const {env} = linkedDataDir(t, PLUGINS)
+    for (const [grace, timeout] of [['30', '35s'], ['0.5', '6s']]) {
+      const {unit} = await unitOf(t, ['sample', '--grace', grace], env)
+      assert.equal(unit.value('Service', 'ExecStart'), `${process.execPath} ${RUN} fleet sample --grace ${grace}`)
+      assert.equal(unit.value('Service', 'TimeoutStopSec'), timeout)
+    }
+  })
+
+  it("keeps a plugin's description from adding directives", async (t) => {
+    const {env} = linkedDataDir(t, PLUGINS)
+    const {stdout, unit} = await unitOf(t, ['sneaky'], env)
+    assert.deepEqual(unit.sections, ['Unit', 'Service', 'Install'])
+    assert.equal(unit.value('Service', 'ExecStartPre'), undefined)
+    assert.deepEqual(unit.values('Service', 'User'), ['decnet-sneaky'])
+    assert.match(unit.value('Unit', 'Description'), /^decnet fleet sneaky: Innocent 100%% /)
+    assertVerified(t, stdout, 'decnet-sneaky.service')
+  })
+
+  it('--db without a password goes in Environment=; the default is SQLite in the state directory', async (t) => {
+    const {env} = linkedDataDir(t, PLUGINS)
+    const plain = await unitOf(t, ['sample'], env)
+    assert.equal(plain.unit.values('Service', 'Environment')[0], 'DECNET_DB_URL=sqlite:%S/decnet-sample/decnet.sqlite')
+    assert.equal(plain.unit.value('Service', 'StateDirectory'), 'decnet-sample')
+    const pg = await unitOf(t, ['sample', '--db', 'postgres://decnet@db.example/decnet'], env)
+    assert.equal(pg.unit.values('Service', 'Environment')[0], 'DECNET_DB_URL=postgres://decnet@db.example/decnet')
+    const sqlite = await unitOf(t, ['sample', '--user', 'nobody', '--db', 'sqlite:/srv/decnet/x.sqlite'], env)
+    assert.deepEqual(sqlite.unit.values('Service', 'ReadWritePaths'), ['/srv/decnet'])
+  })
+
+  it('writes --output FILE (or DIR/decnet-NAME.service) with mode 0644, the same text as stdout', async (t) => {
+    const {env} = linkedDataDir(t, PLUGINS)
+    const dir = mkdtempSync(join(tmpdir(), 'decnet-unit-out-'))
+    t.after(() => rmSync(dir, {force: true, recursive: true}))
+    const printed = await runDecnet(t, ['fleet', 'unit', 'sniffer'], {env})
+    const toFile = await runDecnet(t, ['fleet', 'unit', 'sniffer', '--output', join(dir, 'x.service')], {env})
+    assert.equal(toFile.code, EXIT.OK, toFile.stderr)
+    assert.equal(toFile.stdout, '')
+    assert.match(toFile.stderr, new RegExp(`wrote ${join(dir, 'x.service')}`))
+    assert.equal(readFileSync(join(dir, 'x.service'), 'utf8'), printed.stdout)
+    assert.equal(statSync(join(dir, 'x.service')).mode & 0o777, 0o644)
+    const toDir = await runDecnet(t, ['fleet', 'unit', 'sniffer', '-o', dir], {env})
+    assert.equal(toDir.code, EXIT.OK, toDir.stderr)
+    assert.equal(readFileSync(join(dir, 'decnet-sniffer.service'), 'utf8'), printed.stdout)
+  })
+})
+
+describe('decnet fleet unit NAME: refusals (exit 2)', () => {
+  const cases = [
+    [['nope'], /unknown fleet 'nope'; known fleets: .*sample/],
+    [['sample', '--grace=-1'], /Expected `--grace` to be a positive number of seconds, got `-1`/],
+    [['rootly', '--user', 'nobody'], /fleet 'rootly' needs root: --user would take it away/],
+    [['sample', '--user', 'root'], /--user root: that user runs as root/],
+    [['sample', '--user', 'no-such-user-decnet'], /--user: unknown user 'no-such-user-decnet'/],
+    [['sample', '--db', 'postgres://decnet:s3cret@db/decnet'], /holds a password.*\/etc\/decnet\/sample\.env/],
+    [['sample', '--db', 'sqlite:/srv/decnet/x.sqlite'], /outside the unit's state directory \(\/var\/lib\/decnet-sample\).*--user NAME/],
+    [['sample', '--db', 'mysql://db/x'], /unsupported scheme "mysql:"/],
+  ]
+  for (const [args, message] of cases) {
+    it(args.join(' '), async (t) => {
+      const {env} = linkedDataDir(t, PLUGINS)
+      const {code, stderr, stdout} = await runDecnet(t, ['fleet', 'unit', ...args], {env})
+      assert.equal(code, EXIT.USAGE, stderr)
+      assert.match(unwrap(stderr), message)
+      assert.doesNotMatch(unwrap(stderr), /s3cret/)
+      assert.equal(stdout, '')
+    })
+  }
+})
