@@ -38,7 +38,7 @@ Exit codes: 0 stopped (even if workers had to be killed), ${ExitCode.NOT_FOUND} 
     const how = report.via === 'socket' ? '' : ` (SIGTERM to pid ${report.pid}: no control socket answered)`
     const clean = report.killed.length === 0 && (report.code ?? 0) === 0 ? ' cleanly' : ''
     const reason = report.reason === undefined ? '' : `: ${report.reason.replace(/; had to SIGKILL: .*$/, '')}`
-    const killed = report.killed.length > 0 ? `; had to kill (SIGKILL, grace period over): ${report.killed.join(', ')}` : ''
+    const killed = report.killed.length > 0 ? `; had to kill (SIGKILL): ${report.killed.join(', ')}` : ''
     this.log(`fleet ${args.name} (pid ${report.pid}) stopped${clean}${how}${reason}${killed}`)
     return report
   }
