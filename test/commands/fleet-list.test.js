@@ -75,7 +75,7 @@ describe('help for decnet fleet', () => {
       const {code, stderr, stdout} = await runDecnet(t, argv, {env})
       assert.equal(code, EXIT.OK, stderr)
       assert.match(stdout, /^USAGE\n {2}\$ decnet fleet NAME/m)
-      assert.match(stdout, /^ {2}--once +Every worker does one pass/m)
+      assert.match(stdout, /^ +--once +Every worker does one pass/m)
       // Help wraps to the terminal width; compare with whitespace collapsed.
       const section = stdout.slice(stdout.indexOf('\nAVAILABLE FLEETS (')).replaceAll(/\s+/g, ' ')
       const fleets = section.slice(0, section.indexOf('PLUGIN PROBLEMS'))
