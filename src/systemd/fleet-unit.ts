@@ -204,7 +204,7 @@ function sandboxLines(mounts: SandboxMounts): Line[] {
     ['SystemCallArchitectures', 'native'],
     ['UMask', '0077'],
     'No MemoryDenyWriteExecute=yes: V8 compiles JavaScript to machine code at run time (its JIT),',
-    'which needs memory that is writable and then executable; node aborts without it.',
+    'which needs memory that is writable and then executable: under that setting node aborts.',
   ]
 }
 
