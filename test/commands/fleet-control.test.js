@@ -108,6 +108,8 @@ describe('decnet fleet stop', asRoot, () => {
     assert.equal(first.code, EXIT.TIMEOUT, first.stderr)
     assert.match(unwrap(first.stderr), new RegExp(`fleet 'stubborn' \\(pid ${master}\\) did not stop within 0.5 s; it is still running`))
     assert.ok(isAlive(master))
+    const stopping = await fleet.status('stubborn')
+    assert.deepEqual([stopping.stopping, stopping.workers.find((w) => w.name === 'mule').state], [true, 'stopping'])
     const second = await runDecnet(t, ['fleet', 'stop', 'stubborn'], {env: fleet.env})
     assert.equal(second.code, EXIT.OK, second.stderr)
     assert.match(second.stdout, new RegExp(`^fleet stubborn \\(pid ${master}\\) stopped: .*; had to kill \\(SIGKILL\\): mule$`, 'm'))
