@@ -1,15 +1,20 @@
 // `decnet fleet unit NAME` through the real CLI, with fixture plugins of every privilege profile;
 // every unit printed is also checked by `systemd-analyze verify` when the machine has it.
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {mkdtempSync, readFileSync, realpathSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
-import {EXIT, linkedDataDir, RUN, runDecnet, unwrap} from '../helpers/decnet-cli.js'
+import {EXIT, linkedDataDir, REPO, RUN, runDecnet, unwrap} from '../helpers/decnet-cli.js'
 import {parseUnit, verifyUnit} from '../helpers/systemd-unit.js'
 
 const PLUGINS = ['decnet-plugin-sample', 'decnet-plugin-profiles', 'decnet-plugin-rootly']
+/** What the unit's ExecStart names: decnet's entry point with symlinks resolved. */
+const ENTRY = realpathSync(RUN)
+/** A checkout (or node) under a temporary directory is out of a unit's reach (PrivateTmp=yes): the command refuses. */
+const UNREACHABLE = [realpathSync(REPO), process.execPath].find((path) => /^\/(var\/)?tmp(\/|$)/.test(path))
+const reachable = {skip: UNREACHABLE && `decnet or node lives under a temporary directory (${UNREACHABLE}), which a unit cannot reach`}
 
 /** The lines that carry privilege, in the order the unit gives them. */
 function privilegeLines(unit) {
@@ -35,7 +40,7 @@ function assertVerified(t, text, fileName) {
   else assert.deepEqual(verdict.problems, [], `systemd-analyze verify objected:\n${verdict.output}`)
 }
 
-describe('decnet fleet unit NAME', () => {
+describe('decnet fleet unit NAME', reachable, () => {
   it('heavy --user nobody: that user and its group, no capabilities, stop timing from the default grace', async (t) => {
     const {env} = linkedDataDir(t, [])
     const {stderr, stdout, unit} = await unitOf(t, ['heavy', '--user', 'nobody'], env)
@@ -46,7 +51,7 @@ describe('decnet fleet unit NAME', () => {
       'AmbientCapabilities=',
       'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
     ])
-    assert.equal(unit.value('Service', 'ExecStart'), `${process.execPath} ${RUN} fleet heavy --grace 15`)
+    assert.equal(unit.value('Service', 'ExecStart'), `${process.execPath} ${ENTRY} fleet heavy --grace 15`)
     assert.equal(unit.value('Service', 'KillMode'), 'mixed')
     assert.equal(unit.value('Service', 'KillSignal'), 'SIGTERM')
     assert.equal(unit.value('Service', 'TimeoutStopSec'), '20s')
@@ -92,7 +97,7 @@ describe('decnet fleet unit NAME', () => {
     for (const [name, lines] of Object.entries(expected)) {
       const {stdout, unit} = await unitOf(t, [name], env)
       assert.deepEqual(privilegeLines(unit), lines, name)
-      assert.equal(unit.value('Service', 'ExecStart'), `${process.execPath} ${RUN} fleet ${name} --grace 15`, name)
+      assert.equal(unit.value('Service', 'ExecStart'), `${process.execPath} ${ENTRY} fleet ${name} --grace 15`, name)
       assert.equal(unit.value('Service', 'ProtectSystem'), name === 'rootly' ? undefined : 'strict', name)
       assertVerified(t, stdout, `decnet-${name}.service`)
     }
@@ -102,7 +107,7 @@ describe('decnet fleet unit NAME', () => {
     const {env} = linkedDataDir(t, PLUGINS)
     for (const [grace, timeout] of [['30', '35s'], ['0.5', '6s']]) {
       const {unit} = await unitOf(t, ['sample', '--grace', grace], env)
-      assert.equal(unit.value('Service', 'ExecStart'), `${process.execPath} ${RUN} fleet sample --grace ${grace}`)
+      assert.equal(unit.value('Service', 'ExecStart'), `${process.execPath} ${ENTRY} fleet sample --grace ${grace}`)
       assert.equal(unit.value('Service', 'TimeoutStopSec'), timeout)
     }
   })
@@ -145,7 +150,7 @@ describe('decnet fleet unit NAME', () => {
   })
 })
 
-describe('decnet fleet unit NAME: refusals (exit 2)', () => {
+describe('decnet fleet unit NAME: refusals (exit 2)', reachable, () => {
   const cases = [
     [['nope'], /unknown fleet 'nope'; known fleets: .*sample/],
     [['sample', '--grace=-1'], /Expected `--grace` to be a positive number of seconds, got `-1`/],
@@ -166,4 +171,13 @@ describe('decnet fleet unit NAME: refusals (exit 2)', () => {
       assert.equal(stdout, '')
     })
   }
+})
+
+describe('decnet fleet unit NAME: a checkout under a temporary directory', {skip: !UNREACHABLE && 'this checkout and node are outside temporary directories'}, () => {
+  it('is refused, naming the path the service could not see', async (t) => {
+    const {env} = linkedDataDir(t, [])
+    const {code, stderr} = await runDecnet(t, ['fleet', 'unit', 'heavy'], {env})
+    assert.equal(code, EXIT.USAGE, stderr)
+    assert.match(unwrap(stderr), /must be read by the service, but it is under a temporary directory/)
+  })
 })

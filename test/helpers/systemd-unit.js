@@ -70,20 +70,21 @@ let toolWorks
  *
  * A problem is a message about a line of the file (unknown key, value it
  * failed to parse...) other than the {@link BENIGN} ones, or a command it
- * cannot execute. Whether the user exists, or anything else about the
- * machine, is not judged.
+ * cannot execute (unless `executables: false`, for units that name made-up
+ * paths). Whether the user exists, or anything else about the machine, is
+ * not judged.
  *
  * @returns {{skip?: string, problems: string[], output: string}} `skip` when the tool is missing,
  *   or does not report a planted unknown key (so its silence would prove nothing).
  */
-export function verifyUnit(t, text, fileName) {
+export function verifyUnit(t, text, fileName, {executables = true} = {}) {
   const works = analyzerWorks()
   if (works !== true) return {output: '', problems: [], skip: works}
   const {file, output} = runVerify(text, fileName)
   if (output.trim() !== '') t.diagnostic(`systemd-analyze verify ${fileName} said:\n${output}`)
   const problems = output
     .split('\n')
-    .filter((line) => (line.startsWith(`${file}:`) && !BENIGN.some((re) => re.test(line))) || /is not executable/.test(line))
+    .filter((line) => (line.startsWith(`${file}:`) && !BENIGN.some((re) => re.test(line))) || (executables && /is not executable/.test(line)))
   return {output, problems}
 }
 
