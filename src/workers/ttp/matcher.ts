@@ -29,18 +29,20 @@ export interface RuleHit {
 }
 
 /**
- * The id of a tag: the first 32 hex digits of the SHA-256 of
- * `${logId}:${ruleId}:${technique}`, where `technique` is the most specific
- * id emitted (the sub-technique when there is one). Stable across runs, so a
- * replay inserts nothing new.
+ * The id of a tag: 32 hex digits, the log id (12 digits, so a tick's inserts
+ * land at the end of the primary-key index rather than all over it) then the
+ * first 20 digits of the SHA-256 of `${logId}:${ruleId}:${technique}`, where
+ * `technique` is the most specific id emitted (the sub-technique when there
+ * is one). Stable across runs, so a replay inserts nothing new.
  *
  * @example
  * ```ts
- * tagId(42, 'discovery.system-info', 'T1082') // 32 hex digits, always the same
+ * tagId(42, 'discovery.system-info', 'T1082') // '00000000002a' + 20 hex digits, always the same
  * ```
  */
 export function tagId(logId: number, ruleId: string, technique: string): string {
-  return createHash('sha256').update(`${logId}:${ruleId}:${technique}`).digest('hex').slice(0, 32)
+  const hash = createHash('sha256').update(`${logId}:${ruleId}:${technique}`).digest('hex')
+  return `${logId.toString(16).padStart(12, '0')}${hash.slice(0, 20)}`
 }
 
 /** Matches events against a rule set. Stateless after construction; share one per worker. */

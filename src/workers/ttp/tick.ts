@@ -5,13 +5,14 @@
  */
 import type {Kysely, Transaction} from 'kysely'
 
-import type {Database, NewTtpTag} from '../../db/schema.js'
+import type {Database} from '../../db/schema.js'
 import type {AuthFailure} from './brute-force.js'
 import type {FailureMemory} from './failure-memory.js'
 import type {Matcher} from './matcher.js'
 
 import {chunks} from '../../lib/chunks.js'
 import {bruteForceTags, LOOKBACK_MS} from './brute-force.js'
+import {TagWriter} from './tag-writer.js'
 import {failuresOf, tagLogs} from './tagger.js'
 
 /** The `worker_state` row the TTP worker keeps its cursor in. */
@@ -20,8 +21,6 @@ export const TTP_CURSOR = 'ttp'
 /** Lines per tick unless told otherwise. */
 export const DEFAULT_BATCH_SIZE = 5000
 
-// 11 columns a tag: 500 rows stay far below the bound-parameter limits (SQLite 32766, PostgreSQL 65535).
-const TAGS_PER_INSERT = 500
 // three parameters a range
 const RANGES_PER_SELECT = 300
 const COLUMNS = ['id', 'timestamp', 'attacker_ip', 'event_type', 'fields', 'msg'] as const
@@ -35,6 +34,8 @@ export interface TtpTickOptions {
   readonly cursorName?: string
   /** Recent failed logins carried from tick to tick (a long-running worker passes one). */
   readonly memory?: FailureMemory
+  /** Reuses its SQL text from tick to tick (a long-running worker passes one). */
+  readonly writer?: TagWriter
 }
 
 /** What a tick did. */
@@ -78,7 +79,7 @@ export async function ttpTick(db: Kysely<Database>, options: TtpTickOptions): Pr
       const {failures, tags} = tagLogs(rows, options.matcher)
       const lookback = failures.length > 0 ? await history(trx, failures, rows[0].id, memory) : undefined
       if (lookback !== undefined) tags.push(...bruteForceTags(failures, lookback.failures))
-      const inserted = await insertTags(trx, tags)
+      const inserted = await (options.writer ?? new TagWriter()).write(trx, tags)
       const next = rows.at(-1)!.id
       await trx.updateTable('worker_state').set({cursor: next, updated_at: new Date().toISOString()}).where('worker', '=', cursorName).execute()
       return {cursor: next, failures, lines: rows.length, lookback, tags: inserted}
@@ -173,18 +174,4 @@ export function lookbackRanges(fresh: readonly AuthFailure[]): Array<{ip: string
   }
 
   return ranges
-}
-
-async function insertTags(trx: Transaction<Database>, tags: NewTtpTag[]): Promise<number> {
-  let inserted = 0
-  for (const chunk of chunks(tags, TAGS_PER_INSERT)) {
-    const result = await trx
-      .insertInto('ttp_tags')
-      .values(chunk)
-      .onConflict((oc) => oc.column('id').doNothing())
-      .executeTakeFirst()
-    inserted += Number(result.numInsertedOrUpdatedRows ?? 0)
-  }
-
-  return inserted
 }

@@ -16,6 +16,7 @@ import {openDatabase} from '../../db/open.js'
 import {FailureMemory} from './failure-memory.js'
 import {Matcher} from './matcher.js'
 import {formatRuleProblem, loadRules, RULES_DIR_ENV} from './rule-loader.js'
+import {TagWriter} from './tag-writer.js'
 import {DEFAULT_BATCH_SIZE, ttpTick} from './tick.js'
 
 /** Seconds between passes unless the fleet says otherwise. */
@@ -45,7 +46,7 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
     const applied = await migrateToLatest(db)
     if (applied.length > 0) ctx.debug('applied migrations %o', applied)
     ctx.ready()
-    const tick = {batchSize, matcher, memory: new FailureMemory()}
+    const tick = {batchSize, matcher, memory: new FailureMemory(), writer: new TagWriter()}
     while (!ctx.signal.aborted) {
       await drain(db, ctx, tick)
       if (ctx.once || !(await pause(interval, ctx.signal))) return

@@ -6,6 +6,7 @@ import {BRUTE_FORCE_RULE} from '../../../dist/workers/ttp/brute-force.js'
 import {FailureMemory} from '../../../dist/workers/ttp/failure-memory.js'
 import {Matcher, tagId} from '../../../dist/workers/ttp/matcher.js'
 import {loadRules} from '../../../dist/workers/ttp/rule-loader.js'
+import {TAGS_PER_STATEMENT, TagWriter} from '../../../dist/workers/ttp/tag-writer.js'
 import {lookbackRanges, TTP_CURSOR, ttpTick} from '../../../dist/workers/ttp/tick.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../../helpers/databases.js'
 import {commandLog, failedLogin, insertLogs, minutes, readTags, resetCursor} from '../../helpers/ttp-logs.js'
@@ -51,7 +52,7 @@ for (const kind of DATABASE_KINDS) {
       ])
       const wget = tags[0]
       assert.equal(wget.id, tagId(1, 'command-and-control.ingress-tool-transfer', 'T1105'))
-      assert.match(wget.id, /^[\da-f]{32}$/)
+      assert.match(wget.id, /^000000000001[\da-f]{20}$/, 'the log id first, then the hash')
       assert.equal(wget.attacker_ip, '203.0.113.7')
       assert.equal(wget.rule_version, 1)
       assert.equal(wget.confidence, 0.8)
@@ -76,6 +77,21 @@ for (const kind of DATABASE_KINDS) {
       await resetCursor(db, TTP_CURSOR)
       assert.deepEqual(await drain(db, 1), {cursor: 4, lines: 0, tags: 0})
       assert.deepEqual(await readTags(db), before)
+    })
+
+    it('writes tags in full and partial statements, reusing its SQL, and skips those already stored', async (t) => {
+      const db = await setup(t, kind)
+      const count = TAGS_PER_STATEMENT * 2 + 17
+      const tags = Array.from({length: count}, (_, i) => ({
+        attacker_ip: '203.0.113.7', confidence: 0.5, evidence: `x ${i}`, id: tagId(i + 1, 'local.x', 'T1082'), log_id: i + 1, rule_id: 'local.x',
+        rule_version: 1, sub_technique_id: null, tactic: 'TA0007', technique_id: 'T1082', timestamp: minutes(i),
+      }))
+      const writer = new TagWriter()
+      assert.equal(await db.transaction().execute((trx) => writer.write(trx, tags)), count)
+      assert.equal(await db.transaction().execute((trx) => writer.write(trx, tags)), 0)
+      const stored = await readTags(db)
+      assert.equal(stored.length, count)
+      assert.deepEqual(stored.at(-1), tags.at(-1))
     })
 
     it('tags a brute-force burst once, on the fifth failure, whatever the tick boundaries', async (t) => {
