@@ -33,7 +33,7 @@ export function escapeSpecifiers(text: string): string {
  * ```
  */
 export function oneLine(text: string): string {
-    const flat = text.replaceAll(/[\u0000-\u001F\u007F\s]+/g, ' ').trim()
+  const flat = text.replaceAll(/[\u0000-\u001F\u007F\s]+/g, ' ').trim()
   return escapeSpecifiers(flat.replace(/\\+$/, '').trimEnd())
 }
 
