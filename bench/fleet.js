@@ -23,7 +23,9 @@
  * in a process group it kills at the end, even on failure or Ctrl-C.
  * Linux only (reads /proc); run as root for decnet's `--user nobody`.
  */
-import {writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {readFileSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {parseArgs} from 'node:util'
 
 import {describeMachine, loadAverage, machineBusy, machineHeader} from './lib/machine.js'
@@ -160,12 +162,16 @@ for (const size of sizes) {
 for (const system of systems) await attempt(system, 'teardown', () => system.teardown())
 
 const loadAfter = loadAverage()
+const require = createRequire(import.meta.url)
+const versionOf = (pjson) => JSON.parse(readFileSync(require.resolve(pjson), 'utf8')).version
+const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {cwd: new URL('..', import.meta.url), encoding: 'utf8'}).trim()
 const targets = evaluateTargets(sizes, results, {cpuLimitPct: CPU_LIMIT_PCT})
 const decnet = systems.find((s) => s.key === 'decnet')
 const report = [
   '# decnet fleet benchmark: decnet vs bare node:cluster vs PM2 cluster mode',
   '',
   ...machineHeader(machine),
+  `- compared: decnet ${versionOf('../package.json')} (commit ${commit}, dist/ as built in the working tree), PM2 ${versionOf('pm2/package.json')}, node:cluster of node ${process.version}`,
   `- machine load before the run: ${(busyBefore * 100).toFixed(0)}% of all CPUs busy (1 s sample), load average ${loadBefore}; after: ${loadAfter}${busyBefore > QUIET ? ' — **the machine was busy with other work: times are skewed**' : ''}`,
   `- run: ${new Date().toISOString()}, \`node bench/fleet.js${process.argv.slice(2).map((a) => ` ${a}`).join('')}\`; ${runs} start/stop runs per system and size (medians), ${plan.crashes} crashes, ${settleS} s settle then ${idleS} s idle window${soakS ? `, memory again after a ${soakS} s soak` : ''}${flags.quick ? ' (--quick: a smoke run, not a record)' : ''}`,
   `- fleets: idle no-op workers (bench/fixtures/noop-app.js for bare and PM2)${decnet ? `; decnet runs \`fleet bench-noop-N\` (profile database, ${decnet.user ? `\`--user ${decnet.user}\`` : '`--allow-root`'}) from the bench-only plugin bench/fixtures/noop-plugin, linked through a temporary DECNET_DATA_DIR` : ''}`,
