@@ -3,8 +3,22 @@
  * per worker.
  */
 import type {FleetStatus, ProcessMemory, WorkerStatus} from '../prefork/fleet-status.js'
+import type {ExitCause} from '../prefork/worker-exit.js'
 
 const HEADERS = ['WORKER', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'NEXT RESTART', 'RSS', 'USS']
+
+/** Why a worker last exited, in a few words (`--json` has the `ExitCause` itself). */
+const CAUSES: Readonly<Record<ExitCause, string>> = Object.freeze({
+  'boot-failed': 'could not boot',
+  crashed: 'crashed',
+  exited: 'returned',
+  hung: 'hung, killed by the watchdog',
+  'killed-after-grace': 'killed after the grace period',
+  'killed-on-demand': 'killed on a second stop',
+  privilege: 'killed: too much privilege',
+  signaled: 'killed, not by decnet',
+  stopped: 'stopped',
+})
 
 /** A duration the way an operator reads it: `850 ms`, `12.3 s`, `4m 05s`, `3h 07m`, `2d 05h`. */
 export function formatDuration(ms: number): string {
@@ -27,10 +41,10 @@ export function formatBytes(bytes: number): string {
  *
  * @example
  * ```
- * fleet sample: ready · master pid 4242 · up 2m 03s · rss 74.1 MiB · uss 30.6 MiB
- *   WORKER  STATE        PID   UPTIME  RESTARTS  LAST EXIT                NEXT RESTART  RSS       USS
- *   alpha   ready        4250  2m 03s  0         -                        -             44.4 MiB  8.1 MiB
- *   beta    backing off  -     -       1         SIGKILL, signaled, 2.0 s ago  in 1.2 s  -  -
+ * fleet sample: 1 of 2 workers ready · master pid 14631 · up 2m 03s · rss 62.3 MiB · uss 18.6 MiB
+ *   WORKER  STATE        PID    UPTIME  RESTARTS  LAST EXIT                                    NEXT RESTART  RSS       USS
+ *   alpha   ready        14678  2m 03s  0         -                                            -             44.4 MiB  8.1 MiB
+ *   beta    backing off  -      -       1         SIGKILL (killed, not by decnet) 800 ms ago  in 1.2 s      -         -
  * ```
  */
 export function formatStatus(status: FleetStatus, now = Date.now()): string {
@@ -45,7 +59,7 @@ export function formatStatus(status: FleetStatus, now = Date.now()): string {
 function workerRow(worker: WorkerStatus, now: number): string[] {
   const {lastExit} = worker
   const exit = lastExit
-    ? `${lastExit.signal ?? `code ${lastExit.code}`}, ${lastExit.cause.replaceAll('-', ' ')}, ${formatDuration(now - Date.parse(lastExit.at))} ago`
+    ? `${lastExit.signal ?? `code ${lastExit.code}`} (${CAUSES[lastExit.cause]}) ${formatDuration(now - Date.parse(lastExit.at))} ago`
     : '-'
   return [
     worker.name,
