@@ -20,6 +20,12 @@ Control sockets live in the runtime directory: /run/decnet as root, else $XDG_RU
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> heavy --json']
   static override summary = 'Show the master, workers, restarts and memory of running fleets.'
 
+  /** oclif's `--json` error path exits 1 whatever the error's exit code: keep the code. */
+  protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {
+    process.exitCode ??= error.oclif?.exit
+    return super.catch(error)
+  }
+
   async run(): Promise<FleetStatus | FleetStatus[]> {
     const {args} = await this.parse(FleetStatusCommand)
     const context = {dataDir: this.config.dataDir}

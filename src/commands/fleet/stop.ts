@@ -21,6 +21,12 @@ Exit codes: 0 stopped (even if workers had to be killed), ${ExitCode.NOT_FOUND} 
   }
   static override summary = 'Stop a running fleet gracefully and wait until it is gone.'
 
+  /** oclif's `--json` error path exits 1 whatever the error's exit code: keep the code. */
+  protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {
+    process.exitCode ??= error.oclif?.exit
+    return super.catch(error)
+  }
+
   async run(): Promise<StopReport> {
     const {args, flags} = await this.parse(FleetStop)
     let timeoutMs: number | undefined
