@@ -29,6 +29,7 @@ import {ingest} from '../dist/ingest/ingest.js'
 import {FailureMemory} from '../dist/workers/ttp/failure-memory.js'
 import {Matcher} from '../dist/workers/ttp/matcher.js'
 import {loadRules} from '../dist/workers/ttp/rule-loader.js'
+import {TagWriter} from '../dist/workers/ttp/tag-writer.js'
 import {tagLogs} from '../dist/workers/ttp/tagger.js'
 import {TTP_CURSOR, ttpTick} from '../dist/workers/ttp/tick.js'
 import {freshDatabase, skipReason} from '../test/helpers/databases.js'
@@ -160,12 +161,12 @@ async function benchDialect(kind, workloads) {
   return results
 }
 
-/** What the worker does: ticks with one failure memory until caught up. */
+/** What the worker does: ticks with one failure memory and one tag writer until caught up. */
 async function drain(db) {
-  const memory = new FailureMemory()
+  const options = {batchSize: BATCH, matcher, memory: new FailureMemory(), writer: new TagWriter()}
   let tags = 0
   for (;;) {
-    const tick = await ttpTick(db, {batchSize: BATCH, matcher, memory})
+    const tick = await ttpTick(db, options)
     tags += tick.tags
     if (tick.lines < BATCH) return tags
   }
