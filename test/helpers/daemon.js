@@ -18,18 +18,18 @@ import {requestStatus} from '../../dist/control/control-client.js'
 import {linkedDataDir} from './decnet-cli.js'
 
 /**
- * A data directory linking `plugins`, with DECNET_RUNTIME_DIR inside it. Every
+ * A data directory linking `plugins` (DECNET_RUNTIME_DIR inside it). Every
  * process whose environment points at it is SIGKILLed after the test.
  */
 export function daemonSetup(t, plugins) {
   const data = linkedDataDir(t, plugins)
-  const runtimeDir = join(data.dir, 'run')
+  const runtimeDir = data.env.DECNET_RUNTIME_DIR
   t.after(() => {
     for (const pid of processesOf(data.dir)) killQuietly(pid)
   })
   return {
     dir: data.dir,
-    env: {...data.env, DECNET_RUNTIME_DIR: runtimeDir},
+    env: data.env,
     logFile: (fleet) => join(data.dir, 'logs', `${fleet}.log`),
     pidFile: (fleet) => join(runtimeDir, `${fleet}.pid`),
     runtimeDir,

@@ -42,12 +42,16 @@ export function linkedDataDir(t, plugins = []) {
   return {dir, env: dataDirEnv(dir)}
 }
 
-/** The environment that makes decnet use `dir` for its data, config and cache. */
+/**
+ * The environment that makes decnet use `dir` for its data, config and cache,
+ * and for the control sockets of the fleets it runs (not /run/decnet).
+ */
 export function dataDirEnv(dir) {
   return {
     DECNET_CACHE_DIR: join(dir, 'cache'),
     DECNET_CONFIG_DIR: join(dir, 'config'),
     DECNET_DATA_DIR: dir,
+    DECNET_RUNTIME_DIR: join(dir, 'run'),
   }
 }
 
