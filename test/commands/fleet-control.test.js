@@ -122,6 +122,18 @@ describe('decnet fleet stop', asRoot, () => {
     assert.deepEqual(processesOf(fleet.dir), [])
   })
 
+  it('does not claim a clean stop when the master dies before saying how the fleet ended', async (t) => {
+    const fleet = daemonSetup(t, PLUGINS)
+    const master = await startDaemon(t, fleet, 'stubborn', ['--grace', '60'])
+    const stop = startDecnet(t, ['fleet', 'stop', 'stubborn'], {env: fleet.env})
+    await pollUntil(async () => (await fleet.status('stubborn')).stopping, {what: 'the fleet stopping'})
+    process.kill(master, 'SIGKILL')
+    assert.deepEqual(await stop.exited, {code: EXIT.OK, signal: null}, stop.output())
+    assert.equal(stop.stdout().trim(), `fleet stubborn (pid ${master}) stopped (its master did not say how the fleet ended: see decnet fleet logs stubborn)`)
+    // Its workers notice their master is gone and exit on their own.
+    await pollUntil(() => processesOf(fleet.dir).length === 0, {what: 'the orphaned workers to exit'})
+  })
+
   it('falls back to SIGTERM to the pid file\'s pid when the socket is gone', async (t) => {
     const fleet = daemonSetup(t, PLUGINS)
     const master = await startDaemon(t, fleet)
