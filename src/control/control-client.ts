@@ -115,6 +115,7 @@ export class ControlConnection {
     })
   }
 
+  /** Sends one request (answers come back in order, see {@link next}). */
   send(request: ControlRequest): void {
     writeLine(this.#socket, request)
   }
@@ -142,6 +143,7 @@ export class ControlConnection {
     return this.#answers.shift()
   }
 
+  /** Drops the connection. */
   close(): void {
     this.#socket.destroy()
   }

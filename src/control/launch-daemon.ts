@@ -95,15 +95,22 @@ export async function launchDaemon(launch: DaemonLaunch): Promise<DaemonStarted>
     return replaced === undefined ? {pid} : {pid, replaced}
   }
 
-  releasePidFile(paths.pidFile, pid === 0 ? process.pid : pid)
+  let message: string
+  let code: number
   if (end.kind === 'exit') {
-    const how = end.signal ? `was killed by ${end.signal}` : `exited with code ${end.code}`
-    throw new DaemonStartError(`fleet '${paths.fleet}' failed to start: its master ${how}`, end.code || ExitCode.FAILURE, await tail(paths.logFile, offset))
+    message = `failed to start: its master ${end.signal ? `was killed by ${end.signal}` : `exited with code ${end.code}`}`
+    code = end.code || ExitCode.FAILURE
+  } else if (end.kind === 'error') {
+    message = `could not be started: ${end.error.message}`
+    code = ExitCode.FAILURE
+  } else {
+    message = `${await notReady(paths, launch.readyTimeoutMs)}; stopped it`
+    code = ExitCode.TIMEOUT
+    await stopChild(child)
   }
 
-  const why = end.kind === 'error' ? end.error.message : await notReady(paths, launch.readyTimeoutMs)
-  await stopChild(child)
-  throw new DaemonStartError(`fleet '${paths.fleet}' ${why}; stopped it`, end.kind === 'error' ? ExitCode.FAILURE : ExitCode.TIMEOUT, await tail(paths.logFile, offset))
+  releasePidFile(paths.pidFile, pid === 0 ? process.pid : pid)
+  throw new DaemonStartError(`fleet '${paths.fleet}' ${message}`, code, await tail(paths.logFile, offset))
 }
 
 type End =
