@@ -80,7 +80,7 @@ export interface AttackerCommandsTable {
 
 /** One ATT&CK tag per (event, rule, technique). */
 export interface TtpTagsTable {
-  /** Deterministic: a hash of log_id, rule_id and technique_id. */
+  /** Deterministic: 32 hex digits, the log id (12) then a hash of log_id, rule_id and technique (20); see `tagId`. */
   id: string
   log_id: number
   attacker_ip: string | null
