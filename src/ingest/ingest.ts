@@ -2,15 +2,13 @@ import type {Readable} from 'node:stream'
 
 import type {Kysely} from 'kysely'
 
-import {DatabaseError} from '../db/errors.js'
 import {LogWriter} from '../db/log-writer.js'
-import type {LogInsert, RejectedInsert} from '../db/log-writer.js'
 import type {Database} from '../db/schema.js'
-import {MAX_LINE_BYTES, parseLine} from '../logs/parse.js'
-import {InputError, unreadable} from './input-error.js'
-import {LineSplitter} from './line-splitter.js'
-import {BINARY_SNIFF_BYTES, looksBinary} from './looks-binary.js'
+import type {Batch} from './batch-builder.js'
+import {InputError} from './input-error.js'
 import {openInput} from './open-input.js'
+import {readBatches} from './read-batches.js'
+import {threadedBatches} from './threaded-batches.js'
 
 /**
  * Lines per transaction unless told otherwise. Large: on SQLite every
@@ -61,6 +59,11 @@ export interface IngestOptions {
   batchSize?: number
   /** What `-` reads (default `process.stdin`). */
   stdin?: Readable
+  /**
+   * Parse files on a worker thread, overlapping with the database writes
+   * (default true). Standard input is always parsed on this thread.
+   */
+  threads?: boolean
   onProgress?: (progress: IngestProgress) => void
 }
 
@@ -69,7 +72,8 @@ export interface IngestOptions {
  * the others into `rejected_lines` with their source, line number and
  * reason, in batches, one transaction per batch. An input that cannot be
  * read (missing, a directory, no permission, binary junk) is recorded in its
- * summary and the next input is still ingested. A database failure stops
+ * summary and the next input is still ingested. Files are read and parsed on
+ * a worker thread while this thread writes. A database failure stops
  * everything with a `DatabaseError`. The schema must be migrated already.
  *
  * @example
@@ -100,79 +104,17 @@ export async function ingest(db: Kysely<Database>, sources: readonly string[], o
 
 async function ingestSource(source: string, writer: LogWriter, stats: SourceSummary, options: IngestOptions): Promise<void> {
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE)
-  const {stream, size} = await openInput(source, options.stdin ?? process.stdin)
-  const receivedAt = new Date().toISOString()
-  let logs: LogInsert[] = []
-  let rejected: RejectedInsert[] = []
-  let bytesRead = 0
-  const reject = (lineNo: number, reason: string, text: string): void => {
-    rejected.push({source, line_no: lineNo, reason, raw_line: text.replaceAll('\0', '\uFFFD'), received_at: receivedAt})
+  const batches = source === '-' || options.threads === false ? inThread(source, batchSize, options) : threadedBatches(source, batchSize)
+  for await (const {batch, totalBytes} of batches) {
+    await writer.write(batch.logs, batch.rejected)
+    stats.accepted += batch.logs.length
+    stats.rejected += batch.rejected.length
+    stats.blank += batch.blank
+    options.onProgress?.({source, lines: batch.lines, accepted: stats.accepted, rejected: stats.rejected, bytesRead: batch.bytesRead, totalBytes})
   }
+}
 
-  const splitter = new LineSplitter((lineNo, text, tooLongBytes) => {
-    if (tooLongBytes > 0) return reject(lineNo, `line too long (${tooLongBytes} bytes, max ${MAX_LINE_BYTES})`, text)
-    if (text.length === 0 || text.trim() === '') {
-      stats.blank++
-      return
-    }
-
-    if (text.includes('\0')) return reject(lineNo, 'NUL byte in line', text)
-    const result = parseLine(text)
-    if (!result.ok) return reject(lineNo, result.reason, text)
-    const {line} = result
-    logs.push({
-      timestamp: line.timestamp ?? receivedAt,
-      decky: line.decky,
-      service: line.service,
-      event_type: line.eventType,
-      attacker_ip: line.attackerIp,
-      raw_line: text,
-      fields: JSON.stringify(line.fields),
-      msg: line.msg,
-    })
-  }, MAX_LINE_BYTES)
-
-  const flush = async (): Promise<void> => {
-    const [batch, batchRejected] = [logs, rejected]
-    logs = []
-    rejected = []
-    await writer.write(batch, batchRejected)
-    stats.accepted += batch.length
-    stats.rejected += batchRejected.length
-    options.onProgress?.({source, lines: splitter.lineCount, accepted: stats.accepted, rejected: stats.rejected, bytesRead, totalBytes: size})
-  }
-
-  // the first few KiB decide whether this is text at all: nothing is stored from binary junk
-  let head: Buffer[] | undefined = []
-  let headBytes = 0
-  const sniff = (): void => {
-    const start = Buffer.concat(head!, headBytes)
-    head = undefined
-    if (looksBinary(start)) throw new InputError('binary', source, `${source === '-' ? 'standard input' : source} is not text (binary data)`)
-    splitter.push(start)
-  }
-
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      bytesRead += chunk.length
-      if (head !== undefined) {
-        head.push(chunk)
-        headBytes += chunk.length
-        if (headBytes < BINARY_SNIFF_BYTES) continue
-        sniff()
-      } else {
-        splitter.push(chunk)
-      }
-
-      if (logs.length + rejected.length >= batchSize) await flush()
-    }
-  } catch (error) {
-    if (error instanceof InputError || error instanceof DatabaseError) throw error
-    await flush() // keep the complete lines read before the failure
-    throw unreadable(source, error)
-  }
-
-  if (head !== undefined) sniff()
-  splitter.end()
-  await flush()
+async function* inThread(source: string, batchSize: number, options: IngestOptions): AsyncGenerator<{batch: Batch; totalBytes: number | undefined}> {
+  const {stream, size} = await openInput(source, options.stdin)
+  for await (const batch of readBatches(stream, source, batchSize)) yield {batch, totalBytes: size}
 }

@@ -13,12 +13,12 @@ export interface OpenedInput {
 const CHUNK_BYTES = 256 * 1024
 
 /**
- * Opens a log input: `-` is `stdin`, anything else a file path. A missing
+ * Opens a log input: `-` is `stdin` (default `process.stdin`), anything else a file path. A missing
  * file, a directory or a file without read permission fails here, before any
  * line is read, with an `InputError` naming the file.
  */
-export async function openInput(source: string, stdin: Readable): Promise<OpenedInput> {
-  if (source === '-') return {stream: stdin, size: undefined}
+export async function openInput(source: string, stdin?: Readable): Promise<OpenedInput> {
+  if (source === '-') return {stream: stdin ?? process.stdin, size: undefined}
   let handle
   try {
     handle = await open(source, 'r')

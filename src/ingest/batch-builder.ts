@@ -1,0 +1,76 @@
+import type {LogInsert, RejectedInsert} from '../db/log-writer.js'
+import {MAX_LINE_BYTES, parseLine} from '../logs/parse.js'
+
+/** Lines turned into rows: what one transaction will write. */
+export interface Batch {
+  logs: LogInsert[]
+  rejected: RejectedInsert[]
+  /** Blank lines skipped since the previous batch. */
+  blank: number
+  /** Lines read from the input so far (the last line number). */
+  lines: number
+  /** Bytes read from the input so far. */
+  bytesRead: number
+}
+
+/**
+ * Turns numbered lines of one input into `logs` rows and `rejected_lines`
+ * rows: blank lines are skipped, everything else is either accepted or
+ * rejected with its line number and reason. A NILVALUE timestamp becomes
+ * the time the input was opened.
+ */
+export class BatchBuilder {
+  readonly #source: string
+  readonly #receivedAt: string
+  #logs: LogInsert[] = []
+  #rejected: RejectedInsert[] = []
+  #blank = 0
+
+  constructor(source: string, receivedAt: string) {
+    this.#source = source
+    this.#receivedAt = receivedAt
+  }
+
+  /** Rows waiting to be taken. */
+  get size(): number {
+    return this.#logs.length + this.#rejected.length
+  }
+
+  /** Adds one line (`tooLongBytes` > 0: the line was too long and `text` is only its start). */
+  add(lineNo: number, text: string, tooLongBytes: number): void {
+    if (tooLongBytes > 0) return this.#reject(lineNo, `line too long (${tooLongBytes} bytes, max ${MAX_LINE_BYTES})`, text)
+    if (text.length === 0 || text.trim() === '') {
+      this.#blank++
+      return
+    }
+
+    if (text.includes('\0')) return this.#reject(lineNo, 'NUL byte in line', text)
+    const result = parseLine(text)
+    if (!result.ok) return this.#reject(lineNo, result.reason, text)
+    const {line} = result
+    this.#logs.push({
+      timestamp: line.timestamp ?? this.#receivedAt,
+      decky: line.decky,
+      service: line.service,
+      event_type: line.eventType,
+      attacker_ip: line.attackerIp,
+      raw_line: text,
+      fields: JSON.stringify(line.fields),
+      msg: line.msg,
+    })
+  }
+
+  /** Takes the rows added so far. */
+  take(lines: number, bytesRead: number): Batch {
+    const batch = {logs: this.#logs, rejected: this.#rejected, blank: this.#blank, lines, bytesRead}
+    this.#logs = []
+    this.#rejected = []
+    this.#blank = 0
+    return batch
+  }
+
+  #reject(lineNo: number, reason: string, text: string): void {
+    // PostgreSQL text cannot hold NUL
+    this.#rejected.push({source: this.#source, line_no: lineNo, reason, raw_line: text.replaceAll('\0', '\uFFFD'), received_at: this.#receivedAt})
+  }
+}

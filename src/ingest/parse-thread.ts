@@ -1,0 +1,54 @@
+/**
+ * The ingest parse thread (a worker_threads entry): reads one input file,
+ * splits and parses its lines, and posts batches of rows to the main thread,
+ * which writes them. At most two batches are in flight: the thread waits for
+ * an `ack` before running further ahead, so memory stays bounded when the
+ * database is the slower side.
+ */
+import {parentPort, workerData} from 'node:worker_threads'
+
+import {InputError} from './input-error.js'
+import {openInput} from './open-input.js'
+import {readBatches} from './read-batches.js'
+
+/** What the main thread hands the parse thread. */
+export interface ParseThreadData {
+  source: string
+  batchSize: number
+}
+
+/** What the parse thread posts. */
+export type ParseThreadMessage =
+  | {type: 'batch'; batch: import('./batch-builder.js').Batch; totalBytes: number | undefined}
+  | {type: 'end'}
+  | {type: 'input-error'; kind: 'unreadable' | 'binary'; code?: string; message: string}
+  | {type: 'crash'; message: string; stack?: string}
+
+const MAX_IN_FLIGHT = 2
+
+const port = parentPort!
+const {source, batchSize} = workerData as ParseThreadData
+let inFlight = 0
+let wake: (() => void) | undefined
+port.on('message', () => {
+  inFlight--
+  wake?.()
+})
+
+const post = (message: ParseThreadMessage): void => port.postMessage(message)
+
+try {
+  const {stream, size} = await openInput(source)
+  for await (const batch of readBatches(stream, source, batchSize)) {
+    while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve))
+    inFlight++
+    post({type: 'batch', batch, totalBytes: size})
+  }
+
+  post({type: 'end'})
+} catch (error) {
+  if (error instanceof InputError) post({type: 'input-error', kind: error.kind, code: error.code, message: error.message})
+  else post({type: 'crash', message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack})
+}
+
+port.close()
