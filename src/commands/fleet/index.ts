@@ -1,5 +1,6 @@
 import {Args, Command, Flags} from '@oclif/core'
 
+import {currentAccount, sqliteAccessFix, sqliteAccessProblem} from '../../db/sqlite-access.js'
 import {parseDatabaseUrl, resolveDatabaseUrl} from '../../db/url.js'
 import {ExitCode} from '../../exit-codes.js'
 import {describeProblem} from '../../fleets/format-catalog.js'
@@ -42,8 +43,9 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
     const {args, flags} = await this.parse(Fleet)
     const timing = this.#timing(flags)
     const dbUrl = resolveDatabaseUrl({dataDir: this.config.dataDir, flag: flags.db})
+    let target
     try {
-      parseDatabaseUrl(dbUrl)
+      target = parseDatabaseUrl(dbUrl)
     } catch (error) {
       this.error((error as Error).message, {exit: databaseExitCode(error) ?? ExitCode.USAGE})
     }
@@ -68,6 +70,11 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
       throw error
     }
 
+    const account = plan.user ?? currentAccount()
+    const unusable = target.kind === 'sqlite' && sqliteAccessProblem(target.path, account)
+    if (unusable && target.kind === 'sqlite') {
+      this.error(`${unusable}: the workers could not open it. ${sqliteAccessFix(target.path, account)}`, {exit: ExitCode.DATABASE})
+    }
     if (plan.warning) this.logToStderr(`\n!!! WARNING: ${plan.warning}\n`)
     const {interval, ...durations} = timing
     const supervisor = new Supervisor({
