@@ -5,7 +5,7 @@
 import type {FleetStatus, ProcessMemory, WorkerStatus} from '../prefork/fleet-status.js'
 import type {ExitCause} from '../prefork/worker-exit.js'
 
-const HEADERS = ['WORKER', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'NEXT RESTART', 'RSS', 'USS']
+const HEADERS = ['WORKER', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'NEXT RESTART', 'RSS', 'USS', 'DETAIL']
 
 /** Why a worker last exited, in a few words (`--json` has the `ExitCause` itself). */
 const CAUSES: Readonly<Record<ExitCause, string>> = Object.freeze({
@@ -42,9 +42,9 @@ export function formatBytes(bytes: number): string {
  * @example
  * ```
  * fleet sample: 1 of 2 workers ready · master pid 14631 · up 2m 03s · rss 62.3 MiB · uss 18.6 MiB
- *   WORKER  STATE        PID    UPTIME  RESTARTS  LAST EXIT                                    NEXT RESTART  RSS       USS
- *   alpha   ready        14678  2m 03s  0         -                                            -             44.4 MiB  8.1 MiB
- *   beta    backing off  -      -       1         SIGKILL (killed, not by decnet) 800 ms ago  in 1.2 s      -         -
+ *   WORKER  STATE        PID    UPTIME  RESTARTS  LAST EXIT                                    NEXT RESTART  RSS       USS      DETAIL
+ *   alpha   ready        14678  2m 03s  0         -                                            -             44.4 MiB  8.1 MiB  active (lease until 14:05:10Z)
+ *   beta    backing off  -      -       1         SIGKILL (killed, not by decnet) 800 ms ago  in 1.2 s      -         -        -
  * ```
  */
 export function formatStatus(status: FleetStatus, now = Date.now()): string {
@@ -71,6 +71,7 @@ function workerRow(worker: WorkerStatus, now: number): string[] {
     worker.nextRestartInMs === null ? '-' : `in ${formatDuration(worker.nextRestartInMs)}`,
     worker.memory ? formatBytes(worker.memory.rssBytes) : '-',
     worker.memory ? formatBytes(worker.memory.ussBytes) : '-',
+    worker.detail ?? '-',
   ]
 }
 

@@ -119,6 +119,7 @@ class ChildProcessRuntime {
       options: Object.freeze(start.options),
       ready: () => this.#ready(),
       signal: this.#controller.signal,
+      status: (text: string) => this.#send({text: String(text), type: 'status'}),
     })
   }
 

@@ -57,6 +57,8 @@ export interface WorkerStatus {
   /** When backing off: when it will be restarted. */
   readonly nextRestartAt: string | null
   readonly nextRestartInMs: number | null
+  /** What the current process last said it is doing (`ctx.status`), e.g. `standby (held by host-b:4242)`; null when nothing. */
+  readonly detail: string | null
   /** Absent in a bare snapshot; null when it could not be read (no process, or it vanished). */
   memory?: null | ProcessMemory
 }
@@ -112,6 +114,7 @@ function workerStatus(slot: Slot, stopping: boolean, now: number, perfNow: numbe
   const backingOff = !child && restartTimer !== undefined && restartAt !== undefined
   const uptimeMs = child ? Math.max(0, Math.round(perfNow - child.startedAt)) : null
   return {
+    detail: child?.statusText ?? null,
     lastExit: lastExit
       ? {
           at: iso(lastExitAt ?? now),

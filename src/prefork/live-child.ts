@@ -66,6 +66,8 @@ export class LiveChild {
   greeted = false
   /** The worker called `ready()`. */
   ready = false
+  /** What the worker last said it is doing (`ctx.status`), if anything. */
+  statusText: string | undefined
   /** The child said why it could not boot. */
   bootError: string | undefined
   /** The supervisor asked it to stop (SIGTERM). */

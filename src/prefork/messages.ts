@@ -9,7 +9,8 @@
  * 2. master → child `start`: which worker to run;
  * 3. child → master `heartbeat` from its event loop, every `heartbeatMs`;
  * 4. child → master `ready` (with its credentials) when the worker says so,
- *    or `boot-failed` (then it exits with {@link ChildExitCode.BOOT_FAILED}).
+ *    or `boot-failed` (then it exits with {@link ChildExitCode.BOOT_FAILED});
+ * 5. child → master `status` whenever the worker describes what it is doing.
  */
 import type {JsonObject} from '../fleets/types.js'
 import type {Credentials} from './credentials.js'
@@ -80,13 +81,22 @@ export interface BootFailedMessage {
   message: string
 }
 
+/** What the worker says it is doing (`ctx.status(text)`); the master keeps the latest. */
+export interface StatusMessage {
+  type: 'status'
+  text: string
+}
+
+/** The longest status text the master keeps (a child must not be trusted blindly). */
+export const MAX_STATUS_TEXT = 200
+
 /** Every message a child sends. */
-export type ChildMessage = BootFailedMessage | HeartbeatMessage | HelloMessage | ReadyMessage
+export type ChildMessage = BootFailedMessage | HeartbeatMessage | HelloMessage | ReadyMessage | StatusMessage
 
 /** Every message the master sends. */
 export type MasterMessage = StartMessage
 
-const CHILD_MESSAGE_TYPES: ReadonlySet<string> = new Set(['boot-failed', 'heartbeat', 'hello', 'ready'])
+const CHILD_MESSAGE_TYPES: ReadonlySet<string> = new Set(['boot-failed', 'heartbeat', 'hello', 'ready', 'status'])
 
 /** True when `value` is a message a decnet child sends (anything else on the channel is ignored). */
 export function isChildMessage(value: unknown): value is ChildMessage {

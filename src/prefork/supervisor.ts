@@ -9,7 +9,7 @@ import createDebug from 'debug'
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
 import {accountOf, childEnvironment, forkEnvironment} from './env.js'
 import {childEntryPath, LiveChild, type ChildListener} from './live-child.js'
-import type {ChildMessage, ReadyMessage} from './messages.js'
+import {MAX_STATUS_TEXT, type ChildMessage, type ReadyMessage} from './messages.js'
 import type {FleetEvent} from './fleet-event.js'
 import {fleetStatus, type FleetStatus} from './fleet-status.js'
 import {flushed} from './output.js'
@@ -183,6 +183,9 @@ export class Supervisor {
         return
       case 'ready':
         return this.#onReady(child, message)
+      case 'status':
+        child.statusText = typeof message.text === 'string' ? message.text.slice(0, MAX_STATUS_TEXT) : undefined
+        return
     }
   }
 

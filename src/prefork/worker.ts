@@ -34,6 +34,13 @@ export interface WorkerContext {
   readonly debug: (formatter: unknown, ...args: unknown[]) => void
   /** Tell the master this worker is ready (call once, after setup). */
   ready(): void
+  /**
+   * Tell the master, in a few words, what the worker is doing right now
+   * (`active (lease until 14:05:10Z)`, `standby (held by host-b:4242)`):
+   * `decnet fleet status` shows the latest text. Optional, so that a worker
+   * can be run with a hand-made context; call it as `ctx.status?.(text)`.
+   */
+  status?(text: string): void
 }
 
 /** A worker: returning (or resolving) means the worker is done; throwing means it failed. */

@@ -57,8 +57,8 @@ describe('decnet fleet status', asRoot, () => {
     const human = await runDecnet(t, ['fleet', 'status'], {env: fleet.env})
     assert.equal(human.code, EXIT.OK, human.stderr)
     assert.match(human.stdout, new RegExp(`^fleet sample: ready · master pid ${master} · up .* · rss [\\d.]+ MiB · uss [\\d.]+ MiB$`, 'm'))
-    assert.match(human.stdout, /^ {2}WORKER +STATE +PID +UPTIME +RESTARTS +LAST EXIT +NEXT RESTART +RSS +USS$/m)
-    assert.match(human.stdout, new RegExp(`^ {2}alpha +ready +${restarted.pid} +\\S+ \\S+ +1 +SIGKILL \\(killed, not by decnet\\) .* ago +- +[\\d.]+ MiB +[\\d.]+ MiB$`, 'm'))
+    assert.match(human.stdout, /^ {2}WORKER +STATE +PID +UPTIME +RESTARTS +LAST EXIT +NEXT RESTART +RSS +USS +DETAIL$/m)
+    assert.match(human.stdout, new RegExp(`^ {2}alpha +ready +${restarted.pid} +\\S+ \\S+ +1 +SIGKILL \\(killed, not by decnet\\) .* ago +- +[\\d.]+ MiB +[\\d.]+ MiB +-$`, 'm'))
   })
 
   it('fails clearly (exit 11) for a fleet that is not running; with no NAME and nothing running, says so', async (t) => {

@@ -103,7 +103,7 @@ describe('fleetStatus', () => {
     const slot = (name, fields) => ({lastExit: undefined, lastExitAt: undefined, restartAt: undefined, restartTimer: undefined, restarts: 0, worker: {name}, ...fields, child: fields.child})
     const slots = [
       slot('a', {child: child({})}),
-      slot('b', {child: child({ready: true})}),
+      slot('b', {child: child({ready: true, statusText: 'standby (held by host-b:4242)'})}),
       slot('c', {child: child({killCause: 'hung', ready: true})}),
       slot('d', {child: child({asked: true, ready: true})}),
       slot('e', {lastExit: exit, lastExitAt: now - 100, restartAt: now + 900, restartTimer: {}, restarts: 2}),
@@ -120,7 +120,8 @@ describe('fleetStatus', () => {
     ])
     assert.equal(status.ready, false)
     assert.deepEqual([status.master.pid, status.master.uptimeMs], [process.pid, 60_000])
-    const [a, , , , e, f] = status.workers
+    const [a, b, , , e, f] = status.workers
+    assert.deepEqual([a.detail, b.detail, e.detail], [null, 'standby (held by host-b:4242)', null])
     assert.deepEqual([a.pid, a.uptimeMs, a.startedAt], [10, 5000, new Date(now - 5000).toISOString()])
     assert.deepEqual([e.pid, e.restarts, e.nextRestartInMs, e.nextRestartAt], [null, 2, 900, new Date(now + 900).toISOString()])
     assert.deepEqual(e.lastExit, {at: new Date(now - 100).toISOString(), cause: 'crashed', code: 1, pid: 9, signal: null, uptimeMs: 42})
