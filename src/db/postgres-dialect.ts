@@ -14,6 +14,21 @@ export const DEFAULT_POOL_SIZE = 4
 const INT8_OID = 20
 
 /**
+ * A session left idle inside a transaction this long is ended by the server,
+ * so a holder that stalls or is cut off mid-transaction cannot keep its row
+ * locks (a worker's cursor row) for ever. Workers never idle in a transaction.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
+
+/**
+ * Server-side TCP keepalives (seconds): the server notices a client host that
+ * vanished (power loss, partition) within about a minute and a half and ends
+ * its session, releasing its locks, instead of after the kernel's two hours.
+ * Sent as startup options; `options` in the URL replaces them.
+ */
+const SERVER_KEEPALIVES = '-c tcp_keepalives_idle=60 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3'
+
+/**
  * kysely's PostgreSQL dialect over a small `pg` pool: `bigint` (int8)
  * columns come back as numbers (ids and counts stay far below 2^53), errors
  * come out as `DatabaseError`s naming the host.
@@ -37,6 +52,12 @@ function createPool(url: string, options: {poolSize?: number; connectTimeoutMs?:
     connectionString: url,
     max: options.poolSize ?? DEFAULT_POOL_SIZE,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    // eslint-disable-next-line camelcase
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    // client-side keepalives: a connection to a server that vanished fails instead of hanging
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 30_000,
+    options: SERVER_KEEPALIVES,
     // eslint-disable-next-line camelcase
     application_name: 'decnet',
     types: {
