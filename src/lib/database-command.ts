@@ -10,8 +10,7 @@ import {ExitCode} from '../exit-codes.js'
  */
 export const databaseFlag = Flags.string({
   helpValue: 'URL',
-  summary: 'Database: postgres://USER@HOST/DB, sqlite:PATH or a file path.',
-  description: `Default: $DECNET_DB_URL, else a SQLite file in decnet's data directory (honours DECNET_DATA_DIR).`,
+  summary: 'Database: postgres://USER@HOST/DB, sqlite:PATH or a file path [default: $DECNET_DB_URL, else decnet.sqlite in the data directory].',
 })
 
 /**
