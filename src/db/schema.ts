@@ -108,6 +108,22 @@ export interface WorkerStateTable {
   updated_at: string
 }
 
+/**
+ * Which instance runs each kind of worker (several fleets on one database
+ * take turns). Times come from the database's clock, so hosts whose clocks
+ * disagree still agree on who holds a lease.
+ */
+export interface WorkerLeaseTable {
+  /** The kind of worker, e.g. `profiler`, `ttp`. */
+  worker: string
+  /** `HOST:PID:RANDOM` of the instance holding it; null when released. */
+  holder: string | null
+  /** When the current holder took it, ISO-8601 UTC; null when released. */
+  acquired_at: string | null
+  /** When it lapses unless renewed, ISO-8601 UTC; `''` when released (earlier than any time). */
+  expires_at: string
+}
+
 /** The whole database. */
 export interface Database {
   logs: LogsTable
@@ -116,6 +132,7 @@ export interface Database {
   attacker_commands: AttackerCommandsTable
   ttp_tags: TtpTagsTable
   worker_state: WorkerStateTable
+  worker_lease: WorkerLeaseTable
 }
 
 export type LogRow = Selectable<LogsTable>
