@@ -26,7 +26,7 @@ export class ProgressLine {
     if (now - this.#started < this.#quietMs || now - this.#lastDraw < this.#intervalMs) return
     this.#lastDraw = now
     this.#drawn = true
-    const seconds = (now - this.#started) / 1000
+    const seconds = Math.max(now - this.#started, 1) / 1000
     const rate = Math.round(progress.lines / seconds)
     const share = progress.totalBytes ? ` ${Math.min(100, Math.floor((progress.bytesRead / progress.totalBytes) * 100))}%` : ''
     const name = progress.source === '-' ? 'stdin' : progress.source
