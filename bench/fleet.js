@@ -165,6 +165,8 @@ const loadAfter = loadAverage()
 const require = createRequire(import.meta.url)
 const versionOf = (pjson) => JSON.parse(readFileSync(require.resolve(pjson), 'utf8')).version
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {cwd: new URL('..', import.meta.url), encoding: 'utf8'}).trim()
+const otherBusy = sizes.flatMap((size) => systems.map((s) => results[size][s.key].steady?.cpu.otherBusy)).filter((b) => b !== undefined)
+const busyText = otherBusy.length === 0 ? '' : `; during the idle windows (our fleets idle) the machine was ${(Math.min(...otherBusy) * 100).toFixed(0)}–${(Math.max(...otherBusy) * 100).toFixed(0)}% busy with other work${Math.max(...otherBusy) > QUIET ? ' — **times are skewed by it**' : ''}`
 const targets = evaluateTargets(sizes, results, {cpuLimitPct: CPU_LIMIT_PCT})
 const decnet = systems.find((s) => s.key === 'decnet')
 const report = [
@@ -172,7 +174,7 @@ const report = [
   '',
   ...machineHeader(machine),
   `- compared: decnet ${versionOf('../package.json')} (commit ${commit}, dist/ as built in the working tree), PM2 ${versionOf('pm2/package.json')}, node:cluster of node ${process.version}`,
-  `- machine load before the run: ${(busyBefore * 100).toFixed(0)}% of all CPUs busy (1 s sample), load average ${loadBefore}; after: ${loadAfter}${busyBefore > QUIET ? ' — **the machine was busy with other work: times are skewed**' : ''}`,
+  `- machine load before the run: ${(busyBefore * 100).toFixed(0)}% of all CPUs busy (1 s sample), load average ${loadBefore}; after: ${loadAfter}${busyBefore > QUIET ? ' — **the machine was busy with other work: times are skewed**' : ''}${busyText}`,
   `- run: ${new Date().toISOString()}, \`node bench/fleet.js${process.argv.slice(2).map((a) => ` ${a}`).join('')}\`; ${runs} start/stop runs per system and size (medians), ${plan.crashes} crashes, ${settleS} s settle then ${idleS} s idle window${soakS ? `, memory again after a ${soakS} s soak` : ''}${flags.quick ? ' (--quick: a smoke run, not a record)' : ''}`,
   `- fleets: idle no-op workers (bench/fixtures/noop-app.js for bare and PM2)${decnet ? `; decnet runs \`fleet bench-noop-N\` (profile database, ${decnet.user ? `\`--user ${decnet.user}\`` : '`--allow-root`'}) from the bench-only plugin bench/fixtures/noop-plugin, linked through a temporary DECNET_DATA_DIR` : ''}`,
   '',

@@ -25,7 +25,8 @@ export function loadAverage() {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 }
 
-function cpuTimes() {
+/** Machine-wide CPU jiffies from /proc/stat: `{idle, total}` (idle includes iowait). */
+export function cpuTimes() {
   const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/)
   const values = fields.map(Number)
   // idle + iowait are not busy
@@ -37,7 +38,11 @@ function cpuTimes() {
 export async function machineBusy(ms = 1000) {
   const before = cpuTimes()
   await new Promise((resolve) => setTimeout(resolve, ms))
-  const after = cpuTimes()
+  return busyBetween(before, cpuTimes())
+}
+
+/** The busy fraction (0..1, all CPUs) between two {@link cpuTimes} readings. */
+export function busyBetween(before, after) {
   const total = after.total - before.total
   return total > 0 ? 1 - (after.idle - before.idle) / total : 0
 }

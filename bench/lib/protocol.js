@@ -13,6 +13,7 @@
  */
 import {setTimeout as delay} from 'node:timers/promises'
 
+import {busyBetween, cpuTimes} from './machine.js'
 import {childPids, processUid, readCpuTicks, readMemory} from './proc.js'
 
 /** One start → ready → idle → SIGTERM → exited cycle. */
@@ -36,9 +37,12 @@ export async function steadyRun(system, size, {clockTicks, crashes, idleMs, sett
 
     const masterBefore = readCpuTicks(fleet.masterPid)
     const childrenBefore = children.map((pid) => readCpuTicks(pid))
+    const machineBefore = cpuTimes()
     const t0 = performance.now()
     await delay(idleMs)
     const windowMs = performance.now() - t0
+    // our fleet idles now: what keeps the machine busy is other work, which skews every timing
+    const otherBusy = busyBetween(machineBefore, cpuTimes())
     const masterTicks = readCpuTicks(fleet.masterPid) - masterBefore
     const childTicks = children.map((pid, i) => readCpuTicks(pid) - childrenBefore[i]).reduce((a, b) => a + b, 0)
     const toMs = (ticks) => (ticks * 1000) / clockTicks
@@ -59,7 +63,7 @@ export async function steadyRun(system, size, {clockTicks, crashes, idleMs, sett
 
     return {
       childUids: uids,
-      cpu: {childrenMs: toMs(childTicks), masterMs: toMs(masterTicks), windowMs},
+      cpu: {childrenMs: toMs(childTicks), masterMs: toMs(masterTicks), otherBusy, windowMs},
       crashMs,
       memory: {afterMs: settleMs + idleMs, children: perChild, master, soak},
     }
