@@ -34,7 +34,7 @@ export function redactUrl(url: string): string {
     if (parsed.password) parsed.password = '***'
     return parsed.toString()
   } catch {
-    // not a URL: nothing in it looks like a password field we could find
+    // not a URL (e.g. half-typed): still hide anything shaped like user:password@
     return url.replace(/:\/\/([^:@/]*):[^@/]*@/, '://$1:***@')
   }
 }
