@@ -15,6 +15,7 @@ const CAUSES: Readonly<Record<ExitCause, string>> = Object.freeze({
   hung: 'hung, killed by the watchdog',
   'killed-after-grace': 'killed after the grace period',
   'killed-on-demand': 'killed on a second stop',
+  'memory-limit': 'memory limit',
   privilege: 'killed: too much privilege',
   signaled: 'killed, not by decnet',
   stopped: 'stopped',
@@ -59,7 +60,7 @@ export function formatStatus(status: FleetStatus, now = Date.now()): string {
 function workerRow(worker: WorkerStatus, now: number): string[] {
   const {lastExit} = worker
   const exit = lastExit
-    ? `${lastExit.signal ?? `code ${lastExit.code}`} (${CAUSES[lastExit.cause]}) ${formatDuration(now - Date.parse(lastExit.at))} ago`
+    ? `${lastExit.signal ?? `code ${lastExit.code}`} (${lastExit.reason ?? CAUSES[lastExit.cause]}) ${formatDuration(now - Date.parse(lastExit.at))} ago`
     : '-'
   return [
     worker.name,

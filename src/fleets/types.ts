@@ -46,6 +46,8 @@ export interface WorkerSpec {
   restart?: RestartPolicy
   /** Passed to the worker as `context.options`; must be JSON. */
   options?: JsonObject
+  /** Restart the worker when its resident memory (RSS) exceeds this many MiB; overrides the fleet's. Default: no limit. */
+  maxMemoryMb?: number
 }
 
 /** A fleet as a plugin declares it. */
@@ -58,6 +60,8 @@ export interface FleetDefinition {
   profile: PrivilegeProfile
   /** At least one. */
   workers: WorkerSpec[]
+  /** The memory limit (RSS, MiB) of every worker that does not set its own. Default: no limit. */
+  maxMemoryMb?: number
 }
 
 /** A worker after validation: module resolved to an absolute path, defaults filled. */
@@ -69,6 +73,8 @@ export interface ResolvedWorker {
   readonly needs: PrivilegeProfile
   readonly restart: RestartPolicy
   readonly options: Readonly<JsonObject>
+  /** Its memory limit (RSS, MiB): its own, else its fleet's; absent = none. */
+  readonly maxMemoryMb?: number
 }
 
 /** A fleet after validation, with the plugin it came from. */

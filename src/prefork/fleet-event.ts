@@ -12,6 +12,7 @@ export type FleetEvent =
   | {type: 'exit'; child: LiveChild; code: number | null; signal: NodeJS.Signals | null; error?: Error}
   | {type: 'grace-expired'}
   | {type: 'hung'; child: LiveChild; silentMs: number}
+  | {type: 'memory'; child: LiveChild; reason: string}
   | {type: 'message'; child: LiveChild; message: ChildMessage}
   | {type: 'restart'; slot: Slot}
   | {type: 'stop'; reason: string}

@@ -30,6 +30,8 @@ export interface LastExitStatus {
   /** How long that process had run. */
   readonly uptimeMs: number
   readonly bootError?: string
+  /** Why the supervisor ended it to restart it: `memory limit: RSS 812 MB > 512 MB`. */
+  readonly reason?: string
 }
 
 /** Resident memory of one process, from /proc/PID/smaps_rollup (filled in by the control server). */
@@ -122,6 +124,7 @@ function workerStatus(slot: Slot, stopping: boolean, now: number, perfNow: numbe
           cause: lastExit.cause,
           code: lastExit.code,
           pid: lastExit.pid,
+          ...(lastExit.reason === undefined ? {} : {reason: lastExit.reason}),
           signal: lastExit.signal,
           uptimeMs: lastExit.uptimeMs,
         }

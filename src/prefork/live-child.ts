@@ -25,8 +25,15 @@ export const MASTER_STDERR_FD = 4
  */
 const DRAIN_MS = 1000
 
-/** Why the supervisor sent SIGKILL: grace expired, a second stop, the watchdog, or too much privilege. */
-export type KillCause = 'grace' | 'hung' | 'now' | 'privilege'
+/** Why the supervisor sent SIGKILL: grace expired, a second stop, the watchdog, too much privilege, or a retirement's grace expired. */
+export type KillCause = 'grace' | 'hung' | 'now' | 'privilege' | 'retired'
+
+/** Why the supervisor stopped one child to restart it: the cause (for its exit record) and the reason in words. */
+export interface Retirement {
+  readonly cause: 'memory-limit'
+  /** e.g. `memory limit: RSS 812 MB > 512 MB` */
+  readonly reason: string
+}
 
 /** How to fork one child. */
 export interface ForkRequest {
@@ -76,6 +83,9 @@ export class LiveChild {
   killCause: KillCause | undefined
   /** How long it had been silent when the watchdog fired. */
   silentMs: number | undefined
+  /** Set when the supervisor stopped it in order to restart it (see {@link retire}). */
+  retired: Retirement | undefined
+  #retireTimer: NodeJS.Timeout | undefined
   readonly #worker: ClusterWorker
   readonly #watchdog: Watchdog
   #exited = false
@@ -121,6 +131,7 @@ export class LiveChild {
     })
     proc.once('exit', (code, signal) => {
       child.#watchdog.stop()
+      clearTimeout(child.#retireTimer)
       const drained = setTimeout(() => child.#reportExit(listener, code, signal), DRAIN_MS)
       proc.once('close', () => {
         clearTimeout(drained)
@@ -128,6 +139,11 @@ export class LiveChild {
       })
     })
     return child
+  }
+
+  /** How long it has been running. */
+  get uptimeMs(): number {
+    return performance.now() - this.startedAt
   }
 
   /** Sends a message; a child that is already gone is not an error (its exit is on the way). */
@@ -142,6 +158,17 @@ export class LiveChild {
   terminate(): void {
     this.asked = true
     this.#signal('SIGTERM')
+  }
+
+  /**
+   * Stops this one child so that it can be restarted: SIGTERM now, SIGKILL
+   * if it is still running after `graceMs`. Only the first call counts.
+   */
+  retire(retirement: Retirement, graceMs: number): void {
+    if (this.retired || this.#exited) return
+    this.retired = retirement
+    this.terminate()
+    this.#retireTimer = setTimeout(() => this.kill('retired'), graceMs)
   }
 
   /** SIGKILLs the child and records why (the first reason is kept). */
@@ -163,6 +190,7 @@ export class LiveChild {
     if (this.#exited) return
     this.#exited = true
     this.#watchdog.stop()
+    clearTimeout(this.#retireTimer)
     listener.exit(this, code, signal, error)
   }
 }

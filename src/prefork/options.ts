@@ -24,6 +24,14 @@ export interface SupervisorOptions {
   watchdogMs?: number
   /** Uptime after which a worker's backoff resets. Default 60000. */
   stableMs?: number
+  /**
+   * Memory limit of every worker, in MiB of resident memory (RSS), overriding
+   * the workers' own `maxMemoryMb` (`--max-memory`). A worker over its limit is
+   * stopped (SIGTERM, then SIGKILL after `graceMs`) and restarted. Default: each worker's own, if any.
+   */
+  maxMemoryMb?: number
+  /** How often the master reads its children's memory when a worker has a limit. Default 2000. */
+  memoryCheckMs?: number
   /** Extra environment for children (e.g. DECNET_DB_URL), merged over the allow-listed part of the master's. */
   env?: Record<string, string>
   /** Children run as this user (privilege drop); omitted = the master's. */
@@ -81,6 +89,8 @@ export interface Settings {
   readonly uid: number | undefined
   readonly gid: number | undefined
   readonly allowRoot: boolean
+  readonly maxMemoryMb: number | undefined
+  readonly memoryCheckMs: number
 }
 
 /**
@@ -101,6 +111,8 @@ export function resolveSettings(options: SupervisorOptions): Settings {
     graceMs: duration('graceMs', options.graceMs, 15_000),
     initialBackoffMs: duration('initialBackoffMs', options.initialBackoffMs, 1000),
     maxBackoffMs: duration('maxBackoffMs', options.maxBackoffMs, 30_000),
+    maxMemoryMb: megabytes('maxMemoryMb', options.maxMemoryMb),
+    memoryCheckMs: Math.max(1, duration('memoryCheckMs', options.memoryCheckMs, 2000)),
     once: options.once ?? false,
     stableMs: duration('stableMs', options.stableMs, 60_000),
     uid: id('uid', options.uid),
@@ -112,6 +124,15 @@ function duration(name: string, value: number | undefined, fallback: number): nu
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 2 ** 31 - 1) {
     throw new Error(`Expected \`${name}\` to be a non-negative number of milliseconds, got \`${String(value)}\``)
+  }
+
+  return value
+}
+
+function megabytes(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!Number.isInteger(value) || value < 1 || value > 1024 * 1024) {
+    throw new Error(`Expected \`${name}\` to be a whole number of MiB from 1 to 1048576, got \`${String(value)}\``)
   }
 
   return value

@@ -7,7 +7,7 @@ import type {ResolvedWorker} from '../fleets/types.js'
 import {Backoff} from './backoff.js'
 import {MASTER_STDERR_FD, type LiveChild} from './live-child.js'
 import type {StartMessage} from './messages.js'
-import type {Settings, WorkerReport} from './options.js'
+import type {FleetOutcome, Settings, WorkerReport} from './options.js'
 import {heartbeatIntervalMs} from './watchdog.js'
 import type {WorkerExit} from './worker-exit.js'
 
@@ -86,6 +86,20 @@ export function naturalEnd(slots: readonly Slot[], once: boolean): Verdict {
   return failed.length === 0
     ? {code: ExitCode.OK, reason: 'every worker exited and none is due a restart'}
     : {code: ExitCode.FAILURE, reason: `every worker exited and none is due a restart; failed: ${names}`}
+}
+
+/**
+ * How the fleet ended: the first decisive verdict (else the natural end),
+ * made `STOP_FORCED` when workers had to be SIGKILLed at shutdown.
+ */
+export function fleetOutcome(slots: readonly Slot[], verdict: undefined | Verdict, once: boolean, killed: string[]): FleetOutcome {
+  let {code, reason} = verdict ?? naturalEnd(slots, once)
+  if (killed.length > 0) {
+    reason += `; had to SIGKILL: ${killed.join(', ')}`
+    if (code === ExitCode.OK) code = ExitCode.STOP_FORCED
+  }
+
+  return {code, killed, reason, workers: workerReports(slots)}
 }
 
 /** Each worker's restarts and last exit. */

@@ -12,11 +12,12 @@ import {childEntryPath, LiveChild, type ChildListener} from './live-child.js'
 import {MAX_STATUS_TEXT, type ChildMessage, type ReadyMessage} from './messages.js'
 import type {FleetEvent} from './fleet-event.js'
 import {fleetStatus, type FleetStatus} from './fleet-status.js'
+import {MemoryLimits} from './memory-limit.js'
 import {flushed} from './output.js'
 import {resolveSettings, type FleetOutcome, type LogLevel, type Settings, type SupervisorOptions} from './options.js'
 import {reportedExcess} from './reported-excess.js'
 import {Shutdown} from './shutdown.js'
-import {createSlot, naturalEnd, recordExit, scheduleRestart, startMessage, workerReports, type Slot, type Verdict} from './slot.js'
+import {createSlot, fleetOutcome, recordExit, scheduleRestart, startMessage, type Slot, type Verdict} from './slot.js'
 import {describeExit, diedUnborn, isFailure, unbornReason, unstartedExit, workerExit, type WorkerExit} from './worker-exit.js'
 
 const debug = createDebug('decnet:supervisor')
@@ -49,6 +50,7 @@ export class Supervisor {
   readonly #settings: Settings
   readonly #slots: Slot[]
   readonly #shutdown = new Shutdown()
+  readonly #memory: MemoryLimits
   readonly #queue: FleetEvent[] = []
   readonly #listener: ChildListener
   readonly #stdout: NodeJS.WritableStream
@@ -74,6 +76,7 @@ export class Supervisor {
     this.#stderr = options.out ?? process.stderr
     this.#log = options.log
     this.#whenReady = options.onReady
+    this.#memory = new MemoryLimits(this.#slots, this.#settings, (child, reason) => this.#enqueue({child, reason, type: 'memory'}))
     this.#listener = {
       exit: (child, code, signal, error) => this.#enqueue({child, code, error, signal, type: 'exit'}),
       hung: (child, silentMs) => this.#enqueue({child, silentMs, type: 'hung'}),
@@ -92,6 +95,7 @@ export class Supervisor {
     this.#env = forkEnvironment(childEnvironment(process.env, env, uid === undefined ? undefined : accountOf(uid)), process.env)
     debug('fleet %s: starting %d workers', this.#settings.fleet.name, this.#slots.length)
     for (const slot of this.#slots) this.#spawn(slot)
+    this.#memory.start()
     this.#checkFinished()
     return this.#run
   }
@@ -127,6 +131,8 @@ export class Supervisor {
         return this.#onGraceExpired()
       case 'hung':
         return this.#onHung(event.child, event.silentMs)
+      case 'memory':
+        return this.#onMemory(event.child, event.reason)
       case 'message':
         return this.#onMessage(event.child, event.message)
       case 'restart':
@@ -170,6 +176,13 @@ export class Supervisor {
     child.silentMs = silentMs
     this.#say('error', `worker ${child.name} (pid ${child.pid}) hung: no heartbeat for ${silentMs} ms; killing it (SIGKILL)`)
     child.kill('hung')
+  }
+
+  /** Over its memory limit: stop it (SIGTERM, then SIGKILL after the grace period); its exit restarts it. */
+  #onMemory(child: LiveChild, reason: string): void {
+    if (!this.#slotOf(child) || this.#shutdown.started) return
+    this.#say('warn', `worker ${child.name} (pid ${child.pid}) is over its ${reason}; stopping it to restart it (grace ${this.#settings.graceMs} ms)`)
+    child.retire({cause: 'memory-limit', reason}, this.#settings.graceMs)
   }
 
   #onMessage(child: LiveChild, message: ChildMessage): void {
@@ -217,9 +230,7 @@ export class Supervisor {
     slot.child = undefined
     if (error) child.bootError ??= `cannot start its process: ${error.message}`
     else if (diedUnborn(child, code)) child.bootError ??= unbornReason(code, childEntryPath(), this.#settings.uid)
-    const {asked, bootError, greeted, killCause, name, pid, startedAt} = child
-    const uptimeMs = performance.now() - startedAt
-    const exit = workerExit({asked, bootError, greeted, killCause, name, pid, uptimeMs}, code, signal)
+    const exit = workerExit(child, code, signal)
     recordExit(slot, exit)
     const {level, text} = describeExit(exit, this.#settings)
     const next = this.#nextStep(slot, exit)
@@ -277,15 +288,9 @@ export class Supervisor {
     if (this.#slots.some((slot) => slot.child || slot.restartTimer)) return
     this.#finished = true
     this.#shutdown.finish()
-    const killed = this.#shutdown.killed
-    let {code, reason} = this.#verdict ?? naturalEnd(this.#slots, this.#settings.once)
-    if (killed.length > 0) {
-      reason += `; had to SIGKILL: ${killed.join(', ')}`
-      if (code === ExitCode.OK) code = ExitCode.STOP_FORCED
-    }
-
-    this.#say(code === ExitCode.OK ? 'info' : 'error', `fleet ${this.#settings.fleet.name} stopped: ${reason}`)
-    const outcome = {code, killed, reason, workers: workerReports(this.#slots)}
+    this.#memory.stop()
+    const outcome = fleetOutcome(this.#slots, this.#verdict, this.#settings.once, this.#shutdown.killed)
+    this.#say(outcome.code === ExitCode.OK ? 'info' : 'error', `fleet ${this.#settings.fleet.name} stopped: ${outcome.reason}`)
     // Callers exit right after run() resolves: let queued output reach its reader first.
     const resolve = this.#resolve
     void Promise.all([flushed(this.#stdout, FLUSH_TIMEOUT_MS), flushed(this.#stderr, FLUSH_TIMEOUT_MS)]).then(() => resolve(outcome))

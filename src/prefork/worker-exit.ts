@@ -2,7 +2,7 @@
  * Reaping: what one child's exit was, as a record, and how to say it.
  */
 import {ChildExitCode} from './messages.js'
-import type {KillCause} from './live-child.js'
+import type {KillCause, Retirement} from './live-child.js'
 
 /**
  * Why a child ended, from the supervisor's point of view:
@@ -10,6 +10,7 @@ import type {KillCause} from './live-child.js'
  * - `killed-after-grace` / `killed-on-demand`: asked to stop, did not in time / a second stop came;
  * - `hung`: killed by the watchdog;
  * - `privilege`: killed for holding more privilege than its fleet's profile;
+ * - `memory-limit`: stopped (SIGTERM, or SIGKILL after the grace period) for exceeding its memory limit, to be restarted;
  * - `boot-failed`: could not load its module or export (or the process could not start);
  * - `crashed`: non-zero exit code;
  * - `signaled`: killed by a signal the supervisor did not send (the OOM killer, an operator...);
@@ -22,6 +23,7 @@ export type ExitCause =
   | 'hung'
   | 'killed-after-grace'
   | 'killed-on-demand'
+  | 'memory-limit'
   | 'privilege'
   | 'signaled'
   | 'stopped'
@@ -43,6 +45,8 @@ export interface WorkerExit {
   readonly forciblyKilled: boolean
   /** Why it could not boot, as the child (or the spawn error) said. */
   readonly bootError?: string
+  /** Why the supervisor ended it, when it did so to restart it: `memory limit: RSS 812 MB > 512 MB`. */
+  readonly reason?: string
 }
 
 /** What the supervisor knows about a child when it is reaped. */
@@ -55,6 +59,8 @@ export interface ReapedChild {
   readonly greeted: boolean
   readonly killCause: KillCause | undefined
   readonly bootError: string | undefined
+  /** The supervisor stopped it to restart it (e.g. over its memory limit). */
+  readonly retired?: Retirement
 }
 
 const KILL_CAUSES: Readonly<Record<KillCause, ExitCause>> = Object.freeze({
@@ -62,13 +68,16 @@ const KILL_CAUSES: Readonly<Record<KillCause, ExitCause>> = Object.freeze({
   hung: 'hung',
   now: 'killed-on-demand',
   privilege: 'privilege',
+  retired: 'memory-limit',
 })
 
 /** Builds the record of an exit. `code`/`signal` are as node reports them. */
 export function workerExit(child: ReapedChild, code: number | null, signal: NodeJS.Signals | null): WorkerExit {
   const forciblyKilled = child.killCause !== undefined && signal === 'SIGKILL'
   let cause: ExitCause
-  if (forciblyKilled) cause = KILL_CAUSES[child.killCause!]
+  // Retired (to be restarted): however it then ended, that is why.
+  if (child.retired) cause = child.retired.cause
+  else if (forciblyKilled) cause = KILL_CAUSES[child.killCause!]
   else if (code === ChildExitCode.BOOT_FAILED || child.pid === 0 || diedUnborn(child, code)) cause = 'boot-failed'
   else if (child.asked && (code === 0 || signal === 'SIGTERM')) cause = 'stopped'
   else if (signal !== null) cause = 'signaled'
@@ -81,6 +90,7 @@ export function workerExit(child: ReapedChild, code: number | null, signal: Node
     forciblyKilled,
     hung: child.killCause === 'hung',
     pid: child.pid,
+    ...(child.retired ? {reason: child.retired.reason} : {}),
     requested: child.asked,
     signal,
     uptimeMs: Math.round(child.uptimeMs),
@@ -134,6 +144,11 @@ export function describeExit(exit: WorkerExit, context: ExitContext): {level: 'e
       return {level: 'error', text: `${who} hung: no heartbeat for over ${context.watchdogMs} ms; killed by the watchdog (SIGKILL)`}
     case 'privilege':
       return {level: 'error', text: `${who} killed (SIGKILL): it holds more privilege than its fleet allows`}
+    case 'memory-limit':
+      return {
+        level: 'warn',
+        text: `${who} ${exit.forciblyKilled ? `did not stop within ${context.graceMs} ms; killed (SIGKILL)` : 'stopped'}: ${exit.reason ?? 'memory limit'}`,
+      }
     case 'boot-failed':
       return {level: 'error', text: `${who} could not boot: ${exit.bootError ?? `exit code ${exit.code}`}`}
     case 'signaled':

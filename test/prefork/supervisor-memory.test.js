@@ -1,0 +1,151 @@
+// Per-worker memory limits: a real leaking worker (test/fixtures/workers/leak.js) is stopped and
+// restarted once the master reads its RSS over the limit from /proc; the log line, the exit record
+// and the snapshot say why; its neighbour keeps its process; one that ignores SIGTERM is SIGKILLed
+// after the grace period. Plus the pieces: /proc reading, the reason text, option validation.
+import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+import {describe, test} from 'node:test'
+
+import {memoryLimitReason, MemoryLimits, residentBytes} from '../../dist/prefork/memory-limit.js'
+import {Supervisor} from '../../dist/prefork/index.js'
+import {isAlive, startFleet} from '../helpers/fleet-harness.js'
+
+const OVER = /^\[decnet\] worker leak \(pid (\d+)\) is over its memory limit: RSS (\d+) MB > 100 MB; stopping it to restart it \(grace \d+ ms\)$/
+
+describe('a worker over its memory limit', () => {
+  test('is stopped (SIGTERM) and restarted, with the reason in the log and its exit record; its neighbour is untouched', async (t) => {
+    const spec = {
+      fleet: {
+        name: 'leaky',
+        workers: [
+          {maxMemoryMb: 100, module: 'leak.js', name: 'leak', options: {chunkMb: 5, everyMs: 100}},
+          {module: 'idle.js', name: 'steady', options: {tickMs: 100}},
+        ],
+      },
+      options: {initialBackoffMs: 100, memoryCheckMs: 100},
+    }
+    const run = startFleet(spec)
+    t.after(() => run.cleanup())
+    const over = await run.waitFor(OVER, {timeoutMs: 30_000})
+    const [, pid, rssMb] = over.match
+    assert.ok(Number(rssMb) > 100, over.text)
+    assert.deepEqual(run.readyPids('leak'), [Number(pid)], 'the line names the process that leaked')
+    const stopped = await run.waitFor(
+      new RegExp(`^\\[decnet\\] worker leak \\(pid ${pid}\\) stopped: memory limit: RSS ${rssMb} MB > 100 MB; restarting in \\d+ ms$`),
+      {from: over.index},
+    )
+    await run.waitFor(/^leak \| leak aborted holding \d+ MiB$/, {from: over.index})
+    // the restarted copy is a new process that is ready again
+    await run.waitFor(/^\[decnet\] worker leak ready \(pid \d+\)$/, {from: stopped.index})
+    const leakPids = run.readyPids('leak')
+    assert.equal(leakPids.length, 2, run.text)
+    assert.notEqual(leakPids[1], leakPids[0])
+    assert.ok(!isAlive(leakPids[0]), 'the leaking process is gone')
+
+    // the neighbour: same process, still ticking after the restart
+    const steady = run.readyPids('steady')
+    assert.equal(steady.length, 1, run.text)
+    assert.ok(isAlive(steady[0]))
+    const lastTick = run.lines.findLastIndex((line) => /^steady \| tick \d+$/.test(line.text))
+    await run.waitFor(/^steady \| tick \d+$/, {from: Math.max(lastTick + 1, stopped.index)})
+
+    run.kill('SIGTERM')
+    const {code} = await run.waitForExit(20_000)
+    assert.equal(code, 0, run.text)
+    const outcome = run.outcome()
+    const leak = outcome.workers.find((worker) => worker.name === 'leak')
+    assert.ok(leak.restarts >= 1, JSON.stringify(leak))
+    assert.equal(outcome.workers.find((worker) => worker.name === 'steady').restarts, 0)
+    // the last exit is the fleet stop, unless the second copy hit the limit too before it
+    assert.ok(['stopped', 'memory-limit'].includes(leak.lastExit.cause), JSON.stringify(leak.lastExit))
+  })
+
+  test('that ignores SIGTERM is SIGKILLed after the grace period; its exit record says memory limit and forcibly killed', async (t) => {
+    const spec = {
+      fleet: {
+        name: 'stubborn',
+        workers: [{maxMemoryMb: 100, module: 'leak.js', name: 'leak', options: {chunkMb: 5, everyMs: 100, ignoreAbort: true}, restart: 'never'}],
+      },
+      options: {graceMs: 300, memoryCheckMs: 100},
+    }
+    const run = startFleet(spec)
+    t.after(() => run.cleanup())
+    const over = await run.waitFor(OVER, {timeoutMs: 30_000})
+    const [, pid] = over.match
+    await run.waitFor(/^leak \| leak aborted holding \d+ MiB; ignoring it$/, {from: over.index})
+    await run.waitFor(
+      new RegExp(`^\\[decnet\\] worker leak \\(pid ${pid}\\) did not stop within 300 ms; killed \\(SIGKILL\\): memory limit: RSS \\d+ MB > 100 MB; not restarting \\(restart policy 'never'\\)$`),
+      {from: over.index},
+    )
+    // nothing left to run: the fleet ends by itself, as a failure
+    const {code} = await run.waitForExit(20_000)
+    assert.equal(code, 1, run.text)
+    const {lastExit} = run.outcome().workers[0]
+    assert.equal(lastExit.cause, 'memory-limit')
+    assert.equal(lastExit.signal, 'SIGKILL')
+    assert.equal(lastExit.forciblyKilled, true)
+    assert.match(lastExit.reason, /^memory limit: RSS \d+ MB > 100 MB$/)
+    assert.match(run.text, /fleet stubborn stopped: every worker exited and none is due a restart; failed: leak \(memory-limit\)/)
+  })
+
+  test('maxMemoryMb (the --max-memory override) applies to every worker, whatever their own limit', async (t) => {
+    const spec = {
+      fleet: {name: 'override', workers: [{maxMemoryMb: 100_000, module: 'leak.js', name: 'leak', options: {chunkMb: 5, everyMs: 100}}]},
+      options: {initialBackoffMs: 100, maxMemoryMb: 100, memoryCheckMs: 100},
+    }
+    const run = startFleet(spec)
+    t.after(() => run.cleanup())
+    await run.waitFor(OVER, {timeoutMs: 30_000})
+    run.kill('SIGTERM')
+    await run.waitForExit(20_000)
+  })
+})
+
+describe('memory limit pieces', () => {
+  test('residentBytes reads VmRSS of a live process, null for one that does not exist', () => {
+    const rss = residentBytes(process.pid)
+    const vmRss = Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024
+    assert.ok(rss > 10 * 1024 * 1024, `node itself holds more than 10 MiB: ${rss}`)
+    assert.ok(Math.abs(rss - vmRss) < 64 * 1024 * 1024, `${rss} ~ ${vmRss}`)
+    assert.equal(residentBytes(2 ** 22 + 1), null)
+  })
+
+  test('the reason rounds the RSS up, so it always reads as over the limit', () => {
+    assert.equal(memoryLimitReason(851_443_712, 512), 'memory limit: RSS 812 MB > 512 MB')
+    assert.equal(memoryLimitReason(851_443_713, 512), 'memory limit: RSS 813 MB > 512 MB')
+    assert.equal(memoryLimitReason(512 * 1024 * 1024 + 1, 512), 'memory limit: RSS 513 MB > 512 MB')
+  })
+
+  test('no timer at all when no worker has a limit', () => {
+    const slot = (maxMemoryMb) => ({child: undefined, worker: {maxMemoryMb, name: 'w'}})
+    const none = new MemoryLimits([slot(undefined)], {maxMemoryMb: undefined, memoryCheckMs: 10}, () => assert.fail('no limit'))
+    assert.equal(none.active, false)
+    assert.equal(new MemoryLimits([slot(undefined)], {maxMemoryMb: 64, memoryCheckMs: 10}, () => {}).active, true)
+    assert.equal(new MemoryLimits([slot(64)], {maxMemoryMb: undefined, memoryCheckMs: 10}, () => {}).active, true)
+  })
+
+  test('a child over its limit is reported once; one being stopped is not checked', () => {
+    const reported = []
+    const child = {asked: false, killCause: undefined, pid: process.pid}
+    const limits = new MemoryLimits([{child, worker: {maxMemoryMb: 1, name: 'w'}}], {maxMemoryMb: undefined, memoryCheckMs: 10}, (c, reason) =>
+      reported.push([c, reason]),
+    )
+    limits.check()
+    limits.check()
+    assert.equal(reported.length, 1)
+    assert.equal(reported[0][0], child)
+    assert.match(reported[0][1], /^memory limit: RSS \d+ MB > 1 MB$/)
+    const asked = {asked: true, killCause: undefined, pid: process.pid}
+    new MemoryLimits([{child: asked, worker: {maxMemoryMb: 1}}], {maxMemoryMb: undefined, memoryCheckMs: 10}, () => assert.fail('asked')).check()
+  })
+
+  test('the supervisor validates maxMemoryMb and memoryCheckMs', () => {
+    const fleet = {name: 'f', profile: 'root', workers: [{exportName: 'default', modulePath: '/x.js', name: 'w', needs: 'root', options: {}, restart: 'on-failure'}]}
+    for (const maxMemoryMb of [0, -1, 1.5, Number.NaN, 2 ** 21]) {
+      assert.throws(() => new Supervisor({fleet, maxMemoryMb}), {message: `Expected \`maxMemoryMb\` to be a whole number of MiB from 1 to 1048576, got \`${maxMemoryMb}\``})
+    }
+
+    assert.throws(() => new Supervisor({fleet, memoryCheckMs: -5}), /Expected `memoryCheckMs` to be a non-negative number of milliseconds, got `-5`/)
+    assert.ok(new Supervisor({fleet, maxMemoryMb: 512}))
+  })
+})
