@@ -3,21 +3,21 @@
  * profiles, tick after tick, until told to stop. It opens its own database
  * connection (from `DECNET_DB_URL`) in the child, never in the master.
  */
-import {setTimeout as sleep} from 'node:timers/promises'
-
 import type {WorkerContext} from '../../prefork/worker.js'
 
-import {migrateToLatest} from '../../db/migrate.js'
-import {openDatabase} from '../../db/open.js'
+import {loopSettings} from '../loop-settings.js'
+import {runWorkerLoop} from '../run-worker-loop.js'
 import {defaultSemantics} from './semantics.js'
-import {DEFAULT_BATCH_SIZE, PROFILER_DATABASE_OPTIONS, Profiler} from './tick.js'
+import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from './tick.js'
 
 /** Seconds between passes unless the fleet says otherwise. */
 export const DEFAULT_INTERVAL_SECONDS = 60
 
 /**
- * Runs the profiler. Options: `interval` (seconds between passes, default 60)
- * and `batchSize` (lines per tick, default 5000). Under `once`, it drains
+ * Runs the profiler. Options: `interval` (seconds between passes, default 60),
+ * `batchSize` (lines per tick, default 5000), and the loop's `leaseSeconds` /
+ * `dbRetrySeconds` (see `loopSettings`). Only the instance holding the
+ * `profiler` lease folds lines; others stand by. Under `once`, it drains
  * everything pending and returns.
  *
  * @example
@@ -29,42 +29,28 @@ export const DEFAULT_INTERVAL_SECONDS = 60
 export default async function profiler(ctx: WorkerContext): Promise<void> {
   const url = process.env.DECNET_DB_URL
   if (!url) throw new Error('DECNET_DB_URL is not set: the profiler needs a database')
-  const interval = positiveNumber(ctx.options.interval ?? DEFAULT_INTERVAL_SECONDS, 'interval')
+  const settings = loopSettings(ctx.options, ctx.once, DEFAULT_INTERVAL_SECONDS)
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
-  const db = await openDatabase(url, PROFILER_DATABASE_OPTIONS)
-  try {
-    const applied = await migrateToLatest(db)
-    if (applied.length > 0) ctx.debug('applied migrations %o', applied)
-    const profiler = new Profiler(db, {batchSize, semantics: defaultSemantics})
-    ctx.ready()
-    while (!ctx.signal.aborted) {
-      await drain(profiler, ctx)
-      if (ctx.once || !(await pause(interval, ctx.signal))) return
-    }
-  } finally {
-    await db.destroy()
-  }
+  await runWorkerLoop(ctx, {
+    databaseOptions: PROFILER_DATABASE_OPTIONS,
+    kind: PROFILER_CURSOR,
+    prepare(db) {
+      const profiler = new Profiler(db, {batchSize, semantics: defaultSemantics})
+      return (signal) => drain(profiler, ctx, signal)
+    },
+    settings,
+    url,
+  })
 }
 
 /** Folds everything pending (stopping early on abort) and says what it did. */
-async function drain(profiler: Profiler, ctx: WorkerContext): Promise<void> {
-  const total = await profiler.drain(ctx.signal, (tick) =>
+async function drain(profiler: Profiler, ctx: WorkerContext, signal: AbortSignal): Promise<void> {
+  const total = await profiler.drain(signal, (tick) =>
     ctx.debug('tick: %d lines, %d attackers, %d commands, cursor %d', tick.lines, tick.attackers, tick.commands, tick.cursor),
   )
   if (total.lines > 0) {
     await profiler.checkpoint()
     console.log(`profiled ${total.lines} lines: ${total.attackers} attacker updates, ${total.commands} commands (cursor ${total.cursor})`)
-  }
-}
-
-/** Waits `seconds`; false when the wait was cut short by `signal`. */
-async function pause(seconds: number, signal: AbortSignal): Promise<boolean> {
-  try {
-    await sleep(seconds * 1000, undefined, {signal})
-    return true
-  } catch (error) {
-    if (signal.aborted) return false
-    throw error
   }
 }
 

@@ -5,19 +5,17 @@
  */
 import type {Kysely} from 'kysely'
 
-import {setTimeout as sleep} from 'node:timers/promises'
-
 import type {Database} from '../../db/schema.js'
 import type {WorkerContext} from '../../prefork/worker.js'
 import type {TtpTickOptions} from './tick.js'
 
-import {migrateToLatest} from '../../db/migrate.js'
-import {openDatabase} from '../../db/open.js'
+import {loopSettings} from '../loop-settings.js'
+import {runWorkerLoop} from '../run-worker-loop.js'
 import {FailureMemory} from './failure-memory.js'
 import {Matcher} from './matcher.js'
 import {formatRuleProblem, loadRules, RULES_DIR_ENV} from './rule-loader.js'
 import {TagWriter} from './tag-writer.js'
-import {DEFAULT_BATCH_SIZE, ttpTick} from './tick.js'
+import {DEFAULT_BATCH_SIZE, TTP_CURSOR, ttpTick} from './tick.js'
 
 /** Seconds between passes unless the fleet says otherwise. */
 export const DEFAULT_INTERVAL_SECONDS = 60
@@ -25,9 +23,11 @@ export const DEFAULT_INTERVAL_SECONDS = 60
 /**
  * Runs the TTP tagger. Options: `interval` (seconds between passes, default
  * 60), `batchSize` (lines per tick, default 5000) and `rulesDir` (an
- * operator's rule directory; default `$DECNET_RULES_DIR`). Rule files that
+ * operator's rule directory; default `$DECNET_RULES_DIR`), and the loop's
+ * `leaseSeconds` / `dbRetrySeconds` (see `loopSettings`). Rule files that
  * cannot be used are reported on stderr, with their path and why; the other
- * rules still run. Under `once`, it drains everything pending and returns.
+ * rules still run. Only the instance holding the `ttp` lease tags lines;
+ * others stand by. Under `once`, it drains everything pending and returns.
  *
  * @example
  * ```ts
@@ -38,22 +38,18 @@ export const DEFAULT_INTERVAL_SECONDS = 60
 export default async function ttp(ctx: WorkerContext): Promise<void> {
   const url = process.env.DECNET_DB_URL
   if (!url) throw new Error('DECNET_DB_URL is not set: the ttp worker needs a database')
-  const interval = positiveNumber(ctx.options.interval ?? DEFAULT_INTERVAL_SECONDS, 'interval')
+  const settings = loopSettings(ctx.options, ctx.once, DEFAULT_INTERVAL_SECONDS)
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
   const matcher = await loadMatcher(ctx)
-  const db = await openDatabase(url)
-  try {
-    const applied = await migrateToLatest(db)
-    if (applied.length > 0) ctx.debug('applied migrations %o', applied)
-    ctx.ready()
-    const tick = {batchSize, matcher, memory: new FailureMemory(), writer: new TagWriter()}
-    while (!ctx.signal.aborted) {
-      await drain(db, ctx, tick)
-      if (ctx.once || !(await pause(interval, ctx.signal))) return
-    }
-  } finally {
-    await db.destroy()
-  }
+  await runWorkerLoop(ctx, {
+    kind: TTP_CURSOR,
+    prepare(db) {
+      const tick = {batchSize, matcher, memory: new FailureMemory(), writer: new TagWriter()}
+      return (signal) => drain(db, ctx, signal, tick)
+    },
+    settings,
+    url,
+  })
 }
 
 async function loadMatcher(ctx: WorkerContext): Promise<Matcher> {
@@ -69,8 +65,8 @@ async function loadMatcher(ctx: WorkerContext): Promise<Matcher> {
   return new Matcher(rules)
 }
 
-/** Ticks until a tick comes back short (caught up) or the worker is stopped. */
-async function drain(db: Kysely<Database>, ctx: WorkerContext, options: TtpTickOptions & {batchSize: number}): Promise<void> {
+/** Ticks until a tick comes back short (caught up) or `signal` fires (the worker is stopped, or lost its lease). */
+async function drain(db: Kysely<Database>, ctx: WorkerContext, signal: AbortSignal, options: TtpTickOptions & {batchSize: number}): Promise<void> {
   let lines = 0
   let tags = 0
   let cursor = 0
@@ -80,21 +76,10 @@ async function drain(db: Kysely<Database>, ctx: WorkerContext, options: TtpTickO
     tags += tick.tags
     cursor = tick.cursor
     ctx.debug('tick: %d lines, %d tags, cursor %d', tick.lines, tick.tags, cursor)
-    if (tick.lines < options.batchSize || ctx.signal.aborted) break
+    if (tick.lines < options.batchSize || signal.aborted) break
   }
 
   if (lines > 0) console.log(`tagged ${lines} lines: ${tags} ATT&CK tags (cursor ${cursor})`)
-}
-
-/** Waits `seconds`; false when the wait was cut short by `signal`. */
-async function pause(seconds: number, signal: AbortSignal): Promise<boolean> {
-  try {
-    await sleep(seconds * 1000, undefined, {signal})
-    return true
-  } catch (error) {
-    if (signal.aborted) return false
-    throw error
-  }
 }
 
 function positiveNumber(value: unknown, name: string): number {
