@@ -68,6 +68,13 @@ function createPool(url: string, options: {poolSize?: number; connectTimeoutMs?:
   // an idle client losing its server emits 'error' on the pool; unhandled, that kills the process.
   // The next query on the pool fails with a real error, so recording it is enough.
   pool.on('error', (error) => debug('idle postgresql client failed (%s): %s', redactUrl(url), error.message))
+  // A client in use is not covered by that: pg-pool removes its listener while a client is checked
+  // out, and the client emits 'error' when its server goes away (shutdown, restart, a terminated
+  // session) on top of failing the query under way. Unhandled, that error would kill the process;
+  // the failed query already reports it, and the pool drops the broken client when it comes back.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => debug('postgresql connection lost (%s): %s', redactUrl(url), error.message))
+  })
   return pool
 }
 

@@ -11,7 +11,12 @@ import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
 
-/** @typedef {{url: string, port: number, dir: string, stop(): void}} Cluster */
+/**
+ * @typedef {{url: string, port: number, dir: string, stop(): void,
+ *   stopServer(mode?: 'immediate' | 'fast'): void, startServer(): void, running(): boolean}} Cluster
+ * `stop()` stops the server and removes the cluster; `stopServer()` / `startServer()` take the
+ * server down and bring it back on the same port and data (for database outage tests).
+ */
 
 /** Finds a PostgreSQL program on PATH or in Debian's versioned directories; null when absent. */
 export function findPgProgram(name) {
@@ -45,6 +50,15 @@ export function localCluster() {
   return clusterPromise
 }
 
+/**
+ * Starts a cluster of the caller's own (not the shared one): a test that stops
+ * and restarts its server uses this, so other tests' databases stay up.
+ * Removed at process exit, or earlier with `stop()`.
+ */
+export function privateCluster() {
+  return startCluster()
+}
+
 async function startCluster() {
   const why = localClusterUnavailable()
   if (why) throw new Error(why)
@@ -63,14 +77,23 @@ async function startCluster() {
   }
 
   let started = false
-  const stop = () => {
-    if (started) {
-      started = false
-      const file = findPgProgram('pg_ctl')
-      const args = ['-D', data, '-m', 'immediate', '-w', 'stop']
-      spawnSync(asPostgres ? 'runuser' : file, asPostgres ? ['-u', 'postgres', '--', file, ...args] : args, {stdio: 'ignore'})
-    }
+  let options
+  const stopServer = (mode = 'immediate') => {
+    if (!started) return
+    started = false
+    const file = findPgProgram('pg_ctl')
+    const args = ['-D', data, '-m', mode, '-w', 'stop']
+    spawnSync(asPostgres ? 'runuser' : file, asPostgres ? ['-u', 'postgres', '--', file, ...args] : args, {stdio: 'ignore'})
+  }
 
+  const startServer = () => {
+    if (started) return
+    run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start'])
+    started = true
+  }
+
+  const stop = () => {
+    stopServer()
     rmSync(dir, {recursive: true, force: true})
   }
 
@@ -79,11 +102,10 @@ async function startCluster() {
     run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'])
     for (let attempt = 1; ; attempt++) {
       const port = await freePort()
-      const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`
+      options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`
       try {
-        run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start'])
-        started = true
-        return {url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, dir, stop}
+        startServer()
+        return {url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, dir, stop, stopServer, startServer, running: () => started}
       } catch (error) {
         if (attempt >= 3) throw new Error(`cannot start the test postgresql cluster: ${error.message}\n${serverLog(dir)}`)
       }
