@@ -9,7 +9,7 @@ import {MASTER_STDERR_FD, type LiveChild} from './live-child.js'
 import type {StartMessage} from './messages.js'
 import type {FleetOutcome, Settings, WorkerReport} from './options.js'
 import {heartbeatIntervalMs} from './watchdog.js'
-import type {WorkerExit} from './worker-exit.js'
+import {isFailure, type WorkerExit} from './worker-exit.js'
 
 /** One worker of the fleet across its successive processes. */
 export interface Slot {
@@ -75,7 +75,7 @@ export function startMessage(worker: ResolvedWorker, settings: Settings): StartM
 
 /** The verdict when every worker ended on its own (no stop request): `--once`, or nothing left to restart. */
 export function naturalEnd(slots: readonly Slot[], once: boolean): Verdict {
-  const failed = slots.filter((slot) => slot.lastExit && (slot.lastExit.code !== 0 || slot.lastExit.signal))
+  const failed = slots.filter((slot) => slot.lastExit && isFailure(slot.lastExit))
   const names = failed.map((slot) => `${slot.worker.name} (${slot.lastExit!.cause})`).join(', ')
   if (once) {
     return failed.length === 0
