@@ -64,13 +64,14 @@ export function validateFleet(raw: unknown, position: number, context: Validatio
     problems.push(`profile must be one of ${PRIVILEGE_PROFILES.join(', ')} (got ${describe(raw.profile)})`)
   }
 
+  const fleetLimit = memoryLimit(raw.maxMemoryMb, 'maxMemoryMb', problems)
   const workers: ResolvedWorker[] = []
   if (!Array.isArray(raw.workers) || raw.workers.length === 0) {
     problems.push(`workers must be a non-empty array (got ${describe(raw.workers)})`)
   } else {
     const seen = new Set<string>()
     for (const [i, spec] of raw.workers.entries()) {
-      const worker = validateWorker(spec, i, context.pluginRoot, problems)
+      const worker = validateWorker(spec, i, context.pluginRoot, problems, fleetLimit)
       if (worker && seen.has(worker.name)) problems.push(`worker name '${worker.name}' is used twice`)
       else if (worker) workers.push(worker)
       if (worker) seen.add(worker.name)
@@ -87,7 +88,7 @@ export function validateFleet(raw: unknown, position: number, context: Validatio
   }
 }
 
-function validateWorker(raw: unknown, index: number, root: string, problems: string[]): ResolvedWorker | undefined {
+function validateWorker(raw: unknown, index: number, root: string, problems: string[], fleetLimit?: number): ResolvedWorker | undefined {
   if (!isPlainObject(raw)) {
     problems.push(`worker #${index + 1} is ${describe(raw)}, not a worker spec`)
     return undefined
@@ -117,16 +118,29 @@ function validateWorker(raw: unknown, index: number, root: string, problems: str
   const options = raw.options ?? {}
   const optionsProblem = isPlainObject(options) ? jsonProblem(options, 'options') : `options is ${describe(options)}, not an object`
   if (optionsProblem) problems.push(`${label}: ${optionsProblem}`)
+  const maxMemoryMb = memoryLimit(raw.maxMemoryMb, `${label}: maxMemoryMb`, problems) ?? fleetLimit
 
   if (problems.length > before || modulePath === undefined) return undefined
   return Object.freeze({
     exportName: exportName as string,
+    ...(maxMemoryMb === undefined ? {} : {maxMemoryMb}),
     modulePath,
     name: raw.name as string,
     needs: raw.needs as PrivilegeProfile,
     options: Object.freeze(structuredClone(options as JsonObject)),
     restart: restart as RestartPolicy,
   })
+}
+
+/** The largest memory limit accepted (MiB): 1 TiB. */
+export const MAX_MEMORY_LIMIT_MB = 1024 * 1024
+
+/** A memory limit in MiB (a positive integer), or undefined when absent or invalid (then `problems` says why). */
+function memoryLimit(value: unknown, label: string, problems: string[]): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_MEMORY_LIMIT_MB) return value
+  problems.push(`${label} must be a whole number of MiB from 1 to ${MAX_MEMORY_LIMIT_MB} (got ${describe(value)})`)
+  return undefined
 }
 
 function resolveModule(module: unknown, root: string, label: string, problems: string[]): string | undefined {
