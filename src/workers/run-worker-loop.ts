@@ -92,7 +92,8 @@ class WorkerLoop {
           if (!isTransientDatabaseError(error)) throw error
           this.#lease?.forget()
           const delay = this.#outage.failed(error)
-          this.#status(`waiting for the database since ${clockTime(new Date(this.#outage.since!).toISOString())}`)
+          const since = clockTime(new Date(this.#outage.since!).toISOString())
+          this.#status(`waiting for the database since ${since}: ${(error as Error).message}`)
           this.#ctx.debug('database error, retrying in %d ms: %s', delay, (error as Error).message)
           await pause(delay, signal)
         }
