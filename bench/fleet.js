@@ -13,7 +13,8 @@
  *   --settle SECONDS  wait after "ready" before the idle window; default 20 (--quick: 1)
  *   --soak SECONDS    read memory again this much later (memory that creeps); default 0
  *   --user NAME|none  decnet's --user (default nobody; `none`: children stay root, --allow-root)
- *   --wait-quiet S    wait up to S seconds for other work on the machine to calm down
+ *   --wait-quiet S    before each measurement, wait for other work on the machine to calm
+ *                     down (< 15% busy), spending at most S seconds in all; default 0
  *   --write FILE      also write the report there
  *   --check           exit 2 when a target fails (errors always exit 1)
  *
@@ -28,9 +29,10 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {parseArgs} from 'node:util'
 
-import {describeMachine, loadAverage, machineBusy, machineHeader} from './lib/machine.js'
+import {describeMachine, loadAverage, machineHeader} from './lib/machine.js'
 import {cycle, steadyRun} from './lib/protocol.js'
 import {clockTicksPerSecond} from './lib/proc.js'
+import {QuietGate} from './lib/quiet-gate.js'
 import {Reaper} from './lib/reaper.js'
 import {evaluateTargets, figuresTable, sampleLines, targetLines} from './lib/report.js'
 import {BareCluster} from './lib/systems/bare-cluster.js'
@@ -113,14 +115,11 @@ async function attempt(system, what, fn) {
 }
 
 const machine = describeMachine()
-// other work on the machine skews every time measured: wait (up to --wait-quiet s) for a quiet moment
+// other work on the machine skews every time measured: before each measurement, wait
+// (up to --wait-quiet s over the whole run) for a quiet moment
 const QUIET = 0.15
-let busyBefore = await machineBusy()
-for (let waited = 0; busyBefore > QUIET && waited < Number(flags['wait-quiet']); waited += 6) {
-  progress(`machine ${(busyBefore * 100).toFixed(0)}% busy with other work; waiting for it to calm down`)
-  await new Promise((resolve) => setTimeout(resolve, 5000))
-  busyBefore = await machineBusy()
-}
+const gate = new QuietGate({budgetS: Number(flags['wait-quiet']), progress, threshold: QUIET})
+const busyBefore = await gate.wait('the run')
 const loadBefore = loadAverage()
 const clockTicks = clockTicksPerSecond()
 const results = {}
@@ -136,6 +135,7 @@ for (const system of systems) await attempt(system, 'warm-up', () => cycle(syste
 for (const size of sizes) {
   for (let run = 1; run <= runs; run++) {
     for (const system of systems) {
+      if (!failed.has(system.key)) await gate.wait(`fleet ${size} run ${run} of ${system.label}`)
       progress(`fleet ${size}, run ${run}/${runs}: ${system.label} start/stop`)
       const r = await attempt(system, `fleet ${size} run ${run}`, () => cycle(system, size, plan))
       if (r) {
@@ -146,6 +146,7 @@ for (const size of sizes) {
   }
   const pm2 = systems.find((s) => s.key === 'pm2')
   if (pm2) {
+    if (!failed.has(pm2.key)) await gate.wait(`fleet ${size} PM2 warm starts`)
     progress(`fleet ${size}: PM2 warm starts`)
     await attempt(pm2, `fleet ${size} warm start`, async () => {
       await pm2.ensureDaemon()
@@ -154,6 +155,7 @@ for (const size of sizes) {
     })
   }
   for (const system of systems) {
+    if (!failed.has(system.key)) await gate.wait(`fleet ${size} steady run of ${system.label}`)
     progress(`fleet ${size}: ${system.label} steady run (${settleS} s settle, ${idleS} s idle${soakS ? `, ${soakS} s soak` : ''}, ${plan.crashes} crashes)`)
     const steady = await attempt(system, `fleet ${size} steady run`, () => steadyRun(system, size, {...plan, clockTicks}))
     if (steady) results[size][system.key].steady = steady
@@ -174,7 +176,7 @@ const report = [
   '',
   ...machineHeader(machine),
   `- compared: decnet ${versionOf('../package.json')} (commit ${commit}, dist/ as built in the working tree), PM2 ${versionOf('pm2/package.json')}, node:cluster of node ${process.version}`,
-  `- machine load before the run: ${(busyBefore * 100).toFixed(0)}% of all CPUs busy (1 s sample), load average ${loadBefore}; after: ${loadAfter}${busyBefore > QUIET ? ' — **the machine was busy with other work: times are skewed**' : ''}${busyText}`,
+  `- other work on the machine (it skews every time): ${(busyBefore * 100).toFixed(0)}% of all CPUs busy before the run, at most ${(Math.max(...gate.samples) * 100).toFixed(0)}% in the 1 s before any measurement${flags['wait-quiet'] === '0' ? '' : ` (each waited up to a shared --wait-quiet ${flags['wait-quiet']} s for < ${QUIET * 100}%)`}${busyText}; load average ${loadBefore} before, ${loadAfter} after`,
   `- run: ${new Date().toISOString()}, \`node bench/fleet.js${process.argv.slice(2).map((a) => ` ${a}`).join('')}\`; ${runs} start/stop runs per system and size (medians), ${plan.crashes} crashes, ${settleS} s settle then ${idleS} s idle window${soakS ? `, memory again after a ${soakS} s soak` : ''}${flags.quick ? ' (--quick: a smoke run, not a record)' : ''}`,
   `- fleets: idle no-op workers (bench/fixtures/noop-app.js for bare and PM2)${decnet ? `; decnet runs \`fleet bench-noop-N\` (profile database, ${decnet.user ? `\`--user ${decnet.user}\`` : '`--allow-root`'}) from the bench-only plugin bench/fixtures/noop-plugin, linked through a temporary DECNET_DATA_DIR` : ''}`,
   '',
