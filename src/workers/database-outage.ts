@@ -87,7 +87,8 @@ export class DatabaseOutage {
       this.#since = now
       const why = error instanceof Error ? error.message : String(error)
       const limit = Number.isFinite(this.#maxAttempts) ? `, giving up after ${this.#maxAttempts} attempts` : ''
-      this.#log.warn(`database unreachable: ${why}; retrying in ${seconds(this.#initialMs)}, backing off to ${seconds(this.#maxMs)}${limit}`)
+      const pace = this.#initialMs === this.#maxMs ? `every ${seconds(this.#maxMs)}` : `in ${seconds(this.#initialMs)}, backing off to ${seconds(this.#maxMs)}`
+      this.#log.warn(`database unreachable: ${why}; retrying ${pace}${limit}`)
     }
 
     if (this.#attempts >= this.#maxAttempts) throw new DatabaseGaveUpError(this.#attempts, now - this.#since, error)
