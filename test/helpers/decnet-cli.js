@@ -11,7 +11,7 @@
  * ```
  */
 import {spawn} from 'node:child_process'
-import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -21,6 +21,8 @@ export const FIXTURE_PLUGINS = join(REPO, 'test', 'fixtures', 'plugins')
 
 /** The exit codes the tests expect (src/exit-codes.ts). */
 export const EXIT = Object.freeze({OK: 0, FAILURE: 1, USAGE: 2, PRIVILEGE_REFUSED: 3})
+
+const NOBODY = 65534
 
 /** Every test should be done long before this; a hung command fails the test instead of the suite. */
 const DEFAULT_TIMEOUT_MS = 60_000
@@ -35,6 +37,9 @@ const DEFAULT_TIMEOUT_MS = 60_000
 export function linkedDataDir(t, plugins = []) {
   const dir = mkdtempSync('/tmp/decnet-registry-test-')
   chmodSync(dir, 0o755)
+  // Fleets in these tests run their workers as nobody: the default SQLite database (in this directory) must be
+  // theirs to write, as an operator would arrange (decnet refuses a database-only fleet otherwise).
+  if (process.getuid() === 0) chownSync(dir, NOBODY, NOBODY)
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   const linked = plugins.map((name) => ({name, root: join(FIXTURE_PLUGINS, name), type: 'link'}))
   const pjson = {dependencies: {}, name: 'decnet', oclif: {plugins: linked, schema: 1}, private: true}

@@ -72,9 +72,12 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
     }
 
     const account = plan.user ?? currentAccount()
-    const unusable = target.kind === 'sqlite' && sqliteAccessProblem(target.path, account)
+    const unusable = target.kind === 'sqlite' ? sqliteAccessProblem(target.path, account) : null
     if (unusable && target.kind === 'sqlite') {
-      this.error(`${unusable}: the workers could not open it. ${sqliteAccessFix(target.path, account)}`, {exit: ExitCode.DATABASE})
+      // A database-only fleet would crash-loop on it; another fleet's workers may not use the database at all.
+      const message = `${unusable}: the workers could not open it. ${sqliteAccessFix(target.path, account)}`
+      if (fleet.profile === 'database') this.error(message, {exit: ExitCode.DATABASE})
+      this.warn(message)
     }
     if (plan.warning) this.logToStderr(`\n!!! WARNING: ${plan.warning}\n`)
     const {interval, ...durations} = timing
