@@ -23,7 +23,6 @@ import {sql} from 'kysely'
 
 import {dialectOf, migrateToLatest, openDatabase} from '../dist/db/index.js'
 import {ingest} from '../dist/ingest/ingest.js'
-import {defaultSemantics} from '../dist/workers/profiler/semantics.js'
 import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from '../dist/workers/profiler/tick.js'
 import {freshDatabase, skipReason} from '../test/helpers/databases.js'
 import {generateLines} from './lib/gen-logs.js'
@@ -110,7 +109,7 @@ async function benchDialect(kind, stages) {
   const ticks = []
   try {
     await migrateToLatest(db)
-    const profiler = new Profiler(db, {batchSize: BATCH, semantics: defaultSemantics})
+    const profiler = new Profiler(db, {batchSize: BATCH})
     const drain = async () => (await profiler.drain()).lines
     const postgres = dialectOf(db) === 'postgres'
     for (const stage of stages) {

@@ -7,7 +7,6 @@ import {fileURLToPath} from 'node:url'
 import {describe, it} from 'node:test'
 
 import {migrateToLatest, openDatabase} from '../../dist/db/index.js'
-import {defaultSemantics} from '../../dist/workers/profiler/semantics.js'
 import {profilerTick} from '../../dist/workers/profiler/tick.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 import {insertLogs} from '../helpers/profiler-logs.js'
@@ -65,7 +64,7 @@ async function profiledDatabase(t, kind) {
     await migrateToLatest(db)
     await insertLogs(db, LOGS)
     await db.insertInto('ttp_tags').values(TAGS).execute()
-    await profilerTick(db, {semantics: defaultSemantics})
+    await profilerTick(db)
   } finally {
     await db.destroy()
   }

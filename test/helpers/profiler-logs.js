@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 
 import {foldAttacker} from '../../dist/workers/profiler/fold.js'
-import {defaultSemantics} from '../../dist/workers/profiler/semantics.js'
+import {ProfilerSemantics} from '../../dist/workers/profiler/semantics.js'
 
 const DECKIES = ['decky-01', 'decky-02', 'decky-03', 'decky-04', 'decky-05']
 const SERVICES = ['ssh', 'telnet', 'http', 'ftp']
@@ -91,8 +91,9 @@ export async function expectedProfiles(db) {
 
   const attackers = []
   const commands = []
+  const semantics = new ProfilerSemantics()
   for (const [ip, rows] of byIp) {
-    const folded = foldAttacker(undefined, ip, rows, defaultSemantics)
+    const folded = foldAttacker(undefined, ip, rows, semantics)
     attackers.push(normalise(folded.attacker))
     commands.push(...folded.commands.map(normalise))
   }

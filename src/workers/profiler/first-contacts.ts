@@ -61,16 +61,19 @@ export class ContactList {
     if (name === '' || name === '-') return
     const at = this.#index.get(name)
     if (at === undefined) {
+      const last = this.#tuples.at(-1)
+      // in time order (the usual case) an append keeps the list sorted
+      if (last !== undefined && contactBefore({logId, timestamp}, {logId: last[2], timestamp: last[1]})) this.#unsorted = true
       this.#index.set(name, this.#tuples.push([name, timestamp, logId]) - 1)
     } else {
       const known = this.#tuples[at]
       if (!contactBefore({logId, timestamp}, {logId: known[2], timestamp: known[1]})) return
       known[1] = timestamp
       known[2] = logId
+      this.#unsorted = true
     }
 
     this.#changed = true
-    this.#unsorted = true
   }
 
   /** The tuples, in first-contact order. */

@@ -28,7 +28,7 @@ export interface LineMeaning {
 }
 
 /**
- * What lines mean. The worker passes {@link defaultSemantics} (src/logs'
+ * What lines mean. The profiler passes a `ProfilerSemantics` (src/logs'
  * extractCommand and classifyAuth, shared with the TTP worker); tests may
  * pass their own so the folding logic is tested on its own.
  */
@@ -52,7 +52,7 @@ export interface FoldResult {
  *
  * @example
  * ```ts
- * const {attacker, commands} = foldAttacker(undefined, '203.0.113.7', rows, defaultSemantics)
+ * const {attacker, commands} = foldAttacker(undefined, '203.0.113.7', rows, new ProfilerSemantics())
  * ```
  */
 export function foldAttacker(

@@ -16,12 +16,19 @@ import {dialectOf} from '../../db/dialect-of.js'
 import {chunks} from '../../lib/chunks.js'
 import {BulkUpsert} from './bulk-upsert.js'
 import {foldAttacker} from './fold.js'
+import {ProfilerSemantics} from './semantics.js'
 
 /** The `worker_state` row the profiler keeps its cursor in. */
 export const PROFILER_CURSOR = 'profiler'
 
-/** Lines per tick unless told otherwise. */
-export const DEFAULT_BATCH_SIZE = 5000
+/**
+ * Lines per tick unless told otherwise. A tick's fixed cost is the attackers
+ * it touches, so a backlog (a cold build, a catch-up) goes much faster in big
+ * batches; 50,000 lines is about 20 MB of rows and well under a second of
+ * transaction. A tick never reads more than there is: a quiet minute's
+ * thousand lines are one small tick.
+ */
+export const DEFAULT_BATCH_SIZE = 50_000
 
 // Rows per statement, so `IN` lists and multi-row inserts stay far below the
 // bound-parameter limits (SQLite 32766, PostgreSQL 65535).
@@ -51,8 +58,8 @@ export const PROFILER_DATABASE_OPTIONS: Readonly<OpenDatabaseOptions> = Object.f
 export interface ProfilerOptions {
   /** Lines per tick at most (default {@link DEFAULT_BATCH_SIZE}). */
   batchSize?: number
-  /** The line semantics (the worker passes src/logs'). */
-  semantics: LogSemantics
+  /** What lines mean (default: a {@link ProfilerSemantics}, i.e. src/logs'). */
+  semantics?: LogSemantics
   /** The `worker_state` row (default {@link PROFILER_CURSOR}). */
   cursorName?: string
 }
@@ -82,7 +89,7 @@ export interface TickResult {
  *
  * @example
  * ```ts
- * const profiler = new Profiler(db, {semantics: defaultSemantics})
+ * const profiler = new Profiler(db)
  * const {lines, cursor} = await profiler.drain()
  * ```
  */
@@ -95,7 +102,7 @@ export class Profiler {
   readonly #attackers: BulkUpsert<AttackerProfile>
   readonly #commands: BulkUpsert<NewAttackerCommand>
 
-  constructor(db: Kysely<Database>, options: ProfilerOptions) {
+  constructor(db: Kysely<Database>, options: ProfilerOptions = {}) {
     this.#db = db
     this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
     if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1) {
@@ -103,7 +110,7 @@ export class Profiler {
     }
 
     this.#cursorName = options.cursorName ?? PROFILER_CURSOR
-    this.#semantics = options.semantics
+    this.#semantics = options.semantics ?? new ProfilerSemantics()
     const dialect = (this.#dialect = dialectOf(db))
     const update = {update: ATTACKER_COLUMNS.filter((column) => column !== 'ip')}
     this.#attackers = new BulkUpsert(dialect, 'attackers', ATTACKER_COLUMNS, 'ip', update, ATTACKERS_PER_INSERT)
@@ -182,7 +189,7 @@ export class Profiler {
 }
 
 /** Runs one tick with a throwaway {@link Profiler}. */
-export async function profilerTick(db: Kysely<Database>, options: ProfilerOptions): Promise<TickResult> {
+export async function profilerTick(db: Kysely<Database>, options?: ProfilerOptions): Promise<TickResult> {
   return new Profiler(db, options).tick()
 }
 

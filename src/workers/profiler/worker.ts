@@ -7,7 +7,6 @@ import type {WorkerContext} from '../../prefork/worker.js'
 
 import {loopSettings} from '../loop-settings.js'
 import {runWorkerLoop} from '../run-worker-loop.js'
-import {defaultSemantics} from './semantics.js'
 import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from './tick.js'
 
 /** Seconds between passes unless the fleet says otherwise. */
@@ -15,7 +14,7 @@ export const DEFAULT_INTERVAL_SECONDS = 60
 
 /**
  * Runs the profiler. Options: `interval` (seconds between passes, default 60),
- * `batchSize` (lines per tick, default 5000), and the loop's `leaseSeconds` /
+ * `batchSize` (lines per tick, default 50,000), and the loop's `leaseSeconds` /
  * `dbRetrySeconds` (see `loopSettings`). Only the instance holding the
  * `profiler` lease folds lines; others stand by. Under `once`, it drains
  * everything pending and returns.
@@ -35,7 +34,7 @@ export default async function profiler(ctx: WorkerContext): Promise<void> {
     databaseOptions: PROFILER_DATABASE_OPTIONS,
     kind: PROFILER_CURSOR,
     prepare(db) {
-      const profiler = new Profiler(db, {batchSize, semantics: defaultSemantics})
+      const profiler = new Profiler(db, {batchSize})
       return (signal) => drain(profiler, ctx, signal)
     },
     settings,

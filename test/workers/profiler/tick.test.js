@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {migrateToLatest, openDatabase} from '../../../dist/db/index.js'
-import {defaultSemantics} from '../../../dist/workers/profiler/semantics.js'
 import {PROFILER_CURSOR, profilerTick} from '../../../dist/workers/profiler/tick.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../../helpers/databases.js'
 import {expectedProfiles, insertLogs, makeLogs, readProfiles} from '../../helpers/profiler-logs.js'
@@ -19,7 +18,7 @@ async function setup(t, kind) {
 async function drain(db, batchSize) {
   let ticks = 0
   for (;;) {
-    const result = await profilerTick(db, {batchSize, semantics: defaultSemantics})
+    const result = await profilerTick(db, {batchSize})
     ticks++
     if (result.lines < batchSize) return ticks
   }
@@ -34,7 +33,7 @@ for (const kind of DATABASE_KINDS) {
   describe(`profiler tick (${kind})`, {skip: skipReason(kind)}, () => {
     it('does nothing on an empty log and records its cursor at 0', async (t) => {
       const {db} = await setup(t, kind)
-      assert.deepEqual(await profilerTick(db, {semantics: defaultSemantics}), {attackers: 0, commands: 0, cursor: 0, lines: 0})
+      assert.deepEqual(await profilerTick(db), {attackers: 0, commands: 0, cursor: 0, lines: 0})
       assert.equal(await cursorOf(db), 0)
       assert.deepEqual(await readProfiles(db), {attackers: [], commands: []})
     })
@@ -45,7 +44,7 @@ for (const kind of DATABASE_KINDS) {
         ...makeLogs(3, {attackers: 1, seed: 3}).map((row) => ({...row, attacker_ip: '192.0.2.1'})),
         {...makeLogs(1)[0], attacker_ip: null},
       ])
-      const result = await profilerTick(db, {semantics: defaultSemantics})
+      const result = await profilerTick(db)
       assert.equal(result.lines, 4)
       assert.equal(result.attackers, 1)
       assert.equal(result.cursor, 4)
@@ -55,7 +54,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(attackers[0].ip, '192.0.2.1')
       assert.equal(attackers[0].event_count, 3)
       assert.equal(attackers[0].last_log_id, 3)
-      assert.deepEqual(await profilerTick(db, {semantics: defaultSemantics}), {attackers: 0, commands: 0, cursor: 4, lines: 0})
+      assert.deepEqual(await profilerTick(db), {attackers: 0, commands: 0, cursor: 4, lines: 0})
     })
 
     it('builds the profiles a whole-history fold gives, whatever the batch size', async (t) => {
@@ -78,7 +77,7 @@ for (const kind of DATABASE_KINDS) {
       const touched = ['198.51.100.3', '203.0.113.250']
       const fresh = makeLogs(20, {attackers: 1, seed: 12, startMinute: 200}).map((row, i) => ({...row, attacker_ip: touched[i % 2]}))
       await insertLogs(db, fresh)
-      const result = await profilerTick(db, {semantics: defaultSemantics})
+      const result = await profilerTick(db)
       assert.equal(result.lines, 20)
       assert.equal(result.attackers, 2)
       assert.equal(result.cursor, 820)
@@ -110,7 +109,7 @@ for (const kind of DATABASE_KINDS) {
       await drain(db, 1000)
       const first = await readProfiles(db)
       await db.updateTable('worker_state').set({cursor: 100}).where('worker', '=', PROFILER_CURSOR).execute()
-      const result = await profilerTick(db, {semantics: defaultSemantics})
+      const result = await profilerTick(db)
       assert.equal(result.lines, 500)
       assert.equal(result.commands, 0)
       assert.deepEqual(await readProfiles(db), first)
