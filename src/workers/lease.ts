@@ -6,7 +6,9 @@
  */
 import type {Kysely, RawBuilder} from 'kysely'
 
+import cluster from 'node:cluster'
 import {randomBytes} from 'node:crypto'
+import {readFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 
 import {sql} from 'kysely'
@@ -42,7 +44,7 @@ export type LeaseState =
  * ```
  */
 export class Lease {
-  /** `HOST:PID:RANDOM`: unique per instance, even for a pid reused on the same host. */
+  /** Who this instance is (see {@link instanceId}). */
   readonly holder: string
   readonly #db: Kysely<Database>
   readonly #worker: string
@@ -61,7 +63,7 @@ export class Lease {
     this.#worker = worker
     this.#ttlMs = Math.round(options.ttlMs)
     this.#dialect = dialectOf(db)
-    this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
+    this.holder = options.holder ?? instanceId()
   }
 
   /** The kind of worker this lease is for. */
@@ -148,9 +150,37 @@ export class Lease {
   }
 }
 
-/** `HOST:PID` of a holder id (`HOST:PID:RANDOM`), for people. */
+/**
+ * Who holds a lease: `HOST:PID:INCARNATION`. In a fleet's child process PID is
+ * the fleet master's and INCARNATION the master's start time (from /proc), so
+ * a worker the supervisor restarted after a crash is the same instance and
+ * picks its lease up at once instead of waiting for it to lapse (the
+ * supervisor only restarts a worker once the old process is gone). Anywhere
+ * else (a worker run by hand, a test) PID is this process's and INCARNATION
+ * random.
+ */
+export function instanceId(): string {
+  if (cluster.isWorker) {
+    const started = startTime(process.ppid)
+    if (started !== undefined) return `${hostname()}:${process.ppid}:${started}`
+  }
+
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
+}
+
+/** `HOST:PID` of a holder id (`HOST:PID:INCARNATION`), for people. */
 export function displayHolder(holder: string): string {
-  return holder.replace(/:[0-9a-f]{6}$/, '')
+  return holder.replace(/:[^:]*$/, '')
+}
+
+/** A process's start time in clock ticks after boot (field 22 of /proc/PID/stat), or undefined when it cannot be read. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+  } catch {
+    return undefined // not Linux, or /proc hidden: a random incarnation will do (a restarted worker then waits for the lapse)
+  }
 }
 
 /** `14:05:10Z` from an ISO time (the date is seldom news; the zone always is). */
