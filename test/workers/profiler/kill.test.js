@@ -70,7 +70,7 @@ for (const kind of DATABASE_KINDS) {
       await assertProfilesExact(db)
     })
 
-    it('shares the work between two workers running at once', async (t) => {
+    it('never folds a line twice when two workers run at once', async (t) => {
       const {db, url} = await setup(t, kind)
       await insertLogs(db, makeLogs(20_000, {attackers: 100, seed: 22}))
       const workers = [startWorker(t, url, ['--once', '--batch', '100']), startWorker(t, url, ['--once', '--batch', '230'])]
