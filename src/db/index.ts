@@ -5,6 +5,7 @@
 export {dialectOf} from './dialect-of.js'
 export type {DialectName} from './dialect-of.js'
 export {DatabaseError, redactUrl, toDatabaseError} from './errors.js'
+export {isTransientDatabaseError} from './is-transient-error.js'
 export {migrateToLatest, migrationStates} from './migrate.js'
 export type {MigrationState} from './migrate.js'
 export {openDatabase, withDatabase} from './open.js'
