@@ -4,7 +4,7 @@ import {migrateToLatest} from '../db/migrate.js'
 import {withDatabase} from '../db/open.js'
 import {resolveDatabaseUrl} from '../db/url.js'
 import {ExitCode} from '../exit-codes.js'
-import {DEFAULT_BATCH_SIZE, INGEST_SQLITE_CACHE_KIB, ingest} from '../ingest/ingest.js'
+import {DEFAULT_BATCH_SIZE, INGEST_SQLITE_OPTIONS, ingest} from '../ingest/ingest.js'
 import type {IngestSummary} from '../ingest/ingest.js'
 import {ProgressLine} from '../ingest/progress-line.js'
 import {databaseExitCode, databaseFlag} from '../lib/database-command.js'
@@ -53,7 +53,7 @@ A missing or unreadable file (exit ${ExitCode.INPUT_UNREADABLE}) or a binary one
       summary = await withDatabase(url, async (db) => {
         await migrateToLatest(db)
         return ingest(db, argv as string[], {batchSize: flags.batch, onProgress: (p) => progress.update(p)})
-      }, {cacheSizeKiB: INGEST_SQLITE_CACHE_KIB})
+      }, INGEST_SQLITE_OPTIONS)
     } catch (error) {
       const exit = databaseExitCode(error)
       if (exit !== undefined) this.error((error as Error).message, {exit})

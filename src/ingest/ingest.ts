@@ -18,10 +18,14 @@ import {threadedBatches} from './threaded-batches.js'
 export const DEFAULT_BATCH_SIZE = 20_000
 
 /**
- * The SQLite page cache (KiB) to open the database with for a bulk ingest:
- * the attacker-ip index pages stay in memory across batches.
+ * How to open a SQLite database for a bulk ingest: a 64 MiB page cache, so
+ * the attacker-ip index pages stay in memory across batches, and an
+ * automatic checkpoint every 10,000 WAL pages (~40 MiB) instead of 1,000:
+ * an index page rewritten by several batches is copied into the database
+ * once, not once per batch (measured: ~12% less SQLite CPU per line).
+ * Durability is unchanged (WAL, `synchronous=NORMAL`).
  */
-export const INGEST_SQLITE_CACHE_KIB = 64 * 1024
+export const INGEST_SQLITE_OPTIONS = Object.freeze({cacheSizeKiB: 64 * 1024, walAutocheckpointPages: 10_000})
 
 /** What became of one input. */
 export interface SourceSummary {
