@@ -69,7 +69,7 @@ export interface CompiledRule extends Readonly<RuleDefinition> {
  *   `wget${IFS}http://...`, or the end of the text).
  */
 export const RULE_MACROS: Readonly<Record<string, string>> = Object.freeze({
-  cmd: String.raw`(?:^|[\n;&|(\x60{]|\$\(|-c\s{0,8}["']|\b(?:sudo|nohup|busybox|exec|xargs|then|do|else)\s)\s*(?:[\w./~-]*\/)?`,
+  cmd: String.raw`(?:^|[\n;&|(\x60{]|\$\(|-c\s{0,8}["']|\b(?:sudo|nohup|busybox|exec|xargs|then|do|else)\s)[^\S\n]*(?:[\w./~-]*\/)?`,
   end: String.raw`(?=[\s;&|)\x60'"<>$]|$)`,
 })
 
