@@ -39,6 +39,10 @@ export class CachingSqliteDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    // better-sqlite3 is synchronous: without a real turn of the event loop here, a loop of
+    // queries (a worker draining a backlog) would starve the process's timers (heartbeats to
+    // the fleet master, lease renewals) until it ends, and the watchdog would kill it
+    await new Promise<void>((resolve) => setImmediate(resolve))
     // one connection: queries of one process take turns on it
     await this.#mutex.lock()
     return this.#connection!
