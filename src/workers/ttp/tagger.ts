@@ -17,21 +17,31 @@ export type TtpLog = Pick<LogRow, 'attacker_ip' | 'event_type' | 'fields' | 'id'
 export interface BatchTags {
   readonly tags: NewTtpTag[]
   readonly failures: AuthFailure[]
+  /** How many rows (from the first) were tagged: all of them, unless the time budget ran out. */
+  readonly count: number
 }
 
 /**
  * Tags the command events of `rows` with `matcher` and collects their failed
  * authentications (those with an attacker IP and a readable timestamp).
+ * Stops after the row during which `budgetMs` ran out (at least one row is
+ * always tagged): hostile commands can make the rules slow (each is bounded,
+ * but thousands of them add up), and a tick must not block its process for
+ * longer than the watchdog allows.
  *
  * @example
  * ```ts
  * const {tags, failures} = tagLogs(rows, new Matcher(rules))
  * ```
  */
-export function tagLogs(rows: readonly TtpLog[], matcher: Matcher): BatchTags {
+export function tagLogs(rows: readonly TtpLog[], matcher: Matcher, budgetMs = Number.POSITIVE_INFINITY): BatchTags {
   const tags: NewTtpTag[] = []
   const failures: AuthFailure[] = []
+  const deadline = performance.now() + budgetMs
+  let count = 0
   for (const row of rows) {
+    if (count > 0 && performance.now() >= deadline) break
+    count++
     const source = {event_type: row.event_type, fields: readFields(row.fields), msg: row.msg}
     const command = extractCommand(source)
     if (command !== null) tags.push(...matcher.tags(row, {command}))
@@ -39,7 +49,7 @@ export function tagLogs(rows: readonly TtpLog[], matcher: Matcher): BatchTags {
     if (failure !== undefined) failures.push(failure)
   }
 
-  return {failures, tags}
+  return {count, failures, tags}
 }
 
 /** The failures among rows read back from history. */

@@ -21,6 +21,13 @@ export const TTP_CURSOR = 'ttp'
 /** Lines per tick unless told otherwise. */
 export const DEFAULT_BATCH_SIZE = 5000
 
+/**
+ * Matching time per tick unless told otherwise: a batch of hostile commands
+ * is cut there (the rest waits for the next tick), so one tick never blocks
+ * the worker (its heartbeats, the database's write lock) for long.
+ */
+export const DEFAULT_TAG_BUDGET_MS = 1000
+
 // three parameters a range
 const RANGES_PER_SELECT = 300
 const COLUMNS = ['id', 'timestamp', 'attacker_ip', 'event_type', 'fields', 'msg'] as const
@@ -30,6 +37,8 @@ export interface TtpTickOptions {
   readonly matcher: Matcher
   /** Lines to read at most (default {@link DEFAULT_BATCH_SIZE}). */
   readonly batchSize?: number
+  /** Matching time after which the batch is cut (default {@link DEFAULT_TAG_BUDGET_MS}; at least one line is tagged). */
+  readonly budgetMs?: number
   /** The `worker_state` row (default {@link TTP_CURSOR}). */
   readonly cursorName?: string
   /** Recent failed logins carried from tick to tick (a long-running worker passes one). */
@@ -46,6 +55,8 @@ export interface TtpTickResult {
   readonly tags: number
   /** The cursor after the tick. */
   readonly cursor: number
+  /** Set when the time budget cut the batch: more lines are waiting. */
+  readonly cut?: true
 }
 
 /**
@@ -74,18 +85,20 @@ export async function ttpTick(db: Kysely<Database>, options: TtpTickOptions): Pr
         .orderBy('id')
         .limit(options.batchSize ?? DEFAULT_BATCH_SIZE)
         .execute()
-      if (rows.length === 0) return {cursor, failures: [], lines: 0, lookback: undefined, tags: 0}
+      if (rows.length === 0) return {cursor, cut: false, failures: [], lines: 0, lookback: undefined, tags: 0}
 
-      const {failures, tags} = tagLogs(rows, options.matcher)
+      const {count, failures, tags} = tagLogs(rows, options.matcher, options.budgetMs ?? DEFAULT_TAG_BUDGET_MS)
+      const cut = count < rows.length
+      if (cut) rows.length = count // the rest waits for the next tick
       const lookback = failures.length > 0 ? await history(trx, failures, rows[0].id, memory) : undefined
       if (lookback !== undefined) tags.push(...bruteForceTags(failures, lookback.failures))
       const inserted = await (options.writer ?? new TagWriter()).write(trx, tags)
       const next = rows.at(-1)!.id
       await trx.updateTable('worker_state').set({cursor: next, updated_at: new Date().toISOString()}).where('worker', '=', cursorName).execute()
-      return {cursor: next, failures, lines: rows.length, lookback, tags: inserted}
+      return {cursor: next, cut, failures, lines: rows.length, lookback, tags: inserted}
     })
     memory?.commit(tick.cursor, tick.lookback?.fetched ?? new Map(), tick.lookback?.failures ?? [], tick.failures)
-    return {cursor: tick.cursor, lines: tick.lines, tags: tick.tags}
+    return {cursor: tick.cursor, lines: tick.lines, tags: tick.tags, ...(tick.cut ? {cut: true} : {})}
   } catch (error) {
     memory?.reset() // what the failed tick read may not have happened
     throw error

@@ -76,7 +76,7 @@ async function drain(db: Kysely<Database>, ctx: WorkerContext, signal: AbortSign
     tags += tick.tags
     cursor = tick.cursor
     ctx.debug('tick: %d lines, %d tags, cursor %d', tick.lines, tick.tags, cursor)
-    if (tick.lines < options.batchSize || signal.aborted) break
+    if ((tick.lines < options.batchSize && !tick.cut) || signal.aborted) break
   }
 
   if (lines > 0) console.log(`tagged ${lines} lines: ${tags} ATT&CK tags (cursor ${cursor})`)
