@@ -30,6 +30,7 @@ import {describeMachine, loadAverage, machineHeader} from './lib/machine.js'
 import {markdownTable} from './lib/markdown-table.js'
 
 const NEW_LINES = 1000
+const WARM_UP = 3
 
 const {values} = parseArgs({
   options: {
@@ -60,10 +61,10 @@ async function writeInputs() {
   let total = 0
   for (const history of histories) {
     const grow = Math.max(0, history - total)
-    // one more than measured: the first tick of each stage warms up (JIT, caches) and is not counted
-    const increments = Array.from({length: reps + 1}, (_, i) => ({count: NEW_LINES, path: join(work, `h${history}-new${i}.log`)}))
+    // the first WARM_UP ticks of each stage warm up (JIT, caches) and are not counted
+    const increments = Array.from({length: reps + WARM_UP}, (_, i) => ({count: NEW_LINES, path: join(work, `h${history}-new${i}.log`)}))
     stages.push({grow: {count: grow, path: join(work, `h${history}-grow.log`)}, history, increments})
-    total += grow + (reps + 1) * NEW_LINES
+    total += grow + (reps + WARM_UP) * NEW_LINES
   }
 
   const lines = generateLines(total, {junkRate: 0})
@@ -160,7 +161,7 @@ async function benchDialect(kind, stages) {
       let touched = 0
       for (const [i, increment] of stage.increments.entries()) {
         await ingest(db, [increment.path], {batchSize: BATCH})
-        if (i === 0) {
+        if (i < WARM_UP) {
           await profiler.tick()
           await profiler.checkpoint()
           continue
