@@ -5,7 +5,8 @@
  * plugins). The fleets have the `database` profile, like the real `heavy`
  * fleet, so as root they run the realistic way: `--user nobody`.
  */
-import {mkdtempSync, mkdirSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {chmodSync, chownSync, mkdtempSync, mkdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -46,11 +47,21 @@ export class DecnetFleet {
     mkdirSync(dataDir)
     const pjson = {name: 'decnet-bench-data', oclif: {plugins: [{name: 'decnet-bench-noop', root: PLUGIN_ROOT, type: 'link'}], schema: 1}, private: true}
     writeFileSync(join(dataDir, 'package.json'), JSON.stringify(pjson, null, 2))
+    // the command checks that the workers' user can write the SQLite database's
+    // directory (the no-op workers never open it): give them one, as an operator would
+    const dbDir = join(dir, 'db')
+    mkdirSync(dbDir)
+    if (this.user) {
+      chmodSync(dir, 0o755)
+      const id = (flag) => Number(execFileSync('id', [flag, this.user], {encoding: 'utf8'}).trim())
+      chownSync(dbDir, id('-u'), id('-g'))
+    }
     this.env = {
       ...this.baseEnv,
       DECNET_CACHE_DIR: join(dir, 'cache'),
       DECNET_CONFIG_DIR: join(dir, 'config'),
       DECNET_DATA_DIR: dataDir,
+      DECNET_DB_URL: `sqlite:${join(dbDir, 'decnet.sqlite')}`,
       // a linked ESM plugin makes oclif warn on every run that it will not transpile it
       OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
     }
