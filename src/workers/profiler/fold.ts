@@ -16,6 +16,18 @@ export type ProfileLog = Pick<LogRow, 'decky' | 'event_type' | 'fields' | 'id' |
 /** An attacker row as the profiler writes it. */
 export type AttackerProfile = AttackerRow
 
+/** The columns of an attacker row that a fold derives from its first contacts. */
+export type ContactColumns = Pick<AttackerRow, 'deckies' | 'first_contacts' | 'is_traversal' | 'services' | 'traversal_path'>
+
+/**
+ * A stored attacker as a tick loads it: without the columns derived from the
+ * first contacts, and with `first_contacts` itself only when
+ * {@link needsFirstContacts} says the fold will read it. (A tick touches
+ * hundreds of attackers; most of them only need their counters moved.)
+ */
+export type StoredAttacker = Omit<AttackerRow, 'first_contacts' | 'is_traversal' | 'traversal_path'> &
+  Partial<Pick<AttackerRow, 'first_contacts' | 'is_traversal' | 'traversal_path'>>
+
 /** A row for `attacker_commands`. */
 export type NewAttackerCommand = Insertable<AttackerCommandsTable>
 
@@ -36,13 +48,15 @@ export interface LogSemantics {
   describe(row: Pick<LogRow, 'event_type' | 'fields' | 'msg'>): LineMeaning
 }
 
-/** The outcome of one fold. */
-export interface FoldResult {
-  /** The whole updated row, ready to upsert. */
-  attacker: AttackerProfile
+/**
+ * The outcome of one fold. When the contacts changed (always, for a new
+ * attacker), `attacker` is the whole updated row; otherwise only its counters
+ * and times moved and the stored contact columns stand.
+ */
+export type FoldResult = {
   /** The command rows the new lines produced, in log order. */
   commands: NewAttackerCommand[]
-}
+} & ({attacker: AttackerProfile; contactsChanged: true} | {attacker: StoredAttacker; contactsChanged: false})
 
 /**
  * Folds `rows` (new log lines of attacker `ip`, in id order, all with ids
@@ -50,13 +64,16 @@ export interface FoldResult {
  * attacker). Folding is associative: folding A then B gives the row that
  * folding A and B at once gives, so batch boundaries never show.
  *
+ * @throws Error when the fold needs `current.first_contacts` (see
+ * {@link needsFirstContacts}) and it was not loaded.
+ *
  * @example
  * ```ts
  * const {attacker, commands} = foldAttacker(undefined, '203.0.113.7', rows, new ProfilerSemantics())
  * ```
  */
 export function foldAttacker(
-  current: AttackerProfile | undefined,
+  current: StoredAttacker | undefined,
   ip: string,
   rows: readonly ProfileLog[],
   semantics: LogSemantics,
@@ -84,28 +101,62 @@ export function foldAttacker(
     throw new Error(`nothing to fold for attacker ${ip}: no current row and no new lines`)
   }
 
-  // A plain literal in column order: spreading the contact columns in here made
-  // V8 build the object the slow way, and this runs once per touched attacker.
-  const columns = contacts.columns()
-  return {
-    attacker: {
-      ip,
-      first_seen: firstSeen,
-      last_seen: lastSeen,
-      event_count: (current?.event_count ?? 0) + rows.length,
-      services: columns.services,
-      deckies: columns.deckies,
-      is_traversal: columns.is_traversal,
-      traversal_path: columns.traversal_path,
-      auth_attempts: authAttempts,
-      first_contacts: columns.first_contacts,
-      last_log_id: lastLogId,
-    },
-    commands,
+  const counters = {
+    authAttempts,
+    eventCount: (current?.event_count ?? 0) + rows.length,
+    firstSeen,
+    lastLogId,
+    lastSeen,
   }
+  const columns = contacts.changedColumns()
+  if (columns === undefined) {
+    // current is defined: a new attacker's contacts always change
+    return {attacker: withCounters(current!, ip, counters), commands, contactsChanged: false}
+  }
+
+  return {attacker: withCounters(columns, ip, counters), commands, contactsChanged: true}
 }
 
-type ContactColumns = Pick<AttackerProfile, 'deckies' | 'first_contacts' | 'is_traversal' | 'services' | 'traversal_path'>
+/**
+ * Whether folding `rows` into `current` reads its stored `first_contacts`:
+ * when a line arrives out of time order (before `current.last_seen`) or
+ * names a decky or service the attacker had not touched. A line in time order
+ * for known names cannot change any first contact: its key comes after every
+ * stored one. That is nearly every line.
+ */
+export function needsFirstContacts(current: StoredAttacker | undefined, rows: readonly ProfileLog[]): boolean {
+  if (current === undefined) return false
+  const known = new KnownNames(current)
+  return rows.some((row) => !known.covers(row))
+}
+
+interface Counters {
+  authAttempts: number
+  eventCount: number
+  firstSeen: string
+  lastLogId: number
+  lastSeen: string
+}
+
+// A plain literal in column order: spreading the columns in instead made V8
+// build the object the slow way, and this runs once per touched attacker.
+function withCounters(columns: ContactColumns, ip: string, c: Counters): AttackerProfile
+function withCounters(columns: StoredAttacker, ip: string, c: Counters): StoredAttacker
+function withCounters(columns: Partial<ContactColumns> & Pick<AttackerRow, 'deckies' | 'services'>, ip: string, c: Counters): StoredAttacker {
+  return {
+    ip,
+    first_seen: c.firstSeen,
+    last_seen: c.lastSeen,
+    event_count: c.eventCount,
+    services: columns.services,
+    deckies: columns.deckies,
+    is_traversal: columns.is_traversal,
+    traversal_path: columns.traversal_path,
+    auth_attempts: c.authAttempts,
+    first_contacts: columns.first_contacts,
+    last_log_id: c.lastLogId,
+  }
+}
 
 /**
  * An attacker's deckies and services with their first contacts, parsed only
@@ -115,17 +166,17 @@ type ContactColumns = Pick<AttackerProfile, 'deckies' | 'first_contacts' | 'is_t
  * nearly every line, so most folds never parse or rewrite these columns.
  */
 class AttackerContacts {
-  readonly #current: AttackerProfile | undefined
-  #known: {deckies: Set<string>; services: Set<string>} | undefined
+  readonly #current: StoredAttacker | undefined
+  #known: KnownNames | undefined
   #lists: {deckies: ContactList; services: ContactList} | undefined
 
-  constructor(current: AttackerProfile | undefined) {
+  constructor(current: StoredAttacker | undefined) {
     this.#current = current
   }
 
   see(row: ProfileLog): void {
     if (this.#lists === undefined) {
-      if (this.#current !== undefined && row.timestamp >= this.#current.last_seen && this.#knows(row)) return
+      if (this.#current !== undefined && (this.#known ??= new KnownNames(this.#current)).covers(row)) return
       this.#lists = restoreLists(this.#current)
     }
 
@@ -133,13 +184,10 @@ class AttackerContacts {
     this.#lists.services.see(row.service, row.timestamp, row.id)
   }
 
-  columns(): ContactColumns {
+  /** The contact columns, or undefined when they are as stored. */
+  changedColumns(): ContactColumns | undefined {
     const lists = this.#lists
-    if (this.#current !== undefined && (lists === undefined || (!lists.deckies.changed && !lists.services.changed))) {
-      const {deckies, first_contacts, is_traversal, services, traversal_path} = this.#current
-      return {deckies, first_contacts, is_traversal, services, traversal_path}
-    }
-
+    if (this.#current !== undefined && (lists === undefined || (!lists.deckies.changed && !lists.services.changed))) return undefined
     const {deckies, services} = lists ?? restoreLists(undefined)
     const names = deckies.names()
     const isTraversal = names.length >= 2
@@ -151,13 +199,33 @@ class AttackerContacts {
       traversal_path: isTraversal ? names.join(' -> ') : null,
     }
   }
+}
 
-  #knows(row: ProfileLog): boolean {
-    const current = this.#current!
+/** The deckies and services a stored attacker already touched, and until when. */
+class KnownNames {
+  readonly #current: StoredAttacker
+  #parsed: {deckies: Set<string>; services: Set<string>} | undefined
+
+  constructor(current: StoredAttacker) {
+    this.#current = current
+  }
+
+  /** True when `row` cannot change any first contact (see {@link needsFirstContacts}). */
+  covers(row: ProfileLog): boolean {
+    const current = this.#current
     return (
-      listed(current.deckies, row.decky, () => (this.#known ??= parseKnown(current)).deckies) &&
-      listed(current.services, row.service, () => (this.#known ??= parseKnown(current)).services)
+      row.timestamp >= current.last_seen &&
+      listed(current.deckies, row.decky, () => this.#sets().deckies) &&
+      listed(current.services, row.service, () => this.#sets().services)
     )
+  }
+
+  #sets(): {deckies: Set<string>; services: Set<string>} {
+    this.#parsed ??= {
+      deckies: new Set(JSON.parse(this.#current.deckies) as string[]),
+      services: new Set(JSON.parse(this.#current.services) as string[]),
+    }
+    return this.#parsed
   }
 }
 
@@ -174,13 +242,10 @@ function listed(json: string, name: string, parsed: () => Set<string>): boolean 
   return parsed().has(name)
 }
 
-function parseKnown(current: AttackerProfile): {deckies: Set<string>; services: Set<string>} {
-  return {deckies: new Set(JSON.parse(current.deckies) as string[]), services: new Set(JSON.parse(current.services) as string[])}
-}
-
 /** The contact lists of a stored row (empty for a new attacker). */
-function restoreLists(current: AttackerProfile | undefined): {deckies: ContactList; services: ContactList} {
+function restoreLists(current: StoredAttacker | undefined): {deckies: ContactList; services: ContactList} {
   if (current === undefined) return {deckies: new ContactList(), services: new ContactList()}
+  if (current.first_contacts === undefined) throw new Error(`first_contacts of attacker ${current.ip} is needed but was not loaded`)
   const stored = parseFirstContacts(current.first_contacts)
   const deckies = restoreContactList(current.deckies, stored?.deckies)
   const services = restoreContactList(current.services, stored?.services)

@@ -10,12 +10,12 @@ import {sql} from 'kysely'
 import type {DialectName} from '../../db/dialect-of.js'
 import type {OpenDatabaseOptions} from '../../db/open.js'
 import type {AttackerCommandsTable, AttackerRow, Database} from '../../db/schema.js'
-import type {AttackerProfile, LogSemantics, NewAttackerCommand, ProfileLog} from './fold.js'
+import type {AttackerProfile, LogSemantics, NewAttackerCommand, ProfileLog, StoredAttacker} from './fold.js'
 
 import {dialectOf} from '../../db/dialect-of.js'
 import {chunks} from '../../lib/chunks.js'
 import {BulkUpsert} from './bulk-upsert.js'
-import {foldAttacker} from './fold.js'
+import {foldAttacker, needsFirstContacts} from './fold.js'
 import {ProfilerSemantics} from './semantics.js'
 
 /** The `worker_state` row the profiler keeps its cursor in. */
@@ -40,6 +40,14 @@ const ATTACKER_COLUMNS = [
   'ip', 'first_seen', 'last_seen', 'event_count', 'services', 'deckies', 'is_traversal', 'traversal_path',
   'auth_attempts', 'first_contacts', 'last_log_id',
 ] as const satisfies ReadonlyArray<keyof AttackerRow>
+/** What a tick reads of the attackers it touches (see `StoredAttacker`). */
+const STORED_COLUMNS = [
+  'ip', 'first_seen', 'last_seen', 'event_count', 'services', 'deckies', 'auth_attempts', 'last_log_id',
+] as const satisfies ReadonlyArray<keyof AttackerRow>
+/** What moves for an attacker whose deckies and services did not change. */
+const COUNTER_COLUMNS = ['ip', 'first_seen', 'last_seen', 'event_count', 'auth_attempts', 'last_log_id'] as const satisfies ReadonlyArray<
+  keyof AttackerRow
+>
 const COMMAND_COLUMNS = ['log_id', 'ip', 'timestamp', 'decky', 'service', 'command'] as const satisfies ReadonlyArray<
   keyof AttackerCommandsTable
 >
@@ -100,6 +108,7 @@ export class Profiler {
   readonly #cursorName: string
   readonly #semantics: LogSemantics
   readonly #attackers: BulkUpsert<AttackerProfile>
+  readonly #counters: BulkUpsert<StoredAttacker>
   readonly #commands: BulkUpsert<NewAttackerCommand>
 
   constructor(db: Kysely<Database>, options: ProfilerOptions = {}) {
@@ -112,8 +121,10 @@ export class Profiler {
     this.#cursorName = options.cursorName ?? PROFILER_CURSOR
     this.#semantics = options.semantics ?? new ProfilerSemantics()
     const dialect = (this.#dialect = dialectOf(db))
-    const update = {update: ATTACKER_COLUMNS.filter((column) => column !== 'ip')}
-    this.#attackers = new BulkUpsert(dialect, 'attackers', ATTACKER_COLUMNS, 'ip', update, ATTACKERS_PER_INSERT)
+    const update = (columns: readonly string[]) => ({update: columns.filter((column) => column !== 'ip')})
+    this.#attackers = new BulkUpsert(dialect, 'attackers', ATTACKER_COLUMNS, 'ip', update(ATTACKER_COLUMNS), ATTACKERS_PER_INSERT)
+    // an attacker only updated here exists already: the insert half never runs
+    this.#counters = new BulkUpsert(dialect, 'attackers', COUNTER_COLUMNS, 'ip', update(COUNTER_COLUMNS), ATTACKERS_PER_INSERT)
     this.#commands = new BulkUpsert(dialect, 'attacker_commands', COMMAND_COLUMNS, 'log_id', 'nothing', COMMANDS_PER_INSERT)
   }
 
@@ -146,19 +157,30 @@ export class Profiler {
 
       const byIp = groupByIp(lines)
       const current = await loadAttackers(trx, [...byIp.keys()])
-      const attackers: AttackerProfile[] = []
-      const commands: NewAttackerCommand[] = []
+      const work: Array<[string, StoredAttacker | undefined, ProfileLog[]]> = []
+      const needContacts: string[] = []
       for (const [ip, rows] of byIp) {
         const row = current.get(ip)
         // Lines already in the row (a cursor moved back without a reset) are not counted twice.
         const fresh = row === undefined ? rows : rows.filter((line) => line.id > row.last_log_id)
         if (fresh.length === 0) continue
+        work.push([ip, row, fresh])
+        if (needsFirstContacts(row, fresh)) needContacts.push(ip)
+      }
+
+      await loadFirstContacts(trx, current, needContacts)
+      const changed: AttackerProfile[] = []
+      const moved: StoredAttacker[] = []
+      const commands: NewAttackerCommand[] = []
+      for (const [ip, row, fresh] of work) {
         const folded = foldAttacker(row, ip, fresh, this.#semantics)
-        attackers.push(folded.attacker)
+        if (folded.contactsChanged) changed.push(folded.attacker)
+        else moved.push(folded.attacker)
         for (const command of folded.commands) commands.push(command)
       }
 
-      await this.#attackers.write(trx, attackers)
+      await this.#attackers.write(trx, changed)
+      await this.#counters.write(trx, moved)
       const inserted = await this.#commands.write(trx, commands)
       const next = lines.at(-1)!.id
       await trx
@@ -166,7 +188,7 @@ export class Profiler {
         .set({cursor: next, updated_at: new Date().toISOString()})
         .where('worker', '=', this.#cursorName)
         .execute()
-      return {attackers: attackers.length, commands: inserted, cursor: next, lines: lines.length}
+      return {attackers: work.length, commands: inserted, cursor: next, lines: lines.length}
     })
   }
 
@@ -216,12 +238,20 @@ function groupByIp(lines: ReadonlyArray<ProfileLog & {attacker_ip: null | string
   return byIp
 }
 
-async function loadAttackers(trx: Transaction<Database>, ips: string[]): Promise<Map<string, AttackerRow>> {
-  const found = new Map<string, AttackerRow>()
+async function loadAttackers(trx: Transaction<Database>, ips: string[]): Promise<Map<string, StoredAttacker>> {
+  const found = new Map<string, StoredAttacker>()
   for (const chunk of chunks(ips, IPS_PER_SELECT)) {
-    const rows = await trx.selectFrom('attackers').selectAll().where('ip', 'in', chunk).execute()
+    const rows = await trx.selectFrom('attackers').select(STORED_COLUMNS).where('ip', 'in', chunk).execute()
     for (const row of rows) found.set(row.ip, row)
   }
 
   return found
+}
+
+/** Adds `first_contacts` to the attackers whose fold will read it. */
+async function loadFirstContacts(trx: Transaction<Database>, attackers: Map<string, StoredAttacker>, ips: string[]): Promise<void> {
+  for (const chunk of chunks(ips, IPS_PER_SELECT)) {
+    const rows = await trx.selectFrom('attackers').select(['ip', 'first_contacts']).where('ip', 'in', chunk).execute()
+    for (const {ip, first_contacts} of rows) attackers.get(ip)!.first_contacts = first_contacts
+  }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {foldAttacker} from '../../../dist/workers/profiler/fold.js'
+import {foldAttacker, needsFirstContacts} from '../../../dist/workers/profiler/fold.js'
 
 // Semantics stubs, so these tests exercise the folding alone (src/logs has its own tests).
 const semantics = {
@@ -108,6 +108,25 @@ describe('foldAttacker', () => {
     const again = foldAttacker(odd, IP, [line(ts('15:00'), 'b"', 's\\h'), line(ts('16:00'), ',', 'ssh')], semantics).attacker
     assert.equal(again.deckies, odd.deckies)
     assert.equal(again.first_contacts, odd.first_contacts)
+  })
+
+  it('says when a fold reads the stored first contacts, and refuses to guess without them', () => {
+    const first = foldAttacker(undefined, IP, [line(ts('10:00'), 'decky-a', 'ssh'), line(ts('20:00'), 'decky-b', 'ftp')], semantics)
+    assert.equal(first.contactsChanged, true)
+    const stored = first.attacker
+    assert.equal(needsFirstContacts(undefined, [line(ts('00:00'), 'decky-a', 'ssh')]), false)
+    assert.equal(needsFirstContacts(stored, [line(ts('20:00'), 'decky-a', 'ftp'), line(ts('21:00'), 'decky-b', 'ssh')]), false)
+    assert.equal(needsFirstContacts(stored, [line(ts('21:00'), 'decky-c', 'ssh')]), true, 'a new decky')
+    assert.equal(needsFirstContacts(stored, [line(ts('21:00'), 'decky-a', 'http')]), true, 'a new service')
+    assert.equal(needsFirstContacts(stored, [line(ts('19:59'), 'decky-a', 'ssh')]), true, 'a line out of time order')
+
+    const {first_contacts: _, is_traversal: __, traversal_path: ___, ...slim} = stored
+    const moved = foldAttacker(slim, IP, [line(ts('30:00'), 'decky-b', 'ssh', 'login_failed')], semantics)
+    assert.equal(moved.contactsChanged, false)
+    assert.equal(moved.attacker.event_count, 3)
+    assert.equal(moved.attacker.auth_attempts, 1)
+    assert.equal(moved.attacker.last_seen, ts('30:00'))
+    assert.throws(() => foldAttacker(slim, IP, [line(ts('31:00'), 'decky-z', 'ssh')], semantics), /first_contacts of attacker 203\.0\.113\.7 is needed but was not loaded/)
   })
 
   it('breaks first-contact ties by log id', () => {
