@@ -26,6 +26,7 @@ import {join} from 'node:path'
 import pg from 'pg'
 
 import {localCluster, localClusterUnavailable} from './pg.js'
+import {migrateToLatest, openDatabase} from '../../dist/db/index.js'
 
 export const DATABASE_KINDS = Object.freeze(['sqlite', 'postgres'])
 
@@ -108,4 +109,27 @@ async function adminQuery(serverUrl, text) {
   } finally {
     await client.end()
   }
+}
+
+/**
+ * A fresh database, opened and migrated, for one test: `{db, url}`. The
+ * connection is destroyed and the database removed after the test.
+ */
+export async function migratedDatabase(kind, t) {
+  const database = await freshDatabase(kind, t)
+  t.after(() => database.cleanup())
+  const db = await openDatabase(database.url)
+  t.after(() => db.destroy())
+  await migrateToLatest(db)
+  return {db, url: database.url}
+}
+
+/** Points `DECNET_DB_URL` (what workers read) at `url` for the rest of the test, then restores it. */
+export function useDatabaseUrl(t, url) {
+  const saved = process.env.DECNET_DB_URL
+  process.env.DECNET_DB_URL = url
+  t.after(() => {
+    if (saved === undefined) delete process.env.DECNET_DB_URL
+    else process.env.DECNET_DB_URL = saved
+  })
 }

@@ -5,21 +5,16 @@ import {describe, it} from 'node:test'
 
 import {sql} from 'kysely'
 
-import {DatabaseError, migrateToLatest, openDatabase} from '../../dist/db/index.js'
+import {DatabaseError, openDatabase} from '../../dist/db/index.js'
 import {isTransientDatabaseError} from '../../dist/db/is-transient-error.js'
 import {DatabaseGaveUpError, DatabaseOutage} from '../../dist/workers/database-outage.js'
 import {Lease} from '../../dist/workers/lease.js'
 import {loopSettings} from '../../dist/workers/loop-settings.js'
-import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
+import {DATABASE_KINDS, migratedDatabase, skipReason} from '../helpers/databases.js'
 import {waitUntil} from '../helpers/fleet-harness.js'
 
 async function setup(t, kind) {
-  const database = await freshDatabase(kind, t)
-  t.after(() => database.cleanup())
-  const db = await openDatabase(database.url)
-  t.after(() => db.destroy())
-  await migrateToLatest(db)
-  return {db, url: database.url}
+  return migratedDatabase(kind, t)
 }
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/

@@ -4,10 +4,9 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {migrateToLatest, openDatabase} from '../../dist/db/index.js'
 import {Lease} from '../../dist/workers/lease.js'
 import profiler from '../../dist/workers/profiler/worker.js'
-import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
+import {DATABASE_KINDS, migratedDatabase, skipReason, useDatabaseUrl} from '../helpers/databases.js'
 import {insertLogs, makeLogs} from '../helpers/profiler-logs.js'
 import {cursorOf, until} from '../helpers/scale.js'
 
@@ -29,17 +28,8 @@ function context({once = false, options = {}} = {}) {
 }
 
 async function setup(t, kind) {
-  const database = await freshDatabase(kind, t)
-  t.after(() => database.cleanup())
-  const db = await openDatabase(database.url)
-  t.after(() => db.destroy())
-  await migrateToLatest(db)
-  const saved = process.env.DECNET_DB_URL
-  process.env.DECNET_DB_URL = database.url
-  t.after(() => {
-    if (saved === undefined) delete process.env.DECNET_DB_URL
-    else process.env.DECNET_DB_URL = saved
-  })
+  const {db, url} = await migratedDatabase(kind, t)
+  useDatabaseUrl(t, url)
   return db
 }
 

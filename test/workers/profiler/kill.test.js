@@ -4,9 +4,8 @@ import {once} from 'node:events'
 import {fileURLToPath} from 'node:url'
 import {describe, it} from 'node:test'
 
-import {migrateToLatest, openDatabase} from '../../../dist/db/index.js'
 import {PROFILER_CURSOR} from '../../../dist/workers/profiler/tick.js'
-import {DATABASE_KINDS, freshDatabase, skipReason} from '../../helpers/databases.js'
+import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {assertProfilesExact, insertLogs, makeLogs} from '../../helpers/profiler-logs.js'
 
 const RUNNER = fileURLToPath(new URL('../../helpers/run-profiler.js', import.meta.url))
@@ -42,12 +41,7 @@ async function cursorMoved(db, exited) {
 }
 
 async function setup(t, kind) {
-  const database = await freshDatabase(kind, t)
-  t.after(() => database.cleanup())
-  const db = await openDatabase(database.url)
-  t.after(() => db.destroy())
-  await migrateToLatest(db)
-  return {db, url: database.url}
+  return migratedDatabase(kind, t)
 }
 
 for (const kind of DATABASE_KINDS) {

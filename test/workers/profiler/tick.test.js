@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {migrateToLatest, openDatabase} from '../../../dist/db/index.js'
+import {openDatabase} from '../../../dist/db/index.js'
 import {PROFILER_CURSOR, profilerTick} from '../../../dist/workers/profiler/tick.js'
-import {DATABASE_KINDS, freshDatabase, skipReason} from '../../helpers/databases.js'
+import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {expectedProfiles, insertLogs, makeLogs, readProfiles} from '../../helpers/profiler-logs.js'
 
 async function setup(t, kind) {
-  const database = await freshDatabase(kind, t)
-  t.after(() => database.cleanup())
-  const db = await openDatabase(database.url)
-  t.after(() => db.destroy())
-  await migrateToLatest(db)
-  return {db, url: database.url}
+  return migratedDatabase(kind, t)
 }
 
 async function drain(db, batchSize) {

@@ -9,11 +9,11 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
-import {migrateToLatest, openDatabase, withDatabase} from '../../../dist/db/index.js'
+import {migrateToLatest, withDatabase} from '../../../dist/db/index.js'
 import {Matcher} from '../../../dist/workers/ttp/matcher.js'
 import {loadRules} from '../../../dist/workers/ttp/rule-loader.js'
 import {ttpTick} from '../../../dist/workers/ttp/tick.js'
-import {DATABASE_KINDS, freshDatabase, skipReason} from '../../helpers/databases.js'
+import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {runDecnet} from '../../helpers/decnet-cli.js'
 import {commandLog, failedLogin, insertLogs, readTags} from '../../helpers/ttp-logs.js'
 
@@ -23,11 +23,7 @@ const matcher = new Matcher((await loadRules()).rules)
 const SLOW_COMMAND = `${'fetch$('.repeat(570)};uname -a`
 
 async function setup(t, kind, rows) {
-  const database = await freshDatabase(kind, t)
-  t.after(() => database.cleanup())
-  const db = await openDatabase(database.url)
-  t.after(() => db.destroy())
-  await migrateToLatest(db)
+  const {db} = await migratedDatabase(kind, t)
   await insertLogs(db, rows)
   return db
 }

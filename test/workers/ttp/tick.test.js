@@ -1,25 +1,19 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {migrateToLatest, openDatabase} from '../../../dist/db/index.js'
 import {BRUTE_FORCE_RULE} from '../../../dist/workers/ttp/brute-force.js'
 import {FailureMemory} from '../../../dist/workers/ttp/failure-memory.js'
 import {Matcher, tagId} from '../../../dist/workers/ttp/matcher.js'
 import {loadRules} from '../../../dist/workers/ttp/rule-loader.js'
 import {TAGS_PER_STATEMENT, TagWriter} from '../../../dist/workers/ttp/tag-writer.js'
 import {lookbackRanges, TTP_CURSOR, ttpTick} from '../../../dist/workers/ttp/tick.js'
-import {DATABASE_KINDS, freshDatabase, skipReason} from '../../helpers/databases.js'
+import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {commandLog, failedLogin, insertLogs, minutes, readTags, resetCursor} from '../../helpers/ttp-logs.js'
 
 const matcher = new Matcher((await loadRules()).rules)
 
 async function setup(t, kind) {
-  const database = await freshDatabase(kind, t)
-  t.after(() => database.cleanup())
-  const db = await openDatabase(database.url)
-  t.after(() => db.destroy())
-  await migrateToLatest(db)
-  return db
+  return (await migratedDatabase(kind, t)).db
 }
 
 async function drain(db, batchSize = 5000, memory = undefined) {

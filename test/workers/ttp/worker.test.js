@@ -4,9 +4,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
-import {migrateToLatest, openDatabase} from '../../../dist/db/index.js'
 import ttp from '../../../dist/workers/ttp/worker.js'
-import {DATABASE_KINDS, freshDatabase, skipReason} from '../../helpers/databases.js'
+import {DATABASE_KINDS, migratedDatabase, skipReason, useDatabaseUrl} from '../../helpers/databases.js'
 import {commandLog, failedLogin, insertLogs, readTags} from '../../helpers/ttp-logs.js'
 
 /** A WorkerContext as the child entry builds it, with hooks for the test. */
@@ -28,17 +27,8 @@ function context({once = true, options = {}, onDebug = () => {}} = {}) {
 }
 
 async function setup(t, kind) {
-  const database = await freshDatabase(kind, t)
-  t.after(() => database.cleanup())
-  const db = await openDatabase(database.url)
-  t.after(() => db.destroy())
-  await migrateToLatest(db)
-  const saved = process.env.DECNET_DB_URL
-  process.env.DECNET_DB_URL = database.url
-  t.after(() => {
-    if (saved === undefined) delete process.env.DECNET_DB_URL
-    else process.env.DECNET_DB_URL = saved
-  })
+  const {db, url} = await migratedDatabase(kind, t)
+  useDatabaseUrl(t, url)
   return db
 }
 
