@@ -1,4 +1,4 @@
-import {Args, Command, Flags, ux} from '@oclif/core'
+import {Args, Flags, ux} from '@oclif/core'
 
 import {migrateToLatest} from '../db/migrate.js'
 import {withDatabase} from '../db/open.js'
@@ -8,9 +8,10 @@ import {DEFAULT_BATCH_SIZE, INGEST_SQLITE_OPTIONS, ingest} from '../ingest/inges
 import type {IngestSummary} from '../ingest/ingest.js'
 import {ProgressLine} from '../ingest/progress-line.js'
 import {databaseExitCode, databaseFlag} from '../lib/database-command.js'
+import {JsonCommand} from '../lib/json-command.js'
 
 /** `decnet ingest [FILE...]`: store DECNET log lines in the database. */
-export default class Ingest extends Command {
+export default class Ingest extends JsonCommand {
   static override args = {
     file: Args.string({
       description: 'Log file to read; `-` (or no file at all) reads standard input. Several may be given.',
@@ -36,12 +37,6 @@ A missing or unreadable file (exit ${ExitCode.INPUT_UNREADABLE}) or a binary one
 
   static override strict = false
   static override summary = 'Store DECNET log lines (files or standard input) in the database.'
-
-  /** oclif's `--json` error path exits 1 whatever the error's exit code: keep the code. */
-  protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {
-    process.exitCode ??= error.oclif?.exit
-    return super.catch(error)
-  }
 
   /** Returns `{accepted, rejected, sources}`; `--json` prints it as is. */
   async run(): Promise<IngestSummary> {

@@ -137,6 +137,10 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(code, ExitCode.NOT_FOUND)
       assert.match(stderr, /no attacker 192\.0\.2\.99 in the database/)
       assert.equal(stdout, '')
+      // --json prints the error as JSON and keeps the exit code (oclif alone would exit 1).
+      const json = await decnet(t, ['attackers', 'show', '192.0.2.99', '--db', url, '--json'])
+      assert.equal(json.code, ExitCode.NOT_FOUND)
+      assert.match(JSON.parse(json.stdout).error.message, /no attacker 192\.0\.2\.99/)
     })
   })
 }

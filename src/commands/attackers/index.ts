@@ -1,4 +1,4 @@
-import {Command, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import type {AttackerProfile} from '../../attackers/index.js'
 
@@ -7,9 +7,10 @@ import {migrateToLatest} from '../../db/migrate.js'
 import {withDatabase} from '../../db/open.js'
 import {resolveDatabaseUrl} from '../../db/url.js'
 import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
+import {JsonCommand} from '../../lib/json-command.js'
 
 /** `decnet attackers`: the attacker profiles the profiler built, most recently seen first. */
-export default class Attackers extends Command {
+export default class Attackers extends JsonCommand {
   static override description = `Lists the attackers the profiler (\`decnet fleet heavy\`) has profiled, most recently seen first: when they were seen, how many events, authentication attempts and commands, which services and deckies they touched (a traversal shows its path) and their most frequent ATT&CK techniques.
 
 With --json, prints an array of full profiles: ip, firstSeen, lastSeen, eventCount, services, deckies, isTraversal, traversalPath, commands ({timestamp, decky, service, command}), authAttempts and techniques ({techniqueId, tactic, count}).`

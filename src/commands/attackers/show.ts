@@ -1,4 +1,4 @@
-import {Args, Command} from '@oclif/core'
+import {Args} from '@oclif/core'
 import {isIP} from 'node:net'
 
 import type {AttackerProfile} from '../../attackers/index.js'
@@ -10,9 +10,10 @@ import {resolveDatabaseUrl} from '../../db/url.js'
 import {ExitCode} from '../../exit-codes.js'
 import {normaliseIp} from '../../logs/attacker-ip.js'
 import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
+import {JsonCommand} from '../../lib/json-command.js'
 
 /** `decnet attackers show IP`: one attacker's whole profile. */
-export default class AttackersShow extends Command {
+export default class AttackersShow extends JsonCommand {
   static override args = {
     ip: Args.string({description: 'The attacker IP address (IPv4 or IPv6).', required: true}),
   }

@@ -1,4 +1,3 @@
-import {Command} from '@oclif/core'
 
 import {redactUrl} from '../../db/errors.js'
 import {migrateToLatest, migrationStates} from '../../db/migrate.js'
@@ -6,6 +5,7 @@ import {withDatabase} from '../../db/open.js'
 import {parseDatabaseUrl, resolveDatabaseUrl} from '../../db/url.js'
 import {ExitCode} from '../../exit-codes.js'
 import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
+import {JsonCommand} from '../../lib/json-command.js'
 
 /** What `decnet db migrate` did. */
 export interface MigrateResult {
@@ -18,19 +18,13 @@ export interface MigrateResult {
 }
 
 /** `decnet db migrate`: bring the database schema up to date. */
-export default class DbMigrate extends Command {
+export default class DbMigrate extends JsonCommand {
   static override description = `Creates the database on first use and applies the migrations it lacks. Safe to run while workers run (they migrate on start too): concurrent runs wait for each other and the later ones find nothing to do. Exit ${ExitCode.DATABASE} when the database cannot be reached or a migration fails (nothing of a failed run is kept).`
 
   static override enableJsonFlag = true
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --db postgres://decnet@db.example/decnet --json']
   static override flags = {db: databaseFlag}
   static override summary = 'Create or upgrade the database schema.'
-
-  /** oclif's `--json` error path exits 1 whatever the error's exit code: keep the code. */
-  protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {
-    process.exitCode ??= error.oclif?.exit
-    return super.catch(error)
-  }
 
   /** Returns what was applied; `--json` prints it as is. */
   async run(): Promise<MigrateResult> {

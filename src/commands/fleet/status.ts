@@ -1,4 +1,4 @@
-import {Args, Command} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import type {FleetStatus} from '../../prefork/fleet-status.js'
 
@@ -7,9 +7,10 @@ import {fleetPaths, runtimeDirectory} from '../../control/fleet-paths.js'
 import {formatStatus} from '../../control/format-status.js'
 import {runningFleets} from '../../control/running-fleets.js'
 import {ExitCode} from '../../exit-codes.js'
+import {JsonCommand} from '../../lib/json-command.js'
 
 /** `decnet fleet status [NAME]`: what running fleets are doing, asked over their control sockets. */
-export default class FleetStatusCommand extends Command {
+export default class FleetStatusCommand extends JsonCommand {
   static override args = {name: Args.string({description: 'One fleet; default: every running fleet.'})}
   static override description = `Asks the master of each running fleet (foreground or --daemon) over its control socket: the master's pid and uptime and, per worker, its pid, state (starting, ready, backing off, hung, stopping, stopped), uptime, restart count, last exit (exit code or signal, and why: crashed, hung, killed after grace, ...), when it restarts if it is backing off, and its memory (RSS and USS, from /proc/PID/smaps_rollup).
 
@@ -19,12 +20,6 @@ Control sockets live in the runtime directory: /run/decnet as root, else $XDG_RU
   static override enableJsonFlag = true
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> heavy --json']
   static override summary = 'Show the master, workers, restarts and memory of running fleets.'
-
-  /** oclif's `--json` error path exits 1 whatever the error's exit code: keep the code. */
-  protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {
-    process.exitCode ??= error.oclif?.exit
-    return super.catch(error)
-  }
 
   async run(): Promise<FleetStatus | FleetStatus[]> {
     const {args} = await this.parse(FleetStatusCommand)

@@ -1,13 +1,14 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {ControlError} from '../../control/control-client.js'
 import {fleetPaths} from '../../control/fleet-paths.js'
 import {stopFleet, StopTimeoutError, type StopReport} from '../../control/stop-fleet.js'
 import {ExitCode} from '../../exit-codes.js'
 import {FlagValueError, secondsFlag} from '../../lib/seconds.js'
+import {JsonCommand} from '../../lib/json-command.js'
 
 /** `decnet fleet stop NAME`: graceful stop of a running fleet, waiting until its master is gone. */
-export default class FleetStop extends Command {
+export default class FleetStop extends JsonCommand {
   static override args = {name: Args.string({description: 'The running fleet to stop.', required: true})}
   static override description = `Asks the fleet's master over its control socket to stop, exactly as SIGTERM would: every worker gets SIGTERM and the fleet's grace period, then whatever is left is killed. Waits until the master has exited and says how the fleet ended (cleanly, or which workers had to be killed after the grace period). Running it again while the fleet is stopping kills the remaining workers at once.
 
@@ -20,12 +21,6 @@ Exit codes: 0 stopped (even if workers had to be killed), ${ExitCode.NOT_FOUND} 
     timeout: Flags.string({helpValue: 'SECONDS', summary: "How long to wait for the master to exit. Default: the fleet's grace period + 10 s."}),
   }
   static override summary = 'Stop a running fleet gracefully and wait until it is gone.'
-
-  /** oclif's `--json` error path exits 1 whatever the error's exit code: keep the code. */
-  protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {
-    process.exitCode ??= error.oclif?.exit
-    return super.catch(error)
-  }
 
   async run(): Promise<StopReport> {
     const {args, flags} = await this.parse(FleetStop)
