@@ -17,6 +17,7 @@ import {chunks} from '../../lib/chunks.js'
 import {BulkUpsert} from './bulk-upsert.js'
 import {foldAttacker, needsFirstContacts} from './fold.js'
 import {ProfilerSemantics} from './semantics.js'
+import {claimCursor} from '../claim-cursor.js'
 
 /** The `worker_state` row the profiler keeps its cursor in. */
 export const PROFILER_CURSOR = 'profiler'
@@ -213,17 +214,6 @@ export class Profiler {
 /** Runs one tick with a throwaway {@link Profiler}. */
 export async function profilerTick(db: Kysely<Database>, options?: ProfilerOptions): Promise<TickResult> {
   return new Profiler(db, options).tick()
-}
-
-/** Reads the cursor through a write, creating the row at 0 the first time. */
-async function claimCursor(trx: Transaction<Database>, worker: string): Promise<number> {
-  const row = await trx
-    .insertInto('worker_state')
-    .values({cursor: 0, updated_at: new Date().toISOString(), worker})
-    .onConflict((oc) => oc.column('worker').doUpdateSet((eb) => ({worker: eb.ref('excluded.worker')})))
-    .returning('cursor')
-    .executeTakeFirstOrThrow()
-  return Number(row.cursor)
 }
 
 function groupByIp(lines: ReadonlyArray<ProfileLog & {attacker_ip: null | string}>): Map<string, ProfileLog[]> {

@@ -14,6 +14,7 @@ import {chunks} from '../../lib/chunks.js'
 import {bruteForceTags, LOOKBACK_MS} from './brute-force.js'
 import {TagWriter} from './tag-writer.js'
 import {failuresOf, tagLogs} from './tagger.js'
+import {claimCursor} from '../claim-cursor.js'
 
 /** The `worker_state` row the TTP worker keeps its cursor in. */
 export const TTP_CURSOR = 'ttp'
@@ -103,17 +104,6 @@ export async function ttpTick(db: Kysely<Database>, options: TtpTickOptions): Pr
     memory?.reset() // what the failed tick read may not have happened
     throw error
   }
-}
-
-/** Reads the cursor through a write, creating the row at 0 the first time. */
-async function claimCursor(trx: Transaction<Database>, worker: string): Promise<number> {
-  const row = await trx
-    .insertInto('worker_state')
-    .values({cursor: 0, updated_at: new Date().toISOString(), worker})
-    .onConflict((oc) => oc.column('worker').doUpdateSet((eb) => ({worker: eb.ref('excluded.worker')})))
-    .returning('cursor')
-    .executeTakeFirstOrThrow()
-  return Number(row.cursor)
 }
 
 /**
