@@ -4,11 +4,8 @@
  * AWS_* keys or tokens that a worker parsing attacker-controlled text must
  * never see.
  */
-import {readFileSync} from 'node:fs'
 
-import createDebug from 'debug'
-
-const debug = createDebug('decnet:supervisor')
+import {passwdEntries} from './passwd.js'
 
 /** Variables children inherit from the master, by exact name. */
 export const ALLOWED_ENV_NAMES: readonly string[] = Object.freeze([
@@ -84,18 +81,6 @@ export function forkEnvironment(env: Readonly<Record<string, string>>, parent: N
  * @returns `undefined` when the uid has no entry (or there is no passwd file).
  */
 export function accountOf(uid: number, passwdFile = '/etc/passwd'): Account | undefined {
-  let text: string
-  try {
-    text = readFileSync(passwdFile, 'utf8')
-  } catch (error) {
-    debug('cannot read %s: %s', passwdFile, (error as Error).message)
-    return undefined
-  }
-
-  for (const line of text.split('\n')) {
-    const [name, , id, , , home] = line.split(':')
-    if (id !== undefined && home !== undefined && Number(id) === uid && /^\d+$/.test(id)) return {home, name}
-  }
-
-  return undefined
+  const entry = passwdEntries(passwdFile).find((candidate) => candidate.uid === uid)
+  return entry && {home: entry.home, name: entry.name}
 }

@@ -1,7 +1,8 @@
 import {execFileSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
 
 import makeDebug from 'debug'
+
+import {passwdEntries} from './passwd.js'
 
 const debug = makeDebug('decnet:privilege')
 
@@ -29,22 +30,9 @@ export function lookupUser(name: string, passwdFile = '/etc/passwd'): undefined 
 }
 
 function fromPasswd(name: string, passwdFile: string): undefined | UserAccount {
-  let text: string
-  try {
-    text = readFileSync(passwdFile, 'utf8')
-  } catch (error) {
-    debug('cannot read %s: %s', passwdFile, (error as Error).message)
-    return undefined
-  }
-
   const byUid = /^\d+$/.test(name)
-  for (const line of text.split('\n')) {
-    const [user, , uid, gid] = line.split(':')
-    if (user === undefined || !/^\d+$/.test(uid ?? '') || !/^\d+$/.test(gid ?? '')) continue
-    if (user === name || (byUid && uid === name)) return {gid: Number(gid), name: user, uid: Number(uid)}
-  }
-
-  return undefined
+  const entry = passwdEntries(passwdFile).find((candidate) => candidate.name === name || (byUid && String(candidate.uid) === name))
+  return entry && {gid: entry.gid, name: entry.name, uid: entry.uid}
 }
 
 function fromId(name: string): undefined | UserAccount {
