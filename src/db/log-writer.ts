@@ -3,6 +3,7 @@ import type {Kysely, Transaction} from 'kysely'
 
 import {dialectOf} from './dialect-of.js'
 import {RUN_PER_ROW} from './sqlite-driver.js'
+import {rowParameters} from './row-parameters.js'
 import type {DialectName} from './dialect-of.js'
 import type {Database, NewLog, RejectedLinesTable} from './schema.js'
 
@@ -83,13 +84,7 @@ export class LogWriter {
 
     for (let start = 0; start < rows.length; start += this.#rowsPerStatement) {
       const end = Math.min(rows.length, start + this.#rowsPerStatement)
-      const parameters: unknown[] = new Array((end - start) * width)
-      let p = 0
-      for (let r = start; r < end; r++) {
-        const row = rows[r] as Record<string, unknown>
-        for (let c = 0; c < width; c++) parameters[p++] = row[columns[c]!] ?? null
-      }
-
+      const parameters = rowParameters(rows, columns, start, end)
       await trx.executeQuery(CompiledQuery.raw(this.#insertSql(table, columns, end - start), parameters))
     }
   }

@@ -10,6 +10,7 @@ import {CompiledQuery} from 'kysely'
 
 import type {DialectName} from '../../db/dialect-of.js'
 import type {Database} from '../../db/schema.js'
+import {rowParameters} from '../../db/row-parameters.js'
 
 /** What to do with a row whose key already exists. */
 export type OnConflict = {update: readonly string[]} | 'nothing'
@@ -49,17 +50,10 @@ export class BulkUpsert<Row extends object> {
 
   /** Writes every row; returns how many rows were inserted or updated. */
   async write(trx: Transaction<Database>, rows: readonly Row[]): Promise<number> {
-    const width = this.#columns.length
     let written = 0
     for (let start = 0; start < rows.length; start += this.#rowsPerStatement) {
       const end = Math.min(rows.length, start + this.#rowsPerStatement)
-      const parameters: unknown[] = new Array((end - start) * width)
-      let p = 0
-      for (let r = start; r < end; r++) {
-        const row = rows[r] as Record<string, unknown>
-        for (const column of this.#columns) parameters[p++] = row[column] ?? null
-      }
-
+      const parameters = rowParameters(rows, this.#columns, start, end)
       const result = await trx.executeQuery(CompiledQuery.raw(this.#sql(end - start), parameters))
       written += Number(result.numAffectedRows ?? 0)
     }
