@@ -17,6 +17,7 @@ import {existsSync, writeSync} from 'node:fs'
 import {pathToFileURL} from 'node:url'
 
 import {readCredentials} from './credentials.js'
+import {flushed} from './flushed.js'
 import {ChildExitCode, isStartMessage, toWireCredentials, type ChildMessage, type StartMessage} from './messages.js'
 import type {WorkerContext, WorkerFunction} from './worker.js'
 
@@ -202,15 +203,6 @@ async function loadDebug(namespace: string, warn: (why: string) => void): Promis
 }
 
 function noop(): void {}
-
-/** Resolves when `stream` has no queued writes left (or is broken, or after `timeoutMs`). */
-function flushed(stream: NodeJS.WriteStream, timeoutMs: number): Promise<void> {
-  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve()
-  return new Promise((resolve) => {
-    setTimeout(resolve, timeoutMs).unref()
-    for (const event of ['drain', 'close', 'error']) stream.once(event, () => resolve())
-  })
-}
 
 function isAbortError(error: unknown, signal: AbortSignal): boolean {
   return error === signal.reason || (error instanceof Error && error.name === 'AbortError')

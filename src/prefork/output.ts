@@ -76,16 +76,3 @@ export function relayLines(stream: Readable, name: string, out: NodeJS.WritableS
   stream.once('end', () => lines.end())
   stream.on('error', (error) => debug('output of worker %s: %s', name, error.message))
 }
-
-/**
- * Resolves when `stream` has written everything queued (or is broken, or
- * after `timeoutMs`), so that a caller about to `process.exit` loses nothing.
- */
-export function flushed(stream: NodeJS.WritableStream, timeoutMs: number): Promise<void> {
-  const writable = stream as NodeJS.WritableStream & {destroyed?: boolean; writableLength?: number}
-  if (!writable.writableLength || writable.destroyed) return Promise.resolve()
-  return new Promise((resolve) => {
-    setTimeout(resolve, timeoutMs).unref()
-    for (const event of ['drain', 'close', 'error']) stream.once(event, () => resolve())
-  })
-}

@@ -13,7 +13,7 @@ import {MAX_STATUS_TEXT, type ChildMessage, type ReadyMessage} from './messages.
 import type {FleetEvent} from './fleet-event.js'
 import {fleetStatus, type FleetStatus} from './fleet-status.js'
 import {MemoryLimits} from './memory-limit.js'
-import {flushed} from './output.js'
+import {flushed} from './flushed.js'
 import {resolveSettings, type FleetOutcome, type LogLevel, type Settings, type SupervisorOptions} from './options.js'
 import {reportedExcess} from './reported-excess.js'
 import {Shutdown} from './shutdown.js'
