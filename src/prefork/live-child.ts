@@ -121,8 +121,11 @@ export class LiveChild {
     if (proc.stdout) relayLines(proc.stdout, request.name, request.stdout)
     if (proc.stderr) relayLines(proc.stderr, request.name, request.stderr)
     worker.on('message', (message: unknown) => {
-      if (message !== null && (message as {type?: unknown}).type === 'heartbeat') child.#watchdog.beat()
-      else if (isChildMessage(message)) listener.message(child, message)
+      // Any message comes from the child's event loop, so it proves life as well as a heartbeat
+      // does: `hello` ends the watchdog's first window (node's boot) well before the first beat.
+      child.#watchdog.beat()
+      if (message !== null && (message as {type?: unknown}).type === 'heartbeat') return
+      if (isChildMessage(message)) listener.message(child, message)
       else debug('worker %s sent an unknown message: %o', child.name, message)
     })
     worker.on('error', (error: Error) => {

@@ -38,11 +38,14 @@ test('backoff: each worker has its own', () => {
   assert.equal(b.next(0), 1000)
 })
 
-test('heartbeat: a third of the watchdog period, at most every second, none when off', () => {
-  assert.equal(heartbeatIntervalMs(30_000), 1000)
+test('heartbeat: a third of the watchdog period (a second or more from 3 s up), none when off', () => {
+  assert.equal(heartbeatIntervalMs(30_000), 10_000, 'the default watchdog beats every 10 s, not every second')
+  assert.equal(heartbeatIntervalMs(3000), 1000)
+  assert.equal(heartbeatIntervalMs(2000), 666, 'a short watchdog is beaten faster than once a second, to stay inside it')
+  assert.equal(heartbeatIntervalMs(1000), 333)
   assert.equal(heartbeatIntervalMs(600), 200)
   assert.equal(heartbeatIntervalMs(0), 0)
-  assert.equal(heartbeatIntervalMs(3), 10)
+  assert.equal(heartbeatIntervalMs(3), 10, 'never more than 100 beats a second')
 })
 
 function sink() {
@@ -135,7 +138,7 @@ test('options: defaults, and one message shape for a bad value', () => {
   assert.throws(() => resolveSettings({fleet: {name: 'f', workers: []}}), /at least one worker/)
 })
 
-test("the child entry's static import graph is node builtins, messages.js and credentials.js only", async () => {
+test("the child entry's static import graph is node builtins, messages.js, credentials.js and flushed.js only", async () => {
   const {readFileSync} = await import('node:fs')
   const {fileURLToPath} = await import('node:url')
   const seen = new Set()
@@ -153,6 +156,6 @@ test("the child entry's static import graph is node builtins, messages.js and cr
 
   visit(new URL('../../dist/prefork/child.js', import.meta.url))
   const files = [...seen].map((href) => href.slice(href.lastIndexOf('/') + 1)).sort()
-  assert.deepEqual(files, ['child.js', 'credentials.js', 'messages.js'])
+  assert.deepEqual(files, ['child.js', 'credentials.js', 'flushed.js', 'messages.js'])
   assert.deepEqual(outside, [], 'no package is imported statically (debug is loaded only when DEBUG is set)')
 })
