@@ -33,6 +33,29 @@ export function fleetSummaryRows(catalog: FleetCatalog): [string, string][] {
 }
 
 /**
+ * What `decnet fleet` without a NAME says: that a name is needed, then the
+ * fleets there are to choose from, one a line (name, profile, plugin,
+ * description, as `decnet fleet --help` lists them), unwrapped.
+ *
+ * @example
+ * ```ts
+ * missingFleetMessage(catalog)
+ * // a fleet name is needed: decnet fleet NAME
+ * // known fleets (name, profile, plugin, description):
+ * //   heavy  database  decnet  Attacker profiler and ATT&CK tagger ...
+ * // (decnet fleet list shows their workers, decnet fleet --help the flags)
+ * ```
+ */
+export function missingFleetMessage(catalog: FleetCatalog): string {
+  const rows = fleetSummaryRows(catalog)
+  const nameWidth = Math.max(0, ...rows.map(([name]) => name.length))
+  const fleets = rows.length === 0
+    ? ['no fleets are available (decnet fleet list says why)']
+    : ['known fleets (name, profile, plugin, description):', ...rows.map(([name, rest]) => `  ${name.padEnd(nameWidth)}  ${rest}`)]
+  return ['a fleet name is needed: decnet fleet NAME', ...fleets, '(decnet fleet list shows their workers, decnet fleet --help the flags)'].join('\n')
+}
+
+/**
  * The human output of `decnet fleet list`: every fleet with its profile,
  * plugin, description and workers, then the problems.
  */

@@ -15,6 +15,33 @@ function probeReport(stdout) {
   return JSON.parse(line.slice('probe | probe '.length))
 }
 
+describe('decnet fleet without NAME', () => {
+  it('exits 2 saying a name is needed, listing every known fleet (plugins too) with profile, plugin and description', async (t) => {
+    const {env} = linkedDataDir(t, ['decnet-plugin-sample', 'decnet-plugin-rootly', 'decnet-plugin-throws'])
+    const list = await runDecnet(t, ['fleet', 'list', '--json'], {env})
+    assert.equal(list.code, EXIT.OK, list.stderr)
+    const known = JSON.parse(list.stdout).fleets
+    for (const argv of [['fleet'], ['fleet', '--once', '--grace', '5'], ['fleet', '--daemon']]) {
+      const {code, stderr, stdout} = await runDecnet(t, argv, {env})
+      assert.equal(code, EXIT.USAGE, `${argv.join(' ')}: ${stderr}`)
+      assert.equal(stdout, '')
+      assert.doesNotMatch(stderr, /Missing 1 required arg/)
+      const lines = stderr.split('\n')
+      const at = lines.indexOf('a fleet name is needed: decnet fleet NAME')
+      assert.ok(at >= 0, stderr)
+      assert.equal(lines[at + 1], 'known fleets (name, profile, plugin, description):')
+      // One line per fleet of the registry `fleet list` uses, in its order, unwrapped.
+      const listed = lines.slice(at + 2, at + 2 + known.length)
+      assert.deepEqual(listed.map((line) => line.trim().split(/\s+/)[0]), known.map((f) => f.name), stderr)
+      assert.ok(listed.some((line) => /^ {2}sample +database +decnet-plugin-sample +Two idle workers from the sample plugin$/.test(line)), stderr)
+      assert.ok(listed.some((line) => /^ {2}rootly +root +decnet-plugin-rootly +A fleet that needs root$/.test(line)), stderr)
+      assert.ok(listed.some((line) => /^ {2}heavy +database +decnet +\S/.test(line)), stderr)
+      assert.equal(lines[at + 2 + known.length], '(decnet fleet list shows their workers, decnet fleet --help the flags)')
+      assert.match(unwrap(stderr), /plugin decnet-plugin-throws: hook failed: the fleet catalogue is on fire/, 'a broken plugin is still named')
+    }
+  })
+})
+
 describe('decnet fleet NAME: refusals', {skip: process.getuid() === 0 ? undefined : 'these tests run as root'}, () => {
   it("exits 2 on an unknown fleet with `unknown fleet 'NAME'; known fleets: ...`", async (t) => {
     const {env} = linkedDataDir(t, ['decnet-plugin-sample', 'decnet-plugin-rootly'])

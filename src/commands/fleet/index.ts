@@ -3,7 +3,7 @@ import {Args, Command, Flags} from '@oclif/core'
 import {currentAccount, sqliteAccessFix, sqliteAccessProblem} from '../../db/sqlite-access.js'
 import {parseDatabaseUrl, resolveDatabaseUrl} from '../../db/url.js'
 import {ExitCode} from '../../exit-codes.js'
-import {describeProblem} from '../../fleets/format-catalog.js'
+import {describeProblem, missingFleetMessage} from '../../fleets/format-catalog.js'
 import {findFleet, loadFleetCatalog, UnknownFleetError} from '../../fleets/registry.js'
 import {withWorkerOptions} from '../../fleets/with-worker-options.js'
 import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
@@ -18,7 +18,8 @@ const seconds = (summary: string, fallback?: string) => Flags.string({default: f
 
 /** `decnet fleet NAME`: run a fleet until SIGTERM, SIGINT or `decnet fleet stop` (detached with `--daemon`). */
 export default class Fleet extends Command {
-  static override args = {name: Args.string({description: 'The fleet to run (see AVAILABLE FLEETS below).', required: true})}
+  // Not `required`: without a NAME the command lists the fleets to choose from, instead of oclif's generic error.
+  static override args = {name: Args.string({description: 'The fleet to run (see AVAILABLE FLEETS below).'})}
   static override description = `Runs every worker of the fleet in its own process under one master, restarts a worker that fails (exponential backoff), kills one that hangs (watchdog), and stops them all on SIGTERM or SIGINT (a second signal: at once). Prints a line when each worker is ready and one when the whole fleet is.
 
 A fleet whose privilege profile is not 'root' refuses to run as root: run decnet as an unprivileged user, or pass --user NAME (the workers then run as that user and its primary group), or --allow-root. Children get DECNET_DB_URL (--db, else $DECNET_DB_URL, else a SQLite file in decnet's data directory).`
@@ -38,10 +39,19 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
     user: Flags.string({helpValue: 'NAME', summary: "Run the workers as this user and its primary group (needs root)."}),
     watchdog: seconds('Kill and restart a worker silent for this long; 0 disables.', '30'),
   }
+  // NAME is optional to oclif (see args), not to the command.
+  static override usage = '<%= command.id %> NAME [-d | --once] [FLAGS]'
   static override summary = 'Run a fleet of workers, in the foreground or detached (--daemon).'
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Fleet)
+    if (args.name === undefined) {
+      const catalog = await loadFleetCatalog(this.config)
+      for (const problem of catalog.problems) this.warn(describeProblem(problem))
+      this.logToStderr(missingFleetMessage(catalog))
+      this.exit(ExitCode.USAGE)
+    }
+
     const timing = this.#timing(flags)
     const dbUrl = resolveDatabaseUrl({dataDir: this.config.dataDir, flag: flags.db})
     let target
