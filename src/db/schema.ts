@@ -99,6 +99,19 @@ export interface TtpTagsTable {
   timestamp: string
 }
 
+/**
+ * The failed logins the TTP worker has tagged, one row per log line: what the
+ * brute-force look-back reads (by `ip` and `timestamp`), so `logs` needs no
+ * index for it. Written in the same transaction as the worker's cursor.
+ */
+export interface AuthFailuresTable {
+  /** The `logs.id` of the failure: makes replays idempotent. */
+  log_id: number
+  ip: string
+  /** The log line's timestamp, as stored in `logs`. */
+  timestamp: string
+}
+
 /** Per-worker progress. */
 export interface WorkerStateTable {
   /** e.g. `profiler`, `ttp`. */
@@ -131,6 +144,7 @@ export interface Database {
   attackers: AttackersTable
   attacker_commands: AttackerCommandsTable
   ttp_tags: TtpTagsTable
+  auth_failures: AuthFailuresTable
   worker_state: WorkerStateTable
   worker_lease: WorkerLeaseTable
 }
@@ -140,3 +154,4 @@ export type NewLog = Insertable<LogsTable>
 export type AttackerRow = Selectable<AttackersTable>
 export type TtpTagRow = Selectable<TtpTagsTable>
 export type NewTtpTag = Insertable<TtpTagsTable>
+export type NewAuthFailure = Insertable<AuthFailuresTable>

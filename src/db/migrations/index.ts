@@ -3,6 +3,7 @@ import type {Migration} from 'kysely'
 import * as initial from './0001-initial.js'
 import * as logsIpTimestamp from './0002-logs-ip-timestamp.js'
 import * as workerLease from './0003-worker-lease.js'
+import * as authFailures from './0004-auth-failures.js'
 
 /**
  * Every migration, by name. Names sort in the order they must run; add a
@@ -13,5 +14,6 @@ export function allMigrations(): Record<string, Migration> {
     '0001-initial': initial,
     '0002-logs-ip-timestamp': logsIpTimestamp,
     '0003-worker-lease': workerLease,
+    '0004-auth-failures': authFailures,
   }
 }

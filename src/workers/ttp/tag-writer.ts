@@ -1,16 +1,19 @@
 /**
- * Inserts tags with multi-row `INSERT ... ON CONFLICT (id) DO NOTHING`
- * statements whose SQL text is built once and reused: for thousands of tags a
- * tick, building the statement through kysely's query builder costs as much
- * as running it.
+ * Inserts tags (and the failed logins the brute-force look-back reads) with
+ * multi-row `INSERT ... ON CONFLICT DO NOTHING` statements whose SQL text is
+ * built once and reused: for thousands of tags a tick, building the statement
+ * through kysely's query builder costs as much as running it.
  */
 import type {Transaction} from 'kysely'
 
 import {CompiledQuery} from 'kysely'
 
-import type {Database, NewTtpTag} from '../../db/schema.js'
+import type {DialectName} from '../../db/dialect-of.js'
+import type {Database, NewAuthFailure, NewTtpTag} from '../../db/schema.js'
+import type {AuthFailure} from './brute-force.js'
 
 import {dialectOf} from '../../db/dialect-of.js'
+import {BulkUpsert} from '../profiler/bulk-upsert.js'
 
 const COLUMNS = Object.freeze([
   'id', 'log_id', 'attacker_ip', 'rule_id', 'rule_version', 'tactic', 'technique_id', 'sub_technique_id', 'confidence', 'evidence', 'timestamp',
@@ -19,18 +22,38 @@ const COLUMNS = Object.freeze([
 /** 11 parameters a row: far below the bound-parameter limits (SQLite 32766, PostgreSQL 65535). */
 export const TAGS_PER_STATEMENT = 1000
 
+/** 3 parameters a row. */
+export const FAILURES_PER_STATEMENT = 1000
+
 /**
- * Writes tags into `ttp_tags`, skipping those already there; returns how many
- * were inserted.
+ * Writes tags into `ttp_tags` and failed logins into `auth_failures`,
+ * skipping those already there; returns how many were inserted.
  *
  * @example
  * ```ts
  * const writer = new TagWriter()
- * await db.transaction().execute((trx) => writer.write(trx, tags))
+ * await db.transaction().execute(async (trx) => {
+ *   await writer.write(trx, tags)
+ *   await writer.writeFailures(trx, failures)
+ * })
  * ```
  */
 export class TagWriter {
   readonly #sql = new Map<string, string>()
+  readonly #failures = new Map<DialectName, BulkUpsert<NewAuthFailure>>()
+
+  /** Records failed logins for later look-backs (`auth_failures`), skipping those already there; returns how many were inserted. */
+  async writeFailures(trx: Transaction<Database>, failures: readonly AuthFailure[]): Promise<number> {
+    if (failures.length === 0) return 0
+    const dialect = dialectOf(trx)
+    let upsert = this.#failures.get(dialect)
+    if (upsert === undefined) {
+      upsert = new BulkUpsert<NewAuthFailure>(dialect, 'auth_failures', ['log_id', 'ip', 'timestamp'], 'log_id', 'nothing', FAILURES_PER_STATEMENT)
+      this.#failures.set(dialect, upsert)
+    }
+
+    return upsert.write(trx, failures.map(({id, ip, timestamp}) => ({ip, log_id: id, timestamp})))
+  }
 
   async write(trx: Transaction<Database>, tags: readonly NewTtpTag[]): Promise<number> {
     let inserted = 0

@@ -1,7 +1,8 @@
 /**
- * One TTP tick: tag the next batch of log lines and store the tags, in one
- * transaction with the cursor, so a tick happens whole or not at all and a
- * replay inserts nothing twice (tag ids are deterministic).
+ * One TTP tick: tag the next batch of log lines and store the tags and the
+ * batch's failed logins, in one transaction with the cursor, so a tick
+ * happens whole or not at all and a replay inserts nothing twice (tag ids
+ * are deterministic, failures are keyed by log id).
  */
 import type {Kysely, Transaction} from 'kysely'
 
@@ -13,7 +14,7 @@ import type {Matcher} from './matcher.js'
 import {chunks} from '../../lib/chunks.js'
 import {bruteForceTags, LOOKBACK_MS} from './brute-force.js'
 import {TagWriter} from './tag-writer.js'
-import {failuresOf, tagLogs} from './tagger.js'
+import {tagLogs} from './tagger.js'
 import {claimCursor} from '../claim-cursor.js'
 
 /** The `worker_state` row the TTP worker keeps its cursor in. */
@@ -62,8 +63,9 @@ export interface TtpTickResult {
 
 /**
  * Runs one tick. It reads the lines after the cursor by primary key and, for
- * the brute-force rule, only the last ten minutes of the attackers that
- * failed to log in during the batch, so its cost follows the new lines.
+ * the brute-force rule, only the last ten minutes of failed logins (from
+ * `auth_failures`, which each tick appends the batch's to) of the attackers
+ * that failed to log in during the batch, so its cost follows the new lines.
  * The first statement claims the cursor row with a write, which serialises
  * concurrent TTP workers (a row lock on PostgreSQL, the write lock on SQLite).
  *
@@ -93,7 +95,9 @@ export async function ttpTick(db: Kysely<Database>, options: TtpTickOptions): Pr
       if (cut) rows.length = count // the rest waits for the next tick
       const lookback = failures.length > 0 ? await history(trx, failures, rows[0].id, memory) : undefined
       if (lookback !== undefined) tags.push(...bruteForceTags(failures, lookback.failures))
-      const inserted = await (options.writer ?? new TagWriter()).write(trx, tags)
+      const writer = options.writer ?? new TagWriter()
+      const inserted = await writer.write(trx, tags)
+      await writer.writeFailures(trx, failures) // what later ticks look back on
       const next = rows.at(-1)!.id
       await trx.updateTable('worker_state').set({cursor: next, updated_at: new Date().toISOString()}).where('worker', '=', cursorName).execute()
       return {cursor: next, cut, failures, lines: rows.length, lookback, tags: inserted}
@@ -108,8 +112,10 @@ export async function ttpTick(db: Kysely<Database>, options: TtpTickOptions): Pr
 
 /**
  * Earlier failures (ids below the batch's) of the batch's failing IPs, in the
- * {@link LOOKBACK_MS} before each new failure: one time range per run of an
- * IP's new failures, so a batch that spans months reads minutes of history.
+ * {@link LOOKBACK_MS} before each new failure, read from `auth_failures`
+ * (earlier ticks put them there; `logs` has no index for this): one time
+ * range per run of an IP's new failures, so a batch that spans months reads
+ * minutes of history.
  * Ranges the memory covers are not read; an IP's last range is read without
  * an upper bound, so the memory covers that IP from its start on afterwards.
  */
@@ -138,18 +144,18 @@ async function history(
 
   for (const chunk of chunks(reads, RANGES_PER_SELECT)) {
     const rows = await trx
-      .selectFrom('logs')
-      .select(COLUMNS)
-      .where('id', '<', firstId)
+      .selectFrom('auth_failures')
+      .select(['log_id', 'ip', 'timestamp'])
+      .where('log_id', '<', firstId)
       .where((eb) =>
         eb.or(
           chunk.map(({ip, since, until}) =>
-            eb.and([eb('attacker_ip', '=', ip), eb('timestamp', '>=', since), ...(until === undefined ? [] : [eb('timestamp', '<=', until)])]),
+            eb.and([eb('ip', '=', ip), eb('timestamp', '>=', since), ...(until === undefined ? [] : [eb('timestamp', '<=', until)])]),
           ),
         ),
       )
       .execute()
-    failures.push(...failuresOf(rows))
+    for (const row of rows) failures.push({id: Number(row.log_id), ip: row.ip, ms: Date.parse(row.timestamp), timestamp: row.timestamp})
   }
 
   return {failures, fetched}
