@@ -56,6 +56,13 @@ export interface FleetUnitInput {
   readonly fleet: Pick<ResolvedFleet, 'description' | 'name' | 'plugin' | 'pluginRoot' | 'profile' | 'workers'>
   /** `--grace` in milliseconds. */
   readonly graceMs: number
+  /**
+   * `--max-memory` in MiB: passed on to `decnet fleet NAME --max-memory`, the
+   * per-worker restart limit decnet enforces. Not a `MemoryMax=` (that would
+   * cap the whole service, master and all workers, and let the kernel kill
+   * in it). Absent: the fleet definition's own limits, if any.
+   */
+  readonly maxMemoryMb?: number
   /** `--user`; absent: a dynamic user of the unit's own (non-root profiles), root (profile `root`). */
   readonly account?: UnitAccount
   /** `--db`; absent: a SQLite file in the unit's state directory. */
@@ -96,13 +103,20 @@ export function buildFleetUnit(input: FleetUnitInput): FleetUnit {
   const stateDir = `/var/lib/${base}`
   const db = databaseSetting(input.database, {dynamicUser: !account && fleet.profile !== 'root', fleet: fleet.name, root: fleet.profile === 'root', stateDir})
   const graceSeconds = graceMs / 1000
+  const {maxMemoryMb} = input
+  if (maxMemoryMb !== undefined && !(Number.isSafeInteger(maxMemoryMb) && maxMemoryMb >= 1)) {
+    throw new FleetUnitError(`Expected \`--max-memory\` to be a positive whole number of MiB, got \`${maxMemoryMb}\``)
+  }
+
   const exec = [runtime.node, runtime.entry, 'fleet', fleet.name, '--grace', String(graceSeconds)]
+  if (maxMemoryMb !== undefined) exec.push('--max-memory', String(maxMemoryMb))
 
   const mounts = fleet.profile === 'root' ? undefined : sandboxMounts(needs(input, db.write))
   const service: Line[] = [
     'Type=exec: `systemctl start` fails when node cannot be executed. The master runs in the foreground.',
     ['Type', 'exec'],
     ['ExecStart', execLine(exec)],
+    ...memoryLimitLines(maxMemoryMb),
     ['Environment', db.environment],
     ['Environment', environmentValue('DECNET_DATA_DIR', runtime.dataDir)],
     `Secrets (a database password) go in this root-only file, never in this world-readable unit; it overrides Environment=.`,
@@ -152,6 +166,15 @@ export function buildFleetUnit(input: FleetUnitInput): FleetUnit {
   }
 
   return {fileName: `${base}.service`, text, warnings}
+}
+
+/** Comments on `--max-memory` in ExecStart, when it is there: what it limits, and why no `MemoryMax=`. */
+function memoryLimitLines(maxMemoryMb: number | undefined): Line[] {
+  if (maxMemoryMb === undefined) return []
+  return [
+    `--max-memory: decnet restarts any one worker whose RSS exceeds ${maxMemoryMb} MiB (SIGTERM, --grace, SIGKILL).`,
+    'No MemoryMax=: that would cap the master and all workers together, and the kernel would kill inside the cap.',
+  ]
 }
 
 /** Who the service runs as, and the profile's capabilities and groups. */

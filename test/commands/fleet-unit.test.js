@@ -112,6 +112,15 @@ describe('decnet fleet unit NAME', reachable, () => {
     }
   })
 
+  it('--max-memory MB: in ExecStart as `decnet fleet NAME --max-memory MB`, no MemoryMax=', async (t) => {
+    const {env} = linkedDataDir(t, PLUGINS)
+    const {stdout, unit} = await unitOf(t, ['sample', '--max-memory', '256', '--grace', '30'], env)
+    assert.equal(unit.value('Service', 'ExecStart'), `${process.execPath} ${ENTRY} fleet sample --grace 30 --max-memory 256`)
+    assert.equal(unit.value('Service', 'MemoryMax'), undefined)
+    assert.equal(unit.value('Service', 'TimeoutStopSec'), '35s')
+    assertVerified(t, stdout, 'decnet-sample.service')
+  })
+
   it("keeps a plugin's description from adding directives", async (t) => {
     const {env} = linkedDataDir(t, PLUGINS)
     const {stdout, unit} = await unitOf(t, ['sneaky'], env)
@@ -171,6 +180,21 @@ describe('decnet fleet unit NAME: refusals (exit 2)', reachable, () => {
       assert.equal(stdout, '')
     })
   }
+})
+
+describe('decnet fleet unit NAME --max-memory: bad values', reachable, () => {
+  it('are refused with exit 2 and the very message `decnet fleet NAME --max-memory` gives', async (t) => {
+    const {env} = linkedDataDir(t, PLUGINS)
+    for (const value of ['0', '-5', '1.5', 'lots', '1048577']) {
+      const unit = await runDecnet(t, ['fleet', 'unit', 'sample', '--max-memory', value], {env})
+      assert.equal(unit.code, EXIT.USAGE, `${value}: ${unit.stderr}`)
+      assert.equal(unit.stdout, '')
+      assert.match(unwrap(unit.stderr), /Parsing --max-memory .*Expected an integer/, value)
+      const fleet = await runDecnet(t, ['fleet', 'sample', '--max-memory', value], {env})
+      assert.equal(fleet.code, EXIT.USAGE, `${value}: ${fleet.stderr}`)
+      assert.equal(unwrap(unit.stderr), unwrap(fleet.stderr), value)
+    }
+  })
 })
 
 describe('decnet fleet unit NAME: a checkout under a temporary directory', {skip: !UNREACHABLE && 'this checkout and node are outside temporary directories'}, () => {

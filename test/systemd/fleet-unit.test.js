@@ -173,6 +173,27 @@ describe('buildFleetUnit: how it runs and stops', () => {
     }
   })
 
+  it('--max-memory goes to ExecStart as the fleet command\'s per-worker limit, with no whole-service MemoryMax=', (t) => {
+    const unit = build('database', {maxMemoryMb: 512})
+    assert.equal(unit.parsed.value('Service', 'ExecStart'), `${NODE} ${RUN} fleet f-database --grace 15 --max-memory 512`)
+    for (const key of ['MemoryMax', 'MemoryHigh', 'MemoryLimit', 'OOMPolicy']) assert.equal(unit.parsed.value('Service', key), undefined, key)
+    assert.match(unit.text, /^# No MemoryMax=: /m)
+    assertVerified(t, unit)
+    const without = build('database')
+    assert.equal(without.parsed.value('Service', 'ExecStart'), `${NODE} ${RUN} fleet f-database --grace 15`)
+    assert.doesNotMatch(without.text, /max-memory|MemoryMax/, 'no limit asked: the fleet definition\'s own limits apply')
+  })
+
+  it('refuses a --max-memory that is not a positive whole number of MiB', () => {
+    for (const maxMemoryMb of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => build('database', {maxMemoryMb}), (error) => {
+        assert.ok(error instanceof FleetUnitError, String(error))
+        assert.equal(error.message, `Expected \`--max-memory\` to be a positive whole number of MiB, got \`${maxMemoryMb}\``)
+        return true
+      })
+    }
+  })
+
   it('restarts on failure, but not after exits that will not fix themselves', () => {
     const {parsed} = build('database')
     assert.equal(parsed.value('Service', 'Restart'), 'on-failure')

@@ -8,6 +8,7 @@ import {findFleet, loadFleetCatalog, UnknownFleetError} from '../../fleets/regis
 import {withWorkerOptions} from '../../fleets/with-worker-options.js'
 import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
 import {daemonFlags, notifyLauncher, runDaemonized, serveFleet} from '../../lib/fleet-daemon.js'
+import {maxMemoryFlag} from '../../lib/max-memory-flag.js'
 import {FlagValueError, secondsFlag} from '../../lib/seconds.js'
 import {readCredentials} from '../../prefork/credentials.js'
 import {planPrivileges, PrivilegeError} from '../../prefork/privilege-plan.js'
@@ -34,7 +35,7 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
     grace: seconds('How long workers get to stop after SIGTERM before SIGKILL.', '15'),
     interval: seconds("Passed to every worker as its 'interval' option."),
     'max-backoff': seconds('Cap of the restart delay (1 s, doubling, with jitter).', '30'),
-    'max-memory': Flags.integer({helpValue: 'MB', max: 1_048_576, min: 1, summary: "Restart a worker whose resident memory (RSS) exceeds this many MiB (overrides the fleet's limits)."}),
+    'max-memory': maxMemoryFlag("Restart a worker whose resident memory (RSS) exceeds this many MiB (overrides the fleet's limits)."),
     once: Flags.boolean({summary: 'Every worker does one pass and exits; exit 0 if all succeeded. Nothing restarts.'}),
     user: Flags.string({helpValue: 'NAME', summary: "Run the workers as this user and its primary group (needs root)."}),
     watchdog: seconds('Kill and restart a worker silent for this long; 0 disables.', '30'),

@@ -6,6 +6,7 @@ import {DatabaseUrlError, parseDatabaseUrl} from '../../db/url.js'
 import {ExitCode} from '../../exit-codes.js'
 import {describeProblem} from '../../fleets/format-catalog.js'
 import {findFleet, loadFleetCatalog, UnknownFleetError} from '../../fleets/registry.js'
+import {maxMemoryFlag} from '../../lib/max-memory-flag.js'
 import {FlagValueError, secondsFlag} from '../../lib/seconds.js'
 import {
   buildFleetUnit,
@@ -27,10 +28,12 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
   static override examples = [
     '<%= config.bin %> <%= command.id %> heavy > /etc/systemd/system/decnet-heavy.service',
     '<%= config.bin %> <%= command.id %> heavy --user decnet --grace 30 --output /etc/systemd/system/',
+    '<%= config.bin %> <%= command.id %> heavy --max-memory 512 > /etc/systemd/system/decnet-heavy.service',
     '<%= config.bin %> <%= command.id %> heavy --db postgres://decnet@db.example/decnet',
   ]
   static override flags = {
     db: Flags.string({helpValue: 'URL', summary: 'Database for the service (no password); default: SQLite in its state directory.'}),
+    'max-memory': maxMemoryFlag('Passed to `decnet fleet NAME --max-memory`: restart a worker whose RSS exceeds this many MiB (no MemoryMax=).'),
     grace: Flags.string({default: '15', helpValue: 'SECONDS', summary: 'How long workers get to stop after SIGTERM (TimeoutStopSec is this + 5).'}),
     output: Flags.string({char: 'o', helpValue: 'FILE', summary: 'Write the unit to FILE (or DIR/decnet-NAME.service) instead of stdout.'}),
     user: Flags.string({helpValue: 'NAME', summary: 'Run as this existing user and its primary group instead of a dynamic user.'}),
@@ -52,6 +55,7 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
         documentation: documentationUris(this.config),
         fleet: localFleet(fleet),
         graceMs,
+        maxMemoryMb: flags['max-memory'],
         runtime: localRuntime(this.config),
       }),
     )
