@@ -52,7 +52,7 @@ export function tagLogs(rows: readonly TtpLog[], matcher: Matcher, budgetMs = Nu
   return {count, failures, tags}
 }
 
-/** The failures among rows read back from history. */
+/** The failures among log rows read back from history (migration 0004 fills `auth_failures` with it). */
 export function failuresOf(rows: readonly TtpLog[]): AuthFailure[] {
   const failures: AuthFailure[] = []
   for (const row of rows) {
