@@ -22,8 +22,6 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 
-import {sql} from 'kysely'
-
 import {migrateToLatest} from '../dist/db/migrate.js'
 import {withDatabase} from '../dist/db/open.js'
 import {freshDatabase, skipReason} from '../test/helpers/databases.js'
@@ -81,12 +79,6 @@ for (const kind of systems) {
   const decnet = await median(runs, () => withFresh(kind, (url) => decnetIngest(url)))
   rows.push([kind, kind === 'sqlite' ? 'baseline: raw better-sqlite3 prepared INSERT loop (rows pre-parsed)' : 'baseline: raw pg multi-row INSERTs (rows pre-parsed)', baseline])
   rows.push([kind, 'decnet ingest (end to end: process, parse, insert)', decnet, baseline])
-  if (kind === 'sqlite') {
-    // what the one secondary index on logs (0002, the TTP look-back) costs
-    progress('sqlite: decnet ingest without the logs index')
-    const bare = await median(runs, () => withFresh(kind, (url) => decnetIngest(url), 'drop index logs_attacker_ip_timestamp'))
-    rows.push([kind, 'decnet ingest, logs without its attacker_ip index (for comparison)', bare, baseline])
-  }
 }
 
 const machine = describeMachine()
@@ -134,13 +126,10 @@ async function decnetIngest(url) {
   return {rows: out.accepted + out.rejected, seconds: (performance.now() - started) / 1000, cpuSeconds: Number(readFileSync(cpuFile, 'utf8'))}
 }
 
-async function withFresh(kind, use, extraSql) {
+async function withFresh(kind, use) {
   const database = await freshDatabase(kind)
   try {
-    await withDatabase(database.url, async (db) => {
-      await migrateToLatest(db)
-      if (extraSql) await sql.raw(extraSql).execute(db)
-    })
+    await withDatabase(database.url, (db) => migrateToLatest(db))
     return await use(database.url)
   } finally {
     await database.cleanup()

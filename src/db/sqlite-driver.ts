@@ -6,13 +6,22 @@ import type BetterSqlite3 from 'better-sqlite3'
 const STATEMENT_CACHE_SIZE = 100
 
 /**
- * A compiled query whose SQL starts with this comment is run once per entry
- * of its parameters (each an array of values), in one call: the cheapest
- * way to insert many rows with SQLite (one prepared single-row statement,
- * no per-row round trip through the query executor). Returns the total of
- * affected rows. See `LogWriter`.
+ * A compiled query whose SQL starts with this comment has one parameter, a
+ * {@link RowSource}, and is run once per row of it, in one call: the
+ * cheapest way to insert many rows with SQLite (one prepared single-row
+ * statement, no per-row round trip through the query executor, no array per
+ * row). Returns the total of affected rows. See `LogWriter`.
  */
 export const RUN_PER_ROW = '/* decnet:run-per-row */ '
+
+/** The rows of a {@link RUN_PER_ROW} query. */
+export interface RowSource {
+  readonly count: number
+  /** Values per row. */
+  readonly width: number
+  /** Writes row `index`'s values into `into` (reused from row to row: bound, then overwritten). */
+  fill(index: number, into: unknown[]): void
+}
 
 /**
  * A kysely driver for better-sqlite3, like kysely's own but (1) transactions
@@ -95,8 +104,14 @@ class CachingSqliteConnection implements DatabaseConnection {
     const statement = this.#prepare(compiledQuery.sql)
     const parameters = compiledQuery.parameters as unknown[]
     if (compiledQuery.sql.startsWith(RUN_PER_ROW)) {
+      const source = parameters[0] as RowSource
+      const values: unknown[] = new Array(source.width)
       let changes = 0
-      for (const row of parameters as unknown[][]) changes += statement.run(row).changes
+      for (let index = 0; index < source.count; index++) {
+        source.fill(index, values)
+        changes += statement.run(values).changes
+      }
+
       return {numAffectedRows: BigInt(changes), rows: []}
     }
 

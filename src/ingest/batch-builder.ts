@@ -1,9 +1,17 @@
-import type {LogInsert, RejectedInsert} from '../db/log-writer.js'
+import type {RejectedInsert} from '../db/log-writer.js'
+import {PackedLogsBuilder, type PackedLogs} from '../db/packed-logs.js'
 import {MAX_LINE_BYTES, parseLine} from '../logs/parse.js'
+
+/**
+ * Characters of packed rows after which a batch is full whatever its line
+ * count: far below V8's longest string (2^29 - 24), since lines may be long.
+ */
+export const MAX_BATCH_CHARS = 64 * 1024 * 1024
 
 /** Lines turned into rows: what one transaction will write. */
 export interface Batch {
-  logs: LogInsert[]
+  /** Packed: cheap to hand from the parse thread to the writing thread. */
+  logs: PackedLogs
   rejected: RejectedInsert[]
   /** Blank lines skipped since the previous batch. */
   blank: number
@@ -22,7 +30,7 @@ export interface Batch {
 export class BatchBuilder {
   readonly #source: string
   readonly #receivedAt: string
-  #logs: LogInsert[] = []
+  #logs = new PackedLogsBuilder()
   #rejected: RejectedInsert[] = []
   #blank = 0
 
@@ -33,7 +41,12 @@ export class BatchBuilder {
 
   /** Rows waiting to be taken. */
   get size(): number {
-    return this.#logs.length + this.#rejected.length
+    return this.#logs.count + this.#rejected.length
+  }
+
+  /** True when the rows waiting should be taken whatever their count (see {@link MAX_BATCH_CHARS}). */
+  get full(): boolean {
+    return this.#logs.chars >= MAX_BATCH_CHARS
   }
 
   /** Adds one line (`tooLongBytes` > 0: the line was too long and `text` is only its start). */
@@ -48,7 +61,7 @@ export class BatchBuilder {
     const result = parseLine(text)
     if (!result.ok) return this.#reject(lineNo, result.reason, text)
     const {line} = result
-    this.#logs.push({
+    this.#logs.add({
       timestamp: line.timestamp ?? this.#receivedAt,
       decky: line.decky,
       service: line.service,
@@ -62,8 +75,7 @@ export class BatchBuilder {
 
   /** Takes the rows added so far. */
   take(lines: number, bytesRead: number): Batch {
-    const batch = {logs: this.#logs, rejected: this.#rejected, blank: this.#blank, lines, bytesRead}
-    this.#logs = []
+    const batch = {logs: this.#logs.take(), rejected: this.#rejected, blank: this.#blank, lines, bytesRead}
     this.#rejected = []
     this.#blank = 0
     return batch

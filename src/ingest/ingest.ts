@@ -111,7 +111,7 @@ async function ingestSource(source: string, writer: LogWriter, stats: SourceSumm
   const batches = source === '-' || options.threads === false ? inThread(source, batchSize, options) : threadedBatches(source, batchSize)
   for await (const {batch, totalBytes} of batches) {
     await writer.write(batch.logs, batch.rejected)
-    stats.accepted += batch.logs.length
+    stats.accepted += batch.logs.count
     stats.rejected += batch.rejected.length
     stats.blank += batch.blank
     options.onProgress?.({source, lines: batch.lines, accepted: stats.accepted, rejected: stats.rejected, bytesRead: batch.bytesRead, totalBytes})

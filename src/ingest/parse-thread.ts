@@ -1,12 +1,13 @@
 /**
  * The ingest parse thread (a worker_threads entry): reads one input file,
- * splits and parses its lines, and posts batches of rows to the main thread,
+ * splits and parses its lines, and posts batches of packed rows to the main thread,
  * which writes them. At most two batches are in flight: the thread waits for
  * an `ack` before running further ahead, so memory stays bounded when the
  * database is the slower side.
  */
 import {parentPort, workerData} from 'node:worker_threads'
 
+import {transferList} from '../db/packed-logs.js'
 import {InputError} from './input-error.js'
 import {openInput} from './open-input.js'
 import {readBatches} from './read-batches.js'
@@ -42,7 +43,8 @@ try {
   for await (const batch of readBatches(stream, source, batchSize)) {
     while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve))
     inFlight++
-    post({type: 'batch', batch, totalBytes: size})
+    // the packed rows' buffers move to the main thread, not copied
+    port.postMessage({type: 'batch', batch, totalBytes: size} satisfies ParseThreadMessage, transferList(batch.logs))
   }
 
   post({type: 'end'})

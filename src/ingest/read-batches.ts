@@ -9,7 +9,8 @@ import {BINARY_SNIFF_BYTES, looksBinary} from './looks-binary.js'
 
 /**
  * Reads an input stream and yields its lines as batches of `batchSize`
- * rows (blank lines do not count; the last batch is smaller, maybe empty). The first few KiB decide
+ * rows (blank lines do not count; the last batch is smaller, maybe empty; a
+ * batch of very long lines is cut earlier, see `MAX_BATCH_CHARS`). The first few KiB decide
  * whether the input is text at all: binary junk throws an `InputError`
  * before anything is yielded. A read error yields the complete lines read
  * so far, then throws an `InputError`.
@@ -20,7 +21,7 @@ export async function* readBatches(stream: Readable, source: string, batchSize: 
   const ready: Batch[] = []
   const splitter = new LineSplitter((lineNo, text, tooLong) => {
     builder.add(lineNo, text, tooLong)
-    if (builder.size >= batchSize) ready.push(builder.take(lineNo, bytesRead))
+    if (builder.size >= batchSize || builder.full) ready.push(builder.take(lineNo, bytesRead))
   }, MAX_LINE_BYTES)
   let head: Buffer[] | undefined = []
   let headBytes = 0

@@ -4,6 +4,7 @@ import {describe, test} from 'node:test'
 import {DatabaseError} from '../../dist/db/errors.js'
 import {LogWriter} from '../../dist/db/log-writer.js'
 import {migrateToLatest} from '../../dist/db/migrate.js'
+import {PackedLogsBuilder} from '../../dist/db/packed-logs.js'
 import {withDatabase} from '../../dist/db/open.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 
@@ -37,6 +38,20 @@ for (const kind of DATABASE_KINDS) {
         assert.ok(stored.every((row, i) => i === 0 || row.id > stored[i - 1].id))
         const storedRejected = await db.selectFrom('rejected_lines').selectAll().execute()
         assert.deepEqual(storedRejected.map(({id, ...row}) => row), rejected)
+      })
+    })
+
+    test('packed rows (what ingest hands over) land exactly like rows given as objects', async (t) => {
+      const {url, cleanup} = await freshDatabase(kind)
+      t.after(cleanup)
+      await withDatabase(url, async (db) => {
+        await migrateToLatest(db)
+        const rows = Array.from({length: 2500}, (_, i) => logRow(i)).map((row, i) => (i % 11 ? row : {...row, raw_line: `${row.raw_line} tail ü😈 ${i}`, msg: `tail ü😈 ${i}`}))
+        const builder = new PackedLogsBuilder()
+        for (const row of rows) builder.add(row)
+        await new LogWriter(db, {rowsPerStatement: 700}).write(builder.take())
+        const stored = await db.selectFrom('logs').selectAll().orderBy('id').execute()
+        assert.deepEqual(stored.map(({id, ...row}) => row), rows)
       })
     })
 
