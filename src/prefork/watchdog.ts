@@ -28,41 +28,80 @@ export function heartbeatIntervalMs(watchdogMs: number): number {
 }
 
 /**
+ * How long a child gets, at least, to send its first message: node itself has
+ * to start (about 0.1 s on an idle machine, seconds on a loaded one), and a
+ * short watchdog must not kill a child for that.
+ */
+export const FIRST_WINDOW_MIN_MS = 10_000
+
+/**
  * One child's watchdog: calls `onSilent` once when no {@link beat} came for
- * `timeoutMs` (counted from construction, so a child that hangs while booting
- * is caught too). A `timeoutMs` of 0 disables it.
+ * `timeoutMs`. The count starts at construction, so a child that hangs while
+ * booting is caught too; until its first beat the window is at least
+ * `firstWindowMs` (default {@link FIRST_WINDOW_MIN_MS}). A `timeoutMs` of 0
+ * disables it.
+ *
+ * When the countdown runs out, the verdict waits for the I/O of the current
+ * event-loop turn: if this process was held up itself (a loaded machine), its
+ * timers run before it reads the heartbeats waiting on the channel, and a
+ * child that did beat must not be killed for that.
  *
  * @example
  * ```ts
  * const dog = new Watchdog(30_000, () => enqueue({type: 'hung', pid}))
- * child.on('message', (m) => m.type === 'heartbeat' && dog.beat())
+ * child.on('message', () => dog.beat())
  * child.on('exit', () => dog.stop())
  * ```
  */
 export class Watchdog {
   readonly timeoutMs: number
+  readonly #firstWindowMs: number
+  readonly #onSilent: (silentMs: number) => void
   #timer: NodeJS.Timeout | undefined
+  #verdict: NodeJS.Immediate | undefined
   #lastBeat = performance.now()
+  #beaten = false
 
-  constructor(timeoutMs: number, onSilent: (silentMs: number) => void) {
+  constructor(timeoutMs: number, onSilent: (silentMs: number) => void, {firstWindowMs = FIRST_WINDOW_MIN_MS} = {}) {
     this.timeoutMs = timeoutMs
-    if (timeoutMs > 0) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined
-        onSilent(Math.round(performance.now() - this.#lastBeat))
-      }, timeoutMs)
-    }
+    this.#firstWindowMs = Math.max(timeoutMs, firstWindowMs)
+    this.#onSilent = onSilent
+    if (timeoutMs > 0) this.#arm(this.#firstWindowMs)
   }
 
   /** The child is alive: restart the countdown. */
   beat(): void {
     this.#lastBeat = performance.now()
-    this.#timer?.refresh()
+    if (this.#beaten) {
+      this.#timer?.refresh()
+    } else {
+      this.#beaten = true
+      if (this.#timer) this.#arm(this.timeoutMs)
+    }
   }
 
   /** The child is gone: never fire. */
   stop(): void {
     clearTimeout(this.#timer)
+    clearImmediate(this.#verdict)
     this.#timer = undefined
+    this.#verdict = undefined
+  }
+
+  #arm(ms: number): void {
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => this.#expired(), ms)
+  }
+
+  #expired(): void {
+    this.#timer = undefined
+    // Immediates run after this turn's poll phase, which reads what the child has sent meanwhile.
+    this.#verdict = setImmediate(() => {
+      this.#verdict = undefined
+      const silentMs = performance.now() - this.#lastBeat
+      const windowMs = this.#beaten ? this.timeoutMs : this.#firstWindowMs
+      if (silentMs >= windowMs) this.#onSilent(Math.round(silentMs))
+      else this.#arm(windowMs - silentMs)
+    })
   }
 }
