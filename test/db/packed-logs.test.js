@@ -28,7 +28,7 @@ async function roundTrip(rows) {
   port1.postMessage(packed, transferList(packed))
   const moved = await received
   port1.close()
-  assert.equal(packed.text.byteLength, 0, 'the text bytes moved, not copied')
+  assert.equal(packed.ascii.byteLength, 0, 'the bytes moved, not copied')
   return unpackLogs(moved)
 }
 
@@ -52,16 +52,26 @@ test('non-ASCII text keeps its characters: accents, a BOM, U+FFFD, astral charac
   assert.deepEqual(await roundTrip(rows), rows)
 })
 
-test('a message at the end of its raw line is a span of the text, not a second copy', () => {
+test('a message at the end of its raw line is a span of that line, not a second copy; non-ASCII rows stay out of the ASCII text', () => {
   const builder = new PackedLogsBuilder()
-  builder.add(row())
+  const ascii = row()
+  const wide = row({raw_line: `\uFEFF${ascii.raw_line}`})
+  builder.add(ascii)
+  builder.add(wide)
   const packed = builder.take()
+  const width = LOG_COLUMNS.length
   const msg = LOG_COLUMNS.indexOf('msg')
-  assert.ok(packed.spans[msg * 2] >= 0, 'msg points into the text')
-  assert.ok(packed.spans[LOG_COLUMNS.indexOf('attacker_ip') * 2] < 0 && packed.spans[LOG_COLUMNS.indexOf('attacker_ip') * 2] !== NULL_SPAN)
-  const values = []
-  new PackedLogsReader(packed).row(0, values)
-  assert.equal(values[msg], 'uname -a')
+  const ip = LOG_COLUMNS.indexOf('attacker_ip')
+  const values = ['timestamp', 'decky', 'service', 'event_type', 'attacker_ip', 'fields'].reduce((sum, column) => sum + ascii[column].length, 0)
+  assert.equal(packed.ascii.byteLength, ascii.raw_line.length + 2 * values, 'the ASCII text: one raw line and the values of both rows, no message copies')
+  assert.equal(Buffer.from(packed.utf8).toString('utf8'), wide.raw_line, 'the UTF-8 text holds only the line with the BOM')
+  assert.ok(packed.spans[msg * 2] >= 0, 'row 1: msg is a span of the ASCII text')
+  assert.ok(packed.spans[(width + msg) * 2] < 0 && packed.spans[(width + msg) * 2] !== NULL_SPAN, 'row 2: msg is a span of the UTF-8 text')
+  assert.ok(packed.spans[ip * 2] >= 0)
+  const read = []
+  new PackedLogsReader(packed).row(1, read)
+  assert.equal(read[msg], 'uname -a')
+  assert.equal(read[LOG_COLUMNS.indexOf('raw_line')], wide.raw_line)
 })
 
 test('grows past its first buffers: many rows and long lines', async () => {
