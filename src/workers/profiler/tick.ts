@@ -10,6 +10,7 @@ import {sql} from 'kysely'
 import type {DialectName} from '../../db/dialect-of.js'
 import type {OpenDatabaseOptions} from '../../db/open.js'
 import type {AttackerCommandsTable, AttackerRow, Database} from '../../db/schema.js'
+import type {UpsertColumns} from './bulk-upsert.js'
 import type {AttackerProfile, LogSemantics, NewAttackerCommand, ProfileLog, StoredAttacker} from './fold.js'
 
 import {dialectOf} from '../../db/dialect-of.js'
@@ -38,20 +39,22 @@ const ATTACKERS_PER_INSERT = 500
 const COMMANDS_PER_INSERT = 1000
 
 const ATTACKER_COLUMNS = [
-  'ip', 'first_seen', 'last_seen', 'event_count', 'services', 'deckies', 'is_traversal', 'traversal_path',
-  'auth_attempts', 'first_contacts', 'last_log_id',
-] as const satisfies ReadonlyArray<keyof AttackerRow>
+  ['ip', 'text'], ['first_seen', 'text'], ['last_seen', 'text'], ['event_count', 'bigint'], ['services', 'text'],
+  ['deckies', 'text'], ['is_traversal', 'integer'], ['traversal_path', 'text'], ['auth_attempts', 'bigint'],
+  ['first_contacts', 'text'], ['last_log_id', 'bigint'],
+] as const satisfies UpsertColumns<AttackerRow>
 /** What a tick reads of the attackers it touches (see `StoredAttacker`). */
 const STORED_COLUMNS = [
   'ip', 'first_seen', 'last_seen', 'event_count', 'services', 'deckies', 'auth_attempts', 'last_log_id',
 ] as const satisfies ReadonlyArray<keyof AttackerRow>
 /** What moves for an attacker whose deckies and services did not change. */
-const COUNTER_COLUMNS = ['ip', 'first_seen', 'last_seen', 'event_count', 'auth_attempts', 'last_log_id'] as const satisfies ReadonlyArray<
-  keyof AttackerRow
->
-const COMMAND_COLUMNS = ['log_id', 'ip', 'timestamp', 'decky', 'service', 'command'] as const satisfies ReadonlyArray<
-  keyof AttackerCommandsTable
->
+const COUNTER_COLUMNS = [
+  ['ip', 'text'], ['first_seen', 'text'], ['last_seen', 'text'], ['event_count', 'bigint'], ['auth_attempts', 'bigint'],
+  ['last_log_id', 'bigint'],
+] as const satisfies UpsertColumns<AttackerRow>
+const COMMAND_COLUMNS = [
+  ['log_id', 'bigint'], ['ip', 'text'], ['timestamp', 'text'], ['decky', 'text'], ['service', 'text'], ['command', 'text'],
+] as const satisfies UpsertColumns<AttackerCommandsTable>
 
 /**
  * How the profiler opens its database. SQLite: a page cache that holds the
@@ -122,7 +125,7 @@ export class Profiler {
     this.#cursorName = options.cursorName ?? PROFILER_CURSOR
     this.#semantics = options.semantics ?? new ProfilerSemantics()
     const dialect = (this.#dialect = dialectOf(db))
-    const update = (columns: readonly string[]) => ({update: columns.filter((column) => column !== 'ip')})
+    const update = (columns: UpsertColumns<AttackerRow>) => ({update: columns.map(([name]) => name).filter((name) => name !== 'ip')})
     this.#attackers = new BulkUpsert(dialect, 'attackers', ATTACKER_COLUMNS, 'ip', update(ATTACKER_COLUMNS), ATTACKERS_PER_INSERT)
     // an attacker only updated here exists already: the insert half never runs
     this.#counters = new BulkUpsert(dialect, 'attackers', COUNTER_COLUMNS, 'ip', update(COUNTER_COLUMNS), ATTACKERS_PER_INSERT)
@@ -157,7 +160,7 @@ export class Profiler {
       if (lines.length === 0) return {attackers: 0, commands: 0, cursor, lines: 0}
 
       const byIp = groupByIp(lines)
-      const current = await loadAttackers(trx, [...byIp.keys()])
+      const current = await loadAttackers(trx, this.#dialect, [...byIp.keys()])
       const work: Array<[string, StoredAttacker | undefined, ProfileLog[]]> = []
       const needContacts: string[] = []
       for (const [ip, rows] of byIp) {
@@ -169,7 +172,7 @@ export class Profiler {
         if (needsFirstContacts(row, fresh)) needContacts.push(ip)
       }
 
-      await loadFirstContacts(trx, current, needContacts)
+      await loadFirstContacts(trx, this.#dialect, current, needContacts)
       const changed: AttackerProfile[] = []
       const moved: StoredAttacker[] = []
       const commands: NewAttackerCommand[] = []
@@ -228,10 +231,10 @@ function groupByIp(lines: ReadonlyArray<ProfileLog & {attacker_ip: null | string
   return byIp
 }
 
-async function loadAttackers(trx: Transaction<Database>, ips: string[]): Promise<Map<string, StoredAttacker>> {
+async function loadAttackers(trx: Transaction<Database>, dialect: DialectName, ips: string[]): Promise<Map<string, StoredAttacker>> {
   const found = new Map<string, StoredAttacker>()
-  for (const chunk of chunks(ips, IPS_PER_SELECT)) {
-    const rows = await trx.selectFrom('attackers').select(STORED_COLUMNS).where('ip', 'in', chunk).execute()
+  for (const chunk of ipChunks(dialect, ips)) {
+    const rows = await trx.selectFrom('attackers').select(STORED_COLUMNS).where(ipIn(dialect, chunk)).execute()
     for (const row of rows) found.set(row.ip, row)
   }
 
@@ -239,9 +242,24 @@ async function loadAttackers(trx: Transaction<Database>, ips: string[]): Promise
 }
 
 /** Adds `first_contacts` to the attackers whose fold will read it. */
-async function loadFirstContacts(trx: Transaction<Database>, attackers: Map<string, StoredAttacker>, ips: string[]): Promise<void> {
-  for (const chunk of chunks(ips, IPS_PER_SELECT)) {
-    const rows = await trx.selectFrom('attackers').select(['ip', 'first_contacts']).where('ip', 'in', chunk).execute()
+async function loadFirstContacts(
+  trx: Transaction<Database>,
+  dialect: DialectName,
+  attackers: Map<string, StoredAttacker>,
+  ips: string[],
+): Promise<void> {
+  for (const chunk of ipChunks(dialect, ips)) {
+    const rows = await trx.selectFrom('attackers').select(['ip', 'first_contacts']).where(ipIn(dialect, chunk)).execute()
     for (const {ip, first_contacts} of rows) attackers.get(ip)!.first_contacts = first_contacts
   }
+}
+
+/** SQLite: `IN` lists of at most IPS_PER_SELECT; PostgreSQL: one array parameter, so one statement. */
+function ipChunks(dialect: DialectName, ips: string[]): Iterable<string[]> {
+  if (ips.length === 0) return []
+  return dialect === 'postgres' ? [ips] : chunks(ips, IPS_PER_SELECT)
+}
+
+function ipIn(dialect: DialectName, ips: string[]) {
+  return dialect === 'postgres' ? sql<boolean>`ip = any(${ips}::text[])` : sql<boolean>`ip in (${sql.join(ips)})`
 }
