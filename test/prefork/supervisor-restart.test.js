@@ -31,10 +31,11 @@ test('a crasher is restarted after growing delays while its neighbour keeps the 
     starts.push(await run.waitFor(/^crasher \| started at (\d+)$/, {from}))
   }
 
-  // The crasher's own timestamps: each gap is crash + reap + backoff + boot, so it grows with the backoff.
+  // The crasher's own timestamps: each gap is crash + reap + backoff + boot. Only the backoff part is
+  // the supervisor's to promise (boot alone varied 280-570 ms on a loaded machine), so the gaps are
+  // checked against the announced delays, which must grow.
   const times = starts.map((line) => Number(line.match[1]))
   const gaps = times.slice(1).map((time, i) => time - times[i])
-  assert.ok(gaps[1] > gaps[0] && gaps[2] > gaps[1], `gaps between starts grow: ${gaps.join(', ')} ms\n${run.text}`)
 
   const delays = announcedDelays(run, 'crasher').slice(0, 3)
   assert.equal(delays.length, 3, run.text)
