@@ -92,8 +92,8 @@ export class BulkUpsert<Row extends object> {
   }
 }
 
-/** One array per column (`undefined` as null): the parameters of an `unnest` insert. */
-function columnArrays(rows: readonly object[], columns: readonly string[]): unknown[][] {
+/** One array per column (`undefined` as null): the parameters of an `unnest` statement. */
+export function columnArrays(rows: readonly object[], columns: readonly string[]): unknown[][] {
   const arrays = columns.map(() => new Array<unknown>(rows.length))
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] as Record<string, unknown>

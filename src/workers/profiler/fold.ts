@@ -48,6 +48,12 @@ export interface LogSemantics {
   describe(row: Pick<LogRow, 'event_type' | 'fields' | 'msg'>): LineMeaning
 }
 
+/** Hints for {@link foldAttacker}. */
+export interface FoldOptions {
+  /** What {@link needsFirstContacts} returned for the same attacker and lines, when the caller asked it. */
+  needsFirstContacts?: boolean
+}
+
 /**
  * The outcome of one fold. When the contacts changed (always, for a new
  * attacker), `attacker` is the whole updated row; otherwise only its counters
@@ -64,6 +70,10 @@ export type FoldResult = {
  * attacker). Folding is associative: folding A then B gives the row that
  * folding A and B at once gives, so batch boundaries never show.
  *
+ * Pass `{needsFirstContacts: false}` only when {@link needsFirstContacts}
+ * said so for these `current` and `rows`: the fold then skips the checks it
+ * would repeat line by line (a cold build runs this for every stored line).
+ *
  * @throws Error when the fold needs `current.first_contacts` (see
  * {@link needsFirstContacts}) and it was not loaded.
  *
@@ -77,8 +87,11 @@ export function foldAttacker(
   ip: string,
   rows: readonly ProfileLog[],
   semantics: LogSemantics,
+  options: FoldOptions = {},
 ): FoldResult {
-  const contacts = new AttackerContacts(current)
+  // Known not to change: skip the per-line contact checks (the caller already made them).
+  const skipContacts = current !== undefined && options.needsFirstContacts === false
+  const contacts = skipContacts ? undefined : new AttackerContacts(current)
   let firstSeen = current?.first_seen
   let lastSeen = current?.last_seen
   let lastLogId = current?.last_log_id ?? 0
@@ -89,7 +102,7 @@ export function foldAttacker(
     if (firstSeen === undefined || row.timestamp < firstSeen) firstSeen = row.timestamp
     if (lastSeen === undefined || row.timestamp > lastSeen) lastSeen = row.timestamp
     if (row.id > lastLogId) lastLogId = row.id
-    contacts.see(row)
+    contacts?.see(row)
     const {command, isAuth} = semantics.describe(row)
     if (isAuth) authAttempts++
     if (command !== null) {
@@ -108,7 +121,7 @@ export function foldAttacker(
     lastLogId,
     lastSeen,
   }
-  const columns = contacts.changedColumns()
+  const columns = contacts?.changedColumns()
   if (columns === undefined) {
     // current is defined: a new attacker's contacts always change
     return {attacker: withCounters(current!, ip, counters), commands, contactsChanged: false}
@@ -205,6 +218,9 @@ class AttackerContacts {
 class KnownNames {
   readonly #current: StoredAttacker
   #parsed: {deckies: Set<string>; services: Set<string>} | undefined
+  /** The last decky and service found listed. */
+  #decky: string | undefined
+  #service: string | undefined
 
   constructor(current: StoredAttacker) {
     this.#current = current
@@ -213,11 +229,19 @@ class KnownNames {
   /** True when `row` cannot change any first contact (see {@link needsFirstContacts}). */
   covers(row: ProfileLog): boolean {
     const current = this.#current
-    return (
-      row.timestamp >= current.last_seen &&
-      listed(current.deckies, row.decky, () => this.#sets().deckies) &&
-      listed(current.services, row.service, () => this.#sets().services)
-    )
+    if (row.timestamp < current.last_seen) return false
+    // an attacker's lines mostly repeat the decky and service of the line before
+    if (row.decky !== this.#decky) {
+      if (!listed(current.deckies, row.decky, () => this.#sets().deckies)) return false
+      this.#decky = row.decky
+    }
+
+    if (row.service !== this.#service) {
+      if (!listed(current.services, row.service, () => this.#sets().services)) return false
+      this.#service = row.service
+    }
+
+    return true
   }
 
   #sets(): {deckies: Set<string>; services: Set<string>} {

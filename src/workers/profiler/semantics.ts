@@ -5,6 +5,8 @@ import {COMMAND_FIELDS, extractCommand} from '../../logs/command.js'
 import {readFields} from '../../logs/fields.js'
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({})
+const AUTH_LINE: LineMeaning = Object.freeze({command: null, isAuth: true})
+const PLAIN_LINE: LineMeaning = Object.freeze({command: null, isAuth: false})
 /** `"command"`, `"cmd"`, ...: a field that can hold a command, as it appears in the fields JSON. */
 const COMMAND_FIELD_NAME = new RegExp(`"(?:${COMMAND_FIELDS.join('|')})"`)
 
@@ -17,8 +19,8 @@ const COMMAND_FIELD_NAME = new RegExp(`"(?:${COMMAND_FIELDS.join('|')})"`)
  *   alone (the fields only decide the outcome, which a profile does not
  *   keep), so it is worked out once per event type;
  * - the fields JSON is parsed only when its text names a field that can hold
- *   a command (`"command"`, `"cmd"`, ...): without one, extractCommand gives
- *   the same answer from no fields at all.
+ *   a command (`"command"`, `"cmd"`, ...) or has a `\u` escape: without
+ *   either, extractCommand gives the same answer from no fields at all.
  *
  * One instance per profiler (it remembers event types).
  *
@@ -37,7 +39,20 @@ export class ProfilerSemantics implements LogSemantics {
       this.#authTypes.set(row.event_type, isAuth)
     }
 
-    const fields = COMMAND_FIELD_NAME.test(row.fields) ? readFields(row.fields) : NO_FIELDS
-    return {command: extractCommand({event_type: row.event_type, fields, msg: row.msg}), isAuth}
+    const fields = mayNameCommandField(row.fields) ? readFields(row.fields) : NO_FIELDS
+    const command = extractCommand({event_type: row.event_type, fields, msg: row.msg})
+    // most lines are no command: share their answer instead of allocating one per line
+    if (command === null) return isAuth ? AUTH_LINE : PLAIN_LINE
+    return {command, isAuth}
   }
+}
+
+/**
+ * Whether fields JSON text may have a key that can hold a command: it names
+ * one (`"command"`, ...), or it has a `\u` escape, which could spell one
+ * (`"\u0063md"` is `"cmd"`; JSON.stringify never writes that, a foreign log
+ * store might).
+ */
+function mayNameCommandField(fields: string): boolean {
+  return COMMAND_FIELD_NAME.test(fields) || fields.includes('\\u')
 }

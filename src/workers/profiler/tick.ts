@@ -15,6 +15,7 @@ import type {AttackerProfile, LogSemantics, NewAttackerCommand, ProfileLog, Stor
 
 import {dialectOf} from '../../db/dialect-of.js'
 import {chunks} from '../../lib/chunks.js'
+import {BulkUpdate} from './bulk-update.js'
 import {BulkUpsert} from './bulk-upsert.js'
 import {foldAttacker, needsFirstContacts} from './fold.js'
 import {ProfilerSemantics} from './semantics.js'
@@ -112,7 +113,7 @@ export class Profiler {
   readonly #cursorName: string
   readonly #semantics: LogSemantics
   readonly #attackers: BulkUpsert<AttackerProfile>
-  readonly #counters: BulkUpsert<StoredAttacker>
+  readonly #counters: BulkUpdate<StoredAttacker>
   readonly #commands: BulkUpsert<NewAttackerCommand>
 
   constructor(db: Kysely<Database>, options: ProfilerOptions = {}) {
@@ -127,8 +128,8 @@ export class Profiler {
     const dialect = (this.#dialect = dialectOf(db))
     const update = (columns: UpsertColumns<AttackerRow>) => ({update: columns.map(([name]) => name).filter((name) => name !== 'ip')})
     this.#attackers = new BulkUpsert(dialect, 'attackers', ATTACKER_COLUMNS, 'ip', update(ATTACKER_COLUMNS), ATTACKERS_PER_INSERT)
-    // an attacker only updated here exists already: the insert half never runs
-    this.#counters = new BulkUpsert(dialect, 'attackers', COUNTER_COLUMNS, 'ip', update(COUNTER_COLUMNS), ATTACKERS_PER_INSERT)
+    // an attacker whose counters moved was read in this transaction: it exists
+    this.#counters = new BulkUpdate(dialect, 'attackers', COUNTER_COLUMNS, 'ip', ATTACKERS_PER_INSERT)
     this.#commands = new BulkUpsert(dialect, 'attacker_commands', COMMAND_COLUMNS, 'log_id', 'nothing', COMMANDS_PER_INSERT)
   }
 
@@ -161,23 +162,25 @@ export class Profiler {
 
       const byIp = groupByIp(lines)
       const current = await loadAttackers(trx, this.#dialect, [...byIp.keys()])
-      const work: Array<[string, StoredAttacker | undefined, ProfileLog[]]> = []
+      const work: Array<[string, StoredAttacker | undefined, ProfileLog[], boolean]> = []
       const needContacts: string[] = []
       for (const [ip, rows] of byIp) {
         const row = current.get(ip)
-        // Lines already in the row (a cursor moved back without a reset) are not counted twice.
-        const fresh = row === undefined ? rows : rows.filter((line) => line.id > row.last_log_id)
+        // Lines already in the row (a cursor moved back without a reset) are not counted twice;
+        // rows are in id order, so when the first is new they all are (the usual case).
+        const fresh = row === undefined || rows[0]!.id > row.last_log_id ? rows : rows.filter((line) => line.id > row.last_log_id)
         if (fresh.length === 0) continue
-        work.push([ip, row, fresh])
-        if (needsFirstContacts(row, fresh)) needContacts.push(ip)
+        const needs = needsFirstContacts(row, fresh)
+        work.push([ip, row, fresh, needs])
+        if (needs) needContacts.push(ip)
       }
 
       await loadFirstContacts(trx, this.#dialect, current, needContacts)
       const changed: AttackerProfile[] = []
       const moved: StoredAttacker[] = []
       const commands: NewAttackerCommand[] = []
-      for (const [ip, row, fresh] of work) {
-        const folded = foldAttacker(row, ip, fresh, this.#semantics)
+      for (const [ip, row, fresh, needs] of work) {
+        const folded = foldAttacker(row, ip, fresh, this.#semantics, {needsFirstContacts: needs})
         if (folded.contactsChanged) changed.push(folded.attacker)
         else moved.push(folded.attacker)
         for (const command of folded.commands) commands.push(command)

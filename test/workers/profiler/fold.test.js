@@ -172,6 +172,35 @@ describe('foldAttacker', () => {
     }
   })
 
+  it('gives the same row when told what needsFirstContacts said (the tick does)', () => {
+    // in time order with repeats: most folds need no first contacts, some do (a new decky or service)
+    const rows = Array.from({length: 80}, (_, i) =>
+      line(ts(`${String(Math.floor(i / 10)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`), `decky-${(i * 7) % 4}`, ['ssh', 'ftp'][i % 2], i % 3 ? 'login_failed' : 'command', {
+        command: `echo ${i}`,
+      }),
+    )
+    rows.splice(50, 0, line(ts('00:30'), 'decky-9', 'telnet')) // one out of time order
+    const whole = foldAttacker(undefined, IP, rows, semantics)
+    for (const size of [1, 3, 10]) {
+      let current
+      let hinted = 0
+      const commands = []
+      for (let i = 0; i < rows.length; i += size) {
+        const slice = rows.slice(i, i + size)
+        const needs = needsFirstContacts(current, slice)
+        if (current !== undefined && !needs) hinted++
+        const result = foldAttacker(current, IP, slice, semantics, {needsFirstContacts: needs})
+        assert.deepEqual(result, foldAttacker(current, IP, slice, semantics), `batch at ${i} of ${size}`)
+        current = result.attacker
+        commands.push(...result.commands)
+      }
+
+      assert.ok(hinted > 0, `some folds of ${size} skip the contact checks`)
+      assert.deepEqual(current, whole.attacker, `batches of ${size}`)
+      assert.deepEqual(commands, whole.commands, `batches of ${size}`)
+    }
+  })
+
   it('keeps the order of a row that has no first-contact keys', () => {
     const legacy = {
       auth_attempts: 1, deckies: '["decky-x","decky-y"]', event_count: 4, first_contacts: '', first_seen: ts('00:00'), ip: IP,

@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
 
 import {classifyAuth} from '../../../dist/logs/auth.js'
-import {extractCommand} from '../../../dist/logs/command.js'
+import {COMMAND_EVENT_TYPES, COMMAND_FIELDS, extractCommand} from '../../../dist/logs/command.js'
 import {parseLine} from '../../../dist/logs/parse.js'
 import {ProfilerSemantics} from '../../../dist/workers/profiler/semantics.js'
 
@@ -58,6 +58,43 @@ describe('ProfilerSemantics', () => {
       // twice: the second answer comes from what the first one remembered
       assert.deepEqual(semantics.describe(subject), reference(subject), JSON.stringify(subject))
       assert.deepEqual(semantics.describe(subject), reference(subject), JSON.stringify(subject))
+    }
+  })
+
+  it('finds a command hidden in every place a command can be', () => {
+    const semantics = new ProfilerSemantics()
+    const found = (subject, expected) => {
+      const label = JSON.stringify(subject)
+      assert.equal(reference(subject).command, expected, `reference: ${label}`) // the case means what it says
+      assert.deepEqual(semantics.describe(subject), reference(subject), label)
+    }
+
+    const spellings = (type) => [type, type.toUpperCase(), type.replaceAll('_', '-'), type.replaceAll('_', '.')]
+    const ip = {src_ip: '203.0.113.7', user_agent: 'x "y" \\ z'}
+    for (const type of COMMAND_EVENT_TYPES) {
+      for (const spelling of spellings(type)) {
+        // every field that can hold the command, first or after other fields
+        for (const field of COMMAND_FIELDS) {
+          found(row(spelling, {[field]: 'uname -a'}), 'uname -a')
+          found(row(spelling, {...ip, [field]: ' uname -a '}), 'uname -a')
+        }
+
+        // no field: the CMD form, then the message itself
+        found(row(spelling, ip, 'CMD uid=0 user=root src=203.0.113.7 pwd=/root cmd=id -u'), 'id -u')
+        found(row(spelling, ip, 'cat /etc/passwd'), 'cat /etc/passwd')
+      }
+    }
+
+    for (const type of ['request', 'login_failed', 'connection', 'LOGIN-SUCCESS', '-']) {
+      // on any event: the unambiguous fields and the CMD form, not the vague fields
+      found(row(type, {...ip, command: 'uname -a'}), 'uname -a')
+      found(row(type, {...ip, cmd: 'whoami'}), 'whoami')
+      for (const field of COMMAND_FIELDS.filter((name) => name !== 'command' && name !== 'cmd')) found(row(type, {...ip, [field]: 'x'}), null)
+      found(row(type, ip, 'CMD uid=0 user=root src=203.0.113.7 pwd=/root cmd=uname -a'), 'uname -a')
+      found(row(type, ip, '  CMD user=root cmd=ls  '), 'ls')
+      // a key spelled with an escape is the same key once parsed
+      found({event_type: type, fields: '{"src_ip":"203.0.113.7","\\u0063md":"id"}', msg: null}, 'id')
+      found({event_type: type, fields: '{"\\u0063ommand":"id"}', msg: null}, 'id')
     }
   })
 })
