@@ -12,12 +12,14 @@ import type {OpenDatabaseOptions} from '../../db/open.js'
 import type {AttackerCommandsTable, AttackerRow, Database} from '../../db/schema.js'
 import type {UpsertColumns} from './bulk-upsert.js'
 import type {AttackerProfile, LogSemantics, NewAttackerCommand, ProfileLog, StoredAttacker} from './fold.js'
+import type {TickLine} from './read-lines.js'
 
 import {dialectOf} from '../../db/dialect-of.js'
 import {chunks} from '../../lib/chunks.js'
 import {BulkUpdate} from './bulk-update.js'
 import {BulkUpsert} from './bulk-upsert.js'
 import {foldAttacker, needsFirstContacts} from './fold.js'
+import {readLines} from './read-lines.js'
 import {ProfilerSemantics} from './semantics.js'
 import {claimCursor} from '../claim-cursor.js'
 
@@ -151,13 +153,7 @@ export class Profiler {
   async tick(): Promise<TickResult> {
     return this.#db.transaction().execute(async (trx) => {
       const cursor = await claimCursor(trx, this.#cursorName)
-      const lines = await trx
-        .selectFrom('logs')
-        .select(['id', 'timestamp', 'decky', 'service', 'event_type', 'attacker_ip', 'fields', 'msg'])
-        .where('id', '>', cursor)
-        .orderBy('id')
-        .limit(this.#batchSize)
-        .execute()
+      const lines = await readLines(trx, this.#dialect, cursor, this.#batchSize)
       if (lines.length === 0) return {attackers: 0, commands: 0, cursor, lines: 0}
 
       const byIp = groupByIp(lines)
@@ -222,7 +218,7 @@ export async function profilerTick(db: Kysely<Database>, options?: ProfilerOptio
   return new Profiler(db, options).tick()
 }
 
-function groupByIp(lines: ReadonlyArray<ProfileLog & {attacker_ip: null | string}>): Map<string, ProfileLog[]> {
+function groupByIp(lines: readonly TickLine[]): Map<string, ProfileLog[]> {
   const byIp = new Map<string, ProfileLog[]>()
   for (const line of lines) {
     if (!line.attacker_ip) continue // nothing to profile; the cursor still moves past it
