@@ -2,10 +2,10 @@
  * Reads the log lines of a tick as a few JSON texts instead of row by row:
  * the database builds each line's object (`json_object` /
  * `json_build_object`) and one JSON array per group of ids, and `JSON.parse`
- * builds the lines. Measured on SQLite, that costs about a third less than
- * the driver building 8 values per row (a cold build reads every stored
- * line); on PostgreSQL it spares `pg` its per-row parsing. Groups of at most
- * {@link IDS_PER_CHUNK} ids keep each text far below the string limits (a
+ * builds the lines. Measured on SQLite, that costs about 40% less than the
+ * driver building 8 values per row (a cold build reads every stored
+ * line); on PostgreSQL it spares `pg` its per-row parsing. Chunks of at most
+ * {@link IDS_PER_CHUNK} lines keep each text far below the string limits (a
  * line is at most 64 KiB, a few hundred KiB once escaped, even hostile).
  */
 import type {Transaction} from 'kysely'
@@ -19,7 +19,7 @@ import type {ProfileLog} from './fold.js'
 /** A log line as a tick reads it. */
 export type TickLine = ProfileLog & {attacker_ip: null | string}
 
-/** Ids per JSON text. */
+/** Lines (ids) per JSON text at most. */
 export const IDS_PER_CHUNK = 256
 
 const COLUMNS = ['id', 'timestamp', 'decky', 'service', 'event_type', 'attacker_ip', 'fields', 'msg'] as const
@@ -34,21 +34,54 @@ const COLUMNS = ['id', 'timestamp', 'decky', 'service', 'event_type', 'attacker_
  * ```
  */
 export async function readLines(trx: Transaction<Database>, dialect: DialectName, cursor: number, limit: number): Promise<TickLine[]> {
-  const pairs = sql.raw(COLUMNS.map((column) => `'${column}', "${column}"`).join(', '))
-  const names = sql.raw(COLUMNS.map((column) => `"${column}"`).join(', '))
-  const chunk = sql.raw(String(IDS_PER_CHUNK))
-  const aggregate =
-    dialect === 'postgres' ? sql`json_agg(json_build_object(${pairs}) order by "id")` : sql`json_group_array(json_object(${pairs}) order by "id")`
-  const {rows} = await sql<{lines: string | TickLine[]}>`
-    select ${aggregate} as "lines"
-    from (select ${names} from "logs" where "id" > ${cursor} order by "id" limit ${limit}) as "l"
-    group by "id" / ${chunk} order by "id" / ${chunk}`.execute(trx)
+  return dialect === 'postgres' ? readGrouped(trx, cursor, limit) : readChunks(trx, cursor, limit)
+}
+
+const PAIRS = sql.raw(COLUMNS.map((column) => `'${column}', "${column}"`).join(', '))
+const NAMES = sql.raw(COLUMNS.map((column) => `"${column}"`).join(', '))
+
+/**
+ * SQLite: one statement per chunk, each a single aggregate over its rows.
+ * (One statement grouping the whole batch by id range costs more than it
+ * saves: SQLite sorts the groups and each group's rows in temporary b-trees.)
+ */
+async function readChunks(trx: Transaction<Database>, cursor: number, limit: number): Promise<TickLine[]> {
   const lines: TickLine[] = []
-  for (const row of rows) {
-    // pg parses json columns itself; better-sqlite3 gives the text
-    const chunkLines = typeof row.lines === 'string' ? (JSON.parse(row.lines) as TickLine[]) : row.lines
-    for (const line of chunkLines) lines.push(line)
+  let after = cursor
+  while (lines.length < limit) {
+    const want = Math.min(IDS_PER_CHUNK, limit - lines.length)
+    const {rows} = await sql<{lines: string}>`
+      select json_group_array(json_object(${PAIRS})) as "lines"
+      from (select ${NAMES} from "logs" where "id" > ${after} order by "id" limit ${want}) as "l"`.execute(trx)
+    const chunk = JSON.parse(rows[0]?.lines ?? '[]') as TickLine[]
+    append(lines, chunk)
+    if (chunk.length < want) break
+    after = lines.at(-1)!.id
   }
 
   return lines
+}
+
+/** PostgreSQL: one statement (one round trip), one JSON array per id range; pg parses json itself. */
+async function readGrouped(trx: Transaction<Database>, cursor: number, limit: number): Promise<TickLine[]> {
+  const per = sql.raw(String(IDS_PER_CHUNK))
+  const {rows} = await sql<{lines: TickLine[]}>`
+    select json_agg(json_build_object(${PAIRS}) order by "id") as "lines"
+    from (select ${NAMES} from "logs" where "id" > ${cursor} order by "id" limit ${limit}) as "l"
+    group by "id" / ${per} order by "id" / ${per}`.execute(trx)
+  const lines: TickLine[] = []
+  for (const row of rows) append(lines, row.lines)
+  return lines
+}
+
+/**
+ * Appends `chunk` to `lines`, in id order. A chunk's aggregate follows the
+ * order its rows came in, the id order of the inner select; should a database
+ * ever feed them otherwise, they are sorted here rather than folded out of order.
+ */
+function append(lines: TickLine[], chunk: readonly TickLine[]): void {
+  let sorted = true
+  for (let i = 1; i < chunk.length; i++) if (chunk[i]!.id < chunk[i - 1]!.id) sorted = false
+  const ordered = sorted ? chunk : [...chunk].sort((a, b) => a.id - b.id)
+  for (const line of ordered) lines.push(line)
 }
