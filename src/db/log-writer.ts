@@ -4,7 +4,7 @@ import type {Kysely, Transaction} from 'kysely'
 import {dialectOf} from './dialect-of.js'
 import {LOG_COLUMNS, PackedLogsReader, unpackLogs, type LogInsert, type PackedLogs} from './packed-logs.js'
 import {RUN_PER_ROW, type RowSource} from './sqlite-driver.js'
-import {rowParameters} from './row-parameters.js'
+import {objectRows, rowParameters} from './row-parameters.js'
 import type {DialectName} from './dialect-of.js'
 import type {Database, RejectedLinesTable} from './schema.js'
 
@@ -114,16 +114,4 @@ function isPacked(logs: readonly LogInsert[] | PackedLogs): logs is PackedLogs {
 function packedRows(packed: PackedLogs): RowSource {
   const reader = new PackedLogsReader(packed)
   return {count: packed.count, fill: (index, into) => reader.row(index, into), width: LOG_COLUMNS.length}
-}
-
-function objectRows(rows: readonly object[], columns: readonly string[]): RowSource {
-  const width = columns.length
-  return {
-    count: rows.length,
-    fill(index, into) {
-      const row = rows[index] as Record<string, unknown>
-      for (let c = 0; c < width; c++) into[c] = row[columns[c]!] ?? null
-    },
-    width,
-  }
 }

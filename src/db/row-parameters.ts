@@ -1,3 +1,5 @@
+import type {RowSource} from './sqlite-driver.js'
+
 /**
  * The bind parameters of a multi-row `VALUES` statement: rows `start` to
  * `end` (exclusive), each flattened in `columns` order, `undefined` as null.
@@ -13,4 +15,20 @@ export function rowParameters(rows: readonly object[], columns: readonly string[
   }
 
   return parameters
+}
+
+/**
+ * `rows` as the {@link RowSource} of a `RUN_PER_ROW` statement: row `index`
+ * gives its values in `columns` order, `undefined` as null.
+ */
+export function objectRows(rows: readonly object[], columns: readonly string[]): RowSource {
+  const width = columns.length
+  return {
+    count: rows.length,
+    fill(index, into) {
+      const row = rows[index] as Record<string, unknown>
+      for (let c = 0; c < width; c++) into[c] = row[columns[c]!] ?? null
+    },
+    width,
+  }
 }

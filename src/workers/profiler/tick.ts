@@ -35,11 +35,8 @@ export const PROFILER_CURSOR = 'profiler'
  */
 export const DEFAULT_BATCH_SIZE = 50_000
 
-// Rows per statement, so `IN` lists and multi-row inserts stay far below the
-// bound-parameter limits (SQLite 32766, PostgreSQL 65535).
+// IPs per SQLite `IN` list, far below its bound-parameter limit (32766).
 const IPS_PER_SELECT = 1000
-const ATTACKERS_PER_INSERT = 500
-const COMMANDS_PER_INSERT = 1000
 
 const ATTACKER_COLUMNS = [
   ['ip', 'text'], ['first_seen', 'text'], ['last_seen', 'text'], ['event_count', 'bigint'], ['services', 'text'],
@@ -129,10 +126,10 @@ export class Profiler {
     this.#semantics = options.semantics ?? new ProfilerSemantics()
     const dialect = (this.#dialect = dialectOf(db))
     const update = (columns: UpsertColumns<AttackerRow>) => ({update: columns.map(([name]) => name).filter((name) => name !== 'ip')})
-    this.#attackers = new BulkUpsert(dialect, 'attackers', ATTACKER_COLUMNS, 'ip', update(ATTACKER_COLUMNS), ATTACKERS_PER_INSERT)
+    this.#attackers = new BulkUpsert(dialect, 'attackers', ATTACKER_COLUMNS, 'ip', update(ATTACKER_COLUMNS))
     // an attacker whose counters moved was read in this transaction: it exists
-    this.#counters = new BulkUpdate(dialect, 'attackers', COUNTER_COLUMNS, 'ip', ATTACKERS_PER_INSERT)
-    this.#commands = new BulkUpsert(dialect, 'attacker_commands', COMMAND_COLUMNS, 'log_id', 'nothing', COMMANDS_PER_INSERT)
+    this.#counters = new BulkUpdate(dialect, 'attackers', COUNTER_COLUMNS, 'ip')
+    this.#commands = new BulkUpsert(dialect, 'attacker_commands', COMMAND_COLUMNS, 'log_id', 'nothing')
   }
 
   /** Lines per tick. */

@@ -7,7 +7,7 @@ import {BRUTE_FORCE_RULE} from '../../../dist/workers/ttp/brute-force.js'
 import {FailureMemory} from '../../../dist/workers/ttp/failure-memory.js'
 import {Matcher} from '../../../dist/workers/ttp/matcher.js'
 import {loadRules} from '../../../dist/workers/ttp/rule-loader.js'
-import {FAILURES_PER_STATEMENT, TagWriter} from '../../../dist/workers/ttp/tag-writer.js'
+import {TagWriter} from '../../../dist/workers/ttp/tag-writer.js'
 import {TTP_CURSOR, ttpTick} from '../../../dist/workers/ttp/tick.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {commandLog, failedLogin, insertLogs, minutes, readTags, resetCursor} from '../../helpers/ttp-logs.js'
@@ -51,7 +51,7 @@ for (const kind of DATABASE_KINDS) {
 
     it('inserts nothing twice when lines are tagged again', async (t) => {
       const {db} = await migratedDatabase(kind, t)
-      const rows = Array.from({length: FAILURES_PER_STATEMENT * 2 + 7}, (_, i) => failedLogin(`198.51.100.${i % 5}`, i / 10))
+      const rows = Array.from({length: 2007}, (_, i) => failedLogin(`198.51.100.${i % 5}`, i / 10))
       await insertLogs(db, rows)
       const writer = new TagWriter()
       await drain(db, {writer})

@@ -5,7 +5,7 @@ import {BRUTE_FORCE_RULE} from '../../../dist/workers/ttp/brute-force.js'
 import {FailureMemory} from '../../../dist/workers/ttp/failure-memory.js'
 import {Matcher, tagId} from '../../../dist/workers/ttp/matcher.js'
 import {loadRules} from '../../../dist/workers/ttp/rule-loader.js'
-import {TAGS_PER_STATEMENT, TagWriter} from '../../../dist/workers/ttp/tag-writer.js'
+import {TagWriter} from '../../../dist/workers/ttp/tag-writer.js'
 import {lookbackRanges, TTP_CURSOR, ttpTick} from '../../../dist/workers/ttp/tick.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {commandLog, failedLogin, insertLogs, minutes, readTags, resetCursor} from '../../helpers/ttp-logs.js'
@@ -73,19 +73,23 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await readTags(db), before)
     })
 
-    it('writes tags in full and partial statements, reusing its SQL, and skips those already stored', async (t) => {
+    it('writes thousands of tags in one call, reusing its SQL, and skips those already stored', async (t) => {
       const db = await setup(t, kind)
-      const count = TAGS_PER_STATEMENT * 2 + 17
+      const count = 2017
       const tags = Array.from({length: count}, (_, i) => ({
-        attacker_ip: '203.0.113.7', confidence: 0.5, evidence: `x ${i}`, id: tagId(i + 1, 'local.x', 'T1082'), log_id: i + 1, rule_id: 'local.x',
+        attacker_ip: '203.0.113.7', confidence: (i % 97) / 97, evidence: `x ${i}`, id: tagId(i + 1, 'local.x', 'T1082'), log_id: i + 1, rule_id: 'local.x',
         rule_version: 1, sub_technique_id: null, tactic: 'TA0007', technique_id: 'T1082', timestamp: minutes(i),
       }))
       const writer = new TagWriter()
-      assert.equal(await db.transaction().execute((trx) => writer.write(trx, tags)), count)
+      const everyThird = tags.filter((_, i) => i % 3 === 0)
+      assert.equal(await db.transaction().execute((trx) => writer.write(trx, everyThird)), everyThird.length)
+      // the rest land between rows already stored
+      assert.equal(await db.transaction().execute((trx) => writer.write(trx, tags)), count - everyThird.length)
       assert.equal(await db.transaction().execute((trx) => writer.write(trx, tags)), 0)
       const stored = await readTags(db)
       assert.equal(stored.length, count)
       assert.deepEqual(stored.at(-1), tags.at(-1))
+      assert.deepEqual(stored.at(-2), tags.at(-2))
     })
 
     it('tags a brute-force burst once, on the fifth failure, whatever the tick boundaries', async (t) => {
