@@ -15,7 +15,7 @@ import type {UpsertColumns} from './bulk-upsert.js'
 
 import {objectRows} from '../../db/row-parameters.js'
 import {RUN_PER_ROW} from '../../db/sqlite-driver.js'
-import {columnArrays} from './bulk-upsert.js'
+import {jsonRecords, recordsJson} from './bulk-upsert.js'
 
 /**
  * Updates rows of one table by key: row by row through one prepared
@@ -40,12 +40,10 @@ export class BulkUpdate<Row extends object> {
     if (!names.includes(key)) throw new Error(`the key "${key}" of ${table} must be one of its columns`)
     const others = names.filter((name) => name !== key)
     if (dialect === 'postgres') {
-      const arrays = columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')
-      const aliases = names.map((name) => `"${name}"`).join(', ')
       this.#bound = Object.freeze(names)
       this.#sql =
         `update "${table}" set ${others.map((name) => `"${name}" = v."${name}"`).join(', ')}` +
-        ` from unnest(${arrays}) as v(${aliases}) where "${table}"."${key}" = v."${key}"`
+        ` from ${jsonRecords(columns)} where "${table}"."${key}" = v."${key}"`
     } else {
       this.#bound = Object.freeze([...others, key])
       this.#sql = `${RUN_PER_ROW}update "${table}" set ${others.map((name) => `"${name}" = ?`).join(', ')} where "${key}" = ?`
@@ -55,7 +53,7 @@ export class BulkUpdate<Row extends object> {
   /** Updates every row; returns how many rows were updated. */
   async write(trx: Transaction<Database>, rows: readonly Row[]): Promise<number> {
     if (rows.length === 0) return 0
-    const parameters = this.#dialect === 'postgres' ? columnArrays(rows, this.#bound) : [objectRows(rows, this.#bound)]
+    const parameters = this.#dialect === 'postgres' ? [recordsJson(rows, this.#bound)] : [objectRows(rows, this.#bound)]
     const result = await trx.executeQuery(CompiledQuery.raw(this.#sql, parameters))
     return Number(result.numAffectedRows ?? 0)
   }

@@ -49,29 +49,33 @@ export class BulkUpsert<Row extends object> {
     const head = `insert into "${table}" (${columns.map(([name]) => `"${name}"`).join(', ')}) `
     const set = onConflict === 'nothing' ? '' : onConflict.update.map((c) => `"${c}" = excluded."${c}"`).join(', ')
     const tail = ` on conflict ("${key}") do ${onConflict === 'nothing' ? 'nothing' : `update set ${set}`}`
-    const arrays = columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')
     this.#sql =
       dialect === 'postgres'
-        ? `${head}select * from unnest(${arrays})${tail}`
+        ? `${head}select ${columns.map(([name]) => `"${name}"`).join(', ')} from ${jsonRecords(columns)}${tail}`
         : `${RUN_PER_ROW}${head}values (${columns.map(() => '?').join(', ')})${tail}`
   }
 
   /** Writes every row; returns how many rows were inserted or updated. */
   async write(trx: Transaction<Database>, rows: readonly Row[]): Promise<number> {
     if (rows.length === 0) return 0
-    const parameters = this.#dialect === 'postgres' ? columnArrays(rows, this.#columns) : [objectRows(rows, this.#columns)]
+    const parameters = this.#dialect === 'postgres' ? [recordsJson(rows, this.#columns)] : [objectRows(rows, this.#columns)]
     const result = await trx.executeQuery(CompiledQuery.raw(this.#sql, parameters))
     return Number(result.numAffectedRows ?? 0)
   }
 }
 
-/** One array per column (`undefined` as null): the parameters of an `unnest` statement. */
-export function columnArrays(rows: readonly object[], columns: readonly string[]): unknown[][] {
-  const arrays = columns.map(() => new Array<unknown>(rows.length))
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r] as Record<string, unknown>
-    for (let c = 0; c < columns.length; c++) arrays[c]![r] = row[columns[c]!] ?? null
-  }
+/**
+ * PostgreSQL: the rows of parameter `$1`, a JSON array of objects, as a
+ * table with `columns` (`json_to_recordset`). One text parameter that
+ * `JSON.stringify` writes and the server parses natively: cheaper on both
+ * sides than one array literal per column, whose every element pg escapes
+ * (attacker rows carry JSON text full of quotes).
+ */
+export function jsonRecords<Row>(columns: UpsertColumns<Row>): string {
+  return `json_to_recordset($1::json) as v(${columns.map(([name, type]) => `"${name}" ${type}`).join(', ')})`
+}
 
-  return arrays
+/** `rows` as the JSON parameter of {@link jsonRecords}: only `columns`, `undefined` as null. */
+export function recordsJson(rows: readonly object[], columns: readonly string[]): string {
+  return JSON.stringify(rows, columns as string[])
 }

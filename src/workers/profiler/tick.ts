@@ -113,6 +113,7 @@ export class Profiler {
   readonly #semantics: LogSemantics
   readonly #attackers: BulkUpsert<AttackerProfile>
   readonly #counters: BulkUpdate<StoredAttacker>
+  readonly #rewrites: BulkUpdate<AttackerProfile>
   readonly #commands: BulkUpsert<NewAttackerCommand>
 
   constructor(db: Kysely<Database>, options: ProfilerOptions = {}) {
@@ -127,8 +128,9 @@ export class Profiler {
     const dialect = (this.#dialect = dialectOf(db))
     const update = (columns: UpsertColumns<AttackerRow>) => ({update: columns.map(([name]) => name).filter((name) => name !== 'ip')})
     this.#attackers = new BulkUpsert(dialect, 'attackers', ATTACKER_COLUMNS, 'ip', update(ATTACKER_COLUMNS))
-    // an attacker whose counters moved was read in this transaction: it exists
+    // an attacker this tick read exists (the claimed cursor keeps other profilers out): a plain update
     this.#counters = new BulkUpdate(dialect, 'attackers', COUNTER_COLUMNS, 'ip')
+    this.#rewrites = new BulkUpdate(dialect, 'attackers', ATTACKER_COLUMNS, 'ip')
     this.#commands = new BulkUpsert(dialect, 'attacker_commands', COMMAND_COLUMNS, 'log_id', 'nothing')
   }
 
@@ -169,17 +171,20 @@ export class Profiler {
       }
 
       await loadFirstContacts(trx, this.#dialect, current, needContacts)
+      const created: AttackerProfile[] = []
       const changed: AttackerProfile[] = []
       const moved: StoredAttacker[] = []
       const commands: NewAttackerCommand[] = []
       for (const [ip, row, fresh, needs] of work) {
         const folded = foldAttacker(row, ip, fresh, this.#semantics, {needsFirstContacts: needs})
-        if (folded.contactsChanged) changed.push(folded.attacker)
-        else moved.push(folded.attacker)
+        if (!folded.contactsChanged) moved.push(folded.attacker)
+        else if (row === undefined) created.push(folded.attacker)
+        else changed.push(folded.attacker)
         for (const command of folded.commands) commands.push(command)
       }
 
-      await this.#attackers.write(trx, changed)
+      await this.#attackers.write(trx, created)
+      await this.#rewrites.write(trx, changed)
       await this.#counters.write(trx, moved)
       const inserted = await this.#commands.write(trx, commands)
       const next = lines.at(-1)!.id
