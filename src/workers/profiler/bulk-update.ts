@@ -1,9 +1,9 @@
 /**
  * UPDATE of many rows known to exist, by key. For the profiler's attackers
- * whose counters moved: a plain update skips the speculative insert an
- * upsert tries first. SQLite: one prepared single-row `update ... where key
- * = ?` run once per row (`RUN_PER_ROW`); PostgreSQL: one `update ... from
- * unnest(...)` with an array parameter per column.
+ * that a tick read: a plain update skips the speculative insert an upsert
+ * tries first. SQLite: one prepared single-row `update ... where key = ?`
+ * run once per row (`RUN_PER_ROW`); PostgreSQL: one `update ... from
+ * json_to_recordset($1)` (see `jsonRecords`).
  */
 import type {Transaction} from 'kysely'
 

@@ -7,6 +7,7 @@ import {createHash} from 'node:crypto'
 import type {NewTtpTag} from '../../db/schema.js'
 import type {CompiledRule, RuleField} from './rule-schema.js'
 
+import {sliceWhole} from '../../lib/slice-whole.js'
 import {LiteralIndex} from './prefilter.js'
 
 /** A rule sees at most this many characters of a field (bounds the work per event on hostile input). */
@@ -78,7 +79,7 @@ export class Matcher {
   hits(field: RuleField, text: string): RuleHit[] {
     const entry = this.#byField.get(field)
     if (entry === undefined || text === '') return []
-    const capped = text.length > MAX_TEXT_LENGTH ? text.slice(0, MAX_TEXT_LENGTH) : text
+    const capped = text.length > MAX_TEXT_LENGTH ? sliceWhole(text, 0, MAX_TEXT_LENGTH) : text
     // Most rules cannot match most commands: one pass over the text rules out those whose literals are absent.
     const candidates = entry.index.candidates(capped.toLowerCase())
     const hits: RuleHit[] = []
@@ -139,8 +140,10 @@ export function evidence(text: string, start: number, end: number): string {
   let to = Math.max(end, from)
   const limit = Math.min(text.length, from + MAX_EVIDENCE_LENGTH + 1)
   while (to < limit && !isIn(SEPARATOR, text, to)) to++
-  const found = text.slice(from, to).trim()
-  return found.length > MAX_EVIDENCE_LENGTH ? `${found.slice(0, MAX_EVIDENCE_LENGTH)}…` : found
+  // stopped by the limit, not by a separator or the end: cut, and say so
+  const cut = to - from > MAX_EVIDENCE_LENGTH
+  const found = sliceWhole(text, from, cut ? from + MAX_EVIDENCE_LENGTH : to).trim()
+  return cut ? `${found}…` : found
 }
 
 function charTable(chars: string): Uint8Array {

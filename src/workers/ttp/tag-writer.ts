@@ -1,8 +1,8 @@
 /**
  * Inserts tags (and the failed logins the brute-force look-back reads),
  * skipping those already there, through {@link BulkUpsert}: one prepared
- * single-row statement run row by row on SQLite, one `unnest` statement on
- * PostgreSQL.
+ * single-row statement run row by row on SQLite, one statement with the rows
+ * as a JSON parameter on PostgreSQL.
  */
 import type {Transaction} from 'kysely'
 

