@@ -115,6 +115,8 @@ export class Profiler {
   readonly #counters: BulkUpdate<StoredAttacker>
   readonly #rewrites: BulkUpdate<AttackerProfile>
   readonly #commands: BulkUpsert<NewAttackerCommand>
+  /** Of the stored attackers the last tick read, the share whose first contacts it needed. */
+  #contactsShare = 0
 
   constructor(db: Kysely<Database>, options: ProfilerOptions = {}) {
     this.#db = db
@@ -156,7 +158,10 @@ export class Profiler {
       if (lines.length === 0) return {attackers: 0, commands: 0, cursor, lines: 0}
 
       const byIp = groupByIp(lines)
-      const current = await loadAttackers(trx, this.#dialect, [...byIp.keys()])
+      // when most attackers of the last tick needed their first contacts, read them all with the rows:
+      // one statement instead of two (a new decky per line is common while histories are short)
+      const withContacts = this.#contactsShare > 0.5
+      const current = await loadAttackers(trx, this.#dialect, [...byIp.keys()], withContacts)
       const work: Array<[string, StoredAttacker | undefined, ProfileLog[], boolean]> = []
       const needContacts: string[] = []
       for (const [ip, rows] of byIp) {
@@ -170,7 +175,8 @@ export class Profiler {
         if (needs) needContacts.push(ip)
       }
 
-      await loadFirstContacts(trx, this.#dialect, current, needContacts)
+      if (!withContacts) await loadFirstContacts(trx, this.#dialect, current, needContacts)
+      this.#contactsShare = needContacts.length / Math.max(1, current.size)
       const created: AttackerProfile[] = []
       const changed: AttackerProfile[] = []
       const moved: StoredAttacker[] = []
@@ -232,10 +238,16 @@ function groupByIp(lines: readonly TickLine[]): Map<string, ProfileLog[]> {
   return byIp
 }
 
-async function loadAttackers(trx: Transaction<Database>, dialect: DialectName, ips: string[]): Promise<Map<string, StoredAttacker>> {
+async function loadAttackers(
+  trx: Transaction<Database>,
+  dialect: DialectName,
+  ips: string[],
+  withContacts: boolean,
+): Promise<Map<string, StoredAttacker>> {
   const found = new Map<string, StoredAttacker>()
+  const columns = withContacts ? [...STORED_COLUMNS, 'first_contacts' as const] : STORED_COLUMNS
   for (const chunk of ipChunks(dialect, ips)) {
-    const rows = await trx.selectFrom('attackers').select(STORED_COLUMNS).where(ipIn(dialect, chunk)).execute()
+    const rows: StoredAttacker[] = await trx.selectFrom('attackers').select(columns).where(ipIn(dialect, chunk)).execute()
     for (const row of rows) found.set(row.ip, row)
   }
 

@@ -64,6 +64,15 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(built, await expectedProfiles(db))
     })
 
+    it('builds the same profiles when ticks read first contacts along with the rows', async (t) => {
+      // many attackers with a few lines each: most ticks need most first contacts, so the next
+      // ones read them with the rows (one statement); later ticks go back to two
+      const {db} = await setup(t, kind)
+      await insertLogs(db, makeLogs(2000, {attackers: 300, seed: 9}))
+      await drain(db, 150)
+      assert.deepEqual(await readProfiles(db), await expectedProfiles(db))
+    })
+
     it('updates only the attackers new lines touch', async (t) => {
       const {db} = await setup(t, kind)
       await insertLogs(db, makeLogs(800, {attackers: 30, seed: 11}))
