@@ -13,6 +13,7 @@ import {sql} from 'kysely'
 
 import type {DialectName} from '../../db/dialect-of.js'
 import type {Database} from '../../db/schema.js'
+import {readLogsAfter} from '../../db/read-logs-after.js'
 import type {ProfileLog} from './fold.js'
 
 /** A log line as a tick reads it. */
@@ -62,11 +63,12 @@ async function readChunks(trx: Transaction<Database>, cursor: number, limit: num
 }
 
 /**
- * PostgreSQL: a plain select. (Built as JSON by the server, the same lines
- * cost more CPU in all, server and client, than `pg` parsing the rows.)
+ * PostgreSQL: plain selects, a chunk at a time (see `readLogsAfter`). (Built
+ * as JSON by the server, the same lines cost more CPU in all, server and
+ * client, than `pg` parsing the rows.)
  */
 async function readRows(trx: Transaction<Database>, cursor: number, limit: number): Promise<TickLine[]> {
-  return trx.selectFrom('logs').select(COLUMNS).where('id', '>', cursor).orderBy('id').limit(limit).execute()
+  return readLogsAfter(trx, COLUMNS, cursor, limit)
 }
 
 /**

@@ -11,6 +11,7 @@ import type {AuthFailure} from './brute-force.js'
 import type {FailureMemory} from './failure-memory.js'
 import type {Matcher} from './matcher.js'
 
+import {readLogsAfter} from '../../db/read-logs-after.js'
 import {chunks} from '../../lib/chunks.js'
 import {bruteForceTags, LOOKBACK_MS} from './brute-force.js'
 import {TagWriter} from './tag-writer.js'
@@ -81,13 +82,7 @@ export async function ttpTick(db: Kysely<Database>, options: TtpTickOptions): Pr
     const tick = await db.transaction().execute(async (trx) => {
       const cursor = await claimCursor(trx, cursorName)
       if (memory !== undefined && !memory.validAt(cursor)) memory.reset()
-      const rows = await trx
-        .selectFrom('logs')
-        .select(COLUMNS)
-        .where('id', '>', cursor)
-        .orderBy('id')
-        .limit(options.batchSize ?? DEFAULT_BATCH_SIZE)
-        .execute()
+      const rows = await readLogsAfter(trx, COLUMNS, cursor, options.batchSize ?? DEFAULT_BATCH_SIZE)
       if (rows.length === 0) return {cursor, cut: false, failures: [], lines: 0, lookback: undefined, tags: 0}
 
       const {count, failures, tags} = tagLogs(rows, options.matcher, options.budgetMs ?? DEFAULT_TAG_BUDGET_MS)

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {sql} from 'kysely'
+
+import {LINES_PER_READ, readLogsAfter} from '../../dist/db/read-logs-after.js'
+import {DATABASE_KINDS, migratedDatabase, skipReason} from '../helpers/databases.js'
+import {insertLogs, makeLogs} from '../helpers/profiler-logs.js'
+
+const COLUMNS = ['id', 'timestamp', 'attacker_ip', 'msg']
+const withTrx = (db, fn) => db.transaction().execute((trx) => fn(trx))
+
+for (const kind of DATABASE_KINDS) {
+  describe(`readLogsAfter (${kind})`, {skip: skipReason(kind)}, () => {
+    it('gives the rows of one plain select: id order, after the cursor, at most the limit, across reads and gaps', async (t) => {
+      const {db} = await migratedDatabase(kind, t)
+      await insertLogs(db, makeLogs(2 * LINES_PER_READ + 31, {seed: 3}))
+      await db.deleteFrom('logs').where('id', 'in', [LINES_PER_READ, LINES_PER_READ + 1, 2 * LINES_PER_READ]).execute()
+      const plain = (cursor, limit) => db.selectFrom('logs').select(COLUMNS).where('id', '>', cursor).orderBy('id').limit(limit).execute()
+      const cases = [[0, 10_000], [0, LINES_PER_READ], [0, LINES_PER_READ + 1], [7, 2 * LINES_PER_READ], [LINES_PER_READ - 1, 3], [5000, 10]]
+      for (const [cursor, limit] of cases) {
+        const rows = await withTrx(db, (trx) => readLogsAfter(trx, COLUMNS, cursor, limit))
+        assert.deepEqual(rows, await plain(cursor, limit), `cursor ${cursor}, limit ${limit}`)
+      }
+    })
+  })
+}
+
+describe('readLogsAfter on PostgreSQL before the statistics catch up', {skip: skipReason('postgres')}, () => {
+  it('reads by primary key, not by scanning and sorting the table', async (t) => {
+    const {db} = await migratedDatabase('postgres', t)
+    // a new database just after a large ingest: autovacuum has not analyzed `logs` yet
+    await sql`alter table logs set (autovacuum_enabled = false)`.execute(db)
+    await insertLogs(db, makeLogs(500, {seed: 4}))
+    await sql`insert into logs (timestamp, decky, service, event_type, attacker_ip, raw_line, fields, msg)
+      select timestamp, decky, service, event_type, attacker_ip, raw_line, fields, msg
+      from logs, generate_series(1, 120)`.execute(db)
+    // 1,000 new lines after the cursor. Without statistics the planner guesses that a third of the
+    // table has id > cursor: asked for a whole batch at once, it chose to scan and sort all of it
+    const cursor = 59_500
+    const read = db.selectFrom('logs').select(COLUMNS).where('id', '>', cursor).orderBy('id').limit(LINES_PER_READ).compile()
+    const text = read.sql.replace('$1', String(cursor)).replace('$2', String(LINES_PER_READ))
+    const {rows} = await sql`explain (format json) ${sql.raw(text)}`.execute(db)
+    const plan = JSON.stringify(rows)
+    const nodes = [...plan.matchAll(/"Node Type":"([^"]+)"/g)].map((match) => match[1])
+    assert.deepEqual(nodes, ['Limit', 'Index Scan'], plan)
+  })
+})
