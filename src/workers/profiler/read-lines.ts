@@ -30,7 +30,7 @@ const COLUMNS = ['id', 'timestamp', 'decky', 'service', 'event_type', 'attacker_
  *
  * @example
  * ```ts
- * const lines = await readLines(trx, 'sqlite', cursor, 50_000)
+ * const lines = await readLines(trx, 'sqlite', cursor, 100_000)
  * ```
  */
 export async function readLines(trx: Transaction<Database>, dialect: DialectName, cursor: number, limit: number): Promise<TickLine[]> {

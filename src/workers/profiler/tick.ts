@@ -28,12 +28,14 @@ export const PROFILER_CURSOR = 'profiler'
 
 /**
  * Lines per tick unless told otherwise. A tick's fixed cost is the attackers
- * it touches, so a backlog (a cold build, a catch-up) goes much faster in big
- * batches; 50,000 lines is about 20 MB of rows and well under a second of
- * transaction. A tick never reads more than there is: a quiet minute's
- * thousand lines are one small tick.
+ * it touches, so a backlog (a cold build, a catch-up) goes faster in big
+ * batches: measured on a million lines, 100,000 a tick against 50,000 is
+ * about 10% faster on SQLite (5-10% on PostgreSQL) for about 60 MB more peak
+ * memory (~320 MB RSS in all) and transactions of about a second. A tick
+ * never reads more than there is: a quiet minute's thousand lines are one
+ * small tick.
  */
-export const DEFAULT_BATCH_SIZE = 50_000
+export const DEFAULT_BATCH_SIZE = 100_000
 
 // IPs per SQLite `IN` list, far below its bound-parameter limit (32766).
 const IPS_PER_SELECT = 1000

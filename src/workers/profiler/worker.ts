@@ -14,7 +14,7 @@ export const DEFAULT_INTERVAL_SECONDS = 60
 
 /**
  * Runs the profiler. Options: `interval` (seconds between passes, default 60),
- * `batchSize` (lines per tick, default 50,000), and the loop's `leaseSeconds` /
+ * `batchSize` (lines per tick, default 100,000), and the loop's `leaseSeconds` /
  * `dbRetrySeconds` (see `loopSettings`). Only the instance holding the
  * `profiler` lease folds lines; others stand by. Under `once`, it drains
  * everything pending and returns.
