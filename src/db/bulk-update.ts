@@ -9,12 +9,12 @@ import type {Transaction} from 'kysely'
 
 import {CompiledQuery} from 'kysely'
 
-import type {DialectName} from '../../db/dialect-of.js'
-import type {Database} from '../../db/schema.js'
+import type {DialectName} from './dialect-of.js'
+import type {Database} from './schema.js'
 import type {UpsertColumns} from './bulk-upsert.js'
 
-import {objectRows} from '../../db/row-parameters.js'
-import {RUN_PER_ROW} from '../../db/sqlite-driver.js'
+import {objectRows} from './row-parameters.js'
+import {RUN_PER_ROW} from './sqlite-driver.js'
 import {jsonRecords, recordsJson} from './bulk-upsert.js'
 
 /**

@@ -12,11 +12,11 @@ import type {Transaction} from 'kysely'
 
 import {CompiledQuery} from 'kysely'
 
-import type {DialectName} from '../../db/dialect-of.js'
-import type {Database} from '../../db/schema.js'
+import type {DialectName} from './dialect-of.js'
+import type {Database} from './schema.js'
 
-import {objectRows} from '../../db/row-parameters.js'
-import {RUN_PER_ROW} from '../../db/sqlite-driver.js'
+import {objectRows} from './row-parameters.js'
+import {RUN_PER_ROW} from './sqlite-driver.js'
 
 /** What to do with a row whose key already exists. */
 export type OnConflict = {update: readonly string[]} | 'nothing'
