@@ -14,12 +14,30 @@ import type {Database, LogRow} from './schema.js'
 export const LINES_PER_READ = 1000
 
 /**
- * The lines of `logs` after `cursor`, in id order, at most `limit` of them,
- * read {@link LINES_PER_READ} at a time. `columns` must include `id`.
+ * Characters of text a worker's tick reads at most (64 Mi; it stops after the
+ * statement that crosses it). Lines are usually a few hundred characters, so
+ * this never binds; it keeps a flood of maximum-size lines (64 KiB each, which
+ * ingest accepts) from making one batch gigabytes, more than a tick can hold
+ * in memory or write as one statement, which would then fail the same way on
+ * every retry.
+ */
+export const MAX_READ_CHARS = 64 * 1024 * 1024
+
+/** What {@link readLogsAfter} read, and whether its character budget cut it short. */
+export interface LogsRead<Row> {
+  rows: Row[]
+  /** True when the budget stopped it before `limit` lines: more may be waiting. */
+  cut: boolean
+}
+
+/**
+ * The lines of `logs` after `cursor`, in id order, at most `limit` of them
+ * and about `maxChars` characters of text, read {@link LINES_PER_READ} at a
+ * time. `columns` must include `id`.
  *
  * @example
  * ```ts
- * const rows = await readLogsAfter(trx, ['id', 'timestamp', 'msg'], cursor, 5000)
+ * const {rows, cut} = await readLogsAfter(trx, ['id', 'timestamp', 'msg'], cursor, 5000)
  * ```
  */
 export async function readLogsAfter<C extends keyof LogRow & string>(
@@ -27,17 +45,30 @@ export async function readLogsAfter<C extends keyof LogRow & string>(
   columns: readonly C[],
   cursor: number,
   limit: number,
-): Promise<Array<Pick<LogRow, C>>> {
+  maxChars = MAX_READ_CHARS,
+): Promise<LogsRead<Pick<LogRow, C>>> {
   const rows: Array<Pick<LogRow, C>> = []
   let after = cursor
+  let chars = 0
   while (rows.length < limit) {
+    if (chars >= maxChars) return {cut: true, rows}
     const want = Math.min(LINES_PER_READ, limit - rows.length)
     const query = trx.selectFrom('logs').select(columns).where('id', '>', after).orderBy('id').limit(want)
     const chunk = (await query.execute()) as unknown as Array<Pick<LogRow, C>>
-    for (const row of chunk) rows.push(row)
+    for (const row of chunk) {
+      rows.push(row)
+      chars += textLength(row)
+    }
+
     if (chunk.length < want) break
     after = (chunk.at(-1) as Pick<LogRow, 'id'>).id
   }
 
-  return rows
+  return {cut: false, rows}
+}
+
+function textLength(row: object): number {
+  let length = 0
+  for (const value of Object.values(row)) if (typeof value === 'string') length += value.length
+  return length
 }

@@ -19,9 +19,21 @@ for (const kind of DATABASE_KINDS) {
       const plain = (cursor, limit) => db.selectFrom('logs').select(COLUMNS).where('id', '>', cursor).orderBy('id').limit(limit).execute()
       const cases = [[0, 10_000], [0, LINES_PER_READ], [0, LINES_PER_READ + 1], [7, 2 * LINES_PER_READ], [LINES_PER_READ - 1, 3], [5000, 10]]
       for (const [cursor, limit] of cases) {
-        const rows = await withTrx(db, (trx) => readLogsAfter(trx, COLUMNS, cursor, limit))
+        const {cut, rows} = await withTrx(db, (trx) => readLogsAfter(trx, COLUMNS, cursor, limit))
         assert.deepEqual(rows, await plain(cursor, limit), `cursor ${cursor}, limit ${limit}`)
+        assert.equal(cut, false)
       }
+    })
+
+    it('stops after the statement that crosses maxChars, and says so', async (t) => {
+      const {db} = await migratedDatabase(kind, t)
+      await insertLogs(db, makeLogs(3 * LINES_PER_READ, {seed: 6}).map((row) => ({...row, msg: 'm'.repeat(100)})))
+      const all = await db.selectFrom('logs').select(COLUMNS).orderBy('id').execute()
+      const {cut, rows} = await withTrx(db, (trx) => readLogsAfter(trx, COLUMNS, 0, 10_000, 100 * LINES_PER_READ))
+      assert.equal(cut, true)
+      assert.deepEqual(rows, all.slice(0, LINES_PER_READ))
+      const whole = await withTrx(db, (trx) => readLogsAfter(trx, COLUMNS, 0, 10_000))
+      assert.deepEqual(whole, {cut: false, rows: all})
     })
   })
 }

@@ -13,7 +13,7 @@ import {sql} from 'kysely'
 
 import type {DialectName} from '../../db/dialect-of.js'
 import type {Database} from '../../db/schema.js'
-import {readLogsAfter} from '../../db/read-logs-after.js'
+import {MAX_READ_CHARS, readLogsAfter} from '../../db/read-logs-after.js'
 import type {ProfileLog} from './fold.js'
 
 /** A log line as a tick reads it. */
@@ -25,16 +25,29 @@ export const IDS_PER_CHUNK = 256
 const COLUMNS = ['id', 'timestamp', 'decky', 'service', 'event_type', 'attacker_ip', 'fields', 'msg'] as const
 
 /**
- * The lines after `cursor`, in id order, at most `limit` of them, with the
- * values the plain `select` of {@link COLUMNS} gives.
+ * The lines after `cursor`, in id order, at most `limit` of them and about
+ * `maxChars` characters of text (see `MAX_READ_CHARS`), with the values the
+ * plain `select` of {@link COLUMNS} gives.
  *
  * @example
  * ```ts
- * const lines = await readLines(trx, 'sqlite', cursor, 100_000)
+ * const {lines, cut} = await readLines(trx, 'sqlite', cursor, 100_000)
  * ```
  */
-export async function readLines(trx: Transaction<Database>, dialect: DialectName, cursor: number, limit: number): Promise<TickLine[]> {
-  return dialect === 'postgres' ? readRows(trx, cursor, limit) : readChunks(trx, cursor, limit)
+export async function readLines(
+  trx: Transaction<Database>,
+  dialect: DialectName,
+  cursor: number,
+  limit: number,
+  maxChars = MAX_READ_CHARS,
+): Promise<LinesRead> {
+  return dialect === 'postgres' ? readRows(trx, cursor, limit, maxChars) : readChunks(trx, cursor, limit, maxChars)
+}
+
+/** What {@link readLines} read, and whether its character budget cut it short (more lines may be waiting). */
+export interface LinesRead {
+  lines: TickLine[]
+  cut: boolean
 }
 
 const PAIRS = sql.raw(COLUMNS.map((column) => `'${column}', "${column}"`).join(', '))
@@ -45,21 +58,25 @@ const NAMES = sql.raw(COLUMNS.map((column) => `"${column}"`).join(', '))
  * (One statement grouping the whole batch by id range costs more than it
  * saves: SQLite sorts the groups and each group's rows in temporary b-trees.)
  */
-async function readChunks(trx: Transaction<Database>, cursor: number, limit: number): Promise<TickLine[]> {
+async function readChunks(trx: Transaction<Database>, cursor: number, limit: number, maxChars: number): Promise<LinesRead> {
   const lines: TickLine[] = []
   let after = cursor
+  let chars = 0
   while (lines.length < limit) {
+    if (chars >= maxChars) return {cut: true, lines}
     const want = Math.min(IDS_PER_CHUNK, limit - lines.length)
     const {rows} = await sql<{lines: string}>`
       select json_group_array(json_object(${PAIRS})) as "lines"
       from (select ${NAMES} from "logs" where "id" > ${after} order by "id" limit ${want}) as "l"`.execute(trx)
-    const chunk = JSON.parse(rows[0]?.lines ?? '[]') as TickLine[]
+    const text = rows[0]?.lines ?? '[]'
+    chars += text.length
+    const chunk = JSON.parse(text) as TickLine[]
     append(lines, chunk)
     if (chunk.length < want) break
     after = lines.at(-1)!.id
   }
 
-  return lines
+  return {cut: false, lines}
 }
 
 /**
@@ -68,8 +85,9 @@ async function readChunks(trx: Transaction<Database>, cursor: number, limit: num
  * client, than `pg` parsing the rows, and more time: a cold build of 1M
  * lines took 21 s instead of 17.)
  */
-async function readRows(trx: Transaction<Database>, cursor: number, limit: number): Promise<TickLine[]> {
-  return readLogsAfter(trx, COLUMNS, cursor, limit)
+async function readRows(trx: Transaction<Database>, cursor: number, limit: number, maxChars: number): Promise<LinesRead> {
+  const {cut, rows} = await readLogsAfter(trx, COLUMNS, cursor, limit, maxChars)
+  return {cut, lines: rows}
 }
 
 /**

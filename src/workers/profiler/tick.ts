@@ -76,6 +76,8 @@ export interface ProfilerOptions {
   semantics?: LogSemantics
   /** The `worker_state` row (default {@link PROFILER_CURSOR}). */
   cursorName?: string
+  /** Characters of text a tick reads at most (default `MAX_READ_CHARS`): a batch of huge lines is cut there. */
+  maxChars?: number
 }
 
 /** What a tick (or a drain) did. */
@@ -88,6 +90,8 @@ export interface TickResult {
   commands: number
   /** The cursor afterwards. */
   cursor: number
+  /** Set when the read's character budget cut the batch short: more lines are waiting. */
+  cut?: true
 }
 
 /**
@@ -112,6 +116,7 @@ export class Profiler {
   readonly #dialect: DialectName
   readonly #batchSize: number
   readonly #cursorName: string
+  readonly #maxChars: number | undefined
   readonly #semantics: LogSemantics
   readonly #attackers: BulkUpsert<AttackerProfile>
   readonly #counters: BulkUpdate<StoredAttacker>
@@ -128,6 +133,7 @@ export class Profiler {
     }
 
     this.#cursorName = options.cursorName ?? PROFILER_CURSOR
+    this.#maxChars = options.maxChars
     this.#semantics = options.semantics ?? new ProfilerSemantics()
     const dialect = (this.#dialect = dialectOf(db))
     const update = (columns: UpsertColumns<AttackerRow>) => ({update: columns.map(([name]) => name).filter((name) => name !== 'ip')})
@@ -156,7 +162,7 @@ export class Profiler {
   async tick(): Promise<TickResult> {
     return this.#db.transaction().execute(async (trx) => {
       const cursor = await claimCursor(trx, this.#cursorName)
-      const lines = await readLines(trx, this.#dialect, cursor, this.#batchSize)
+      const {cut, lines} = await readLines(trx, this.#dialect, cursor, this.#batchSize, this.#maxChars)
       if (lines.length === 0) return {attackers: 0, commands: 0, cursor, lines: 0}
 
       const byIp = groupByIp(lines)
@@ -201,13 +207,13 @@ export class Profiler {
         .set({cursor: next, updated_at: new Date().toISOString()})
         .where('worker', '=', this.#cursorName)
         .execute()
-      return {attackers: work.length, commands: inserted, cursor: next, lines: lines.length}
+      return {attackers: work.length, commands: inserted, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})}
     })
   }
 
   /**
-   * Ticks until a tick comes back short (caught up) or `signal` fires (the
-   * tick under way still completes). Returns the totals.
+   * Ticks until a tick comes back short (caught up: fewer lines than a batch, not cut by the
+   * character budget) or `signal` fires (the tick under way still completes). Returns the totals.
    */
   async drain(signal?: AbortSignal, onTick?: (tick: TickResult) => void): Promise<TickResult> {
     const total: TickResult = {attackers: 0, commands: 0, cursor: 0, lines: 0}
@@ -218,7 +224,7 @@ export class Profiler {
       total.attackers += tick.attackers
       total.commands += tick.commands
       total.cursor = tick.cursor
-      if (tick.lines < this.#batchSize || signal?.aborted) return total
+      if ((tick.lines < this.#batchSize && !tick.cut) || signal?.aborted) return total
     }
   }
 }

@@ -40,6 +40,8 @@ export interface TtpTickOptions {
   readonly matcher: Matcher
   /** Lines to read at most (default {@link DEFAULT_BATCH_SIZE}). */
   readonly batchSize?: number
+  /** Characters of text read at most (default `MAX_READ_CHARS`): a batch of huge lines is cut there. */
+  readonly maxChars?: number
   /** Matching time after which the batch is cut (default {@link DEFAULT_TAG_BUDGET_MS}; at least one line is tagged). */
   readonly budgetMs?: number
   /** The `worker_state` row (default {@link TTP_CURSOR}). */
@@ -58,7 +60,7 @@ export interface TtpTickResult {
   readonly tags: number
   /** The cursor after the tick. */
   readonly cursor: number
-  /** Set when the time budget cut the batch: more lines are waiting. */
+  /** Set when the time budget, or the read's character budget, cut the batch: more lines are waiting. */
   readonly cut?: true
 }
 
@@ -82,11 +84,12 @@ export async function ttpTick(db: Kysely<Database>, options: TtpTickOptions): Pr
     const tick = await db.transaction().execute(async (trx) => {
       const cursor = await claimCursor(trx, cursorName)
       if (memory !== undefined && !memory.validAt(cursor)) memory.reset()
-      const rows = await readLogsAfter(trx, COLUMNS, cursor, options.batchSize ?? DEFAULT_BATCH_SIZE)
+      const read = await readLogsAfter(trx, COLUMNS, cursor, options.batchSize ?? DEFAULT_BATCH_SIZE, options.maxChars)
+      const {rows} = read
       if (rows.length === 0) return {cursor, cut: false, failures: [], lines: 0, lookback: undefined, tags: 0}
 
       const {count, failures, tags} = tagLogs(rows, options.matcher, options.budgetMs ?? DEFAULT_TAG_BUDGET_MS)
-      const cut = count < rows.length
+      const cut = read.cut || count < rows.length
       if (cut) rows.length = count // the rest waits for the next tick
       const lookback = failures.length > 0 ? await history(trx, failures, rows[0].id, memory) : undefined
       if (lookback !== undefined) tags.push(...bruteForceTags(failures, lookback.failures))

@@ -38,8 +38,9 @@ for (const kind of DATABASE_KINDS) {
       await insertLogs(db, hostileRows())
       const expected = await plainSelect(db, 0, 1000)
       assert.equal(expected.length, HOSTILE.length * 2)
-      const lines = await withTrx(db, (trx) => readLines(trx, dialectOf(db), 0, 1000))
+      const {cut, lines} = await withTrx(db, (trx) => readLines(trx, dialectOf(db), 0, 1000))
       assert.deepEqual(lines, expected)
+      assert.equal(cut, false)
     })
 
     it('reads in id order across chunks, after the cursor, at most the limit, over gaps in the ids', async (t) => {
@@ -49,9 +50,23 @@ for (const kind of DATABASE_KINDS) {
       await db.deleteFrom('logs').where('id', 'in', [IDS_PER_CHUNK - 1, IDS_PER_CHUNK, IDS_PER_CHUNK + 1, 2 * IDS_PER_CHUNK]).execute()
       for (const [cursor, limit] of [[0, 10_000], [0, IDS_PER_CHUNK], [5, 2 * IDS_PER_CHUNK + 3], [IDS_PER_CHUNK - 2, 1], [3 * IDS_PER_CHUNK, 100], [10_000, 5]]) {
         const expected = await plainSelect(db, cursor, limit)
-        const lines = await withTrx(db, (trx) => readLines(trx, dialectOf(db), cursor, limit))
+        const {lines} = await withTrx(db, (trx) => readLines(trx, dialectOf(db), cursor, limit))
         assert.deepEqual(lines, expected, `cursor ${cursor}, limit ${limit}`)
       }
+    })
+
+    it('stops once it has read about maxChars characters, says it was cut, and the rest follows', async (t) => {
+      const {db} = await migratedDatabase(kind, t)
+      const rows = makeLogs(1500, {seed: 8}).map((row, i) => ({...row, msg: `${i} ${'x'.repeat(5000)}`}))
+      await insertLogs(db, rows)
+      const all = await plainSelect(db, 0, 10_000)
+      // a budget of about 300 such lines: whole chunks or statements are read, so it stops past it, before the end
+      const first = await withTrx(db, (trx) => readLines(trx, dialectOf(db), 0, 10_000, 300 * 5000))
+      assert.equal(first.cut, true)
+      assert.ok(first.lines.length >= 300 && first.lines.length < all.length, `${first.lines.length} lines`)
+      assert.deepEqual(first.lines, all.slice(0, first.lines.length))
+      const rest = await withTrx(db, (trx) => readLines(trx, dialectOf(db), first.lines.at(-1).id, 10_000, 300 * 5000))
+      assert.deepEqual(rest.lines, all.slice(first.lines.length, first.lines.length + rest.lines.length))
     })
   })
 }

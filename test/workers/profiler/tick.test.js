@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {openDatabase} from '../../../dist/db/index.js'
-import {PROFILER_CURSOR, profilerTick} from '../../../dist/workers/profiler/tick.js'
+import {PROFILER_CURSOR, Profiler, profilerTick} from '../../../dist/workers/profiler/tick.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {expectedProfiles, insertLogs, makeLogs, readProfiles} from '../../helpers/profiler-logs.js'
 
@@ -70,6 +70,20 @@ for (const kind of DATABASE_KINDS) {
       const {db} = await setup(t, kind)
       await insertLogs(db, makeLogs(2000, {attackers: 300, seed: 9}))
       await drain(db, 150)
+      assert.deepEqual(await readProfiles(db), await expectedProfiles(db))
+    })
+
+    it('drains past ticks cut short by the character budget into the profiles a whole-history fold gives', async (t) => {
+      const {db} = await setup(t, kind)
+      const rows = makeLogs(3000, {attackers: 40, seed: 21}).map((row, i) => (i % 3 ? row : {...row, msg: `${row.msg ?? ''} ${'y'.repeat(2000)}`}))
+      await insertLogs(db, rows)
+      const ticks = []
+      const profiler = new Profiler(db, {batchSize: 5000, maxChars: 100_000})
+      const total = await profiler.drain(undefined, (tick) => ticks.push(tick))
+      assert.equal(total.lines, 3000)
+      assert.equal(await cursorOf(db), 3000)
+      assert.ok(ticks.filter((tick) => tick.cut).length >= 2, `ticks: ${JSON.stringify(ticks)}`)
+      assert.ok(ticks.every((tick) => tick.lines < 3000), 'the budget cut every tick short of the whole backlog')
       assert.deepEqual(await readProfiles(db), await expectedProfiles(db))
     })
 

@@ -73,6 +73,19 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await readTags(db), before)
     })
 
+    it('cuts a batch of huge lines at its character budget and says so, and the next tick goes on', async (t) => {
+      const db = await setup(t, kind)
+      const rows = Array.from({length: 2500}, (_, i) => commandLog('203.0.113.7', i / 10, `cat /etc/passwd # ${'z'.repeat(1000)}`))
+      await insertLogs(db, rows)
+      const first = await ttpTick(db, {batchSize: 5000, matcher, maxChars: 200_000})
+      assert.equal(first.cut, true)
+      assert.ok(first.lines > 0 && first.lines < 2500, `${first.lines} lines`)
+      let cursor = first.cursor
+      for (let tick = first; tick.cut; cursor = tick.cursor) tick = await ttpTick(db, {batchSize: 5000, matcher, maxChars: 200_000})
+      assert.equal(cursor, 2500)
+      assert.equal((await readTags(db)).filter((tag) => tag.technique_id === 'T1003').length, 2500)
+    })
+
     it('writes thousands of tags in one call, reusing its SQL, and skips those already stored', async (t) => {
       const db = await setup(t, kind)
       const count = 2017
