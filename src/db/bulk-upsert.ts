@@ -21,7 +21,7 @@ import {RUN_PER_ROW} from './sqlite-driver.js'
 /** What to do with a row whose key already exists. */
 export type OnConflict = {update: readonly string[]} | 'nothing'
 
-/** A column's SQL type, for PostgreSQL's array parameters. */
+/** A column's SQL type, for the column list of PostgreSQL's `json_to_recordset` (see {@link jsonRecords}). */
 export type ColumnType = 'bigint' | 'double precision' | 'integer' | 'text'
 
 /** The columns written, each with its type. */
@@ -46,12 +46,13 @@ export class BulkUpsert<Row extends object> {
   constructor(dialect: DialectName, table: string, columns: UpsertColumns<Row>, key: keyof Row & string, onConflict: OnConflict) {
     this.#dialect = dialect
     this.#columns = Object.freeze(columns.map(([name]) => name))
-    const head = `insert into "${table}" (${columns.map(([name]) => `"${name}"`).join(', ')}) `
+    const names = columns.map(([name]) => `"${name}"`).join(', ')
+    const head = `insert into "${table}" (${names}) `
     const set = onConflict === 'nothing' ? '' : onConflict.update.map((c) => `"${c}" = excluded."${c}"`).join(', ')
     const tail = ` on conflict ("${key}") do ${onConflict === 'nothing' ? 'nothing' : `update set ${set}`}`
     this.#sql =
       dialect === 'postgres'
-        ? `${head}select ${columns.map(([name]) => `"${name}"`).join(', ')} from ${jsonRecords(columns)}${tail}`
+        ? `${head}select ${names} from ${jsonRecords(columns)}${tail}`
         : `${RUN_PER_ROW}${head}values (${columns.map(() => '?').join(', ')})${tail}`
   }
 

@@ -57,7 +57,7 @@ export async function readLogsAfter<C extends keyof LogRow & string>(
     const chunk = (await query.execute()) as unknown as Array<Pick<LogRow, C>>
     for (const row of chunk) {
       rows.push(row)
-      chars += textLength(row)
+      chars += textLength(row, columns)
     }
 
     if (chunk.length < want) break
@@ -67,8 +67,13 @@ export async function readLogsAfter<C extends keyof LogRow & string>(
   return {cut: false, rows}
 }
 
-function textLength(row: object): number {
+/** Characters in the text values of `row` (its `columns`: no array per row, this runs for every line read). */
+function textLength(row: object, columns: readonly string[]): number {
   let length = 0
-  for (const value of Object.values(row)) if (typeof value === 'string') length += value.length
+  for (const column of columns) {
+    const value = (row as Record<string, unknown>)[column]
+    if (typeof value === 'string') length += value.length
+  }
+
   return length
 }
