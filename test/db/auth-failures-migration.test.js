@@ -18,6 +18,9 @@ import {commandLog, failedLogin, insertLogs, readTags} from '../helpers/ttp-logs
 const OLD_INDEX = 'logs_attacker_ip_timestamp'
 const NEW_INDEX = 'auth_failures_ip_timestamp'
 
+/** What migrating a database at 0003 to the latest runs. */
+const SINCE_0003 = Object.keys(allMigrations()).filter((name) => name > '0003-worker-lease')
+
 const migrator = (db) => new Migrator({db, provider: {getMigrations: async () => allMigrations()}})
 
 /** A database migrated up to `name` only (what an older decnet left behind). */
@@ -105,7 +108,7 @@ for (const kind of DATABASE_KINDS) {
       const cursor = 11_000
       await db.insertInto('worker_state').values({cursor, updated_at: new Date().toISOString(), worker: TTP_CURSOR}).execute()
 
-      assert.deepEqual(await migrateToLatest(db), ['0004-auth-failures'])
+      assert.deepEqual(await migrateToLatest(db), SINCE_0003)
       const expected = expectedFailures(rows, cursor)
       assert.ok(expected.length > 3000, `${expected.length} failures`)
       assert.deepEqual(await storedFailures(db), expected)
@@ -139,12 +142,12 @@ for (const kind of DATABASE_KINDS) {
 
     it('down puts the index back and drops the table', async (t) => {
       const {db} = await migratedDatabase(kind, t)
-      const {error, results} = await migrator(db).migrateDown()
+      const {error, results} = await migrator(db).migrateTo('0003-worker-lease')
       if (error) throw error
-      assert.deepEqual(results.map((result) => [result.migrationName, result.status]), [['0004-auth-failures', 'Success']])
+      assert.deepEqual(results.map((result) => [result.migrationName, result.status]).at(-1), ['0004-auth-failures', 'Success'])
       assert.ok((await indexNames(db)).includes(OLD_INDEX))
       assert.ok(!(await tableNames(db)).includes('auth_failures'))
-      assert.deepEqual(await migrateToLatest(db), ['0004-auth-failures'], 'and up again')
+      assert.deepEqual(await migrateToLatest(db), SINCE_0003, 'and up again')
       assert.ok(!(await indexNames(db)).includes(OLD_INDEX))
     })
   })

@@ -4,6 +4,7 @@ import * as initial from './0001-initial.js'
 import * as logsIpTimestamp from './0002-logs-ip-timestamp.js'
 import * as workerLease from './0003-worker-lease.js'
 import * as authFailures from './0004-auth-failures.js'
+import * as attackersHotUpdates from './0005-attackers-hot-updates.js'
 
 /**
  * Every migration, by name. Names sort in the order they must run; add a
@@ -15,5 +16,6 @@ export function allMigrations(): Record<string, Migration> {
     '0002-logs-ip-timestamp': logsIpTimestamp,
     '0003-worker-lease': workerLease,
     '0004-auth-failures': authFailures,
+    '0005-attackers-hot-updates': attackersHotUpdates,
   }
 }

@@ -275,12 +275,21 @@ async function loadFirstContacts(
   }
 }
 
-/** SQLite: `IN` lists of at most IPS_PER_SELECT; PostgreSQL: one array parameter, so one statement. */
+/** SQLite: `IN` lists of at most IPS_PER_SELECT; PostgreSQL: one parameter, so one statement. */
 function ipChunks(dialect: DialectName, ips: string[]): Iterable<string[]> {
   if (ips.length === 0) return []
   return dialect === 'postgres' ? [ips] : chunks(ips, IPS_PER_SELECT)
 }
 
+/**
+ * PostgreSQL: the IPs as one JSON array (IPs are validated addresses: plain
+ * ASCII). Measured on a tick's ~840 IPs, a subquery over the JSON array's
+ * elements costs 1.5 to 2.5 ms less than `ip = any($1::text[])`: the planner
+ * estimates each element of a bound array against the column's statistics and
+ * then reads the rows through a bitmap; here it probes the primary key.
+ */
 function ipIn(dialect: DialectName, ips: string[]) {
-  return dialect === 'postgres' ? sql<boolean>`ip = any(${ips}::text[])` : sql<boolean>`ip in (${sql.join(ips)})`
+  return dialect === 'postgres'
+    ? sql<boolean>`ip in (select json_array_elements_text(${JSON.stringify(ips)}::json))`
+    : sql<boolean>`ip in (${sql.join(ips)})`
 }
