@@ -21,7 +21,8 @@ import {BulkUpsert} from '../../db/bulk-upsert.js'
 import {foldAttacker, needsFirstContacts} from './fold.js'
 import {readLines} from './read-lines.js'
 import {ProfilerSemantics} from './semantics.js'
-import {claimCursor} from '../claim-cursor.js'
+import {claimCursorRow} from '../claim-cursor.js'
+import {AttackerCache} from './attacker-cache.js'
 
 /** The `worker_state` row the profiler keeps its cursor in. */
 export const PROFILER_CURSOR = 'profiler'
@@ -78,6 +79,8 @@ export interface ProfilerOptions {
   cursorName?: string
   /** Characters of text a tick reads at most (default `MAX_READ_CHARS`): a batch of huge lines is cut there. */
   maxChars?: number
+  /** Attacker rows kept in memory between ticks (default `MAX_CACHED_ATTACKERS`; 0: none, every tick reads them). */
+  cachedAttackers?: number
 }
 
 /** What a tick (or a drain) did. */
@@ -122,6 +125,8 @@ export class Profiler {
   readonly #counters: BulkUpdate<StoredAttacker>
   readonly #rewrites: BulkUpdate<AttackerProfile>
   readonly #commands: BulkUpsert<NewAttackerCommand>
+  /** The attacker rows this profiler's last ticks wrote (see `AttackerCache`). */
+  readonly #cache: AttackerCache
   /** Of the stored attackers the last tick read, the share whose first contacts it needed. */
   #contactsShare = 0
 
@@ -134,6 +139,7 @@ export class Profiler {
 
     this.#cursorName = options.cursorName ?? PROFILER_CURSOR
     this.#maxChars = options.maxChars
+    this.#cache = new AttackerCache(options.cachedAttackers)
     this.#semantics = options.semantics ?? new ProfilerSemantics()
     const dialect = (this.#dialect = dialectOf(db))
     const update = (columns: UpsertColumns<AttackerRow>) => ({update: columns.map(([name]) => name).filter((name) => name !== 'ip')})
@@ -160,55 +166,85 @@ export class Profiler {
 
   /** Runs one tick. */
   async tick(): Promise<TickResult> {
-    return this.#db.transaction().execute(async (trx) => {
-      const cursor = await claimCursor(trx, this.#cursorName)
-      const {cut, lines} = await readLines(trx, this.#dialect, cursor, this.#batchSize, this.#maxChars)
-      if (lines.length === 0) return {attackers: 0, commands: 0, cursor, lines: 0}
+    let written: {rows: StoredAttacker[]; updatedAt: string} | undefined
+    let result: TickResult
+    try {
+      result = await this.#db.transaction().execute(async (trx) => {
+        const tick = await this.#tick(trx)
+        written = tick.written
+        return tick.result
+      })
+    } catch (error) {
+      this.#cache.clear()
+      throw error
+    }
 
-      const byIp = groupByIp(lines)
-      // when most attackers of the last tick needed their first contacts, read them all with the rows:
-      // one statement instead of two (a new decky per line is common while histories are short)
-      const withContacts = this.#contactsShare > 0.5
-      const current = await loadAttackers(trx, this.#dialect, [...byIp.keys()], withContacts)
-      const work: Array<[string, StoredAttacker | undefined, ProfileLog[], boolean]> = []
-      const needContacts: string[] = []
-      for (const [ip, rows] of byIp) {
-        const row = current.get(ip)
-        // Lines already in the row (a cursor moved back without a reset) are not counted twice;
-        // rows are in id order, so when the first is new they all are (the usual case).
-        const fresh = row === undefined || rows[0]!.id > row.last_log_id ? rows : rows.filter((line) => line.id > row.last_log_id)
-        if (fresh.length === 0) continue
-        const needs = needsFirstContacts(row, fresh)
-        work.push([ip, row, fresh, needs])
-        if (needs) needContacts.push(ip)
-      }
+    if (written !== undefined) this.#cache.committed(written.rows, {cursor: result.cursor, updatedAt: written.updatedAt})
+    return result
+  }
 
-      if (!withContacts) await loadFirstContacts(trx, this.#dialect, current, needContacts)
-      this.#contactsShare = needContacts.length / Math.max(1, current.size)
-      const created: AttackerProfile[] = []
-      const changed: AttackerProfile[] = []
-      const moved: StoredAttacker[] = []
-      const commands: NewAttackerCommand[] = []
-      for (const [ip, row, fresh, needs] of work) {
-        const folded = foldAttacker(row, ip, fresh, this.#semantics, {needsFirstContacts: needs})
-        if (!folded.contactsChanged) moved.push(folded.attacker)
-        else if (row === undefined) created.push(folded.attacker)
-        else changed.push(folded.attacker)
-        for (const command of folded.commands) commands.push(command)
-      }
+  async #tick(trx: Transaction<Database>): Promise<{result: TickResult; written?: {rows: StoredAttacker[]; updatedAt: string}}> {
+    const claimed = await claimCursorRow(trx, this.#cursorName)
+    const {cursor} = claimed
+    this.#cache.validate(claimed)
+    const {cut, lines} = await readLines(trx, this.#dialect, cursor, this.#batchSize, this.#maxChars)
+    if (lines.length === 0) return {result: {attackers: 0, commands: 0, cursor, lines: 0}}
 
-      await this.#attackers.write(trx, created)
-      await this.#rewrites.write(trx, changed)
-      await this.#counters.write(trx, moved)
-      const inserted = await this.#commands.write(trx, commands)
-      const next = lines.at(-1)!.id
-      await trx
-        .updateTable('worker_state')
-        .set({cursor: next, updated_at: new Date().toISOString()})
-        .where('worker', '=', this.#cursorName)
-        .execute()
-      return {attackers: work.length, commands: inserted, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})}
-    })
+    const byIp = groupByIp(lines)
+    const current = new Map<string, StoredAttacker>()
+    const uncached: string[] = []
+    for (const ip of byIp.keys()) {
+      const row = this.#cache.get(ip)
+      if (row === undefined) uncached.push(ip)
+      else current.set(ip, row)
+    }
+
+    // when most attackers of the last tick needed their first contacts, read them all with the rows:
+    // one statement instead of two (a new decky per line is common while histories are short)
+    const withContacts = this.#contactsShare > 0.5
+    const loaded = await loadAttackers(trx, this.#dialect, uncached, withContacts)
+    for (const [ip, row] of loaded) current.set(ip, row)
+    const work: Array<[string, StoredAttacker | undefined, ProfileLog[], boolean]> = []
+    const needContacts: string[] = []
+    let loadedNeeding = 0
+    for (const [ip, rows] of byIp) {
+      const row = current.get(ip)
+      // Lines already in the row (a cursor moved back without a reset) are not counted twice;
+      // rows are in id order, so when the first is new they all are (the usual case).
+      const fresh = row === undefined || rows[0]!.id > row.last_log_id ? rows : rows.filter((line) => line.id > row.last_log_id)
+      if (fresh.length === 0) continue
+      const needs = needsFirstContacts(row, fresh)
+      work.push([ip, row, fresh, needs])
+      if (!needs) continue
+      if (row!.first_contacts === undefined) needContacts.push(ip)
+      if (loaded.has(ip)) loadedNeeding++
+    }
+
+    await loadFirstContacts(trx, this.#dialect, current, needContacts)
+    if (loaded.size > 0) this.#contactsShare = loadedNeeding / loaded.size
+    const created: AttackerProfile[] = []
+    const changed: AttackerProfile[] = []
+    const moved: StoredAttacker[] = []
+    const commands: NewAttackerCommand[] = []
+    for (const [ip, row, fresh, needs] of work) {
+      const folded = foldAttacker(row, ip, fresh, this.#semantics, {needsFirstContacts: needs})
+      if (!folded.contactsChanged) moved.push(folded.attacker)
+      else if (row === undefined) created.push(folded.attacker)
+      else changed.push(folded.attacker)
+      for (const command of folded.commands) commands.push(command)
+    }
+
+    await this.#attackers.write(trx, created)
+    await this.#rewrites.write(trx, changed)
+    await this.#counters.write(trx, moved)
+    const inserted = await this.#commands.write(trx, commands)
+    const next = lines.at(-1)!.id
+    const updatedAt = new Date().toISOString()
+    await trx.updateTable('worker_state').set({cursor: next, updated_at: updatedAt}).where('worker', '=', this.#cursorName).execute()
+    return {
+      result: {attackers: work.length, commands: inserted, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
+      written: {rows: [...created, ...changed, ...moved], updatedAt},
+    }
   }
 
   /**

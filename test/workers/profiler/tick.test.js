@@ -73,6 +73,49 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await readProfiles(db), await expectedProfiles(db))
     })
 
+    it('builds the same profiles with one profiler across ticks, reading its own writes from memory', async (t) => {
+      const {db} = await setup(t, kind)
+      await insertLogs(db, makeLogs(1500, {attackers: 40, seed: 7}))
+      // a cache of 3 attackers: most ticks find some rows in memory and read the others
+      for (const cachedAttackers of [undefined, 3]) {
+        await db.deleteFrom('attacker_commands').execute()
+        await db.deleteFrom('attackers').execute()
+        await db.updateTable('worker_state').set({cursor: 0}).where('worker', '=', PROFILER_CURSOR).execute()
+        const total = await new Profiler(db, {batchSize: 97, cachedAttackers}).drain()
+        assert.equal(total.lines, 1500)
+        assert.deepEqual(await readProfiles(db), await expectedProfiles(db), `cachedAttackers ${cachedAttackers}`)
+      }
+    })
+
+    it('forgets the rows it keeps in memory when another profiler ticked in between', async (t) => {
+      const {db} = await setup(t, kind)
+      const rows = makeLogs(1200, {attackers: 15, seed: 17})
+      const profilers = [new Profiler(db, {batchSize: 70}), new Profiler(db, {batchSize: 110})]
+      // new lines arrive between ticks, and the two profilers take turns: each sees the other's writes
+      for (let i = 0; i < 12; i++) {
+        await insertLogs(db, rows.slice(i * 100, (i + 1) * 100))
+        await profilers[i % 2].tick()
+        await profilers[(i + 1) % 2].tick()
+      }
+
+      await profilers[0].drain()
+      assert.equal(await cursorOf(db), 1200)
+      assert.deepEqual(await readProfiles(db), await expectedProfiles(db))
+    })
+
+    it('forgets the rows it keeps in memory when the profile is reset under it', async (t) => {
+      const {db} = await setup(t, kind)
+      await insertLogs(db, makeLogs(900, {attackers: 12, seed: 19}))
+      const profiler = new Profiler(db, {batchSize: 200})
+      await profiler.drain()
+      const first = await readProfiles(db)
+      await db.deleteFrom('attacker_commands').execute()
+      await db.deleteFrom('attackers').execute()
+      await db.updateTable('worker_state').set({cursor: 0}).where('worker', '=', PROFILER_CURSOR).execute()
+      await profiler.drain()
+      assert.deepEqual(await readProfiles(db), first)
+    })
+
     it('drains past ticks cut short by the character budget into the profiles a whole-history fold gives', async (t) => {
       const {db} = await setup(t, kind)
       const rows = makeLogs(3000, {attackers: 40, seed: 21}).map((row, i) => (i % 3 ? row : {...row, msg: `${row.msg ?? ''} ${'y'.repeat(2000)}`}))
