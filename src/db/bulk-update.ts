@@ -11,7 +11,7 @@ import {CompiledQuery} from 'kysely'
 
 import type {DialectName} from './dialect-of.js'
 import type {Database} from './schema.js'
-import type {UpsertColumns} from './bulk-upsert.js'
+import type {PostgresBulkWrite, UpsertColumns} from './bulk-upsert.js'
 
 import {objectRows} from './row-parameters.js'
 import {RUN_PER_ROW} from './sqlite-driver.js'
@@ -28,22 +28,24 @@ import {jsonRecords, recordsJson} from './bulk-upsert.js'
  * const updated = await counters.write(trx, rows)
  * ```
  */
-export class BulkUpdate<Row extends object> {
+export class BulkUpdate<Row extends object> implements PostgresBulkWrite<Row> {
   /** The columns in the order the statement binds them. */
   readonly #bound: ReadonlyArray<keyof Row & string>
   readonly #dialect: DialectName
   readonly #sql: string
+  readonly #statement: (parameter: number) => string
 
   constructor(dialect: DialectName, table: string, columns: UpsertColumns<Row>, key: keyof Row & string) {
     this.#dialect = dialect
     const names = columns.map(([name]) => name)
     if (!names.includes(key)) throw new Error(`the key "${key}" of ${table} must be one of its columns`)
     const others = names.filter((name) => name !== key)
+    this.#statement = (parameter) =>
+      `update "${table}" set ${others.map((name) => `"${name}" = v."${name}"`).join(', ')}` +
+      ` from ${jsonRecords(columns, parameter)} where "${table}"."${key}" = v."${key}"`
     if (dialect === 'postgres') {
       this.#bound = Object.freeze(names)
-      this.#sql =
-        `update "${table}" set ${others.map((name) => `"${name}" = v."${name}"`).join(', ')}` +
-        ` from ${jsonRecords(columns)} where "${table}"."${key}" = v."${key}"`
+      this.#sql = this.#statement(1)
     } else {
       this.#bound = Object.freeze([...others, key])
       this.#sql = `${RUN_PER_ROW}update "${table}" set ${others.map((name) => `"${name}" = ?`).join(', ')} where "${key}" = ?`
@@ -53,8 +55,16 @@ export class BulkUpdate<Row extends object> {
   /** Updates every row; returns how many rows were updated. */
   async write(trx: Transaction<Database>, rows: readonly Row[]): Promise<number> {
     if (rows.length === 0) return 0
-    const parameters = this.#dialect === 'postgres' ? [recordsJson(rows, this.#bound)] : [objectRows(rows, this.#bound)]
+    const parameters = this.#dialect === 'postgres' ? [this.postgresParameter(rows)] : [objectRows(rows, this.#bound)]
     const result = await trx.executeQuery(CompiledQuery.raw(this.#sql, parameters))
     return Number(result.numAffectedRows ?? 0)
+  }
+
+  postgresStatement(parameter: number): string {
+    return this.#statement(parameter)
+  }
+
+  postgresParameter(rows: readonly Row[]): string {
+    return recordsJson(rows, this.#bound)
   }
 }

@@ -38,10 +38,12 @@ export type UpsertColumns<Row> = ReadonlyArray<readonly [keyof Row & string, Col
  * const inserted = await commands.write(trx, rows)
  * ```
  */
-export class BulkUpsert<Row extends object> {
+export class BulkUpsert<Row extends object> implements PostgresBulkWrite<Row> {
   readonly #columns: ReadonlyArray<keyof Row & string>
   readonly #dialect: DialectName
+  /** The statement, with `$1` for PostgreSQL's rows (see {@link postgresStatement}). */
   readonly #sql: string
+  readonly #statement: (parameter: number) => string
 
   constructor(dialect: DialectName, table: string, columns: UpsertColumns<Row>, key: keyof Row & string, onConflict: OnConflict) {
     this.#dialect = dialect
@@ -50,30 +52,47 @@ export class BulkUpsert<Row extends object> {
     const head = `insert into "${table}" (${names}) `
     const set = onConflict === 'nothing' ? '' : onConflict.update.map((c) => `"${c}" = excluded."${c}"`).join(', ')
     const tail = ` on conflict ("${key}") do ${onConflict === 'nothing' ? 'nothing' : `update set ${set}`}`
-    this.#sql =
-      dialect === 'postgres'
-        ? `${head}select ${names} from ${jsonRecords(columns)}${tail}`
-        : `${RUN_PER_ROW}${head}values (${columns.map(() => '?').join(', ')})${tail}`
+    this.#statement = (parameter) => `${head}select ${names} from ${jsonRecords(columns, parameter)}${tail}`
+    this.#sql = dialect === 'postgres' ? this.#statement(1) : `${RUN_PER_ROW}${head}values (${columns.map(() => '?').join(', ')})${tail}`
   }
 
   /** Writes every row; returns how many rows were inserted or updated. */
   async write(trx: Transaction<Database>, rows: readonly Row[]): Promise<number> {
     if (rows.length === 0) return 0
-    const parameters = this.#dialect === 'postgres' ? [recordsJson(rows, this.#columns)] : [objectRows(rows, this.#columns)]
+    const parameters = this.#dialect === 'postgres' ? [this.postgresParameter(rows)] : [objectRows(rows, this.#columns)]
     const result = await trx.executeQuery(CompiledQuery.raw(this.#sql, parameters))
     return Number(result.numAffectedRows ?? 0)
+  }
+
+  postgresStatement(parameter: number): string {
+    return this.#statement(parameter)
+  }
+
+  postgresParameter(rows: readonly Row[]): string {
+    return recordsJson(rows, this.#columns)
   }
 }
 
 /**
- * PostgreSQL: the rows of parameter `$1`, a JSON array of objects, as a
+ * A PostgreSQL bulk write as a part of a larger statement (a data-modifying
+ * `WITH`), so that several writes cost one round trip.
+ */
+export interface PostgresBulkWrite<Row> {
+  /** The statement, reading its rows from parameter `$parameter`. */
+  postgresStatement(parameter: number): string
+  /** `rows` as that parameter (an empty list writes nothing). */
+  postgresParameter(rows: readonly Row[]): string
+}
+
+/**
+ * PostgreSQL: the rows of parameter `$1` (or `$parameter`), a JSON array of objects, as a
  * table with `columns` (`json_to_recordset`). One text parameter that
  * `JSON.stringify` writes and the server parses natively: cheaper on both
  * sides than one array literal per column, whose every element pg escapes
  * (attacker rows carry JSON text full of quotes).
  */
-export function jsonRecords<Row>(columns: UpsertColumns<Row>): string {
-  return `json_to_recordset($1::json) as v(${columns.map(([name, type]) => `"${name}" ${type}`).join(', ')})`
+export function jsonRecords<Row>(columns: UpsertColumns<Row>, parameter = 1): string {
+  return `json_to_recordset($${parameter}::json) as v(${columns.map(([name, type]) => `"${name}" ${type}`).join(', ')})`
 }
 
 /**

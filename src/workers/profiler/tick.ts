@@ -18,6 +18,7 @@ import {dialectOf} from '../../db/dialect-of.js'
 import {chunks} from '../../lib/chunks.js'
 import {BulkUpdate} from '../../db/bulk-update.js'
 import {BulkUpsert} from '../../db/bulk-upsert.js'
+import {PostgresWriteBatch} from '../../db/postgres-write-batch.js'
 import {foldAttacker, needsFirstContacts} from './fold.js'
 import {readLines} from './read-lines.js'
 import {ProfilerSemantics} from './semantics.js'
@@ -125,6 +126,8 @@ export class Profiler {
   readonly #counters: BulkUpdate<StoredAttacker>
   readonly #rewrites: BulkUpdate<AttackerProfile>
   readonly #commands: BulkUpsert<NewAttackerCommand>
+  /** PostgreSQL: the four writes and the cursor update of a tick, as one statement. */
+  readonly #together: PostgresWriteBatch | undefined
   /** The attacker rows this profiler's last ticks wrote (see `AttackerCache`). */
   readonly #cache: AttackerCache
   /** Of the stored attackers the last tick read, the share whose first contacts it needed. */
@@ -148,6 +151,13 @@ export class Profiler {
     this.#counters = new BulkUpdate(dialect, 'attackers', COUNTER_COLUMNS, 'ip')
     this.#rewrites = new BulkUpdate(dialect, 'attackers', ATTACKER_COLUMNS, 'ip')
     this.#commands = new BulkUpsert(dialect, 'attacker_commands', COMMAND_COLUMNS, 'log_id', 'nothing')
+    this.#together =
+      dialect === 'postgres'
+        ? new PostgresWriteBatch(
+            [this.#attackers, this.#rewrites, this.#counters, this.#commands],
+            (n) => `update "worker_state" set "cursor" = $${n}, "updated_at" = $${n + 1} where "worker" = $${n + 2}`,
+          )
+        : undefined
   }
 
   /** Lines per tick. */
@@ -234,17 +244,29 @@ export class Profiler {
       for (const command of folded.commands) commands.push(command)
     }
 
-    await this.#attackers.write(trx, created)
-    await this.#rewrites.write(trx, changed)
-    await this.#counters.write(trx, moved)
-    const inserted = await this.#commands.write(trx, commands)
     const next = lines.at(-1)!.id
     const updatedAt = new Date().toISOString()
-    await trx.updateTable('worker_state').set({cursor: next, updated_at: updatedAt}).where('worker', '=', this.#cursorName).execute()
+    const inserted = await this.#write(trx, {changed, commands, created, moved}, next, updatedAt)
     return {
       result: {attackers: work.length, commands: inserted, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
       written: {rows: [...created, ...changed, ...moved], updatedAt},
     }
+  }
+
+  /** Writes a tick's attackers and commands and moves the cursor; returns how many commands were new. */
+  async #write(trx: Transaction<Database>, rows: TickWrites, cursor: number, updatedAt: string): Promise<number> {
+    const {changed, commands, created, moved} = rows
+    if (this.#together !== undefined) {
+      const [, , , inserted] = await this.#together.run(trx, [created, changed, moved, commands], [cursor, updatedAt, this.#cursorName])
+      return inserted!
+    }
+
+    await this.#attackers.write(trx, created)
+    await this.#rewrites.write(trx, changed)
+    await this.#counters.write(trx, moved)
+    const inserted = await this.#commands.write(trx, commands)
+    await trx.updateTable('worker_state').set({cursor, updated_at: updatedAt}).where('worker', '=', this.#cursorName).execute()
+    return inserted
   }
 
   /**
@@ -268,6 +290,14 @@ export class Profiler {
 /** Runs one tick with a throwaway {@link Profiler}. */
 export async function profilerTick(db: Kysely<Database>, options?: ProfilerOptions): Promise<TickResult> {
   return new Profiler(db, options).tick()
+}
+
+/** What a tick writes: new attackers, attackers whose contacts changed, attackers whose counters moved, and commands. */
+interface TickWrites {
+  created: AttackerProfile[]
+  changed: AttackerProfile[]
+  moved: StoredAttacker[]
+  commands: NewAttackerCommand[]
 }
 
 function groupByIp(lines: readonly TickLine[]): Map<string, ProfileLog[]> {
