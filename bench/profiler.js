@@ -200,7 +200,12 @@ async function benchDialect(kind, stages) {
     await db.updateTable('worker_state').set({cursor: 0}).where('worker', '=', PROFILER_CURSOR).execute()
     if (postgres) await sql`vacuum analyze`.execute(db)
     await clock.attach(db)
-    const {cpuMs, ms, result: lines} = await timed(() => drain(), clock)
+    // the drain and the checkpoint the worker runs right after it (SQLite: pages the drain left in the log)
+    const {cpuMs, ms, result: lines} = await timed(async () => {
+      const drained = await drain()
+      await profiler.checkpoint()
+      return drained
+    }, clock)
     const cold = {
       attackers: await countOf(db, 'attackers'),
       commands: await countOf(db, 'attacker_commands'),
@@ -288,7 +293,7 @@ function report(results, load) {
       ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
     ),
     '',
-    '### Cold build: the whole history from an empty profile',
+    '### Cold build: the whole history from an empty profile (the drain, then the checkpoint the worker runs after it)',
     '',
     markdownTable(
       ['database', 'lines', 'attackers', 'commands', 'seconds', 'lines/s', 'lines per CPU s', '>= 100k/s (wall / CPU)'],

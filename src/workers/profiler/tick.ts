@@ -63,11 +63,17 @@ const COMMAND_COLUMNS = [
 /**
  * How the profiler opens its database. SQLite: a page cache that holds the
  * attackers a tick touches, and automatic checkpoints rare enough that ticks
- * seldom pay for one (the worker checkpoints between passes instead).
+ * seldom pay for one (the worker checkpoints between passes instead). A
+ * catch-up tick rewrites most pages of the `attacker_commands` index and of
+ * `attackers`; each checkpoint copies them into the database file once, so
+ * fewer checkpoints copy less: with 50,000 pages (a write-ahead log of up to
+ * ~200 MB during a catch-up) instead of 10,000, a cold build of 1M lines,
+ * its last checkpoint included, took 8% less time. Between catch-ups the log
+ * stays small: the worker checkpoints after every pass.
  */
 export const PROFILER_DATABASE_OPTIONS: Readonly<OpenDatabaseOptions> = Object.freeze({
   cacheSizeKiB: 32 * 1024,
-  walAutocheckpointPages: 10_000,
+  walAutocheckpointPages: 50_000,
 })
 
 /** How to run ticks. */
