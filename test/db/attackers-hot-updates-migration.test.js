@@ -3,34 +3,13 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {Migrator, sql} from 'kysely'
+import {sql} from 'kysely'
 
-import {dialectOf, openDatabase} from '../../dist/db/index.js'
-import {allMigrations} from '../../dist/db/migrations/index.js'
 import {ATTACKERS_FILLFACTOR} from '../../dist/db/migrations/0005-attackers-hot-updates.js'
 import {listAttackers} from '../../dist/attackers/read-attackers.js'
-import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
+import {DATABASE_KINDS, databaseAtMigration, indexNames, migrator, skipReason} from '../helpers/databases.js'
 
 const INDEX = 'attackers_last_seen'
-const migrator = (db) => new Migrator({db, provider: {getMigrations: async () => allMigrations()}})
-
-async function migratedTo(t, kind, name) {
-  const database = await freshDatabase(kind, t)
-  t.after(() => database.cleanup())
-  const db = await openDatabase(database.url)
-  t.after(() => db.destroy())
-  const {error} = await migrator(db).migrateTo(name)
-  if (error) throw error
-  return db
-}
-
-async function attackerIndexes(db) {
-  const rows =
-    dialectOf(db) === 'postgres'
-      ? (await sql`select indexname as name from pg_indexes where tablename = 'attackers'`.execute(db)).rows
-      : (await sql`select name from sqlite_master where type = 'index' and tbl_name = 'attackers'`.execute(db)).rows
-  return rows.map((row) => row.name)
-}
 
 /** PostgreSQL: the table's storage options (`fillfactor=50`), or [] when it has none. */
 async function storageOptions(db) {
@@ -48,8 +27,8 @@ function attacker(ip, lastSeen) {
 for (const kind of DATABASE_KINDS) {
   describe(`migration 0005-attackers-hot-updates (${kind})`, {skip: skipReason(kind)}, () => {
     it('drops the last_seen index (and on PostgreSQL leaves room on each page); the listing keeps its order', async (t) => {
-      const db = await migratedTo(t, kind, '0004-auth-failures')
-      assert.ok((await attackerIndexes(db)).includes(INDEX), 'an older database has the index')
+      const db = await databaseAtMigration(kind, t, '0004-auth-failures')
+      assert.ok((await indexNames(db, ['attackers'])).includes(INDEX), 'an older database has the index')
       await db
         .insertInto('attackers')
         .values([attacker('203.0.113.1', '2026-11-01T00:00:02.000Z'), attacker('203.0.113.2', '2026-11-01T00:00:03.000Z'), attacker('203.0.113.3', '2026-11-01T00:00:01.000Z')])
@@ -57,18 +36,18 @@ for (const kind of DATABASE_KINDS) {
 
       const {error} = await migrator(db).migrateToLatest()
       if (error) throw error
-      assert.ok(!(await attackerIndexes(db)).includes(INDEX), `no ${INDEX} (indexes: ${await attackerIndexes(db)})`)
+      assert.ok(!(await indexNames(db, ['attackers'])).includes(INDEX), `no ${INDEX} (indexes: ${await indexNames(db, ['attackers'])})`)
       if (kind === 'postgres') assert.deepEqual(await storageOptions(db), [`fillfactor=${ATTACKERS_FILLFACTOR}`])
       const listed = await listAttackers(db, {limit: 2})
       assert.deepEqual(listed.map((profile) => profile.ip), ['203.0.113.2', '203.0.113.1'], 'most recent first, without the index')
     })
 
     it('down puts the index and the default fill factor back', async (t) => {
-      const db = await migratedTo(t, kind, '0005-attackers-hot-updates')
+      const db = await databaseAtMigration(kind, t, '0005-attackers-hot-updates')
       const {error, results} = await migrator(db).migrateDown()
       if (error) throw error
       assert.deepEqual(results.map((result) => [result.migrationName, result.status]), [['0005-attackers-hot-updates', 'Success']])
-      assert.ok((await attackerIndexes(db)).includes(INDEX))
+      assert.ok((await indexNames(db, ['attackers'])).includes(INDEX))
       if (kind === 'postgres') assert.deepEqual(await storageOptions(db), [])
     })
   })

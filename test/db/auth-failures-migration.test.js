@@ -4,43 +4,22 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {Migrator, sql} from 'kysely'
 
-import {dialectOf, migrateToLatest, openDatabase} from '../../dist/db/index.js'
+import {migrateToLatest} from '../../dist/db/index.js'
 import {allMigrations} from '../../dist/db/migrations/index.js'
 import {BRUTE_FORCE_RULE} from '../../dist/workers/ttp/brute-force.js'
 import {Matcher} from '../../dist/workers/ttp/matcher.js'
 import {loadRules} from '../../dist/workers/ttp/rule-loader.js'
 import {TTP_CURSOR, ttpTick} from '../../dist/workers/ttp/tick.js'
-import {DATABASE_KINDS, freshDatabase, migratedDatabase, skipReason} from '../helpers/databases.js'
+import {DATABASE_KINDS, databaseAtMigration, indexNames, migratedDatabase, migrator, skipReason} from '../helpers/databases.js'
 import {commandLog, failedLogin, insertLogs, readTags} from '../helpers/ttp-logs.js'
 
 const OLD_INDEX = 'logs_attacker_ip_timestamp'
 const NEW_INDEX = 'auth_failures_ip_timestamp'
+const TABLES = ['logs', 'auth_failures']
 
 /** What migrating a database at 0003 to the latest runs. */
 const SINCE_0003 = Object.keys(allMigrations()).filter((name) => name > '0003-worker-lease')
-
-const migrator = (db) => new Migrator({db, provider: {getMigrations: async () => allMigrations()}})
-
-/** A database migrated up to `name` only (what an older decnet left behind). */
-async function databaseAt(t, kind, name) {
-  const database = await freshDatabase(kind, t)
-  t.after(() => database.cleanup())
-  const db = await openDatabase(database.url)
-  t.after(() => db.destroy())
-  const {error} = await migrator(db).migrateTo(name)
-  if (error) throw error
-  return db
-}
-
-async function indexNames(db) {
-  const rows =
-    dialectOf(db) === 'postgres'
-      ? (await sql`select indexname as name from pg_indexes where tablename in ('logs', 'auth_failures')`.execute(db)).rows
-      : (await sql`select name from sqlite_master where type = 'index' and tbl_name in ('logs', 'auth_failures')`.execute(db)).rows
-  return rows.map((row) => row.name)
-}
 
 async function tableNames(db) {
   return (await db.introspection.getTables()).map((table) => table.name)
@@ -89,19 +68,19 @@ function expectedFailures(rows, through) {
 for (const kind of DATABASE_KINDS) {
   describe(`migration 0004-auth-failures (${kind})`, {skip: skipReason(kind)}, () => {
     it('drops the logs (attacker_ip, timestamp) index and indexes auth_failures (ip, timestamp) instead', async (t) => {
-      const old = await databaseAt(t, kind, '0003-worker-lease')
-      assert.ok((await indexNames(old)).includes(OLD_INDEX), 'an older database has the index')
+      const old = await databaseAtMigration(kind, t, '0003-worker-lease')
+      assert.ok((await indexNames(old, TABLES)).includes(OLD_INDEX), 'an older database has the index')
       assert.ok(!(await tableNames(old)).includes('auth_failures'))
 
       const {db} = await migratedDatabase(kind, t)
-      const indexes = await indexNames(db)
+      const indexes = await indexNames(db, TABLES)
       assert.ok(!indexes.includes(OLD_INDEX), `no ${OLD_INDEX} (indexes: ${indexes})`)
       assert.ok(indexes.includes(NEW_INDEX), `${NEW_INDEX} (indexes: ${indexes})`)
       assert.deepEqual(await storedFailures(db), [], 'nothing to backfill in a new database')
     })
 
     it('backfills the failures of the lines at or below the TTP cursor, in chunks, and the next tick counts them', async (t) => {
-      const db = await databaseAt(t, kind, '0003-worker-lease')
+      const db = await databaseAtMigration(kind, t, '0003-worker-lease')
       // more lines than one backfill chunk (5,000), with the cursor in the middle of a chunk
       const rows = history(12_003)
       await insertLogs(db, rows)
@@ -112,7 +91,7 @@ for (const kind of DATABASE_KINDS) {
       const expected = expectedFailures(rows, cursor)
       assert.ok(expected.length > 3000, `${expected.length} failures`)
       assert.deepEqual(await storedFailures(db), expected)
-      assert.ok(!(await indexNames(db)).includes(OLD_INDEX))
+      assert.ok(!(await indexNames(db, TABLES)).includes(OLD_INDEX))
 
       // the rest of the log, through the tick: the table then holds every failure, once
       const matcher = new Matcher((await loadRules()).rules)
@@ -121,7 +100,7 @@ for (const kind of DATABASE_KINDS) {
     })
 
     it('gives an upgraded database the history of a burst that straddles the upgrade', async (t) => {
-      const db = await databaseAt(t, kind, '0003-worker-lease')
+      const db = await databaseAtMigration(kind, t, '0003-worker-lease')
       await insertLogs(db, [1, 1.5, 2].map((at) => failedLogin('203.0.113.7', at)))
       await db.insertInto('worker_state').values({cursor: 3, updated_at: new Date().toISOString(), worker: TTP_CURSOR}).execute()
       await migrateToLatest(db)
@@ -134,7 +113,7 @@ for (const kind of DATABASE_KINDS) {
     })
 
     it('backfills nothing when the TTP worker never ran', async (t) => {
-      const db = await databaseAt(t, kind, '0003-worker-lease')
+      const db = await databaseAtMigration(kind, t, '0003-worker-lease')
       await insertLogs(db, history(50))
       await migrateToLatest(db)
       assert.deepEqual(await storedFailures(db), [])
@@ -145,10 +124,10 @@ for (const kind of DATABASE_KINDS) {
       const {error, results} = await migrator(db).migrateTo('0003-worker-lease')
       if (error) throw error
       assert.deepEqual(results.map((result) => [result.migrationName, result.status]).at(-1), ['0004-auth-failures', 'Success'])
-      assert.ok((await indexNames(db)).includes(OLD_INDEX))
+      assert.ok((await indexNames(db, TABLES)).includes(OLD_INDEX))
       assert.ok(!(await tableNames(db)).includes('auth_failures'))
       assert.deepEqual(await migrateToLatest(db), SINCE_0003, 'and up again')
-      assert.ok(!(await indexNames(db)).includes(OLD_INDEX))
+      assert.ok(!(await indexNames(db, TABLES)).includes(OLD_INDEX))
     })
   })
 }

@@ -23,10 +23,12 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {Migrator, sql} from 'kysely'
 import pg from 'pg'
 
 import {localCluster, localClusterUnavailable} from './pg.js'
-import {migrateToLatest, openDatabase} from '../../dist/db/index.js'
+import {dialectOf, migrateToLatest, openDatabase} from '../../dist/db/index.js'
+import {allMigrations} from '../../dist/db/migrations/index.js'
 
 export const DATABASE_KINDS = Object.freeze(['sqlite', 'postgres'])
 
@@ -109,6 +111,35 @@ async function adminQuery(serverUrl, text) {
   } finally {
     await client.end()
   }
+}
+
+/** A kysely Migrator over decnet's migrations, for tests that move a database up or down by name. */
+export function migrator(db) {
+  return new Migrator({db, provider: {getMigrations: async () => allMigrations()}})
+}
+
+/**
+ * A fresh database migrated up to migration `name` only (what an older decnet
+ * left behind), for one test. Closed and removed after the test.
+ */
+export async function databaseAtMigration(kind, t, name) {
+  const database = await freshDatabase(kind, t)
+  t.after(() => database.cleanup())
+  const db = await openDatabase(database.url)
+  t.after(() => db.destroy())
+  const {error} = await migrator(db).migrateTo(name)
+  if (error) throw error
+  return db
+}
+
+/** The names of the indexes on `tables`, in either dialect. */
+export async function indexNames(db, tables) {
+  const names = sql.join(tables.map((table) => sql.lit(table)))
+  const query =
+    dialectOf(db) === 'postgres'
+      ? sql`select indexname as name from pg_indexes where tablename in (${names})`
+      : sql`select name from sqlite_master where type = 'index' and tbl_name in (${names})`
+  return (await query.execute(db)).rows.map((row) => row.name)
 }
 
 /**
