@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-
 import {migrateToLatest} from '../../dist/db/index.js'
 import {allMigrations} from '../../dist/db/migrations/index.js'
 import {BRUTE_FORCE_RULE} from '../../dist/workers/ttp/brute-force.js'

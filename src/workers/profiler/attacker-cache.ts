@@ -32,11 +32,6 @@ export class AttackerCache {
     this.#capacity = capacity
   }
 
-  /** Attackers held. */
-  get size(): number {
-    return this.#rows.size
-  }
-
   /**
    * Call first in every tick, with the cursor row it claimed: unless the row
    * is as this profiler's last tick left it, forgets everything.

@@ -13,6 +13,7 @@ import type {AttackerCommandsTable, AttackerRow, Database} from '../../db/schema
 import type {UpsertColumns} from '../../db/bulk-upsert.js'
 import type {AttackerProfile, LogSemantics, NewAttackerCommand, ProfileLog, StoredAttacker} from './fold.js'
 import type {TickLine} from './read-lines.js'
+import type {ClaimedCursor} from '../claim-cursor.js'
 
 import {dialectOf} from '../../db/dialect-of.js'
 import {chunks} from '../../lib/chunks.js'
@@ -182,24 +183,20 @@ export class Profiler {
 
   /** Runs one tick. */
   async tick(): Promise<TickResult> {
-    let written: {rows: StoredAttacker[]; updatedAt: string} | undefined
-    let result: TickResult
+    let tick: TickOutcome
     try {
-      result = await this.#db.transaction().execute(async (trx) => {
-        const tick = await this.#tick(trx)
-        written = tick.written
-        return tick.result
-      })
+      tick = await this.#db.transaction().execute((trx) => this.#tick(trx))
     } catch (error) {
-      this.#cache.clear()
+      this.#cache.clear() // whether it committed is unknown: the database is the truth
       throw error
     }
 
-    if (written !== undefined) this.#cache.committed(written.rows, {cursor: result.cursor, updatedAt: written.updatedAt})
-    return result
+    if (tick.written !== undefined) this.#cache.committed(tick.written.rows, tick.written.cursor)
+    return tick.result
   }
 
-  async #tick(trx: Transaction<Database>): Promise<{result: TickResult; written?: {rows: StoredAttacker[]; updatedAt: string}}> {
+  /** One tick inside its transaction: what it did, and what it wrote for the cache to keep once committed. */
+  async #tick(trx: Transaction<Database>): Promise<TickOutcome> {
     const claimed = await claimCursorRow(trx, this.#cursorName)
     const {cursor} = claimed
     this.#cache.validate(claimed)
@@ -255,7 +252,7 @@ export class Profiler {
     const inserted = await this.#write(trx, {changed, commands, created, moved}, next, updatedAt)
     return {
       result: {attackers: work.length, commands: inserted, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
-      written: {rows: [...created, ...changed, ...moved], updatedAt},
+      written: {cursor: {cursor: next, updatedAt}, rows: [...created, ...changed, ...moved]},
     }
   }
 
@@ -296,6 +293,12 @@ export class Profiler {
 /** Runs one tick with a throwaway {@link Profiler}. */
 export async function profilerTick(db: Kysely<Database>, options?: ProfilerOptions): Promise<TickResult> {
   return new Profiler(db, options).tick()
+}
+
+/** A tick's result, and (when it moved the cursor) the attacker rows it wrote and the cursor row it left. */
+interface TickOutcome {
+  result: TickResult
+  written?: {rows: StoredAttacker[]; cursor: ClaimedCursor}
 }
 
 /** What a tick writes: new attackers, attackers whose contacts changed, attackers whose counters moved, and commands. */
