@@ -281,6 +281,7 @@ function report(results, load) {
     '- CPU: this process plus the PostgreSQL server processes of its connections (/proc/PID/schedstat); on a busy',
     '  machine wall time also counts the other tenants, CPU time is what the work costs',
     '- SQLite: the worker checkpoints the WAL between passes (passive, outside any transaction); its time is shown apart',
+    '- PostgreSQL: `VACUUM ANALYZE attackers` after growing each history, as autovacuum would before the next minute',
     '',
     `### Incremental tick: ${NEW_LINES.toLocaleString('en-US')} new lines against a growing history`,
     '',
