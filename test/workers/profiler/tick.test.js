@@ -176,6 +176,20 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await readProfiles(db), first)
     })
 
+    it('lets two running profilers (each keeping its rows in memory) drain concurrently without folding a line twice', {skip: kind === 'sqlite' && 'better-sqlite3 is synchronous: SQLite concurrency is tested across processes'}, async (t) => {
+      const {db, url} = await setup(t, kind)
+      const other = await openDatabase(url)
+      t.after(() => other.destroy())
+      await insertLogs(db, makeLogs(3000, {attackers: 20, seed: 23}))
+      const [first, second] = [new Profiler(db, {batchSize: 100}), new Profiler(other, {batchSize: 170})]
+      // a first pass each, so both hold rows; then both drain at once, waiting on each other's cursor lock
+      await first.tick()
+      await second.tick()
+      await Promise.all([first.drain(), second.drain()])
+      assert.equal(await cursorOf(db), 3000)
+      assert.deepEqual(await readProfiles(db), await expectedProfiles(db))
+    })
+
     it('lets concurrent ticks share the work without folding a line twice', {skip: kind === 'sqlite' && 'better-sqlite3 is synchronous: SQLite concurrency is tested across processes'}, async (t) => {
       const {db, url} = await setup(t, kind)
       const other = await openDatabase(url)
