@@ -2,13 +2,6 @@ import type {Transaction} from 'kysely'
 
 import type {Database} from '../db/schema.js'
 
-/** A worker's cursor row as claimed: the cursor, and when it was last moved. */
-export interface ClaimedCursor {
-  cursor: number
-  /** As the last tick that moved the cursor wrote it (ISO-8601). */
-  updatedAt: string
-}
-
 /**
  * Reads a worker's cursor through a write, creating the row at 0 the first
  * time. The write locks the cursor row until the transaction ends, so two
@@ -16,16 +9,11 @@ export interface ClaimedCursor {
  * the first's commit and then reads the cursor it moved.
  */
 export async function claimCursor(trx: Transaction<Database>, worker: string): Promise<number> {
-  return (await claimCursorRow(trx, worker)).cursor
-}
-
-/** {@link claimCursor}, also returning when the cursor was last moved. */
-export async function claimCursorRow(trx: Transaction<Database>, worker: string): Promise<ClaimedCursor> {
   const row = await trx
     .insertInto('worker_state')
     .values({cursor: 0, updated_at: new Date().toISOString(), worker})
     .onConflict((oc) => oc.column('worker').doUpdateSet((eb) => ({worker: eb.ref('excluded.worker')})))
-    .returning(['cursor', 'updated_at'])
+    .returning('cursor')
     .executeTakeFirstOrThrow()
-  return {cursor: Number(row.cursor), updatedAt: row.updated_at}
+  return Number(row.cursor)
 }

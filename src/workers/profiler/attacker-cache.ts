@@ -3,13 +3,15 @@
  * not read them back. A tick reads every attacker its lines touch; in steady
  * state those are the attackers of the last ticks, which this profiler wrote
  * itself. Only profilers write `attackers`, so the rows are still as written
- * for as long as no other profiler has ticked since: the cursor row says so.
- * Each tick moves the cursor and stamps `updated_at`; when the row a tick
- * claims is not exactly as this profiler's last tick left it (another
- * profiler ticked, or someone reset or moved the cursor), the cache is
- * dropped and the tick reads from the database.
+ * for as long as no other profiler has ticked since. The rule is the one of
+ * the TTP worker's `FailureMemory`: the cache is trusted only when the cursor
+ * a tick claims is the one this profiler's last tick left; when another
+ * profiler ticked, or someone reset or moved the cursor, it starts over and
+ * the tick reads from the database. (A cursor that comes back to the same
+ * value through other profilers' ticks means the same rows: folding is
+ * deterministic and blind to batch boundaries, and lines already in a row
+ * are never folded into it again.)
  */
-import type {ClaimedCursor} from '../claim-cursor.js'
 import type {StoredAttacker} from './fold.js'
 
 /**
@@ -24,20 +26,17 @@ export const MAX_CACHED_ATTACKERS = 20_000
 export class AttackerCache {
   readonly #capacity: number
   readonly #rows = new Map<string, StoredAttacker>()
-  /** The cursor row as this profiler's last tick left it; undefined when nothing is known. */
-  #stamp: string | undefined
+  /** The cursor after this profiler's last tick; undefined when nothing is known. */
+  #through: number | undefined
 
   constructor(capacity = MAX_CACHED_ATTACKERS) {
     if (!Number.isInteger(capacity) || capacity < 0) throw new Error(`Expected the cache capacity to be a non-negative integer, got \`${capacity}\``)
     this.#capacity = capacity
   }
 
-  /**
-   * Call first in every tick, with the cursor row it claimed: unless the row
-   * is as this profiler's last tick left it, forgets everything.
-   */
-  validate(claimed: ClaimedCursor): void {
-    if (this.#stamp !== stampOf(claimed)) this.clear()
+  /** True when the cache describes the database at `cursor` (the cursor its last tick left). */
+  validAt(cursor: number): boolean {
+    return this.#through === cursor
   }
 
   /** The row as last written, or undefined. */
@@ -46,10 +45,10 @@ export class AttackerCache {
   }
 
   /**
-   * After a tick committed: its rows, and the cursor row it left. (Never
-   * before the commit: a tick rolled back leaves the database as it was.)
+   * After a tick committed: its rows, and the cursor it left. (Never before
+   * the commit: a tick rolled back leaves the database as it was.)
    */
-  committed(rows: Iterable<StoredAttacker>, cursor: ClaimedCursor): void {
+  commit(cursor: number, rows: Iterable<StoredAttacker>): void {
     for (const row of rows) {
       this.#rows.delete(row.ip) // re-inserted last: the most recently written
       this.#rows.set(row.ip, row)
@@ -60,16 +59,12 @@ export class AttackerCache {
       this.#rows.delete(ip)
     }
 
-    this.#stamp = stampOf(cursor)
+    this.#through = cursor
   }
 
-  /** Forgets every row (a tick failed, or the database changed behind this profiler's back). */
-  clear(): void {
+  /** Forgets every row (after a failed tick, or when the database changed behind this profiler's back). */
+  reset(): void {
+    this.#through = undefined
     this.#rows.clear()
-    this.#stamp = undefined
   }
-}
-
-function stampOf({cursor, updatedAt}: ClaimedCursor): string {
-  return `${cursor} ${updatedAt}`
 }

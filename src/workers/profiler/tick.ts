@@ -13,7 +13,6 @@ import type {AttackerCommandsTable, AttackerRow, Database} from '../../db/schema
 import type {UpsertColumns} from '../../db/bulk-upsert.js'
 import type {AttackerProfile, LogSemantics, NewAttackerCommand, ProfileLog, StoredAttacker} from './fold.js'
 import type {TickLine} from './read-lines.js'
-import type {ClaimedCursor} from '../claim-cursor.js'
 
 import {dialectOf} from '../../db/dialect-of.js'
 import {chunks} from '../../lib/chunks.js'
@@ -23,7 +22,7 @@ import {PostgresWriteBatch} from '../../db/postgres-write-batch.js'
 import {foldAttacker, needsFirstContacts} from './fold.js'
 import {readLines} from './read-lines.js'
 import {ProfilerSemantics} from './semantics.js'
-import {claimCursorRow} from '../claim-cursor.js'
+import {claimCursor} from '../claim-cursor.js'
 import {AttackerCache} from './attacker-cache.js'
 
 /** The `worker_state` row the profiler keeps its cursor in. */
@@ -187,19 +186,18 @@ export class Profiler {
     try {
       tick = await this.#db.transaction().execute((trx) => this.#tick(trx))
     } catch (error) {
-      this.#cache.clear() // whether it committed is unknown: the database is the truth
+      this.#cache.reset() // whether it committed is unknown: the database is the truth
       throw error
     }
 
-    if (tick.written !== undefined) this.#cache.committed(tick.written.rows, tick.written.cursor)
+    if (tick.written !== undefined) this.#cache.commit(tick.result.cursor, tick.written)
     return tick.result
   }
 
   /** One tick inside its transaction: what it did, and what it wrote for the cache to keep once committed. */
   async #tick(trx: Transaction<Database>): Promise<TickOutcome> {
-    const claimed = await claimCursorRow(trx, this.#cursorName)
-    const {cursor} = claimed
-    this.#cache.validate(claimed)
+    const cursor = await claimCursor(trx, this.#cursorName)
+    if (!this.#cache.validAt(cursor)) this.#cache.reset()
     const {cut, lines} = await readLines(trx, this.#dialect, cursor, this.#batchSize, this.#maxChars)
     if (lines.length === 0) return {result: {attackers: 0, commands: 0, cursor, lines: 0}}
 
@@ -248,17 +246,17 @@ export class Profiler {
     }
 
     const next = lines.at(-1)!.id
-    const updatedAt = new Date().toISOString()
-    const inserted = await this.#write(trx, {changed, commands, created, moved}, next, updatedAt)
+    const inserted = await this.#write(trx, {changed, commands, created, moved}, next)
     return {
       result: {attackers: work.length, commands: inserted, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
-      written: {cursor: {cursor: next, updatedAt}, rows: [...created, ...changed, ...moved]},
+      written: [...created, ...changed, ...moved],
     }
   }
 
   /** Writes a tick's attackers and commands and moves the cursor; returns how many commands were new. */
-  async #write(trx: Transaction<Database>, rows: TickWrites, cursor: number, updatedAt: string): Promise<number> {
+  async #write(trx: Transaction<Database>, rows: TickWrites, cursor: number): Promise<number> {
     const {changed, commands, created, moved} = rows
+    const updatedAt = new Date().toISOString()
     if (this.#together !== undefined) {
       const [, , , inserted] = await this.#together.run(trx, [created, changed, moved, commands], [cursor, updatedAt, this.#cursorName])
       return inserted!
@@ -295,10 +293,10 @@ export async function profilerTick(db: Kysely<Database>, options?: ProfilerOptio
   return new Profiler(db, options).tick()
 }
 
-/** A tick's result, and (when it moved the cursor) the attacker rows it wrote and the cursor row it left. */
+/** A tick's result, and (when it moved the cursor) the attacker rows it wrote. */
 interface TickOutcome {
   result: TickResult
-  written?: {rows: StoredAttacker[]; cursor: ClaimedCursor}
+  written?: StoredAttacker[]
 }
 
 /** What a tick writes: new attackers, attackers whose contacts changed, attackers whose counters moved, and commands. */
