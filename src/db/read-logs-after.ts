@@ -1,4 +1,4 @@
-import type {Transaction} from 'kysely'
+import type {Kysely} from 'kysely'
 
 import type {Database, LogRow} from './schema.js'
 
@@ -41,7 +41,7 @@ export interface LogsRead<Row> {
  * ```
  */
 export async function readLogsAfter<C extends keyof LogRow & string>(
-  trx: Transaction<Database>,
+  db: Kysely<Database>,
   columns: readonly C[],
   cursor: number,
   limit: number,
@@ -53,7 +53,7 @@ export async function readLogsAfter<C extends keyof LogRow & string>(
   while (rows.length < limit) {
     if (chars >= maxChars) return {cut: true, rows}
     const want = Math.min(LINES_PER_READ, limit - rows.length)
-    const query = trx.selectFrom('logs').select(columns).where('id', '>', after).orderBy('id').limit(want)
+    const query = db.selectFrom('logs').select(columns).where('id', '>', after).orderBy('id').limit(want)
     const chunk = (await query.execute()) as unknown as Array<Pick<LogRow, C>>
     for (const row of chunk) {
       rows.push(row)

@@ -7,7 +7,7 @@
  * lines keep each text far below the string limits (a line is at most
  * 64 KiB, a few hundred KiB once escaped, even hostile).
  */
-import type {Transaction} from 'kysely'
+import type {Kysely} from 'kysely'
 
 import {sql} from 'kysely'
 
@@ -35,13 +35,13 @@ const COLUMNS = ['id', 'timestamp', 'decky', 'service', 'event_type', 'attacker_
  * ```
  */
 export async function readLines(
-  trx: Transaction<Database>,
+  db: Kysely<Database>,
   dialect: DialectName,
   cursor: number,
   limit: number,
   maxChars = MAX_READ_CHARS,
 ): Promise<LinesRead> {
-  return dialect === 'postgres' ? readRows(trx, cursor, limit, maxChars) : readChunks(trx, cursor, limit, maxChars)
+  return dialect === 'postgres' ? readRows(db, cursor, limit, maxChars) : readChunks(db, cursor, limit, maxChars)
 }
 
 /** What {@link readLines} read, and whether its character budget cut it short (more lines may be waiting). */
@@ -58,7 +58,7 @@ const NAMES = sql.raw(COLUMNS.map((column) => `"${column}"`).join(', '))
  * (One statement grouping the whole batch by id range costs more than it
  * saves: SQLite sorts the groups and each group's rows in temporary b-trees.)
  */
-async function readChunks(trx: Transaction<Database>, cursor: number, limit: number, maxChars: number): Promise<LinesRead> {
+async function readChunks(db: Kysely<Database>, cursor: number, limit: number, maxChars: number): Promise<LinesRead> {
   const lines: TickLine[] = []
   let after = cursor
   let chars = 0
@@ -67,7 +67,7 @@ async function readChunks(trx: Transaction<Database>, cursor: number, limit: num
     const want = Math.min(IDS_PER_CHUNK, limit - lines.length)
     const {rows} = await sql<{lines: string}>`
       select json_group_array(json_object(${PAIRS})) as "lines"
-      from (select ${NAMES} from "logs" where "id" > ${after} order by "id" limit ${want}) as "l"`.execute(trx)
+      from (select ${NAMES} from "logs" where "id" > ${after} order by "id" limit ${want}) as "l"`.execute(db)
     const text = rows[0]?.lines ?? '[]'
     chars += text.length
     const chunk = JSON.parse(text) as TickLine[]
@@ -85,8 +85,8 @@ async function readChunks(trx: Transaction<Database>, cursor: number, limit: num
  * client, than `pg` parsing the rows, and more time: a cold build of 1M
  * lines took 21 s instead of 17.)
  */
-async function readRows(trx: Transaction<Database>, cursor: number, limit: number, maxChars: number): Promise<LinesRead> {
-  const {cut, rows} = await readLogsAfter(trx, COLUMNS, cursor, limit, maxChars)
+async function readRows(db: Kysely<Database>, cursor: number, limit: number, maxChars: number): Promise<LinesRead> {
+  const {cut, rows} = await readLogsAfter(db, COLUMNS, cursor, limit, maxChars)
   return {cut, lines: rows}
 }
 

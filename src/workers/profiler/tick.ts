@@ -12,7 +12,7 @@ import type {OpenDatabaseOptions} from '../../db/open.js'
 import type {AttackerCommandsTable, AttackerRow, Database} from '../../db/schema.js'
 import type {UpsertColumns} from '../../db/bulk-upsert.js'
 import type {AttackerProfile, LogSemantics, NewAttackerCommand, ProfileLog, StoredAttacker} from './fold.js'
-import type {TickLine} from './read-lines.js'
+import type {LinesRead, TickLine} from './read-lines.js'
 
 import {dialectOf} from '../../db/dialect-of.js'
 import {chunks} from '../../lib/chunks.js'
@@ -24,6 +24,8 @@ import {readLines} from './read-lines.js'
 import {ProfilerSemantics} from './semantics.js'
 import {claimCursor} from '../claim-cursor.js'
 import {AttackerCache} from './attacker-cache.js'
+import type {LinesAhead} from './read-ahead.js'
+import {ReadAhead} from './read-ahead.js'
 
 /** The `worker_state` row the profiler keeps its cursor in. */
 export const PROFILER_CURSOR = 'profiler'
@@ -182,9 +184,20 @@ export class Profiler {
 
   /** Runs one tick. */
   async tick(): Promise<TickResult> {
+    return this.#run()
+  }
+
+  /**
+   * Runs one tick, with the lines `ahead` read for it when they follow the
+   * cursor it claims; when its batch is full, starts reading the next one
+   * there. The read ahead is taken before the transaction begins, so a tick
+   * never waits for a connection while holding one.
+   */
+  async #run(ahead?: ReadAhead): Promise<TickResult> {
+    const early = await ahead?.take()
     let tick: TickOutcome
     try {
-      tick = await this.#db.transaction().execute((trx) => this.#tick(trx))
+      tick = await this.#db.transaction().execute((trx) => this.#tick(trx, early, ahead))
     } catch (error) {
       this.#cache.reset() // whether it committed is unknown: the database is the truth
       throw error
@@ -195,11 +208,13 @@ export class Profiler {
   }
 
   /** One tick inside its transaction: what it did, and what it wrote for the cache to keep once committed. */
-  async #tick(trx: Transaction<Database>): Promise<TickOutcome> {
+  async #tick(trx: Transaction<Database>, early?: LinesAhead, ahead?: ReadAhead): Promise<TickOutcome> {
     const cursor = await claimCursor(trx, this.#cursorName)
     if (!this.#cache.validAt(cursor)) this.#cache.reset()
-    const {cut, lines} = await readLines(trx, this.#dialect, cursor, this.#batchSize, this.#maxChars)
+    const {cut, lines} = early?.after === cursor ? early.read : await this.#read(trx, cursor)
     if (lines.length === 0) return {result: {attackers: 0, commands: 0, cursor, lines: 0}}
+    const next = lines.at(-1)!.id
+    if (lines.length === this.#batchSize || cut) ahead?.start(next)
 
     const byIp = groupByIp(lines)
     const current = new Map<string, StoredAttacker>()
@@ -245,12 +260,16 @@ export class Profiler {
       for (const command of folded.commands) commands.push(command)
     }
 
-    const next = lines.at(-1)!.id
     const inserted = await this.#write(trx, {changed, commands, created, moved}, next)
     return {
       result: {attackers: work.length, commands: inserted, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
       written: [...created, ...changed, ...moved],
     }
+  }
+
+  /** The lines after `cursor` for one tick. */
+  async #read(db: Kysely<Database>, cursor: number): Promise<LinesRead> {
+    return readLines(db, this.#dialect, cursor, this.#batchSize, this.#maxChars)
   }
 
   /** Writes a tick's attackers and commands and moves the cursor; returns how many commands were new. */
@@ -273,17 +292,27 @@ export class Profiler {
   /**
    * Ticks until a tick comes back short (caught up: fewer lines than a batch, not cut by the
    * character budget) or `signal` fires (the tick under way still completes). Returns the totals.
+   * `onTick` hears of each tick; the next one waits for the promise it returns, if any.
+   *
+   * On PostgreSQL, while a full tick folds and writes, the next tick's lines are read on another
+   * connection of the pool (see `ReadAhead`): a backlog's server work and the profiler's own
+   * overlap. It holds one more batch of lines in memory while a backlog lasts.
    */
-  async drain(signal?: AbortSignal, onTick?: (tick: TickResult) => void): Promise<TickResult> {
+  async drain(signal?: AbortSignal, onTick?: (tick: TickResult) => Promise<void> | void): Promise<TickResult> {
     const total: TickResult = {attackers: 0, commands: 0, cursor: 0, lines: 0}
-    for (;;) {
-      const tick = await this.tick()
-      onTick?.(tick)
-      total.lines += tick.lines
-      total.attackers += tick.attackers
-      total.commands += tick.commands
-      total.cursor = tick.cursor
-      if ((tick.lines < this.#batchSize && !tick.cut) || signal?.aborted) return total
+    const ahead = this.#dialect === 'postgres' ? new ReadAhead((after) => this.#read(this.#db, after), signal) : undefined
+    try {
+      for (;;) {
+        const tick = await this.#run(ahead)
+        await onTick?.(tick)
+        total.lines += tick.lines
+        total.attackers += tick.attackers
+        total.commands += tick.commands
+        total.cursor = tick.cursor
+        if ((tick.lines < this.#batchSize && !tick.cut) || signal?.aborted) return total
+      }
+    } finally {
+      await ahead?.take() // never leave a read running on the pool
     }
   }
 }

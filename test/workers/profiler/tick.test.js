@@ -130,6 +130,24 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await readProfiles(db), await expectedProfiles(db))
     })
 
+    it('reads after the cursor it claims, not the lines it read ahead, when another profiler moved the cursor in between', async (t) => {
+      // on PostgreSQL a full tick of a drain reads the next tick's lines ahead (after the cursor it leaves)
+      const {db} = await setup(t, kind)
+      await insertLogs(db, makeLogs(600, {attackers: 15, seed: 27}))
+      const [profiler, other] = [new Profiler(db, {batchSize: 100}), new Profiler(db, {batchSize: 30})]
+      const ticks = []
+      const total = await profiler.drain(undefined, async (tick) => {
+        ticks.push(tick)
+        if (ticks.length === 1) await other.tick() // moves the cursor from 100 to 130
+      })
+      assert.deepEqual(
+        ticks.map((tick) => tick.cursor),
+        [100, 230, 330, 430, 530, 600],
+      )
+      assert.equal(total.lines, 570)
+      assert.deepEqual(await readProfiles(db), await expectedProfiles(db))
+    })
+
     it('updates only the attackers new lines touch', async (t) => {
       const {db} = await setup(t, kind)
       await insertLogs(db, makeLogs(800, {attackers: 30, seed: 11}))
