@@ -27,7 +27,8 @@ const COLUMNS = ['id', 'timestamp', 'decky', 'service', 'event_type', 'attacker_
 /**
  * The lines after `cursor`, in id order, at most `limit` of them and about
  * `maxChars` characters of text (see `MAX_READ_CHARS`), with the values the
- * plain `select` of {@link COLUMNS} gives.
+ * plain `select` of {@link COLUMNS} gives. `db` is a tick's transaction, or
+ * the database itself when a drain reads ahead (see `ReadAhead`).
  *
  * @example
  * ```ts
