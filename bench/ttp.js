@@ -31,7 +31,7 @@ import {Matcher} from '../dist/workers/ttp/matcher.js'
 import {loadRules} from '../dist/workers/ttp/rule-loader.js'
 import {TagWriter} from '../dist/workers/ttp/tag-writer.js'
 import {tagLogs} from '../dist/workers/ttp/tagger.js'
-import {TTP_CURSOR, ttpTick} from '../dist/workers/ttp/tick.js'
+import {TTP_CURSOR, ttpDrain} from '../dist/workers/ttp/tick.js'
 import {freshDatabase, skipReason} from '../test/helpers/databases.js'
 import {writeLogFile} from './lib/gen-logs.js'
 import {describeMachine, machineHeader} from './lib/machine.js'
@@ -162,15 +162,10 @@ async function benchDialect(kind, workloads) {
   return results
 }
 
-/** What the worker does: ticks with one failure memory and one tag writer until caught up (a tick cut by its time budget is not). */
+/** What the worker does: a drain with one failure memory and one tag writer (until caught up; a tick cut by its time budget is not). */
 async function drain(db) {
-  const options = {batchSize: BATCH, matcher, memory: new FailureMemory(), writer: new TagWriter()}
-  let tags = 0
-  for (;;) {
-    const tick = await ttpTick(db, options)
-    tags += tick.tags
-    if (tick.lines < BATCH && !tick.cut) return tags
-  }
+  const {tags} = await ttpDrain(db, {batchSize: BATCH, matcher, memory: new FailureMemory(), writer: new TagWriter()})
+  return tags
 }
 
 /** The floor: reading every row by cursor, in the tick's batches, and nothing else. */

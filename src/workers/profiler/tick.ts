@@ -24,8 +24,8 @@ import {readLines} from './read-lines.js'
 import {ProfilerSemantics} from './semantics.js'
 import {claimCursor} from '../claim-cursor.js'
 import {AttackerCache} from './attacker-cache.js'
-import type {LinesAhead} from './read-ahead.js'
-import {ReadAhead} from './read-ahead.js'
+import type {Ahead} from '../read-ahead.js'
+import {ReadAhead} from '../read-ahead.js'
 
 /** The `worker_state` row the profiler keeps its cursor in. */
 export const PROFILER_CURSOR = 'profiler'
@@ -193,7 +193,7 @@ export class Profiler {
    * there. The read ahead is taken before the transaction begins, so a tick
    * never waits for a connection while holding one.
    */
-  async #run(ahead?: ReadAhead): Promise<TickResult> {
+  async #run(ahead?: ReadAhead<LinesRead>): Promise<TickResult> {
     const early = await ahead?.take()
     let tick: TickOutcome
     try {
@@ -208,7 +208,7 @@ export class Profiler {
   }
 
   /** One tick inside its transaction: what it did, and what it wrote for the cache to keep once committed. */
-  async #tick(trx: Transaction<Database>, early?: LinesAhead, ahead?: ReadAhead): Promise<TickOutcome> {
+  async #tick(trx: Transaction<Database>, early?: Ahead<LinesRead>, ahead?: ReadAhead<LinesRead>): Promise<TickOutcome> {
     const cursor = await claimCursor(trx, this.#cursorName)
     if (!this.#cache.validAt(cursor)) this.#cache.reset()
     const {cut, lines} = early?.after === cursor ? early.read : await this.#read(trx, cursor)

@@ -10,13 +10,16 @@ import type {Database} from '../../db/schema.js'
 import type {AuthFailure} from './brute-force.js'
 import type {FailureMemory} from './failure-memory.js'
 import type {Matcher} from './matcher.js'
+import type {BatchTags, TtpLog} from './tagger.js'
 
+import {dialectOf} from '../../db/dialect-of.js'
 import {readLogsAfter} from '../../db/read-logs-after.js'
 import {chunks} from '../../lib/chunks.js'
 import {bruteForceTags, LOOKBACK_MS} from './brute-force.js'
 import {TagWriter} from './tag-writer.js'
 import {tagLogs} from './tagger.js'
 import {claimCursor} from '../claim-cursor.js'
+import {ReadAhead} from '../read-ahead.js'
 
 /** The `worker_state` row the TTP worker keeps its cursor in. */
 export const TTP_CURSOR = 'ttp'
@@ -78,25 +81,83 @@ export interface TtpTickResult {
  * ```
  */
 export async function ttpTick(db: Kysely<Database>, options: TtpTickOptions): Promise<TtpTickResult> {
+  return runTick(db, options)
+}
+
+/** What a drain did. */
+export interface TtpDrainResult {
+  /** Log lines read. */
+  lines: number
+  /** Tags inserted. */
+  tags: number
+  /** The cursor afterwards. */
+  cursor: number
+}
+
+/**
+ * Ticks until a tick comes back short (caught up: fewer lines than a batch,
+ * not cut by a budget) or `signal` fires (the tick under way still
+ * completes), and returns the totals. `onTick` hears of each tick; the next
+ * one waits for the promise it returns, if any.
+ *
+ * On PostgreSQL, while a full tick writes its tags, the next tick's lines are
+ * read and tagged on another connection of the pool (see `ReadAhead`): the
+ * server's work and the worker's overlap during a backlog. Tagging a line
+ * depends on the line alone; the brute-force count, which depends on earlier
+ * ticks, is still made inside the tick that writes it.
+ *
+ * @example
+ * ```ts
+ * const {lines, tags, cursor} = await ttpDrain(db, {matcher: new Matcher(rules), memory: new FailureMemory()})
+ * ```
+ */
+export async function ttpDrain(
+  db: Kysely<Database>,
+  options: TtpTickOptions,
+  signal?: AbortSignal,
+  onTick?: (tick: TtpTickResult) => Promise<void> | void,
+): Promise<TtpDrainResult> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
+  const total: TtpDrainResult = {cursor: 0, lines: 0, tags: 0}
+  const ahead = dialectOf(db) === 'postgres' ? new ReadAhead((after) => readBatch(db, after, options), signal) : undefined
+  try {
+    for (;;) {
+      const tick = await runTick(db, options, ahead)
+      await onTick?.(tick)
+      total.lines += tick.lines
+      total.tags += tick.tags
+      total.cursor = tick.cursor
+      if ((tick.lines < batchSize && !tick.cut) || signal?.aborted) return total
+    }
+  } finally {
+    await ahead?.take() // never leave a read running on the pool
+  }
+}
+
+/**
+ * One tick, with the batch `ahead` read and tagged for it when it follows the
+ * cursor the tick claims; a full batch starts the next read there. The read
+ * ahead is taken before the transaction begins, so a tick never waits for a
+ * connection while holding one.
+ */
+async function runTick(db: Kysely<Database>, options: TtpTickOptions, ahead?: ReadAhead<TaggedBatch>): Promise<TtpTickResult> {
   const {memory} = options
   const cursorName = options.cursorName ?? TTP_CURSOR
+  const early = await ahead?.take()
   try {
     const tick = await db.transaction().execute(async (trx) => {
       const cursor = await claimCursor(trx, cursorName)
       if (memory !== undefined && !memory.validAt(cursor)) memory.reset()
-      const read = await readLogsAfter(trx, COLUMNS, cursor, options.batchSize ?? DEFAULT_BATCH_SIZE, options.maxChars)
-      const {rows} = read
+      const {cut, failures, rows, tags} = early?.after === cursor ? early.read : await readBatch(trx, cursor, options)
       if (rows.length === 0) return {cursor, cut: false, failures: [], lines: 0, lookback: undefined, tags: 0}
 
-      const {count, failures, tags} = tagLogs(rows, options.matcher, options.budgetMs ?? DEFAULT_TAG_BUDGET_MS)
-      const cut = read.cut || count < rows.length
-      if (cut) rows.length = count // the rest waits for the next tick
+      const next = rows.at(-1)!.id
+      if (rows.length === (options.batchSize ?? DEFAULT_BATCH_SIZE) || cut) ahead?.start(next)
       const lookback = failures.length > 0 ? await history(trx, failures, rows[0].id, memory) : undefined
       if (lookback !== undefined) tags.push(...bruteForceTags(failures, lookback.failures))
       const writer = options.writer ?? new TagWriter()
       const inserted = await writer.write(trx, tags)
       await writer.writeFailures(trx, failures) // what later ticks look back on
-      const next = rows.at(-1)!.id
       await trx.updateTable('worker_state').set({cursor: next, updated_at: new Date().toISOString()}).where('worker', '=', cursorName).execute()
       return {cursor: next, cut, failures, lines: rows.length, lookback, tags: inserted}
     })
@@ -106,6 +167,24 @@ export async function ttpTick(db: Kysely<Database>, options: TtpTickOptions): Pr
     memory?.reset() // what the failed tick read may not have happened
     throw error
   }
+}
+
+/** A batch of lines after a cursor, with the tags and failed logins of its lines, cut where a budget ran out. */
+interface TaggedBatch extends BatchTags {
+  rows: TtpLog[]
+  /** True when a budget cut the batch: more lines are waiting. */
+  cut: boolean
+}
+
+/** Reads the lines after `cursor` and tags them, each on its own (no brute-force counting: that needs earlier ticks). */
+async function readBatch(db: Kysely<Database>, cursor: number, options: TtpTickOptions): Promise<TaggedBatch> {
+  const read = await readLogsAfter(db, COLUMNS, cursor, options.batchSize ?? DEFAULT_BATCH_SIZE, options.maxChars)
+  const {rows} = read
+  if (rows.length === 0) return {count: 0, cut: false, failures: [], rows, tags: []}
+  const tagged = tagLogs(rows, options.matcher, options.budgetMs ?? DEFAULT_TAG_BUDGET_MS)
+  const cut = read.cut || tagged.count < rows.length
+  if (cut) rows.length = tagged.count // the rest waits for the next tick
+  return {...tagged, cut, rows}
 }
 
 /**

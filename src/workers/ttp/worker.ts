@@ -15,7 +15,7 @@ import {FailureMemory} from './failure-memory.js'
 import {Matcher} from './matcher.js'
 import {formatRuleProblem, loadRules, RULES_DIR_ENV} from './rule-loader.js'
 import {TagWriter} from './tag-writer.js'
-import {DEFAULT_BATCH_SIZE, TTP_CURSOR, ttpTick} from './tick.js'
+import {DEFAULT_BATCH_SIZE, TTP_CURSOR, ttpDrain} from './tick.js'
 
 /** Seconds between passes unless the fleet says otherwise. */
 export const DEFAULT_INTERVAL_SECONDS = 60
@@ -66,20 +66,9 @@ async function loadMatcher(ctx: WorkerContext): Promise<Matcher> {
 }
 
 /** Ticks until a tick comes back short (caught up) or `signal` fires (the worker is stopped, or lost its lease). */
-async function drain(db: Kysely<Database>, ctx: WorkerContext, signal: AbortSignal, options: TtpTickOptions & {batchSize: number}): Promise<void> {
-  let lines = 0
-  let tags = 0
-  let cursor = 0
-  for (;;) {
-    const tick = await ttpTick(db, options)
-    lines += tick.lines
-    tags += tick.tags
-    cursor = tick.cursor
-    ctx.debug('tick: %d lines, %d tags, cursor %d', tick.lines, tick.tags, cursor)
-    if ((tick.lines < options.batchSize && !tick.cut) || signal.aborted) break
-  }
-
-  if (lines > 0) console.log(`tagged ${lines} lines: ${tags} ATT&CK tags (cursor ${cursor})`)
+async function drain(db: Kysely<Database>, ctx: WorkerContext, signal: AbortSignal, options: TtpTickOptions): Promise<void> {
+  const total = await ttpDrain(db, options, signal, (tick) => ctx.debug('tick: %d lines, %d tags, cursor %d', tick.lines, tick.tags, tick.cursor))
+  if (total.lines > 0) console.log(`tagged ${total.lines} lines: ${total.tags} ATT&CK tags (cursor ${total.cursor})`)
 }
 
 function positiveNumber(value: unknown, name: string): number {

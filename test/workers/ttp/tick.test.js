@@ -6,7 +6,7 @@ import {FailureMemory} from '../../../dist/workers/ttp/failure-memory.js'
 import {Matcher, tagId} from '../../../dist/workers/ttp/matcher.js'
 import {loadRules} from '../../../dist/workers/ttp/rule-loader.js'
 import {TagWriter} from '../../../dist/workers/ttp/tag-writer.js'
-import {lookbackRanges, TTP_CURSOR, ttpTick} from '../../../dist/workers/ttp/tick.js'
+import {lookbackRanges, TTP_CURSOR, ttpDrain, ttpTick} from '../../../dist/workers/ttp/tick.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {commandLog, failedLogin, insertLogs, minutes, readTags, resetCursor} from '../../helpers/ttp-logs.js'
 
@@ -21,6 +21,14 @@ async function drain(db, batchSize = 5000, memory = undefined) {
     const result = await ttpTick(db, {batchSize, matcher, memory})
     if (result.lines < batchSize) return result
   }
+}
+
+/**
+ * Without memory: ticks one by one. With memory: the worker's drain (which
+ * reads and tags the next batch ahead on PostgreSQL).
+ */
+async function drainEither(db, batchSize, memory) {
+  return memory === undefined ? drain(db, batchSize) : ttpDrain(db, {batchSize, matcher, memory})
 }
 
 const bruteForceTags = async (db) => (await readTags(db)).filter((tag) => tag.rule_id === BRUTE_FORCE_RULE.id)
@@ -146,8 +154,8 @@ for (const kind of DATABASE_KINDS) {
         for (const memory of [undefined, new FailureMemory()]) {
           await db.deleteFrom('ttp_tags').execute()
           await resetCursor(db, TTP_CURSOR)
-          await drain(db, batchSize, memory)
-          assert.deepEqual(await bruteForceTags(db), expected, `batch size ${batchSize}${memory ? ', with memory' : ''}`)
+          await drainEither(db, batchSize, memory)
+          assert.deepEqual(await bruteForceTags(db), expected, `batch size ${batchSize}${memory ? ', drained with memory' : ''}`)
         }
       }
     })
@@ -173,10 +181,32 @@ for (const kind of DATABASE_KINDS) {
         for (const memory of [undefined, new FailureMemory()]) {
           await db.deleteFrom('ttp_tags').execute()
           await resetCursor(db, TTP_CURSOR)
-          await drain(db, batchSize, memory)
-          assert.deepEqual((await bruteForceTags(db)).map((tag) => tag.log_id), expected, `batch size ${batchSize}${memory ? ', with memory' : ''}`)
+          await drainEither(db, batchSize, memory)
+          assert.deepEqual((await bruteForceTags(db)).map((tag) => tag.log_id), expected, `batch size ${batchSize}${memory ? ', drained with memory' : ''}`)
         }
       }
+    })
+
+    it('drains into the tags ticks one by one give, reading after the cursor it claims when another worker moved it in between', async (t) => {
+      // on PostgreSQL a full tick of a drain reads and tags the next batch ahead (after the cursor it leaves)
+      const db = await setup(t, kind)
+      await insertLogs(db, Array.from({length: 260}, (_, i) => (i % 3 ? failedLogin(`203.0.113.${i % 5}`, i / 20) : commandLog('198.51.100.7', i / 20, 'uname -a'))))
+      await drain(db, 1000)
+      const expected = await readTags(db)
+      assert.ok(expected.some((tag) => tag.rule_id === BRUTE_FORCE_RULE.id), 'the log has brute force')
+      await db.deleteFrom('ttp_tags').execute()
+      await resetCursor(db, TTP_CURSOR)
+      const ticks = []
+      const total = await ttpDrain(db, {batchSize: 50, matcher, memory: new FailureMemory()}, undefined, async (tick) => {
+        ticks.push(tick)
+        if (ticks.length === 1) await ttpTick(db, {batchSize: 20, matcher}) // moves the cursor from 50 to 70
+      })
+      assert.deepEqual(
+        ticks.map((tick) => tick.cursor),
+        [50, 120, 170, 220, 260],
+      )
+      assert.equal(total.lines, 240)
+      assert.deepEqual(await readTags(db), expected)
     })
 
     it('counts failures from earlier ticks when a burst straddles a tick boundary', async (t) => {

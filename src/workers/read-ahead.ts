@@ -1,33 +1,33 @@
 /**
- * Reading the next tick's lines while this tick folds and writes: on
+ * Reading the next tick's lines while this tick works on its own: on
  * PostgreSQL the server works through a tick's writes on one core while the
- * profiler's own core waits for it, and reading lines is mostly the client's
- * work (parsing rows). During a backlog the two can overlap.
+ * worker's own core waits for it, and reading lines (parsing rows), and what
+ * a worker makes of them before it needs the database again, is the
+ * worker's own work. During a backlog the two can overlap.
  */
 import createDebug from 'debug'
 
-import type {LinesRead} from './read-lines.js'
+const debug = createDebug('decnet:workers')
 
-const debug = createDebug('decnet:profiler')
-
-/** Lines read after a cursor, ahead of the tick that will claim it. */
-export interface LinesAhead {
+/** What was read (and made of it) after a cursor, ahead of the tick that will claim it. */
+export interface Ahead<T> {
   /** The cursor the lines follow. */
   after: number
-  read: LinesRead
+  read: T
 }
 
 /**
  * At most one read of the lines after a given cursor, started by a tick that
  * knows where it will leave the cursor and taken by the next one, which uses
- * it only when the cursor it claims is that one (another profiler may have
- * moved it, or a reset).
+ * it only when the cursor it claims is that one (another instance of the
+ * worker may have moved it, or a reset).
  *
  * The lines of `logs` after a cursor never change once visible: writers
  * append them in id order under one lock (see `LogWriter`), and nothing
  * deletes them. So a read made before the next tick's transaction began gives
- * that tick a prefix of what it would read itself. A read that fails is
- * dropped: the tick reads for itself.
+ * that tick a prefix of what it would read itself. What `read` makes of the
+ * lines must depend on them alone, not on what the tick before wrote. A read
+ * that fails is dropped: the tick reads for itself.
  *
  * @example
  * ```ts
@@ -36,13 +36,13 @@ export interface LinesAhead {
  * const lines = await ahead.take()    // before tick N+1's transaction
  * ```
  */
-export class ReadAhead {
-  readonly #read: (after: number) => Promise<LinesRead>
+export class ReadAhead<T> {
+  readonly #read: (after: number) => Promise<T>
   readonly #signal: AbortSignal | undefined
-  #pending: Promise<LinesAhead | undefined> | undefined
+  #pending: Promise<Ahead<T> | undefined> | undefined
 
   /** `read` reads the lines after a cursor; once `signal` fires, nothing more is started (no tick will follow). */
-  constructor(read: (after: number) => Promise<LinesRead>, signal?: AbortSignal) {
+  constructor(read: (after: number) => Promise<T>, signal?: AbortSignal) {
     this.#read = read
     this.#signal = signal
   }
@@ -51,7 +51,7 @@ export class ReadAhead {
   start(after: number): void {
     if (this.#signal?.aborted) return
     const pending = this.#read(after).then(
-      (read): LinesAhead => ({after, read}),
+      (read): Ahead<T> => ({after, read}),
       (error: unknown) => {
         debug('reading ahead after %d failed (the tick will read for itself): %s', after, (error as Error).message)
         return undefined
@@ -62,7 +62,7 @@ export class ReadAhead {
   }
 
   /** Waits for the read under way, if any, and hands it over (undefined: none, or it failed). */
-  async take(): Promise<LinesAhead | undefined> {
+  async take(): Promise<Ahead<T> | undefined> {
     const pending = this.#pending
     this.#pending = undefined
     return pending

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {ReadAhead} from '../../../dist/workers/profiler/read-ahead.js'
+import {ReadAhead} from '../../dist/workers/read-ahead.js'
 
 const lines = (...ids) => ({cut: false, lines: ids.map((id) => ({id}))})
 
