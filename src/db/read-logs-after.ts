@@ -33,7 +33,8 @@ export interface LogsRead<Row> {
 /**
  * The lines of `logs` after `cursor`, in id order, at most `limit` of them
  * and about `maxChars` characters of text, read {@link LINES_PER_READ} at a
- * time. `columns` must include `id`.
+ * time. `columns` must include `id`. Once `signal` fires it stops after the
+ * statement under way (cut short, like the character budget).
  *
  * @example
  * ```ts
@@ -46,12 +47,13 @@ export async function readLogsAfter<C extends keyof LogRow & string>(
   cursor: number,
   limit: number,
   maxChars = MAX_READ_CHARS,
+  signal?: AbortSignal,
 ): Promise<LogsRead<Pick<LogRow, C>>> {
   const rows: Array<Pick<LogRow, C>> = []
   let after = cursor
   let chars = 0
   while (rows.length < limit) {
-    if (chars >= maxChars) return {cut: true, rows}
+    if (chars >= maxChars || signal?.aborted) return {cut: true, rows}
     const want = Math.min(LINES_PER_READ, limit - rows.length)
     const query = db.selectFrom('logs').select(columns).where('id', '>', after).orderBy('id').limit(want)
     const chunk = (await query.execute()) as unknown as Array<Pick<LogRow, C>>

@@ -35,6 +35,31 @@ for (const kind of DATABASE_KINDS) {
       const whole = await withTrx(db, (trx) => readLogsAfter(trx, COLUMNS, 0, 10_000))
       assert.deepEqual(whole, {cut: false, rows: all})
     })
+
+    it('stops after the statement under way once its signal fires, and says so', async (t) => {
+      const {db} = await migratedDatabase(kind, t)
+      await insertLogs(db, makeLogs(4 * LINES_PER_READ, {seed: 8}))
+      const all = await db.selectFrom('logs').select(COLUMNS).orderBy('id').execute()
+      const stopped = new AbortController()
+      stopped.abort()
+      assert.deepEqual(await readLogsAfter(db, COLUMNS, 0, 10_000, undefined, stopped.signal), {cut: true, rows: []})
+      // the signal fires while the second statement is under way: that one completes, no third starts
+      const controller = new AbortController()
+      let statements = 0
+      const counting = db.withPlugin({
+        transformQuery({node}) {
+          if (++statements === 2) controller.abort()
+          return node
+        },
+        async transformResult({result}) {
+          return result
+        },
+      })
+      const {cut, rows} = await readLogsAfter(counting, COLUMNS, 0, 10_000, undefined, controller.signal)
+      assert.equal(statements, 2)
+      assert.equal(cut, true)
+      assert.deepEqual(rows, all.slice(0, 2 * LINES_PER_READ))
+    })
   })
 }
 

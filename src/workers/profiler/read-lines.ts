@@ -28,7 +28,8 @@ const COLUMNS = ['id', 'timestamp', 'decky', 'service', 'event_type', 'attacker_
  * The lines after `cursor`, in id order, at most `limit` of them and about
  * `maxChars` characters of text (see `MAX_READ_CHARS`), with the values the
  * plain `select` of {@link COLUMNS} gives. `db` is a tick's transaction, or
- * the database itself when a drain reads ahead (see `ReadAhead`).
+ * the database itself when a drain reads ahead (see `ReadAhead`); once
+ * `signal` fires, the read stops after the statement under way (cut short).
  *
  * @example
  * ```ts
@@ -41,8 +42,9 @@ export async function readLines(
   cursor: number,
   limit: number,
   maxChars = MAX_READ_CHARS,
+  signal?: AbortSignal,
 ): Promise<LinesRead> {
-  return dialect === 'postgres' ? readRows(db, cursor, limit, maxChars) : readChunks(db, cursor, limit, maxChars)
+  return dialect === 'postgres' ? readRows(db, cursor, limit, maxChars, signal) : readChunks(db, cursor, limit, maxChars, signal)
 }
 
 /** What {@link readLines} read, and whether its character budget cut it short (more lines may be waiting). */
@@ -59,12 +61,12 @@ const NAMES = sql.raw(COLUMNS.map((column) => `"${column}"`).join(', '))
  * (One statement grouping the whole batch by id range costs more than it
  * saves: SQLite sorts the groups and each group's rows in temporary b-trees.)
  */
-async function readChunks(db: Kysely<Database>, cursor: number, limit: number, maxChars: number): Promise<LinesRead> {
+async function readChunks(db: Kysely<Database>, cursor: number, limit: number, maxChars: number, signal?: AbortSignal): Promise<LinesRead> {
   const lines: TickLine[] = []
   let after = cursor
   let chars = 0
   while (lines.length < limit) {
-    if (chars >= maxChars) return {cut: true, lines}
+    if (chars >= maxChars || signal?.aborted) return {cut: true, lines}
     const want = Math.min(IDS_PER_CHUNK, limit - lines.length)
     const {rows} = await sql<{lines: string}>`
       select json_group_array(json_object(${PAIRS})) as "lines"
@@ -86,8 +88,8 @@ async function readChunks(db: Kysely<Database>, cursor: number, limit: number, m
  * client, than `pg` parsing the rows, and more time: a cold build of 1M
  * lines took 21 s instead of 17.)
  */
-async function readRows(db: Kysely<Database>, cursor: number, limit: number, maxChars: number): Promise<LinesRead> {
-  const {cut, rows} = await readLogsAfter(db, COLUMNS, cursor, limit, maxChars)
+async function readRows(db: Kysely<Database>, cursor: number, limit: number, maxChars: number, signal?: AbortSignal): Promise<LinesRead> {
+  const {cut, rows} = await readLogsAfter(db, COLUMNS, cursor, limit, maxChars, signal)
   return {cut, lines: rows}
 }
 

@@ -267,9 +267,9 @@ export class Profiler {
     }
   }
 
-  /** The lines after `cursor` for one tick. */
-  async #read(db: Kysely<Database>, cursor: number): Promise<LinesRead> {
-    return readLines(db, this.#dialect, cursor, this.#batchSize, this.#maxChars)
+  /** The lines after `cursor` for one tick (`signal`: see `readLines`). */
+  async #read(db: Kysely<Database>, cursor: number, signal?: AbortSignal): Promise<LinesRead> {
+    return readLines(db, this.#dialect, cursor, this.#batchSize, this.#maxChars, signal)
   }
 
   /** Writes a tick's attackers and commands and moves the cursor; returns how many commands were new. */
@@ -300,7 +300,7 @@ export class Profiler {
    */
   async drain(signal?: AbortSignal, onTick?: (tick: TickResult) => Promise<void> | void): Promise<TickResult> {
     const total: TickResult = {attackers: 0, commands: 0, cursor: 0, lines: 0}
-    const ahead = this.#dialect === 'postgres' ? new ReadAhead((after) => this.#read(this.#db, after), signal) : undefined
+    const ahead = this.#dialect === 'postgres' ? new ReadAhead((after) => this.#read(this.#db, after, signal), signal) : undefined
     try {
       for (;;) {
         const tick = await this.#run(ahead)
@@ -312,7 +312,7 @@ export class Profiler {
         if ((tick.lines < this.#batchSize && !tick.cut) || signal?.aborted) return total
       }
     } finally {
-      await ahead?.take() // never leave a read running on the pool
+      await ahead?.take() // never leave a read running on the pool (after an abort it stops early)
     }
   }
 }

@@ -119,7 +119,7 @@ export async function ttpDrain(
 ): Promise<TtpDrainResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
   const total: TtpDrainResult = {cursor: 0, lines: 0, tags: 0}
-  const ahead = dialectOf(db) === 'postgres' ? new ReadAhead((after) => readBatch(db, after, options), signal) : undefined
+  const ahead = dialectOf(db) === 'postgres' ? new ReadAhead((after) => readBatch(db, after, options, signal), signal) : undefined
   try {
     for (;;) {
       const tick = await runTick(db, options, ahead)
@@ -130,7 +130,7 @@ export async function ttpDrain(
       if ((tick.lines < batchSize && !tick.cut) || signal?.aborted) return total
     }
   } finally {
-    await ahead?.take() // never leave a read running on the pool
+    await ahead?.take() // never leave a read running on the pool (after an abort it stops early)
   }
 }
 
@@ -176,11 +176,14 @@ interface TaggedBatch extends BatchTags {
   cut: boolean
 }
 
-/** Reads the lines after `cursor` and tags them, each on its own (no brute-force counting: that needs earlier ticks). */
-async function readBatch(db: Kysely<Database>, cursor: number, options: TtpTickOptions): Promise<TaggedBatch> {
-  const read = await readLogsAfter(db, COLUMNS, cursor, options.batchSize ?? DEFAULT_BATCH_SIZE, options.maxChars)
+/**
+ * Reads the lines after `cursor` and tags them, each on its own (no brute-force counting: that needs
+ * earlier ticks). Once `signal` fires (a read ahead that no tick will take), it stops early and tags nothing.
+ */
+async function readBatch(db: Kysely<Database>, cursor: number, options: TtpTickOptions, signal?: AbortSignal): Promise<TaggedBatch> {
+  const read = await readLogsAfter(db, COLUMNS, cursor, options.batchSize ?? DEFAULT_BATCH_SIZE, options.maxChars, signal)
   const {rows} = read
-  if (rows.length === 0) return {count: 0, cut: false, failures: [], rows, tags: []}
+  if (rows.length === 0 || signal?.aborted) return {count: 0, cut: false, failures: [], rows: [], tags: []}
   const tagged = tagLogs(rows, options.matcher, options.budgetMs ?? DEFAULT_TAG_BUDGET_MS)
   const cut = read.cut || tagged.count < rows.length
   if (cut) rows.length = tagged.count // the rest waits for the next tick
