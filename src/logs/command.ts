@@ -32,13 +32,25 @@ export type CommandSource = Pick<LogRow, 'event_type' | 'msg'> & {fields: Fields
  * ```
  */
 export function extractCommand(row: CommandSource): string | null {
-  const fields = readFields(row.fields)
-  const isCommandEvent = COMMAND_EVENT_TYPES.has(normaliseEventType(row.event_type ?? ''))
+  return commandOf(readFields(row.fields), isCommandEventType(row.event_type ?? ''), row.msg)
+}
+
+/** Whether events of `eventType` are commands an attacker ran (see {@link COMMAND_EVENT_TYPES}). */
+export function isCommandEventType(eventType: string): boolean {
+  return COMMAND_EVENT_TYPES.has(normaliseEventType(eventType))
+}
+
+/**
+ * {@link extractCommand} from parsed `fields` and what {@link isCommandEventType}
+ * said of the row's event type, for callers that work the latter out once per
+ * event type (the profiler's cold build runs this for every stored line).
+ */
+export function commandOf(fields: Readonly<Record<string, unknown>>, isCommandEvent: boolean, msg: null | string): string | null {
   const fromFields = firstField(fields, isCommandEvent ? COMMAND_FIELDS : UNAMBIGUOUS_COMMAND_FIELDS)
   if (fromFields !== null) return fromFields
-  const msg = row.msg?.trim() ?? ''
-  if (msg === '') return null
-  const cmd = parseCmdText(msg)?.cmd?.trim()
+  const text = msg?.trim() ?? ''
+  if (text === '') return null
+  const cmd = parseCmdText(text)?.cmd?.trim()
   if (cmd) return cmd
-  return isCommandEvent && !msg.startsWith('CMD ') ? msg : null
+  return isCommandEvent && !text.startsWith('CMD ') ? text : null
 }

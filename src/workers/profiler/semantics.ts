@@ -1,7 +1,7 @@
 import type {LineMeaning, LogSemantics} from './fold.js'
 
 import {classifyAuth} from '../../logs/auth.js'
-import {COMMAND_FIELDS, extractCommand} from '../../logs/command.js'
+import {COMMAND_FIELDS, commandOf, isCommandEventType} from '../../logs/command.js'
 import {readFields} from '../../logs/fields.js'
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({})
@@ -17,7 +17,8 @@ const COMMAND_FIELD_NAME = new RegExp(`"(?:${COMMAND_FIELDS.join('|')})"`)
  *
  * - whether a line is an authentication attempt depends on its event type
  *   alone (the fields only decide the outcome, which a profile does not
- *   keep), so it is worked out once per event type;
+ *   keep), so it is worked out once per event type, as is whether its event
+ *   type makes it a command;
  * - the fields JSON is parsed only when its text names a field that can hold
  *   a command (`"command"`, `"cmd"`, ...) or has a `\u` escape: without
  *   either, extractCommand gives the same answer from no fields at all.
@@ -30,21 +31,30 @@ const COMMAND_FIELD_NAME = new RegExp(`"(?:${COMMAND_FIELDS.join('|')})"`)
  * ```
  */
 export class ProfilerSemantics implements LogSemantics {
-  readonly #authTypes = new Map<string, boolean>()
+  readonly #eventTypes = new Map<string, EventType>()
 
   describe(row: Parameters<LogSemantics['describe']>[0]): LineMeaning {
-    let isAuth = this.#authTypes.get(row.event_type)
-    if (isAuth === undefined) {
-      isAuth = classifyAuth({event_type: row.event_type, fields: NO_FIELDS, msg: null}) !== null
-      this.#authTypes.set(row.event_type, isAuth)
+    let type = this.#eventTypes.get(row.event_type)
+    if (type === undefined) {
+      type = {
+        isAuth: classifyAuth({event_type: row.event_type, fields: NO_FIELDS, msg: null}) !== null,
+        isCommand: isCommandEventType(row.event_type),
+      }
+      this.#eventTypes.set(row.event_type, type)
     }
 
     const fields = mayNameCommandField(row.fields) ? readFields(row.fields) : NO_FIELDS
-    const command = extractCommand({event_type: row.event_type, fields, msg: row.msg})
+    const command = commandOf(fields, type.isCommand, row.msg)
     // most lines are no command: share their answer instead of allocating one per line
-    if (command === null) return isAuth ? AUTH_LINE : PLAIN_LINE
-    return {command, isAuth}
+    if (command === null) return type.isAuth ? AUTH_LINE : PLAIN_LINE
+    return {command, isAuth: type.isAuth}
   }
+}
+
+/** What an event type alone says of a line. */
+interface EventType {
+  isAuth: boolean
+  isCommand: boolean
 }
 
 /**

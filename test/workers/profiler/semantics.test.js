@@ -51,6 +51,8 @@ describe('ProfilerSemantics', () => {
       row('connect', {}, 'CMD uid=0 user=root src=192.0.2.1 pwd=/ cmd=id'),
       row('connect', {}, 'cmd=id'),
       row('shell_input', {input: ''}, 'whoami'),
+      row('Shell-Input', {}, 'whoami'), // a command event type in another spelling
+      row('Shell-Input', {}, null),
       row('redis_command', {command: 'INFO'}),
       row('sql_query', {sql: 'DROP TABLE x', query: ''}),
     ]
