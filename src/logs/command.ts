@@ -1,5 +1,5 @@
 import type {LogRow} from '../db/schema.js'
-import {parseCmdText} from './cmd-text.js'
+import {CMD_PREFIX, parseCmdText} from './cmd-text.js'
 import {firstField, normaliseEventType, readFields} from './fields.js'
 import type {FieldsInput} from './fields.js'
 
@@ -52,5 +52,5 @@ export function commandOf(fields: Readonly<Record<string, unknown>>, isCommandEv
   if (text === '') return null
   const cmd = parseCmdText(text)?.cmd?.trim()
   if (cmd) return cmd
-  return isCommandEvent && !text.startsWith('CMD ') ? text : null
+  return isCommandEvent && !text.startsWith(CMD_PREFIX) ? text : null
 }
