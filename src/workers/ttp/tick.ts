@@ -117,7 +117,7 @@ export async function ttpDrain(
   signal?: AbortSignal,
   onTick?: (tick: TtpTickResult) => Promise<void> | void,
 ): Promise<TtpDrainResult> {
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
+  const batchSize = batchSizeOf(options)
   const total: TtpDrainResult = {cursor: 0, lines: 0, tags: 0}
   const ahead = dialectOf(db) === 'postgres' ? new ReadAhead((after) => readBatch(db, after, options, signal), signal) : undefined
   try {
@@ -152,7 +152,7 @@ async function runTick(db: Kysely<Database>, options: TtpTickOptions, ahead?: Re
       if (rows.length === 0) return {cursor, cut: false, failures: [], lines: 0, lookback: undefined, tags: 0}
 
       const next = rows.at(-1)!.id
-      if (rows.length === (options.batchSize ?? DEFAULT_BATCH_SIZE) || cut) ahead?.start(next)
+      if (rows.length === batchSizeOf(options) || cut) ahead?.start(next)
       const lookback = failures.length > 0 ? await history(trx, failures, rows[0].id, memory) : undefined
       if (lookback !== undefined) tags.push(...bruteForceTags(failures, lookback.failures))
       const writer = options.writer ?? new TagWriter()
@@ -169,6 +169,11 @@ async function runTick(db: Kysely<Database>, options: TtpTickOptions, ahead?: Re
   }
 }
 
+/** Lines per tick for `options`. */
+function batchSizeOf(options: TtpTickOptions): number {
+  return options.batchSize ?? DEFAULT_BATCH_SIZE
+}
+
 /** A batch of lines after a cursor, with the tags and failed logins of its lines, cut where a budget ran out. */
 interface TaggedBatch extends BatchTags {
   rows: TtpLog[]
@@ -181,7 +186,7 @@ interface TaggedBatch extends BatchTags {
  * earlier ticks). Once `signal` fires (a read ahead that no tick will take), it stops early and tags nothing.
  */
 async function readBatch(db: Kysely<Database>, cursor: number, options: TtpTickOptions, signal?: AbortSignal): Promise<TaggedBatch> {
-  const read = await readLogsAfter(db, COLUMNS, cursor, options.batchSize ?? DEFAULT_BATCH_SIZE, options.maxChars, signal)
+  const read = await readLogsAfter(db, COLUMNS, cursor, batchSizeOf(options), options.maxChars, signal)
   const {rows} = read
   if (rows.length === 0 || signal?.aborted) return {count: 0, cut: false, failures: [], rows: [], tags: []}
   const tagged = tagLogs(rows, options.matcher, options.budgetMs ?? DEFAULT_TAG_BUDGET_MS)
