@@ -98,6 +98,13 @@ async function countOf(db, table) {
   return Number(row.n)
 }
 
+/** The commands in every command batch. */
+async function countCommands(db, postgres) {
+  const length = postgres ? sql`json_array_length("commands"::json)` : sql`json_array_length("commands")`
+  const row = await db.selectFrom('attacker_command_batches').select(sql`coalesce(sum(${length}), 0)`.as('n')).executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
 /**
  * CPU time spent for this benchmark so far, in ms: this process, plus the
  * PostgreSQL server processes serving its database (from /proc/PID/schedstat,
@@ -195,7 +202,7 @@ async function benchDialect(kind, stages) {
     }
 
     // cold build: the whole history again from an empty profile
-    await db.deleteFrom('attacker_commands').execute()
+    await db.deleteFrom('attacker_command_batches').execute()
     await db.deleteFrom('attackers').execute()
     await db.updateTable('worker_state').set({cursor: 0}).where('worker', '=', PROFILER_CURSOR).execute()
     if (postgres) await sql`vacuum analyze`.execute(db)
@@ -208,7 +215,7 @@ async function benchDialect(kind, stages) {
     }, clock)
     const cold = {
       attackers: await countOf(db, 'attackers'),
-      commands: await countOf(db, 'attacker_commands'),
+      commands: await countCommands(db, postgres),
       cpuSeconds: cpuMs / 1000,
       lines,
       seconds: ms / 1000,

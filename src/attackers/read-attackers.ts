@@ -7,9 +7,10 @@ import type {Kysely} from 'kysely'
 import {sql} from 'kysely'
 
 import type {AttackerRow, Database} from '../db/schema.js'
-import type {AttackerCommand, AttackerProfile, TechniqueCount} from './attacker-profile.js'
+import type {AttackerProfile, TechniqueCount} from './attacker-profile.js'
 
 import {chunks} from '../lib/chunks.js'
+import {readCommands} from './read-commands.js'
 
 const IPS_PER_SELECT = 1000
 
@@ -71,22 +72,6 @@ async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[]): Prom
     authAttempts: row.auth_attempts,
     techniques: techniques.get(row.ip) ?? [],
   }))
-}
-
-async function readCommands(db: Kysely<Database>, ips: string[]): Promise<Map<string, AttackerCommand[]>> {
-  const byIp = new Map<string, AttackerCommand[]>()
-  for (const chunk of chunks(ips, IPS_PER_SELECT)) {
-    const rows = await db
-      .selectFrom('attacker_commands')
-      .select(['ip', 'timestamp', 'decky', 'service', 'command'])
-      .where('ip', 'in', chunk)
-      .orderBy('timestamp')
-      .orderBy('log_id')
-      .execute()
-    for (const {ip, timestamp, decky, service, command} of rows) append(byIp, ip, {timestamp, decky, service, command})
-  }
-
-  return byIp
 }
 
 /**

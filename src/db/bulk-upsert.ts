@@ -24,6 +24,9 @@ export type OnConflict = {update: readonly string[]} | 'nothing'
 /** A column's SQL type, for the column list of PostgreSQL's `json_to_recordset` (see {@link jsonRecords}). */
 export type ColumnType = 'bigint' | 'double precision' | 'integer' | 'text'
 
+/** The column of a unique key, or its columns. */
+export type KeyColumns<Row> = ReadonlyArray<keyof Row & string> | (keyof Row & string)
+
 /** The columns written, each with its type. */
 export type UpsertColumns<Row> = ReadonlyArray<readonly [keyof Row & string, ColumnType]>
 
@@ -33,9 +36,9 @@ export type UpsertColumns<Row> = ReadonlyArray<readonly [keyof Row & string, Col
  *
  * @example
  * ```ts
- * const columns = [['log_id', 'bigint'], ['ip', 'text']] as const
- * const commands = new BulkUpsert('sqlite', 'attacker_commands', columns, 'log_id', 'nothing')
- * const inserted = await commands.write(trx, rows)
+ * const columns = [['ip', 'text'], ['first_log_id', 'bigint'], ['last_log_id', 'bigint'], ['commands', 'text']] as const
+ * const batches = new BulkUpsert('sqlite', 'attacker_command_batches', columns, ['ip', 'first_log_id', 'last_log_id'], 'nothing')
+ * const inserted = await batches.write(trx, rows)
  * ```
  */
 export class BulkUpsert<Row extends object> implements PostgresBulkWrite<Row> {
@@ -45,13 +48,15 @@ export class BulkUpsert<Row extends object> implements PostgresBulkWrite<Row> {
   readonly #sql: string
   readonly #statement: (parameter: number) => string
 
-  constructor(dialect: DialectName, table: string, columns: UpsertColumns<Row>, key: keyof Row & string, onConflict: OnConflict) {
+  /** `key`: the column, or columns, of the unique key a conflict is on. */
+  constructor(dialect: DialectName, table: string, columns: UpsertColumns<Row>, key: KeyColumns<Row>, onConflict: OnConflict) {
     this.#dialect = dialect
     this.#columns = Object.freeze(columns.map(([name]) => name))
     const names = columns.map(([name]) => `"${name}"`).join(', ')
     const head = `insert into "${table}" (${names}) `
     const set = onConflict === 'nothing' ? '' : onConflict.update.map((c) => `"${c}" = excluded."${c}"`).join(', ')
-    const tail = ` on conflict ("${key}") do ${onConflict === 'nothing' ? 'nothing' : `update set ${set}`}`
+    const keyList = (typeof key === 'string' ? [key] : key).map((name) => `"${name}"`).join(', ')
+    const tail = ` on conflict (${keyList}) do ${onConflict === 'nothing' ? 'nothing' : `update set ${set}`}`
     this.#statement = (parameter) => `${head}select ${names} from ${jsonRecords(columns, parameter)}${tail}`
     this.#sql = dialect === 'postgres' ? this.#statement(1) : `${RUN_PER_ROW}${head}values (${columns.map(() => '?').join(', ')})${tail}`
   }

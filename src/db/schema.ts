@@ -67,15 +67,18 @@ export interface AttackersTable {
   last_log_id: number
 }
 
-/** Commands an attacker ran, one row per command event (so ticks only append). */
-export interface AttackerCommandsTable {
-  /** The `logs.id` the command came from: makes replays idempotent. */
-  log_id: number
+/**
+ * The commands one profiler tick found for one attacker: one row per
+ * attacker per tick, not one per command (see migration 0006). A command's
+ * time, decky and service are its log line's: `logs` by its id.
+ */
+export interface AttackerCommandBatchesTable {
   ip: string
-  timestamp: string
-  decky: string
-  service: string
-  command: string
+  /** The log ids of the batch's first and last commands. With `ip`, the key: the attacker's commands between them are fixed once visible, so an equal key means equal commands. */
+  first_log_id: number
+  last_log_id: number
+  /** JSON: `[[logId, command], ...]`, in log order. */
+  commands: string
 }
 
 /** One ATT&CK tag per (event, rule, technique). */
@@ -142,7 +145,7 @@ export interface Database {
   logs: LogsTable
   rejected_lines: RejectedLinesTable
   attackers: AttackersTable
-  attacker_commands: AttackerCommandsTable
+  attacker_command_batches: AttackerCommandBatchesTable
   ttp_tags: TtpTagsTable
   auth_failures: AuthFailuresTable
   worker_state: WorkerStateTable

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict'
 
+import {batchCommands} from '../../dist/db/command-batches.js'
 import {foldAttacker} from '../../dist/workers/profiler/fold.js'
 import {ProfilerSemantics} from '../../dist/workers/profiler/semantics.js'
 
@@ -75,8 +76,10 @@ export async function insertLogs(db, rows, chunkSize = 2000) {
 /** The attackers table and command rows, in a comparable order. */
 export async function readProfiles(db) {
   const attackers = await db.selectFrom('attackers').selectAll().orderBy('ip').execute()
-  const commands = await db.selectFrom('attacker_commands').selectAll().orderBy('log_id').execute()
-  return {attackers: attackers.map(normalise), commands: commands.map(normalise)}
+  const batches = await db.selectFrom('attacker_command_batches').selectAll().execute()
+  const commands = batches.flatMap((batch) => batchCommands(batch).map((command) => normalise({...command, ip: batch.ip})))
+  commands.sort((a, b) => a.log_id - b.log_id)
+  return {attackers: attackers.map(normalise), commands}
 }
 
 /** What the profiler must have built from every row of `logs`: one fold of each attacker's whole history. */
@@ -95,7 +98,7 @@ export async function expectedProfiles(db) {
   for (const [ip, rows] of byIp) {
     const folded = foldAttacker(undefined, ip, rows, semantics)
     attackers.push(normalise(folded.attacker))
-    commands.push(...folded.commands.map(normalise))
+    commands.push(...folded.commands.map((command) => normalise({...command, ip})))
   }
 
   attackers.sort((a, b) => (a.ip < b.ip ? -1 : 1))

@@ -5,6 +5,7 @@ import * as logsIpTimestamp from './0002-logs-ip-timestamp.js'
 import * as workerLease from './0003-worker-lease.js'
 import * as authFailures from './0004-auth-failures.js'
 import * as attackersHotUpdates from './0005-attackers-hot-updates.js'
+import * as attackerCommandBatches from './0006-attacker-command-batches.js'
 
 /**
  * Every migration, by name. Names sort in the order they must run; add a
@@ -17,5 +18,6 @@ export function allMigrations(): Record<string, Migration> {
     '0003-worker-lease': workerLease,
     '0004-auth-failures': authFailures,
     '0005-attackers-hot-updates': attackersHotUpdates,
+    '0006-attacker-command-batches': attackerCommandBatches,
   }
 }

@@ -2,9 +2,8 @@
  * The pure heart of the profiler: fold a batch of new log lines into an
  * attacker's profile. No I/O; the tick does the reading and writing.
  */
-import type {Insertable} from 'kysely'
-
-import type {AttackerCommandsTable, AttackerRow, LogRow} from '../../db/schema.js'
+import type {LoggedCommand} from '../../db/command-batches.js'
+import type {AttackerRow, LogRow} from '../../db/schema.js'
 
 import type {ContactTuple} from './first-contacts.js'
 
@@ -27,9 +26,6 @@ export type ContactColumns = Pick<AttackerRow, 'deckies' | 'first_contacts' | 'i
  */
 export type StoredAttacker = Omit<AttackerRow, 'first_contacts' | 'is_traversal' | 'traversal_path'> &
   Partial<Pick<AttackerRow, 'first_contacts' | 'is_traversal' | 'traversal_path'>>
-
-/** A row for `attacker_commands`. */
-export type NewAttackerCommand = Insertable<AttackerCommandsTable>
 
 /** What a line means to the profiler. */
 export interface LineMeaning {
@@ -60,8 +56,8 @@ export interface FoldOptions {
  * and times moved and the stored contact columns stand.
  */
 export type FoldResult = {
-  /** The command rows the new lines produced, in log order. */
-  commands: NewAttackerCommand[]
+  /** The commands the new lines show, in log order. */
+  commands: LoggedCommand[]
 } & ({attacker: AttackerProfile; contactsChanged: true} | {attacker: StoredAttacker; contactsChanged: false})
 
 /**
@@ -96,7 +92,7 @@ export function foldAttacker(
   let lastSeen = current?.last_seen
   let lastLogId = current?.last_log_id ?? 0
   let authAttempts = current?.auth_attempts ?? 0
-  const commands: NewAttackerCommand[] = []
+  const commands: LoggedCommand[] = []
 
   for (const row of rows) {
     if (firstSeen === undefined || row.timestamp < firstSeen) firstSeen = row.timestamp
@@ -106,7 +102,7 @@ export function foldAttacker(
     const {command, isAuth} = semantics.describe(row)
     if (isAuth) authAttempts++
     if (command !== null) {
-      commands.push({command, decky: row.decky, ip, log_id: row.id, service: row.service, timestamp: row.timestamp})
+      commands.push({command, log_id: row.id})
     }
   }
 

@@ -9,15 +9,16 @@ import {sql} from 'kysely'
 
 import type {DialectName} from '../../db/dialect-of.js'
 import type {OpenDatabaseOptions} from '../../db/open.js'
-import type {AttackerCommandsTable, AttackerRow, Database} from '../../db/schema.js'
+import type {AttackerCommandBatchesTable, AttackerRow, Database} from '../../db/schema.js'
 import type {UpsertColumns} from '../../db/bulk-upsert.js'
-import type {AttackerProfile, LogSemantics, NewAttackerCommand, ProfileLog, StoredAttacker} from './fold.js'
+import type {AttackerProfile, LogSemantics, ProfileLog, StoredAttacker} from './fold.js'
 import type {LinesRead, TickLine} from './read-lines.js'
 
 import {dialectOf} from '../../db/dialect-of.js'
 import {chunks} from '../../lib/chunks.js'
 import {BulkUpdate} from '../../db/bulk-update.js'
 import {BulkUpsert} from '../../db/bulk-upsert.js'
+import {commandBatch} from '../../db/command-batches.js'
 import {PostgresWriteBatch} from '../../db/postgres-write-batch.js'
 import {foldAttacker, needsFirstContacts} from './fold.js'
 import {readLines} from './read-lines.js'
@@ -58,17 +59,24 @@ const COUNTER_COLUMNS = [
   ['ip', 'text'], ['first_seen', 'text'], ['last_seen', 'text'], ['event_count', 'bigint'], ['auth_attempts', 'bigint'],
   ['last_log_id', 'bigint'],
 ] as const satisfies UpsertColumns<AttackerRow>
-const COMMAND_COLUMNS = [
-  ['log_id', 'bigint'], ['ip', 'text'], ['timestamp', 'text'], ['decky', 'text'], ['service', 'text'], ['command', 'text'],
-] as const satisfies UpsertColumns<AttackerCommandsTable>
+const BATCH_COLUMNS = [
+  ['ip', 'text'], ['first_log_id', 'bigint'], ['last_log_id', 'bigint'], ['commands', 'text'],
+] as const satisfies UpsertColumns<AttackerCommandBatchesTable>
+
+/**
+ * A stored batch with this key holds the same commands (see `AttackerCommandBatchesTable`): a
+ * tick replayed over the same lines writes nothing, and one over other bounds (after `attackers`
+ * was cleared but not the batches) adds batches that readers merge by log id; no command is lost.
+ */
+const BATCH_KEY = ['ip', 'first_log_id', 'last_log_id'] as const
 
 /**
  * How the profiler opens its database. SQLite: a page cache that holds the
  * attackers a tick touches, and automatic checkpoints rare enough that ticks
  * seldom pay for one (the worker checkpoints between passes instead). A
- * catch-up tick rewrites most pages of the `attacker_commands` index and of
- * `attackers`; each checkpoint copies them into the database file once, so
- * fewer checkpoints copy less: with 50,000 pages (a write-ahead log of up to
+ * catch-up tick rewrites most pages of `attackers` and of the key of
+ * `attacker_command_batches`; each checkpoint copies them into the database
+ * file once, so fewer checkpoints copy less: with 50,000 pages (a write-ahead log of up to
  * ~200 MB during a catch-up) instead of 10,000, a cold build of 1M lines,
  * its last checkpoint included, took 8% less time. Between catch-ups the log
  * stays small: the worker checkpoints after every pass.
@@ -98,7 +106,7 @@ export interface TickResult {
   lines: number
   /** Attacker rows inserted or updated. */
   attackers: number
-  /** Command rows inserted (replays insert none). */
+  /** Commands found in the lines folded (lines already folded into their attacker are skipped, so a replay finds none). */
   commands: number
   /** The cursor afterwards. */
   cursor: number
@@ -133,7 +141,7 @@ export class Profiler {
   readonly #attackers: BulkUpsert<AttackerProfile>
   readonly #counters: BulkUpdate<StoredAttacker>
   readonly #rewrites: BulkUpdate<AttackerProfile>
-  readonly #commands: BulkUpsert<NewAttackerCommand>
+  readonly #commandBatches: BulkUpsert<AttackerCommandBatchesTable>
   /** PostgreSQL: the four writes and the cursor update of a tick, as one statement. */
   readonly #together: PostgresWriteBatch | undefined
   /** The attacker rows this profiler's last ticks wrote (see `AttackerCache`). */
@@ -158,11 +166,11 @@ export class Profiler {
     // an attacker this tick read exists (the claimed cursor keeps other profilers out): a plain update
     this.#counters = new BulkUpdate(dialect, 'attackers', COUNTER_COLUMNS, 'ip')
     this.#rewrites = new BulkUpdate(dialect, 'attackers', ATTACKER_COLUMNS, 'ip')
-    this.#commands = new BulkUpsert(dialect, 'attacker_commands', COMMAND_COLUMNS, 'log_id', 'nothing')
+    this.#commandBatches = new BulkUpsert(dialect, 'attacker_command_batches', BATCH_COLUMNS, BATCH_KEY, 'nothing')
     this.#together =
       dialect === 'postgres'
         ? new PostgresWriteBatch(
-            [this.#attackers, this.#rewrites, this.#counters, this.#commands],
+            [this.#attackers, this.#rewrites, this.#counters, this.#commandBatches],
             (n) => `update "worker_state" set "cursor" = $${n}, "updated_at" = $${n + 1} where "worker" = $${n + 2}`,
           )
         : undefined
@@ -251,18 +259,21 @@ export class Profiler {
     const created: AttackerProfile[] = []
     const changed: AttackerProfile[] = []
     const moved: StoredAttacker[] = []
-    const commands: NewAttackerCommand[] = []
+    const batches: AttackerCommandBatchesTable[] = []
+    let commands = 0
     for (const [ip, row, fresh, needs] of work) {
       const folded = foldAttacker(row, ip, fresh, this.#semantics, {needsFirstContacts: needs})
       if (!folded.contactsChanged) moved.push(folded.attacker)
       else if (row === undefined) created.push(folded.attacker)
       else changed.push(folded.attacker)
-      for (const command of folded.commands) commands.push(command)
+      if (folded.commands.length === 0) continue
+      batches.push(commandBatch(ip, folded.commands))
+      commands += folded.commands.length
     }
 
-    const inserted = await this.#write(trx, {changed, commands, created, moved}, next)
+    await this.#write(trx, {batches, changed, created, moved}, next)
     return {
-      result: {attackers: work.length, commands: inserted, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
+      result: {attackers: work.length, commands, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
       written: [...created, ...changed, ...moved],
     }
   }
@@ -272,21 +283,20 @@ export class Profiler {
     return readLines(db, this.#dialect, cursor, this.#batchSize, this.#maxChars, signal)
   }
 
-  /** Writes a tick's attackers and commands and moves the cursor; returns how many commands were new. */
-  async #write(trx: Transaction<Database>, rows: TickWrites, cursor: number): Promise<number> {
-    const {changed, commands, created, moved} = rows
+  /** Writes a tick's attackers and command batches and moves the cursor. */
+  async #write(trx: Transaction<Database>, rows: TickWrites, cursor: number): Promise<void> {
+    const {batches, changed, created, moved} = rows
     const updatedAt = new Date().toISOString()
     if (this.#together !== undefined) {
-      const [, , , inserted] = await this.#together.run(trx, [created, changed, moved, commands], [cursor, updatedAt, this.#cursorName])
-      return inserted!
+      await this.#together.run(trx, [created, changed, moved, batches], [cursor, updatedAt, this.#cursorName])
+      return
     }
 
     await this.#attackers.write(trx, created)
     await this.#rewrites.write(trx, changed)
     await this.#counters.write(trx, moved)
-    const inserted = await this.#commands.write(trx, commands)
+    await this.#commandBatches.write(trx, batches)
     await trx.updateTable('worker_state').set({cursor, updated_at: updatedAt}).where('worker', '=', this.#cursorName).execute()
-    return inserted
   }
 
   /**
@@ -328,12 +338,12 @@ interface TickOutcome {
   written?: StoredAttacker[]
 }
 
-/** What a tick writes: new attackers, attackers whose contacts changed, attackers whose counters moved, and commands. */
+/** What a tick writes: new attackers, attackers whose contacts changed, attackers whose counters moved, and command batches. */
 interface TickWrites {
   created: AttackerProfile[]
   changed: AttackerProfile[]
   moved: StoredAttacker[]
-  commands: NewAttackerCommand[]
+  batches: AttackerCommandBatchesTable[]
 }
 
 function groupByIp(lines: readonly TickLine[]): Map<string, ProfileLog[]> {

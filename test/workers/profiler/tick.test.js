@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
+import {readCommands} from '../../../dist/attackers/read-commands.js'
 import {openDatabase} from '../../../dist/db/index.js'
 import {PROFILER_CURSOR, Profiler, profilerTick} from '../../../dist/workers/profiler/tick.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
@@ -78,7 +79,7 @@ for (const kind of DATABASE_KINDS) {
       await insertLogs(db, makeLogs(1500, {attackers: 40, seed: 7}))
       // a cache of 3 attackers: most ticks find some rows in memory and read the others
       for (const cachedAttackers of [undefined, 3]) {
-        await db.deleteFrom('attacker_commands').execute()
+        await db.deleteFrom('attacker_command_batches').execute()
         await db.deleteFrom('attackers').execute()
         await db.updateTable('worker_state').set({cursor: 0}).where('worker', '=', PROFILER_CURSOR).execute()
         const total = await new Profiler(db, {batchSize: 97, cachedAttackers}).drain()
@@ -109,7 +110,7 @@ for (const kind of DATABASE_KINDS) {
       const profiler = new Profiler(db, {batchSize: 200})
       await profiler.drain()
       const first = await readProfiles(db)
-      await db.deleteFrom('attacker_commands').execute()
+      await db.deleteFrom('attacker_command_batches').execute()
       await db.deleteFrom('attackers').execute()
       await db.updateTable('worker_state').set({cursor: 0}).where('worker', '=', PROFILER_CURSOR).execute()
       await profiler.drain()
@@ -175,11 +176,33 @@ for (const kind of DATABASE_KINDS) {
       await insertLogs(db, makeLogs(1200, {attackers: 25, seed: 5}))
       await drain(db, 250)
       const first = await readProfiles(db)
-      await db.deleteFrom('attacker_commands').execute()
+      await db.deleteFrom('attacker_command_batches').execute()
       await db.deleteFrom('attackers').execute()
       await db.updateTable('worker_state').set({cursor: 0}).where('worker', '=', PROFILER_CURSOR).execute()
       await drain(db, 333)
       assert.deepEqual(await readProfiles(db), first)
+    })
+
+    it('loses no command and shows none twice when only the attackers were cleared before a replay over other batch bounds', async (t) => {
+      const {db} = await setup(t, kind)
+      await insertLogs(db, makeLogs(1200, {attackers: 25, seed: 5}))
+      await drain(db, 250)
+      await db.deleteFrom('attackers').execute()
+      await db.updateTable('worker_state').set({cursor: 0}).where('worker', '=', PROFILER_CURSOR).execute()
+      await insertLogs(db, makeLogs(300, {attackers: 25, seed: 6, startMinute: 500}))
+      await drain(db, 333)
+
+      const expected = await expectedProfiles(db)
+      assert.deepEqual((await readProfiles(db)).attackers, expected.attackers)
+      const lines = new Map((await db.selectFrom('logs').selectAll().execute()).map((line) => [Number(line.id), line]))
+      const shown = await readCommands(db, expected.attackers.map((attacker) => attacker.ip))
+      for (const {ip} of expected.attackers) {
+        const want = expected.commands
+          .filter((command) => command.ip === ip)
+          .map(({command, log_id: id}) => ({timestamp: lines.get(id).timestamp, decky: lines.get(id).decky, service: lines.get(id).service, command}))
+          .sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0))
+        assert.deepEqual(shown.get(ip) ?? [], want, `commands of ${ip}`)
+      }
     })
 
     it('never counts a line twice when the cursor moves back without a reset', async (t) => {
