@@ -25,21 +25,23 @@ import type {Database} from './schema.js'
  */
 export class PostgresWriteBatch {
   readonly #writes: ReadonlyArray<PostgresBulkWrite<object>>
-  readonly #sql: string
+  /** The statement's end: the last part, and the select of the counts. */
+  readonly #tail: string
 
   constructor(writes: ReadonlyArray<PostgresBulkWrite<object>>, last: (firstParameter: number) => string) {
     this.#writes = writes
-    const parts = writes.map((write, i) => `"w${i}" as (${write.postgresStatement(i + 1)} returning 1)`)
-    parts.push(`"last" as (${last(writes.length + 1)} returning 1)`)
     const counts = writes.map((_, i) => `(select count(*) from "w${i}") as "w${i}"`)
-    this.#sql = `with ${parts.join(', ')} select ${counts.join(', ')}`
+    this.#tail = `"last" as (${last(writes.length + 1)} returning 1) select ${counts.join(', ')}`
   }
 
   /** Writes `rows[i]` through write `i` and runs the last statement with `lastParameters`. */
   async run(trx: Transaction<Database>, rows: ReadonlyArray<readonly object[]>, lastParameters: readonly unknown[]): Promise<number[]> {
     if (rows.length !== this.#writes.length) throw new Error(`expected rows for ${this.#writes.length} writes, got ${rows.length}`)
-    const parameters = [...this.#writes.map((write, i) => write.postgresParameter(rows[i]!)), ...lastParameters]
-    const result = await trx.executeQuery<Record<string, number | string>>(CompiledQuery.raw(this.#sql, parameters))
+    // each write's text depends on its rows (column texts or JSON, see `PostgresRowsSource`)
+    const parts = this.#writes.map((write, i) => write.postgresWrite(rows[i]!, i + 1))
+    const sql = `with ${parts.map((part, i) => `"w${i}" as (${part.sql} returning 1), `).join('')}${this.#tail}`
+    const parameters = [...parts.map((part) => part.value), ...lastParameters]
+    const result = await trx.executeQuery<Record<string, number | string>>(CompiledQuery.raw(sql, parameters))
     const counts = result.rows[0]!
     return this.#writes.map((_, i) => Number(counts[`w${i}`]))
   }
