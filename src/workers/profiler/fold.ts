@@ -7,6 +7,7 @@ import type {AttackerRow, LogRow} from '../../db/schema.js'
 
 import type {ContactTuple} from './first-contacts.js'
 
+import {appendedColumns, ContactAppends} from './contact-appends.js'
 import {ContactList, parseFirstContacts, restoreContactList} from './first-contacts.js'
 
 /** The columns of a log line the profiler reads. */
@@ -173,11 +174,16 @@ function withCounters(columns: Partial<ContactColumns> & Pick<AttackerRow, 'deck
  * before the row's last_seen) for a decky and a service the attacker already
  * touched cannot: its key comes after every stored first contact. That is
  * nearly every line, so most folds never parse or rewrite these columns.
+ * Of the others, most only add names in time order: those are kept apart
+ * (see `ContactAppends`) and appended to the stored columns. Anything else
+ * restores the whole lists.
  */
 class AttackerContacts {
   readonly #current: StoredAttacker | undefined
   #known: KnownNames | undefined
   #lists: {deckies: ContactList; services: ContactList} | undefined
+  /** Names appended to the stored lists so far, and the lines that appended them (replayed if the lists are restored). */
+  #appends: {deckies: ContactAppends; lines: ProfileLog[]; services: ContactAppends} | undefined
 
   constructor(current: StoredAttacker | undefined) {
     this.#current = current
@@ -185,18 +191,32 @@ class AttackerContacts {
 
   see(row: ProfileLog): void {
     if (this.#lists === undefined) {
-      if (this.#current !== undefined && (this.#known ??= new KnownNames(this.#current)).covers(row)) return
-      this.#lists = restoreLists(this.#current)
+      const current = this.#current
+      if (current !== undefined) {
+        const known = (this.#known ??= new KnownNames(current))
+        if (known.covers(row) || this.#append(current, known, row)) return
+      }
+
+      this.#restore()
     }
 
-    this.#lists.deckies.see(row.decky, row.timestamp, row.id)
-    this.#lists.services.see(row.service, row.timestamp, row.id)
+    this.#lists!.deckies.see(row.decky, row.timestamp, row.id)
+    this.#lists!.services.see(row.service, row.timestamp, row.id)
   }
 
   /** The contact columns, or undefined when they are as stored. */
   changedColumns(): ContactColumns | undefined {
+    const current = this.#current
+    if (this.#lists === undefined && current !== undefined) {
+      const appends = this.#appends
+      if (appends === undefined) return undefined
+      const appended = appendedColumns(current, appends.deckies.tuples, appends.services.tuples)
+      if (appended !== undefined) return appended
+      this.#restore()
+    }
+
     const lists = this.#lists
-    if (this.#current !== undefined && (lists === undefined || (!lists.deckies.changed && !lists.services.changed))) return undefined
+    if (current !== undefined && lists !== undefined && !lists.deckies.changed && !lists.services.changed) return undefined
     const {deckies, services} = lists ?? restoreLists(undefined)
     const names = deckies.names()
     const isTraversal = names.length >= 2
@@ -207,6 +227,33 @@ class AttackerContacts {
       services: JSON.stringify(services.names()),
       traversal_path: isTraversal ? names.join(' -> ') : null,
     }
+  }
+
+  /**
+   * Keeps a line that only adds names after every first contact (true), or
+   * says it needs the whole lists (false). Only lines not before the row's
+   * last_seen qualify: no stored first contact can then move.
+   */
+  #append(current: StoredAttacker, known: KnownNames, row: ProfileLog): boolean {
+    if (row.timestamp < current.last_seen) return false
+    if (current.first_contacts === undefined) throw new Error(`first_contacts of attacker ${current.ip} is needed but was not loaded`)
+    const appends = (this.#appends ??= {deckies: new ContactAppends(), lines: [], services: new ContactAppends()})
+    const inOrder =
+      (known.hasDecky(row.decky) || appends.deckies.see(row.decky, row.timestamp, row.id)) &&
+      (known.hasService(row.service) || appends.services.see(row.service, row.timestamp, row.id))
+    if (inOrder) appends.lines.push(row)
+    return inOrder
+  }
+
+  /** Restores the whole lists from the stored row, with the lines appended so far seen again. */
+  #restore(): void {
+    const lists = (this.#lists = restoreLists(this.#current))
+    for (const line of this.#appends?.lines ?? []) {
+      lists.deckies.see(line.decky, line.timestamp, line.id)
+      lists.services.see(line.service, line.timestamp, line.id)
+    }
+
+    this.#appends = undefined
   }
 }
 
@@ -220,6 +267,16 @@ class KnownNames {
 
   constructor(current: StoredAttacker) {
     this.#current = current
+  }
+
+  /** Whether the stored row lists decky `name` (a NILVALUE or empty name counts as listed: it is no name). */
+  hasDecky(name: string): boolean {
+    return listed(this.#current.deckies, name, () => this.#sets().deckies)
+  }
+
+  /** Whether the stored row lists service `name` (as {@link hasDecky}). */
+  hasService(name: string): boolean {
+    return listed(this.#current.services, name, () => this.#sets().services)
   }
 
   /** True when `row` cannot change any first contact (see {@link needsFirstContacts}). */

@@ -201,6 +201,33 @@ describe('foldAttacker', () => {
     }
   })
 
+  it('appends new names in time order to a stored row as a fold of everything would order them', () => {
+    const cases = {
+      'a row with no names yet': [[line(ts('00:00'), '-', '-')], [line(ts('01:00'), 'decky-a', 'ssh'), line(ts('02:00'), 'decky-b', 'ftp'), line(ts('02:00'), 'decky-a', 'http')]],
+      'names after the stored ones': [[line(ts('00:00'), 'decky-a', 'ssh')], [line(ts('00:00'), 'decky-b', 'ssh'), line(ts('03:00'), 'decky-c', 'ftp'), line(ts('04:00'), 'decky-b', 'ftp')]],
+      'an appended name seen earlier again (restores the lists)': [[line(ts('00:00'), 'decky-a', 'ssh')], [line(ts('05:00'), 'decky-b', 'ssh'), line(ts('03:00'), 'decky-b', 'ssh')]],
+      'a new name before an appended one (restores the lists)': [[line(ts('00:00'), 'decky-a', 'ssh')], [line(ts('05:00'), 'decky-b', 'ssh'), line(ts('04:00'), 'decky-c', 'ftp')]],
+      'an append, then a line out of time order': [[line(ts('02:00'), 'decky-a', 'ssh')], [line(ts('05:00'), 'decky-b', 'ssh'), line(ts('01:00'), 'decky-a', 'ftp')]],
+    }
+    for (const [name, [before, after]] of Object.entries(cases)) {
+      const stored = foldAttacker(undefined, IP, before, semantics).attacker
+      const folded = foldAttacker(stored, IP, after, semantics)
+      assert.equal(folded.contactsChanged, true, name)
+      assert.deepEqual(folded.attacker, foldAttacker(undefined, IP, [...before, ...after], semantics).attacker, name)
+    }
+  })
+
+  it('appends to a stored row written in another JSON layout, keeping what it holds', () => {
+    const first = [line(ts('00:00'), 'decky-a', 'ssh')]
+    const stored = foldAttacker(undefined, IP, first, semantics).attacker
+    const after = [line(ts('01:00'), 'decky-b', 'ftp')]
+    const whole = foldAttacker(undefined, IP, [...first, ...after], semantics).attacker
+    for (const layout of [{deckies: '[ "decky-a" ]'}, {first_contacts: JSON.stringify(JSON.parse(stored.first_contacts), null, 1)}]) {
+      const {attacker} = foldAttacker({...stored, ...layout}, IP, after, semantics)
+      assert.deepEqual({...attacker, first_contacts: JSON.parse(attacker.first_contacts)}, {...whole, first_contacts: JSON.parse(whole.first_contacts)}, Object.keys(layout)[0])
+    }
+  })
+
   it('keeps the order of a row that has no first-contact keys', () => {
     const legacy = {
       auth_attempts: 1, deckies: '["decky-x","decky-y"]', event_count: 4, first_contacts: '', first_seen: ts('00:00'), ip: IP,
