@@ -1,12 +1,16 @@
 /**
  * Rows of `attacker_command_batches`: the commands one profiler tick found
- * for one attacker, as one JSON text `[[logId, command], ...]`.
+ * for one attacker, as one JSON text
+ * `[[logId, timestamp, decky, service, command], ...]`.
  */
 import type {AttackerCommandBatchesTable} from './schema.js'
 
-/** A command and the id of the log line it came from. */
+/** A command, with the id, time, decky and service of the log line it came from. */
 export interface LoggedCommand {
   log_id: number
+  timestamp: string
+  decky: string
+  service: string
   command: string
 }
 
@@ -17,16 +21,16 @@ export interface LoggedCommand {
  *
  * @example
  * ```ts
- * commandBatch('203.0.113.7', [{log_id: 12, command: 'uname -a'}])
- * // {ip: '203.0.113.7', first_log_id: 12, last_log_id: 12, commands: '[[12,"uname -a"]]'}
+ * commandBatch('203.0.113.7', [{log_id: 12, timestamp: '2026-11-26T10:00:00Z', decky: 'decky-01', service: 'ssh', command: 'id'}])
+ * // {ip: '203.0.113.7', first_log_id: 12, last_log_id: 12, commands: '[[12,"2026-11-26T10:00:00Z","decky-01","ssh","id"]]'}
  * ```
  */
 export function commandBatch(ip: string, commands: readonly LoggedCommand[]): AttackerCommandBatchesTable {
   if (commands.length === 0) throw new Error(`no commands to batch for attacker ${ip}`)
   let json = '['
   for (let i = 0; i < commands.length; i++) {
-    const {command, log_id: logId} = commands[i]!
-    json += `${i === 0 ? '' : ','}[${logId},${JSON.stringify(command)}]`
+    const {command, decky, log_id: logId, service, timestamp} = commands[i]!
+    json += `${i === 0 ? '' : ','}[${logId},${JSON.stringify(timestamp)},${JSON.stringify(decky)},${JSON.stringify(service)},${JSON.stringify(command)}]`
   }
 
   return {commands: `${json}]`, first_log_id: commands[0]!.log_id, ip, last_log_id: commands.at(-1)!.log_id}
@@ -35,7 +39,7 @@ export function commandBatch(ip: string, commands: readonly LoggedCommand[]): At
 /**
  * The commands of a stored batch (its `commands` text).
  *
- * @throws Error naming the batch when the text is not `[[logId, command], ...]`.
+ * @throws Error naming the batch when the text is not `[[logId, timestamp, decky, service, command], ...]`.
  */
 export function batchCommands(batch: Pick<AttackerCommandBatchesTable, 'commands' | 'first_log_id' | 'ip'>): LoggedCommand[] {
   let parsed: unknown
@@ -46,12 +50,18 @@ export function batchCommands(batch: Pick<AttackerCommandBatchesTable, 'commands
   }
 
   if (!Array.isArray(parsed) || !parsed.every(isEntry)) {
-    throw new Error(`attacker_command_batches row (${batch.ip}, ${batch.first_log_id}): expected [[logId, command], ...], got ${batch.commands.slice(0, 80)}`)
+    const shown = batch.commands.slice(0, 80)
+    throw new Error(`attacker_command_batches row (${batch.ip}, ${batch.first_log_id}): expected [[logId, timestamp, decky, service, command], ...], got ${shown}`)
   }
 
-  return parsed.map(([logId, command]) => ({command, log_id: logId}))
+  return parsed.map(([logId, timestamp, decky, service, command]) => ({command, decky, log_id: logId, service, timestamp}))
 }
 
-function isEntry(entry: unknown): entry is [number, string] {
-  return Array.isArray(entry) && entry.length === 2 && Number.isSafeInteger(entry[0]) && typeof entry[1] === 'string'
+function isEntry(entry: unknown): entry is [number, string, string, string, string] {
+  return (
+    Array.isArray(entry) &&
+    entry.length === 5 &&
+    Number.isSafeInteger(entry[0]) &&
+    entry.slice(1).every((value) => typeof value === 'string')
+  )
 }

@@ -69,15 +69,14 @@ export interface AttackersTable {
 
 /**
  * The commands one profiler tick found for one attacker: one row per
- * attacker per tick, not one per command (see migration 0006). A command's
- * time, decky and service are its log line's: `logs` by its id.
+ * attacker per tick, not one per command (see migration 0006).
  */
 export interface AttackerCommandBatchesTable {
   ip: string
   /** The log ids of the batch's first and last commands. With `ip`, the key: the attacker's commands between them are fixed once visible, so an equal key means equal commands. */
   first_log_id: number
   last_log_id: number
-  /** JSON: `[[logId, command], ...]`, in log order. */
+  /** JSON: `[[logId, timestamp, decky, service, command], ...]`, in log order. */
   commands: string
 }
 

@@ -1,4 +1,4 @@
-// The commands `decnet attackers` shows: the profiler's batches, with time, decky and service from logs.
+// The commands `decnet attackers` shows: the profiler's batches, merged per attacker, in time order.
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
@@ -9,36 +9,27 @@ import {DATABASE_KINDS, migratedDatabase, skipReason} from '../helpers/databases
 const A = '203.0.113.7'
 const B = '198.51.100.2'
 
-function logLine(ip, timestamp, decky) {
-  return {attacker_ip: ip, decky, event_type: 'command', fields: '{}', msg: null, raw_line: `line of ${ip} at ${timestamp}`, service: 'telnet', timestamp}
+function command(logId, timestamp, decky, text) {
+  return {command: text, decky, log_id: logId, service: 'telnet', timestamp}
 }
 
 for (const kind of DATABASE_KINDS) {
   describe(`readCommands (${kind})`, {skip: skipReason(kind)}, () => {
-    it('lists each command once, in time order, with its line\'s time, decky and service', async (t) => {
+    it('lists each command once, in time order, then log order', async (t) => {
       const {db} = await migratedDatabase(kind, t)
-      const ids = []
-      for (const line of [logLine(A, '2026-11-01T00:00:03Z', 'decky-01'), logLine(A, '2026-11-01T00:00:01Z', 'decky-02'), logLine(B, '2026-11-01T00:00:02Z', 'decky-03')]) {
-        const {id} = await db.insertInto('logs').values(line).returning('id').executeTakeFirstOrThrow()
-        ids.push(Number(id))
-      }
-
-      // a partial replay stored line ids[1] in two batches of A
+      const uname = command(1, '2026-11-01T00:00:03Z', 'decky-01', 'uname -a')
+      const id = command(2, '2026-11-01T00:00:01Z', 'decky-02', 'id')
+      const w = command(4, '2026-11-01T00:00:03Z', 'decky-01', 'w')
+      // a replay after only `attackers` was cleared stored line 2 in two batches of A
       await db
         .insertInto('attacker_command_batches')
-        .values([
-          commandBatch(A, [{command: 'uname -a', log_id: ids[0]}, {command: 'id', log_id: ids[1]}]),
-          commandBatch(A, [{command: 'id', log_id: ids[1]}]),
-          commandBatch(B, [{command: 'w', log_id: ids[2]}]),
-        ])
+        .values([commandBatch(A, [uname, id]), commandBatch(A, [id, w]), commandBatch(B, [command(3, '2026-11-01T00:00:02Z', 'decky-03', 'ps')])])
         .execute()
 
       const commands = await readCommands(db, [A, B, '192.0.2.1'])
-      assert.deepEqual(commands.get(A), [
-        {timestamp: '2026-11-01T00:00:01Z', decky: 'decky-02', service: 'telnet', command: 'id'},
-        {timestamp: '2026-11-01T00:00:03Z', decky: 'decky-01', service: 'telnet', command: 'uname -a'},
-      ])
-      assert.deepEqual(commands.get(B), [{timestamp: '2026-11-01T00:00:02Z', decky: 'decky-03', service: 'telnet', command: 'w'}])
+      const shown = ({command: text, decky, service, timestamp}) => ({timestamp, decky, service, command: text})
+      assert.deepEqual(commands.get(A), [shown(id), shown(uname), shown(w)])
+      assert.deepEqual(commands.get(B), [{timestamp: '2026-11-01T00:00:02Z', decky: 'decky-03', service: 'telnet', command: 'ps'}])
       assert.equal(commands.has('192.0.2.1'), false, 'an attacker without commands has no entry')
     })
   })

@@ -56,12 +56,13 @@ for (const kind of DATABASE_KINDS) {
       const tables = (await db.introspection.getTables()).map((table) => table.name)
       assert.ok(!tables.includes('attacker_commands'), `attacker_commands is gone (tables: ${tables})`)
       const batches = await db.selectFrom('attacker_command_batches').selectAll().orderBy('ip').orderBy('first_log_id').execute()
+      const commandsOf = (...ids) => OLD_ROWS.filter((row) => ids.includes(row.log_id)).map(({ip, ...command}) => command)
       assert.deepEqual(
         batches.map((batch) => [batch.ip, Number(batch.first_log_id), Number(batch.last_log_id), batchCommands(batch)]),
         [
-          [B, 12, 12, [{command: 'id', log_id: 12}]],
-          [A, 5, 9, [{command: 'uname -a', log_id: 5}, {command: 'echo "x" \\ y', log_id: 9}]],
-          [A, 150_000, 150_000, [{command: 'cat /etc/shadow', log_id: 150_000}]],
+          [B, 12, 12, commandsOf(12)],
+          [A, 5, 9, commandsOf(5, 9)],
+          [A, 150_000, 150_000, commandsOf(150_000)],
         ].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1])),
       )
       const profile = await findAttacker(db, A)
@@ -72,7 +73,7 @@ for (const kind of DATABASE_KINDS) {
       ])
     })
 
-    it('down gives back one attacker_commands row per command, with the columns of its log line', async (t) => {
+    it('down gives back one attacker_commands row per command', async (t) => {
       const db = await databaseAtMigration(kind, t, '0005-attackers-hot-updates')
       await db.insertInto('logs').values(LINES).execute()
       await db.insertInto('attacker_commands').values(OLD_ROWS).execute()

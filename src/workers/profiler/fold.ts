@@ -103,7 +103,7 @@ export function foldAttacker(
     const {command, isAuth} = semantics.describe(row)
     if (isAuth) authAttempts++
     if (command !== null) {
-      commands.push({command, log_id: row.id})
+      commands.push({command, decky: row.decky, log_id: row.id, service: row.service, timestamp: row.timestamp})
     }
   }
 

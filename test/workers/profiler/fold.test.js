@@ -38,7 +38,7 @@ describe('foldAttacker', () => {
     assert.equal(attacker.auth_attempts, 2)
     assert.equal(attacker.last_log_id, rows[2].id)
     assert.deepEqual(commands, [
-      {command: 'uname -a', log_id: rows[2].id},
+      {command: 'uname -a', decky: 'decky-01', log_id: rows[2].id, service: 'ssh', timestamp: ts('00:09')},
     ])
   })
 
