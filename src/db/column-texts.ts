@@ -14,6 +14,9 @@
  * holding U+0000, U+001D, U+001E or U+001F) has no column texts: it goes as
  * JSON (see `jsonRecords`), as does the one shape `string_to_array` reads
  * back wrongly (one row whose value is the empty string: no elements).
+ * A lone UTF-16 surrogate (text cut inside an emoji) reaches the server as
+ * U+FFFD, as pg encodes the parameter in UTF-8; the JSON path does the same
+ * (see `recordsJson`).
  */
 import type {UpsertColumns} from './bulk-upsert.js'
 

@@ -19,8 +19,8 @@ import type {Database} from './schema.js'
  *
  * @example
  * ```ts
- * const batch = new PostgresWriteBatch([attackers, commands], (n) => `update "worker_state" set "cursor" = $${n} where "worker" = $${n + 1}`)
- * const [attackersWritten, commandsInserted] = await batch.run(trx, [attackerRows, commandRows], [cursor, 'profiler'])
+ * const batch = new PostgresWriteBatch([attackers, batches], (n) => `update "worker_state" set "cursor" = $${n} where "worker" = $${n + 1}`)
+ * const [attackersWritten, batchesInserted] = await batch.run(trx, [attackerRows, batchRows], [cursor, 'profiler'])
  * ```
  */
 export class PostgresWriteBatch {

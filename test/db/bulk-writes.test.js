@@ -83,6 +83,17 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await stored(db), [{flag: 1, id: 1, name: '', note: '', score: 0}])
     })
 
+    it('a lone surrogate (text cut inside an emoji) is stored as U+FFFD, whichever way the rows go', {skip: kind === 'sqlite' && 'PostgreSQL only: better-sqlite3 writes the surrogate\'s three bytes, read back as three U+FFFD'}, async (t) => {
+      const {db} = await migratedDatabase(kind, t)
+      await createTable(db)
+      const upsert = new BulkUpsert(kind, 'bulk_rows', COLUMNS, 'id', 'nothing')
+      const cut = '\u{1F600}'.slice(0, 1)
+      await db.transaction().execute((trx) => upsert.write(trx, [{id: 1, name: `cut ${cut}`}, {id: 2, name: 'fine'}]))
+      await db.transaction().execute((trx) => upsert.write(trx, [{id: 3, name: `cut ${cut} and \u001F`}, {id: 4, name: 'fine'}]))
+      const names = (await stored(db)).map((row) => row.name)
+      assert.deepEqual(names, ['cut \uFFFD', 'fine', 'cut \uFFFD and \u001F', 'fine'])
+    })
+
     it('BulkUpdate changes the rows it names and skips keys that are not there', async (t) => {
       const {db} = await migratedDatabase(kind, t)
       await createTable(db)
