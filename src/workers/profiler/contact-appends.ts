@@ -11,7 +11,7 @@
 import type {ContactColumns} from './fold.js'
 import type {ContactKey, ContactTuple} from './first-contacts.js'
 
-import {contactBefore, parseFirstContacts} from './first-contacts.js'
+import {contactBefore, isName, parseFirstContacts} from './first-contacts.js'
 
 /** Names a fold saw for the first time, each with its first contact, in first-contact order. */
 export class ContactAppends {
@@ -31,7 +31,7 @@ export class ContactAppends {
    * restores the whole list.
    */
   see(name: string, timestamp: string, logId: number): boolean {
-    if (name === '' || name === '-') return true
+    if (!isName(name)) return true
     const key = {logId, timestamp}
     const known = this.#keys.get(name)
     if (known !== undefined) return !contactBefore(key, known)

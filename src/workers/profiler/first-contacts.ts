@@ -35,9 +35,14 @@ export function contactBefore(a: ContactKey, b: ContactKey): boolean {
   return a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.logId < b.logId)
 }
 
+/** Whether a decky or service `name` is one: the RFC 5424 NILVALUE (`-`) and the empty string are not. */
+export function isName(name: string): boolean {
+  return name !== '' && name !== '-'
+}
+
 /**
  * Names, each with its first contact, kept in first-contact order. Names
- * equal to the RFC 5424 NILVALUE (`-`) or empty are not names and are ignored.
+ * that are not names (see {@link isName}) are ignored.
  */
 export class ContactList {
   readonly #tuples: ContactTuple[]
@@ -58,7 +63,7 @@ export class ContactList {
 
   /** Records that `name` was seen at `timestamp` in log `logId`. */
   see(name: string, timestamp: string, logId: number): void {
-    if (name === '' || name === '-') return
+    if (!isName(name)) return
     const at = this.#index.get(name)
     if (at === undefined) {
       const last = this.#tuples.at(-1)

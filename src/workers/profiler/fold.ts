@@ -8,7 +8,7 @@ import type {AttackerRow, LogRow} from '../../db/schema.js'
 import type {ContactTuple} from './first-contacts.js'
 
 import {appendedColumns, ContactAppends} from './contact-appends.js'
-import {ContactList, parseFirstContacts, restoreContactList} from './first-contacts.js'
+import {ContactList, isName, parseFirstContacts, restoreContactList} from './first-contacts.js'
 
 /** The columns of a log line the profiler reads. */
 export type ProfileLog = Pick<LogRow, 'decky' | 'event_type' | 'fields' | 'id' | 'msg' | 'service' | 'timestamp'>
@@ -236,7 +236,7 @@ class AttackerContacts {
    */
   #append(current: StoredAttacker, known: KnownNames, row: ProfileLog): boolean {
     if (row.timestamp < current.last_seen) return false
-    if (current.first_contacts === undefined) throw new Error(`first_contacts of attacker ${current.ip} is needed but was not loaded`)
+    loadedFirstContacts(current)
     const appends = (this.#appends ??= {deckies: new ContactAppends(), lines: [], services: new ContactAppends()})
     const inOrder =
       (known.hasDecky(row.decky) || appends.deckies.see(row.decky, row.timestamp, row.id)) &&
@@ -311,7 +311,7 @@ const PLAIN_NAME = /^[\w.:@-]+$/
 
 /** Whether `name` is in `json` (a JSON array of strings), or is no name at all. */
 function listed(json: string, name: string, parsed: () => Set<string>): boolean {
-  if (name === '' || name === '-') return true
+  if (!isName(name)) return true
   // Without backslashes every quote in the text delimits an element, and a
   // plain name cannot begin with `,` or `]`: finding `"name"` means finding it
   // as a whole element. Cheaper than parsing, and this runs for nearly every line.
@@ -319,11 +319,16 @@ function listed(json: string, name: string, parsed: () => Set<string>): boolean 
   return parsed().has(name)
 }
 
+/** A stored row's `first_contacts`, which a fold that reads it needs loaded (see {@link needsFirstContacts}). */
+function loadedFirstContacts(current: StoredAttacker): string {
+  if (current.first_contacts === undefined) throw new Error(`first_contacts of attacker ${current.ip} is needed but was not loaded`)
+  return current.first_contacts
+}
+
 /** The contact lists of a stored row (empty for a new attacker). */
 function restoreLists(current: StoredAttacker | undefined): {deckies: ContactList; services: ContactList} {
   if (current === undefined) return {deckies: new ContactList(), services: new ContactList()}
-  if (current.first_contacts === undefined) throw new Error(`first_contacts of attacker ${current.ip} is needed but was not loaded`)
-  const stored = parseFirstContacts(current.first_contacts)
+  const stored = parseFirstContacts(loadedFirstContacts(current))
   const deckies = restoreContactList(current.deckies, stored?.deckies)
   const services = restoreContactList(current.services, stored?.services)
   if (deckies !== undefined && services !== undefined) return {deckies, services}
