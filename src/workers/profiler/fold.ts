@@ -121,11 +121,27 @@ export function foldAttacker(
   const columns = contacts?.changedColumns()
   if (columns === undefined) {
     // current is defined: a new attacker's contacts always change
-    return {attacker: withCounters(current!, ip, counters), commands, contactsChanged: false}
+    const moved = withCounters(current!, ip, counters)
+    if (ownContacts.has(current!)) ownContacts.add(moved)
+    return {attacker: moved, commands, contactsChanged: false}
   }
 
-  return {attacker: withCounters(columns, ip, counters), commands, contactsChanged: true}
+  const attacker = withCounters(columns, ip, counters)
+  ownContacts.add(attacker)
+  return {attacker, commands, contactsChanged: true}
 }
+
+/**
+ * The rows a fold returned whose contact columns (`deckies`, `services`,
+ * `first_contacts`) this module wrote, or copied from such a row: they are
+ * well formed, so folding more lines into them need not check them again
+ * (see `appendedColumns`). A row read from the database is never in it, even
+ * one a profiler wrote: anything may have changed it since. (A tick keeps
+ * the rows it wrote for the next one, see `AttackerCache`; nothing changes a
+ * row's contact columns after its fold, and `first_contacts`, which a tick
+ * may add to a row read without it, is always there in these.)
+ */
+const ownContacts = new WeakSet<StoredAttacker>()
 
 /**
  * Whether folding `rows` into `current` reads its stored `first_contacts`:
@@ -210,7 +226,7 @@ class AttackerContacts {
     if (this.#lists === undefined && current !== undefined) {
       const appends = this.#appends
       if (appends === undefined) return undefined
-      const appended = appendedColumns(current, appends.deckies.tuples, appends.services.tuples)
+      const appended = appendedColumns(current, appends.deckies.tuples, appends.services.tuples, ownContacts.has(current))
       if (appended !== undefined) return appended
       this.#restore()
     }

@@ -214,6 +214,8 @@ describe('foldAttacker', () => {
       const folded = foldAttacker(stored, IP, after, semantics)
       assert.equal(folded.contactsChanged, true, name)
       assert.deepEqual(folded.attacker, foldAttacker(undefined, IP, [...before, ...after], semantics).attacker, name)
+      // the fold trusts the columns of a row it returned; a copy (as read back from a database) is checked: same row
+      assert.deepEqual(foldAttacker({...stored}, IP, after, semantics), folded, `${name}, a copy of the row`)
     }
   })
 
@@ -222,7 +224,7 @@ describe('foldAttacker', () => {
     const stored = foldAttacker(undefined, IP, first, semantics).attacker
     const after = [line(ts('01:00'), 'decky-b', 'ftp')]
     const whole = foldAttacker(undefined, IP, [...first, ...after], semantics).attacker
-    for (const layout of [{deckies: '[ "decky-a" ]'}, {first_contacts: JSON.stringify(JSON.parse(stored.first_contacts), null, 1)}]) {
+    for (const layout of [{deckies: '[ "decky-a" ]'}, {services: '[ "ssh" ] '}, {first_contacts: JSON.stringify(JSON.parse(stored.first_contacts), null, 1)}]) {
       const {attacker} = foldAttacker({...stored, ...layout}, IP, after, semantics)
       assert.deepEqual({...attacker, first_contacts: JSON.parse(attacker.first_contacts)}, {...whole, first_contacts: JSON.parse(whole.first_contacts)}, Object.keys(layout)[0])
     }
