@@ -70,7 +70,7 @@ export async function readLogsAfter<C extends keyof LogRow & string>(
 }
 
 /** Characters in the text values of `row` (its `columns`: no array per row, this runs for every line read). */
-function textLength(row: object, columns: readonly string[]): number {
+export function textLength(row: object, columns: readonly string[]): number {
   let length = 0
   for (const column of columns) {
     const value = (row as Record<string, unknown>)[column]

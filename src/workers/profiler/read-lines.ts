@@ -7,7 +7,7 @@
  * lines keep each text far below the string limits (a line is at most
  * 64 KiB, a few hundred KiB once escaped, even hostile).
  */
-import type {Kysely} from 'kysely'
+import type {Kysely, Transaction} from 'kysely'
 
 import {sql} from 'kysely'
 
@@ -15,6 +15,7 @@ import type {DialectName} from '../../db/dialect-of.js'
 import type {Database} from '../../db/schema.js'
 import {MAX_READ_CHARS, readLogsAfter} from '../../db/read-logs-after.js'
 import type {ProfileLog} from './fold.js'
+import {claimAndReadLogs} from '../claim-cursor.js'
 
 /** A log line as a tick reads it. */
 export type TickLine = ProfileLog & {attacker_ip: null | string}
@@ -45,6 +46,21 @@ export async function readLines(
   signal?: AbortSignal,
 ): Promise<LinesRead> {
   return dialect === 'postgres' ? readRows(db, cursor, limit, maxChars, signal) : readChunks(db, cursor, limit, maxChars, signal)
+}
+
+/**
+ * PostgreSQL: claims the cursor `worker` and reads the lines after it (as
+ * {@link readLines} would), the claim and the first lines in one statement
+ * (see `claimAndReadLogs`).
+ */
+export async function claimAndReadLines(
+  trx: Transaction<Database>,
+  worker: string,
+  limit: number,
+  maxChars?: number,
+): Promise<{cursor: number; read: LinesRead}> {
+  const {cursor, read} = await claimAndReadLogs(trx, worker, COLUMNS, limit, maxChars)
+  return {cursor, read: {cut: read.cut, lines: read.rows}}
 }
 
 /** What {@link readLines} read, and whether its character budget cut it short (more lines may be waiting). */
