@@ -22,12 +22,21 @@ import type {StoredAttacker} from './fold.js'
  */
 export const MAX_CACHED_ATTACKERS = 20_000
 
+/**
+ * Whether the cache holds every row of `attackers`: `unknown` when it is
+ * empty and nobody has looked at the table yet; `complete` when it was empty
+ * while the table was, and has kept every row written since; `partial` when
+ * the table held rows it does not, or it dropped one.
+ */
+export type Coverage = 'complete' | 'partial' | 'unknown'
+
 /** Attacker rows as this profiler last wrote them, least recently written first. */
 export class AttackerCache {
   readonly #capacity: number
   readonly #rows = new Map<string, StoredAttacker>()
   /** The cursor after this profiler's last tick; undefined when nothing is known. */
   #through: number | undefined
+  #coverage: Coverage = 'unknown'
 
   constructor(capacity = MAX_CACHED_ATTACKERS) {
     if (!Number.isInteger(capacity) || capacity < 0) throw new Error(`Expected the cache capacity to be a non-negative integer, got \`${capacity}\``)
@@ -37,6 +46,22 @@ export class AttackerCache {
   /** True when the cache describes the database at `cursor` (the cursor its last tick left). */
   validAt(cursor: number): boolean {
     return this.#through === cursor
+  }
+
+  /**
+   * Whether it holds every row of `attackers` (see {@link Coverage}). When
+   * `complete`, an IP it does not hold has no row: a tick need not look for
+   * one. That holds because only profilers write `attackers`, and the cache
+   * is dropped whenever another one may have ticked (see {@link validAt}).
+   */
+  get coverage(): Coverage {
+    return this.#coverage
+  }
+
+  /** Records whether `attackers` was empty (`complete`) or not (`partial`), looked at while the cache is (`unknown`). */
+  covers(tableWasEmpty: boolean): void {
+    if (this.#coverage !== 'unknown') throw new Error(`Expected the attacker cache's coverage to be unknown, got \`${this.#coverage}\``)
+    this.#coverage = tableWasEmpty ? 'complete' : 'partial'
   }
 
   /** The row as last written, or undefined. */
@@ -57,8 +82,10 @@ export class AttackerCache {
     for (const ip of this.#rows.keys()) {
       if (this.#rows.size <= this.#capacity) break
       this.#rows.delete(ip)
+      this.#coverage = 'partial' // that row is in the table, not here
     }
 
+    if (this.#coverage === 'unknown' && this.#rows.size > 0) this.#coverage = 'partial' // rows nobody checked against the table
     this.#through = cursor
   }
 
@@ -66,5 +93,6 @@ export class AttackerCache {
   reset(): void {
     this.#through = undefined
     this.#rows.clear()
+    this.#coverage = 'unknown'
   }
 }

@@ -243,7 +243,9 @@ export class Profiler {
     // when most attackers of the last tick needed their first contacts, read them all with the rows:
     // one statement instead of two (a new decky per line is common while histories are short)
     const withContacts = this.#contactsShare > 0.5
-    const loaded = await loadAttackers(trx, this.#dialect, uncached, withContacts)
+    if (uncached.length > 0 && this.#cache.coverage === 'unknown') this.#cache.covers(await noAttackers(trx))
+    // a cache that holds every stored attacker leaves nothing to read: the other IPs are new
+    const loaded = this.#cache.coverage === 'complete' ? new Map<string, StoredAttacker>() : await loadAttackers(trx, this.#dialect, uncached, withContacts)
     for (const [ip, row] of loaded) current.set(ip, row)
     const work: Array<[string, StoredAttacker | undefined, ProfileLog[], boolean]> = []
     const needContacts: string[] = []
@@ -363,6 +365,11 @@ function groupByIp(lines: readonly TickLine[]): Map<string, ProfileLog[]> {
   }
 
   return byIp
+}
+
+/** True when `attackers` has no row. */
+async function noAttackers(trx: Transaction<Database>): Promise<boolean> {
+  return (await trx.selectFrom('attackers').select('ip').limit(1).executeTakeFirst()) === undefined
 }
 
 async function loadAttackers(
