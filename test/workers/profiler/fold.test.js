@@ -205,6 +205,8 @@ describe('foldAttacker', () => {
     const cases = {
       'a row with no names yet': [[line(ts('00:00'), '-', '-')], [line(ts('01:00'), 'decky-a', 'ssh'), line(ts('02:00'), 'decky-b', 'ftp'), line(ts('02:00'), 'decky-a', 'http')]],
       'names after the stored ones': [[line(ts('00:00'), 'decky-a', 'ssh')], [line(ts('00:00'), 'decky-b', 'ssh'), line(ts('03:00'), 'decky-c', 'ftp'), line(ts('04:00'), 'decky-b', 'ftp')]],
+      'a traversal that goes on': [[line(ts('00:00'), 'decky-a', 'ssh'), line(ts('00:10'), 'decky-b', 'ssh')], [line(ts('01:00'), 'decky-c', 'ssh'), line(ts('02:00'), 'decky-d', 'ftp')]],
+      'a traversal that only gains a service': [[line(ts('00:00'), 'decky-a', 'ssh'), line(ts('00:10'), 'decky-b', 'ssh')], [line(ts('01:00'), 'decky-a', 'ftp')]],
       'an appended name seen earlier again (restores the lists)': [[line(ts('00:00'), 'decky-a', 'ssh')], [line(ts('05:00'), 'decky-b', 'ssh'), line(ts('03:00'), 'decky-b', 'ssh')]],
       'a new name before an appended one (restores the lists)': [[line(ts('00:00'), 'decky-a', 'ssh')], [line(ts('05:00'), 'decky-b', 'ssh'), line(ts('04:00'), 'decky-c', 'ftp')]],
       'an append, then a line out of time order': [[line(ts('02:00'), 'decky-a', 'ssh')], [line(ts('05:00'), 'decky-b', 'ssh'), line(ts('01:00'), 'decky-a', 'ftp')]],
