@@ -19,6 +19,7 @@ import {openDatabase} from '../db/open.js'
 import {DatabaseOutage} from './database-outage.js'
 import {clockTime, displayHolder, Lease} from './lease.js'
 import {LeaseKeeper} from './lease-keeper.js'
+import {collectYoungGarbage} from './young-garbage.js'
 
 /** One pass: do everything pending; stop early (after the tick under way) when `signal` fires. */
 export type WorkerPass = (signal: AbortSignal) => Promise<void>
@@ -177,6 +178,7 @@ class WorkerLoop {
         this.#outage.over()
         if (signal.aborted) return false
         if (this.#ctx.once) return true
+        collectYoungGarbage() // while idle: the next pass starts with an empty nursery
         if (!(await pause(this.#settings.intervalMs, signal))) return false
       }
     } finally {
