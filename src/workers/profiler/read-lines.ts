@@ -45,7 +45,8 @@ export async function readLines(
   maxChars = MAX_READ_CHARS,
   signal?: AbortSignal,
 ): Promise<LinesRead> {
-  return dialect === 'postgres' ? readRows(db, cursor, limit, maxChars, signal) : readChunks(db, cursor, limit, maxChars, signal)
+  if (dialect === 'postgres') return readRows(db, cursor, limit, maxChars, signal)
+  return parseLineTexts(await readLineTexts(db, cursor, limit, maxChars, signal))
 }
 
 /**
@@ -72,30 +73,58 @@ export interface LinesRead {
 const PAIRS = sql.raw(COLUMNS.map((column) => `'${column}', "${column}"`).join(', '))
 const NAMES = sql.raw(COLUMNS.map((column) => `"${column}"`).join(', '))
 
+/** A batch of lines as JSON texts, each an array of line objects, in id order (see {@link readLineTexts}). */
+export interface LineTexts {
+  texts: string[]
+  /** Whether the character budget cut the read short (more lines may be waiting). */
+  cut: boolean
+}
+
 /**
- * SQLite: one statement per chunk, each a single aggregate over its rows.
- * (One statement grouping the whole batch by id range costs more than it
- * saves: SQLite sorts the groups and each group's rows in temporary b-trees.)
+ * SQLite: the lines {@link readLines} would read, as the JSON texts the
+ * database builds, one statement and one text per chunk of at most
+ * {@link IDS_PER_CHUNK} lines; {@link parseLineTexts} makes them lines. A
+ * thread hands a string over as a copy of its bytes, far cheaper than
+ * objects (see `ThreadReader`). (One statement grouping the whole batch by
+ * id range costs more than it saves: SQLite sorts the groups and each
+ * group's rows in temporary b-trees.)
  */
-async function readChunks(db: Kysely<Database>, cursor: number, limit: number, maxChars: number, signal?: AbortSignal): Promise<LinesRead> {
-  const lines: TickLine[] = []
+export async function readLineTexts(
+  db: Kysely<Database>,
+  cursor: number,
+  limit: number,
+  maxChars = MAX_READ_CHARS,
+  signal?: AbortSignal,
+): Promise<LineTexts> {
+  const texts: string[] = []
   let after = cursor
+  let read = 0
   let chars = 0
-  while (lines.length < limit) {
-    if (chars >= maxChars || signal?.aborted) return {cut: true, lines}
-    const want = Math.min(IDS_PER_CHUNK, limit - lines.length)
-    const {rows} = await sql<{lines: string}>`
-      select json_group_array(json_object(${PAIRS})) as "lines"
+  while (read < limit) {
+    if (chars >= maxChars || signal?.aborted) return {cut: true, texts}
+    const want = Math.min(IDS_PER_CHUNK, limit - read)
+    const {rows} = await sql<{lines: null | string; last: null | number; count: number}>`
+      select json_group_array(json_object(${PAIRS})) as "lines", max("id") as "last", count(*) as "count"
       from (select ${NAMES} from "logs" where "id" > ${after} order by "id" limit ${want}) as "l"`.execute(db)
-    const text = rows[0]?.lines ?? '[]'
-    chars += text.length
-    const chunk = JSON.parse(text) as TickLine[]
-    append(lines, chunk)
-    if (chunk.length < want) break
-    after = lines.at(-1)!.id
+    const {count, last, lines} = rows[0]!
+    if (lines !== null && count > 0) {
+      texts.push(lines)
+      chars += lines.length
+      read += count
+    }
+
+    if (count < want || last === null) break
+    after = last
   }
 
-  return {cut: false, lines}
+  return {cut: false, texts}
+}
+
+/** The lines of {@link readLineTexts}' texts, in id order. */
+export function parseLineTexts({cut, texts}: LineTexts): LinesRead {
+  const lines: TickLine[] = []
+  for (const text of texts) append(lines, JSON.parse(text) as TickLine[])
+  return {cut, lines}
 }
 
 /**
