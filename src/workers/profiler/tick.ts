@@ -22,10 +22,11 @@ import {commandBatch} from '../../db/command-batches.js'
 import {PostgresWriteBatch} from '../../db/postgres-write-batch.js'
 import {valuesIn} from '../../db/values-in.js'
 import {foldAttacker, needsFirstContacts} from './fold.js'
-import {claimAndReadLines, readLines} from './read-lines.js'
+import {claimAndReadLines, parseLineTexts, readLines} from './read-lines.js'
 import {ProfilerSemantics} from './semantics.js'
 import {claimCursor} from '../claim-cursor.js'
 import {AttackerCache} from './attacker-cache.js'
+import {ThreadReader} from './thread-reader.js'
 import type {Ahead} from '../read-ahead.js'
 import {ReadAhead} from '../read-ahead.js'
 
@@ -100,6 +101,13 @@ export interface ProfilerOptions {
   maxChars?: number
   /** Attacker rows kept in memory between ticks (default `MAX_CACHED_ATTACKERS`; 0: none, every tick reads them). */
   cachedAttackers?: number
+  /**
+   * The database's URL (as `openDatabase` takes it). When it names a SQLite
+   * file, a drain reads a backlog's next batch on a thread of its own while it
+   * folds this one (see `ThreadReader`). (PostgreSQL reads ahead on this
+   * thread in any case.)
+   */
+  url?: string
 }
 
 /** What a tick (or a drain) did. */
@@ -148,6 +156,8 @@ export class Profiler {
   readonly #together: PostgresWriteBatch | undefined
   /** The attacker rows this profiler's last ticks wrote (see `AttackerCache`). */
   readonly #cache: AttackerCache
+  /** Where a reading thread finds the database, when one may read (see `ProfilerOptions.url`). */
+  readonly #threadUrl: string | undefined
   /** Of the stored attackers the last tick read, the share whose first contacts it needed. */
   #contactsShare = 0
 
@@ -162,6 +172,7 @@ export class Profiler {
     this.#maxChars = options.maxChars
     this.#cache = new AttackerCache(options.cachedAttackers)
     this.#semantics = options.semantics ?? new ProfilerSemantics()
+    this.#threadUrl = options.url !== undefined && ThreadReader.canRead(options.url) ? options.url : undefined
     const dialect = (this.#dialect = dialectOf(db))
     const update = (columns: UpsertColumns<AttackerRow>) => ({update: columns.map(([name]) => name).filter((name) => name !== 'ip')})
     this.#attackers = new BulkUpsert(dialect, 'attackers', ATTACKER_COLUMNS, 'ip', update(ATTACKER_COLUMNS))
@@ -313,13 +324,25 @@ export class Profiler {
    * character budget) or `signal` fires (the tick under way still completes). Returns the totals.
    * `onTick` hears of each tick; the next one waits for the promise it returns, if any.
    *
-   * On PostgreSQL, while a full tick folds and writes, the next tick's lines are read on another
-   * connection of the pool (see `ReadAhead`): a backlog's server work and the profiler's own
-   * overlap. It holds one more batch of lines in memory while a backlog lasts.
+   * While a full tick folds and writes, the next tick's lines are read on another connection (see
+   * `ReadAhead`): on PostgreSQL, of the pool, so that a backlog's server work and the profiler's own
+   * overlap; on a SQLite file named by `url`, of a reading thread (see `ThreadReader`). It holds
+   * one more batch of lines in memory while a backlog lasts.
    */
   async drain(signal?: AbortSignal, onTick?: (tick: TickResult) => Promise<void> | void): Promise<TickResult> {
     const total: TickResult = {attackers: 0, commands: 0, cursor: 0, lines: 0}
-    const ahead = this.#dialect === 'postgres' ? new ReadAhead((after) => this.#read(this.#db, after, signal), signal) : undefined
+    // PostgreSQL reads ahead on this thread; a SQLite file on a thread of its own, started with the first read
+    let reader: ThreadReader | undefined
+    const url = this.#threadUrl
+    const ahead =
+      url === undefined
+        ? this.#dialect === 'postgres'
+          ? new ReadAhead((after) => this.#read(this.#db, after, signal), signal)
+          : undefined
+        : new ReadAhead(async (after) => {
+            reader ??= new ThreadReader({batchSize: this.#batchSize, maxChars: this.#maxChars, url})
+            return parseLineTexts(await reader.read(after))
+          }, signal)
     try {
       for (;;) {
         const tick = await this.#run(ahead)
@@ -332,6 +355,7 @@ export class Profiler {
       }
     } finally {
       await ahead?.take() // never leave a read running on the pool (after an abort it stops early)
+      await reader?.close()
     }
   }
 }

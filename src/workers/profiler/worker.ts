@@ -34,7 +34,7 @@ export default async function profiler(ctx: WorkerContext): Promise<void> {
     databaseOptions: PROFILER_DATABASE_OPTIONS,
     kind: PROFILER_CURSOR,
     prepare(db) {
-      const profiler = new Profiler(db, {batchSize})
+      const profiler = new Profiler(db, {batchSize, url})
       return (signal) => drain(profiler, ctx, signal)
     },
     settings,
