@@ -48,6 +48,7 @@ export async function readLogsAfter<C extends keyof LogRow & string>(
   limit: number,
   maxChars = MAX_READ_CHARS,
   signal?: AbortSignal,
+  onChunk?: (rows: Array<Pick<LogRow, C>>) => void,
 ): Promise<LogsRead<Pick<LogRow, C>>> {
   const rows: Array<Pick<LogRow, C>> = []
   let after = cursor
@@ -57,10 +58,9 @@ export async function readLogsAfter<C extends keyof LogRow & string>(
     const want = Math.min(LINES_PER_READ, limit - rows.length)
     const query = db.selectFrom('logs').select(columns).where('id', '>', after).orderBy('id').limit(want)
     const chunk = (await query.execute()) as unknown as Array<Pick<LogRow, C>>
-    for (const row of chunk) {
-      rows.push(row)
-      chars += textLength(row, columns)
-    }
+    for (const row of chunk) chars += textLength(row, columns)
+    onChunk?.(chunk)
+    for (const row of chunk) rows.push(row)
 
     if (chunk.length < want) break
     after = (chunk.at(-1) as Pick<LogRow, 'id'>).id

@@ -51,6 +51,7 @@ export async function claimAndReadLogs<C extends keyof LogRow & string>(
   columns: readonly C[],
   limit: number,
   maxChars = MAX_READ_CHARS,
+  onChunk?: (rows: Array<Pick<LogRow, C>>) => void,
 ): Promise<ClaimedLogs<Pick<LogRow, C>>> {
   const want = Math.min(LINES_PER_READ, limit)
   const names = sql.join(columns.map((column) => sql.ref(column)))
@@ -68,8 +69,9 @@ export async function claimAndReadLogs<C extends keyof LogRow & string>(
   const first = rows as unknown as Array<Pick<LogRow, C>>
   let chars = 0
   for (const row of first) chars += textLength(row, columns)
+  onChunk?.(first)
   if (first.length < want || limit === want) return {cursor, read: {cut: false, rows: first}}
-  const rest = await readLogsAfter(trx, columns, rows.at(-1)!.id!, limit - want, maxChars - chars)
+  const rest = await readLogsAfter(trx, columns, rows.at(-1)!.id!, limit - want, maxChars - chars, undefined, onChunk)
   for (const row of rest.rows) first.push(row)
   return {cursor, read: {cut: rest.cut, rows: first}}
 }

@@ -21,7 +21,7 @@ import {BulkUpsert} from '../../db/bulk-upsert.js'
 import {commandBatch} from '../../db/command-batches.js'
 import {PostgresWriteBatch} from '../../db/postgres-write-batch.js'
 import {valuesIn} from '../../db/values-in.js'
-import {foldAttacker, needsFirstContacts} from './fold.js'
+import {describeLines, foldAttacker, needsFirstContacts} from './fold.js'
 import {claimAndReadLines, parseLineTexts, readLines} from './read-lines.js'
 import {ProfilerSemantics} from './semantics.js'
 import {claimCursor} from '../claim-cursor.js'
@@ -158,6 +158,8 @@ export class Profiler {
   readonly #cache: AttackerCache
   /** Where a reading thread finds the database, when one may read (see `ProfilerOptions.url`). */
   readonly #threadUrl: string | undefined
+  /** Describes lines as they are read (see `describeLines`). */
+  readonly #describe = (lines: ProfileLog[]): void => describeLines(lines, this.#semantics)
   /** Of the stored attackers the last tick read, the share whose first contacts it needed. */
   #contactsShare = 0
 
@@ -233,7 +235,7 @@ export class Profiler {
     // PostgreSQL, nothing read ahead: the claim reads the first lines too (one round trip fewer)
     const claimed =
       this.#dialect === 'postgres' && early === undefined
-        ? await claimAndReadLines(trx, this.#cursorName, this.#batchSize, this.#maxChars)
+        ? await claimAndReadLines(trx, this.#cursorName, this.#batchSize, this.#maxChars, this.#describe)
         : undefined
     const cursor = claimed?.cursor ?? (await claimCursor(trx, this.#cursorName))
     if (!this.#cache.validAt(cursor)) this.#cache.reset()
@@ -300,7 +302,7 @@ export class Profiler {
 
   /** The lines after `cursor` for one tick (`signal`: see `readLines`). */
   async #read(db: Kysely<Database>, cursor: number, signal?: AbortSignal): Promise<LinesRead> {
-    return readLines(db, this.#dialect, cursor, this.#batchSize, this.#maxChars, signal)
+    return readLines(db, this.#dialect, cursor, this.#batchSize, this.#maxChars, signal, this.#describe)
   }
 
   /** Writes a tick's attackers and command batches and moves the cursor. */
@@ -341,7 +343,7 @@ export class Profiler {
           : undefined
         : new ReadAhead(async (after) => {
             reader ??= new ThreadReader({batchSize: this.#batchSize, maxChars: this.#maxChars, url})
-            return parseLineTexts(await reader.read(after))
+            return parseLineTexts(await reader.read(after), this.#describe)
           }, signal)
     try {
       for (;;) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {foldAttacker, needsFirstContacts} from '../../../dist/workers/profiler/fold.js'
+import {describeLines, foldAttacker, needsFirstContacts} from '../../../dist/workers/profiler/fold.js'
 
 // Semantics stubs, so these tests exercise the folding alone (src/logs has its own tests).
 const semantics = {
@@ -170,6 +170,28 @@ describe('foldAttacker', () => {
       assert.deepEqual(current, whole.attacker, `batches of ${size}`)
       assert.deepEqual(commands, whole.commands, `batches of ${size}`)
     }
+  })
+
+  it('gives the same row and commands from lines described as read, which keep only what the fold needs', () => {
+    const kinds = ['connect', 'login_failed', 'login_success', 'command']
+    const rows = Array.from({length: 40}, (_, i) =>
+      line(ts(`0${i % 3}:${String((i * 7) % 60).padStart(2, '0')}`), `decky-${i % 4}`, ['ssh', 'ftp'][i % 2], kinds[(i * 5) % 4], {command: `echo ${i}`}),
+    )
+    const whole = foldAttacker(undefined, IP, rows, semantics)
+    const described = rows.map((row) => ({...row}))
+    describeLines(described, semantics)
+    for (const row of described) {
+      assert.equal(row.event_type, '')
+      assert.equal(row.fields, '')
+      assert.equal(row.msg, null)
+    }
+
+    const refusing = {describe: () => assert.fail('a described line is not described again')}
+    const folded = foldAttacker(undefined, IP, described.slice(0, 25), refusing)
+    const rest = foldAttacker(folded.attacker, IP, described.slice(25), refusing)
+    assert.deepEqual(rest.attacker, whole.attacker)
+    assert.deepEqual([...folded.commands, ...rest.commands], whole.commands)
+    assert.ok(whole.commands.length > 0 && whole.attacker.auth_attempts > 0, 'the history has commands and authentications')
   })
 
   it('gives the same row when told what needsFirstContacts said (the tick does)', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {dialectOf} from '../../../dist/db/index.js'
-import {IDS_PER_CHUNK, readLines} from '../../../dist/workers/profiler/read-lines.js'
+import {claimAndReadLines, IDS_PER_CHUNK, readLines} from '../../../dist/workers/profiler/read-lines.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {insertLogs, makeLogs} from '../../helpers/profiler-logs.js'
 
@@ -67,6 +67,20 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(first.lines, all.slice(0, first.lines.length))
       const rest = await withTrx(db, (trx) => readLines(trx, dialectOf(db), first.lines.at(-1).id, 10_000, 300 * 5000))
       assert.deepEqual(rest.lines, all.slice(first.lines.length, first.lines.length + rest.lines.length))
+    })
+
+    it('hands every line read to onChunk once, in chunks, before it returns them (the claim\'s first lines included)', async (t) => {
+      const {db} = await migratedDatabase(kind, t)
+      await insertLogs(db, makeLogs(2 * 1000 + 300, {seed: 9}))
+      const reads = [(trx, onChunk) => readLines(trx, dialectOf(db), 0, 10_000, undefined, undefined, onChunk)]
+      if (kind === 'postgres') reads.push(async (trx, onChunk) => (await claimAndReadLines(trx, 'reader', 10_000, undefined, onChunk)).read)
+      for (const read of reads) {
+        const chunks = []
+        const {lines} = await withTrx(db, (trx) => read(trx, (chunk) => chunks.push(chunk.map((line) => line.id))))
+        assert.equal(lines.length, 2300)
+        assert.ok(chunks.length > 1, `${chunks.length} chunks`)
+        assert.deepEqual(chunks.flat(), lines.map((line) => line.id))
+      }
     })
   })
 }
