@@ -27,13 +27,10 @@ export interface LoggedCommand {
  */
 export function commandBatch(ip: string, commands: readonly LoggedCommand[]): AttackerCommandBatchesTable {
   if (commands.length === 0) throw new Error(`no commands to batch for attacker ${ip}`)
-  let json = '['
-  for (let i = 0; i < commands.length; i++) {
-    const {command, decky, log_id: logId, service, timestamp} = commands[i]!
-    json += `${i === 0 ? '' : ','}[${logId},${JSON.stringify(timestamp)},${JSON.stringify(decky)},${JSON.stringify(service)},${JSON.stringify(command)}]`
-  }
-
-  return {commands: `${json}]`, first_log_id: commands[0]!.log_id, ip, last_log_id: commands.at(-1)!.log_id}
+  // One flat string: built with `+=`, a batch was a rope of small strings, all of them alive
+  // (and copied by every scavenge) until the tick's write flattened it.
+  const entries = commands.map(({command, decky, log_id: logId, service, timestamp}) => [logId, timestamp, decky, service, command])
+  return {commands: JSON.stringify(entries), first_log_id: commands[0]!.log_id, ip, last_log_id: commands.at(-1)!.log_id}
 }
 
 /**
