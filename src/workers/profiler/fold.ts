@@ -12,7 +12,7 @@ import {ContactList, isName, parseFirstContacts, restoreContactList} from './fir
 
 /** The columns of a log line the profiler reads. */
 export type ProfileLog = Pick<LogRow, 'decky' | 'event_type' | 'fields' | 'id' | 'msg' | 'service' | 'timestamp'> & {
-  /** What the line means, when worked out as it was read (see `describeLines`); the fold asks its semantics otherwise. */
+  /** What the line means, when worked out as it was read (see `LineDescriber`); the fold asks its semantics otherwise. */
   meaning?: LineMeaning
 }
 
@@ -358,20 +358,4 @@ function restoreLists(current: StoredAttacker | undefined): {deckies: ContactLis
   }
 
   return {deckies: fromNames(current.deckies), services: fromNames(current.services)}
-}
-
-/**
- * Works out what `lines` mean as soon as they are read, and lets go of their
- * `event_type`, `fields` and `msg` texts (the fold needs nothing more of
- * them). A batch's lines live until its tick ends, so those texts would
- * otherwise survive V8's young generation and be copied out of it; let go a
- * chunk at a time, they die young, and cost the collector nothing.
- */
-export function describeLines(lines: ProfileLog[], semantics: LogSemantics): void {
-  for (const line of lines) {
-    line.meaning = semantics.describe(line)
-    line.event_type = ''
-    line.fields = ''
-    line.msg = null
-  }
 }

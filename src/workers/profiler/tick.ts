@@ -21,7 +21,8 @@ import {BulkUpsert} from '../../db/bulk-upsert.js'
 import {commandBatch} from '../../db/command-batches.js'
 import {PostgresWriteBatch} from '../../db/postgres-write-batch.js'
 import {valuesIn} from '../../db/values-in.js'
-import {describeLines, foldAttacker, needsFirstContacts} from './fold.js'
+import {foldAttacker, needsFirstContacts} from './fold.js'
+import {LineDescriber} from './line-describer.js'
 import {claimAndReadLines, parseLineTexts, readLines} from './read-lines.js'
 import {ProfilerSemantics} from './semantics.js'
 import {claimCursor} from '../claim-cursor.js'
@@ -158,8 +159,8 @@ export class Profiler {
   readonly #cache: AttackerCache
   /** Where a reading thread finds the database, when one may read (see `ProfilerOptions.url`). */
   readonly #threadUrl: string | undefined
-  /** Describes lines as they are read (see `describeLines`). */
-  readonly #describe = (lines: ProfileLog[]): void => describeLines(lines, this.#semantics)
+  /** Describes lines as they are read (see `LineDescriber`). */
+  readonly #describe: (lines: TickLine[]) => void
   /** Of the stored attackers the last tick read, the share whose first contacts it needed. */
   #contactsShare = 0
 
@@ -174,6 +175,8 @@ export class Profiler {
     this.#maxChars = options.maxChars
     this.#cache = new AttackerCache(options.cachedAttackers)
     this.#semantics = options.semantics ?? new ProfilerSemantics()
+    const describer = new LineDescriber(this.#semantics)
+    this.#describe = (lines) => describer.describe(lines)
     this.#threadUrl = options.url !== undefined && ThreadReader.canRead(options.url) ? options.url : undefined
     const dialect = (this.#dialect = dialectOf(db))
     const update = (columns: UpsertColumns<AttackerRow>) => ({update: columns.map(([name]) => name).filter((name) => name !== 'ip')})

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {describeLines, foldAttacker, needsFirstContacts} from '../../../dist/workers/profiler/fold.js'
+import {foldAttacker, needsFirstContacts} from '../../../dist/workers/profiler/fold.js'
+import {LineDescriber} from '../../../dist/workers/profiler/line-describer.js'
 
 // Semantics stubs, so these tests exercise the folding alone (src/logs has its own tests).
 const semantics = {
@@ -178,13 +179,8 @@ describe('foldAttacker', () => {
       line(ts(`0${i % 3}:${String((i * 7) % 60).padStart(2, '0')}`), `decky-${i % 4}`, ['ssh', 'ftp'][i % 2], kinds[(i * 5) % 4], {command: `echo ${i}`}),
     )
     const whole = foldAttacker(undefined, IP, rows, semantics)
-    const described = rows.map((row) => ({...row}))
-    describeLines(described, semantics)
-    for (const row of described) {
-      assert.equal(row.event_type, '')
-      assert.equal(row.fields, '')
-      assert.equal(row.msg, null)
-    }
+    const described = rows.map((row) => ({...row, attacker_ip: IP}))
+    new LineDescriber(semantics).describe(described)
 
     const refusing = {describe: () => assert.fail('a described line is not described again')}
     const folded = foldAttacker(undefined, IP, described.slice(0, 25), refusing)
