@@ -23,6 +23,16 @@ export const LINES_PER_READ = 1000
  */
 export const MAX_READ_CHARS = 64 * 1024 * 1024
 
+/** How {@link readLogsAfter} reads. */
+export interface ReadLogsOptions<Row> {
+  /** Characters of text to read at most (default {@link MAX_READ_CHARS}); it stops after the statement that crosses it. */
+  maxChars?: number
+  /** Once it fires, the read stops after the statement under way (cut short, like the character budget). */
+  signal?: AbortSignal
+  /** Hears each statement's rows as they arrive, before they join the others (it may replace them in place). */
+  onChunk?: (rows: Row[]) => void
+}
+
 /** What {@link readLogsAfter} read, and whether its character budget cut it short. */
 export interface LogsRead<Row> {
   rows: Row[]
@@ -33,8 +43,7 @@ export interface LogsRead<Row> {
 /**
  * The lines of `logs` after `cursor`, in id order, at most `limit` of them
  * and about `maxChars` characters of text, read {@link LINES_PER_READ} at a
- * time. `columns` must include `id`. Once `signal` fires it stops after the
- * statement under way (cut short, like the character budget).
+ * time. `columns` must include `id`.
  *
  * @example
  * ```ts
@@ -46,10 +55,9 @@ export async function readLogsAfter<C extends keyof LogRow & string>(
   columns: readonly C[],
   cursor: number,
   limit: number,
-  maxChars = MAX_READ_CHARS,
-  signal?: AbortSignal,
-  onChunk?: (rows: Array<Pick<LogRow, C>>) => void,
+  options: ReadLogsOptions<Pick<LogRow, C>> = {},
 ): Promise<LogsRead<Pick<LogRow, C>>> {
+  const {maxChars = MAX_READ_CHARS, onChunk, signal} = options
   const rows: Array<Pick<LogRow, C>> = []
   let after = cursor
   let chars = 0

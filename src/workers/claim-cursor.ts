@@ -3,7 +3,7 @@ import type {Transaction} from 'kysely'
 import {sql} from 'kysely'
 
 import type {Database, LogRow} from '../db/schema.js'
-import type {LogsRead} from '../db/read-logs-after.js'
+import type {LogsRead, ReadLogsOptions} from '../db/read-logs-after.js'
 
 import {LINES_PER_READ, MAX_READ_CHARS, readLogsAfter, textLength} from '../db/read-logs-after.js'
 
@@ -50,9 +50,9 @@ export async function claimAndReadLogs<C extends keyof LogRow & string>(
   worker: string,
   columns: readonly C[],
   limit: number,
-  maxChars = MAX_READ_CHARS,
-  onChunk?: (rows: Array<Pick<LogRow, C>>) => void,
+  options: Omit<ReadLogsOptions<Pick<LogRow, C>>, 'signal'> = {},
 ): Promise<ClaimedLogs<Pick<LogRow, C>>> {
+  const {maxChars = MAX_READ_CHARS, onChunk} = options
   const want = Math.min(LINES_PER_READ, limit)
   const names = sql.join(columns.map((column) => sql.ref(column)))
   const {rows} = await sql<{claimed: number; id: null | number}>`
@@ -71,7 +71,7 @@ export async function claimAndReadLogs<C extends keyof LogRow & string>(
   for (const row of first) chars += textLength(row, columns)
   onChunk?.(first)
   if (first.length < want || limit === want) return {cursor, read: {cut: false, rows: first}}
-  const rest = await readLogsAfter(trx, columns, rows.at(-1)!.id!, limit - want, maxChars - chars, undefined, onChunk)
+  const rest = await readLogsAfter(trx, columns, rows.at(-1)!.id!, limit - want, {maxChars: maxChars - chars, onChunk})
   for (const row of rest.rows) first.push(row)
   return {cursor, read: {cut: rest.cut, rows: first}}
 }

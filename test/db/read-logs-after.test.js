@@ -29,7 +29,7 @@ for (const kind of DATABASE_KINDS) {
       const {db} = await migratedDatabase(kind, t)
       await insertLogs(db, makeLogs(3 * LINES_PER_READ, {seed: 6}).map((row) => ({...row, msg: 'm'.repeat(100)})))
       const all = await db.selectFrom('logs').select(COLUMNS).orderBy('id').execute()
-      const {cut, rows} = await withTrx(db, (trx) => readLogsAfter(trx, COLUMNS, 0, 10_000, 100 * LINES_PER_READ))
+      const {cut, rows} = await withTrx(db, (trx) => readLogsAfter(trx, COLUMNS, 0, 10_000, {maxChars: 100 * LINES_PER_READ}))
       assert.equal(cut, true)
       assert.deepEqual(rows, all.slice(0, LINES_PER_READ))
       const whole = await withTrx(db, (trx) => readLogsAfter(trx, COLUMNS, 0, 10_000))
@@ -42,7 +42,7 @@ for (const kind of DATABASE_KINDS) {
       const all = await db.selectFrom('logs').select(COLUMNS).orderBy('id').execute()
       const stopped = new AbortController()
       stopped.abort()
-      assert.deepEqual(await readLogsAfter(db, COLUMNS, 0, 10_000, undefined, stopped.signal), {cut: true, rows: []})
+      assert.deepEqual(await readLogsAfter(db, COLUMNS, 0, 10_000, {signal: stopped.signal}), {cut: true, rows: []})
       // the signal fires while the second statement is under way: that one completes, no third starts
       const controller = new AbortController()
       let statements = 0
@@ -55,7 +55,7 @@ for (const kind of DATABASE_KINDS) {
           return result
         },
       })
-      const {cut, rows} = await readLogsAfter(counting, COLUMNS, 0, 10_000, undefined, controller.signal)
+      const {cut, rows} = await readLogsAfter(counting, COLUMNS, 0, 10_000, {signal: controller.signal})
       assert.equal(statements, 2)
       assert.equal(cut, true)
       assert.deepEqual(rows, all.slice(0, 2 * LINES_PER_READ))

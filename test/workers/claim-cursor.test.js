@@ -50,10 +50,10 @@ describe('claimAndReadLogs (postgres)', {skip: skipReason('postgres')}, () => {
     const {db} = await migratedDatabase('postgres', t)
     await insertLogs(db, makeLogs(2500, {seed: 4}).map((row, i) => ({...row, msg: `${i} ${'x'.repeat(1000)}`})))
     // the first statement (1,000 lines) already crosses a budget of 500 lines: nothing more is read
-    const small = await withTrx(db, (trx) => claimAndReadLogs(trx, WORKER, COLUMNS, 100_000, 500 * 1000))
+    const small = await withTrx(db, (trx) => claimAndReadLogs(trx, WORKER, COLUMNS, 100_000, {maxChars: 500 * 1000}))
     assert.deepEqual([small.read.rows.length, small.read.cut], [1000, true])
     // a budget of 1,500 lines: the second statement crosses it
-    const larger = await withTrx(db, (trx) => claimAndReadLogs(trx, WORKER, COLUMNS, 100_000, 1500 * 1000))
+    const larger = await withTrx(db, (trx) => claimAndReadLogs(trx, WORKER, COLUMNS, 100_000, {maxChars: 1500 * 1000}))
     assert.deepEqual([larger.read.rows.length, larger.read.cut], [2000, true])
     const all = await withTrx(db, (trx) => claimAndReadLogs(trx, WORKER, COLUMNS, 100_000))
     assert.deepEqual([all.read.rows.length, all.read.cut], [2500, false])

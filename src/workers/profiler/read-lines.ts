@@ -13,6 +13,7 @@ import {sql} from 'kysely'
 
 import type {DialectName} from '../../db/dialect-of.js'
 import type {Database} from '../../db/schema.js'
+import type {ReadLogsOptions} from '../../db/read-logs-after.js'
 import {MAX_READ_CHARS, readLogsAfter} from '../../db/read-logs-after.js'
 import type {ProfileLog} from './fold.js'
 import {claimAndReadLogs} from '../claim-cursor.js'
@@ -27,10 +28,9 @@ const COLUMNS = ['id', 'timestamp', 'decky', 'service', 'event_type', 'attacker_
 
 /**
  * The lines after `cursor`, in id order, at most `limit` of them and about
- * `maxChars` characters of text (see `MAX_READ_CHARS`), with the values the
+ * `maxChars` characters of text (see `ReadLogsOptions`), with the values the
  * plain `select` of {@link COLUMNS} gives. `db` is a tick's transaction, or
- * the database itself when a drain reads ahead (see `ReadAhead`); once
- * `signal` fires, the read stops after the statement under way (cut short).
+ * the database itself when a drain reads ahead (see `ReadAhead`).
  *
  * @example
  * ```ts
@@ -42,12 +42,16 @@ export async function readLines(
   dialect: DialectName,
   cursor: number,
   limit: number,
-  maxChars = MAX_READ_CHARS,
-  signal?: AbortSignal,
-  onChunk?: (lines: TickLine[]) => void,
+  options: ReadLogsOptions<TickLine> = {},
 ): Promise<LinesRead> {
-  if (dialect === 'postgres') return readRows(db, cursor, limit, maxChars, signal, onChunk)
-  return parseLineTexts(await readLineTexts(db, cursor, limit, maxChars, signal), onChunk)
+  if (dialect === 'postgres') {
+    // plain selects: built as JSON by the server, the same lines cost more CPU in all, server and
+    // client, than `pg` parsing the rows, and more time (a cold build of 1M lines: 21 s against 17)
+    const {cut, rows} = await readLogsAfter(db, COLUMNS, cursor, limit, options)
+    return {cut, lines: rows}
+  }
+
+  return parseLineTexts(await readLineTexts(db, cursor, limit, options.maxChars, options.signal), options.onChunk)
 }
 
 /**
@@ -59,10 +63,9 @@ export async function claimAndReadLines(
   trx: Transaction<Database>,
   worker: string,
   limit: number,
-  maxChars?: number,
-  onChunk?: (lines: TickLine[]) => void,
+  options: Omit<ReadLogsOptions<TickLine>, 'signal'> = {},
 ): Promise<{cursor: number; read: LinesRead}> {
-  const {cursor, read} = await claimAndReadLogs(trx, worker, COLUMNS, limit, maxChars, onChunk)
+  const {cursor, read} = await claimAndReadLogs(trx, worker, COLUMNS, limit, options)
   return {cursor, read: {cut: read.cut, lines: read.rows}}
 }
 
@@ -132,24 +135,6 @@ export function parseLineTexts({cut, texts}: LineTexts, onChunk?: (lines: TickLi
   }
 
   return {cut, lines}
-}
-
-/**
- * PostgreSQL: plain selects, a chunk at a time (see `readLogsAfter`). (Built
- * as JSON by the server, the same lines cost more CPU in all, server and
- * client, than `pg` parsing the rows, and more time: a cold build of 1M
- * lines took 21 s instead of 17.)
- */
-async function readRows(
-  db: Kysely<Database>,
-  cursor: number,
-  limit: number,
-  maxChars: number,
-  signal?: AbortSignal,
-  onChunk?: (lines: TickLine[]) => void,
-): Promise<LinesRead> {
-  const {cut, rows} = await readLogsAfter(db, COLUMNS, cursor, limit, maxChars, signal, onChunk)
-  return {cut, lines: rows}
 }
 
 /**

@@ -238,7 +238,7 @@ export class Profiler {
     // PostgreSQL, nothing read ahead: the claim reads the first lines too (one round trip fewer)
     const claimed =
       this.#dialect === 'postgres' && early === undefined
-        ? await claimAndReadLines(trx, this.#cursorName, this.#batchSize, this.#maxChars, this.#describe)
+        ? await claimAndReadLines(trx, this.#cursorName, this.#batchSize, {maxChars: this.#maxChars, onChunk: this.#describe})
         : undefined
     const cursor = claimed?.cursor ?? (await claimCursor(trx, this.#cursorName))
     if (!this.#cache.validAt(cursor)) this.#cache.reset()
@@ -305,7 +305,7 @@ export class Profiler {
 
   /** The lines after `cursor` for one tick (`signal`: see `readLines`). */
   async #read(db: Kysely<Database>, cursor: number, signal?: AbortSignal): Promise<LinesRead> {
-    return readLines(db, this.#dialect, cursor, this.#batchSize, this.#maxChars, signal, this.#describe)
+    return readLines(db, this.#dialect, cursor, this.#batchSize, {maxChars: this.#maxChars, onChunk: this.#describe, signal})
   }
 
   /** Writes a tick's attackers and command batches and moves the cursor. */

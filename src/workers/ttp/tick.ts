@@ -150,7 +150,7 @@ async function runTick(db: Kysely<Database>, options: TtpTickOptions, ahead?: Re
       // PostgreSQL, nothing read ahead: the claim reads the first lines too (one round trip fewer)
       const claimed =
         early === undefined && dialectOf(trx) === 'postgres'
-          ? await claimAndReadLogs(trx, cursorName, COLUMNS, batchSizeOf(options), options.maxChars)
+          ? await claimAndReadLogs(trx, cursorName, COLUMNS, batchSizeOf(options), {maxChars: options.maxChars})
           : undefined
       const cursor = claimed?.cursor ?? (await claimCursor(trx, cursorName))
       if (memory !== undefined && !memory.validAt(cursor)) memory.reset()
@@ -193,7 +193,7 @@ interface TaggedBatch extends BatchTags {
  * earlier ticks). Once `signal` fires (a read ahead that no tick will take), it stops early and tags nothing.
  */
 async function readBatch(db: Kysely<Database>, cursor: number, options: TtpTickOptions, signal?: AbortSignal): Promise<TaggedBatch> {
-  return tagBatch(await readLogsAfter(db, COLUMNS, cursor, batchSizeOf(options), options.maxChars, signal), options, signal)
+  return tagBatch(await readLogsAfter(db, COLUMNS, cursor, batchSizeOf(options), {maxChars: options.maxChars, signal}), options, signal)
 }
 
 /** Tags the lines `read` (see {@link readBatch}). */

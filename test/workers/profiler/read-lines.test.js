@@ -61,19 +61,19 @@ for (const kind of DATABASE_KINDS) {
       await insertLogs(db, rows)
       const all = await plainSelect(db, 0, 10_000)
       // a budget of about 300 such lines: whole chunks or statements are read, so it stops past it, before the end
-      const first = await withTrx(db, (trx) => readLines(trx, dialectOf(db), 0, 10_000, 300 * 5000))
+      const first = await withTrx(db, (trx) => readLines(trx, dialectOf(db), 0, 10_000, {maxChars: 300 * 5000}))
       assert.equal(first.cut, true)
       assert.ok(first.lines.length >= 300 && first.lines.length < all.length, `${first.lines.length} lines`)
       assert.deepEqual(first.lines, all.slice(0, first.lines.length))
-      const rest = await withTrx(db, (trx) => readLines(trx, dialectOf(db), first.lines.at(-1).id, 10_000, 300 * 5000))
+      const rest = await withTrx(db, (trx) => readLines(trx, dialectOf(db), first.lines.at(-1).id, 10_000, {maxChars: 300 * 5000}))
       assert.deepEqual(rest.lines, all.slice(first.lines.length, first.lines.length + rest.lines.length))
     })
 
     it('hands every line read to onChunk once, in chunks, before it returns them (the claim\'s first lines included)', async (t) => {
       const {db} = await migratedDatabase(kind, t)
       await insertLogs(db, makeLogs(2 * 1000 + 300, {seed: 9}))
-      const reads = [(trx, onChunk) => readLines(trx, dialectOf(db), 0, 10_000, undefined, undefined, onChunk)]
-      if (kind === 'postgres') reads.push(async (trx, onChunk) => (await claimAndReadLines(trx, 'reader', 10_000, undefined, onChunk)).read)
+      const reads = [(trx, onChunk) => readLines(trx, dialectOf(db), 0, 10_000, {onChunk})]
+      if (kind === 'postgres') reads.push(async (trx, onChunk) => (await claimAndReadLines(trx, 'reader', 10_000, {onChunk})).read)
       for (const read of reads) {
         const chunks = []
         const {lines} = await withTrx(db, (trx) => read(trx, (chunk) => chunks.push(chunk.map((line) => line.id))))

@@ -40,7 +40,7 @@ describe('ThreadReader (SQLite)', () => {
     const read = parseLineTexts(await reader.read(0))
     assert.equal(read.cut, true)
     assert.ok(read.lines.length < 600)
-    assert.deepEqual(read, await readLines(db, 'sqlite', 0, 600, 1_000_000))
+    assert.deepEqual(read, await readLines(db, 'sqlite', 0, 600, {maxChars: 1_000_000}))
   })
 
   it('rejects every read, with the reason, when its connection cannot open', async (t) => {
