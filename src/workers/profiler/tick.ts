@@ -38,10 +38,11 @@ export const PROFILER_CURSOR = 'profiler'
  * Lines per tick unless told otherwise. A tick's fixed cost is the attackers
  * it touches, so a backlog (a cold build, a catch-up) goes faster in big
  * batches: measured on a million lines, 100,000 a tick against 50,000 is
- * about 10% faster on SQLite (5-10% on PostgreSQL) for about 60 MB more peak
- * memory (~320 MB RSS in all) and transactions of about a second. A tick
- * never reads more than there is: a quiet minute's thousand lines are one
- * small tick.
+ * about 10% faster on SQLite (5-10% on PostgreSQL), for transactions of about
+ * a second. Peak memory of a cold build of 1M lines: ~380 MB RSS on
+ * PostgreSQL, ~480 MB on SQLite with its reading thread. (200,000 a tick:
+ * within noise on both, for ~220 MB more on SQLite.) A tick never reads more
+ * than there is: a quiet minute's thousand lines are one small tick.
  */
 export const DEFAULT_BATCH_SIZE = 100_000
 
