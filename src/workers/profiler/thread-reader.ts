@@ -21,7 +21,7 @@ import type {ReadAnswer, ReadRequest, ReadThreadData} from './read-thread.js'
 
 import {parseDatabaseUrl} from '../../db/url.js'
 
-const debug = createDebug('decnet:profiler')
+const debug = createDebug('decnet:workers')
 
 /** How long a closing thread may take to let its connection go before it is stopped. */
 const CLOSE_TIMEOUT_MS = 5000
