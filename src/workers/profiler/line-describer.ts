@@ -21,7 +21,7 @@ const MAX_NAMES = 1000
  * @example
  * ```ts
  * const describer = new LineDescriber(new ProfilerSemantics())
- * const {lines} = await readLines(trx, 'postgres', cursor, 100_000, undefined, undefined, (chunk) => describer.describe(chunk))
+ * const {lines} = await readLines(trx, 'postgres', cursor, 100_000, {onChunk: (chunk) => describer.describe(chunk)})
  * ```
  */
 export class LineDescriber {

@@ -43,6 +43,7 @@ export class ThreadReader {
   readonly #waiting = new Map<number, {resolve: (read: LineTexts) => void; reject: (error: Error) => void}>()
   #worker: undefined | Worker
   #broken: Error | undefined
+  #closing = false
   #exited: Promise<void> | undefined
   #next = 0
 
@@ -74,6 +75,7 @@ export class ThreadReader {
   async close(): Promise<void> {
     const worker = this.#worker
     if (worker === undefined) return
+    this.#closing = true
     this.#broken ??= new Error('the reading thread was closed')
     worker.postMessage({type: 'close'} satisfies ReadRequest)
     const timer = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS)
@@ -93,7 +95,7 @@ export class ThreadReader {
     worker.on('error', (error) => this.#fail(error))
     this.#exited = new Promise((resolve) => {
       worker.once('exit', (code) => {
-        this.#fail(new Error(`the reading thread stopped (exit code ${code})`))
+        if (!this.#closing) this.#fail(new Error(`the reading thread stopped (exit code ${code})`))
         resolve()
       })
     })
