@@ -86,6 +86,7 @@ export class ThreadReader {
   #started(): Worker {
     if (this.#worker !== undefined) return this.#worker
     const worker = new Worker(new URL('read-thread.js', import.meta.url), {workerData: this.#data})
+    debug('reading ahead on a thread of its own (thread %d)', worker.threadId)
     worker.on('message', (answer: ReadAnswer) => {
       const waiting = this.#waiting.get(answer.id)
       this.#waiting.delete(answer.id)
