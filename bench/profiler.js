@@ -3,8 +3,9 @@
  * Profiler benchmark: the cost of one incremental tick (1,000 new lines)
  * against growing histories, and the cold build throughput, on SQLite and on
  * PostgreSQL. Prints markdown tables; baselines are measured in the same run:
- * the tick at the smallest history (the time must stay flat as history grows)
- * and a plain SELECT of the same 1,000 new rows (the floor any tick pays).
+ * the tick at the smallest history (the time must stay flat as history grows),
+ * a plain SELECT of the same 1,000 new rows (the floor any tick pays), and on
+ * SQLite the cold build again with every read on the profiler's own thread.
  *
  *   npm run build && node bench/profiler.js [--max 1000000] [--reps 7] [--dialects sqlite,postgres] [--json FILE]
  *
