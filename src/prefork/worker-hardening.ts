@@ -59,17 +59,7 @@ export function planWorkerHardening(request: HardeningRequest): WorkerHardening 
   const {gid, master, profile, setpriv, uid} = request
   if (profile === 'root') return {expected: {noNewPrivs: false}, gid, uid}
   const netRaw = profile === 'net-raw'
-  if (setpriv === undefined) {
-    const without = ['no_new_privs (a setuid program could elevate them)']
-    if (canShrinkBoundingSet(master)) without.push("a bounding set limited to the profile's capabilities")
-    if (netRaw && uid !== undefined) without.push('CAP_NET_RAW (a uid change clears it without setpriv)')
-    return {
-      expected: {noNewPrivs: false},
-      gid,
-      shortfall: `util-linux setpriv not found (looked in /usr/bin, /bin, /usr/sbin, /sbin): workers of profile '${profile}' run without ${without.join(', without ')}; install util-linux`,
-      uid,
-    }
-  }
+  if (setpriv === undefined) return withoutSetpriv(request)
 
   const keep = netRaw ? ',+net_raw' : ''
   const args = ['--no-new-privs']
@@ -89,6 +79,29 @@ export function planWorkerHardening(request: HardeningRequest): WorkerHardening 
   }
 
   return {expected: {boundingSet, noNewPrivs: true}, wrapper: {args: Object.freeze(args), path: setpriv}}
+}
+
+/**
+ * Without setpriv: node switches the user itself, and the workers keep what
+ * the master has. The shortfall names only what that loses: nothing under a
+ * systemd unit, whose master already has no_new_privs and a bounding set of
+ * its profile (children inherit both).
+ */
+function withoutSetpriv(request: HardeningRequest): WorkerHardening {
+  const {gid, master, profile, uid} = request
+  const allowed = profileCapabilities(profile)
+  const without: string[] = []
+  if (master.noNewPrivs !== true) without.push('no_new_privs (a setuid program could elevate them)')
+  if (canShrinkBoundingSet(master) && (master.capBnd === undefined || (master.capBnd & ~allowed) !== 0n)) {
+    without.push("a bounding set limited to the profile's capabilities")
+  }
+
+  if (profile === 'net-raw' && uid !== undefined) without.push('CAP_NET_RAW (a uid change clears it without setpriv)')
+  const shortfall =
+    without.length === 0
+      ? undefined
+      : `util-linux setpriv not found (looked in /usr/bin, /bin, /usr/sbin, /sbin): workers of profile '${profile}' run without ${without.join(', without ')}; install util-linux`
+  return {expected: {noNewPrivs: master.noNewPrivs === true}, gid, ...(shortfall ? {shortfall} : {}), uid}
 }
 
 function canShrinkBoundingSet(master: Credentials): boolean {

@@ -74,6 +74,13 @@ test('plan: a root fleet starts as before; without setpriv node switches the use
   assert.match(planWorkerHardening({master: ordinary, profile: 'database'}).shortfall, /run without no_new_privs \(a setuid program could elevate them\); install util-linux$/)
 })
 
+test("plan without setpriv under a systemd unit: the master's no_new_privs and bounding set pass to the workers, so nothing is missing", () => {
+  const unitMaster = {...ordinary, capBnd: 1n << 13n, capEff: 1n << 13n, noNewPrivs: true}
+  const plan = planWorkerHardening({master: unitMaster, profile: 'net-raw'})
+  assert.equal(plan.shortfall, undefined)
+  assert.deepEqual(plan.expected, {noNewPrivs: true}, 'still checked: inherited from the master')
+})
+
 test('findSetpriv: only util-linux setpriv counts; none found is undefined', (t) => {
   const dir = tempDir(t)
   const impostor = join(dir, 'setpriv')
