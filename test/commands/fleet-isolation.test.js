@@ -125,6 +125,24 @@ test("decnet fleet --daemon --user nobody from a root terminal: workers hold nei
   assert.equal(stop.code, 0, stop.stderr)
 })
 
+test('decnet fleet --allow-root from a root terminal: workers stay uid 0 but hold no capability, with no_new_privs and an empty bounding set', {skip: asRoot}, async (t) => {
+  const data = linkedDataDir(t, ['decnet-plugin-sample'])
+  const run = startInPty(t, `exec ${process.execPath} ${RUN} fleet sample --allow-root`, {env: {...process.env, ...data.env, DEBUG: ''}})
+  await run.waitFor(/fleet sample ready \(2 workers\)/)
+  const pids = readyPids(run.output())
+  for (const pid of pids.values()) {
+    assertHoldsNothingInherited(pid, [])
+    const status = statusFields(pid)
+    assert.equal(status.get('Uid'), '0\t0\t0\t0', 'still root, as --allow-root says')
+    assert.equal(status.get('NoNewPrivs'), '1')
+    for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) assert.equal(status.get(set), NO_CAPS, `${set}: the 'database' profile needs none`)
+  }
+
+  assert.match(run.output(), /worker alpha \(pid \d+\) runs as root \(uid 0, euid 0\); holds the root group \(gid 0\), more than the 'database' profile allows \(allowed: running with --allow-root\)/)
+  process.kill(Number(statusFields(pids.get('alpha')).get('PPid')), 'SIGTERM')
+  assert.equal((await run.exited).code, 0, run.output())
+})
+
 test('an ordinary user on a terminal: workers hold no terminal and run with no_new_privs (the bounding set stays: only root can shrink it)', {skip: needs(noPty, !setpriv && 'util-linux setpriv is not installed')}, async (t) => {
   if (isRoot) {
     const unreadable = nobodyCannotRead()

@@ -14,6 +14,7 @@ import {test} from 'node:test'
 import {findSetpriv} from '../../dist/prefork/find-setpriv.js'
 import {pollUntil} from '../helpers/daemon.js'
 import {FIXTURE_PLUGINS, linkedDataDir, RUN, runDecnet} from '../helpers/decnet-cli.js'
+import {statusFields} from '../helpers/pty.js'
 import {parseUnit, verifyUnit} from '../helpers/systemd-unit.js'
 
 const NOBODY = 65534
@@ -37,11 +38,11 @@ function unitEnvironment(parsed) {
   return Object.fromEntries(parsed.values('Service', 'Environment').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
 }
 
-/** Generates the unit of the fixture fleet and checks it with systemd-analyze verify. */
-async function generateUnit(t, env) {
-  const generated = await runDecnet(t, ['fleet', 'unit', FLEET, '--db', DB], {env})
+/** Generates the unit of `fleet` and checks it with systemd-analyze verify. */
+async function generateUnit(t, fleet, env) {
+  const generated = await runDecnet(t, ['fleet', 'unit', fleet, '--db', DB], {env})
   assert.equal(generated.code, 0, generated.stderr)
-  const verdict = verifyUnit(t, generated.stdout, `decnet-${FLEET}.service`)
+  const verdict = verifyUnit(t, generated.stdout, `decnet-${fleet}.service`)
   if (verdict.skip) t.diagnostic(`systemd-analyze verify skipped: ${verdict.skip}`)
   else assert.deepEqual(verdict.problems, [], verdict.output)
   return parseUnit(generated.stdout)
@@ -61,17 +62,24 @@ async function assertRootReachesIt(t, env, masterPid) {
   assert.ok(JSON.parse(all.stdout).some((fleet) => fleet.fleet === FLEET), all.stdout)
 }
 
-test("the unit's settings, run here: decnet creates its control socket in the unit's runtime directory, and root's decnet fleet status and stop reach it", {skip: (!isRoot && 'needs root (the service runs as another user)') || (!setpriv && 'util-linux setpriv is not installed')}, async (t) => {
-  const unreadable = nobodyCannotRead()
-  if (unreadable) return t.skip(unreadable)
-  const data = linkedDataDir(t, [PLUGIN])
+/** `CAP_NET_RAW CAP_X` (a unit's capability list) as setpriv's `-all,+net_raw,+x`. */
+function setprivCaps(list) {
+  return ['-all', ...list.split(/\s+/).filter(Boolean).map((cap) => `+${cap.replace(/^CAP_/, '').toLowerCase()}`)].join(',')
+}
+
+/**
+ * Runs fleet `fleet`'s unit here, as far as this machine allows (see the top of this file), and
+ * resolves once its fleet is ready: {master, output(), exited, runtimeDir, env}.
+ */
+async function runUnitHere(t, fleet, plugins) {
+  const data = linkedDataDir(t, plugins)
   // ProtectSystem=strict: nothing outside the service's own directories is writable to it.
   chownSync(data.dir, 0, 0)
   chmodSync(data.dir, 0o755)
-  const parsed = await generateUnit(t, data.env)
+  const parsed = await generateUnit(t, fleet, data.env)
 
   const name = parsed.value('Service', 'RuntimeDirectory')
-  assert.equal(name, `decnet-${FLEET}`, 'the unit has a runtime directory of its own')
+  assert.equal(name, `decnet-${fleet}`, 'the unit has a runtime directory of its own')
   const env = unitEnvironment(parsed)
   assert.equal(env.DECNET_RUNTIME_DIR, `/run/${name}`, 'and tells decnet to use it')
   // What systemd does at start: create /run/NAME, owned by the service's user, with RuntimeDirectoryMode=.
@@ -81,16 +89,21 @@ test("the unit's settings, run here: decnet creates its control socket in the un
   t.after(() => rmSync(runtimeDir, {force: true, recursive: true}))
   chownSync(runtimeDir, NOBODY, NOBODY)
 
+  // User= (nobody for the dynamic user), NoNewPrivileges=, CapabilityBoundingSet=, AmbientCapabilities=.
+  assert.equal(parsed.value('Service', 'NoNewPrivileges'), 'yes')
+  const bounding = setprivCaps(parsed.value('Service', 'CapabilityBoundingSet'))
+  const ambient = setprivCaps(parsed.value('Service', 'AmbientCapabilities'))
+  const asService = ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', '--no-new-privs', `--inh-caps=${ambient}`, `--bounding-set=${bounding}`]
+  if (ambient !== '-all') asService.push(`--ambient-caps=${ambient}`)
   const exec = parsed.value('Service', 'ExecStart').split(' ')
-  const asService = ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', '--no-new-privs', '--inh-caps=-all', '--bounding-set=-all', '--']
-  const master = spawn(setpriv, [...asService, ...exec], {env: {LANG: 'C.UTF-8', PATH: SERVICE_PATH, RUNTIME_DIRECTORY: runtimeDir, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+  const master = spawn(setpriv, [...asService, '--', ...exec], {env: {LANG: 'C.UTF-8', PATH: SERVICE_PATH, RUNTIME_DIRECTORY: runtimeDir, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
   t.after(() => master.exitCode === null && master.kill('SIGKILL'))
   let output = ''
   const ready = new Promise((resolve, reject) => {
     for (const stream of [master.stdout, master.stderr]) {
       stream.setEncoding('utf8').on('data', (chunk) => {
         output += chunk
-        if (/fleet unit-probe ready/.test(output)) resolve()
+        if (new RegExp(`fleet ${fleet} ready`).test(output)) resolve()
       })
     }
 
@@ -99,13 +112,34 @@ test("the unit's settings, run here: decnet creates its control socket in the un
   const exited = new Promise((resolve) => master.once('exit', (code, signal) => resolve({code, signal})))
   await ready
   assert.doesNotMatch(output, /running without a control socket/)
-  const socket = join(runtimeDir, `${FLEET}.sock`)
-  assert.equal(statSync(socket).uid, NOBODY, "the socket is the service's")
+  return {env: data.env, exited, master, output: () => output, runtimeDir}
+}
 
-  await assertRootReachesIt(t, data.env, master.pid)
-  const stop = await runDecnet(t, ['fleet', 'stop', FLEET], {env: {...data.env, DECNET_RUNTIME_DIR: ''}})
+const runsUnits = (!isRoot && 'needs root (the service runs as another user)') || (!setpriv && 'util-linux setpriv is not installed') || undefined
+
+test("the unit's settings, run here: decnet creates its control socket in the unit's runtime directory, and root's decnet fleet status and stop reach it", {skip: runsUnits}, async (t) => {
+  const unreadable = nobodyCannotRead()
+  if (unreadable) return t.skip(unreadable)
+  const run = await runUnitHere(t, FLEET, [PLUGIN])
+  const socket = join(run.runtimeDir, `${FLEET}.sock`)
+  assert.equal(statSync(socket).uid, NOBODY, "the socket is the service's")
+  await assertRootReachesIt(t, run.env, run.master.pid)
+  const stop = await runDecnet(t, ['fleet', 'stop', FLEET], {env: {...run.env, DECNET_RUNTIME_DIR: ''}})
   assert.equal(stop.code, 0, stop.stderr)
-  assert.deepEqual(await exited, {code: 0, signal: null}, output)
+  assert.deepEqual(await run.exited, {code: 0, signal: null}, run.output())
+})
+
+test("a 'net-raw' unit's settings, run here: its workers hold CAP_NET_RAW (from AmbientCapabilities=, through setpriv and node) and nothing else, with no_new_privs", {skip: runsUnits}, async (t) => {
+  const unreadable = nobodyCannotRead()
+  if (unreadable) return t.skip(unreadable)
+  const run = await runUnitHere(t, 'sniffer', ['decnet-plugin-profiles'])
+  const pid = Number(/worker sniff ready \(pid (\d+)\)/.exec(run.output())[1])
+  const status = statusFields(pid)
+  assert.equal(status.get('Uid').split('\t')[0], String(NOBODY))
+  assert.equal(status.get('NoNewPrivs'), '1')
+  for (const set of ['CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) assert.equal(status.get(set), (1n << 13n).toString(16).padStart(16, '0'), set)
+  run.master.kill('SIGTERM') // what systemctl stop sends (KillMode=mixed: the master only)
+  assert.deepEqual(await run.exited, {code: 0, signal: null}, run.output())
 })
 
 /** Why systemd-run cannot start a transient service here, or null. */
@@ -123,7 +157,7 @@ test('under systemd itself (systemd-run with every [Service] setting of the unit
   const plugins = [{name: PLUGIN, root: join(FIXTURE_PLUGINS, PLUGIN), type: 'link'}]
   writeFileSync(join(dir, 'package.json'), JSON.stringify({dependencies: {}, name: 'decnet', oclif: {plugins, schema: 1}, private: true}), {mode: 0o644})
   const env = {DECNET_CACHE_DIR: join(dir, 'cache'), DECNET_CONFIG_DIR: join(dir, 'config'), DECNET_DATA_DIR: dir}
-  const parsed = await generateUnit(t, env)
+  const parsed = await generateUnit(t, FLEET, env)
   const unitName = `decnet-${FLEET}-test`
   const properties = parsed.directives('Service').filter(([key]) => key !== 'ExecStart' && key !== 'Type').flatMap(([key, value]) => ['-p', `${key}=${value}`])
   const started = spawnSync('systemd-run', ['--unit', unitName, '--service-type=exec', ...properties, '--', ...parsed.value('Service', 'ExecStart').split(' ')], {encoding: 'utf8'})
