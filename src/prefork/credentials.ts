@@ -112,19 +112,19 @@ export function profileCapabilities(profile: PrivilegeProfile): bigint {
  * @example
  * ```ts
  * hardeningShortfall(readCredentials(), {noNewPrivs: true, boundingSet: 0n})
- * // 'has no_new_privs off (a setuid program would elevate it); keeps 40 capabilities (...) in its bounding set'
+ * // 'no_new_privs is off (a setuid program would elevate it); its bounding set keeps 41 capabilities (...)'
  * ```
  */
 export function hardeningShortfall(creds: Credentials, expected: HardeningExpectation): null | string {
   const found: string[] = []
   if (expected.noNewPrivs && creds.noNewPrivs !== true) {
-    found.push(creds.noNewPrivs === undefined ? 'does not report no_new_privs' : 'has no_new_privs off (a setuid program would elevate it)')
+    found.push(creds.noNewPrivs === undefined ? 'no_new_privs is not reported' : 'no_new_privs is off (a setuid program would elevate it)')
   }
 
   if (expected.boundingSet !== undefined) {
     const extra = creds.capBnd === undefined ? undefined : creds.capBnd & ~expected.boundingSet
-    if (extra === undefined) found.push('does not report its bounding set')
-    else if (extra !== 0n) found.push(`keeps ${summarise(capabilityNames(extra))} in its bounding set`)
+    if (extra === undefined) found.push('its bounding set is not reported')
+    else if (extra !== 0n) found.push(`its bounding set keeps ${summarise(capabilityNames(extra))}`)
   }
 
   return found.length === 0 ? null : found.join('; ')

@@ -15,8 +15,8 @@ export function reportedExcess(message: ReadyMessage, profile: PrivilegeProfile,
     const excess = exceedsProfile(creds, profile)
     const missing = hardeningShortfall(creds, expected)
     if (missing === null) return excess
-    const without = `${missing}, though decnet started it without`
-    return excess === null ? without : `${without}; ${excess}`
+    const lacks = `lacks the hardening decnet started it with: ${missing}`
+    return excess === null ? lacks : `${lacks}; ${excess}`
   } catch (error) {
     return (error as Error).message
   }

@@ -8,7 +8,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {test} from 'node:test'
 
+import {hardeningShortfall, readCredentials} from '../../dist/prefork/credentials.js'
 import {findSetpriv} from '../../dist/prefork/find-setpriv.js'
+import {fromWireCredentials, toWireCredentials} from '../../dist/prefork/messages.js'
 import {planWorkerHardening} from '../../dist/prefork/worker-hardening.js'
 import {FleetRun} from '../helpers/fleet-harness.js'
 import {descriptorsOf, statusFields} from '../helpers/pty.js'
@@ -81,6 +83,24 @@ test("plan without setpriv under a systemd unit: the master's no_new_privs and b
   assert.deepEqual(plan.expected, {noNewPrivs: true}, 'still checked: inherited from the master')
 })
 
+test('a child reads and reports no_new_privs and its bounding set; the master says what is missing against what it expected', () => {
+  const status = 'Uid:\t65534\t65534\t65534\t65534\nGid:\t65534\t65534\t65534\t65534\nGroups:\t\nCapEff:\t0000000000000000\nCapBnd:\t0000000000002001\nNoNewPrivs:\t1\n'
+  const creds = readCredentials(status)
+  assert.equal(creds.noNewPrivs, true)
+  assert.equal(creds.capBnd, 0x2001n)
+  assert.deepEqual(fromWireCredentials(JSON.parse(JSON.stringify(toWireCredentials(creds)))), creds, 'survives JSON IPC')
+  assert.throws(() => fromWireCredentials({...toWireCredentials(creds), noNewPrivs: 'yes'}), /malformed credentials/)
+  assert.equal(hardeningShortfall(creds, {boundingSet: 0x2001n, noNewPrivs: true}), null)
+  assert.equal(hardeningShortfall(creds, {boundingSet: 1n << 13n, noNewPrivs: true}), 'its bounding set keeps capability cap_chown')
+  assert.equal(hardeningShortfall({...creds, noNewPrivs: false}, {noNewPrivs: true}), 'no_new_privs is off (a setuid program would elevate it)')
+  assert.equal(
+    hardeningShortfall({...creds, capBnd: undefined, noNewPrivs: undefined}, {boundingSet: 0n, noNewPrivs: true}),
+    'no_new_privs is not reported; its bounding set is not reported',
+    'a child that leaves them out is not trusted',
+  )
+  assert.equal(hardeningShortfall({...creds, noNewPrivs: false}, {noNewPrivs: false}), null, 'nothing expected, nothing missing')
+})
+
 test('findSetpriv: only util-linux setpriv counts; none found is undefined', (t) => {
   const dir = tempDir(t)
   const impostor = join(dir, 'setpriv')
@@ -101,8 +121,9 @@ test('a wrapper that drops the hardening is caught by the child\'s own report: t
   t.after(() => run.cleanup())
   const {code} = await run.waitForExit()
   assert.equal(code, 7, run.text)
-  assert.match(run.outcome().reason, /^worker w \(pid \d+\) has no_new_privs off \(a setuid program would elevate it\)/)
-  if (isRoot) assert.match(run.outcome().reason, /keeps 4\d capabilities .* in its bounding set, though decnet started it without; runs as root/)
+  assert.match(run.outcome().reason, /^worker w \(pid \d+\) lacks the hardening decnet started it with: no_new_privs is off \(a setuid program would elevate it\)/)
+  if (isRoot) assert.match(run.outcome().reason, /; its bounding set keeps 4\d capabilities \(cap_chown, .* and 3\d more\); runs as root \(uid 0, euid 0\)/)
+  assert.match(run.text, /\[decnet\] worker w \(pid \d+\) lacks the hardening .*; killed it, stopping fleet lax/)
 })
 
 test('setpriv: false starts workers as before (no no_new_privs), without a warning: the caller chose', async (t) => {
