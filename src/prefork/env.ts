@@ -1,8 +1,9 @@
 /**
  * The environment children get: an allow-list, not everything the master
- * holds. A master started from an operator's shell may carry PGPASSWORD,
- * AWS_* keys or tokens that a worker parsing attacker-controlled text must
- * never see.
+ * holds. A master started from an operator's shell may carry AWS_* keys or
+ * tokens that a worker parsing attacker-controlled text must never see, and
+ * database passwords that only the workers which connect to the database
+ * need (see {@link DATABASE_ENV_NAMES}).
  */
 
 import type {PrivilegeProfile} from '../fleets/types.js'
