@@ -4,9 +4,10 @@
  * master over IPC.
  *
  * Its import graph is kept tiny on purpose (node builtins, ./messages.js,
- * ./credentials.js, ./inherited-descriptors.js; `debug` only when DEBUG is set): every child pays for
- * every module it loads, in memory and start-up time. Never import oclif,
- * the registry or a database driver here.
+ * ./credentials.js, ./flushed.js, ./inherited-descriptors.js; `debug` only
+ * when DEBUG is set): every child pays for every module it loads, in memory
+ * and start-up time. Never import oclif, the registry or a database driver
+ * here.
  *
  * This file is a process entry point, like a command: it is the one place in
  * src/prefork that ends its process (`process.exit`), because the IPC channel
