@@ -1,11 +1,14 @@
 /**
  * Where a fleet's control socket, pid file and daemon log live.
  */
-import {chmodSync, lstatSync, mkdirSync} from 'node:fs'
+import {chmodSync, existsSync, lstatSync, mkdirSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 
 /** Overrides the runtime directory (sockets and pid files) for every user. */
 export const RUNTIME_DIR_ENV = 'DECNET_RUNTIME_DIR'
+
+/** Where systemd creates the runtime directories of services (`RuntimeDirectory=`). */
+const SYSTEM_RUNTIME_ROOT = '/run'
 
 /** The longest path a Unix socket can have on Linux (`sun_path` is 108 bytes, NUL included). */
 const MAX_SOCKET_PATH_BYTES = 107
@@ -57,10 +60,66 @@ export function logDirectory(dataDir: string): string {
 
 /** The files of fleet `fleet`. */
 export function fleetPaths(fleet: string, context: PathContext): FleetPaths {
-  const runtimeDir = runtimeDirectory(context)
+  return pathsIn(runtimeDirectory(context), fleet, context.dataDir)
+}
+
+/**
+ * The runtime directory systemd creates for the unit of fleet `fleet`
+ * (`RuntimeDirectory=decnet-NAME`, see `decnet fleet unit`): `/run/decnet-NAME`.
+ * Its own directory, owned by the service's user: a dynamic user cannot
+ * write to `/run/decnet`, and fleets never share a directory.
+ */
+export function unitRuntimeDirectory(fleet: string): string {
+  return join(SYSTEM_RUNTIME_ROOT, `decnet-${fleet}`)
+}
+
+/**
+ * The runtime directories a client (`decnet fleet status`, `stop`) looks
+ * in: {@link runtimeDirectory} and, for root when `$DECNET_RUNTIME_DIR` is
+ * not set, every fleet unit's (`/run/decnet-*`), so that root reaches a
+ * fleet systemd runs as another user.
+ */
+export function clientRuntimeDirectories(context: PathContext): string[] {
+  const own = runtimeDirectory(context)
+  if (!looksInUnits(context)) return [own]
+  let names: string[]
+  try {
+    names = readdirSync(SYSTEM_RUNTIME_ROOT)
+  } catch {
+    // No /run (not Linux): no unit directories either.
+    return [own]
+  }
+
+  const units = names.filter((name) => /^decnet-[a-z][a-z0-9-]*$/.test(name))
+  return [own, ...units.sort().map((name) => join(SYSTEM_RUNTIME_ROOT, name))]
+}
+
+/**
+ * Where a client finds fleet `fleet`: its files in {@link runtimeDirectory},
+ * unless only the fleet's unit directory (root, no `$DECNET_RUNTIME_DIR`)
+ * holds its control socket or pid file.
+ *
+ * @example
+ * ```ts
+ * locateFleet('heavy', {dataDir})  // as root, with decnet-heavy.service running: {socket: '/run/decnet-heavy/heavy.sock', ...}
+ * ```
+ */
+export function locateFleet(fleet: string, context: PathContext): FleetPaths {
+  const own = fleetPaths(fleet, context)
+  if (!looksInUnits(context) || existsSync(own.socket) || existsSync(own.pidFile)) return own
+  const unit = pathsIn(unitRuntimeDirectory(fleet), fleet, context.dataDir)
+  return existsSync(unit.socket) || existsSync(unit.pidFile) ? unit : own
+}
+
+function looksInUnits(context: PathContext): boolean {
+  const {env = process.env, uid = process.geteuid?.() ?? 0} = context
+  return uid === 0 && !env[RUNTIME_DIR_ENV]
+}
+
+function pathsIn(runtimeDir: string, fleet: string, dataDir: string): FleetPaths {
   return {
     fleet,
-    logFile: join(logDirectory(context.dataDir), `${fleet}.log`),
+    logFile: join(logDirectory(dataDir), `${fleet}.log`),
     pidFile: join(runtimeDir, `${fleet}.pid`),
     runtimeDir,
     socket: join(runtimeDir, `${fleet}.sock`),

@@ -4,20 +4,22 @@
  * master over IPC.
  *
  * Its import graph is kept tiny on purpose (node builtins, ./messages.js,
- * ./credentials.js; `debug` only when DEBUG is set): every child pays for
- * every module it loads, in memory and start-up time. Never import oclif,
- * the registry or a database driver here.
+ * ./credentials.js, ./flushed.js, ./inherited-descriptors.js; `debug` only
+ * when DEBUG is set): every child pays for every module it loads, in memory
+ * and start-up time. Never import oclif, the registry or a database driver
+ * here.
  *
  * This file is a process entry point, like a command: it is the one place in
  * src/prefork that ends its process (`process.exit`), because the IPC channel
  * keeps a child alive after its worker returns.
  */
 import cluster from 'node:cluster'
-import {existsSync, writeSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {pathToFileURL} from 'node:url'
 
 import {readCredentials} from './credentials.js'
 import {flushed} from './flushed.js'
+import {closeInheritedDescriptors, type ClosedDescriptor} from './inherited-descriptors.js'
 import {ChildExitCode, isStartMessage, toWireCredentials, type ChildMessage, type StartMessage} from './messages.js'
 import type {WorkerContext, WorkerFunction} from './worker.js'
 
@@ -43,9 +45,13 @@ class ChildProcessRuntime {
   #orphaned = false
   #readySent = false
   #debug: Logger = noop
+  /** Descriptors inherited by accident, closed before anything else ran. */
+  #closed: ClosedDescriptor[] = []
 
-  /** Installs the signal and channel handlers and greets the master. */
+  /** Closes what it should not hold, installs the signal and channel handlers and greets the master. */
   main(): void {
+    // First: no worker code may ever see a descriptor of the master's beyond the ones it was given.
+    this.#closed = closeInheritedDescriptors()
     if (typeof process.send !== 'function') {
       this.#print('this is the child entry of `decnet fleet`; it runs only under the fleet supervisor')
       process.exitCode = ChildExitCode.BOOT_FAILED
@@ -108,6 +114,7 @@ class ChildProcessRuntime {
     }
 
     if (process.env.DEBUG) this.#debug = await loadDebug(`decnet:worker:${start.name}`, (why) => this.#print(why))
+    for (const {fd, target} of this.#closed) this.#debug('closed descriptor %d (%s), inherited by accident', fd, target)
     return run as WorkerFunction
   }
 
@@ -140,13 +147,17 @@ class ChildProcessRuntime {
     return undefined
   }
 
-  /** The IPC channel closed without the master asking: the master is gone. Stop, say why, exit non-zero. */
+  /**
+   * The IPC channel closed without the master asking: the master is gone. Stop, say why, exit non-zero.
+   * The words go to this child's stderr, whose reader was the master: they reach someone only if
+   * another process shares that pipe. The exit code (79) is what remains.
+   */
   #orphan(): void {
     this.#orphaned = true
     // Tell node:cluster's listener the disconnect is handled, so it does not exit with code 0 itself.
     if (cluster.worker) cluster.worker.exitedAfterDisconnect = true
     const who = this.#start ? `worker ${this.#start.name}` : 'worker'
-    this.#emergency(`[decnet] ${who} (pid ${process.pid}): the master went away (IPC channel closed); exiting with code ${ChildExitCode.ORPHANED}`)
+    this.#print(`[decnet] ${who} (pid ${process.pid}): the master went away (IPC channel closed); exiting with code ${ChildExitCode.ORPHANED}`)
     this.#controller.abort(new Error('the master went away'))
     if (this.#start === undefined) void this.#exit(ChildExitCode.ORPHANED)
     else setTimeout(() => void this.#exit(ChildExitCode.ORPHANED), ORPHAN_GRACE_MS)
@@ -173,21 +184,6 @@ class ChildProcessRuntime {
 
   #print(text: string): void {
     process.stderr.write(`${text}\n`)
-  }
-
-  /** Writes to the master's own stderr (still open when the master is dead), else to ours. */
-  #emergency(text: string): void {
-    const fd = this.#start?.masterStderrFd
-    if (fd !== null && fd !== undefined) {
-      try {
-        writeSync(fd, `${text}\n`)
-        return
-      } catch (error) {
-        this.#debug('cannot write to the master stderr: %s', describe(error))
-      }
-    }
-
-    this.#print(text)
   }
 }
 

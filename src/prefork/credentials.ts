@@ -24,6 +24,16 @@ export interface Credentials {
   capEff: bigint
   /** Bounding set, when known. */
   capBnd?: bigint
+  /** The no_new_privs flag (`NoNewPrivs:`), when known: set, no execve can gain privileges (setuid, file capabilities). */
+  noNewPrivs?: boolean
+}
+
+/** What a child was started with beyond its user (see `planWorkerHardening`), and must report in `ready`. */
+export interface HardeningExpectation {
+  /** no_new_privs must be set. */
+  readonly noNewPrivs: boolean
+  /** The bounding set must hold nothing outside this; absent: not checked (the master could not restrict it). */
+  readonly boundingSet?: bigint
 }
 
 /** Linux capability names by bit number (see capabilities(7)). */
@@ -38,6 +48,9 @@ const CAPABILITY_NAMES: readonly string[] = Object.freeze([
 
 /** Bit of CAP_NET_RAW. */
 const CAP_NET_RAW = 13n
+
+/** Bit of CAP_SETPCAP: needed to drop capabilities from the bounding set. */
+export const CAP_SETPCAP = 8n
 
 /** The capabilities each profile may hold. */
 const ALLOWED_CAPABILITIES: Readonly<Record<PrivilegeProfile, bigint>> = Object.freeze({
@@ -79,7 +92,42 @@ export function readCredentials(statusText?: string): Credentials {
     capEff: capabilitySet(fields.get('CapEff')),
   }
   if (fields.has('CapBnd')) creds.capBnd = capabilitySet(fields.get('CapBnd'))
+  if (fields.has('NoNewPrivs')) creds.noNewPrivs = fields.get('NoNewPrivs') === '1'
   return creds
+}
+
+/** The capabilities `profile` may hold (bit N = capability N); every bit for `root`. */
+export function profileCapabilities(profile: PrivilegeProfile): bigint {
+  return ALLOWED_CAPABILITIES[profile]
+}
+
+/**
+ * Says whether `creds` lack the hardening a child was started with: the
+ * no_new_privs flag, a bounding set no larger than its profile's. A child
+ * that reports less than expected was not started the way decnet meant
+ * (a setpriv that ignored an option, a wrapper replaced meanwhile).
+ *
+ * @returns `null` when the credentials have it all, else one lowercase line saying what is missing.
+ *
+ * @example
+ * ```ts
+ * hardeningShortfall(readCredentials(), {noNewPrivs: true, boundingSet: 0n})
+ * // 'no_new_privs is off (a setuid program would elevate it); its bounding set keeps 41 capabilities (...)'
+ * ```
+ */
+export function hardeningShortfall(creds: Credentials, expected: HardeningExpectation): null | string {
+  const found: string[] = []
+  if (expected.noNewPrivs && creds.noNewPrivs !== true) {
+    found.push(creds.noNewPrivs === undefined ? 'no_new_privs is not reported' : 'no_new_privs is off (a setuid program would elevate it)')
+  }
+
+  if (expected.boundingSet !== undefined) {
+    const extra = creds.capBnd === undefined ? undefined : creds.capBnd & ~expected.boundingSet
+    if (extra === undefined) found.push('its bounding set is not reported')
+    else if (extra !== 0n) found.push(`its bounding set keeps ${summarise(capabilityNames(extra))}`)
+  }
+
+  return found.length === 0 ? null : found.join('; ')
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 export {Backoff, type BackoffOptions} from './backoff.js'
 export {ChildExitCode} from './messages.js'
-export {ALLOWED_ENV_NAMES, ALLOWED_ENV_PREFIXES, childEnvironment} from './env.js'
+export {ALLOWED_ENV_NAMES, ALLOWED_ENV_PREFIXES, childEnvironment, DATABASE_ENV_NAMES, type ChildEnvironmentOptions} from './env.js'
 export type {FleetStatus, LastExitStatus, MasterStatus, ProcessMemory, WorkerState, WorkerStatus} from './fleet-status.js'
 export type {FleetOutcome, LogLevel, SupervisorOptions, WorkerReport} from './options.js'
 export {Supervisor} from './supervisor.js'

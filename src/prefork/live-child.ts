@@ -15,9 +15,6 @@ import {Watchdog} from './watchdog.js'
 
 const debug = createDebug('decnet:supervisor')
 
-/** The child's descriptor for the master's own stderr (see the stdio in {@link LiveChild.fork}). */
-export const MASTER_STDERR_FD = 4
-
 /**
  * After a child's `exit`, how long to wait for the end of its output before
  * reporting the exit. The pipes normally close at once; only a grandchild
@@ -45,6 +42,8 @@ export interface ForkRequest {
   readonly env: Readonly<Record<string, string | undefined>>
   readonly uid: number | undefined
   readonly gid: number | undefined
+  /** Start node through this program (setpriv; see `planWorkerHardening`); absent: node directly. */
+  readonly wrapper?: {readonly path: string; readonly args: readonly string[]}
   readonly stdout: NodeJS.WritableStream
   readonly stderr: NodeJS.WritableStream
   /** 0 disables the watchdog. */
@@ -104,18 +103,21 @@ export class LiveChild {
    * Throws when the process cannot be created (e.g. EPERM changing uid).
    */
   static fork(request: ForkRequest, listener: ChildListener): LiveChild {
+    const {wrapper} = request
     cluster.setupPrimary({
       args: [],
       exec: request.exec,
+      // Through a wrapper: `setpriv OPTIONS -- node NODE_OPTIONS child.js` (see forkThrough).
+      execArgv: wrapper ? [...wrapper.args, '--', process.execPath, ...process.execArgv] : process.execArgv,
       gid: request.gid,
       serialization: 'json',
       silent: true,
-      // stdin closed; stdout/stderr piped for prefixing; IPC; and fd 4 = the master's stderr, so a
-      // child can still say why it exits after the master (and with it the pipes) is gone.
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 2], // the master's fd 2 becomes the child's MASTER_STDERR_FD
+      // stdin /dev/null, stdout/stderr piped for prefixing, the IPC channel: nothing else of the
+      // master's. (Not its stderr: that may be root's terminal, or the daemon's 0600 log.)
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       uid: request.uid,
     })
-    const worker = cluster.fork(request.env)
+    const worker = wrapper ? forkThrough(wrapper.path, request.env) : cluster.fork(request.env)
     const child = new LiveChild(request.name, worker, request.watchdogMs, listener)
     const {process: proc} = worker
     if (proc.stdout) relayLines(proc.stdout, request.name, request.stdout)
@@ -195,6 +197,22 @@ export class LiveChild {
     this.#watchdog.stop()
     clearTimeout(this.#retireTimer)
     listener.exit(this, code, signal, error)
+  }
+}
+
+/**
+ * `cluster.fork`, with `program` run in place of node. node:cluster has no
+ * setting for the executable: its fork always runs `process.execPath`, read
+ * at the call. So that is pointed at `program` for the length of the
+ * synchronous call (spawn has happened when it returns), and restored.
+ */
+function forkThrough(program: string, env: ForkRequest['env']): ClusterWorker {
+  const node = process.execPath
+  process.execPath = program
+  try {
+    return cluster.fork(env)
+  } finally {
+    process.execPath = node
   }
 }
 

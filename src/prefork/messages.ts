@@ -40,6 +40,7 @@ export interface WireCredentials {
   /** Hex, as in /proc/PID/status. */
   capEff: string
   capBnd?: string
+  noNewPrivs?: boolean
 }
 
 /** What the master tells a child to run. */
@@ -55,8 +56,6 @@ export interface StartMessage {
   once: boolean
   /** How often to heartbeat; 0 = the watchdog is off, do not heartbeat. */
   heartbeatMs: number
-  /** A descriptor of the master's own stderr, still writable after the master died; null if none. */
-  masterStderrFd: null | number
 }
 
 /** The child's listeners are in place: the master may send `start`. */
@@ -125,7 +124,8 @@ export function fromWireCredentials(wire: WireCredentials): Credentials {
     Array.isArray(wire.groups) &&
     wire.groups.every((g) => Number.isInteger(g) && g >= 0) &&
     hex.test(wire.capEff) &&
-    (wire.capBnd === undefined || hex.test(wire.capBnd))
+    (wire.capBnd === undefined || hex.test(wire.capBnd)) &&
+    (wire.noNewPrivs === undefined || typeof wire.noNewPrivs === 'boolean')
   if (!valid) throw new Error(`malformed credentials in ready message: ${JSON.stringify(wire)}`)
   const creds: Credentials = {
     capEff: BigInt(`0x${wire.capEff}`),
@@ -136,5 +136,6 @@ export function fromWireCredentials(wire: WireCredentials): Credentials {
     uid: wire.uid,
   }
   if (wire.capBnd !== undefined) creds.capBnd = BigInt(`0x${wire.capBnd}`)
+  if (wire.noNewPrivs !== undefined) creds.noNewPrivs = wire.noNewPrivs
   return creds
 }

@@ -39,6 +39,14 @@ export interface SupervisorOptions {
   /** Children run as this group; omitted = the master's. */
   gid?: number
   /**
+   * util-linux setpriv, which starts every worker of a non-root profile with
+   * no_new_privs and (when the master is root) a bounding set of the
+   * profile's capabilities, switching to `uid`/`gid` itself. An absolute
+   * path; `false`: start workers without it. Default: looked for in
+   * /usr/bin, /bin, /usr/sbin, /sbin (see `findSetpriv`).
+   */
+  setpriv?: false | string
+  /**
    * The operator accepted running the fleet with more privilege than its
    * profile needs (`--allow-root`): a child holding too much is reported as a
    * warning instead of stopping the fleet. Default false.
@@ -89,6 +97,8 @@ export interface Settings {
   readonly uid: number | undefined
   readonly gid: number | undefined
   readonly allowRoot: boolean
+  /** `undefined`: look for it when the fleet starts. */
+  readonly setpriv: false | string | undefined
   readonly maxMemoryMb: number | undefined
   readonly memoryCheckMs: number
 }
@@ -114,6 +124,7 @@ export function resolveSettings(options: SupervisorOptions): Settings {
     maxMemoryMb: megabytes('maxMemoryMb', options.maxMemoryMb),
     memoryCheckMs: Math.max(1, duration('memoryCheckMs', options.memoryCheckMs, 2000)),
     once: options.once ?? false,
+    setpriv: setprivPath(options.setpriv),
     stableMs: duration('stableMs', options.stableMs, 60_000),
     uid: id('uid', options.uid),
     watchdogMs: duration('watchdogMs', options.watchdogMs, 30_000),
@@ -136,6 +147,11 @@ function megabytes(name: string, value: number | undefined): number | undefined 
   }
 
   return value
+}
+
+function setprivPath(value: false | string | undefined): false | string | undefined {
+  if (value === undefined || value === false || (typeof value === 'string' && value.startsWith('/'))) return value
+  throw new Error(`Expected \`setpriv\` to be an absolute path or false, got \`${String(value)}\``)
 }
 
 function id(name: string, value: number | undefined): number | undefined {

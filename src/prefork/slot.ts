@@ -5,7 +5,7 @@
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
 import type {ResolvedWorker} from '../fleets/types.js'
 import {Backoff} from './backoff.js'
-import {MASTER_STDERR_FD, type LiveChild} from './live-child.js'
+import type {LiveChild} from './live-child.js'
 import type {StartMessage} from './messages.js'
 import type {FleetOutcome, Settings, WorkerReport} from './options.js'
 import {heartbeatIntervalMs} from './watchdog.js'
@@ -64,7 +64,6 @@ export function startMessage(worker: ResolvedWorker, settings: Settings): StartM
     exportName: worker.exportName,
     fleet: settings.fleet.name,
     heartbeatMs: heartbeatIntervalMs(settings.watchdogMs),
-    masterStderrFd: MASTER_STDERR_FD,
     modulePath: worker.modulePath,
     name: worker.name,
     once: settings.once,

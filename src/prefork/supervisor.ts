@@ -7,7 +7,9 @@
 import createDebug from 'debug'
 
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
-import {accountOf, childEnvironment, forkEnvironment} from './env.js'
+import {readCredentials} from './credentials.js'
+import {accountOf, childEnvironment, forkEnvironment, profileNeedsDatabase} from './env.js'
+import {findSetpriv} from './find-setpriv.js'
 import {childEntryPath, LiveChild, type ChildListener} from './live-child.js'
 import {MAX_STATUS_TEXT, type ChildMessage, type ReadyMessage} from './messages.js'
 import type {FleetEvent} from './fleet-event.js'
@@ -19,6 +21,7 @@ import {reportedExcess} from './reported-excess.js'
 import {Shutdown} from './shutdown.js'
 import {createSlot, fleetOutcome, recordExit, scheduleRestart, startMessage, type Slot, type Verdict} from './slot.js'
 import {describeExit, diedUnborn, isFailure, unbornReason, unstartedExit, workerExit, type WorkerExit} from './worker-exit.js'
+import {planWorkerHardening, type WorkerHardening} from './worker-hardening.js'
 
 const debug = createDebug('decnet:supervisor')
 
@@ -61,6 +64,8 @@ export class Supervisor {
   #run: Promise<FleetOutcome> | undefined
   #resolve: ((outcome: FleetOutcome) => void) | undefined
   #env: Record<string, string | undefined> = {}
+  /** How workers are started (setpriv, users); decided once per run. */
+  #hardening: WorkerHardening = {expected: {noNewPrivs: false}}
   /** The first decisive reason the fleet ends (a stop request, a boot failure, too much privilege); it wins. */
   #verdict: undefined | Verdict
   #fleetReady = false
@@ -91,8 +96,17 @@ export class Supervisor {
       this.#resolve = resolve
     })
     this.#startedAt = Date.now()
-    const {env, uid} = this.#settings
-    this.#env = forkEnvironment(childEnvironment(process.env, env, uid === undefined ? undefined : accountOf(uid)), process.env)
+    const {env, fleet, gid, setpriv, uid} = this.#settings
+    const account = uid === undefined ? undefined : accountOf(uid)
+    this.#env = forkEnvironment(childEnvironment(process.env, env, {account, database: profileNeedsDatabase(fleet.profile)}), process.env)
+    this.#hardening = planWorkerHardening({
+      gid,
+      master: readCredentials(),
+      profile: fleet.profile,
+      setpriv: setpriv === false || fleet.profile === 'root' ? undefined : (setpriv ?? findSetpriv()),
+      uid,
+    })
+    if (this.#hardening.shortfall && setpriv !== false) this.#say('warn', this.#hardening.shortfall)
     debug('fleet %s: starting %d workers', this.#settings.fleet.name, this.#slots.length)
     for (const slot of this.#slots) this.#spawn(slot)
     this.#memory.start()
@@ -205,7 +219,7 @@ export class Supervisor {
   #onReady(child: LiveChild, message: ReadyMessage): void {
     if (child.ready) return
     const {fleet} = this.#settings
-    const excess = reportedExcess(message, fleet.profile)
+    const excess = reportedExcess(message, fleet.profile, this.#hardening.expected)
     if (excess !== null && this.#settings.allowRoot) {
       this.#say('warn', `worker ${child.name} (pid ${child.pid}) ${excess} (allowed: running with --allow-root)`)
     } else if (excess !== null) {
@@ -269,10 +283,11 @@ export class Supervisor {
 
   #spawn(slot: Slot): void {
     if (this.#shutdown.started) return
-    const {watchdogMs, uid, gid} = this.#settings
+    const {watchdogMs} = this.#settings
+    const {gid, uid, wrapper} = this.#hardening
     const {name} = slot.worker
     try {
-      const request = {env: this.#env, exec: childEntryPath(), gid, name, stderr: this.#stderr, stdout: this.#stdout, uid, watchdogMs}
+      const request = {env: this.#env, exec: childEntryPath(), gid, name, stderr: this.#stderr, stdout: this.#stdout, uid, watchdogMs, wrapper}
       slot.child = LiveChild.fork(request, this.#listener)
       debug('worker %s: forked pid %d', name, slot.child.pid)
     } catch (error) {

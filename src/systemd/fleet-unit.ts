@@ -9,6 +9,7 @@ import {dirname} from 'node:path'
 import type {DatabaseTarget} from '../db/url.js'
 import type {ResolvedFleet} from '../fleets/types.js'
 
+import {RUNTIME_DIR_ENV, unitRuntimeDirectory} from '../control/fleet-paths.js'
 import {ExitCode} from '../exit-codes.js'
 import {databaseSetting} from './database-setting.js'
 import {FleetUnitError} from './fleet-unit-error.js'
@@ -123,6 +124,11 @@ export function buildFleetUnit(input: FleetUnitInput): FleetUnit {
     ['EnvironmentFile', `-${escapeSpecifiers(environmentFile(fleet.name))}`],
     ['StateDirectory', base],
     ['StateDirectoryMode', '0700'],
+    `The control socket (decnet fleet status/stop): a directory of the service's own, created by systemd`,
+    `(the file system is read-only to it) and removed when it stops; root's decnet finds it there.`,
+    ['RuntimeDirectory', base],
+    ['RuntimeDirectoryMode', '0700'],
+    ['Environment', environmentValue(RUNTIME_DIR_ENV, unitRuntimeDirectory(fleet.name))],
     ['SyslogIdentifier', base],
     '',
     `Stopping: SIGTERM to the master only; it stops its workers within --grace (${graceSeconds} s), SIGKILLs`,

@@ -78,7 +78,7 @@ test('a hung child is SIGKILLed by the watchdog, logged as hung, and restarted',
   assert.equal(stuck.restarts, 1)
 })
 
-test('when the master dies by SIGKILL, its children exit within a second and say why', async (t) => {
+test('when the master dies by SIGKILL, its children exit within a second, holding nothing of the master to write to', async (t) => {
   const spec = {fleet: {name: 'orphans', workers: [{module: 'idle.js', name: 'a'}, {module: 'idle.js', name: 'b'}, {module: 'ignore-term.js', name: 'c'}]}}
   const run = startFleet(spec)
   t.after(() => run.cleanup())
@@ -89,9 +89,7 @@ test('when the master dies by SIGKILL, its children exit within a second and say
   await run.exited
   // No event announces another process's death: poll /proc, with a bound well past the promised second.
   await waitUntil(() => pids.every((pid) => !isAlive(pid)), {timeoutMs: 2500, what: `children ${pids} to exit`})
-  // They said why on the master's stderr (which they hold open), with their non-zero exit code.
-  for (const name of ['a', 'b', 'c']) {
-    await run.waitFor(new RegExp(`^\\[decnet\\] worker ${name} \\(pid \\d+\\): the master went away \\(IPC channel closed\\); exiting with code 79$`))
-  }
-  assert.ok(run.lines.filter((l) => /master went away/.test(l.text)).every((l) => l.stream === 'stderr'))
+  // Their last words went to their own stderr, whose only reader (the master) is gone: they hold no
+  // descriptor of the master's own stderr any more (it may be root's terminal or the daemon's log).
+  assert.doesNotMatch(run.text, /master went away/)
 })

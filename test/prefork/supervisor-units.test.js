@@ -8,7 +8,7 @@ import {Writable} from 'node:stream'
 import {test} from 'node:test'
 
 import {Backoff} from '../../dist/prefork/backoff.js'
-import {accountOf, childEnvironment, forkEnvironment} from '../../dist/prefork/env.js'
+import {accountOf, childEnvironment, forkEnvironment, profileNeedsDatabase} from '../../dist/prefork/env.js'
 import {fromWireCredentials, toWireCredentials} from '../../dist/prefork/messages.js'
 import {resolveSettings} from '../../dist/prefork/options.js'
 import {PrefixedLines} from '../../dist/prefork/output.js'
@@ -73,12 +73,22 @@ test('prefixed lines: whole lines per write, partial lines held until complete, 
 
 test('environment: allow-list, DECNET_* and extras; secrets dropped; the target user\'s HOME/USER', () => {
   const parent = {AWS_SECRET_ACCESS_KEY: 's', DECNET_X: '1', HOME: '/root', LC_ALL: 'C', PATH: '/bin', PGPASSWORD: 'p', SSH_AUTH_SOCK: '/x', USER: 'root'}
-  const env = childEnvironment(parent, {DECNET_DB_URL: 'sqlite:x', PATH: '/usr/bin'}, {home: '/nonexistent', name: 'nobody'})
+  const env = childEnvironment(parent, {DECNET_DB_URL: 'sqlite:x', PATH: '/usr/bin'}, {account: {home: '/nonexistent', name: 'nobody'}})
   assert.deepEqual(env, {DECNET_DB_URL: 'sqlite:x', DECNET_X: '1', HOME: '/nonexistent', LC_ALL: 'C', LOGNAME: 'nobody', PATH: '/usr/bin', USER: 'nobody'})
   const forked = forkEnvironment(env, parent)
   assert.equal(forked.PGPASSWORD, undefined)
   assert.ok('PGPASSWORD' in forked, 'masked explicitly: node:cluster merges the master env under it')
   assert.equal(forked.PATH, '/usr/bin')
+})
+
+test("environment: libpq's PG* settings pass only when the profile needs a database, and nothing else new", () => {
+  const parent = {AWS_SECRET_ACCESS_KEY: 's', PATH: '/bin', PGDATA: '/var/lib/pg', PGPASSFILE: '/etc/decnet/pgpass', PGPASSWORD: 'p', PGSERVICE: 'decnet', PGSSLMODE: 'verify-full', PGSSLROOTCERT: '/etc/ca.pem', PG_SECRET: 'x'}
+  const env = childEnvironment(parent, {}, {database: true})
+  assert.deepEqual(env, {PATH: '/bin', PGPASSFILE: '/etc/decnet/pgpass', PGPASSWORD: 'p', PGSERVICE: 'decnet', PGSSLMODE: 'verify-full', PGSSLROOTCERT: '/etc/ca.pem'})
+  assert.deepEqual(childEnvironment(parent, {}, {database: false}), {PATH: '/bin'})
+  assert.deepEqual(childEnvironment(parent), {PATH: '/bin'})
+  assert.equal(profileNeedsDatabase('database'), true)
+  for (const profile of ['docker', 'net-raw', 'root']) assert.equal(profileNeedsDatabase(profile), false, profile)
 })
 
 test('accountOf reads /etc/passwd', (t) => {
@@ -138,7 +148,7 @@ test('options: defaults, and one message shape for a bad value', () => {
   assert.throws(() => resolveSettings({fleet: {name: 'f', workers: []}}), /at least one worker/)
 })
 
-test("the child entry's static import graph is node builtins, messages.js, credentials.js and flushed.js only", async () => {
+test("the child entry's static import graph is node builtins, messages.js, credentials.js, flushed.js and inherited-descriptors.js only", async () => {
   const {readFileSync} = await import('node:fs')
   const {fileURLToPath} = await import('node:url')
   const seen = new Set()
@@ -156,6 +166,6 @@ test("the child entry's static import graph is node builtins, messages.js, crede
 
   visit(new URL('../../dist/prefork/child.js', import.meta.url))
   const files = [...seen].map((href) => href.slice(href.lastIndexOf('/') + 1)).sort()
-  assert.deepEqual(files, ['child.js', 'credentials.js', 'flushed.js', 'messages.js'])
+  assert.deepEqual(files, ['child.js', 'credentials.js', 'flushed.js', 'inherited-descriptors.js', 'messages.js'])
   assert.deepEqual(outside, [], 'no package is imported statically (debug is loaded only when DEBUG is set)')
 })

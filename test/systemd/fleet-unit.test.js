@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {ExitCode} from '../../dist/exit-codes.js'
+import {unitRuntimeDirectory} from '../../dist/control/fleet-paths.js'
 import {capabilityNames, exceedsProfile} from '../../dist/prefork/credentials.js'
 import {buildFleetUnit, FleetUnitError, PROFILE_SANDBOX} from '../../dist/systemd/index.js'
 import {parseUnit, verifyUnit} from '../helpers/systemd-unit.js'
@@ -221,9 +222,20 @@ describe('buildFleetUnit: how it runs and stops', () => {
     assert.deepEqual(parsed.values('Service', 'Environment'), [
       'DECNET_DB_URL=sqlite:%S/decnet-f-database/decnet.sqlite',
       'DECNET_DATA_DIR=/var/lib/decnet-plugins',
+      'DECNET_RUNTIME_DIR=/run/decnet-f-database',
     ])
     assert.equal(parsed.value('Service', 'EnvironmentFile'), '-/etc/decnet/f-database.env')
   })
+
+  for (const profile of ['database', 'docker', 'net-raw', 'root']) {
+    it(`${profile}: a runtime directory of its own holds the control socket, where decnet is told to put it and root's decnet looks`, () => {
+      const {parsed} = build(profile)
+      assert.equal(parsed.value('Service', 'RuntimeDirectory'), `decnet-f-${profile}`)
+      assert.equal(parsed.value('Service', 'RuntimeDirectoryMode'), '0700')
+      assert.ok(parsed.values('Service', 'Environment').includes(`DECNET_RUNTIME_DIR=/run/decnet-f-${profile}`))
+      assert.equal(unitRuntimeDirectory(`f-${profile}`), `/run/decnet-f-${profile}`, 'the directory a root client looks in')
+    })
+  }
 
   it('a fleet name too long for a user name gets a short, distinct dynamic user', () => {
     const a = build('database', {fleet: {name: 'a-very-long-fleet-name-for-units'}}).parsed.value('Service', 'User')

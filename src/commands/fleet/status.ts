@@ -3,7 +3,7 @@ import {Args} from '@oclif/core'
 import type {FleetStatus} from '../../prefork/fleet-status.js'
 
 import {ControlError, requestStatus} from '../../control/control-client.js'
-import {fleetPaths, runtimeDirectory} from '../../control/fleet-paths.js'
+import {clientRuntimeDirectories, locateFleet} from '../../control/fleet-paths.js'
 import {formatStatus} from '../../control/format-status.js'
 import {runningFleets} from '../../control/running-fleets.js'
 import {ExitCode} from '../../exit-codes.js'
@@ -14,7 +14,7 @@ export default class FleetStatusCommand extends JsonCommand {
   static override args = {name: Args.string({description: 'One fleet; default: every running fleet.'})}
   static override description = `Asks the master of each running fleet (foreground or --daemon) over its control socket: the master's pid and uptime and, per worker, its pid, state (starting, ready, backing off, hung, stopping, stopped), uptime, restart count, last exit (exit code or signal, and why: crashed, hung, killed after grace, ...), when it restarts if it is backing off, and its memory (RSS and USS, from /proc/PID/smaps_rollup).
 
-Control sockets live in the runtime directory: /run/decnet as root, else $XDG_RUNTIME_DIR/decnet, else <%= config.dataDir %>/run ($DECNET_RUNTIME_DIR overrides). Only their owner can use them. A fleet that is not running (no socket, or a stale one) exits ${ExitCode.NOT_FOUND}.
+Control sockets live in the runtime directory: /run/decnet as root, else $XDG_RUNTIME_DIR/decnet, else <%= config.dataDir %>/run ($DECNET_RUNTIME_DIR overrides); root also looks in /run/decnet-NAME, where a fleet's systemd unit (decnet fleet unit) keeps them. Only their owner (and root) can use them. A fleet that is not running (no socket, or a stale one) exits ${ExitCode.NOT_FOUND}.
 
 --json prints the status object for NAME, or an array of them without NAME.`
   static override enableJsonFlag = true
@@ -27,7 +27,7 @@ Control sockets live in the runtime directory: /run/decnet as root, else $XDG_RU
     if (args.name !== undefined) {
       let status: FleetStatus
       try {
-        status = await requestStatus(fleetPaths(args.name, context))
+        status = await requestStatus(locateFleet(args.name, context))
       } catch (error) {
         if (error instanceof ControlError) this.error(error.message, {exit: error.kind === 'denied' ? ExitCode.FAILURE : ExitCode.NOT_FOUND})
         throw error
@@ -37,10 +37,10 @@ Control sockets live in the runtime directory: /run/decnet as root, else $XDG_RU
       return status
     }
 
-    const dir = runtimeDirectory(context)
-    const {fleets, unreachable} = await runningFleets(dir)
+    const dirs = clientRuntimeDirectories(context)
+    const {fleets, unreachable} = await runningFleets(dirs)
     for (const fleet of unreachable) this.warn(fleet.reason)
-    if (fleets.length === 0) this.log(`no fleet is running (no control socket answers in ${dir})`)
+    if (fleets.length === 0) this.log(`no fleet is running (no control socket answers in ${dirs.join(', ')})`)
     else this.log(fleets.map((status) => formatStatus(status)).join('\n\n'))
     return fleets
   }

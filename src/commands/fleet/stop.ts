@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {ControlError} from '../../control/control-client.js'
-import {fleetPaths} from '../../control/fleet-paths.js'
+import {locateFleet} from '../../control/fleet-paths.js'
 import {stopFleet, StopTimeoutError, type StopReport} from '../../control/stop-fleet.js'
 import {ExitCode} from '../../exit-codes.js'
 import {FlagValueError, secondsFlag} from '../../lib/seconds.js'
@@ -12,7 +12,7 @@ export default class FleetStop extends JsonCommand {
   static override args = {name: Args.string({description: 'The running fleet to stop.', required: true})}
   static override description = `Asks the fleet's master over its control socket to stop, exactly as SIGTERM would: every worker gets SIGTERM and the fleet's grace period, then whatever is left is killed. Waits until the master has exited and says how the fleet ended (cleanly, or which workers had to be killed after the grace period). Running it again while the fleet is stopping kills the remaining workers at once.
 
-When no control socket answers, the pid in the fleet's pid file (written by --daemon) gets SIGTERM instead, if it is a decnet fleet master.
+When no control socket answers, the pid in the fleet's pid file (written by --daemon) gets SIGTERM instead, if it is a decnet fleet master. Root also finds a fleet that its systemd unit runs (decnet fleet unit), in /run/decnet-NAME; systemctl stop is the usual way to stop that one.
 
 Exit codes: 0 stopped (even if workers had to be killed), ${ExitCode.NOT_FOUND} the fleet is not running, ${ExitCode.TIMEOUT} the master was still there after --timeout.`
   static override enableJsonFlag = true
@@ -28,7 +28,7 @@ Exit codes: 0 stopped (even if workers had to be killed), ${ExitCode.NOT_FOUND} 
     let report: StopReport
     try {
       timeoutMs = secondsFlag('--timeout', flags.timeout)
-      report = await stopFleet(fleetPaths(args.name, {dataDir: this.config.dataDir}), timeoutMs)
+      report = await stopFleet(locateFleet(args.name, {dataDir: this.config.dataDir}), timeoutMs)
     } catch (error) {
       if (error instanceof FlagValueError) this.error(error.message, {exit: ExitCode.USAGE})
       if (error instanceof StopTimeoutError) this.error(error.message, {exit: ExitCode.TIMEOUT})
