@@ -44,11 +44,10 @@ export function chooseDatabase(options: {flag?: string; env?: NodeJS.ProcessEnv;
   const path = defaultDatabasePath(options.dataDir)
   const legacy = legacyDatabasePath(options.dataDir)
   if (!existsSync(path) && existsSync(legacy)) {
-    const files = `${legacy} ${legacy}-wal ${legacy}-shm`
     const warning =
       `using the database at its old place ${legacy}, beside decnet's plugin list; with no fleet running, move it ` +
-      `into a directory of its own: mkdir -m 0700 ${dirname(path)} && mv ${files} ${dirname(path)}/ ` +
-      '(-wal and -shm may be absent)'
+      `into a directory of its own: mkdir -p -m 0700 ${dirname(path)} && mv ${legacy}* ${dirname(path)}/ ` +
+      '(the * takes its -wal and -shm files along)'
     return Object.freeze({origin: 'legacy', target: {kind: 'sqlite' as const, path: legacy}, url: `sqlite:${legacy}`, warning})
   }
 

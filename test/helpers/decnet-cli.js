@@ -11,7 +11,7 @@
  * ```
  */
 import {spawn} from 'node:child_process'
-import {chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -32,14 +32,25 @@ const DEFAULT_TIMEOUT_MS = 60_000
  * package.json links the given fixture plugins the way `decnet plugins link`
  * does ({name, root, type: 'link'}). Removed after the test.
  *
+ * It belongs to the user running the test, as an operator's data directory
+ * does: root refuses to load a plugin list another user can change. Its
+ * `db/` directory (the default database's) is handed to `nobody` when the
+ * test runs as root, as `decnet fleet --user nobody` would do itself; with
+ * `{owner: 'nobody'}` the whole directory is nobody's, for tests that run
+ * decnet itself as nobody (it then writes its control socket there).
+ *
  * @returns {{dir: string, env: Record<string, string>}} `env` points decnet at it.
  */
-export function linkedDataDir(t, plugins = []) {
+export function linkedDataDir(t, plugins = [], {owner} = {}) {
   const dir = mkdtempSync('/tmp/decnet-registry-test-')
   chmodSync(dir, 0o755)
-  // Fleets in these tests run their workers as nobody: the default SQLite database (in this directory) must be
-  // theirs to write, as an operator would arrange (decnet refuses a database-only fleet otherwise).
-  if (process.getuid() === 0) chownSync(dir, NOBODY, NOBODY)
+  if (process.getuid() === 0) {
+    const db = join(dir, 'db')
+    mkdirSync(db, {mode: 0o700})
+    chownSync(db, NOBODY, NOBODY)
+    if (owner === 'nobody') chownSync(dir, NOBODY, NOBODY)
+  }
+
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   const linked = plugins.map((name) => ({name, root: join(FIXTURE_PLUGINS, name), type: 'link'}))
   const pjson = {dependencies: {}, name: 'decnet', oclif: {plugins: linked, schema: 1}, private: true}
