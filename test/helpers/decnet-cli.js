@@ -11,7 +11,7 @@
  * ```
  */
 import {spawn} from 'node:child_process'
-import {chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -33,23 +33,18 @@ const DEFAULT_TIMEOUT_MS = 60_000
  * does ({name, root, type: 'link'}). Removed after the test.
  *
  * It belongs to the user running the test, as an operator's data directory
- * does: root refuses to load a plugin list another user can change. Its
- * `db/` directory (the default database's) is handed to `nobody` when the
- * test runs as root, as `decnet fleet --user nobody` would do itself; with
- * `{owner: 'nobody'}` the whole directory is nobody's, for tests that run
- * decnet itself as nobody (it then writes its control socket there).
+ * does: root refuses to load a plugin list another user can change
+ * (`decnet fleet --user nobody` creates the default database's directory,
+ * `db/`, for nobody itself). With `{owner: 'nobody'}` the whole directory is
+ * nobody's, for tests that run decnet itself as nobody (it then writes its
+ * control socket there).
  *
  * @returns {{dir: string, env: Record<string, string>}} `env` points decnet at it.
  */
 export function linkedDataDir(t, plugins = [], {owner} = {}) {
   const dir = mkdtempSync('/tmp/decnet-registry-test-')
   chmodSync(dir, 0o755)
-  if (process.getuid() === 0) {
-    const db = join(dir, 'db')
-    mkdirSync(db, {mode: 0o700})
-    chownSync(db, NOBODY, NOBODY)
-    if (owner === 'nobody') chownSync(dir, NOBODY, NOBODY)
-  }
+  if (process.getuid() === 0 && owner === 'nobody') chownSync(dir, NOBODY, NOBODY)
 
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   const linked = plugins.map((name) => ({name, root: join(FIXTURE_PLUGINS, name), type: 'link'}))
