@@ -80,7 +80,7 @@ for (const kind of DATABASE_KINDS) {
       if (kind === 'sqlite') writeFileSync(join(url.slice('sqlite:'.length).split('/x/')[0]), 'not a directory')
       const run = await runCli(['ingest', SAMPLE, '--db', url])
       assert.equal(run.code, ExitCode.DATABASE, run.stderr)
-      assert.match(run.stderr, kind === 'sqlite' ? /cannot create the directory for sqlite database/ : /cannot connect to postgresql at 127\.0\.0\.1:1: connection refused/)
+      assert.match(run.stderr, kind === 'sqlite' ? /cannot use directory .*\/file\/x for sqlite/ : /cannot connect to postgresql at 127\.0\.0\.1:1: connection refused/)
     })
   })
 }
