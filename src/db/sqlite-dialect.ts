@@ -15,7 +15,7 @@ export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 10_000
 /**
  * What opening a SQLite database may create:
  * - `file` (default): the database file, if missing, in a directory that must exist;
- * - `directory`: also the missing directories above it (mode 0700): only for decnet's default place;
+ * - `directory`: also its missing directory (mode 0700) and those above (0755): only for decnet's default place;
  * - `nothing`: the file must exist (read-only commands: a typo in `--db` must not make an empty database).
  */
 export type SqliteCreate = 'directory' | 'file' | 'nothing'
@@ -106,6 +106,9 @@ function prepareSqliteFile(path: string, create: SqliteCreate): void {
   const dir = dirname(path)
   if (create === 'directory') {
     try {
+      // Directories above it searchable (0755, as oclif makes the data directory), so a fleet's --user can reach
+      // the database's own directory, which only its owner may enter.
+      mkdirSync(dirname(dir), {mode: 0o755, recursive: true})
       mkdirSync(dir, {mode: 0o700, recursive: true})
     } catch (error) {
       throw fileError(`cannot create the directory for sqlite database ${path}`, path, error)
