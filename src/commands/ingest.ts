@@ -45,7 +45,7 @@ A missing or unreadable file (exit ${ExitCode.INPUT_UNREADABLE}) or a binary one
     let summary: IngestSummary
     try {
       const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
-      if (database.warning) this.warn(database.warning)
+      for (const warning of database.warnings) this.warn(warning)
       summary = await withDatabase(database.url, async (db) => {
         await migrateToLatest(db)
         return ingest(db, argv as string[], {batchSize: flags.batch, onProgress: (p) => progress.update(p)})

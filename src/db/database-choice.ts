@@ -1,4 +1,4 @@
-import {existsSync} from 'node:fs'
+import {existsSync, statSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import type {DatabaseTarget} from './url.js'
@@ -19,8 +19,12 @@ export interface DatabaseChoice {
   readonly url: string
   readonly target: DatabaseTarget
   readonly origin: DatabaseOrigin
-  /** For the operator: the database is at the legacy place, and how to move it. */
-  readonly warning?: string
+  /**
+   * For the operator: the database is at the legacy place, and how to move
+   * it; its files can be read by every local user (made by decnet before 0.2,
+   * which left them 0644), and how to close them.
+   */
+  readonly warnings: readonly string[]
 }
 
 /**
@@ -35,12 +39,16 @@ export interface DatabaseChoice {
  * @example
  * ```ts
  * const choice = chooseDatabase({flag: flags.db, dataDir: this.config.dataDir})
- * if (choice.warning) this.warn(choice.warning)
+ * for (const warning of choice.warnings) this.warn(warning)
  * ```
  */
 export function chooseDatabase(options: {flag?: string; env?: NodeJS.ProcessEnv; dataDir: string}): DatabaseChoice {
   const given = options.flag?.trim() || (options.env ?? process.env)[DATABASE_URL_ENV]?.trim()
-  if (given) return Object.freeze({origin: 'given', target: parseDatabaseUrl(given), url: given})
+  if (given) {
+    const target = parseDatabaseUrl(given)
+    return Object.freeze({origin: 'given', target, url: given, warnings: target.kind === 'sqlite' ? openToOthers(target.path) : []})
+  }
+
   const path = defaultDatabasePath(options.dataDir)
   const legacy = legacyDatabasePath(options.dataDir)
   if (!existsSync(path) && existsSync(legacy)) {
@@ -48,8 +56,26 @@ export function chooseDatabase(options: {flag?: string; env?: NodeJS.ProcessEnv;
       `using the database at its old place ${legacy}, beside decnet's plugin list; with no fleet running, move it ` +
       `into a directory of its own: mkdir -p -m 0700 ${dirname(path)} && mv ${legacy}* ${dirname(path)}/ ` +
       '(the * takes its -wal and -shm files along)'
-    return Object.freeze({origin: 'legacy', target: {kind: 'sqlite' as const, path: legacy}, url: `sqlite:${legacy}`, warning})
+    return Object.freeze({origin: 'legacy', target: {kind: 'sqlite' as const, path: legacy}, url: `sqlite:${legacy}`, warnings: [warning, ...openToOthers(legacy)]})
   }
 
-  return Object.freeze({origin: 'default', target: {kind: 'sqlite' as const, path}, url: `sqlite:${path}`})
+  return Object.freeze({origin: 'default', target: {kind: 'sqlite' as const, path}, url: `sqlite:${path}`, warnings: openToOthers(path)})
+}
+
+/**
+ * A warning when the database's files grant anything to every user: decnet
+ * now creates them 0600, but leaves an existing file's mode to its operator
+ * (changing it behind their back could lock out a reader they set up).
+ */
+function openToOthers(path: string): string[] {
+  const open = [path, `${path}-wal`, `${path}-shm`].filter((file) => {
+    try {
+      return (statSync(file).mode & 0o007) !== 0
+    } catch {
+      // Missing (no -wal yet, or no database yet): nothing to expose.
+      return false
+    }
+  })
+  if (open.length === 0) return []
+  return [`${open.join(', ')} can be read by every local user (attacker intelligence); close ${open.length > 1 ? 'them' : 'it'}: chmod o-rwx ${open.join(' ')}`]
 }

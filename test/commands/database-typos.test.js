@@ -2,7 +2,7 @@
 // path whose directory does not exist is an error (exit 10), and read-only commands never create one (exit 10).
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
-import {mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
@@ -83,6 +83,19 @@ describe('--db typos', () => {
     assert.deepEqual(readdirSync(join(data, 'db')).filter((f) => !/-(wal|shm)$/.test(f)), ['decnet.sqlite'])
     const list = await decnet(['attackers'], {cwd: dir, dataDir: data})
     assert.equal(list.code, EXIT.OK, list.stderr)
+  })
+
+  it('an existing database that every user can read (as decnet before 0.2 left it) is named, with the chmod that closes it', async (t) => {
+    const dir = scratch(t)
+    const data = join(dir, 'data')
+    const db = join(dir, 'old.sqlite')
+    assert.equal((await decnet(['db', 'migrate', '--db', db], {cwd: dir, dataDir: data})).code, EXIT.OK)
+    chmodSync(db, 0o644)
+    const run = await decnet(['attackers', '--db', db], {cwd: dir, dataDir: data})
+    assert.equal(run.code, EXIT.OK, run.stderr)
+    assert.match(run.stderr, new RegExp(`${db} can be read by every local user \\(attacker intelligence\\); close it: chmod o-rwx ${db}`))
+    chmodSync(db, 0o600)
+    assert.doesNotMatch((await decnet(['attackers', '--db', db], {cwd: dir, dataDir: data})).stderr, /every local user/)
   })
 
   it('PostgreSQL: a database that does not exist is exit 10 for a read-only command', {skip: skipReason('postgres')}, async (t) => {

@@ -36,7 +36,7 @@ With --json, prints an array of full profiles: ip, firstSeen, lastSeen, eventCou
     let total: number
     try {
       const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
-      if (database.warning) this.warn(database.warning)
+      for (const warning of database.warnings) this.warn(warning)
       ;[profiles, total] = await withDatabase(
         database.url,
         async (db) => {

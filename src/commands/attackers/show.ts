@@ -40,7 +40,7 @@ An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exit
     let profile: AttackerProfile | undefined
     try {
       const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
-      if (database.warning) this.warn(database.warning)
+      for (const warning of database.warnings) this.warn(warning)
       profile = await withDatabase(
         database.url,
         async (db) => {

@@ -31,7 +31,7 @@ export default class DbMigrate extends JsonCommand {
     const {flags} = await this.parse(DbMigrate)
     try {
       const choice = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
-      if (choice.warning) this.warn(choice.warning)
+      for (const warning of choice.warnings) this.warn(warning)
       const {target} = choice
       const database = target.kind === 'sqlite' ? target.path : redactUrl(target.url)
       return await withDatabase(choice.url, async (db) => {

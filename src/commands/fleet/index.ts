@@ -82,7 +82,7 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
       throw error
     }
 
-    if (database.warning) this.warn(database.warning)
+    for (const warning of database.warnings) this.warn(warning)
     // Workers that open the database would crash-loop on one they cannot use: refuse before spawning.
     const unusable = prepareFleetDatabase(fleet, database, plan.user ?? currentAccount())
     if (unusable) this.error(unusable, {exit: ExitCode.DATABASE})
