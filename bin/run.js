@@ -1,12 +1,21 @@
 #!/usr/bin/env node
 import {execute, settings} from '@oclif/core'
+import {fileURLToPath} from 'node:url'
+
+import {decnetDataDir, pluginListRefusal} from '../dist/lib/plugin-list-trust.js'
 
 // decnet and its plugins ship compiled JavaScript: never look for TypeScript
 // sources (oclif would otherwise warn on every command that a linked plain-JS
 // ESM plugin "cannot be auto-transpiled"). bin/dev.js is the way to run sources.
 settings.enableAutoTranspile = false
 
-await execute({dir: import.meta.url})
+// As root, refuse the plugin list (and so every plugin's code) when another
+// user can change it. This must happen before oclif's Config.load, which loads
+// the plugins: oclif's `userPlugins: false` skips them, and the built-in
+// commands and fleets still work.
+const refusal = pluginListRefusal(decnetDataDir())
+if (refusal) process.stderr.write(` ›   Warning: ${refusal.message}\n`)
+await execute({loadOptions: {root: fileURLToPath(import.meta.url), userPlugins: refusal === undefined}})
 // The command is done. Exit now, so that nothing a plugin left running (a
 // `decnet:fleets` hook that timed out still holds its timers and sockets)
 // can keep a finished command alive. Failures never get here: oclif exits.

@@ -2,12 +2,12 @@ import {Args, Flags, ux} from '@oclif/core'
 
 import {migrateToLatest} from '../db/migrate.js'
 import {withDatabase} from '../db/open.js'
-import {resolveDatabaseUrl} from '../db/url.js'
+import {chooseDatabase} from '../db/database-choice.js'
 import {ExitCode} from '../exit-codes.js'
 import {DEFAULT_BATCH_SIZE, INGEST_SQLITE_OPTIONS, ingest} from '../ingest/ingest.js'
 import type {IngestSummary} from '../ingest/ingest.js'
 import {ProgressLine} from '../ingest/progress-line.js'
-import {databaseExitCode, databaseFlag} from '../lib/database-command.js'
+import {databaseExitCode, databaseFlag, sqliteCreate} from '../lib/database-command.js'
 import {JsonCommand} from '../lib/json-command.js'
 
 /** `decnet ingest [FILE...]`: store DECNET log lines in the database. */
@@ -41,14 +41,15 @@ A missing or unreadable file (exit ${ExitCode.INPUT_UNREADABLE}) or a binary one
   /** Returns `{accepted, rejected, sources}`; `--json` prints it as is. */
   async run(): Promise<IngestSummary> {
     const {argv, flags} = await this.parse(Ingest)
-    const url = resolveDatabaseUrl({flag: flags.db, dataDir: this.config.dataDir})
     const progress = new ProgressLine(process.stderr)
     let summary: IngestSummary
     try {
-      summary = await withDatabase(url, async (db) => {
+      const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
+      for (const warning of database.warnings) this.warn(warning)
+      summary = await withDatabase(database.url, async (db) => {
         await migrateToLatest(db)
         return ingest(db, argv as string[], {batchSize: flags.batch, onProgress: (p) => progress.update(p)})
-      }, INGEST_SQLITE_OPTIONS)
+      }, {...INGEST_SQLITE_OPTIONS, create: sqliteCreate(database, 'write')})
     } catch (error) {
       const exit = databaseExitCode(error)
       if (exit !== undefined) this.error((error as Error).message, {exit})

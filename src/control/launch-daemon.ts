@@ -4,7 +4,7 @@
  * wait until its fleet is ready or it has failed.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
-import {closeSync, fstatSync, openSync, writeSync} from 'node:fs'
+import {closeSync, constants, fstatSync, openSync, writeSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import createDebug from 'debug'
@@ -36,6 +36,17 @@ export class DaemonStartError extends Error {
     this.name = 'DaemonStartError'
     this.exitCode = exitCode
     this.logTail = logTail
+  }
+}
+
+/** A file decnet writes as its user (the daemon's log) is a symlink or not a regular file: refused, never followed. */
+export class UnsafeFileError extends Error {
+  readonly path: string
+
+  constructor(message: string, path: string) {
+    super(message)
+    this.name = 'UnsafeFileError'
+    this.path = path
   }
 }
 
@@ -72,7 +83,14 @@ export async function launchDaemon(launch: DaemonLaunch): Promise<DaemonStarted>
     throw error
   }
 
-  const log = openSync(paths.logFile, 'a', 0o600)
+  let log: number
+  try {
+    log = openLog(paths.logFile)
+  } catch (error) {
+    releasePidFile(paths.pidFile, process.pid)
+    throw error
+  }
+
   const offset = fstatSync(log).size
   let child: ChildProcess
   try {
@@ -111,6 +129,34 @@ export async function launchDaemon(launch: DaemonLaunch): Promise<DaemonStarted>
 
   releasePidFile(paths.pidFile, pid === 0 ? process.pid : pid)
   throw new DaemonStartError(`fleet '${paths.fleet}' ${message}`, code, await tail(paths.logFile, offset))
+}
+
+/**
+ * Opens the daemon's log for appending, never through a symlink (O_NOFOLLOW:
+ * one planted at the log's path would make root append to its target), and
+ * only a regular file (a FIFO would block, a device would be written to).
+ * The pid file and control socket are guarded the same way.
+ *
+ * @throws {@link UnsafeFileError} when it is a symlink or not a regular file.
+ */
+export function openLog(path: string): number {
+  let fd: number
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new UnsafeFileError(`refusing to write the fleet's log through a symlink at ${path}: remove it (decnet creates the log itself)`, path)
+    }
+
+    throw error
+  }
+
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd)
+    throw new UnsafeFileError(`refusing to write the fleet's log to ${path}: it is not a regular file; remove it`, path)
+  }
+
+  return fd
 }
 
 type End =

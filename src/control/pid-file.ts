@@ -2,7 +2,7 @@
  * The pid file of a `--daemon` fleet: claimed atomically, recognised as
  * stale when its process is gone or is not a decnet fleet master.
  */
-import {linkSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, constants, fchmodSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync} from 'node:fs'
 
 import createDebug from 'debug'
 
@@ -82,7 +82,7 @@ export function inspectPidFile(path: string, fleet: string): PidFileState {
  */
 export function claimPidFile(path: string, fleet: string, pid: number): string | undefined {
   const temporary = `${path}.${process.pid}.tmp`
-  writeFileSync(temporary, `${pid}\n`, {mode: 0o644})
+  writeTemporary(temporary, pid)
   let replaced: string | undefined
   try {
     for (let attempt = 0; ; attempt++) {
@@ -107,8 +107,25 @@ export function claimPidFile(path: string, fleet: string, pid: number): string |
 /** Replaces the pid in a pid file this process claimed (atomically: readers never see it empty). */
 export function rewritePidFile(path: string, pid: number): void {
   const temporary = `${path}.${process.pid}.tmp`
-  writeFileSync(temporary, `${pid}\n`, {mode: 0o644})
+  writeTemporary(temporary, pid)
   renameSync(temporary, path)
+}
+
+/**
+ * Writes a pid file's temporary: a new file or nothing. Opening it with a
+ * plain write would follow a symlink planted at that (predictable) path and
+ * truncate its target as root; O_EXCL fails on any existing entry, symlinks
+ * included, and a leftover of a dead process with our pid is removed first.
+ */
+function writeTemporary(temporary: string, pid: number): void {
+  rmSync(temporary, {force: true}) // unlinks a symlink itself, never its target
+  const fd = openSync(temporary, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o644)
+  try {
+    fchmodSync(fd, 0o644) // readable by status tools whatever the umask; only its owner writes it
+    writeSync(fd, `${pid}\n`)
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** Removes the pid file if it still names `pid` (a newer master's file is left alone). */

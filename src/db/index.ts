@@ -11,5 +11,16 @@ export type {MigrationState} from './migrate.js'
 export {openDatabase, withDatabase} from './open.js'
 export type {OpenDatabaseOptions} from './open.js'
 export type * from './schema.js'
-export {DATABASE_URL_ENV, DatabaseUrlError, defaultDatabaseUrl, parseDatabaseUrl, resolveDatabaseUrl} from './url.js'
+export {chooseDatabase} from './database-choice.js'
+export type {DatabaseChoice, DatabaseOrigin} from './database-choice.js'
+export {
+  DATABASE_URL_ENV,
+  DatabaseUrlError,
+  defaultDatabaseDirectory,
+  defaultDatabasePath,
+  defaultDatabaseUrl,
+  legacyDatabasePath,
+  parseDatabaseUrl,
+  resolveDatabaseUrl,
+} from './url.js'
 export type {DatabaseTarget} from './url.js'

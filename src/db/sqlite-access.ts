@@ -1,5 +1,9 @@
-import {constants, statSync} from 'node:fs'
-import {dirname} from 'node:path'
+import {constants, readdirSync, statSync} from 'node:fs'
+import {basename, dirname, join} from 'node:path'
+
+import createDebug from 'debug'
+
+const debug = createDebug('decnet:db')
 
 /** Who will open the database: the uid and the only group a dropped child keeps. */
 export interface DatabaseAccount {
@@ -90,8 +94,46 @@ export function currentAccount(): DatabaseAccount {
   return {gid: process.getegid?.() ?? 0, uid: process.geteuid?.() ?? 0}
 }
 
-/** How an operator fixes {@link sqliteAccessProblem} for this account and database file. */
+/**
+ * How an operator fixes {@link sqliteAccessProblem} for this account and
+ * database file. It never advises handing over a directory that holds
+ * anything but the database and its -wal, -shm and -journal files: the old
+ * default place, decnet's data directory, also holds root's plugin list, and
+ * `chown -R` of it would let the workers' user make root load its code.
+ */
 export function sqliteAccessFix(path: string, account: DatabaseAccount): string {
   const owner = account.name ?? String(account.uid)
-  return `Give ${owner} the database's directory (chown -R ${owner}: ${dirname(path)}, and make the directories above it searchable), or point --db / DECNET_DB_URL at a database it can write`
+  const dir = dirname(path)
+  const elsewhere = 'or point --db / DECNET_DB_URL at a database it can write'
+  const others = otherFiles(dir, basename(path))
+  if (others === undefined) {
+    return `Create the database's directory for ${owner} (install -d -m 0700 -o ${owner} -g ${account.gid} ${dir}, and make the directories above it searchable), ${elsewhere}`
+  }
+
+  if (others.length > 0) {
+    const own = join(dir, 'db')
+    const shown = others.length > 3 ? `${others.slice(0, 3).join(', ')}, ...` : others.join(', ')
+    return (
+      `Its directory ${dir} holds other files (${shown}), which ${owner} must not be given: move the database into a ` +
+      `directory of its own and hand over only that (with no fleet running: mkdir -p -m 0700 ${own} && mv ${path}* ${own}/ ` +
+      `&& chown -R ${owner}: ${own}; the * takes its -wal and -shm files along), then use it (it is decnet's default ` +
+      `database when ${dir} is the data directory; else --db ${join(own, basename(path))}), ${elsewhere}`
+    )
+  }
+
+  return `Give ${owner} the database's directory, which holds only the database (chown -R ${owner}: ${dir}, and make the directories above it searchable), ${elsewhere}`
+}
+
+/** What `dir` holds besides the database `file` and SQLite's files beside it; undefined when `dir` is missing. */
+function otherFiles(dir: string, file: string): string[] | undefined {
+  const own = new Set([file, `${file}-wal`, `${file}-shm`, `${file}-journal`])
+  try {
+    return readdirSync(dir).filter((name) => !own.has(name)).sort()
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return undefined
+    // Unreadable: what it holds is unknown, so it must not be handed over whole.
+    debug('cannot list %s: %s', dir, (error as Error).message)
+    return [`whatever it holds: it cannot be listed (${code ?? 'error'})`]
+  }
 }

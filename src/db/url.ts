@@ -44,9 +44,17 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
     return {kind: 'sqlite', path: path === ':memory:' ? path : resolve(path)}
   }
 
-  const scheme = /^([a-z][\w+.-]*):\/\//i.exec(input)
+  // Anything that starts like a URL (`word:`) and is not one of the above is a typo, not a file name:
+  // `postgres:/db` must not quietly become a SQLite file called "postgres:/db" (write ./x:y for such a file).
+  const scheme = /^([a-z][\w+.-]*):/i.exec(input)
   if (scheme) {
-    throw new DatabaseUrlError(url, `unsupported scheme "${scheme[1]}:"; use postgres://..., sqlite:PATH or a file path`)
+    // Half-typed, it may still hold USER:PASSWORD@: hide whatever sits between a colon and an @.
+    const shown = redactUrl(input).replace(/([:/]?[^:@/]*):[^@/]*@/, '$1:***@')
+    if (/^postgres(?:ql)?$/i.test(scheme[1])) {
+      throw new DatabaseUrlError(shown, 'not a valid postgres URL: write postgres://USER@HOST/DATABASE')
+    }
+
+    throw new DatabaseUrlError(shown, `unsupported scheme "${scheme[1]}:"; use postgres://..., sqlite:PATH or a file path`)
   }
 
   return {kind: 'sqlite', path: resolve(input)}
@@ -67,9 +75,29 @@ function checkPostgresUrl(input: string): string {
   return input
 }
 
-/** The default database: a SQLite file in the given data directory (oclif's `config.dataDir`). */
+/**
+ * The directory of the default database, inside the data directory. It holds
+ * the database and its -wal and -shm files and nothing else, so that handing
+ * it to the workers' user (`--user`) hands over nothing root loads (the data
+ * directory itself holds root's plugin list).
+ */
+export function defaultDatabaseDirectory(dataDir: string): string {
+  return join(dataDir, 'db')
+}
+
+/** The default database's file: `<data dir>/db/decnet.sqlite`. */
+export function defaultDatabasePath(dataDir: string): string {
+  return join(defaultDatabaseDirectory(dataDir), 'decnet.sqlite')
+}
+
+/** Where decnet up to 0.1 kept the default database: `<data dir>/decnet.sqlite`, beside the plugin list. */
+export function legacyDatabasePath(dataDir: string): string {
+  return join(dataDir, 'decnet.sqlite')
+}
+
+/** The default database: a SQLite file in a directory of its own in the data directory (oclif's `config.dataDir`). */
 export function defaultDatabaseUrl(dataDir: string): string {
-  return `sqlite:${join(dataDir, 'decnet.sqlite')}`
+  return `sqlite:${defaultDatabasePath(dataDir)}`
 }
 
 /**

@@ -10,7 +10,7 @@ export const heavy: FleetDefinition = Object.freeze({
   description: 'Attacker profiler and ATT&CK tagger over the log store (database access only)',
   profile: 'database',
   workers: [
-    {name: 'profiler', module: './dist/workers/profiler/worker.js', needs: 'database', options: {interval: 60}},
-    {name: 'ttp', module: './dist/workers/ttp/worker.js', needs: 'database', options: {interval: 60}},
+    {name: 'profiler', module: './dist/workers/profiler/worker.js', needs: 'database', options: {interval: 60}, usesDatabase: true},
+    {name: 'ttp', module: './dist/workers/ttp/worker.js', needs: 'database', options: {interval: 60}, usesDatabase: true},
   ],
 }) as FleetDefinition

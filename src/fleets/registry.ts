@@ -31,9 +31,11 @@ export interface LoadFleetCatalogOptions {
  *
  * Never throws for a plugin's fault: a hook that throws, hangs or returns
  * garbage, and every invalid definition, becomes a {@link PluginProblem}
- * naming the plugin. When two plugins (or one plugin twice) define the same
- * fleet name, no definition of that name is used and each plugin involved
- * gets a problem naming all of them: a silent override could hand a fleet's
+ * naming the plugin. A fleet built into decnet (`heavy`) always wins: a
+ * plugin defining the same name gets a problem and its definition is
+ * ignored. When two plugins (or one plugin twice) define the same fleet
+ * name, no definition of that name is used and each plugin involved gets a
+ * problem naming all of them: a silent override could hand a fleet's
  * privileges to the wrong code.
  *
  * @example
@@ -72,6 +74,15 @@ export async function loadFleetCatalog(config: Interfaces.Config, options: LoadF
   for (const [name, same] of groupByName(candidates)) {
     if (same.length === 1) {
       fleets.push(same[0])
+      continue
+    }
+
+    // A built-in fleet keeps its name: a plugin cannot take `heavy` offline (nor replace it) by defining one.
+    const builtin = same.filter((f) => f.plugin === config.name)
+    if (builtin.length === 1) {
+      fleets.push(builtin[0])
+      const message = `a fleet built into ${config.name} has this name: this plugin's definition is ignored; rename it`
+      for (const plugin of new Set(same.filter((f) => f !== builtin[0]).map((f) => f.plugin))) problems.push({fleet: name, message, plugin})
       continue
     }
 

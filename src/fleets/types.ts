@@ -48,6 +48,13 @@ export interface WorkerSpec {
   options?: JsonObject
   /** Restart the worker when its resident memory (RSS) exceeds this many MiB; overrides the fleet's. Default: no limit. */
   maxMemoryMb?: number
+  /**
+   * The worker opens the database (`DECNET_DB_URL`). `decnet fleet` then
+   * checks, before spawning, that the workers' user can open a SQLite
+   * database there, and refuses to start when it cannot; workers that do not
+   * declare it are not held back by a database they never touch. Default false.
+   */
+  usesDatabase?: boolean
 }
 
 /** A fleet as a plugin declares it. */
@@ -75,6 +82,8 @@ export interface ResolvedWorker {
   readonly options: Readonly<JsonObject>
   /** Its memory limit (RSS, MiB): its own, else its fleet's; absent = none. */
   readonly maxMemoryMb?: number
+  /** Present (true) when the worker declared that it opens the database. */
+  readonly usesDatabase?: true
 }
 
 /** A fleet after validation, with the plugin it came from. */

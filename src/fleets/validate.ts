@@ -119,6 +119,9 @@ function validateWorker(raw: unknown, index: number, root: string, problems: str
   const optionsProblem = isPlainObject(options) ? jsonProblem(options, 'options') : `options is ${describe(options)}, not an object`
   if (optionsProblem) problems.push(`${label}: ${optionsProblem}`)
   const maxMemoryMb = memoryLimit(raw.maxMemoryMb, `${label}: maxMemoryMb`, problems) ?? fleetLimit
+  if (raw.usesDatabase !== undefined && typeof raw.usesDatabase !== 'boolean') {
+    problems.push(`${label}: usesDatabase must be true or false (got ${describe(raw.usesDatabase)})`)
+  }
 
   if (problems.length > before || modulePath === undefined) return undefined
   return Object.freeze({
@@ -129,6 +132,7 @@ function validateWorker(raw: unknown, index: number, root: string, problems: str
     needs: raw.needs as PrivilegeProfile,
     options: Object.freeze(structuredClone(options as JsonObject)),
     restart: restart as RestartPolicy,
+    ...(raw.usesDatabase === true ? {usesDatabase: true as const} : {}),
   })
 }
 

@@ -1,5 +1,8 @@
 import {Flags} from '@oclif/core'
 
+import type {DatabaseChoice} from '../db/database-choice.js'
+import type {SqliteCreate} from '../db/sqlite-dialect.js'
+
 import {DatabaseError} from '../db/errors.js'
 import {DatabaseUrlError} from '../db/url.js'
 import {ExitCode} from '../exit-codes.js'
@@ -10,7 +13,7 @@ import {ExitCode} from '../exit-codes.js'
  */
 export const databaseFlag = Flags.string({
   helpValue: 'URL',
-  summary: 'Database: postgres://USER@HOST/DB, sqlite:PATH or a file path [default: $DECNET_DB_URL, else decnet.sqlite in the data directory].',
+  summary: 'Database: postgres://USER@HOST/DB, sqlite:PATH or a file path [default: $DECNET_DB_URL, else db/decnet.sqlite in the data directory].',
 })
 
 /**
@@ -31,4 +34,20 @@ export function databaseExitCode(error: unknown): number | undefined {
   if (error instanceof DatabaseError) return ExitCode.DATABASE
   if (error instanceof DatabaseUrlError) return ExitCode.USAGE
   return undefined
+}
+
+/**
+ * What opening the chosen database may create: a command that only reads
+ * creates nothing (a typo in `--db` must not make an empty database and then
+ * report that it holds nothing); a command that writes creates the file, and
+ * the directory too only for decnet's default place.
+ *
+ * @example
+ * ```ts
+ * await withDatabase(choice.url, use, {create: sqliteCreate(choice, 'read')})
+ * ```
+ */
+export function sqliteCreate(choice: DatabaseChoice, access: 'read' | 'write'): SqliteCreate {
+  if (access === 'read') return 'nothing'
+  return choice.origin === 'default' ? 'directory' : 'file'
 }

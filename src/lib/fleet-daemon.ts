@@ -9,7 +9,7 @@ import type {Supervisor} from '../prefork/supervisor.js'
 
 import {fleetPaths} from '../control/fleet-paths.js'
 import {openControl} from '../control/fleet-control.js'
-import {DaemonStartError, launchDaemon} from '../control/launch-daemon.js'
+import {DaemonStartError, launchDaemon, UnsafeFileError} from '../control/launch-daemon.js'
 
 export {notifyLauncher} from '../control/launch-daemon.js'
 import {AlreadyRunningError, releasePidFile} from '../control/pid-file.js'
@@ -58,6 +58,7 @@ decnet fleet status ${fleet} · decnet fleet logs ${fleet} · decnet fleet stop 
   } catch (error) {
     if (error instanceof AlreadyRunningError) command.error(error.message, {exit: ExitCode.ALREADY_RUNNING})
     if (error instanceof DaemonStartError) command.error(error.message, {exit: error.exitCode})
+    if (error instanceof UnsafeFileError) command.error(error.message, {exit: ExitCode.FAILURE})
     throw error
   }
 }

@@ -14,7 +14,8 @@
  * keeps a child alive after its worker returns.
  */
 import cluster from 'node:cluster'
-import {existsSync} from 'node:fs'
+import {accessSync, constants} from 'node:fs'
+import {dirname} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
 import {readCredentials} from './credentials.js'
@@ -102,7 +103,8 @@ class ChildProcessRuntime {
     try {
       exports = (await import(pathToFileURL(start.modulePath).href)) as Record<string, unknown>
     } catch (error) {
-      if (!existsSync(start.modulePath)) return this.#bootFailed(`module ${start.modulePath} not found (export "${start.exportName}")`)
+      const unreadable = moduleUnreadable(start.modulePath)
+      if (unreadable) return this.#bootFailed(`${unreadable} (export "${start.exportName}")`)
       if (error instanceof Error && error.stack) this.#print(error.stack)
       return this.#bootFailed(`importing module ${start.modulePath} (export "${start.exportName}") threw: ${describe(error)}`)
     }
@@ -209,3 +211,40 @@ function describe(error: unknown): string {
 }
 
 new ChildProcessRuntime().main()
+
+/**
+ * Why this process cannot read a worker module, when the import error would
+ * hide it: missing, or not readable by this user (a dropped child often
+ * cannot enter the directory where the plugin lives), naming the first path
+ * it is denied. Undefined when the module can be read.
+ */
+function moduleUnreadable(path: string): string | undefined {
+  try {
+    accessSync(path, constants.R_OK)
+    return undefined
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return `module ${path} not found`
+    if (code !== 'EACCES') return undefined
+  }
+
+  const dirs: string[] = []
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    dirs.unshift(dir)
+    if (dir === dirname(dir)) break
+  }
+
+  const denied = dirs.find((dir) => !searchable(dir)) ?? path
+  const who = `uid ${process.getuid?.() ?? '?'}`
+  return `module ${path} cannot be read by ${who}: permission denied on ${denied} (a permission problem, not a missing file; let ${who} read the plugin)`
+}
+
+function searchable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.X_OK)
+    return true
+  } catch {
+    // Denied (or gone): either way the module cannot be reached through this directory.
+    return false
+  }
+}

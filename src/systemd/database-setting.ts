@@ -1,4 +1,5 @@
-import {dirname} from 'node:path'
+import {readdirSync} from 'node:fs'
+import {basename, dirname, join} from 'node:path'
 
 import type {DatabaseTarget} from '../db/url.js'
 
@@ -74,7 +75,30 @@ export function databaseSetting(target: DatabaseTarget | undefined, context: Dat
     )
   }
 
-  return {environment, warnings: [], write: [dirname(target.path)]}
+  const dir = dirname(target.path)
+  const others = otherFiles(target.path)
+  if (others.length > 0) {
+    // ReadWritePaths= hands the whole directory over: never decnet's data directory (root's plugin list) or any other.
+    throw new FleetUnitError(
+      `--db ${target.path}: its directory ${dir} holds other files (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}), ` +
+        `and the unit would make all of it writable by the service; move the database into a directory of its own ` +
+        `(e.g. ${join(dir, 'db')}) owned by the service's user, and pass that`,
+    )
+  }
+
+  return {environment, warnings: [], write: [dir]}
+}
+
+/** Entries of the database's directory other than the database and SQLite's files beside it (none when it is missing). */
+function otherFiles(path: string): string[] {
+  const file = basename(path)
+  const own = new Set([file, `${file}-wal`, `${file}-shm`, `${file}-journal`])
+  try {
+    return readdirSync(dirname(path)).filter((name) => !own.has(name)).sort()
+  } catch {
+    // Missing (created later by the operator) or unreadable: nothing known to be handed over besides the database.
+    return []
+  }
 }
 
 function hasPassword(url: string): boolean {

@@ -164,8 +164,11 @@ describe('decnet attackers: usage errors', () => {
     assert.match(unreachable.stderr, /cannot connect to postgresql at 127\.0\.0\.1:1/)
   })
 
-  it('says when there are no attackers yet', async (t) => {
-    const {code, stdout} = await decnet(t, ['attackers'])
+  it('says when there are no attackers yet (in a database that exists)', async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'decnet-data-'))
+    t.after(() => rmSync(dataDir, {force: true, recursive: true}))
+    assert.equal((await decnet(t, ['db', 'migrate'], {DECNET_DATA_DIR: dataDir})).code, 0)
+    const {code, stdout} = await decnet(t, ['attackers'], {DECNET_DATA_DIR: dataDir})
     assert.equal(code, 0)
     assert.match(stdout, /no attackers yet/)
   })

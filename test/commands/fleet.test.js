@@ -88,7 +88,7 @@ describe('decnet fleet NAME: refusals', {skip: process.getuid() === 0 ? undefine
   })
 
   it('refuses --user when not root (decnet run as nobody)', async (t) => {
-    const {env} = linkedDataDir(t, ['decnet-plugin-sample'])
+    const {env} = linkedDataDir(t, ['decnet-plugin-sample'], {owner: 'nobody'})
     const {code, stderr} = await runDecnet(t, ['fleet', 'sample', '--user', 'nobody'], {env, ...asNobody})
     assert.equal(code, EXIT.USAGE, stderr)
     assert.match(unwrap(stderr), /--user needs root \(only root can switch users\), but decnet runs as uid 65534/)
@@ -175,7 +175,7 @@ describe('decnet fleet NAME: running', {skip: process.getuid() === 0 ? undefined
 
     const byDefault = await runDecnet(t, ['fleet', 'probe', '--once', '--user', 'nobody', '--watchdog', '0'], {env})
     assert.equal(byDefault.code, EXIT.OK, byDefault.stderr)
-    assert.deepEqual(probeReport(byDefault.stdout), {db: `sqlite:${dir}/decnet.sqlite`, gid: NOBODY, options: {interval: 60, label: 'from-definition'}, uid: NOBODY})
+    assert.deepEqual(probeReport(byDefault.stdout), {db: `sqlite:${dir}/db/decnet.sqlite`, gid: NOBODY, options: {interval: 60, label: 'from-definition'}, uid: NOBODY})
   })
 
   it('exits 2 on a database URL it cannot use', async (t) => {
@@ -186,7 +186,7 @@ describe('decnet fleet NAME: running', {skip: process.getuid() === 0 ? undefined
   })
 
   it('runs a database fleet as an unprivileged user with no flag at all', async (t) => {
-    const {env} = linkedDataDir(t, ['decnet-plugin-probe'])
+    const {env} = linkedDataDir(t, ['decnet-plugin-probe'], {owner: 'nobody'})
     const {code, stderr, stdout} = await runDecnet(t, ['fleet', 'probe', '--once'], {env, ...asNobody})
     assert.equal(code, EXIT.OK, stderr)
     assert.equal(probeReport(stdout).uid, NOBODY)

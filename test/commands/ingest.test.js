@@ -80,7 +80,7 @@ for (const kind of DATABASE_KINDS) {
       if (kind === 'sqlite') writeFileSync(join(url.slice('sqlite:'.length).split('/x/')[0]), 'not a directory')
       const run = await runCli(['ingest', SAMPLE, '--db', url])
       assert.equal(run.code, ExitCode.DATABASE, run.stderr)
-      assert.match(run.stderr, kind === 'sqlite' ? /cannot create the directory for sqlite database/ : /cannot connect to postgresql at 127\.0\.0\.1:1: connection refused/)
+      assert.match(run.stderr, kind === 'sqlite' ? /cannot use directory .*\/file\/x for sqlite/ : /cannot connect to postgresql at 127\.0\.0\.1:1: connection refused/)
     })
   })
 }
@@ -97,7 +97,7 @@ describe('decnet ingest: inputs that cannot be read', () => {
     const summary = JSON.parse(run.stdout)
     assert.equal(summary.accepted, 2)
     assert.deepEqual(summary.sources[0], {source: missing, accepted: 0, rejected: 0, blank: 0, error: {kind: 'unreadable', code: 'ENOENT', message: `cannot read ${missing}: no such file`}})
-    assert.ok(existsSync(join(dir, 'data', 'decnet.sqlite')), 'the default database lives in DECNET_DATA_DIR')
+    assert.ok(existsSync(join(dir, 'data', 'db', 'decnet.sqlite')), 'the default database lives in DECNET_DATA_DIR/db')
   })
 
   test('a directory: exit INPUT_UNREADABLE, "is a directory"', async (t) => {

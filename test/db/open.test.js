@@ -48,8 +48,8 @@ for (const kind of DATABASE_KINDS) {
 }
 
 describe('openDatabase (sqlite specifics)', () => {
-  test('creates the parent directories; WAL, busy timeout, synchronous=NORMAL', async (t) => {
-    const path = join(tempDir(t), 'a', 'b', 'decnet.sqlite')
+  test('WAL, busy timeout, synchronous=NORMAL', async (t) => {
+    const path = join(tempDir(t), 'decnet.sqlite')
     await withDatabase(`sqlite:${path}`, async (db) => {
       const pragma = async (name) => Object.values((await sql.raw(`pragma ${name}`).execute(db)).rows[0])[0]
       assert.equal(await pragma('journal_mode'), 'wal')
@@ -63,10 +63,11 @@ describe('openDatabase (sqlite specifics)', () => {
     await assert.rejects(openDatabase(`sqlite:${dir}`), (error) => error instanceof DatabaseError && error.message.includes(dir) && error.code === 'SQLITE_CANTOPEN')
   })
 
-  test('a parent that is a file: DatabaseError saying the directory cannot be created', async (t) => {
+  test('a parent that is a file: DatabaseError saying the directory cannot be used, or created', async (t) => {
     const dir = tempDir(t)
     writeFileSync(join(dir, 'file'), 'x')
-    await assert.rejects(openDatabase(`sqlite:${join(dir, 'file', 'db.sqlite')}`), /cannot create the directory for sqlite database .*file\/db\.sqlite/)
+    await assert.rejects(openDatabase(`sqlite:${join(dir, 'file', 'db.sqlite')}`), /cannot use directory .*\/file for sqlite database .*file\/db\.sqlite: .*not a directory/)
+    await assert.rejects(openDatabase(`sqlite:${join(dir, 'file', 'db.sqlite')}`, {create: 'directory'}), /cannot create the directory for sqlite database .*file\/db\.sqlite/)
   })
 
   test('a file that is not a database: DatabaseError', async (t) => {

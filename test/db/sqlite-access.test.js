@@ -61,8 +61,24 @@ test('root and in-memory databases are never refused', options, () => {
   assert.equal(sqliteAccessProblem(':memory:', nobody), null)
 })
 
-test('the fix names the user and the directory', options, () => {
-  assert.match(sqliteAccessFix('/var/lib/decnet/decnet.sqlite', nobody), /chown -R nobody: \/var\/lib\/decnet/)
+test('the fix hands over a directory holding only the database (and its -wal, -shm)', options, () => {
+  const own = dir('only-the-db', 0o700)
+  for (const f of ['decnet.sqlite', 'decnet.sqlite-wal', 'decnet.sqlite-shm']) writeFileSync(join(own, f), '')
+  assert.match(sqliteAccessFix(join(own, 'decnet.sqlite'), nobody), new RegExp(`Give nobody the database's directory, which holds only the database \\(chown -R nobody: ${own},`))
+})
+
+test('the fix never hands over a directory holding anything else (the old default place, beside the plugin list)', options, () => {
+  const data = dir('data-dir', 0o755)
+  writeFileSync(join(data, 'package.json'), '{}')
+  writeFileSync(join(data, 'decnet.sqlite'), '')
+  const fix = sqliteAccessFix(join(data, 'decnet.sqlite'), nobody)
+  assert.doesNotMatch(fix, new RegExp(`chown -R nobody: ${data}[ ,;)]`))
+  assert.match(fix, /holds other files \(package\.json\), which nobody must not be given/)
+  assert.match(fix, new RegExp(`mkdir -p -m 0700 ${data}/db && mv ${data}/decnet\\.sqlite\\* ${data}/db/ && chown -R nobody: ${data}/db;`))
+})
+
+test('the fix for a directory that does not exist yet creates it for the user', options, () => {
+  assert.match(sqliteAccessFix(join(root, 'missing', 'decnet.sqlite'), nobody), /install -d -m 0700 -o nobody -g 65534 .*\/missing,/)
 })
 
 test('decnet fleet heavy --user nobody refuses a database nobody cannot write, before spawning, with exit 10', options, () => {

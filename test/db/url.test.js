@@ -31,14 +31,27 @@ describe('parseDatabaseUrl', () => {
       ['postgres://', /bad database url "postgres:\/\/": no host/],
       ['postgres://u:p@[::1/x', /not a valid URL/],
       ['a\0b', /NUL byte/],
+      // typos of a URL are not file names: they used to make a SQLite file called "postgres:/bad"
+      ['postgres:/bad', /bad database url "postgres:\/bad": not a valid postgres URL: write postgres:\/\/USER@HOST\/DATABASE/],
+      ['postgresql:db.example/decnet', /not a valid postgres URL/],
+      ['postgres//db/x', null],
+      ['mysql:/x', /unsupported scheme "mysql:"/],
+      ['postgres:u:hunter2@db/x', /not a valid postgres URL/],
     ]
     for (const [input, message] of cases) {
+      if (message === null) continue // a plain relative path (no scheme): still a file, see the next test
       assert.throws(() => parseDatabaseUrl(input), (error) => error instanceof DatabaseUrlError && message.test(error.message), input)
     }
   })
 
   test('a password never appears in the error', () => {
     assert.throws(() => parseDatabaseUrl('postgres://u:hunter2@[::1/x'), (error) => !error.message.includes('hunter2'))
+    assert.throws(() => parseDatabaseUrl('postgres:/u:hunter2@db/x'), (error) => !error.message.includes('hunter2'))
+  })
+
+  test('a file whose name holds a colon is still reachable as a path (./x:y) or sqlite:x:y', () => {
+    assert.deepEqual(parseDatabaseUrl('./a:b.sqlite'), {kind: 'sqlite', path: resolve('a:b.sqlite')})
+    assert.deepEqual(parseDatabaseUrl('sqlite:a:b.sqlite'), {kind: 'sqlite', path: resolve('a:b.sqlite')})
   })
 })
 
@@ -47,7 +60,7 @@ describe('resolveDatabaseUrl', () => {
     const env = {DECNET_DB_URL: 'postgres://env@db/x'}
     assert.equal(resolveDatabaseUrl({flag: 'sqlite:/f', env, dataDir: '/data'}), 'sqlite:/f')
     assert.equal(resolveDatabaseUrl({env, dataDir: '/data'}), 'postgres://env@db/x')
-    assert.equal(resolveDatabaseUrl({flag: ' ', env: {DECNET_DB_URL: ''}, dataDir: '/data'}), 'sqlite:/data/decnet.sqlite')
-    assert.equal(defaultDatabaseUrl('/home/op/.local/share/decnet'), 'sqlite:/home/op/.local/share/decnet/decnet.sqlite')
+    assert.equal(resolveDatabaseUrl({flag: ' ', env: {DECNET_DB_URL: ''}, dataDir: '/data'}), 'sqlite:/data/db/decnet.sqlite')
+    assert.equal(defaultDatabaseUrl('/home/op/.local/share/decnet'), 'sqlite:/home/op/.local/share/decnet/db/decnet.sqlite')
   })
 })

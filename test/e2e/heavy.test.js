@@ -3,7 +3,7 @@
 // Every profile and technique below is worked out by hand from
 // samples/decnet-sample.log (line numbers in the comments).
 import assert from 'node:assert/strict'
-import {chownSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import {chmodSync, chownSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
@@ -130,14 +130,15 @@ const EXPECTED = [
   },
 ]
 
-/** A data directory that `nobody` can write, removed after the test. */
+/** A data directory (root's, searchable), removed after the test. */
 function dataDir(t) {
   const dir = mkdtempSync('/tmp/decnet-e2e-')
+  chmodSync(dir, 0o755) // searchable, so nobody can reach db/ inside it
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   return dir
 }
 
-/** Hands the directory and the SQLite files in it to `nobody` (the fleet's children drop to it). */
+/** Hands the directory and the SQLite files in it to `nobody` (the fleet's children drop to it): the database's directory, as decnet advises, never the data directory. */
 function giveToNobody(dir) {
   chownSync(dir, NOBODY, NOBODY)
   for (const name of readdirSync(dir)) chownSync(join(dir, name), NOBODY, NOBODY)
@@ -170,7 +171,7 @@ describe('decnet ingest + fleet heavy --once + attackers, on the sample log', {t
     assert.match(unwrap(refused.stderr), /refusing to run fleet 'heavy' as root.*--user NAME/)
     assert.deepEqual(JSON.parse((await ok(t, ['attackers', '--json'], env)).stdout), [], 'nothing ran')
 
-    giveToNobody(dir)
+    giveToNobody(join(dir, 'db'))
     const run = await ok(t, ['fleet', 'heavy', '--once', '--user', 'nobody'], env)
     assert.match(run.stdout, /^profiler \| profiled 42 lines: 5 attacker updates, 18 commands \(cursor 42\)$/m)
     await assertProfiles(t, env)
@@ -178,7 +179,7 @@ describe('decnet ingest + fleet heavy --once + attackers, on the sample log', {t
     assert.equal(JSON.parse(v6.stdout).ip, '2001:db8::bad:cafe')
 
     // a second pass finds nothing new and changes nothing
-    giveToNobody(dir)
+    giveToNobody(join(dir, 'db'))
     const again = await ok(t, ['fleet', 'heavy', '--once', '--user', 'nobody'], env)
     assert.doesNotMatch(again.stdout, /profiled/)
     await assertProfiles(t, env)

@@ -32,14 +32,20 @@ const DEFAULT_TIMEOUT_MS = 60_000
  * package.json links the given fixture plugins the way `decnet plugins link`
  * does ({name, root, type: 'link'}). Removed after the test.
  *
+ * It belongs to the user running the test, as an operator's data directory
+ * does: root refuses to load a plugin list another user can change
+ * (`decnet fleet --user nobody` creates the default database's directory,
+ * `db/`, for nobody itself). With `{owner: 'nobody'}` the whole directory is
+ * nobody's, for tests that run decnet itself as nobody (it then writes its
+ * control socket there).
+ *
  * @returns {{dir: string, env: Record<string, string>}} `env` points decnet at it.
  */
-export function linkedDataDir(t, plugins = []) {
+export function linkedDataDir(t, plugins = [], {owner} = {}) {
   const dir = mkdtempSync('/tmp/decnet-registry-test-')
   chmodSync(dir, 0o755)
-  // Fleets in these tests run their workers as nobody: the default SQLite database (in this directory) must be
-  // theirs to write, as an operator would arrange (decnet refuses a database-only fleet otherwise).
-  if (process.getuid() === 0) chownSync(dir, NOBODY, NOBODY)
+  if (process.getuid() === 0 && owner === 'nobody') chownSync(dir, NOBODY, NOBODY)
+
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   const linked = plugins.map((name) => ({name, root: join(FIXTURE_PLUGINS, name), type: 'link'}))
   const pjson = {dependencies: {}, name: 'decnet', oclif: {plugins: linked, schema: 1}, private: true}

@@ -5,8 +5,8 @@ import type {AttackerProfile} from '../../attackers/index.js'
 import {countAttackers, formatAttackerTable, listAttackers} from '../../attackers/index.js'
 import {migrateToLatest} from '../../db/migrate.js'
 import {withDatabase} from '../../db/open.js'
-import {resolveDatabaseUrl} from '../../db/url.js'
-import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
+import {chooseDatabase} from '../../db/database-choice.js'
+import {databaseExitCode, databaseFlag, sqliteCreate} from '../../lib/database-command.js'
 import {JsonCommand} from '../../lib/json-command.js'
 
 /** `decnet attackers`: the attacker profiles the profiler built, most recently seen first. */
@@ -32,14 +32,19 @@ With --json, prints an array of full profiles: ip, firstSeen, lastSeen, eventCou
   /** Returns the profiles shown; `--json` prints them as is. */
   async run(): Promise<AttackerProfile[]> {
     const {flags} = await this.parse(Attackers)
-    const url = resolveDatabaseUrl({dataDir: this.config.dataDir, flag: flags.db})
     let profiles: AttackerProfile[]
     let total: number
     try {
-      ;[profiles, total] = await withDatabase(url, async (db) => {
-        await migrateToLatest(db)
-        return Promise.all([listAttackers(db, {limit: flags.limit}), countAttackers(db)])
-      })
+      const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
+      for (const warning of database.warnings) this.warn(warning)
+      ;[profiles, total] = await withDatabase(
+        database.url,
+        async (db) => {
+          await migrateToLatest(db)
+          return Promise.all([listAttackers(db, {limit: flags.limit}), countAttackers(db)])
+        },
+        {create: sqliteCreate(database, 'read')},
+      )
     } catch (error) {
       const exit = databaseExitCode(error)
       if (exit !== undefined) this.error((error as Error).message, {exit})

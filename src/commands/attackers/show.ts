@@ -6,10 +6,10 @@ import type {AttackerProfile} from '../../attackers/index.js'
 import {findAttacker, formatAttackerDetail} from '../../attackers/index.js'
 import {migrateToLatest} from '../../db/migrate.js'
 import {withDatabase} from '../../db/open.js'
-import {resolveDatabaseUrl} from '../../db/url.js'
+import {chooseDatabase} from '../../db/database-choice.js'
 import {ExitCode} from '../../exit-codes.js'
 import {normaliseIp} from '../../logs/attacker-ip.js'
-import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
+import {databaseExitCode, databaseFlag, sqliteCreate} from '../../lib/database-command.js'
 import {JsonCommand} from '../../lib/json-command.js'
 
 /** `decnet attackers show IP`: one attacker's whole profile. */
@@ -37,13 +37,18 @@ An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exit
     // the spelling ingest stores (IPv6 compressed, lower case), so `2001:DB8:0::7` finds `2001:db8::7`
     const ip = isIP(args.ip.trim()) === 0 ? null : normaliseIp(args.ip.trim())
     if (ip === null) this.error(`Expected an IPv4 or IPv6 address, got \`${args.ip}\``, {exit: ExitCode.USAGE})
-    const url = resolveDatabaseUrl({dataDir: this.config.dataDir, flag: flags.db})
     let profile: AttackerProfile | undefined
     try {
-      profile = await withDatabase(url, async (db) => {
-        await migrateToLatest(db)
-        return findAttacker(db, ip)
-      })
+      const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
+      for (const warning of database.warnings) this.warn(warning)
+      profile = await withDatabase(
+        database.url,
+        async (db) => {
+          await migrateToLatest(db)
+          return findAttacker(db, ip)
+        },
+        {create: sqliteCreate(database, 'read')},
+      )
     } catch (error) {
       const exit = databaseExitCode(error)
       if (exit !== undefined) this.error((error as Error).message, {exit})

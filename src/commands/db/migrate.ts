@@ -2,9 +2,9 @@
 import {redactUrl} from '../../db/errors.js'
 import {migrateToLatest, migrationStates} from '../../db/migrate.js'
 import {withDatabase} from '../../db/open.js'
-import {parseDatabaseUrl, resolveDatabaseUrl} from '../../db/url.js'
+import {chooseDatabase} from '../../db/database-choice.js'
 import {ExitCode} from '../../exit-codes.js'
-import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
+import {databaseExitCode, databaseFlag, sqliteCreate} from '../../lib/database-command.js'
 import {JsonCommand} from '../../lib/json-command.js'
 
 /** What `decnet db migrate` did. */
@@ -29,16 +29,17 @@ export default class DbMigrate extends JsonCommand {
   /** Returns what was applied; `--json` prints it as is. */
   async run(): Promise<MigrateResult> {
     const {flags} = await this.parse(DbMigrate)
-    const url = resolveDatabaseUrl({flag: flags.db, dataDir: this.config.dataDir})
     try {
-      const target = parseDatabaseUrl(url)
+      const choice = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
+      for (const warning of choice.warnings) this.warn(warning)
+      const {target} = choice
       const database = target.kind === 'sqlite' ? target.path : redactUrl(target.url)
-      return await withDatabase(url, async (db) => {
+      return await withDatabase(choice.url, async (db) => {
         const applied = await migrateToLatest(db)
         const migrations = (await migrationStates(db)).map(({name, executedAt}) => ({name, executedAt: executedAt?.toISOString() ?? null}))
         this.log(applied.length > 0 ? `applied ${applied.join(', ')} to ${database}` : `${database} is up to date (${migrations.length} migrations)`)
         return {database, applied, migrations}
-      })
+      }, {create: sqliteCreate(choice, 'write')})
     } catch (error) {
       const exit = databaseExitCode(error)
       if (exit !== undefined) this.error((error as Error).message, {exit})

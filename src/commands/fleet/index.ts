@@ -1,12 +1,13 @@
 import {Args, Command, Flags} from '@oclif/core'
 
-import {currentAccount, sqliteAccessFix, sqliteAccessProblem} from '../../db/sqlite-access.js'
-import {parseDatabaseUrl, resolveDatabaseUrl} from '../../db/url.js'
+import {chooseDatabase} from '../../db/database-choice.js'
+import {currentAccount} from '../../db/sqlite-access.js'
 import {ExitCode} from '../../exit-codes.js'
 import {describeProblem, missingFleetMessage} from '../../fleets/format-catalog.js'
 import {findFleet, loadFleetCatalog, UnknownFleetError} from '../../fleets/registry.js'
 import {withWorkerOptions} from '../../fleets/with-worker-options.js'
 import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
+import {prepareFleetDatabase} from '../../lib/fleet-database.js'
 import {daemonFlags, notifyLauncher, runDaemonized, serveFleet} from '../../lib/fleet-daemon.js'
 import {maxMemoryFlag} from '../../lib/max-memory-flag.js'
 import {FlagValueError, secondsFlag} from '../../lib/seconds.js'
@@ -23,7 +24,7 @@ export default class Fleet extends Command {
   static override args = {name: Args.string({description: 'The fleet to run (see AVAILABLE FLEETS below).'})}
   static override description = `Runs every worker of the fleet in its own process under one master, restarts a worker that fails (exponential backoff), kills one that hangs (watchdog), and stops them all on SIGTERM or SIGINT (a second signal: at once). Prints a line when each worker is ready and one when the whole fleet is.
 
-A fleet whose privilege profile is not 'root' refuses to run as root: run decnet as an unprivileged user, or pass --user NAME (the workers then run as that user and its primary group), or --allow-root. Children get DECNET_DB_URL (--db, else $DECNET_DB_URL, else a SQLite file in decnet's data directory).`
+A fleet whose privilege profile is not 'root' refuses to run as root: run decnet as an unprivileged user, or pass --user NAME (the workers then run as that user and its primary group), or --allow-root. Children get DECNET_DB_URL (--db, else $DECNET_DB_URL, else db/decnet.sqlite in decnet's data directory). Workers that declare usesDatabase are checked before anything starts: a SQLite database their user cannot open is refused (exit 10).`
   static override examples = [
     '<%= config.bin %> <%= command.id %> heavy --user decnet',
     '<%= config.bin %> <%= command.id %> heavy --once --db postgres://decnet@db/decnet --user decnet',
@@ -54,10 +55,9 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
     }
 
     const timing = this.#timing(flags)
-    const dbUrl = resolveDatabaseUrl({dataDir: this.config.dataDir, flag: flags.db})
-    let target
+    let database
     try {
-      target = parseDatabaseUrl(dbUrl)
+      database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
     } catch (error) {
       this.error((error as Error).message, {exit: databaseExitCode(error) ?? ExitCode.USAGE})
     }
@@ -82,20 +82,16 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
       throw error
     }
 
-    const account = plan.user ?? currentAccount()
-    const unusable = target.kind === 'sqlite' ? sqliteAccessProblem(target.path, account) : null
-    if (unusable && target.kind === 'sqlite') {
-      // A database-only fleet would crash-loop on it; another fleet's workers may not use the database at all.
-      const message = `${unusable}: the workers could not open it. ${sqliteAccessFix(target.path, account)}`
-      if (fleet.profile === 'database') this.error(message, {exit: ExitCode.DATABASE})
-      this.warn(message)
-    }
+    for (const warning of database.warnings) this.warn(warning)
+    // Workers that open the database would crash-loop on one they cannot use: refuse before spawning.
+    const unusable = prepareFleetDatabase(fleet, database, plan.user ?? currentAccount())
+    if (unusable) this.error(unusable, {exit: ExitCode.DATABASE})
     if (plan.warning) this.logToStderr(`\n!!! WARNING: ${plan.warning}\n`)
     const {interval, ...durations} = timing
     const supervisor = new Supervisor({
       ...durations,
       allowRoot: plan.allowRoot,
-      env: {DECNET_DB_URL: dbUrl},
+      env: {DECNET_DB_URL: database.url},
       fleet: withWorkerOptions(fleet, interval === undefined ? {} : {interval: interval / 1000}),
       gid: plan.user?.gid,
       maxMemoryMb: flags['max-memory'],
