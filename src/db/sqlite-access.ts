@@ -11,6 +11,13 @@ export interface DatabaseAccount {
   readonly gid: number
   /** For messages (`nobody`); the uid is used when absent. */
   readonly name?: string
+  /**
+   * The workers keep CAP_DAC_OVERRIDE, so permission bits do not bind them:
+   * root running a `root`-profile fleet. Root running any other profile
+   * (`--allow-root`) does not: its workers start with an empty bounding set,
+   * and uid 0 without that capability is checked like any user.
+   */
+  readonly overridesPermissions?: boolean
 }
 
 const {S_IROTH, S_IRUSR, S_IWOTH, S_IWUSR, S_IXOTH, S_IXUSR} = constants
@@ -24,7 +31,9 @@ const GROUP_SHIFT = 3
  * files there). When the file does not exist yet, the nearest existing
  * directory must be writable (the worker creates the rest).
  *
- * Only the permission bits are read (no ACLs); root is never refused.
+ * Only the permission bits are read (no ACLs). Only an account that
+ * {@link DatabaseAccount.overridesPermissions} is never refused: a uid-0 worker
+ * stripped of its capabilities (`--allow-root`) meets the same bits as anyone.
  *
  * @returns null when the account can use the database, else why not.
  * @example
@@ -33,7 +42,7 @@ const GROUP_SHIFT = 3
  * ```
  */
 export function sqliteAccessProblem(path: string, account: DatabaseAccount): null | string {
-  if (account.uid === 0 || path === ':memory:') return null
+  if (account.overridesPermissions === true || path === ':memory:') return null
   const who = account.name ?? `uid ${account.uid}`
   const dirs: string[] = []
   for (let dir = dirname(path); ; dir = dirname(dir)) {

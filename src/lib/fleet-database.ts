@@ -49,7 +49,8 @@ export function prepareFleetDatabase(fleet: ResolvedFleet, choice: DatabaseChoic
     return `no directory ${dir} for sqlite database ${target.path}, which ${who} open: decnet creates only its default database's directory. ${sqliteAccessFix(target.path, account)}`
   }
 
-  const unusable = sqliteAccessProblem(target.path, account)
+  // Only a root fleet's workers keep the capability to ignore permission bits (see worker-hardening.ts).
+  const unusable = sqliteAccessProblem(target.path, {...account, overridesPermissions: fleet.profile === 'root' && account.uid === 0})
   if (unusable === null) return undefined
   return `${unusable}: ${who} could not open it. ${sqliteAccessFix(target.path, account)}`
 }

@@ -83,8 +83,8 @@ export function planPrivileges(request: PrivilegeRequest): PrivilegePlan {
   if (isRoot && allowRoot) {
     const warning =
       `running fleet '${fleet.name}' as root because of --allow-root. Its profile is '${fleet.profile}': ` +
-      'none of its workers needs root, yet every one of them now runs with full root privileges. ' +
-      'Prefer --user NAME.'
+      'none of its workers needs root, yet every one of them now runs as uid 0 and can read and write every ' +
+      'file root owns (setpriv takes their capabilities away, where it is installed). Prefer --user NAME.'
     return {allowRoot: true, warning}
   }
 

@@ -56,9 +56,17 @@ test('an existing database file (or -wal file) the user cannot write is refused'
   assert.match(sqliteAccessProblem(file, nobody), /decnet\.sqlite-wal/)
 })
 
-test('root and in-memory databases are never refused', options, () => {
-  assert.equal(sqliteAccessProblem(join(dir('root-only', 0o700), 'x.sqlite'), {gid: 0, uid: 0}), null)
+test('a root fleet (permission bits do not bind it) and in-memory databases are never refused', options, () => {
+  const theirs = dir('nobodys-own', 0o700, nobody)
+  assert.equal(sqliteAccessProblem(join(theirs, 'x.sqlite'), {gid: 0, overridesPermissions: true, uid: 0}), null)
   assert.equal(sqliteAccessProblem(':memory:', nobody), null)
+})
+
+test('uid 0 without its capabilities (--allow-root workers under setpriv) meets the bits like any user', options, () => {
+  const theirs = dir('nobodys-db', 0o700, nobody)
+  const rootAccount = {gid: 0, name: 'root', uid: 0}
+  assert.match(sqliteAccessProblem(join(theirs, 'x.sqlite'), rootAccount), /user root cannot enter directory .*nobodys-db \(owner uid 65534/)
+  assert.equal(sqliteAccessProblem(join(dir('roots-db', 0o700), 'x.sqlite'), rootAccount), null)
 })
 
 test('the fix hands over a directory holding only the database (and its -wal, -shm)', options, () => {
