@@ -1,7 +1,7 @@
 // End to end: `decnet fleet heavy` over a large log, its profiler SIGKILLed
 // mid-run; the supervisor restarts it and the profiles come out exact.
 import assert from 'node:assert/strict'
-import {chownSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import {chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
@@ -15,11 +15,16 @@ const NOBODY = 65_534
 const LINES = 150_000
 const TIMEOUT_MS = 240_000
 
-/** A private data dir that `nobody` owns, so the dropped children can write SQLite's files. */
-function nobodyDataDir(t) {
+/**
+ * A private data dir that stays root's (decnet refuses plugins from one another user owns), with a `db`
+ * directory that `nobody` owns, so the dropped children can write SQLite's files there.
+ */
+function dataDirWithNobodysDb(t) {
   const dir = mkdtempSync('/tmp/decnet-e2e-')
   t.after(() => rmSync(dir, {force: true, recursive: true}))
-  chownSync(dir, NOBODY, NOBODY)
+  chmodSync(dir, 0o755)
+  mkdirSync(join(dir, 'db'), {mode: 0o700})
+  chownSync(join(dir, 'db'), NOBODY, NOBODY)
   return dir
 }
 
@@ -48,8 +53,8 @@ async function cursorUntil(db, fleet, done) {
 for (const kind of DATABASE_KINDS) {
   describe(`decnet fleet heavy: profiler killed mid-run (${kind})`, {skip: skipReason(kind) ?? (process.getuid() !== 0 && 'runs as root, drops to nobody'), timeout: TIMEOUT_MS}, () => {
     it('restarts the profiler and loses or doubles nothing', async (t) => {
-      const dataDir = nobodyDataDir(t)
-      let url = `sqlite:${join(dataDir, 'decnet.sqlite')}`
+      const dataDir = dataDirWithNobodysDb(t)
+      let url = `sqlite:${join(dataDir, 'db', 'decnet.sqlite')}`
       if (kind === 'postgres') {
         const database = await freshDatabase(kind, t)
         t.after(() => database.cleanup())
@@ -60,7 +65,7 @@ for (const kind of DATABASE_KINDS) {
       t.after(() => db.destroy())
       await migrateToLatest(db)
       await insertLogs(db, makeLogs(LINES, {attackers: 500, seed: 31}))
-      if (kind === 'sqlite') chownTree(dataDir)
+      if (kind === 'sqlite') chownTree(join(dataDir, 'db'))
 
       const fleet = startDecnet(t, ['fleet', 'heavy', '--user', 'nobody', '--db', url, '--interval', '3600'], {env: dataDirEnv(dataDir)})
       const [, firstPid] = await fleet.waitFor(/worker profiler ready \(pid (\d+)\)/)
@@ -75,6 +80,7 @@ for (const kind of DATABASE_KINDS) {
       fleet.child.kill('SIGTERM')
       const {code} = await fleet.exited
       assert.equal(code, EXIT.OK, fleet.output())
+      assert.doesNotMatch(fleet.output(), /refusing to load plugins/, 'the data directory stays root\'s; nobody gets db/ only')
       assert.equal(isAlive(Number(firstPid)), false)
       await assertProfilesExact(db)
     })
