@@ -2,7 +2,7 @@
 // user could otherwise link a plugin whose hooks run as root on the next `decnet` command (any command: oclif runs
 // every plugin's init hook). The decnet-plugin-marker fixture plays that plugin and records who ran it.
 import assert from 'node:assert/strict'
-import {chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
@@ -87,6 +87,31 @@ describe('plugin list trust (as root)', asRoot, () => {
     const {base, list, ranAs} = setup(t)
     chownSync(base, NOBODY, NOBODY)
     assert.match(flat((await list()).stderr), new RegExp(`: ${base} belongs to uid ${NOBODY}`))
+    assert.equal(ranAs(), '')
+  })
+
+  it('refuses a plugin linked from a directory another user owns (its package.json names the hooks root runs)', async (t) => {
+    const {base, dir, list, pjson, ranAs} = setup(t)
+    const copy = join(base, 'alices-plugin')
+    cpSync(join(FIXTURE_PLUGINS, 'decnet-plugin-marker'), copy, {recursive: true})
+    chmodSync(copy, 0o755)
+    const plugins = [{name: 'decnet-plugin-marker', root: copy, type: 'link'}]
+    writeFileSync(pjson, JSON.stringify({dependencies: {}, name: 'decnet', oclif: {plugins, schema: 1}, private: true}))
+    assert.match((await list()).stdout, /^heavy /m)
+    assert.match(ranAs(), /^uid 0$/m, 'a root-owned copy loads')
+    rmSync(join(base, 'marker'))
+
+    chownSync(join(copy, 'package.json'), NOBODY, NOBODY)
+    const run = await list()
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(ranAs(), '', 'the plugin ran as root')
+    const warning = flat(run.stderr)
+    assert.match(warning, new RegExp(`refusing to load plugins from ${dir}/package.json as root: the linked plugin decnet-plugin-marker lives in ${copy}, and ${copy}/package.json belongs to uid ${NOBODY}`))
+    assert.match(warning, /or unlink it \(decnet plugins unlink decnet-plugin-marker\)/)
+
+    chownSync(join(copy, 'package.json'), 0, 0)
+    chmodSync(copy, 0o777)
+    assert.match(flat((await list()).stderr), new RegExp(`and ${copy} is writable by every user \\(mode 0777\\)`))
     assert.equal(ranAs(), '')
   })
 
