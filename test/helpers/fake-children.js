@@ -89,11 +89,10 @@ export class FakeChild {
     return this
   }
 
-  /** Exits the way the last signal it got would end it (SIGKILL always; SIGTERM: a clean stop). */
+  /** Exits the way the signals it got end a well-behaved worker: by SIGKILL if one came, else cleanly (SIGTERM: its worker returns). */
   obey() {
-    const last = this.signals.at(-1)
-    if (last === undefined) throw new Error(`${this.name} got no signal`)
-    return last === 'SIGKILL' ? this.exit(null, 'SIGKILL') : this.exit(0)
+    if (this.signals.length === 0) throw new Error(`${this.name} got no signal`)
+    return this.signals.includes('SIGKILL') ? this.exit(null, 'SIGKILL') : this.exit(0)
   }
 }
 
