@@ -7,6 +7,7 @@
 import createDebug from 'debug'
 
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
+import {afterExit, type AfterExitContext} from './after-exit.js'
 import {readCredentials} from './credentials.js'
 import {accountOf, childEnvironment, forkEnvironment, profileNeedsDatabase} from './env.js'
 import {findSetpriv} from './find-setpriv.js'
@@ -23,7 +24,7 @@ import {reportedExcess} from './reported-excess.js'
 import {Shutdown} from './shutdown.js'
 import type {SupervisorRuntime} from './supervisor-runtime.js'
 import {createSlot, fleetOutcome, recordExit, scheduleRestart, startMessage, type Slot, type Verdict} from './slot.js'
-import {describeExit, diedUnborn, isFailure, unbornReason, unstartedExit, workerExit, type WorkerExit} from './worker-exit.js'
+import {describeExit, diedUnborn, unbornReason, unstartedExit, workerExit} from './worker-exit.js'
 import {planWorkerHardening, type WorkerHardening} from './worker-hardening.js'
 
 const debug = createDebug('decnet:supervisor')
@@ -282,31 +283,16 @@ export class Supervisor {
     const exit = workerExit(child, code, signal)
     recordExit(slot, exit, this.#clock)
     const {level, text} = describeExit(exit, this.#settings)
-    const next = this.#nextStep(slot, exit)
-    this.#say(level, next.note ? `${text}; ${next.note}` : text)
-    next.then?.()
+    // Once the fleet is stopping, an exit is only reaped: nothing follows it.
+    const next = this.#shutdown.started || this.#finished ? undefined : afterExit(exit, this.#exitContext(slot))
+    this.#say(level, next?.note ? `${text}; ${next.note}` : text)
+    if (next?.kind === 'halt') this.#beginStop(next.reason, ExitCode.WORKER_BOOT_FAILED)
+    else if (next?.kind === 'restart') scheduleRestart(slot, next.delayMs, () => this.#enqueue({slot, type: 'restart'}), this.#clock)
     this.#checkFinished()
   }
 
-  /** What follows an exit (a halt, a restart, or nothing) and how to say it. */
-  #nextStep(slot: Slot, exit: WorkerExit): {note?: string; then?: () => void} {
-    const {fleet, once} = this.#settings
-    const {restart} = slot.worker
-    if (this.#shutdown.started || this.#finished) return {}
-    if (exit.cause === 'boot-failed') {
-      const reason = `worker ${exit.worker} could not boot: ${exit.bootError ?? `exit code ${exit.code}`}`
-      return {note: `stopping fleet ${fleet.name}`, then: () => this.#beginStop(reason, ExitCode.WORKER_BOOT_FAILED)}
-    }
-
-    if (once) return {}
-
-    if (restart === 'never' || (restart === 'on-failure' && !isFailure(exit))) {
-      return {note: `not restarting (restart policy '${restart}')`}
-    }
-
-    const delay = slot.backoff.next(exit.uptimeMs)
-    const restartDue = () => this.#enqueue({slot, type: 'restart'})
-    return {note: `restarting in ${delay} ms`, then: () => scheduleRestart(slot, delay, restartDue, this.#clock)}
+  #exitContext(slot: Slot): AfterExitContext {
+    return {backoff: slot.backoff, fleetName: this.#settings.fleet.name, once: this.#settings.once, restart: slot.worker.restart}
   }
 
   #onRestart(slot: Slot): void {
