@@ -20,7 +20,7 @@ describe('a worker over its memory limit', () => {
       fleet: {
         name: 'leaky',
         workers: [
-          {maxMemoryMb: 100, module: 'leak.js', name: 'leak', options: {chunkMb: 5, everyMs: 100}},
+          {maxMemoryMb: 100, module: 'leak.js', name: 'leak', options: {chunkMb: 10, everyMs: 50}},
           {module: 'idle.js', name: 'steady', options: {tickMs: 100}},
         ],
       },

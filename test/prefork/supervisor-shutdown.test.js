@@ -40,7 +40,7 @@ test('a hung child is SIGKILLed by the watchdog, logged as hung, and restarted',
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   const spec = {
     fleet: {name: 'hangs', workers: [{module: 'hang.js', name: 'stuck', options: {marker: join(dir, 'hung-once')}}, {module: 'idle.js', name: 'fine'}]},
-    options: {initialBackoffMs: 50, watchdogMs: 1500},
+    options: {initialBackoffMs: 50, watchdogMs: 1000},
   }
   const run = startFleet(spec)
   t.after(() => run.cleanup())
