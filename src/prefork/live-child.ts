@@ -9,7 +9,8 @@ import {fileURLToPath} from 'node:url'
 
 import createDebug from 'debug'
 
-import {isChildMessage, type ChildMessage, type MasterMessage} from './messages.js'
+import type {ChildFactory, ChildHandle, ChildListener, ForkRequest, KillCause, Retirement} from './child-handle.js'
+import {isChildMessage, type MasterMessage} from './messages.js'
 import {relayLines} from './output.js'
 import {Watchdog} from './watchdog.js'
 
@@ -22,51 +23,15 @@ const debug = createDebug('decnet:supervisor')
  */
 const DRAIN_MS = 1000
 
-/** Why the supervisor sent SIGKILL: grace expired, a second stop, the watchdog, too much privilege, or a retirement's grace expired. */
-export type KillCause = 'grace' | 'hung' | 'now' | 'privilege' | 'retired'
-
-/** Why the supervisor stopped one child to restart it: the cause (for its exit record) and the reason in words. */
-export interface Retirement {
-  readonly cause: 'memory-limit'
-  /** e.g. `memory limit: RSS 812 MB > 512 MB` */
-  readonly reason: string
-}
-
-/** How to fork one child. */
-export interface ForkRequest {
-  /** The worker's name (output prefix). */
-  readonly name: string
-  /** The child entry script. */
-  readonly exec: string
-  /** The complete environment for `cluster.fork` (see `forkEnvironment`). */
-  readonly env: Readonly<Record<string, string | undefined>>
-  readonly uid: number | undefined
-  readonly gid: number | undefined
-  /** Start node through this program (setpriv; see `planWorkerHardening`); absent: node directly. */
-  readonly wrapper?: {readonly path: string; readonly args: readonly string[]}
-  readonly stdout: NodeJS.WritableStream
-  readonly stderr: NodeJS.WritableStream
-  /** 0 disables the watchdog. */
-  readonly watchdogMs: number
-}
-
-/** What a child reports; each callback runs at most once per event, after the child is known. */
-export interface ChildListener {
-  message(child: LiveChild, message: ChildMessage): void
-  /** The process is gone and its output drained. `error` is set when it could not even be started. */
-  exit(child: LiveChild, code: number | null, signal: NodeJS.Signals | null, error?: Error): void
-  hung(child: LiveChild, silentMs: number): void
-}
-
 /**
- * A forked child. Create with {@link LiveChild.fork}; all state the
- * supervisor needs to explain the child's exit lives here.
+ * A child forked through node:cluster: the real {@link ChildHandle}. Create
+ * with {@link LiveChild.fork} (or through {@link liveChildren}).
  */
-export class LiveChild {
+export class LiveChild implements ChildHandle {
   readonly name: string
   /** 0 when the process could not be started. */
   readonly pid: number
-  /** `performance.now()` at fork. */
+  /** `performance.now()` at fork: the system clock's, which is what a real process runs on. */
   readonly startedAt = performance.now()
   /** The child said hello: its entry script is running. */
   greeted = false
@@ -82,9 +47,8 @@ export class LiveChild {
   killCause: KillCause | undefined
   /** How long it had been silent when the watchdog fired. */
   silentMs: number | undefined
-  /** Set when the supervisor stopped it in order to restart it (see {@link retire}). */
+  /** Set when the supervisor stopped it in order to restart it. */
   retired: Retirement | undefined
-  #retireTimer: NodeJS.Timeout | undefined
   readonly #worker: ClusterWorker
   readonly #watchdog: Watchdog
   #exited = false
@@ -136,7 +100,6 @@ export class LiveChild {
     })
     proc.once('exit', (code, signal) => {
       child.#watchdog.stop()
-      clearTimeout(child.#retireTimer)
       const drained = setTimeout(() => child.#reportExit(listener, code, signal), DRAIN_MS)
       proc.once('close', () => {
         clearTimeout(drained)
@@ -165,17 +128,6 @@ export class LiveChild {
     this.#signal('SIGTERM')
   }
 
-  /**
-   * Stops this one child so that it can be restarted: SIGTERM now, SIGKILL
-   * if it is still running after `graceMs`. Only the first call counts.
-   */
-  retire(retirement: Retirement, graceMs: number): void {
-    if (this.retired || this.#exited) return
-    this.retired = retirement
-    this.terminate()
-    this.#retireTimer = setTimeout(() => this.kill('retired'), graceMs)
-  }
-
   /** SIGKILLs the child and records why (the first reason is kept). */
   kill(cause: KillCause): void {
     this.killCause ??= cause
@@ -195,10 +147,12 @@ export class LiveChild {
     if (this.#exited) return
     this.#exited = true
     this.#watchdog.stop()
-    clearTimeout(this.#retireTimer)
     listener.exit(this, code, signal, error)
   }
 }
+
+/** The real factory: every child a process forked through node:cluster. */
+export const liveChildren: ChildFactory = Object.freeze({fork: (request: ForkRequest, listener: ChildListener) => LiveChild.fork(request, listener)})
 
 /**
  * `cluster.fork`, with `program` run in place of node. node:cluster has no

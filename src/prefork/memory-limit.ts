@@ -11,7 +11,8 @@ import {readFileSync} from 'node:fs'
 
 import createDebug from 'debug'
 
-import type {LiveChild} from './live-child.js'
+import type {ChildHandle} from './child-handle.js'
+import {systemClock, type Clock, type TimerHandle} from './clock.js'
 import type {Slot} from './slot.js'
 
 const debug = createDebug('decnet:supervisor')
@@ -63,6 +64,13 @@ export interface MemoryLimitSettings {
   readonly memoryCheckMs: number
 }
 
+/** Where {@link MemoryLimits} gets time and memory readings; by default the system clock and /proc. */
+export interface MemoryProbe {
+  readonly clock?: Clock
+  /** A process's resident bytes, or null when unreadable; default {@link residentBytes}. */
+  readonly residentBytes?: (pid: number) => null | number
+}
+
 /**
  * Checks every running child against its worker's memory limit, every
  * `intervalMs`, on one timer for the whole fleet.
@@ -78,16 +86,20 @@ export interface MemoryLimitSettings {
 export class MemoryLimits {
   readonly #slots: readonly Slot[]
   readonly #settings: MemoryLimitSettings
-  readonly #onExceeded: (child: LiveChild, reason: string) => void
-  readonly #reported = new WeakSet<LiveChild>()
-  #timer: NodeJS.Timeout | undefined
+  readonly #onExceeded: (child: ChildHandle, reason: string) => void
+  readonly #reported = new WeakSet<ChildHandle>()
+  readonly #clock: Clock
+  readonly #residentBytes: (pid: number) => null | number
+  #timer: TimerHandle | undefined
 
   /**
    * @param slots - the fleet's slots (read at each check: their children change)
    * @param onExceeded - called once per child process found over its limit, with the reason in words
    */
-  constructor(slots: readonly Slot[], settings: MemoryLimitSettings, onExceeded: (child: LiveChild, reason: string) => void) {
+  constructor(slots: readonly Slot[], settings: MemoryLimitSettings, onExceeded: (child: ChildHandle, reason: string) => void, probe: MemoryProbe = {}) {
     this.#slots = slots
+    this.#clock = probe.clock ?? systemClock
+    this.#residentBytes = probe.residentBytes ?? residentBytes
     this.#settings = settings
     this.#onExceeded = onExceeded
   }
@@ -100,15 +112,22 @@ export class MemoryLimits {
   /** Arms the timer (when some worker has a limit). Idempotent. */
   start(): void {
     if (this.#timer !== undefined || !this.active) return
-    this.#timer = setInterval(() => this.check(), this.#settings.memoryCheckMs)
-    // The children's IPC channels keep the master alive; this timer alone must not.
-    this.#timer.unref()
+    this.#arm()
   }
 
   /** Disarms the timer. */
   stop(): void {
-    clearInterval(this.#timer)
+    this.#clock.clearTimeout(this.#timer)
     this.#timer = undefined
+  }
+
+  #arm(): void {
+    // The children's IPC channels keep the master alive; this timer alone must not.
+    this.#timer = this.#clock.setTimeout(() => {
+      this.check()
+      // check() may have led to stop() (a retirement ends nothing, but be safe): re-arm only if still on.
+      if (this.#timer !== undefined) this.#arm()
+    }, this.#settings.memoryCheckMs, {keepAlive: false})
   }
 
   /** Reads every running child's memory now and reports those over their limit (each process once). */
@@ -118,7 +137,7 @@ export class MemoryLimits {
       const limitMb = this.#limitOf(slot)
       // A child already being stopped or killed is not checked: its exit is on the way.
       if (!child || limitMb === undefined || child.pid === 0 || child.asked || child.killCause || this.#reported.has(child)) continue
-      const rss = residentBytes(child.pid)
+      const rss = this.#residentBytes(child.pid)
       if (rss === null || rss <= limitMb * MIB) continue
       this.#reported.add(child)
       this.#onExceeded(child, memoryLimitReason(rss, limitMb))

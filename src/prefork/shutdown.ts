@@ -3,6 +3,8 @@
  * timer, then SIGKILL for whatever is left, remembering whom it had to kill.
  */
 
+import {systemClock, type Clock, type TimerHandle} from './clock.js'
+
 /** A child as the shutdown sees it. */
 export interface Stoppable {
   readonly name: string
@@ -25,9 +27,15 @@ export interface Stoppable {
  * ```
  */
 export class Shutdown {
-  #timer: NodeJS.Timeout | undefined
+  readonly #clock: Clock
+  #timer: TimerHandle | undefined
   #started = false
   readonly #killed: string[] = []
+
+  /** @param clock - what the grace period is timed on */
+  constructor(clock: Clock = systemClock) {
+    this.#clock = clock
+  }
 
   /** True once {@link begin} was called. */
   get started(): boolean {
@@ -44,7 +52,7 @@ export class Shutdown {
     if (this.#started) return
     this.#started = true
     for (const child of children) child.terminate()
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined
       onGraceExpired()
     }, graceMs)
@@ -52,7 +60,7 @@ export class Shutdown {
 
   /** SIGKILL to every child given; returns their names (also added to {@link killed}). */
   force(children: Iterable<Stoppable>, cause: 'grace' | 'now'): string[] {
-    clearTimeout(this.#timer)
+    this.#clock.clearTimeout(this.#timer)
     this.#timer = undefined
     const names: string[] = []
     for (const child of children) {
@@ -66,7 +74,7 @@ export class Shutdown {
 
   /** Everything has exited: disarm the timer. */
   finish(): void {
-    clearTimeout(this.#timer)
+    this.#clock.clearTimeout(this.#timer)
     this.#timer = undefined
   }
 }

@@ -5,7 +5,8 @@
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
 import type {ResolvedWorker} from '../fleets/types.js'
 import {Backoff} from './backoff.js'
-import type {LiveChild} from './live-child.js'
+import type {ChildHandle} from './child-handle.js'
+import type {Clock, TimerHandle} from './clock.js'
 import type {StartMessage} from './messages.js'
 import type {FleetOutcome, Settings, WorkerReport} from './options.js'
 import {heartbeatIntervalMs} from './watchdog.js'
@@ -15,13 +16,15 @@ import {isFailure, type WorkerExit} from './worker-exit.js'
 export interface Slot {
   readonly worker: ResolvedWorker
   readonly backoff: Backoff
-  child: LiveChild | undefined
-  restartTimer: NodeJS.Timeout | undefined
-  /** `Date.now()` when the pending restart is due (meaningful while `restartTimer` is set). */
+  child: ChildHandle | undefined
+  restartTimer: TimerHandle | undefined
+  /** The SIGKILL due if the current child, retired, outlives the grace period. */
+  retireTimer: TimerHandle | undefined
+  /** Epoch ms when the pending restart is due (meaningful while `restartTimer` is set). */
   restartAt: number | undefined
   restarts: number
   lastExit: WorkerExit | undefined
-  /** `Date.now()` when `lastExit` happened. */
+  /** Epoch ms when `lastExit` happened. */
   lastExitAt: number | undefined
 }
 
@@ -31,31 +34,32 @@ export interface Verdict {
   readonly reason: string
 }
 
-/** A fresh slot for `worker`, with its own backoff. */
-export function createSlot(worker: ResolvedWorker, settings: Settings): Slot {
+/** A fresh slot for `worker`, with its own backoff (jittered by `random`, default `Math.random`). */
+export function createSlot(worker: ResolvedWorker, settings: Settings, random?: () => number): Slot {
   const {initialBackoffMs, maxBackoffMs, stableMs} = settings
   return {
-    backoff: new Backoff({initialMs: initialBackoffMs, maxMs: maxBackoffMs, stableMs}),
+    backoff: new Backoff({initialMs: initialBackoffMs, maxMs: maxBackoffMs, random, stableMs}),
     child: undefined,
     lastExit: undefined,
     lastExitAt: undefined,
     restartAt: undefined,
     restarts: 0,
     restartTimer: undefined,
+    retireTimer: undefined,
     worker,
   }
 }
 
-/** Records a worker's exit (and when it happened) on its slot. */
-export function recordExit(slot: Slot, exit: WorkerExit): void {
+/** Records a worker's exit (and when it happened, by `clock`) on its slot. */
+export function recordExit(slot: Slot, exit: WorkerExit, clock: Clock): void {
   slot.lastExit = exit
-  slot.lastExitAt = Date.now()
+  slot.lastExitAt = clock.date()
 }
 
-/** Arms the slot's restart timer: `restart` runs after `delayMs`. */
-export function scheduleRestart(slot: Slot, delayMs: number, restart: () => void): void {
-  slot.restartAt = Date.now() + delayMs
-  slot.restartTimer = setTimeout(restart, delayMs)
+/** Arms the slot's restart timer on `clock`: `restart` runs after `delayMs`. */
+export function scheduleRestart(slot: Slot, delayMs: number, restart: () => void, clock: Clock): void {
+  slot.restartAt = clock.date() + delayMs
+  slot.restartTimer = clock.setTimeout(restart, delayMs)
 }
 
 /** The `start` message that tells a child which worker to run. */

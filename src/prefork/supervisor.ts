@@ -7,10 +7,13 @@
 import createDebug from 'debug'
 
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
+import {afterExit, type AfterExitContext} from './after-exit.js'
 import {readCredentials} from './credentials.js'
 import {accountOf, childEnvironment, forkEnvironment, profileNeedsDatabase} from './env.js'
 import {findSetpriv} from './find-setpriv.js'
-import {childEntryPath, LiveChild, type ChildListener} from './live-child.js'
+import type {ChildFactory, ChildHandle, ChildListener, Retirement} from './child-handle.js'
+import {systemClock, type Clock} from './clock.js'
+import {childEntryPath, liveChildren} from './live-child.js'
 import {MAX_STATUS_TEXT, type ChildMessage, type ReadyMessage} from './messages.js'
 import type {FleetEvent} from './fleet-event.js'
 import {fleetStatus, type FleetStatus} from './fleet-status.js'
@@ -19,8 +22,9 @@ import {flushed} from './flushed.js'
 import {resolveSettings, type FleetOutcome, type LogLevel, type Settings, type SupervisorOptions} from './options.js'
 import {reportedExcess} from './reported-excess.js'
 import {Shutdown} from './shutdown.js'
+import type {SupervisorRuntime} from './supervisor-runtime.js'
 import {createSlot, fleetOutcome, recordExit, scheduleRestart, startMessage, type Slot, type Verdict} from './slot.js'
-import {describeExit, diedUnborn, isFailure, unbornReason, unstartedExit, workerExit, type WorkerExit} from './worker-exit.js'
+import {describeExit, diedUnborn, unbornReason, unstartedExit, workerExit} from './worker-exit.js'
 import {planWorkerHardening, type WorkerHardening} from './worker-hardening.js'
 
 const debug = createDebug('decnet:supervisor')
@@ -52,7 +56,9 @@ const FLUSH_TIMEOUT_MS = 5000
 export class Supervisor {
   readonly #settings: Settings
   readonly #slots: Slot[]
-  readonly #shutdown = new Shutdown()
+  readonly #clock: Clock
+  readonly #children: ChildFactory
+  readonly #shutdown: Shutdown
   readonly #memory: MemoryLimits
   readonly #queue: FleetEvent[] = []
   readonly #listener: ChildListener
@@ -69,19 +75,28 @@ export class Supervisor {
   /** The first decisive reason the fleet ends (a stop request, a boot failure, too much privilege); it wins. */
   #verdict: undefined | Verdict
   #fleetReady = false
-  #startedAt = Date.now()
+  #startedAt: number
   #stopAt = 0
   #finished = false
 
-  /** Validates the options (throws on a bad value); starts nothing. */
-  constructor(options: SupervisorOptions) {
+  /**
+   * Validates the options (throws on a bad value); starts nothing.
+   *
+   * @param runtime - the clock and child factory to run on (tests); the real ones by default
+   */
+  constructor(options: SupervisorOptions, runtime: SupervisorRuntime = {}) {
     this.#settings = resolveSettings(options)
-    this.#slots = this.#settings.fleet.workers.map((worker) => createSlot(worker, this.#settings))
+    this.#clock = runtime.clock ?? systemClock
+    this.#children = runtime.children ?? liveChildren
+    this.#shutdown = new Shutdown(this.#clock)
+    this.#startedAt = this.#clock.date()
+    this.#slots = this.#settings.fleet.workers.map((worker) => createSlot(worker, this.#settings, runtime.random))
     this.#stdout = options.out ?? process.stdout
     this.#stderr = options.out ?? process.stderr
     this.#log = options.log
     this.#whenReady = options.onReady
-    this.#memory = new MemoryLimits(this.#slots, this.#settings, (child, reason) => this.#enqueue({child, reason, type: 'memory'}))
+    const probe = {clock: this.#clock, residentBytes: runtime.residentBytes}
+    this.#memory = new MemoryLimits(this.#slots, this.#settings, (child, reason) => this.#enqueue({child, reason, type: 'memory'}), probe)
     this.#listener = {
       exit: (child, code, signal, error) => this.#enqueue({child, code, error, signal, type: 'exit'}),
       hung: (child, silentMs) => this.#enqueue({child, silentMs, type: 'hung'}),
@@ -95,7 +110,7 @@ export class Supervisor {
     this.#run = new Promise((resolve) => {
       this.#resolve = resolve
     })
-    this.#startedAt = Date.now()
+    this.#startedAt = this.#clock.date()
     const {env, fleet, gid, setpriv, uid} = this.#settings
     const account = uid === undefined ? undefined : accountOf(uid)
     this.#env = forkEnvironment(childEnvironment(process.env, env, {account, database: profileNeedsDatabase(fleet.profile)}), process.env)
@@ -122,7 +137,8 @@ export class Supervisor {
   /** A read-only picture of the fleet right now: the master, and each worker's process, state, restarts and last exit. */
   snapshot(): FleetStatus {
     const {fleet, graceMs} = this.#settings
-    return fleetStatus({fleet, graceMs, slots: this.#slots, startedAt: this.#startedAt, stopping: this.#shutdown.started})
+    const source = {fleet, graceMs, slots: this.#slots, startedAt: this.#startedAt, stopping: this.#shutdown.started}
+    return fleetStatus(source, this.#clock.date(), this.#clock.now())
   }
 
   #enqueue(event: FleetEvent): void {
@@ -151,6 +167,8 @@ export class Supervisor {
         return this.#onMessage(event.child, event.message)
       case 'restart':
         return this.#onRestart(event.slot)
+      case 'retire-expired':
+        return this.#onRetireExpired(event.child)
       case 'stop':
         return this.#onStop(event.reason)
     }
@@ -158,7 +176,7 @@ export class Supervisor {
 
   #onStop(reason: string): void {
     if (!this.#shutdown.started) return this.#beginStop(reason, ExitCode.OK)
-    if (performance.now() - this.#stopAt < REPEAT_WINDOW_MS) return debug('ignoring a repeated stop (%s): same burst', reason)
+    if (this.#clock.now() - this.#stopAt < REPEAT_WINDOW_MS) return debug('ignoring a repeated stop (%s): same burst', reason)
     const names = this.#shutdown.force(this.#liveChildren(), 'now')
     if (names.length > 0) this.#say('warn', `stop asked again: killing ${names.join(', ')} now (SIGKILL)`)
   }
@@ -166,13 +184,13 @@ export class Supervisor {
   #beginStop(reason: string, code: ExitCodeValue): void {
     this.#verdict ??= {code, reason}
     if (this.#shutdown.started || this.#finished) return
-    this.#stopAt = performance.now()
+    this.#stopAt = this.#clock.now()
     const live = this.#liveChildren()
     // A halt's reason was just logged with its cause; a stop request's was not.
     const why = code === ExitCode.OK ? ` (${reason})` : ''
     if (live.length > 0) this.#say('info', `stopping fleet ${this.#settings.fleet.name}${why}; grace ${this.#settings.graceMs} ms`)
     for (const slot of this.#slots) {
-      clearTimeout(slot.restartTimer)
+      this.#clock.clearTimeout(slot.restartTimer)
       slot.restartTimer = undefined
     }
 
@@ -185,7 +203,7 @@ export class Supervisor {
     if (names.length > 0) this.#say('warn', `grace period of ${this.#settings.graceMs} ms expired: killing ${names.join(', ')} (SIGKILL)`)
   }
 
-  #onHung(child: LiveChild, silentMs: number): void {
+  #onHung(child: ChildHandle, silentMs: number): void {
     if (!this.#slotOf(child)) return
     child.silentMs = silentMs
     this.#say('error', `worker ${child.name} (pid ${child.pid}) hung: no heartbeat for ${silentMs} ms; killing it (SIGKILL)`)
@@ -193,13 +211,29 @@ export class Supervisor {
   }
 
   /** Over its memory limit: stop it (SIGTERM, then SIGKILL after the grace period); its exit restarts it. */
-  #onMemory(child: LiveChild, reason: string): void {
-    if (!this.#slotOf(child) || this.#shutdown.started) return
+  #onMemory(child: ChildHandle, reason: string): void {
+    const slot = this.#slotOf(child)
+    if (!slot || this.#shutdown.started) return
     this.#say('warn', `worker ${child.name} (pid ${child.pid}) is over its ${reason}; stopping it to restart it (grace ${this.#settings.graceMs} ms)`)
-    child.retire({cause: 'memory-limit', reason}, this.#settings.graceMs)
+    this.#retire(slot, child, {cause: 'memory-limit', reason})
   }
 
-  #onMessage(child: LiveChild, message: ChildMessage): void {
+  /** Stops one child so that it can be restarted: SIGTERM now, SIGKILL if it is still there after the grace period. Only the first call counts. */
+  #retire(slot: Slot, child: ChildHandle, retirement: Retirement): void {
+    if (child.retired) return
+    child.retired = retirement
+    child.terminate()
+    slot.retireTimer = this.#clock.setTimeout(() => this.#enqueue({child, type: 'retire-expired'}), this.#settings.graceMs)
+  }
+
+  #onRetireExpired(child: ChildHandle): void {
+    const slot = this.#slotOf(child)
+    if (!slot) return
+    slot.retireTimer = undefined
+    child.kill('retired')
+  }
+
+  #onMessage(child: ChildHandle, message: ChildMessage): void {
     if (!this.#slotOf(child)) return
     switch (message.type) {
       case 'hello':
@@ -216,7 +250,7 @@ export class Supervisor {
     }
   }
 
-  #onReady(child: LiveChild, message: ReadyMessage): void {
+  #onReady(child: ChildHandle, message: ReadyMessage): void {
     if (child.ready) return
     const {fleet} = this.#settings
     const excess = reportedExcess(message, fleet.profile, this.#hardening.expected)
@@ -238,40 +272,27 @@ export class Supervisor {
     }
   }
 
-  #onExit(child: LiveChild, code: number | null, signal: NodeJS.Signals | null, error?: Error): void {
+  #onExit(child: ChildHandle, code: number | null, signal: NodeJS.Signals | null, error?: Error): void {
     const slot = this.#slotOf(child)
     if (!slot) return
     slot.child = undefined
+    this.#clock.clearTimeout(slot.retireTimer)
+    slot.retireTimer = undefined
     if (error) child.bootError ??= `cannot start its process: ${error.message}`
     else if (diedUnborn(child, code)) child.bootError ??= unbornReason(code, childEntryPath(), this.#settings.uid)
     const exit = workerExit(child, code, signal)
-    recordExit(slot, exit)
+    recordExit(slot, exit, this.#clock)
     const {level, text} = describeExit(exit, this.#settings)
-    const next = this.#nextStep(slot, exit)
-    this.#say(level, next.note ? `${text}; ${next.note}` : text)
-    next.then?.()
+    // Once the fleet is stopping, an exit is only reaped: nothing follows it.
+    const next = this.#shutdown.started || this.#finished ? undefined : afterExit(exit, this.#exitContext(slot))
+    this.#say(level, next?.note ? `${text}; ${next.note}` : text)
+    if (next?.kind === 'halt') this.#beginStop(next.reason, ExitCode.WORKER_BOOT_FAILED)
+    else if (next?.kind === 'restart') scheduleRestart(slot, next.delayMs, () => this.#enqueue({slot, type: 'restart'}), this.#clock)
     this.#checkFinished()
   }
 
-  /** What follows an exit (a halt, a restart, or nothing) and how to say it. */
-  #nextStep(slot: Slot, exit: WorkerExit): {note?: string; then?: () => void} {
-    const {fleet, once} = this.#settings
-    const {restart} = slot.worker
-    if (this.#shutdown.started || this.#finished) return {}
-    if (exit.cause === 'boot-failed') {
-      const reason = `worker ${exit.worker} could not boot: ${exit.bootError ?? `exit code ${exit.code}`}`
-      return {note: `stopping fleet ${fleet.name}`, then: () => this.#beginStop(reason, ExitCode.WORKER_BOOT_FAILED)}
-    }
-
-    if (once) return {}
-
-    if (restart === 'never' || (restart === 'on-failure' && !isFailure(exit))) {
-      return {note: `not restarting (restart policy '${restart}')`}
-    }
-
-    const delay = slot.backoff.next(exit.uptimeMs)
-    const restartDue = () => this.#enqueue({slot, type: 'restart'})
-    return {note: `restarting in ${delay} ms`, then: () => scheduleRestart(slot, delay, restartDue)}
+  #exitContext(slot: Slot): AfterExitContext {
+    return {backoff: slot.backoff, fleetName: this.#settings.fleet.name, once: this.#settings.once, restart: slot.worker.restart}
   }
 
   #onRestart(slot: Slot): void {
@@ -288,11 +309,11 @@ export class Supervisor {
     const {name} = slot.worker
     try {
       const request = {env: this.#env, exec: childEntryPath(), gid, name, stderr: this.#stderr, stdout: this.#stdout, uid, watchdogMs, wrapper}
-      slot.child = LiveChild.fork(request, this.#listener)
+      slot.child = this.#children.fork(request, this.#listener)
       debug('worker %s: forked pid %d', name, slot.child.pid)
     } catch (error) {
       const reason = `worker ${name} could not start: ${(error as Error).message}`
-      recordExit(slot, unstartedExit(name, reason))
+      recordExit(slot, unstartedExit(name, reason), this.#clock)
       this.#say('error', `${reason}; stopping fleet ${this.#settings.fleet.name}`)
       this.#beginStop(reason, ExitCode.WORKER_BOOT_FAILED)
     }
@@ -311,11 +332,11 @@ export class Supervisor {
     void Promise.all([flushed(this.#stdout, FLUSH_TIMEOUT_MS), flushed(this.#stderr, FLUSH_TIMEOUT_MS)]).then(() => resolve(outcome))
   }
 
-  #liveChildren(): LiveChild[] {
+  #liveChildren(): ChildHandle[] {
     return this.#slots.flatMap((slot) => (slot.child ? [slot.child] : []))
   }
 
-  #slotOf(child: LiveChild): Slot | undefined {
+  #slotOf(child: ChildHandle): Slot | undefined {
     return this.#slots.find((slot) => slot.child === child)
   }
 

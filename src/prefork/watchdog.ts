@@ -4,6 +4,8 @@
  * silent, and the master's {@link Watchdog} for it fires.
  */
 
+import {systemClock, type Clock, type TimerHandle} from './clock.js'
+
 /**
  * The least time between heartbeats, so a tiny watchdog period cannot flood the
  * channel. (From a watchdog of 3 s up, a third of it is a second or more anyway.)
@@ -57,40 +59,45 @@ export class Watchdog {
   readonly timeoutMs: number
   readonly #firstWindowMs: number
   readonly #onSilent: (silentMs: number) => void
-  #timer: NodeJS.Timeout | undefined
+  readonly #clock: Clock
+  #timer: TimerHandle | undefined
   #verdict: NodeJS.Immediate | undefined
-  #lastBeat = performance.now()
+  #lastBeat: number
   #beaten = false
 
-  constructor(timeoutMs: number, onSilent: (silentMs: number) => void, {firstWindowMs = FIRST_WINDOW_MIN_MS} = {}) {
+  /**
+   * @param options.firstWindowMs - the least window before the first beat (default {@link FIRST_WINDOW_MIN_MS})
+   * @param options.clock - what the windows are timed on (default the system clock); the verdict still waits for a real event-loop turn
+   */
+  constructor(timeoutMs: number, onSilent: (silentMs: number) => void, {clock = systemClock, firstWindowMs = FIRST_WINDOW_MIN_MS}: {clock?: Clock; firstWindowMs?: number} = {}) {
     this.timeoutMs = timeoutMs
     this.#firstWindowMs = Math.max(timeoutMs, firstWindowMs)
     this.#onSilent = onSilent
+    this.#clock = clock
+    this.#lastBeat = clock.now()
     if (timeoutMs > 0) this.#arm(this.#firstWindowMs)
   }
 
   /** The child is alive: restart the countdown. */
   beat(): void {
-    this.#lastBeat = performance.now()
-    if (this.#beaten) {
-      this.#timer?.refresh()
-    } else {
-      this.#beaten = true
-      if (this.#timer) this.#arm(this.timeoutMs)
-    }
+    this.#lastBeat = this.#clock.now()
+    this.#beaten = true
+    // No timer: off, or a verdict is pending (it reads #lastBeat). Re-armed on every beat: beats come
+    // every third of the period (10 s by default), so this costs next to nothing.
+    if (this.#timer) this.#arm(this.timeoutMs)
   }
 
   /** The child is gone: never fire. */
   stop(): void {
-    clearTimeout(this.#timer)
+    this.#clock.clearTimeout(this.#timer)
     clearImmediate(this.#verdict)
     this.#timer = undefined
     this.#verdict = undefined
   }
 
   #arm(ms: number): void {
-    clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => this.#expired(), ms)
+    this.#clock.clearTimeout(this.#timer)
+    this.#timer = this.#clock.setTimeout(() => this.#expired(), ms)
   }
 
   #expired(): void {
@@ -98,7 +105,7 @@ export class Watchdog {
     // Immediates run after this turn's poll phase, which reads what the child has sent meanwhile.
     this.#verdict = setImmediate(() => {
       this.#verdict = undefined
-      const silentMs = performance.now() - this.#lastBeat
+      const silentMs = this.#clock.now() - this.#lastBeat
       const windowMs = this.#beaten ? this.timeoutMs : this.#firstWindowMs
       if (silentMs >= windowMs) this.#onSilent(Math.round(silentMs))
       else this.#arm(windowMs - silentMs)

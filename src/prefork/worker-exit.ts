@@ -2,7 +2,7 @@
  * Reaping: what one child's exit was, as a record, and how to say it.
  */
 import {ChildExitCode} from './messages.js'
-import type {KillCause, Retirement} from './live-child.js'
+import type {KillCause, Retirement} from './child-handle.js'
 
 /**
  * Why a child ended, from the supervisor's point of view:

@@ -20,9 +20,19 @@ function slowStream() {
   return {done, release: () => pending.splice(0).forEach((finish) => finish()), pending, stream}
 }
 
-test('resolves at once when nothing is queued', async () => {
-  const {stream} = slowStream()
-  await flushed(stream, 60_000)
+/** 'resolved' if `promise` settles within `turns` event-loop turns, else 'pending' (never waits on a timer). */
+async function settlesWithin(promise, turns = 3) {
+  let settled = false
+  promise.then(() => (settled = true))
+  for (let i = 0; i < turns && !settled; i++) await new Promise((resolve) => setImmediate(resolve))
+  return settled ? 'resolved' : 'pending'
+}
+
+test('resolves at once when nothing is queued, writing nothing', async () => {
+  const {pending, stream} = slowStream()
+  // Within one turn: no write of its own to wait for (one would never finish here: nobody releases it).
+  assert.equal(await settlesWithin(flushed(stream, 60_000), 1), 'resolved')
+  assert.equal(pending.length, 0, 'it wrote nothing')
 })
 
 test('waits for a short queue (no drain ever comes) and resolves once it is written', {timeout: 10_000}, async () => {
@@ -51,14 +61,24 @@ test('resolves when the stream breaks instead of finishing', {timeout: 10_000}, 
   stream.on('error', () => {})
   stream.write('stuck')
   const waiting = flushed(stream, 60_000)
+  assert.equal(await settlesWithin(waiting), 'pending', 'not while the write is stuck')
   stream.destroy(new Error('reader went away'))
-  await waiting
+  // Its 60 s timer cannot be what ends it: the break must.
+  assert.equal(await settlesWithin(waiting), 'resolved')
 })
 
 test('gives up after its timeout when the queue never moves', {timeout: 10_000}, async () => {
-  const {stream} = slowStream()
+  const {pending, stream} = slowStream()
   stream.write('stuck')
-  const keepAlive = setTimeout(() => {}, 10_000)
-  await flushed(stream, 20)
-  clearTimeout(keepAlive)
+  const started = performance.now()
+  const waiting = flushed(stream, 50)
+  assert.equal(await settlesWithin(waiting), 'pending', 'not before its timeout')
+  // The timer is unref'd (it must not hold a process open by itself): keep this one alive meanwhile.
+  let guard
+  const never = new Promise((resolve) => (guard = setTimeout(resolve, 4000, 'never')))
+  const outcome = await Promise.race([waiting.then(() => 'resolved'), never])
+  clearTimeout(guard)
+  assert.equal(outcome, 'resolved', 'it gave up')
+  assert.ok(performance.now() - started >= 49, 'after its timeout, not before')
+  assert.ok(pending.length > 0, 'the write is still stuck: the timeout, not the write, ended the wait')
 })

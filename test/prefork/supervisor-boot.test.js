@@ -1,8 +1,10 @@
-// A worker that cannot boot halts the fleet with a clear reason (no respawn loop), and
-// --once mode ends the fleet when every worker has done its pass.
+// What only a real child shows of booting: the child entry's own words for each way a worker
+// cannot boot (and its exit code 78), node failing before the entry even runs, and --once
+// reaching the worker. What the supervisor then decides (halt, no respawn, stopping the
+// neighbours, the --once outcomes) is in fleet-stop.test.js and fleet-exit.test.js.
 import assert from 'node:assert/strict'
 import {fileURLToPath} from 'node:url'
-import {test} from 'node:test'
+import {describe, test} from 'node:test'
 
 import {startFleet} from '../helpers/fleet-harness.js'
 
@@ -18,36 +20,26 @@ const bootCases = [
   {expect: `importing module ${workersDir}throws-on-import.js (export "default") threw: broken at import time`, module: 'throws-on-import.js', title: 'a module that throws on import'},
 ]
 
-for (const bad of bootCases) {
-  test(`${bad.title} halts the fleet with WORKER_BOOT_FAILED instead of respawning`, async (t) => {
-    const spec = {
-      fleet: {
-        name: 'boot',
-        workers: [
-          {module: 'idle.js', name: 'fine'},
-          {export: bad.export, module: bad.module, name: 'broken'},
-        ],
-      },
-      options: {initialBackoffMs: 10},
-    }
-    const run = startFleet(spec)
-    t.after(() => run.cleanup())
-    const {code} = await run.waitForExit()
-    assert.equal(code, WORKER_BOOT_FAILED, run.text)
-    const outcome = run.outcome()
-    assert.equal(outcome.reason, `worker broken could not boot: ${bad.expect}`)
-    const broken = outcome.workers.find((w) => w.name === 'broken')
-    assert.equal(broken.lastExit.code, CHILD_BOOT_FAILED, 'the child exits with its boot-failure code')
-    assert.equal(broken.lastExit.cause, 'boot-failed')
-    assert.equal(broken.restarts, 0, 'never respawned')
-    assert.ok(run.lines.some((l) => l.text === `broken | cannot boot: ${bad.expect}`), `the child says why:\n${run.text}`)
-    assert.match(run.text, /\[decnet\] worker broken \(pid \d+\) could not boot: .*; stopping fleet boot/)
-    assert.equal(run.lines.filter((l) => /\[decnet\] worker broken .*could not boot/.test(l.text)).length, 1)
-    // The healthy neighbour was stopped as part of the halt, not left behind.
-    const fine = outcome.workers.find((w) => w.name === 'fine')
-    assert.ok(fine.lastExit === undefined || fine.lastExit.requested, JSON.stringify(fine))
-  })
-}
+// Each case is its own fleet (the first boot failure halts a fleet), so they run side by side.
+describe('a worker that cannot boot', {concurrency: true}, () => {
+  for (const bad of bootCases) {
+    test(`${bad.title}: the child says why and exits 78; the fleet halts with WORKER_BOOT_FAILED instead of respawning`, async (t) => {
+      const spec = {fleet: {name: 'boot', workers: [{export: bad.export, module: bad.module, name: 'broken'}]}, options: {initialBackoffMs: 10}}
+      const run = startFleet(spec)
+      t.after(() => run.cleanup())
+      const {code} = await run.waitForExit()
+      assert.equal(code, WORKER_BOOT_FAILED, run.text)
+      const outcome = run.outcome()
+      assert.equal(outcome.reason, `worker broken could not boot: ${bad.expect}`)
+      const [broken] = outcome.workers
+      assert.equal(broken.lastExit.code, CHILD_BOOT_FAILED, 'the child exits with its boot-failure code')
+      assert.equal(broken.lastExit.cause, 'boot-failed')
+      assert.equal(broken.restarts, 0, 'never respawned')
+      assert.ok(run.lines.some((l) => l.text === `broken | cannot boot: ${bad.expect}`), `the child says why:\n${run.text}`)
+      assert.equal(run.lines.filter((l) => /\[decnet\] worker broken \(pid \d+\) could not boot: .*; stopping fleet boot$/.test(l.text)).length, 1, run.text)
+    })
+  }
+})
 
 test('a child that dies before its entry even runs is a boot failure too, not a crash loop', async (t) => {
   const spec = {
@@ -63,23 +55,7 @@ test('a child that dies before its entry even runs is a boot failure too, not a 
   assert.equal(run.outcome().workers[0].restarts, 0)
 })
 
-test('--once: the fleet exits 0 when every worker finished its pass, and nothing restarts', async (t) => {
-  const spec = {
-    fleet: {name: 'batch', workers: [{module: 'once-ok.js', name: 'a'}, {module: 'once-ok.js', name: 'b', restart: 'always'}]},
-    options: {once: true},
-  }
-  const run = startFleet(spec)
-  t.after(() => run.cleanup())
-  const {code} = await run.waitForExit()
-  assert.equal(code, 0, run.text)
-  assert.match(run.text, /^a \| pass done \(once=true\)$/m)
-  assert.match(run.text, /^b \| pass done \(once=true\)$/m)
-  assert.match(run.text, /\[decnet\] worker a \(pid \d+\) finished \(code 0\)/)
-  assert.doesNotMatch(run.text, /restarting/, "not even policy 'always' restarts in --once")
-  assert.equal(run.outcome().reason, 'every worker finished its pass')
-})
-
-test('--once: the fleet exits ONCE_FAILED when a worker failed, naming it, and does not restart it', async (t) => {
+test('--once: each worker runs one pass knowing it is --once; one that fails makes the fleet exit ONCE_FAILED, naming it', async (t) => {
   const spec = {
     fleet: {name: 'batch', workers: [{module: 'once-ok.js', name: 'good'}, {module: 'once-fail.js', name: 'bad'}]},
     options: {initialBackoffMs: 10, once: true},
@@ -89,6 +65,9 @@ test('--once: the fleet exits ONCE_FAILED when a worker failed, naming it, and d
   const {code} = await run.waitForExit()
   assert.equal(code, ONCE_FAILED, run.text)
   assert.equal(run.outcome().reason, '1 of 2 workers failed: bad (crashed)')
+  assert.match(run.text, /^good \| pass done \(once=true\)$/m)
+  assert.match(run.text, /\[decnet\] worker good \(pid \d+\) finished \(code 0\)/)
   assert.match(run.text, /^bad \| worker bad failed: Error: pass failed$/m)
   assert.doesNotMatch(run.text, /restarting/)
+  assert.deepEqual(run.outcome().workers.map((w) => [w.name, w.lastExit.cause, w.restarts]), [['good', 'exited', 0], ['bad', 'crashed', 0]])
 })

@@ -1,7 +1,9 @@
 // Per-worker memory limits: a real leaking worker (test/fixtures/workers/leak.js) is stopped and
-// restarted once the master reads its RSS over the limit from /proc; the log line, the exit record
-// and the snapshot say why; its neighbour keeps its process; one that ignores SIGTERM is SIGKILLed
-// after the grace period. Plus the pieces: /proc reading, the reason text, option validation.
+// restarted once the master reads its RSS over the limit from /proc; the log line and the exit
+// record say why; its worker sees its abort; its neighbour keeps its process. Plus the pieces:
+// /proc reading, the reason text, option validation. The decisions (SIGKILL after the grace
+// period for one that ignores SIGTERM, the --max-memory override, no check while stopping) are
+// in fleet-exit.test.js, over fake children, a manual clock and made-up RSS readings.
 import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
@@ -18,7 +20,7 @@ describe('a worker over its memory limit', () => {
       fleet: {
         name: 'leaky',
         workers: [
-          {maxMemoryMb: 100, module: 'leak.js', name: 'leak', options: {chunkMb: 5, everyMs: 100}},
+          {maxMemoryMb: 100, module: 'leak.js', name: 'leak', options: {chunkMb: 10, everyMs: 50}},
           {module: 'idle.js', name: 'steady', options: {tickMs: 100}},
         ],
       },
@@ -58,46 +60,6 @@ describe('a worker over its memory limit', () => {
     assert.equal(outcome.workers.find((worker) => worker.name === 'steady').restarts, 0)
     // the last exit is the fleet stop, unless the second copy hit the limit too before it
     assert.ok(['stopped', 'memory-limit'].includes(leak.lastExit.cause), JSON.stringify(leak.lastExit))
-  })
-
-  test('that ignores SIGTERM is SIGKILLed after the grace period; its exit record says memory limit and forcibly killed', async (t) => {
-    const spec = {
-      fleet: {
-        name: 'stubborn',
-        workers: [{maxMemoryMb: 100, module: 'leak.js', name: 'leak', options: {chunkMb: 5, everyMs: 100, ignoreAbort: true}, restart: 'never'}],
-      },
-      options: {graceMs: 300, memoryCheckMs: 100},
-    }
-    const run = startFleet(spec)
-    t.after(() => run.cleanup())
-    const over = await run.waitFor(OVER, {timeoutMs: 30_000})
-    const [, pid] = over.match
-    await run.waitFor(/^leak \| leak aborted holding \d+ MiB; ignoring it$/, {from: over.index})
-    await run.waitFor(
-      new RegExp(`^\\[decnet\\] worker leak \\(pid ${pid}\\) did not stop within 300 ms; killed \\(SIGKILL\\): memory limit: RSS \\d+ MB > 100 MB; not restarting \\(restart policy 'never'\\)$`),
-      {from: over.index},
-    )
-    // nothing left to run: the fleet ends by itself, as a failure
-    const {code} = await run.waitForExit(20_000)
-    assert.equal(code, 1, run.text)
-    const {lastExit} = run.outcome().workers[0]
-    assert.equal(lastExit.cause, 'memory-limit')
-    assert.equal(lastExit.signal, 'SIGKILL')
-    assert.equal(lastExit.forciblyKilled, true)
-    assert.match(lastExit.reason, /^memory limit: RSS \d+ MB > 100 MB$/)
-    assert.match(run.text, /fleet stubborn stopped: every worker exited and none is due a restart; failed: leak \(memory-limit\)/)
-  })
-
-  test('maxMemoryMb (the --max-memory override) applies to every worker, whatever their own limit', async (t) => {
-    const spec = {
-      fleet: {name: 'override', workers: [{maxMemoryMb: 100_000, module: 'leak.js', name: 'leak', options: {chunkMb: 5, everyMs: 100}}]},
-      options: {initialBackoffMs: 100, maxMemoryMb: 100, memoryCheckMs: 100},
-    }
-    const run = startFleet(spec)
-    t.after(() => run.cleanup())
-    await run.waitFor(OVER, {timeoutMs: 30_000})
-    run.kill('SIGTERM')
-    await run.waitForExit(20_000)
   })
 })
 

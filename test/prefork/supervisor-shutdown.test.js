@@ -1,5 +1,7 @@
-// Shutdown and failure detection: grace then SIGKILL, a second stop means now, the watchdog
-// kills a hung child, and children do not outlive a master killed with SIGKILL.
+// Shutdown and failure detection with real processes: a worker that ignores its abort really is
+// SIGKILLed after the grace period, a really blocked event loop is caught by the watchdog, and
+// children do not outlive a master killed with SIGKILL. The decisions alone (the grace timer to
+// the millisecond, a second stop, the same burst, the records) are in fleet-stop.test.js.
 import assert from 'node:assert/strict'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -12,7 +14,7 @@ const STOP_FORCED = 5
 
 test('a child ignoring SIGTERM is SIGKILLed after the grace period, named, and the exit code is STOP_FORCED', async (t) => {
   const spec = {
-    fleet: {name: 'stubborn', workers: [{module: 'ignore-term.js', name: 'mule'}, {module: 'idle.js', name: 'polite'}]},
+    fleet: {name: 'stubborn', workers: [{module: 'ignore-term.js', name: 'mule'}]},
     options: {graceMs: 300},
   }
   const run = startFleet(spec)
@@ -25,7 +27,6 @@ test('a child ignoring SIGTERM is SIGKILLed after the grace period, named, and t
   assert.match(run.text, /^mule \| abort ignored$/m, 'the stubborn worker did get its abort')
   assert.match(run.text, /\[decnet\] grace period of 300 ms expired: killing mule \(SIGKILL\)/)
   assert.match(run.text, /\[decnet\] worker mule \(pid \d+\) did not stop within 300 ms; killed \(SIGKILL\)/)
-  assert.match(run.text, /\[decnet\] worker polite \(pid \d+\) stopped/)
   const outcome = run.outcome()
   assert.deepEqual(outcome.killed, ['mule'])
   assert.equal(outcome.reason, 'SIGTERM; had to SIGKILL: mule')
@@ -34,30 +35,12 @@ test('a child ignoring SIGTERM is SIGKILLed after the grace period, named, and t
   assert.deepEqual(pids.filter(isAlive), [])
 })
 
-test('a second stop kills at once, without waiting for the grace period', async (t) => {
-  const spec = {fleet: {name: 'stubborn', workers: [{module: 'ignore-term.js', name: 'mule'}]}, options: {graceMs: 60_000}}
-  const run = startFleet(spec)
-  t.after(() => run.cleanup())
-  await run.waitFor(/fleet stubborn ready/)
-  run.kill('SIGTERM')
-  await run.waitFor(/^mule \| abort ignored$/)
-  // A second signal in the same burst (within 100 ms) is the same request; this one comes later.
-  await run.waitFor(/^mule \| still here 3$/)
-  run.kill('SIGINT')
-  // Far shorter than the 60 s grace: only the second stop can end it in time.
-  const {code} = await run.waitForExit(10_000)
-  assert.equal(code, STOP_FORCED, run.text)
-  assert.match(run.text, /\[decnet\] stop asked again: killing mule now \(SIGKILL\)/)
-  assert.match(run.text, /\[decnet\] worker mule \(pid \d+\) killed at once \(SIGKILL\): stop asked twice/)
-  assert.deepEqual(run.outcome().killed, ['mule'])
-})
-
 test('a hung child is SIGKILLed by the watchdog, logged as hung, and restarted', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-hang-'))
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   const spec = {
     fleet: {name: 'hangs', workers: [{module: 'hang.js', name: 'stuck', options: {marker: join(dir, 'hung-once')}}, {module: 'idle.js', name: 'fine'}]},
-    options: {initialBackoffMs: 50, watchdogMs: 1500},
+    options: {initialBackoffMs: 50, watchdogMs: 1000},
   }
   const run = startFleet(spec)
   t.after(() => run.cleanup())

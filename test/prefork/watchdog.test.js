@@ -1,34 +1,96 @@
 // The master's per-child Watchdog on its own: the first window (node has to start), the period
-// after the first beat, and no false verdict when the master itself was held up while beats
-// waited on the channel.
+// after the first beat (on a manual clock, to the millisecond), and, with a real child and the
+// real event loop, no false verdict when the master itself was held up while beats waited on the
+// channel.
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {once} from 'node:events'
 import {test} from 'node:test'
 
 import {FIRST_WINDOW_MIN_MS, heartbeatIntervalMs, Watchdog} from '../../dist/prefork/watchdog.js'
+import {ManualClock} from '../helpers/manual-clock.js'
 
-/** Resolves with onSilent's argument; rejects if it never comes within `ms`. */
-function silence(timeoutMs, options, ms = 10_000) {
-  let fire
-  const fired = new Promise((resolve) => (fire = resolve))
-  const dog = new Watchdog(timeoutMs, fire, options)
-  let timer
-  const result = Promise.race([fired, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the watchdog never fired')), ms)))])
-  return {dog, fired: result.finally(() => clearTimeout(timer))}
+/** A watchdog on a manual clock, its verdicts collected. */
+function manualDog(timeoutMs, firstWindowMs) {
+  const clock = new ManualClock()
+  const verdicts = []
+  const dog = new Watchdog(timeoutMs, (silentMs) => verdicts.push(silentMs), {clock, firstWindowMs})
+  return {clock, dog, verdicts}
 }
 
-test('before its first beat a child gets the longer first window, then the watchdog period', async () => {
-  assert.ok(FIRST_WINDOW_MIN_MS >= 5000, 'a loaded machine can take seconds to start node')
-  const first = silence(50, {firstWindowMs: 400})
-  assert.ok((await first.fired) >= 399, 'not before the first window is over')
+/** One event-loop turn: the verdict waits for one (it must read what the child sent meanwhile first). */
+const turn = () => new Promise((resolve) => setImmediate(resolve))
 
-  const t0 = performance.now()
-  const later = silence(100, {firstWindowMs: 60_000})
+test('before its first beat a child gets the longer first window (to the millisecond), then the watchdog period', async () => {
+  assert.ok(FIRST_WINDOW_MIN_MS >= 5000, 'a loaded machine can take seconds to start node')
+  const first = manualDog(50, 400)
+  first.clock.advance(399)
+  await turn()
+  assert.deepEqual(first.verdicts, [], 'not before the first window is over')
+  first.clock.advance(1)
+  assert.deepEqual(first.verdicts, [], 'the verdict waits for the turn to read the channel')
+  await turn()
+  assert.deepEqual(first.verdicts, [400])
+
+  const later = manualDog(100, 60_000)
+  later.clock.advance(5000)
   later.dog.beat()
-  const silentMs = await later.fired
-  assert.ok(silentMs >= 99, `silent ${silentMs} ms`)
-  assert.ok(performance.now() - t0 < 30_000, 'after a beat the period applies, not the first window')
+  later.clock.advance(99)
+  await turn()
+  assert.deepEqual(later.verdicts, [])
+  later.clock.advance(1)
+  await turn()
+  assert.deepEqual(later.verdicts, [100], 'after a beat the period applies, not the first window')
+  later.clock.advance(10_000)
+  await turn()
+  assert.deepEqual(later.verdicts, [100], 'it fires once')
+})
+
+test('the default first window is FIRST_WINDOW_MIN_MS, and never shorter than the period', async () => {
+  const short = manualDog(1000)
+  short.clock.advance(FIRST_WINDOW_MIN_MS - 1)
+  await turn()
+  assert.deepEqual(short.verdicts, [])
+  short.clock.advance(1)
+  await turn()
+  assert.deepEqual(short.verdicts, [FIRST_WINDOW_MIN_MS])
+  const long = manualDog(FIRST_WINDOW_MIN_MS * 2, 10)
+  long.clock.advance(FIRST_WINDOW_MIN_MS * 2 - 1)
+  await turn()
+  assert.deepEqual(long.verdicts, [])
+})
+
+test('each beat restarts the countdown; a beat that came while the verdict waited spares the child; stop() and 0 never fire', async () => {
+  const dog = manualDog(300, 300)
+  for (let i = 0; i < 10; i++) {
+    dog.clock.advance(299)
+    dog.dog.beat()
+  }
+  await turn()
+  assert.deepEqual(dog.verdicts, [], 'beaten 1 ms inside every period')
+  dog.clock.advance(300)
+  // The countdown ran out; a beat read in this same turn (before the verdict) counts.
+  dog.dog.beat()
+  await turn()
+  assert.deepEqual(dog.verdicts, [])
+  dog.clock.advance(299)
+  await turn()
+  assert.deepEqual(dog.verdicts, [], 're-armed from that beat')
+  dog.clock.advance(1)
+  await turn()
+  assert.deepEqual(dog.verdicts, [300])
+
+  const stopped = manualDog(100, 100)
+  stopped.clock.advance(100)
+  stopped.dog.stop()
+  await turn()
+  stopped.clock.advance(10_000)
+  await turn()
+  assert.deepEqual(stopped.verdicts, [], 'stopped while its verdict was pending')
+  const off = manualDog(0, 100)
+  assert.deepEqual(off.clock.pending, [], 'a 0 period arms nothing')
+  off.dog.beat()
+  assert.deepEqual(off.clock.pending, [])
 })
 
 test('a master held up past the period reads the waiting beats before judging: no false hang', async (t) => {
