@@ -46,6 +46,11 @@ With --json, prints an array of profiles: ip, firstSeen, lastSeen, eventCount, s
       throw error
     }
 
+    if (this.jsonEnabled()) {
+      await this.printJsonArray(profiles)
+      return profiles
+    }
+
     if (total === 0) {
       this.log('no attackers yet: ingest logs (decnet ingest FILE), then run the profiler (decnet fleet heavy --once)')
     } else {

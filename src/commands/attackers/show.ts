@@ -32,8 +32,6 @@ An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exit
   static override flags = {db: databaseFlag}
   static override summary = "Show one attacker's profile, commands and techniques."
 
-  #printed = false
-
   /**
    * Prints the profile (with `--json`, as JSON) while reading its commands a
    * page at a time, and returns it without them (`commands` is empty; `commandCount` says how many).
@@ -51,7 +49,7 @@ An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exit
         const found = await findAttacker(db, ip, {commands: 0})
         if (found === undefined) return undefined
         await (this.jsonEnabled() ? writeProfileJson : writeProfileText)(found, streamCommands(db, ip), (text) => writeOut(text))
-        this.#printed = true
+        this.markPrinted()
         return found
       })
     } catch (error) {
@@ -68,10 +66,5 @@ An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exit
     }
 
     return profile
-  }
-
-  /** The profile was printed as it was read: print only errors here. */
-  override logJson(json: unknown): void {
-    if (!this.#printed) super.logJson(json)
   }
 }
