@@ -19,7 +19,7 @@ function decnet(t, args, env = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'decnet-data-'))
   t.after(() => rmSync(dataDir, {force: true, recursive: true}))
   return new Promise((resolve) => {
-    execFile(process.execPath, [RUN, ...args], {env: {...process.env, DECNET_DATA_DIR: dataDir, DECNET_DB_URL: '', ...env}, timeout: 60_000}, (error, stdout, stderr) => {
+    execFile(process.execPath, [RUN, ...args], {env: {...process.env, DECNET_DATA_DIR: dataDir, DECNET_DB_URL: '', ...env}, maxBuffer: 64 * 1024 * 1024, timeout: 60_000}, (error, stdout, stderr) => {
       resolve({code: error ? error.code : 0, stderr, stdout})
     })
   })
@@ -168,6 +168,27 @@ for (const kind of DATABASE_KINDS) {
       const rows = text.stdout.split('\n').filter((line) => /^ {4}2026-11-26 11:/.test(line))
       assert.deepEqual(rows.map((row) => row.split(/\s+/)[6]), inTimeOrder.map((command) => command.split(' ')[1]))
       assert.match(text.stdout, /commands {7}25\n {4}TIME {18}DECKY {5}SERVICE {2}COMMAND\n/)
+    })
+
+    it('prints megabytes of --json whole through a pipe (the process does not exit before stdout is handed over)', async (t) => {
+      const database = await freshDatabase(kind, t)
+      t.after(() => database.cleanup())
+      const db = await openDatabase(database.url)
+      const ips = Array.from({length: 8}, (_, i) => `198.51.100.${i + 1}`)
+      const lines = Array.from({length: 80}, (_, i) => log(200 + i, `2026-11-26T12:00:${String(i % 60).padStart(2, '0')}.000Z`, 'decky-01', 'ssh', 'command', ips[i % 8], {command: `echo ${i} ${'y'.repeat(60_000)}`}))
+      try {
+        await migrateToLatest(db)
+        await insertLogs(db, lines)
+        await profilerTick(db)
+      } finally {
+        await db.destroy()
+      }
+
+      const list = await decnet(t, ['attackers', '--json', '--db', database.url])
+      assert.equal(list.code, 0, list.stderr)
+      assert.ok(list.stdout.length > 4_000_000, `${list.stdout.length} characters`)
+      const profiles = JSON.parse(list.stdout)
+      assert.deepEqual(profiles.map((p) => [p.commands.length, p.commandCount]), ips.map(() => [10, 10]))
     })
 
     it('says an unknown attacker is not there, with its own exit code', async (t) => {
