@@ -16,6 +16,12 @@ settings.enableAutoTranspile = false
 const refusal = pluginListRefusal(decnetDataDir())
 if (refusal) process.stderr.write(` ›   Warning: ${refusal.message}\n`)
 await execute({loadOptions: {root: fileURLToPath(import.meta.url), userPlugins: refusal === undefined}})
+// Through a pipe, standard output is written asynchronously: wait until what the command printed
+// has been handed over, or process.exit() cuts it short (`decnet attackers --json | ...` printed
+// 0.4 MB of 32 MB; measured with bench/memory.js).
+await new Promise((resolve) => {
+  process.stdout.write('', resolve)
+})
 // The command is done. Exit now, so that nothing a plugin left running (a
 // `decnet:fleets` hook that timed out still holds its timers and sockets)
 // can keep a finished command alive. Failures never get here: oclif exits.

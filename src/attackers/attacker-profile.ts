@@ -38,8 +38,13 @@ export interface AttackerProfile {
   isTraversal: boolean
   /** `decky-a -> decky-b`, or null when not a traversal. */
   traversalPath: null | string
-  /** In time order. */
+  /**
+   * In time order. `decnet attackers show` carries them all; a list
+   * (`decnet attackers`) only the latest few (see `commandCount`).
+   */
   commands: AttackerCommand[]
+  /** How many commands the attacker ran in all (each log line once), whether or not `commands` holds them all. */
+  commandCount: number
   authAttempts: number
   /** Most frequent first. */
   techniques: TechniqueCount[]

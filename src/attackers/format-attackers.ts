@@ -2,9 +2,11 @@
  * Human-readable renderings of attacker profiles (the `--json` output is the
  * profiles themselves).
  */
-import type {AttackerProfile, TechniqueCount} from './attacker-profile.js'
+import type {AttackerCommand, AttackerProfile, TechniqueCount} from './attacker-profile.js'
 
 const TOP_TECHNIQUES = 3
+/** `2026-11-26 13:32:51Z`. */
+const TIME_WIDTH = 20
 
 /**
  * A table of attackers, one per line, in the order given.
@@ -21,7 +23,7 @@ export function formatAttackerTable(profiles: readonly AttackerProfile[]): strin
     shortTime(p.lastSeen),
     String(p.eventCount),
     String(p.authAttempts),
-    String(p.commands.length),
+    String(p.commandCount),
     p.services.join(',') || '-',
     p.traversalPath ?? (p.deckies.join(',') || '-'),
     topTechniques(p.techniques),
@@ -29,8 +31,19 @@ export function formatAttackerTable(profiles: readonly AttackerProfile[]): strin
   return table([header, ...rows], [false, false, true, true, true, false, false, false])
 }
 
-/** Everything known about one attacker, as labelled lines. */
+/** Everything known about one attacker, as labelled lines (its commands from `p.commands`). */
 export function formatAttackerDetail(p: AttackerProfile): string {
+  const lines = [formatAttackerHead(p)]
+  if (p.commands.length > 0) {
+    const widths = commandWidths(p.commands)
+    lines.push(formatCommandHeader(widths), ...p.commands.map((c) => formatCommandLine(c, widths)))
+  }
+
+  return lines.join('\n')
+}
+
+/** The lines of {@link formatAttackerDetail} before its commands (down to `commands N`, N being `commandCount`). */
+export function formatAttackerHead(p: AttackerProfile): string {
   const lines = [
     `attacker ${p.ip}`,
     `  first seen     ${p.firstSeen}`,
@@ -47,13 +60,40 @@ export function formatAttackerDetail(p: AttackerProfile): string {
     lines.push(indent(table([['TECHNIQUE', 'TACTIC', 'LINES'], ...rows], [false, false, true]), 4))
   }
 
-  lines.push(`  commands       ${p.commands.length === 0 ? '-' : p.commands.length}`)
-  if (p.commands.length > 0) {
-    const rows = p.commands.map((c) => [shortTime(c.timestamp), c.decky, c.service, c.command])
-    lines.push(indent(table([['TIME', 'DECKY', 'SERVICE', 'COMMAND'], ...rows], [false, false, false, false]), 4))
+  lines.push(`  commands       ${p.commandCount === 0 ? '-' : p.commandCount}`)
+  return lines.join('\n')
+}
+
+/** Column widths of a command table: the widest decky and service, as printed. */
+export interface CommandWidths {
+  decky: number
+  service: number
+}
+
+/** The {@link CommandWidths} of `commands`. */
+export function commandWidths(commands: Iterable<Pick<AttackerCommand, 'decky' | 'service'>>): CommandWidths {
+  const widths = {decky: 'DECKY'.length, service: 'SERVICE'.length}
+  for (const c of commands) {
+    widths.decky = Math.max(widths.decky, printable(c.decky).length)
+    widths.service = Math.max(widths.service, printable(c.service).length)
   }
 
-  return lines.join('\n')
+  return widths
+}
+
+/** The header line of a command table, indented under {@link formatAttackerHead}. */
+export function formatCommandHeader(widths: CommandWidths): string {
+  return commandRow(['TIME', 'DECKY', 'SERVICE', 'COMMAND'], widths)
+}
+
+/** One command as a line of the table, so a long list can be printed as it is read. */
+export function formatCommandLine(c: AttackerCommand, widths: CommandWidths): string {
+  return commandRow([shortTime(c.timestamp), c.decky, c.service, c.command], widths)
+}
+
+function commandRow(cells: readonly string[], widths: CommandWidths): string {
+  const [time, decky, service, command] = cells.map((cell) => printable(cell))
+  return `    ${time.padEnd(TIME_WIDTH)}  ${decky.padEnd(widths.decky)}  ${service.padEnd(widths.service)}  ${command}`
 }
 
 function topTechniques(techniques: readonly TechniqueCount[]): string {

@@ -10,14 +10,29 @@ import type {AttackerRow, Database} from '../db/schema.js'
 import type {AttackerProfile, TechniqueCount} from './attacker-profile.js'
 
 import {chunks} from '../lib/chunks.js'
-import {readCommands} from './read-commands.js'
+import {readRecentCommands, streamCommands} from './read-recent-commands.js'
 
 const IPS_PER_SELECT = 1000
+
+/**
+ * Commands a list of attackers carries per attacker: the latest ones. Lists
+ * carried every command, and 50 attackers' 64 KiB attacker lines took
+ * `decnet attackers --json` to 1.05 GB RSS (see docs/benchmarks.md).
+ */
+export const LIST_COMMANDS = 10
 
 /** How to list attackers. */
 export interface ListAttackersOptions {
   /** At most this many, most recently seen first. */
   limit: number
+  /** The latest commands each carries (default {@link LIST_COMMANDS}); `commandCount` says how many there are. */
+  commands?: number
+}
+
+/** How much of an attacker's profile to read. */
+export interface FindAttackerOptions {
+  /** How many of its latest commands to carry (default: all of them, all in memory). */
+  commands?: number
 }
 
 /**
@@ -37,7 +52,7 @@ export async function listAttackers(db: Kysely<Database>, options: ListAttackers
     .orderBy('ip')
     .limit(options.limit)
     .execute()
-  return completeProfiles(db, rows)
+  return completeProfiles(db, rows, options.commands ?? LIST_COMMANDS)
 }
 
 /** How many attackers there are in all. */
@@ -46,17 +61,23 @@ export async function countAttackers(db: Kysely<Database>): Promise<number> {
   return Number(row.count)
 }
 
-/** One attacker by IP, or undefined when the profiler has never seen it. */
-export async function findAttacker(db: Kysely<Database>, ip: string): Promise<AttackerProfile | undefined> {
+/**
+ * One attacker by IP, or undefined when the profiler has never seen it.
+ * With every command by default; `{commands: 0}` reads none (then stream
+ * them with `streamCommands`, as `decnet attackers show` does).
+ */
+export async function findAttacker(db: Kysely<Database>, ip: string, options: FindAttackerOptions = {}): Promise<AttackerProfile | undefined> {
   const row = await db.selectFrom('attackers').selectAll().where('ip', '=', ip).executeTakeFirst()
   if (row === undefined) return undefined
-  const [profile] = await completeProfiles(db, [row])
+  const wanted = options.commands ?? Number.POSITIVE_INFINITY
+  const [profile] = await completeProfiles(db, [row], Number.isFinite(wanted) ? wanted : 0)
+  if (!Number.isFinite(wanted)) for await (const command of streamCommands(db, ip)) profile.commands.push(command)
   return profile
 }
 
-async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[]): Promise<AttackerProfile[]> {
+async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[], perAttacker: number): Promise<AttackerProfile[]> {
   const ips = rows.map((row) => row.ip)
-  const commands = await readCommands(db, ips)
+  const commands = await readRecentCommands(db, ips, perAttacker)
   const techniques = await readTechniques(db, ips)
   // keys in the documented order, which JSON output keeps
   return rows.map((row) => ({
@@ -68,7 +89,8 @@ async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[]): Prom
     deckies: JSON.parse(row.deckies) as string[],
     isTraversal: Boolean(row.is_traversal),
     traversalPath: row.traversal_path,
-    commands: commands.get(row.ip) ?? [],
+    commands: commands.get(row.ip)?.commands ?? [],
+    commandCount: commands.get(row.ip)?.count ?? 0,
     authAttempts: row.auth_attempts,
     techniques: techniques.get(row.ip) ?? [],
   }))

@@ -23,10 +23,28 @@ export const LINES_PER_READ = 1000
  */
 export const MAX_READ_CHARS = 64 * 1024 * 1024
 
+/**
+ * Lines a statement asks for when `remaining` characters of the budget are
+ * left and the longest line read so far has `longest`: as many as fit,
+ * between 1 and {@link LINES_PER_READ}. Ordinary lines (a few hundred
+ * characters) get {@link LINES_PER_READ}; 64 KiB lines get what the budget
+ * has room for, where 1,000 of them made one statement 64 Mi characters
+ * whatever the budget.
+ */
+export function statementLines(remaining: number, longest: number): number {
+  return Math.max(1, Math.min(LINES_PER_READ, Math.floor(remaining / Math.max(1, longest))))
+}
+
 /** How {@link readLogsAfter} reads. */
 export interface ReadLogsOptions<Row> {
   /** Characters of text to read at most (default {@link MAX_READ_CHARS}); it stops after the statement that crosses it. */
   maxChars?: number
+  /**
+   * Lines the first statement asks for (default {@link LINES_PER_READ});
+   * later ones ask for {@link statementLines}: what the rest of the budget
+   * holds of lines as long as the longest read so far.
+   */
+  firstStatementLines?: number
   /** Once it fires, the read stops after the statement under way (cut short, like the character budget). */
   signal?: AbortSignal
   /** Hears each statement's rows as they arrive, before they join the others (it may replace them in place). */
@@ -61,12 +79,20 @@ export async function readLogsAfter<C extends keyof LogRow & string>(
   const rows: Array<Pick<LogRow, C>> = []
   let after = cursor
   let chars = 0
+  let longest = 0
+  let perStatement = options.firstStatementLines ?? LINES_PER_READ
   while (rows.length < limit) {
     if (chars >= maxChars || signal?.aborted) return {cut: true, rows}
-    const want = Math.min(LINES_PER_READ, limit - rows.length)
+    const want = Math.min(perStatement, limit - rows.length)
     const query = db.selectFrom('logs').select(columns).where('id', '>', after).orderBy('id').limit(want)
     const chunk = (await query.execute()) as unknown as Array<Pick<LogRow, C>>
-    for (const row of chunk) chars += textLength(row, columns)
+    for (const row of chunk) {
+      const length = textLength(row, columns)
+      chars += length
+      if (length > longest) longest = length
+    }
+
+    perStatement = statementLines(maxChars - chars, longest)
     onChunk?.(chunk)
     for (const row of chunk) rows.push(row)
 

@@ -5,7 +5,7 @@ import {sql} from 'kysely'
 import type {Database, LogRow} from '../db/schema.js'
 import type {LogsRead, ReadLogsOptions} from '../db/read-logs-after.js'
 
-import {LINES_PER_READ, MAX_READ_CHARS, readLogsAfter, textLength} from '../db/read-logs-after.js'
+import {LINES_PER_READ, MAX_READ_CHARS, readLogsAfter, statementLines, textLength} from '../db/read-logs-after.js'
 
 /**
  * Reads a worker's cursor through a write, creating the row at 0 the first
@@ -53,7 +53,7 @@ export async function claimAndReadLogs<C extends keyof LogRow & string>(
   options: Omit<ReadLogsOptions<Pick<LogRow, C>>, 'signal'> = {},
 ): Promise<ClaimedLogs<Pick<LogRow, C>>> {
   const {maxChars = MAX_READ_CHARS, onChunk} = options
-  const want = Math.min(LINES_PER_READ, limit)
+  const want = Math.min(options.firstStatementLines ?? LINES_PER_READ, limit)
   const names = sql.join(columns.map((column) => sql.ref(column)))
   const {rows} = await sql<{claimed: number; id: null | number}>`
     with "claim" as (
@@ -68,10 +68,17 @@ export async function claimAndReadLogs<C extends keyof LogRow & string>(
   if (rows[0]!.id === null) return {cursor, read: {cut: false, rows: []}} // no line after the cursor
   const first = rows as unknown as Array<Pick<LogRow, C>>
   let chars = 0
-  for (const row of first) chars += textLength(row, columns)
+  let longest = 0
+  for (const row of first) {
+    const length = textLength(row, columns)
+    chars += length
+    if (length > longest) longest = length
+  }
+
   onChunk?.(first)
   if (first.length < want || limit === want) return {cursor, read: {cut: false, rows: first}}
-  const rest = await readLogsAfter(trx, columns, rows.at(-1)!.id!, limit - want, {maxChars: maxChars - chars, onChunk})
+  if (chars >= maxChars) return {cursor, read: {cut: true, rows: first}}
+  const rest = await readLogsAfter(trx, columns, rows.at(-1)!.id!, limit - want, {firstStatementLines: statementLines(maxChars - chars, longest), maxChars: maxChars - chars, onChunk})
   for (const row of rest.rows) first.push(row)
   return {cursor, read: {cut: rest.cut, rows: first}}
 }

@@ -19,7 +19,7 @@ function decnet(t, args, env = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'decnet-data-'))
   t.after(() => rmSync(dataDir, {force: true, recursive: true}))
   return new Promise((resolve) => {
-    execFile(process.execPath, [RUN, ...args], {env: {...process.env, DECNET_DATA_DIR: dataDir, DECNET_DB_URL: '', ...env}, timeout: 60_000}, (error, stdout, stderr) => {
+    execFile(process.execPath, [RUN, ...args], {env: {...process.env, DECNET_DATA_DIR: dataDir, DECNET_DB_URL: '', ...env}, maxBuffer: 64 * 1024 * 1024, timeout: 60_000}, (error, stdout, stderr) => {
       resolve({code: error ? error.code : 0, stderr, stdout})
     })
   })
@@ -85,6 +85,7 @@ const PROFILE_A = {
     {timestamp: T('00:05'), decky: 'decky-01', service: 'ssh', command: 'uname -a'},
     {timestamp: T('01:00'), decky: 'decky-02', service: 'telnet', command: 'cat /etc/shadow'},
   ],
+  commandCount: 2,
   authAttempts: 2,
   techniques: [
     {techniqueId: 'T1110', tactic: 'TA0006', count: 2},
@@ -129,6 +130,65 @@ for (const kind of DATABASE_KINDS) {
       assert.match(text.stdout, /traversal\s+decky-01 -> decky-02/)
       assert.match(text.stdout, /T1003\.008\s+TA0006\s+1/)
       assert.match(text.stdout, /decky-02\s+telnet\s+cat \/etc\/shadow/)
+    })
+
+    it('carries the latest 10 commands per attacker in a list and says how many there are; show prints them all in time order', async (t) => {
+      const database = await freshDatabase(kind, t)
+      t.after(() => database.cleanup())
+      const db = await openDatabase(database.url)
+      // 25 commands of 8 KiB, logged out of time order, profiled over three ticks (three batches)
+      const commands = Array.from({length: 25}, (_, i) => log(100 + i, `2026-11-26T11:${String((i * 7) % 25).padStart(2, '0')}:00.000Z`, 'decky-01', 'ssh', 'command', A, {command: `echo ${i} ${'x'.repeat(8192)}`}))
+      try {
+        await migrateToLatest(db)
+        for (const part of [commands.slice(0, 9), commands.slice(9, 17), commands.slice(17)]) {
+          await insertLogs(db, part)
+          await profilerTick(db)
+        }
+      } finally {
+        await db.destroy()
+      }
+
+      const inTimeOrder = commands.map((line) => JSON.parse(line.fields).command).map((command, i) => [(i * 7) % 25, command]).sort(([a], [b]) => a - b).map(([, command]) => command)
+      const list = await decnet(t, ['attackers', '--json', '--db', database.url])
+      assert.equal(list.code, 0, list.stderr)
+      const [profile] = JSON.parse(list.stdout)
+      assert.equal(profile.commandCount, 25)
+      assert.deepEqual(profile.commands.map((c) => c.command), inTimeOrder.slice(-10), 'the latest 10, in time order')
+      const table = await decnet(t, ['attackers', '--db', database.url])
+      assert.match(table.stdout.split('\n')[1], /^203\.0\.113\.7\s+\S+ \S+\s+25\s+0\s+25\s+ssh/)
+
+      const shown = await decnet(t, ['attackers', 'show', A, '--json', '--db', database.url])
+      assert.equal(shown.code, 0, shown.stderr)
+      const full = JSON.parse(shown.stdout)
+      assert.equal(full.commandCount, 25)
+      assert.deepEqual(full.commands.map((c) => c.command), inTimeOrder)
+      assert.deepEqual(Object.keys(full), Object.keys(PROFILE_A), 'every field, in the documented order')
+      assert.equal(shown.stdout, `${JSON.stringify(full, null, 2)}\n`, 'the JSON JSON.stringify would print')
+      const text = await decnet(t, ['attackers', 'show', A, '--db', database.url])
+      const rows = text.stdout.split('\n').filter((line) => /^ {4}2026-11-26 11:/.test(line))
+      assert.deepEqual(rows.map((row) => row.split(/\s+/)[6]), inTimeOrder.map((command) => command.split(' ')[1]))
+      assert.match(text.stdout, /commands {7}25\n {4}TIME {18}DECKY {5}SERVICE {2}COMMAND\n/)
+    })
+
+    it('prints megabytes of --json whole through a pipe (the process does not exit before stdout is handed over)', async (t) => {
+      const database = await freshDatabase(kind, t)
+      t.after(() => database.cleanup())
+      const db = await openDatabase(database.url)
+      const ips = Array.from({length: 8}, (_, i) => `198.51.100.${i + 1}`)
+      const lines = Array.from({length: 80}, (_, i) => log(200 + i, `2026-11-26T12:00:${String(i % 60).padStart(2, '0')}.000Z`, 'decky-01', 'ssh', 'command', ips[i % 8], {command: `echo ${i} ${'y'.repeat(60_000)}`}))
+      try {
+        await migrateToLatest(db)
+        await insertLogs(db, lines)
+        await profilerTick(db)
+      } finally {
+        await db.destroy()
+      }
+
+      const list = await decnet(t, ['attackers', '--json', '--db', database.url])
+      assert.equal(list.code, 0, list.stderr)
+      assert.ok(list.stdout.length > 4_000_000, `${list.stdout.length} characters`)
+      const profiles = JSON.parse(list.stdout)
+      assert.deepEqual(profiles.map((p) => [p.commands.length, p.commandCount]), ips.map(() => [10, 10]))
     })
 
     it('says an unknown attacker is not there, with its own exit code', async (t) => {

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import type {AttackerProfile} from '../../attackers/index.js'
 
-import {countAttackers, formatAttackerTable, listAttackers} from '../../attackers/index.js'
+import {countAttackers, formatAttackerTable, LIST_COMMANDS, listAttackers} from '../../attackers/index.js'
 import {migrateToLatest} from '../../db/migrate.js'
 import {withDatabase} from '../../db/open.js'
 import {chooseDatabase} from '../../db/database-choice.js'
@@ -13,7 +13,7 @@ import {JsonCommand} from '../../lib/json-command.js'
 export default class Attackers extends JsonCommand {
   static override description = `Lists the attackers the profiler (\`decnet fleet heavy\`) has profiled, most recently seen first: when they were seen, how many events, authentication attempts and commands, which services and deckies they touched (a traversal shows its path) and their most frequent ATT&CK techniques.
 
-With --json, prints an array of full profiles: ip, firstSeen, lastSeen, eventCount, services, deckies, isTraversal, traversalPath, commands ({timestamp, decky, service, command}), authAttempts and techniques ({techniqueId, tactic, count}).`
+With --json, prints an array of profiles: ip, firstSeen, lastSeen, eventCount, services, deckies, isTraversal, traversalPath, commands (the latest \${LIST_COMMANDS}, {timestamp, decky, service, command}, in time order), commandCount (all of them), authAttempts and techniques ({techniqueId, tactic, count}). \`decnet attackers show IP\` lists every command.`
 
   static override enableJsonFlag = true
   static override examples = [
@@ -49,6 +49,11 @@ With --json, prints an array of full profiles: ip, firstSeen, lastSeen, eventCou
       const exit = databaseExitCode(error)
       if (exit !== undefined) this.error((error as Error).message, {exit})
       throw error
+    }
+
+    if (this.jsonEnabled()) {
+      await this.printJsonArray(profiles)
+      return profiles
     }
 
     if (total === 0) {

@@ -3,7 +3,7 @@ import {isIP} from 'node:net'
 
 import type {AttackerProfile} from '../../attackers/index.js'
 
-import {findAttacker, formatAttackerDetail} from '../../attackers/index.js'
+import {findAttacker, streamCommands, writeProfileJson, writeProfileText} from '../../attackers/index.js'
 import {migrateToLatest} from '../../db/migrate.js'
 import {withDatabase} from '../../db/open.js'
 import {chooseDatabase} from '../../db/database-choice.js'
@@ -11,8 +11,9 @@ import {ExitCode} from '../../exit-codes.js'
 import {normaliseIp} from '../../logs/attacker-ip.js'
 import {databaseExitCode, databaseFlag, sqliteCreate} from '../../lib/database-command.js'
 import {JsonCommand} from '../../lib/json-command.js'
+import {writeOut} from '../../lib/write-out.js'
 
-/** `decnet attackers show IP`: one attacker's whole profile. */
+/** `decnet attackers show IP`: one attacker's whole profile, its commands printed as they are read. */
 export default class AttackersShow extends JsonCommand {
   static override args = {
     ip: Args.string({description: 'The attacker IP address (IPv4 or IPv6).', required: true}),
@@ -31,7 +32,10 @@ An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exit
   static override flags = {db: databaseFlag}
   static override summary = "Show one attacker's profile, commands and techniques."
 
-  /** Returns the profile; `--json` prints it as is. */
+  /**
+   * Prints the profile (with `--json`, as JSON) while reading its commands a
+   * page at a time, and returns it without them (`commands` is empty; `commandCount` says how many).
+   */
   async run(): Promise<AttackerProfile> {
     const {args, flags} = await this.parse(AttackersShow)
     // the spelling ingest stores (IPv6 compressed, lower case), so `2001:DB8:0::7` finds `2001:db8::7`
@@ -45,7 +49,11 @@ An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exit
         database.url,
         async (db) => {
           await migrateToLatest(db)
-          return findAttacker(db, ip)
+          const found = await findAttacker(db, ip, {commands: 0})
+          if (found === undefined) return undefined
+          await (this.jsonEnabled() ? writeProfileJson : writeProfileText)(found, streamCommands(db, ip), (text) => writeOut(text))
+          this.markPrinted()
+          return found
         },
         {create: sqliteCreate(database, 'read')},
       )
@@ -62,7 +70,6 @@ An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exit
       })
     }
 
-    this.log(formatAttackerDetail(profile))
     return profile
   }
 }

@@ -105,9 +105,10 @@ export async function readLineTexts(
   let after = cursor
   let read = 0
   let chars = 0
+  let perChunk = IDS_PER_CHUNK
   while (read < limit) {
     if (chars >= maxChars || signal?.aborted) return {cut: true, texts}
-    const want = Math.min(IDS_PER_CHUNK, limit - read)
+    const want = Math.min(perChunk, limit - read)
     const {rows} = await sql<{lines: null | string; last: null | number; count: number}>`
       select json_group_array(json_object(${PAIRS})) as "lines", max("id") as "last", count(*) as "count"
       from (select ${NAMES} from "logs" where "id" > ${after} order by "id" limit ${want}) as "l"`.execute(db)
@@ -116,6 +117,8 @@ export async function readLineTexts(
       texts.push(lines)
       chars += lines.length
       read += count
+      // the next chunk holds what the rest of the budget has room for, at this chunk's characters per line
+      perChunk = Math.max(1, Math.min(IDS_PER_CHUNK, Math.floor(((maxChars - chars) * count) / lines.length)))
     }
 
     if (count < want || last === null) break

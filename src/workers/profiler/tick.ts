@@ -15,6 +15,8 @@ import type {AttackerProfile, LogSemantics, ProfileLog, StoredAttacker} from './
 import type {LinesRead, TickLine} from './read-lines.js'
 
 import {dialectOf} from '../../db/dialect-of.js'
+import {statementLines} from '../../db/read-logs-after.js'
+import {MAX_LINE_BYTES} from '../../logs/parse.js'
 import {chunks} from '../../lib/chunks.js'
 import {BulkUpdate} from '../../db/bulk-update.js'
 import {BulkUpsert} from '../../db/bulk-upsert.js'
@@ -45,6 +47,17 @@ export const PROFILER_CURSOR = 'profiler'
  * than there is: a quiet minute's thousand lines are one small tick.
  */
 export const DEFAULT_BATCH_SIZE = 100_000
+
+/**
+ * Characters of log text a tick reads at most (it stops after the statement
+ * that crosses it). Ordinary lines never reach it (100,000 lines of a few
+ * hundred characters); a flood of 64 KiB lines does. It was 64 Mi, the
+ * default of every worker: a cold build over 64 KiB attacker lines then
+ * peaked at 693 MiB RSS on SQLite and could not run within a 128 MB V8 heap;
+ * with 16 Mi it peaks at about 440 MiB and runs within it (bench/memory.js,
+ * docs/benchmarks.md).
+ */
+export const PROFILER_MAX_CHARS = 16 * 1024 * 1024
 
 // IPs per SQLite `IN` list, far below its bound-parameter limit (32766).
 const IPS_PER_SELECT = 1000
@@ -99,7 +112,7 @@ export interface ProfilerOptions {
   semantics?: LogSemantics
   /** The `worker_state` row (default {@link PROFILER_CURSOR}). */
   cursorName?: string
-  /** Characters of text a tick reads at most (default `MAX_READ_CHARS`): a batch of huge lines is cut there. */
+  /** Characters of text a tick reads at most (default {@link PROFILER_MAX_CHARS}): a batch of huge lines is cut there. */
   maxChars?: number
   /** Attacker rows kept in memory between ticks (default `MAX_CACHED_ATTACKERS`; 0: none, every tick reads them). */
   cachedAttackers?: number
@@ -148,7 +161,15 @@ export class Profiler {
   readonly #dialect: DialectName
   readonly #batchSize: number
   readonly #cursorName: string
-  readonly #maxChars: number | undefined
+  readonly #maxChars: number
+  /**
+   * Lines a read's first statement asks for: as many lines of the longest
+   * size ingest takes as fit in the budget (256 of 64 KiB in 16 Mi), so even
+   * the first statement stays within it; later ones size themselves by the
+   * lines read (see `statementLines`). A tick of at most that many new lines
+   * (a live server's minute) is still one statement.
+   */
+  readonly #firstStatementLines: number
   readonly #semantics: LogSemantics
   readonly #attackers: BulkUpsert<AttackerProfile>
   readonly #counters: BulkUpdate<StoredAttacker>
@@ -173,11 +194,13 @@ export class Profiler {
     }
 
     this.#cursorName = options.cursorName ?? PROFILER_CURSOR
-    this.#maxChars = options.maxChars
+    this.#maxChars = options.maxChars ?? PROFILER_MAX_CHARS
+    this.#firstStatementLines = statementLines(this.#maxChars, MAX_LINE_BYTES)
     this.#cache = new AttackerCache(options.cachedAttackers)
     this.#semantics = options.semantics ?? new ProfilerSemantics()
     const describer = new LineDescriber(this.#semantics)
     this.#describe = (lines) => describer.describe(lines)
+
     this.#threadUrl = options.url !== undefined && ThreadReader.canRead(options.url) ? options.url : undefined
     const dialect = (this.#dialect = dialectOf(db))
     const update = (columns: UpsertColumns<AttackerRow>) => ({update: columns.map(([name]) => name).filter((name) => name !== 'ip')})
@@ -239,7 +262,7 @@ export class Profiler {
     // PostgreSQL, nothing read ahead: the claim reads the first lines too (one round trip fewer)
     const claimed =
       this.#dialect === 'postgres' && early === undefined
-        ? await claimAndReadLines(trx, this.#cursorName, this.#batchSize, {maxChars: this.#maxChars, onChunk: this.#describe})
+        ? await claimAndReadLines(trx, this.#cursorName, this.#batchSize, this.#readOptions())
         : undefined
     const cursor = claimed?.cursor ?? (await claimCursor(trx, this.#cursorName))
     if (!this.#cache.validAt(cursor)) this.#cache.reset()
@@ -306,7 +329,12 @@ export class Profiler {
 
   /** The lines after `cursor` for one tick (`signal`: see `readLines`). */
   async #read(db: Kysely<Database>, cursor: number, signal?: AbortSignal): Promise<LinesRead> {
-    return readLines(db, this.#dialect, cursor, this.#batchSize, {maxChars: this.#maxChars, onChunk: this.#describe, signal})
+    return readLines(db, this.#dialect, cursor, this.#batchSize, {...this.#readOptions(), signal})
+  }
+
+  /** How a tick reads: the budget, the first statement's size, the chunk hook. */
+  #readOptions(): {firstStatementLines: number; maxChars: number; onChunk: (lines: TickLine[]) => void} {
+    return {firstStatementLines: this.#firstStatementLines, maxChars: this.#maxChars, onChunk: this.#describe}
   }
 
   /** Writes a tick's attackers and command batches and moves the cursor. */

@@ -60,10 +60,11 @@ for (const kind of DATABASE_KINDS) {
       const rows = makeLogs(1500, {seed: 8}).map((row, i) => ({...row, msg: `${i} ${'x'.repeat(5000)}`}))
       await insertLogs(db, rows)
       const all = await plainSelect(db, 0, 10_000)
-      // a budget of about 300 such lines: whole chunks or statements are read, so it stops past it, before the end
+      // a budget of about 300 such lines: statements after the first ask for what the rest of the budget holds
+      // (counting each line's other columns, or its JSON text on SQLite), so it stops about there
       const first = await withTrx(db, (trx) => readLines(trx, dialectOf(db), 0, 10_000, {maxChars: 300 * 5000}))
       assert.equal(first.cut, true)
-      assert.ok(first.lines.length >= 300 && first.lines.length < all.length, `${first.lines.length} lines`)
+      assert.ok(first.lines.length >= 250 && first.lines.length <= (kind === 'postgres' ? 1000 : 310), `${first.lines.length} lines`)
       assert.deepEqual(first.lines, all.slice(0, first.lines.length))
       const rest = await withTrx(db, (trx) => readLines(trx, dialectOf(db), first.lines.at(-1).id, 10_000, {maxChars: 300 * 5000}))
       assert.deepEqual(rest.lines, all.slice(first.lines.length, first.lines.length + rest.lines.length))

@@ -3,7 +3,7 @@ import {describe, it} from 'node:test'
 
 import {readCommands} from '../../../dist/attackers/read-commands.js'
 import {openDatabase} from '../../../dist/db/index.js'
-import {PROFILER_CURSOR, Profiler, profilerTick} from '../../../dist/workers/profiler/tick.js'
+import {PROFILER_CURSOR, PROFILER_MAX_CHARS, Profiler, profilerTick} from '../../../dist/workers/profiler/tick.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {expectedProfiles, insertLogs, makeLogs, readProfiles} from '../../helpers/profiler-logs.js'
 
@@ -32,6 +32,28 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await profilerTick(db), {attackers: 0, commands: 0, cursor: 0, lines: 0})
       assert.equal(await cursorOf(db), 0)
       assert.deepEqual(await readProfiles(db), {attackers: [], commands: []})
+    })
+
+    it('keeps a tick of 64 KiB attacker lines within its character budget, from the first statement on, and folds them all', async (t) => {
+      const {db, url} = await setup(t, kind)
+      const line = 64 * 1024 - 300
+      const rows = makeLogs(700, {attackers: 7, seed: 12}).map((row, i) => ({
+        ...row, attacker_ip: `198.51.100.${(i % 7) + 1}`, event_type: 'command', fields: JSON.stringify({command: `echo ${i} ${'x'.repeat(line)}`}), msg: null,
+      }))
+      await insertLogs(db, rows, 50)
+      // as the worker runs it: on a SQLite file, with its reading thread
+      const profiler = new Profiler(db, {url})
+      const ticks = []
+      const total = await profiler.drain(undefined, (tick) => {
+        ticks.push(tick.lines)
+      })
+      assert.equal(total.lines, 700)
+      assert.equal(total.commands, 700)
+      // 64 KiB lines: at most what the budget holds, plus the one line that crosses it
+      const most = Math.floor(PROFILER_MAX_CHARS / line) + 1
+      assert.ok(ticks.length > 1 && ticks.every((lines) => lines <= most), `lines per tick: ${ticks.join(', ')} (at most ${most})`)
+      const profiles = await readProfiles(db)
+      assert.equal(profiles.commands.length, 700)
     })
 
     it('folds lines into attackers and moves the cursor past lines without an IP', async (t) => {

