@@ -54,15 +54,25 @@ describe('LineSplitter', () => {
 })
 
 describe('looksBinary', () => {
+  const binary = (bytes) => looksBinary(bytes).binary
+
   test('log text, UTF-8 and colour codes are text', () => {
-    assert.equal(looksBinary(Buffer.from('<38>1 2026-11-26T13:32:51Z d s - e - пароль 🙂\n\x1b[31mred\x1b[0m\t\r\n')), false)
-    assert.equal(looksBinary(Buffer.alloc(0)), false)
+    assert.equal(binary(Buffer.from('<38>1 2026-11-26T13:32:51Z d s - e - пароль 🙂\n\x1b[31mred\x1b[0m\t\r\n')), false)
+    assert.equal(binary(Buffer.alloc(0)), false)
   })
 
-  test('a NUL byte, many control characters, or undecodable bytes are binary', () => {
-    assert.equal(looksBinary(Buffer.from('abc\0def')), true)
-    assert.equal(looksBinary(Buffer.from('\x01\x02\x03\x04abcdef')), true)
-    assert.equal(looksBinary(Buffer.from(Array.from({length: 400}, (_, i) => 0x80 + (i % 64)))), true)
-    assert.equal(looksBinary(Buffer.from('UTF-16 text', 'utf16le')), true)
+  test('text with some NUL and control bytes is text: its bad lines are rejected one by one, not the input', () => {
+    assert.equal(binary(Buffer.from('abc\0def')), false)
+    assert.equal(binary(Buffer.from(`<38>1 - d s - command - echo ${'\x01'.repeat(900)}\n${'<38>1 - d s - e - ok\n'.repeat(400)}`)), false)
+    // one long hostile line fills the whole sniff window, but it starts as DECNET writes a line: still text
+    const start = '<38>1 2026-11-26T13:32:51Z d s - command [relay@55555 command="'
+    assert.deepEqual(looksBinary(Buffer.from(`${start}${'\0'.repeat(9000)}"]`)), {binary: false, sampled: 8192, notText: 8192 - start.length})
+  })
+
+  test('overwhelmingly control bytes or undecodable bytes, with no RFC 5424 line start, is binary', () => {
+    assert.equal(binary(Buffer.from('\x01\x02\x03\x04\x00ab')), true)
+    assert.equal(binary(Buffer.from(Array.from({length: 400}, (_, i) => 0x80 + (i % 64)))), true)
+    assert.equal(binary(Buffer.from('\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00\x01\x00\x00\x00')), true)
+    assert.equal(binary(Buffer.concat([Buffer.from('<38>2 not version 1\n'), Buffer.alloc(1000, 0)])), true)
   })
 })
