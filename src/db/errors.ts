@@ -83,13 +83,34 @@ function sqliteMessage(code: string | undefined, detail: string, path: string): 
       return `${path} is not a sqlite database`
     }
 
+    case 'SQLITE_FULL': {
+      return `sqlite database ${path}: disk full (or the database reached its size limit); the transaction was rolled back: ${detail}`
+    }
+
+    case 'SQLITE_CORRUPT':
+    case 'SQLITE_CORRUPT_INDEX':
+    case 'SQLITE_CORRUPT_SEQUENCE':
+    case 'SQLITE_CORRUPT_VTAB': {
+      return `sqlite database ${path} is corrupt: ${detail}`
+    }
+
+    case 'DECNET_DATABASE_FILE_REPLACED': {
+      return `sqlite database ${path}: ${detail}`
+    }
+
     case 'SQLITE_READONLY':
+    case 'SQLITE_READONLY_DBMOVED':
+    case 'SQLITE_READONLY_RECOVERY':
+    case 'SQLITE_READONLY_CANTLOCK':
+    case 'SQLITE_READONLY_ROLLBACK':
+    case 'SQLITE_READONLY_DIRECTORY':
     case 'EACCES':
     case 'EPERM': {
       return `sqlite database ${path} is not writable: ${detail}`
     }
 
     default: {
+      if (code?.startsWith('SQLITE_IOERR')) return `sqlite database ${path}: i/o error (${code}): ${detail}`
       return `sqlite database ${path}: ${detail}`
     }
   }
