@@ -82,7 +82,7 @@ export function countStored(url) {
       logs: await count(db.selectFrom('logs').select(fn.countAll().as('n'))),
       distinctLogs: await count(db.selectFrom('logs').select(fn.count('raw_line').distinct().as('n'))),
       rejected: await count(db.selectFrom('rejected_lines').select(fn.countAll().as('n'))),
-      distinctRejected: await count(db.selectFrom('rejected_lines').select((eb) => eb.fn.count('line_no').distinct().as('n'))),
+      distinctRejected: await count(db.selectFrom('rejected_lines').select(fn.count('raw_line').distinct().as('n'))),
     }
   })
 }
