@@ -1,3 +1,6 @@
+import {accessSync, constants} from 'node:fs'
+import {dirname} from 'node:path'
+
 import type {DatabaseTarget} from './url.js'
 
 /**
@@ -76,7 +79,7 @@ function sqliteMessage(code: string | undefined, detail: string, path: string): 
     }
 
     case 'SQLITE_CANTOPEN': {
-      return `cannot open sqlite database ${path}: ${detail}`
+      return `cannot open sqlite database ${path}: ${detail}${whyNotWritable(path)}`
     }
 
     case 'SQLITE_NOTADB': {
@@ -106,7 +109,7 @@ function sqliteMessage(code: string | undefined, detail: string, path: string): 
     case 'SQLITE_READONLY_DIRECTORY':
     case 'EACCES':
     case 'EPERM': {
-      return `sqlite database ${path} is not writable: ${detail}`
+      return `sqlite database ${path} is not writable: ${detail}${whyNotWritable(path)}`
     }
 
     default: {
@@ -114,6 +117,27 @@ function sqliteMessage(code: string | undefined, detail: string, path: string): 
       return `sqlite database ${path}: ${detail}`
     }
   }
+}
+
+/**
+ * SQLite says "unable to open database file" or "attempt to write a readonly
+ * database" whatever the cause; the file system knows which: ` (read-only
+ * file system)`, ` (permission denied)` or nothing.
+ */
+function whyNotWritable(path: string): string {
+  for (const candidate of [path, dirname(path)]) {
+    try {
+      accessSync(candidate, constants.W_OK)
+      return ''
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EROFS') return ' (read-only file system)'
+      if (code === 'EACCES' || code === 'EPERM') return ` (permission denied on ${candidate})`
+      // ENOENT: the file may not exist yet; look at its directory
+    }
+  }
+
+  return ''
 }
 
 function postgresMessage(code: string | undefined, detail: string, url: string, error: unknown): string {
