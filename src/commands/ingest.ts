@@ -10,6 +10,7 @@ import type {IngestSummary} from '../ingest/ingest.js'
 import {ProgressLine} from '../ingest/progress-line.js'
 import {databaseExitCode, databaseFlag} from '../lib/database-command.js'
 import {JsonCommand} from '../lib/json-command.js'
+import {stopOnSignals} from '../lib/stop-on-signals.js'
 
 /** `decnet ingest [FILE...]`: store DECNET log lines in the database. */
 export default class Ingest extends JsonCommand {
@@ -54,14 +55,7 @@ A missing or unreadable file (exit ${ExitCode.INPUT_UNREADABLE}) or an overwhelm
 
     const url = resolveDatabaseUrl({flag: flags.db, dataDir: this.config.dataDir})
     const progress = new ProgressLine(process.stderr)
-    const stop = new AbortController()
-    // the first signal stops after the transaction in flight; a second one kills at once
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
-      stop.abort(signal)
-    }
-
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
+    const stop = stopOnSignals() // the first signal stops after the transaction in flight; a second one kills at once
     const options = {batchSize: flags.batch, fromStart: flags['from-start'], signal: stop.signal, stdinName: flags.source, onProgress: progress.update.bind(progress)}
     let summary: IngestSummary
     try {
@@ -74,7 +68,7 @@ A missing or unreadable file (exit ${ExitCode.INPUT_UNREADABLE}) or an overwhelm
       if (exit !== undefined) this.error((error as Error).message, {exit})
       throw error
     } finally {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
+      stop.dispose()
       progress.done()
     }
 

@@ -3,6 +3,8 @@ import {PackedLogsBuilder, type PackedLogs} from '../db/packed-logs.js'
 import {MAX_LINE_BYTES, parseLine} from '../logs/parse.js'
 import {CONTROL_BYTES, STORED_ESCAPED, escapeBytes, escapeControl} from './escape-control.js'
 
+const BLANK = /^[ \t]*$/
+
 /** How much of the start of an input refused as binary is kept in `rejected_lines`. */
 export const REFUSED_HEAD_BYTES = 256
 
@@ -58,7 +60,8 @@ export class BatchBuilder {
   /** Adds one line (`tooLongBytes` > 0: the line was too long and `text` is only its start). */
   add(lineNo: number, text: string, tooLongBytes: number): void {
     if (tooLongBytes > 0) return this.#reject(lineNo, `line too long (${tooLongBytes} bytes, max ${MAX_LINE_BYTES})`, text)
-    if (text.length === 0 || text.trim() === '') {
+    // blank: spaces and tabs only (`trim()` would also skip form feeds and vertical tabs: control bytes an attacker could hide a line in)
+    if (text.length === 0 || ((text.charCodeAt(0) === 32 || text.charCodeAt(0) === 9) && BLANK.test(text))) {
       this.#blank++
       return
     }
