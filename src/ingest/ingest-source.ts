@@ -113,7 +113,8 @@ async function writeBatches(writer: LogWriter, batches: Batches, stats: SourceSu
     }
 
     debug('committed %s: up to line %d, byte %d', stats.source, stats.lastLine, stats.offset)
-    options.onProgress?.({source: stats.source, lines: batch.lines, accepted: stats.accepted, rejected: stats.rejected, bytesRead: batch.bytesRead, totalBytes})
+    // positions in the whole input, so a resumed file's progress line starts where it resumed
+    options.onProgress?.({source: stats.source, lines: batch.lines, accepted: stats.accepted, rejected: stats.rejected, bytesRead: tracking.start.offset + batch.bytesRead, totalBytes})
   }
 }
 
