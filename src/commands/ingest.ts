@@ -1,6 +1,7 @@
 import {Args, Flags, ux} from '@oclif/core'
 
 import {migrateToLatest} from '../db/migrate.js'
+import {DATABASE_FILE_REPLACED} from '../db/sqlite-driver.js'
 import {withDatabase} from '../db/open.js'
 import {resolveDatabaseUrl} from '../db/url.js'
 import {ExitCode} from '../exit-codes.js'
@@ -86,7 +87,8 @@ A missing or unreadable file (exit ${ExitCode.INPUT_UNREADABLE}) or an overwhelm
     const {stopped} = summary
     if (stopped) {
       ux.stderr(`decnet ingest: ${stopped.by === 'database' ? `stopped: ${stopped.message}` : stopped.message}`)
-      for (const line of describeStop(summary)) ux.stderr(`decnet ingest: ${line}`)
+      // with the database file gone, "N lines committed" would be false: they went with it
+      if (stopped.code !== DATABASE_FILE_REPLACED) for (const line of describeStop(summary)) ux.stderr(`decnet ingest: ${line}`)
     }
 
     this.log(`accepted ${summary.accepted}, rejected ${summary.rejected}`)

@@ -48,7 +48,8 @@ export interface RowSource {
  * that caused it is the one reported, not `cannot rollback - no transaction
  * is active`, and (5) every commit first checks that the file at the
  * database's path is still the one opened (device and inode), and fails
- * with {@link DATABASE_FILE_REPLACED} when it was deleted or replaced.
+ * with {@link DATABASE_FILE_REPLACED} when it was deleted or replaced (an
+ * empty transaction is thus a check that what was committed is still there).
  */
 export class CachingSqliteDriver implements Driver {
   readonly #open: () => Promise<BetterSqlite3.Database>
@@ -118,16 +119,13 @@ export class CachingSqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    const database = this.#database
     this.#connection = undefined
+    this.#database?.close()
     this.#database = undefined
-    database?.close()
-    // closing checkpoints the write-ahead log into the file: if that file is no longer the one
-    // at the path, whatever was committed is gone, and the caller must hear it
-    this.#checkIdentity(database)
   }
 
-  #checkIdentity(database = this.#database): void {
+  #checkIdentity(): void {
+    const database = this.#database
     if (this.#identity === undefined || database === undefined) return
     let now: {dev: number; ino: number} | undefined
     try {

@@ -148,6 +148,18 @@ export async function ingest(db: Kysely<Database>, sources: readonly string[], o
     }
   }
 
+  if (summary.stopped === undefined && summary.sources.some((source) => source.lines > 0 || source.rejected > 0)) {
+    try {
+      // an empty transaction: on SQLite its commit checks that the database file is still the one
+      // written to (not deleted or replaced since the last commit), so a run never ends with
+      // "accepted N" while nothing is kept
+      await db.transaction().execute(async () => {})
+    } catch (error) {
+      if (!(error instanceof DatabaseError)) throw error
+      summary.stopped = {by: 'database', message: error.message, code: error.code}
+    }
+  }
+
   if (summary.stopped === undefined && options.signal?.aborted) {
     const by = options.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'
     summary.stopped = {by, message: `interrupted by ${by}`}

@@ -90,6 +90,19 @@ describe('decnet ingest: a SQLite database that fails under the run', () => {
     assert.match(unwrap(run.stderr), new RegExp(`sqlite database ${path} is corrupt: database disk image is malformed`))
   })
 
+  test('the database file deleted after the last commit, before the run ends: exit DATABASE, not "accepted 100"', async (t) => {
+    const path = join(workDir(t), 'decnet.sqlite')
+    const run = startIngest(['--db', `sqlite:${path}`, '--batch', '100'], {keepStdin: true})
+    run.child.stdin.write(LINES(1, 100))
+    await run.committed(100)
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, {force: true})
+    run.child.stdin.end() // nothing more: no batch left to commit, only the run's last check
+    const {code, stdout, stderr} = await run.done
+    assert.equal(code, ExitCode.DATABASE, stderr)
+    assert.match(stderr, new RegExp(`decnet ingest: stopped: sqlite database ${path}: the database file was deleted while decnet had it open`))
+    assert.doesNotMatch(stderr, /lines committed/, 'they went with the file')
+  })
+
   for (const how of ['deleted', 'replaced']) {
     test(`the database file ${how} mid-run: exit DATABASE saying so, not "accepted N" with nothing kept`, async (t) => {
       const dir = workDir(t)
