@@ -48,6 +48,21 @@ describe('LineSplitter', () => {
     assert.deepEqual(many.map(([n, text, size]) => [n, text.length, size]), [[1, 2, 0], [2, KEPT_PREFIX_BYTES, 5000], [3, 5, 0]])
   })
 
+  test('knows the byte offset after each line it hands out (the resume point), across chunks, CRLF, long lines and a resumed start', () => {
+    const ends = (chunks, max = 10, start) => {
+      const out = []
+      const splitter = new LineSplitter((lineNo) => out.push([lineNo, splitter.lineEnd]), max, start)
+      for (const chunk of chunks) splitter.push(Buffer.from(chunk))
+      splitter.end()
+      return [out, splitter.lineCount, splitter.lineEnd]
+    }
+
+    assert.deepEqual(ends(['ab\r\n', 'c', 'd\n\n', 'é\n', 'tail']), [[[1, 4], [2, 7], [3, 8], [4, 11], [5, 15]], 5, 15])
+    assert.deepEqual(ends(['x'.repeat(30), '\ny\n']), [[[1, 31], [2, 33]], 2, 33], 'a too-long line ends where its newline is')
+    assert.deepEqual(ends(['ab\n', 'cd'], 10, {line: 41, offset: 1000}), [[[42, 1003], [43, 1005]], 43, 1005])
+    assert.deepEqual(ends(['ab\nc']).slice(1), [2, 4], 'an unterminated last line ends at the end of the input')
+  })
+
   test('a line of exactly the limit is fine', () => {
     assert.deepEqual(split(['y'.repeat(100) + '\n'], 100), [[1, 'y'.repeat(100), 0]])
   })
