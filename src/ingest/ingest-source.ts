@@ -1,3 +1,5 @@
+import {resolve} from 'node:path'
+
 import createDebug from 'debug'
 import type {Kysely} from 'kysely'
 
@@ -50,7 +52,7 @@ export async function ingestSource(db: Kysely<Database>, writer: LogWriter, inpu
       options.threads === false
         ? withSize(readBatches(readFrom(data.fd, plan.start.offset, regular), input, batchSize, plan.start), file.size)
         : threadedBatches(data, options.signal)
-    await writeBatches(writer, batches, stats, options, {key: file.key, path: input, head: file.head, expected: stored, start: plan.start})
+    await writeBatches(writer, batches, stats, options, {key: file.key, path: resolve(input), head: file.head, expected: stored, start: plan.start})
   } finally {
     await file.handle.close()
   }
