@@ -1,3 +1,6 @@
+import {accessSync, constants} from 'node:fs'
+import {dirname} from 'node:path'
+
 import type {DatabaseTarget} from './url.js'
 
 /**
@@ -76,23 +79,65 @@ function sqliteMessage(code: string | undefined, detail: string, path: string): 
     }
 
     case 'SQLITE_CANTOPEN': {
-      return `cannot open sqlite database ${path}: ${detail}`
+      return `cannot open sqlite database ${path}: ${detail}${whyNotWritable(path)}`
     }
 
     case 'SQLITE_NOTADB': {
       return `${path} is not a sqlite database`
     }
 
+    case 'SQLITE_FULL': {
+      return `sqlite database ${path}: disk full (or the database reached its size limit); the transaction was rolled back: ${detail}`
+    }
+
+    case 'SQLITE_CORRUPT':
+    case 'SQLITE_CORRUPT_INDEX':
+    case 'SQLITE_CORRUPT_SEQUENCE':
+    case 'SQLITE_CORRUPT_VTAB': {
+      return `sqlite database ${path} is corrupt: ${detail}`
+    }
+
+    case 'DECNET_DATABASE_FILE_REPLACED': {
+      return `sqlite database ${path}: ${detail}`
+    }
+
     case 'SQLITE_READONLY':
+    case 'SQLITE_READONLY_DBMOVED':
+    case 'SQLITE_READONLY_RECOVERY':
+    case 'SQLITE_READONLY_CANTLOCK':
+    case 'SQLITE_READONLY_ROLLBACK':
+    case 'SQLITE_READONLY_DIRECTORY':
     case 'EACCES':
     case 'EPERM': {
-      return `sqlite database ${path} is not writable: ${detail}`
+      return `sqlite database ${path} is not writable: ${detail}${whyNotWritable(path)}`
     }
 
     default: {
+      if (code?.startsWith('SQLITE_IOERR')) return `sqlite database ${path}: i/o error (${code}): ${detail}`
       return `sqlite database ${path}: ${detail}`
     }
   }
+}
+
+/**
+ * SQLite says "unable to open database file" or "attempt to write a readonly
+ * database" whatever the cause; the file system knows which: ` (read-only
+ * file system)`, ` (permission denied)` or nothing.
+ */
+function whyNotWritable(path: string): string {
+  for (const candidate of [path, dirname(path)]) {
+    try {
+      accessSync(candidate, constants.W_OK)
+      return ''
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EROFS') return ' (read-only file system)'
+      if (code === 'EACCES' || code === 'EPERM') return ` (permission denied on ${candidate})`
+      // ENOENT: the file may not exist yet; look at its directory
+    }
+  }
+
+  return ''
 }
 
 function postgresMessage(code: string | undefined, detail: string, url: string, error: unknown): string {

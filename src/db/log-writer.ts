@@ -7,6 +7,7 @@ import {RUN_PER_ROW, type RowSource} from './sqlite-driver.js'
 import {objectRows, rowParameters} from './row-parameters.js'
 import type {DialectName} from './dialect-of.js'
 import type {Database, RejectedLinesTable} from './schema.js'
+import {advanceSourceProgress, type ProgressStep} from './source-progress.js'
 
 export type {LogInsert} from './packed-logs.js'
 
@@ -55,12 +56,19 @@ export class LogWriter {
     this.#rowsPerStatement = options.rowsPerStatement ?? POSTGRES_ROWS_PER_STATEMENT
   }
 
-  /** Inserts both lists (log rows as objects or packed) in one transaction; nothing is written if any insert fails. */
-  async write(logs: readonly LogInsert[] | PackedLogs, rejected: readonly RejectedInsert[] = []): Promise<void> {
+  /**
+   * Inserts both lists (log rows as objects or packed) in one transaction,
+   * with the step of their source's progress when there is one (first: a
+   * conflict then costs nothing); nothing is written if any of it fails.
+   *
+   * @throws SourceProgressConflict when another run moved the source's progress first.
+   */
+  async write(logs: readonly LogInsert[] | PackedLogs, rejected: readonly RejectedInsert[] = [], progress?: ProgressStep): Promise<void> {
     const packed = isPacked(logs)
     const count = packed ? logs.count : logs.length
-    if (count === 0 && rejected.length === 0) return
+    if (count === 0 && rejected.length === 0 && progress === undefined) return
     await this.#db.transaction().execute(async (trx) => {
+      if (progress) await advanceSourceProgress(trx, progress)
       if (this.#dialect === 'postgres' && count > 0) await sql`select pg_advisory_xact_lock(${sql.lit(LOGS_APPEND_LOCK)})`.execute(trx)
       if (this.#dialect === 'sqlite' && packed) await this.#runPerRow(trx, 'logs', LOG_COLUMNS, packedRows(logs))
       else await this.#insert(trx, 'logs', LOG_COLUMNS, packed ? unpackLogs(logs) : logs)

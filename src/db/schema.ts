@@ -139,6 +139,25 @@ export interface WorkerLeaseTable {
   expires_at: string
 }
 
+/**
+ * How far `decnet ingest` got in one input it can recognise again (a file,
+ * or standard input named with `--source`); see migration 0007.
+ */
+export interface IngestSourcesTable {
+  /** `file:DEVICE:INODE` or `stream:NAME`. */
+  source_key: string
+  /** The file as last named, or the stream's name. */
+  path: string
+  /** SHA-256 (hex) of the input's first `fingerprint_bytes` bytes. */
+  fingerprint: string
+  fingerprint_bytes: number
+  /** Where the bytes after the last committed line start. */
+  byte_offset: number
+  /** The last committed line's number. */
+  line_no: number
+  updated_at: string
+}
+
 /** The whole database. */
 export interface Database {
   logs: LogsTable
@@ -149,6 +168,7 @@ export interface Database {
   auth_failures: AuthFailuresTable
   worker_state: WorkerStateTable
   worker_lease: WorkerLeaseTable
+  ingest_sources: IngestSourcesTable
 }
 
 export type LogRow = Selectable<LogsTable>

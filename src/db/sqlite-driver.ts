@@ -1,6 +1,18 @@
+import {statSync} from 'node:fs'
+
+import createDebug from 'debug'
 import {CompiledQuery} from 'kysely'
 import type {DatabaseConnection, Driver, QueryResult} from 'kysely'
 import type BetterSqlite3 from 'better-sqlite3'
+
+const debug = createDebug('decnet:db')
+
+/**
+ * The code of the error thrown when the database file was deleted or
+ * replaced while it was open: SQLite keeps writing to the open (unlinked)
+ * file, so everything written would vanish when the process exits.
+ */
+export const DATABASE_FILE_REPLACED = 'DECNET_DATABASE_FILE_REPLACED'
 
 /** Prepared statements kept per connection (SQL text -> statement). */
 const STATEMENT_CACHE_SIZE = 100
@@ -30,13 +42,21 @@ export interface RowSource {
  * SQLITE_BUSY_SNAPSHOT when another process wrote in between, and (2)
  * prepared statements are cached by SQL text, so a statement run once per
  * batch (the ingest insert, a worker's tick queries) is compiled once, and
- * (3) a query marked with {@link RUN_PER_ROW} runs once per parameter row.
+ * (3) a query marked with {@link RUN_PER_ROW} runs once per parameter row,
+ * (4) a rollback after SQLite already rolled the transaction back (it does on
+ * SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM, ...) is skipped, so the error
+ * that caused it is the one reported, not `cannot rollback - no transaction
+ * is active`, and (5) every commit first checks that the file at the
+ * database's path is still the one opened (device and inode), and fails
+ * with {@link DATABASE_FILE_REPLACED} when it was deleted or replaced (an
+ * empty transaction is thus a check that what was committed is still there).
  */
 export class CachingSqliteDriver implements Driver {
   readonly #open: () => Promise<BetterSqlite3.Database>
   readonly #mutex = new ConnectionMutex()
   #database: BetterSqlite3.Database | undefined
   #connection: CachingSqliteConnection | undefined
+  #identity: {dev: number; ino: number} | undefined
 
   constructor(open: () => Promise<BetterSqlite3.Database>) {
     this.#open = open
@@ -45,6 +65,13 @@ export class CachingSqliteDriver implements Driver {
   async init(): Promise<void> {
     this.#database = await this.#open()
     this.#connection = new CachingSqliteConnection(this.#database)
+    // better-sqlite3 gives no descriptor to fstat: the path, just after opening it, is the best
+    // proxy (a file replaced in between fails the first commit: loudly, never silently)
+    const {name, memory} = this.#database
+    if (!memory && name !== '') {
+      const {dev, ino} = statSync(name)
+      this.#identity = {dev, ino}
+    }
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -62,10 +89,16 @@ export class CachingSqliteDriver implements Driver {
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    this.#checkIdentity()
     await connection.executeQuery(CompiledQuery.raw('commit'))
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.#database?.inTransaction === false) {
+      debug('rollback skipped: sqlite already rolled the transaction back after the error being reported')
+      return
+    }
+
     await connection.executeQuery(CompiledQuery.raw('rollback'))
   }
 
@@ -89,6 +122,21 @@ export class CachingSqliteDriver implements Driver {
     this.#connection = undefined
     this.#database?.close()
     this.#database = undefined
+  }
+
+  #checkIdentity(): void {
+    const database = this.#database
+    if (this.#identity === undefined || database === undefined) return
+    let now: {dev: number; ino: number} | undefined
+    try {
+      now = statSync(database.name)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
+
+    if (now?.dev === this.#identity.dev && now.ino === this.#identity.ino) return
+    const what = now === undefined ? 'was deleted' : 'was replaced by another file'
+    throw Object.assign(new Error(`the database file ${what} while decnet had it open: what was written since is not in it`), {code: DATABASE_FILE_REPLACED})
   }
 }
 

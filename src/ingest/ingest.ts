@@ -2,13 +2,13 @@ import type {Readable} from 'node:stream'
 
 import type {Kysely} from 'kysely'
 
+import {DatabaseError} from '../db/errors.js'
 import {LogWriter} from '../db/log-writer.js'
 import type {Database} from '../db/schema.js'
-import type {Batch} from './batch-builder.js'
+import {SourceProgressConflict} from '../db/source-progress.js'
+import {ingestSource} from './ingest-source.js'
 import {InputError} from './input-error.js'
-import {openInput} from './open-input.js'
-import {readBatches} from './read-batches.js'
-import {threadedBatches} from './threaded-batches.js'
+import type {RestartReason} from './resume-plan.js'
 
 /**
  * Lines per transaction unless told otherwise. Large, so the fixed cost of a
@@ -28,14 +28,38 @@ export const INGEST_SQLITE_OPTIONS = Object.freeze({cacheSizeKiB: 64 * 1024, wal
 
 /** What became of one input. */
 export interface SourceSummary {
-  /** The file as named, or `-` for standard input. */
+  /** The file as named; `-` for standard input, or its name given with `--source`. */
   source: string
+  /** Whether a rerun can resume it: a regular file, or standard input named with `--source`. */
+  resumable: boolean
   accepted: number
   rejected: number
   /** Empty or blank lines: skipped, not stored. */
   blank: number
-  /** Set when the input could not be read (what was read before a read error is kept). */
-  error?: {kind: 'unreadable' | 'binary'; code?: string; message: string}
+  /** Lines committed by this run (blank lines included). */
+  lines: number
+  /** The number of the input's last committed line, earlier runs' included (0: none). */
+  lastLine: number
+  /** Where the input's bytes after that line start: a rerun reads from there. */
+  offset: number
+  /** Set when this run resumed where an earlier one stopped: the last line that one committed. */
+  resumedAfter?: number
+  /** Set when an earlier run's progress was not used: the input was truncated, replaced, or `--from-start` was given. */
+  restart?: RestartReason
+  /**
+   * Set when the input could not be read, or not to the end (what was read
+   * before is kept): `busy` means another `decnet ingest` was storing the
+   * same input and stores the rest.
+   */
+  error?: {kind: 'unreadable' | 'binary' | 'busy'; code?: string; message: string}
+}
+
+/** Why a run stopped before the end of its inputs. */
+export interface IngestStop {
+  by: 'SIGINT' | 'SIGTERM' | 'database'
+  message: string
+  /** The database error's code, when there is one (`SQLITE_FULL`, `ECONNREFUSED`, ...). */
+  code?: string
 }
 
 /** What `ingest` did, over all inputs. */
@@ -43,6 +67,8 @@ export interface IngestSummary {
   accepted: number
   rejected: number
   sources: SourceSummary[]
+  /** Set when the run stopped early: a signal, or the database failed (everything counted here is committed). */
+  stopped?: IngestStop
 }
 
 /** Progress after each batch, for a progress line. */
@@ -62,22 +88,31 @@ export interface IngestOptions {
   batchSize?: number
   /** What `-` reads (default `process.stdin`). */
   stdin?: Readable
+  /** Names standard input, so a rerun of the same stream resumes it (`--source`). */
+  stdinName?: string
+  /** Read every input from its start, whatever earlier runs stored (`--from-start`). */
+  fromStart?: boolean
   /**
    * Parse files on a worker thread, overlapping with the database writes
    * (default true). Standard input is always parsed on this thread.
    */
   threads?: boolean
+  /** Stops the run after the transaction in flight; its reason (`SIGINT`, `SIGTERM`) becomes `stopped.by`. */
+  signal?: AbortSignal
   onProgress?: (progress: IngestProgress) => void
 }
 
 /**
  * Streams each input's lines into the database: accepted lines into `logs`,
  * the others into `rejected_lines` with their source, line number and
- * reason, in batches, one transaction per batch. An input that cannot be
- * read (missing, a directory, no permission, binary junk) is recorded in its
- * summary and the next input is still ingested. Files are read and parsed on
- * a worker thread while this thread writes. A database failure stops
- * everything with a `DatabaseError`. The schema must be migrated already.
+ * reason, in batches, one transaction per batch. A file (or standard input
+ * named with `stdinName`) records how far it got in the same transaction, so
+ * a rerun resumes after its last committed line (see `planResume`). An input
+ * that cannot be read (missing, a directory, no permission, binary junk) is
+ * recorded in its summary and the next input is still ingested. Files are
+ * read and parsed on a worker thread while this thread writes. A database
+ * failure or an aborted signal stops the run: the summary says so in
+ * `stopped` and counts what was committed. The schema must be migrated already.
  *
  * @example
  * ```ts
@@ -87,37 +122,48 @@ export interface IngestOptions {
  */
 export async function ingest(db: Kysely<Database>, sources: readonly string[], options: IngestOptions = {}): Promise<IngestSummary> {
   const writer = new LogWriter(db)
+  const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE)
   const summary: IngestSummary = {accepted: 0, rejected: 0, sources: []}
-  for (const source of sources.length === 0 ? ['-'] : sources) {
-    const stats: SourceSummary = {source, accepted: 0, rejected: 0, blank: 0}
+  for (const input of sources.length === 0 ? ['-'] : sources) {
+    if (options.signal?.aborted) break
+    const named = input === '-' && options.stdinName !== undefined
+    const stats: SourceSummary = {source: named ? options.stdinName! : input, resumable: named, accepted: 0, rejected: 0, blank: 0, lines: 0, lastLine: 0, offset: 0}
     summary.sources.push(stats)
     try {
-      await ingestSource(source, writer, stats, options)
+      await ingestSource(db, writer, input, stats, {...options, batchSize})
     } catch (error) {
-      if (!(error instanceof InputError)) throw error
-      stats.error = {kind: error.kind, code: error.code, message: error.message}
+      if (error instanceof InputError) {
+        if (!options.signal?.aborted) stats.error = {kind: error.kind, code: error.code, message: error.message}
+      } else if (error instanceof SourceProgressConflict) {
+        stats.error = {kind: 'busy', message: error.message}
+      } else if (error instanceof DatabaseError) {
+        summary.stopped = {by: 'database', message: error.message, code: error.code}
+        break
+      } else {
+        throw error
+      }
     } finally {
       summary.accepted += stats.accepted
       summary.rejected += stats.rejected
     }
   }
 
-  return summary
-}
-
-async function ingestSource(source: string, writer: LogWriter, stats: SourceSummary, options: IngestOptions): Promise<void> {
-  const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE)
-  const batches = source === '-' || options.threads === false ? inThread(source, batchSize, options) : threadedBatches(source, batchSize)
-  for await (const {batch, totalBytes} of batches) {
-    await writer.write(batch.logs, batch.rejected)
-    stats.accepted += batch.logs.count
-    stats.rejected += batch.rejected.length
-    stats.blank += batch.blank
-    options.onProgress?.({source, lines: batch.lines, accepted: stats.accepted, rejected: stats.rejected, bytesRead: batch.bytesRead, totalBytes})
+  if (summary.stopped === undefined && summary.sources.some((source) => source.lines > 0 || source.rejected > 0)) {
+    try {
+      // an empty transaction: on SQLite its commit checks that the database file is still the one
+      // written to (not deleted or replaced since the last commit), so a run never ends with
+      // "accepted N" while nothing is kept
+      await db.transaction().execute(async () => {})
+    } catch (error) {
+      if (!(error instanceof DatabaseError)) throw error
+      summary.stopped = {by: 'database', message: error.message, code: error.code}
+    }
   }
-}
 
-async function* inThread(source: string, batchSize: number, options: IngestOptions): AsyncGenerator<{batch: Batch; totalBytes: number | undefined}> {
-  const {stream, size} = await openInput(source, options.stdin)
-  for await (const batch of readBatches(stream, source, batchSize)) yield {batch, totalBytes: size}
+  if (summary.stopped === undefined && options.signal?.aborted) {
+    const by = options.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'
+    summary.stopped = {by, message: `interrupted by ${by}`}
+  }
+
+  return summary
 }

@@ -16,22 +16,41 @@ export class LineSplitter {
   #carry: Buffer[] = []
   #carryBytes = 0
   #overflowBytes = 0
-  #lineNo = 0
+  #lineNo: number
+  /** Bytes pushed before the current chunk, counted from the input's start. */
+  #pushed: number
+  #lineEnd: number
 
-  constructor(onLine: LineHandler, maxLineBytes: number) {
+  /**
+   * `start` resumes an input part-way: the line number before the first one
+   * pushed, and the byte offset of the first byte pushed (defaults 0).
+   */
+  constructor(onLine: LineHandler, maxLineBytes: number, start: {line?: number; offset?: number} = {}) {
     this.#onLine = onLine
     this.#maxLineBytes = maxLineBytes
+    this.#lineNo = start.line ?? 0
+    this.#pushed = start.offset ?? 0
+    this.#lineEnd = this.#pushed
   }
 
-  /** Lines seen so far. */
+  /** The number of the last line handed out (lines before the start included). */
   get lineCount(): number {
     return this.#lineNo
+  }
+
+  /**
+   * The byte offset just after the last line handed out (after its newline):
+   * inside the handler, the end of the line being handled.
+   */
+  get lineEnd(): number {
+    return this.#lineEnd
   }
 
   /** Feeds the next chunk; calls the handler for every line it completes. */
   push(chunk: Buffer): void {
     let start = 0
     for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      this.#lineEnd = this.#pushed + nl + 1
       if (this.#carryBytes === 0 && this.#overflowBytes === 0) {
         this.#emit(chunk, start, nl)
       } else {
@@ -43,11 +62,15 @@ export class LineSplitter {
     }
 
     if (start < chunk.length) this.#keep(chunk.subarray(start))
+    this.#pushed += chunk.length
   }
 
   /** Flushes a last line without a trailing newline. */
   end(): void {
-    if (this.#carryBytes > 0 || this.#overflowBytes > 0) this.#emitCarry()
+    if (this.#carryBytes > 0 || this.#overflowBytes > 0) {
+      this.#lineEnd = this.#pushed
+      this.#emitCarry()
+    }
   }
 
   #emit(buffer: Buffer, start: number, end: number): void {

@@ -1,5 +1,3 @@
-import type {Readable} from 'node:stream'
-
 import {MAX_LINE_BYTES} from '../logs/parse.js'
 import {BatchBuilder} from './batch-builder.js'
 import type {Batch} from './batch-builder.js'
@@ -7,34 +5,50 @@ import {InputError, unreadable} from './input-error.js'
 import {LineSplitter} from './line-splitter.js'
 import {BINARY_SNIFF_BYTES, looksBinary} from './looks-binary.js'
 
+/** Where reading starts: after line `line`, at byte `offset` of the input (the stream starts there). */
+export interface ReadStart {
+  line: number
+  offset: number
+}
+
 /**
  * Reads an input stream and yields its lines as batches of `batchSize`
  * rows (blank lines do not count; the last batch is smaller, maybe empty; a
  * batch of very long lines is cut earlier, see `MAX_BATCH_CHARS`). The first few KiB decide
- * whether the input is text at all: binary junk throws an `InputError`
- * before anything is yielded. A read error yields the complete lines read
- * so far, then throws an `InputError`.
+ * whether the input is text at all: an overwhelmingly binary input yields
+ * one batch holding only its refusal (a `rejected_lines` row), then throws an
+ * `InputError`. A read error yields the complete lines read so far, then
+ * throws an `InputError`. Each batch says where the bytes after its last
+ * line start (`endOffset`), counted from the input's start.
  */
-export async function* readBatches(stream: Readable, source: string, batchSize: number): AsyncGenerator<Batch> {
+export async function* readBatches(stream: AsyncIterable<Buffer>, source: string, batchSize: number, start: ReadStart = {line: 0, offset: 0}): AsyncGenerator<Batch> {
   const builder = new BatchBuilder(source, new Date().toISOString())
   let bytesRead = 0
   const ready: Batch[] = []
-  const splitter = new LineSplitter((lineNo, text, tooLong) => {
+  const splitter: LineSplitter = new LineSplitter((lineNo, text, tooLong) => {
     builder.add(lineNo, text, tooLong)
-    if (builder.size >= batchSize || builder.full) ready.push(builder.take(lineNo, bytesRead))
-  }, MAX_LINE_BYTES)
+    if (builder.size >= batchSize || builder.full) ready.push(builder.take(lineNo, bytesRead, splitter.lineEnd))
+  }, MAX_LINE_BYTES, start)
   let head: Buffer[] | undefined = []
   let headBytes = 0
+  let refused: Batch | undefined
   const sniff = (): void => {
-    const start = Buffer.concat(head!, headBytes)
+    const first = Buffer.concat(head!, headBytes)
     head = undefined
-    if (looksBinary(start)) throw new InputError('binary', source, `${source === '-' ? 'standard input' : source} is not text (binary data)`)
-    splitter.push(start)
+    const verdict = looksBinary(first)
+    if (verdict.binary) {
+      const from = start.offset > 0 ? ` from byte ${start.offset}` : ''
+      builder.refuseBinary(`${verdict.notText} of its first ${verdict.sampled} bytes${from} are not text (NUL, control bytes, invalid UTF-8) and no line starts like RFC 5424`, first)
+      refused = builder.take(start.line, bytesRead, start.offset)
+      throw new InputError('binary', source, `${source === '-' ? 'standard input' : source} is not text (binary data); the refusal is in rejected_lines`)
+    }
+
+    splitter.push(first)
   }
 
   let failure: InputError | undefined
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of stream) {
       bytesRead += chunk.length
       if (head === undefined) {
         splitter.push(chunk)
@@ -48,16 +62,24 @@ export async function* readBatches(stream: Readable, source: string, batchSize: 
       while (ready.length > 0) yield ready.shift()!
     }
   } catch (error) {
-    if (error instanceof InputError) throw error
-    failure = unreadable(source, error)
+    failure = error instanceof InputError ? error : unreadable(source, error)
   }
 
   if (failure === undefined) {
-    if (head !== undefined) sniff()
-    splitter.end()
+    try {
+      if (head !== undefined) sniff()
+      splitter.end()
+    } catch (error) {
+      failure = error as InputError
+    }
   }
 
-  yield* ready
-  yield builder.take(splitter.lineCount, bytesRead)
+  if (refused) {
+    yield refused
+  } else {
+    yield* ready
+    yield builder.take(splitter.lineCount, bytesRead, splitter.lineEnd)
+  }
+
   if (failure) throw failure
 }

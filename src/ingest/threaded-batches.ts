@@ -8,10 +8,11 @@ import type {ParseThreadData, ParseThreadMessage} from './parse-thread.js'
  * Like `readBatches` for a file, but the reading and parsing run on a worker
  * thread, so they overlap with the database writes on this thread. Yields
  * each batch with the file's size; acknowledges it when the next one is
- * asked for. The thread is always stopped when the loop ends, even early.
+ * asked for. The thread is always stopped when the loop ends, even early;
+ * an aborted `signal` ends the loop at once (no more batches).
  */
-export async function* threadedBatches(source: string, batchSize: number): AsyncGenerator<{batch: Batch; totalBytes: number | undefined}> {
-  const data: ParseThreadData = {source, batchSize}
+export async function* threadedBatches(data: ParseThreadData, signal?: AbortSignal): AsyncGenerator<{batch: Batch; totalBytes: number | undefined}> {
+  const {source} = data
   const worker = new Worker(new URL('parse-thread.js', import.meta.url), {workerData: data})
   const inbox: ParseThreadMessage[] = []
   let wake: (() => void) | undefined
@@ -29,9 +30,12 @@ export async function* threadedBatches(source: string, batchSize: number): Async
     wake?.()
   })
 
+  const onAbort = (): void => wake?.()
+  signal?.addEventListener('abort', onAbort)
   try {
     for (;;) {
       while (inbox.length === 0) {
+        if (signal?.aborted) return
         if (exited) throw exited
         await new Promise<void>((resolve) => (wake = resolve))
       }
@@ -58,6 +62,7 @@ export async function* threadedBatches(source: string, batchSize: number): Async
       }
     }
   } finally {
+    signal?.removeEventListener('abort', onAbort)
     worker.removeAllListeners('exit')
     await worker.terminate()
   }

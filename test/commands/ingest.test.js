@@ -49,7 +49,7 @@ for (const kind of DATABASE_KINDS) {
         'not RFC 5424: no version after PRI (RFC 3164 lines are not supported)',
         'bad timestamp "2026-11-20T25:00:00Z"',
         'unterminated SD element',
-        'missing PRI (the line does not start with "<")',
+        'control byte \\x1b in line (at character 1, 2 in all); stored escaped (\\xNN; a backslash as \\\\)',
       ])
       assert.deepEqual(new Set(logs.map((l) => l.attacker_ip)), new Set(['203.0.113.7', '198.51.100.23', '2001:db8::bad:cafe', '192.0.2.44', '192.0.2.200', null]))
       const cmd = logs.find((l) => l.msg?.startsWith('CMD ') && l.msg.includes('cat /etc/passwd'))
@@ -60,7 +60,8 @@ for (const kind of DATABASE_KINDS) {
       const input = [GOOD(1), 'junk one', GOOD(2), '', '<38>1 2026-11-26T99:00:00Z d s - e -', GOOD(3), '   ', GOOD(4)].join('\n')
       const {run, url} = await ingestInto(t, kind, ['--json'], {input})
       assert.equal(run.code, 0, run.stderr)
-      assert.deepEqual(JSON.parse(run.stdout), {accepted: 4, rejected: 2, sources: [{source: '-', accepted: 4, rejected: 2, blank: 2}]})
+      const bytes = Buffer.byteLength(input)
+      assert.deepEqual(JSON.parse(run.stdout), {accepted: 4, rejected: 2, sources: [{source: '-', resumable: false, accepted: 4, rejected: 2, blank: 2, lines: 8, lastLine: 8, offset: bytes}]})
       const {logs, rejected} = await stored(url)
       assert.deepEqual(logs.map((l) => l.msg), ['attempt 1', 'attempt 2', 'attempt 3', 'attempt 4'])
       assert.deepEqual(rejected.map((r) => [r.source, r.line_no, r.raw_line]), [['-', 2, 'junk one'], ['-', 5, '<38>1 2026-11-26T99:00:00Z d s - e -']])
@@ -96,7 +97,7 @@ describe('decnet ingest: inputs that cannot be read', () => {
     assert.match(run.stderr, new RegExp(`cannot read ${missing}: no such file`))
     const summary = JSON.parse(run.stdout)
     assert.equal(summary.accepted, 2)
-    assert.deepEqual(summary.sources[0], {source: missing, accepted: 0, rejected: 0, blank: 0, error: {kind: 'unreadable', code: 'ENOENT', message: `cannot read ${missing}: no such file`}})
+    assert.deepEqual(summary.sources[0], {source: missing, resumable: false, accepted: 0, rejected: 0, blank: 0, lines: 0, lastLine: 0, offset: 0, error: {kind: 'unreadable', code: 'ENOENT', message: `cannot read ${missing}: no such file`}})
     assert.ok(existsSync(join(dir, 'data', 'db', 'decnet.sqlite')), 'the default database lives in DECNET_DATA_DIR/db')
   })
 
@@ -120,20 +121,22 @@ describe('decnet ingest: inputs that cannot be read', () => {
     assert.match(run.stderr, new RegExp(`cannot read ${secret}: permission denied`))
   })
 
-  test('binary junk: exit INPUT_BINARY naming it, nothing stored from it; the next file still lands', async (t) => {
+  test('binary junk: exit INPUT_BINARY naming it, its refusal (not its lines) stored; the next file still lands', async (t) => {
     const dir = workDir(t)
     const binary = join(dir, 'core.bin')
-    writeFileSync(binary, Buffer.concat([Buffer.from(`${GOOD(1)}\n`), Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0]), Buffer.alloc(20_000, 7)]))
+    writeFileSync(binary, Buffer.concat([Buffer.from('\x7fELF'), Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0]), Buffer.alloc(20_000, 7), Buffer.from(`\n${GOOD(1)}\n`)]))
     const good = join(dir, 'good.log')
     writeFileSync(good, `${GOOD(5)}\n`)
     const url = `sqlite:${join(dir, 'db.sqlite')}`
     const run = await runCli(['ingest', binary, good, '--db', url])
     assert.equal(run.code, ExitCode.INPUT_BINARY, run.stderr)
-    assert.match(run.stderr, new RegExp(`${binary} is not text \\(binary data\\)`))
-    assert.equal(run.stdout.trim(), 'accepted 1, rejected 0')
+    assert.match(run.stderr, new RegExp(`${binary} is not text \\(binary data\\); the refusal is in rejected_lines`))
+    assert.equal(run.stdout.trim(), 'accepted 1, rejected 1')
     const {logs, rejected} = await stored(url)
     assert.deepEqual(logs.map((l) => l.msg), ['attempt 5'])
-    assert.deepEqual(rejected, [])
+    assert.deepEqual(rejected.map((r) => [r.source, r.line_no]), [[binary, 0]])
+    assert.match(rejected[0].reason, /^input refused as binary: 8189 of its first 8192 bytes are not text/)
+    assert.equal(rejected[0].raw_line, `\\x7fELF\\x00\\x01\\x02\\x03\\xff\\xfe\\x00${'\\x07'.repeat(256 - 11)}`)
   })
 
   test('the exit code is that of the first failed input', async (t) => {

@@ -77,7 +77,8 @@ for (const kind of DATABASE_KINDS) {
       const db = await databaseAtMigration(kind, t, '0005-attackers-hot-updates')
       await db.insertInto('logs').values(LINES).execute()
       await db.insertInto('attacker_commands').values(OLD_ROWS).execute()
-      const {error} = await migrator(db).migrateToLatest()
+      // up to 0006 only: later migrations would be the ones `migrateDown` undoes
+      const {error} = await migrator(db).migrateTo('0006-attacker-command-batches')
       if (error) throw error
 
       const {error: downError, results} = await migrator(db).migrateDown()

@@ -63,9 +63,9 @@ export const SCENARIOS = {
     setup(home) {
       const dir = join(home, 'inputs')
       writeFileSync(join(dir, 'mixed.log'), `${LINE}\nthis is not syslog\n<13>1 2026-11-20T08:14:03Z decky-01 ssh - x [unterminated\n`, {flag: 'w'})
-      writeFileSync(join(dir, 'junk.bin'), Buffer.from(Array.from({length: 4096}, (_, i) => (i * 7919) % 256)))
+      writeFileSync(join(dir, 'core.bin'), Buffer.from(Array.from({length: 4096}, (_, i) => (i * 7919) % 256)))
       return dir
     },
-    why: 'in a folder holding a log with bad lines, a binary file, and no nope.log',
+    why: 'in a folder holding a log with bad lines, a binary core.bin, and no nope.log',
   },
 }

@@ -42,15 +42,15 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(threaded, inline)
       const junk = Array.from({length: 5000}, (_, i) => i).filter((i) => i % 97 === 0)
       const blank = Array.from({length: 5000}, (_, i) => i).filter((i) => i % 101 === 0 && i % 97 !== 0)
-      assert.deepEqual(threaded.summary.sources[0], {source: file, accepted: 5000 - junk.length - blank.length, rejected: junk.length, blank: blank.length})
-      assert.deepEqual(threaded.summary.sources[1], {source: '-', accepted: 1, rejected: 1, blank: 0})
+      assert.deepEqual(threaded.summary.sources[0], {source: file, resumable: true, accepted: 5000 - junk.length - blank.length, rejected: junk.length, blank: blank.length, lines: 5000, lastLine: 5000, offset: Buffer.byteLength(text)})
+      assert.deepEqual(threaded.summary.sources[1], {source: '-', resumable: false, accepted: 1, rejected: 1, blank: 0, lines: 2, lastLine: 2, offset: Buffer.byteLength(`${line(1)}\nbad\n`)})
       assert.deepEqual(threaded.rejected.slice(0, 2), [
         {source: file, line_no: 1, reason: 'missing PRI (the line does not start with "<")', raw_line: 'junk 0'},
         {source: file, line_no: 98, reason: 'missing PRI (the line does not start with "<")', raw_line: 'junk 97'},
       ])
     })
 
-    test('a binary file in the parse thread is an input error; nothing stored from it', async (t) => {
+    test('a binary file in the parse thread is an input error; only its refusal is stored', async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'decnet-ingest-unit-'))
       t.after(() => rmSync(dir, {recursive: true, force: true}))
       const file = join(dir, 'x.bin')
@@ -60,8 +60,10 @@ for (const kind of DATABASE_KINDS) {
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)
         const summary = await ingest(db, [file])
-        assert.deepEqual(summary.sources[0].error, {kind: 'binary', code: undefined, message: `${file} is not text (binary data)`})
+        assert.deepEqual(summary.sources[0].error, {kind: 'binary', code: undefined, message: `${file} is not text (binary data); the refusal is in rejected_lines`})
         assert.equal((await db.selectFrom('logs').selectAll().execute()).length, 0)
+        const rejected = await db.selectFrom('rejected_lines').select(['line_no', 'raw_line']).execute()
+        assert.deepEqual(rejected, [{line_no: 0, raw_line: '\\x01\\x00\\x02\\x00\\x03'}])
       })
     })
   })
