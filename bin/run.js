@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-import {execute, settings} from '@oclif/core'
+// By subpath: @oclif/core's index also loads semver (47 modules) only to check
+// node's version, and `decnet fleet NAME`'s master is lighter without it.
+import {execute} from '@oclif/core/execute'
+import {settings} from '@oclif/core/settings'
 import {fileURLToPath} from 'node:url'
 
 import {decnetDataDir, pluginListRefusal} from '../dist/lib/plugin-list-trust.js'
