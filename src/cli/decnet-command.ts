@@ -5,15 +5,15 @@ import {exitFor} from './error-exits.js'
 
 /**
  * The base of decnet's commands: `run()` lets library errors propagate, and
- * this turns the ones in {@link ERROR_EXITS} into their exit code and message
+ * this turns the ones in the error table (`ERROR_EXITS`, error-exits.ts) into their exit code and message
  * (anything else propagates as before: a bug shows its stack). With `--json`,
  * oclif prints the error as JSON and would then exit 1 whatever the code;
  * this keeps the code, so `decnet fleet status NAME --json` still exits 11
  * for a fleet that is not running.
  *
  * Imports `@oclif/core` by subpath: its index also loads `semver` (47
- * modules) only to check the node version, and the fleet master is lighter
- * without them (see docs/benchmarks.md).
+ * modules) only to check the node version, which the fleet master need not
+ * hold (see docs/benchmarks.md).
  *
  * @example
  * ```ts
