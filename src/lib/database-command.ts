@@ -1,11 +1,11 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import type {DatabaseChoice} from '../db/database-choice.js'
 import type {SqliteCreate} from '../db/sqlite-dialect.js'
 
+import {exitFor} from '../cli/error-exits.js'
 import {DatabaseError} from '../db/errors.js'
 import {DatabaseUrlError} from '../db/url.js'
-import {ExitCode} from '../exit-codes.js'
 
 /**
  * The `--db URL` flag of every command that touches data. Resolve it with
@@ -19,8 +19,11 @@ export const databaseFlag = Flags.string({
 /**
  * The exit code for an error from the database layer: `DATABASE` when the
  * database could not be opened, reached, migrated or written, `USAGE` for a
- * malformed URL; undefined for anything else (let it propagate).
+ * malformed URL; undefined for anything else (let it propagate). The codes
+ * come from the one table, `src/cli/error-exits.ts`.
  *
+ * @deprecated Extend `DecnetCommand` (src/cli/decnet-command.ts) and let the
+ * error propagate: its `catch()` applies the whole table.
  * @example
  * ```ts
  * } catch (error) {
@@ -31,9 +34,7 @@ export const databaseFlag = Flags.string({
  * ```
  */
 export function databaseExitCode(error: unknown): number | undefined {
-  if (error instanceof DatabaseError) return ExitCode.DATABASE
-  if (error instanceof DatabaseUrlError) return ExitCode.USAGE
-  return undefined
+  return error instanceof DatabaseError || error instanceof DatabaseUrlError ? exitFor(error)?.exit : undefined
 }
 
 /**

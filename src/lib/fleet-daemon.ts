@@ -2,20 +2,19 @@
  * The parts of `decnet fleet NAME` that deal with daemons and the control
  * socket: the `--daemon` flags, launching, and serving a running fleet.
  */
-import {Flags, type Command} from '@oclif/core'
+import type {Command} from '@oclif/core/command'
+
+import * as Flags from '@oclif/core/flags'
 
 import type {FleetOutcome} from '../prefork/options.js'
 import type {Supervisor} from '../prefork/supervisor.js'
 
+import {exitFor} from '../cli/error-exits.js'
 import {fleetPaths} from '../control/fleet-paths.js'
 import {openControl} from '../control/fleet-control.js'
-import {DaemonStartError, launchDaemon, UnsafeFileError} from '../control/launch-daemon.js'
-
-export {notifyLauncher} from '../control/launch-daemon.js'
-import {AlreadyRunningError, releasePidFile} from '../control/pid-file.js'
-import {SocketInUseError} from '../control/control-server.js'
+import {releasePidFile} from '../control/pid-file.js'
 import {ExitCode} from '../exit-codes.js'
-import {FlagValueError, secondsFlag} from './seconds.js'
+import {secondsFlag} from './seconds.js'
 
 /** The flags `decnet fleet NAME` gets for daemon mode. */
 export const daemonFlags = {
@@ -36,31 +35,28 @@ See decnet fleet status, stop and logs.`,
   }),
 }
 
-/** `--daemon`: starts the detached copy and says where its files are; failures become exit codes. */
+/**
+ * `--daemon`: starts the detached copy and says where its files are.
+ *
+ * @throws FlagValueError, AlreadyRunningError, DaemonStartError, UnsafeFileError (the command's error table maps them).
+ */
 export async function runDaemonized(command: Command, fleet: string, readyTimeout: string): Promise<void> {
   const paths = fleetPaths(fleet, {dataDir: command.config.dataDir})
-  let readyTimeoutMs: number
-  try {
-    readyTimeoutMs = secondsFlag('--ready-timeout', readyTimeout) ?? 60_000
-  } catch (error) {
-    if (error instanceof FlagValueError) command.error(error.message, {exit: ExitCode.USAGE})
-    throw error
-  }
-
-  try {
-    const started = await launchDaemon({argv: process.argv.slice(1), paths, readyTimeoutMs})
-    if (started.replaced) command.warn(`replaced a stale pid file (${started.replaced})`)
-    command.log(`fleet ${fleet} is running in the background (pid ${started.pid}); every worker is ready
+  const readyTimeoutMs = secondsFlag('--ready-timeout', readyTimeout) ?? 60_000
+  // Only --daemon needs the launcher (and, through it, the control client and the log reader).
+  const {launchDaemon} = await import('../control/launch-daemon.js')
+  const started = await launchDaemon({argv: process.argv.slice(1), paths, readyTimeoutMs})
+  if (started.replaced) command.warn(`replaced a stale pid file (${started.replaced})`)
+  command.log(`fleet ${fleet} is running in the background (pid ${started.pid}); every worker is ready
   pid file: ${paths.pidFile}
   socket:   ${paths.socket}
   log:      ${paths.logFile}
 decnet fleet status ${fleet} · decnet fleet logs ${fleet} · decnet fleet stop ${fleet}`)
-  } catch (error) {
-    if (error instanceof AlreadyRunningError) command.error(error.message, {exit: ExitCode.ALREADY_RUNNING})
-    if (error instanceof DaemonStartError) command.error(error.message, {exit: error.exitCode})
-    if (error instanceof UnsafeFileError) command.error(error.message, {exit: ExitCode.FAILURE})
-    throw error
-  }
+}
+
+/** What the detached copy (`--daemon-child`) calls once the fleet is ready, to tell the launcher; loaded only there. */
+export async function launcherNotifier(): Promise<() => void> {
+  return (await import('../control/launch-daemon.js')).notifyLauncher
 }
 
 /**
@@ -77,8 +73,7 @@ export async function serveFleet(command: Command, supervisor: Supervisor, daemo
   try {
     control = await openControl(paths, supervisor)
   } catch (error) {
-    const exit = error instanceof SocketInUseError ? ExitCode.ALREADY_RUNNING : ExitCode.FAILURE
-    if (daemonChild) command.error((error as Error).message, {exit})
+    if (daemonChild) command.error((error as Error).message, {exit: exitFor(error)?.exit ?? ExitCode.FAILURE})
     command.warn(`${(error as Error).message}; running without a control socket (decnet fleet status and stop will not see this fleet)`)
   }
 

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 /** The largest `--max-memory` accepted, in MiB (1 TiB). */
 export const MAX_MEMORY_FLAG_LIMIT_MB = 1_048_576

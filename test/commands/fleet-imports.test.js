@@ -1,10 +1,11 @@
 // The fleet master never opens a database: `decnet fleet` must not even load a driver.
+// And it starts lean: what it loads before forking is what it carries (docs/benchmarks.md).
 import assert from 'node:assert/strict'
-import {readFileSync} from 'node:fs'
-import {dirname, resolve} from 'node:path'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {dirname, join, resolve} from 'node:path'
 import {it} from 'node:test'
 
-import {REPO} from '../helpers/decnet-cli.js'
+import {EXIT, linkedDataDir, REPO, runDecnet} from '../helpers/decnet-cli.js'
 
 const SPECIFIERS = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm
 
@@ -29,7 +30,28 @@ function packagesReachedFrom(entry) {
 it('the fleet command reaches no database driver and no kysely', () => {
   const {files, packages} = packagesReachedFrom(resolve(REPO, 'dist/commands/fleet/index.js'))
   assert.ok(files.size > 5, 'the walk followed the relative imports')
-  assert.ok(packages.has('@oclif/core'), 'the walk sees package imports')
+  assert.ok([...packages].some((p) => p.startsWith('@oclif/core')), 'the walk sees package imports')
   const drivers = [...packages].filter((p) => /^(kysely|pg|better-sqlite3)(\/|$)/.test(p))
   assert.deepEqual(drivers, [], `reached from: ${[...files].map((f) => f.slice(REPO.length)).join(', ')}`)
+})
+
+it("a running fleet's master has loaded no database driver, no kysely, and not @oclif/core's index (semver)", async (t) => {
+  const {env} = linkedDataDir(t, ['decnet-plugin-probe'])
+  const dir = mkdtempSync('/tmp/decnet-modules-')
+  t.after(() => rmSync(dir, {force: true, recursive: true}))
+  const record = join(dir, 'modules.txt')
+  const preload = join(REPO, 'test', 'fixtures', 'record-modules.mjs')
+  const args = ['fleet', 'probe', '--once', '--user', 'nobody', '--db', `sqlite:${join(dir, 'db.sqlite')}`]
+  const run = await runDecnet(t, args, {env: {...env, NODE_OPTIONS: `--import ${preload}`, RECORD_MODULES_FILE: record}})
+  assert.equal(run.code, EXIT.OK, run.stderr)
+
+  const loaded = [...new Set(readFileSync(record, 'utf8').split('\n').filter(Boolean))]
+  assert.ok(loaded.some((file) => file.endsWith('/dist/prefork/supervisor.js')), 'the recording saw the master start the supervisor')
+  const packageOf = (file) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1]
+  const drivers = loaded.filter((file) => /^(kysely|pg|pg-\w+|better-sqlite3)$/.test(packageOf(file) ?? ''))
+  assert.deepEqual(drivers, [])
+  // @oclif/core's index requires semver (47 modules) only to check node's version: commands import it by subpath.
+  assert.deepEqual(loaded.filter((file) => packageOf(file) === 'semver' || file.endsWith('/@oclif/core/lib/index.js')), [])
+  // --daemon's launcher (and the log reader it brings) is loaded only with --daemon.
+  assert.deepEqual(loaded.filter((file) => /\/dist\/control\/(launch-daemon|log-file)\.js$/.test(file)), [])
 })

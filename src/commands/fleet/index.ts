@@ -1,25 +1,26 @@
-import {Args, Command, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
+import type {FleetCatalog} from '../../fleets/types.js'
+
+import {fleetTiming, fleetTimingFlags} from '../../cli/fleet-run-flags.js'
+import {DecnetCommand} from '../../cli/decnet-command.js'
 import {chooseDatabase} from '../../db/database-choice.js'
 import {currentAccount} from '../../db/sqlite-access.js'
 import {ExitCode} from '../../exit-codes.js'
 import {describeProblem, missingFleetMessage} from '../../fleets/format-catalog.js'
-import {findFleet, loadFleetCatalog, UnknownFleetError} from '../../fleets/registry.js'
+import {findFleet, loadFleetCatalog} from '../../fleets/registry.js'
 import {withWorkerOptions} from '../../fleets/with-worker-options.js'
-import {databaseExitCode, databaseFlag} from '../../lib/database-command.js'
+import {databaseFlag} from '../../lib/database-command.js'
 import {prepareFleetDatabase} from '../../lib/fleet-database.js'
-import {daemonFlags, notifyLauncher, runDaemonized, serveFleet} from '../../lib/fleet-daemon.js'
+import {daemonFlags, launcherNotifier, runDaemonized, serveFleet} from '../../lib/fleet-daemon.js'
 import {maxMemoryFlag} from '../../lib/max-memory-flag.js'
-import {FlagValueError, secondsFlag} from '../../lib/seconds.js'
 import {readCredentials} from '../../prefork/credentials.js'
-import {planPrivileges, PrivilegeError} from '../../prefork/privilege-plan.js'
+import {planPrivileges} from '../../prefork/privilege-plan.js'
 import {Supervisor} from '../../prefork/supervisor.js'
 
-const PRIVILEGE_EXIT = {insufficient: ExitCode.FAILURE, refused: ExitCode.PRIVILEGE_REFUSED, usage: ExitCode.USAGE} as const
-const seconds = (summary: string, fallback?: string) => Flags.string({default: fallback, helpValue: 'SECONDS', summary})
-
 /** `decnet fleet NAME`: run a fleet until SIGTERM, SIGINT or `decnet fleet stop` (detached with `--daemon`). */
-export default class Fleet extends Command {
+export default class Fleet extends DecnetCommand {
   // Not `required`: without a NAME the command lists the fleets to choose from, instead of oclif's generic error.
   static override args = {name: Args.string({description: 'The fleet to run (see AVAILABLE FLEETS below).'})}
   static override description = `Runs every worker of the fleet in its own process under one master, restarts a worker that fails (exponential backoff), kills one that hangs (watchdog), and stops them all on SIGTERM or SIGINT (a second signal: at once). Prints a line when each worker is ready and one when the whole fleet is.
@@ -31,15 +32,12 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
   ]
   static override flags = {
     ...daemonFlags,
+    ...fleetTimingFlags,
     'allow-root': Flags.boolean({summary: "Run as root even though the fleet's profile does not need it (warns loudly)."}),
     db: databaseFlag,
-    grace: seconds('How long workers get to stop after SIGTERM before SIGKILL.', '15'),
-    interval: seconds("Passed to every worker as its 'interval' option."),
-    'max-backoff': seconds('Cap of the restart delay (1 s, doubling, with jitter).', '30'),
     'max-memory': maxMemoryFlag("Restart a worker whose resident memory (RSS) exceeds this many MiB (overrides the fleet's limits)."),
     once: Flags.boolean({summary: 'Every worker does one pass and exits; exit 0 if all succeeded. Nothing restarts.'}),
     user: Flags.string({helpValue: 'NAME', summary: "Run the workers as this user and its primary group (needs root)."}),
-    watchdog: seconds('Kill and restart a worker silent for this long; 0 disables.', '30'),
   }
   // NAME is optional to oclif (see args), not to the command.
   static override usage = '<%= command.id %> NAME [-d | --once] [FLAGS]'
@@ -48,46 +46,21 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Fleet)
     if (args.name === undefined) {
-      const catalog = await loadFleetCatalog(this.config)
-      for (const problem of catalog.problems) this.warn(describeProblem(problem))
-      this.logToStderr(missingFleetMessage(catalog))
+      this.logToStderr(missingFleetMessage(await this.#catalog()))
       this.exit(ExitCode.USAGE)
     }
 
-    const timing = this.#timing(flags)
-    let database
-    try {
-      database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
-    } catch (error) {
-      this.error((error as Error).message, {exit: databaseExitCode(error) ?? ExitCode.USAGE})
-    }
-
+    const {interval, ...durations} = fleetTiming(flags)
+    const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
     if (flags.daemon) return runDaemonized(this, args.name, flags['ready-timeout'])
 
-    const catalog = await loadFleetCatalog(this.config)
-    for (const problem of catalog.problems) this.warn(describeProblem(problem))
-    let fleet
-    try {
-      fleet = findFleet(catalog, args.name)
-    } catch (error) {
-      if (error instanceof UnknownFleetError) this.error(error.message, {exit: ExitCode.USAGE})
-      throw error
-    }
-
-    let plan
-    try {
-      plan = planPrivileges({allowRoot: flags['allow-root'], creds: readCredentials(), fleet, user: flags.user})
-    } catch (error) {
-      if (error instanceof PrivilegeError) this.error(error.message, {exit: PRIVILEGE_EXIT[error.kind]})
-      throw error
-    }
-
+    const fleet = findFleet(await this.#catalog(), args.name)
+    const plan = planPrivileges({allowRoot: flags['allow-root'], creds: readCredentials(), fleet, user: flags.user})
     for (const warning of database.warnings) this.warn(warning)
     // Workers that open the database would crash-loop on one they cannot use: refuse before spawning.
     const unusable = prepareFleetDatabase(fleet, database, plan.user ?? currentAccount())
     if (unusable) this.error(unusable, {exit: ExitCode.DATABASE})
     if (plan.warning) this.logToStderr(`\n!!! WARNING: ${plan.warning}\n`)
-    const {interval, ...durations} = timing
     const supervisor = new Supervisor({
       ...durations,
       allowRoot: plan.allowRoot,
@@ -96,7 +69,7 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
       gid: plan.user?.gid,
       maxMemoryMb: flags['max-memory'],
       once: flags.once,
-      onReady: flags['daemon-child'] ? notifyLauncher : undefined,
+      onReady: flags['daemon-child'] ? await launcherNotifier() : undefined,
       uid: plan.user?.uid,
     })
     // SIGTERM/SIGINT stop the fleet; so does `decnet fleet stop` over the control socket.
@@ -106,17 +79,10 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
     this.exit(outcome.code)
   }
 
-  #timing(flags: {grace?: string; interval?: string; 'max-backoff'?: string; watchdog?: string}) {
-    try {
-      return {
-        graceMs: secondsFlag('--grace', flags.grace),
-        interval: secondsFlag('--interval', flags.interval),
-        maxBackoffMs: secondsFlag('--max-backoff', flags['max-backoff']),
-        watchdogMs: secondsFlag('--watchdog', flags.watchdog, {zero: true}),
-      }
-    } catch (error) {
-      if (error instanceof FlagValueError) this.error(error.message, {exit: ExitCode.USAGE})
-      throw error
-    }
+  /** Every plugin's fleets; a broken plugin or fleet is a warning. */
+  async #catalog(): Promise<FleetCatalog> {
+    const catalog = await loadFleetCatalog(this.config)
+    for (const problem of catalog.problems) this.warn(describeProblem(problem))
+    return catalog
   }
 }

@@ -1,12 +1,11 @@
-
 import type {FleetCatalog} from '../../fleets/types.js'
 
+import {DecnetCommand} from '../../cli/decnet-command.js'
 import {formatCatalog} from '../../fleets/format-catalog.js'
 import {loadFleetCatalog} from '../../fleets/registry.js'
-import {JsonCommand} from '../../lib/json-command.js'
 
 /** `decnet fleet list`: every fleet the installed plugins define, and what is broken. */
-export default class FleetList extends JsonCommand {
+export default class FleetList extends DecnetCommand {
   static override description = `Asks every installed or linked plugin (decnet itself included) for its fleets through the \`decnet:fleets\` hook and lists them: name, privilege profile, defining plugin, description and workers (module, export, restart policy, options).
 
 Plugins whose hook threw, hung or returned garbage, and fleets that failed validation, are listed as problems with the reason; the other fleets still work.`

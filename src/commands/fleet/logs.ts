@@ -1,11 +1,13 @@
-import {Args, Command, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
+import {DecnetCommand} from '../../cli/decnet-command.js'
 import {fleetPaths} from '../../control/fleet-paths.js'
 import {followLog, readLog, workerFilter} from '../../control/log-file.js'
 import {ExitCode} from '../../exit-codes.js'
 
 /** `decnet fleet logs NAME`: a daemon's log, whole, filtered, or followed. */
-export default class FleetLogs extends Command {
+export default class FleetLogs extends DecnetCommand {
   static override args = {name: Args.string({description: 'The fleet whose daemon log to read.', required: true})}
   static override description = `Prints the log of a fleet started with --daemon (<%= config.dataDir %>/logs/NAME.log): the supervisor's lines ("[decnet] ...") and every worker's output, prefixed with its name ("profiler | ..."). The log is appended to across runs; each run starts with a "[decnet] <time> starting fleet NAME as a daemon" line.
 

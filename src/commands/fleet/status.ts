@@ -1,16 +1,16 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 
 import type {FleetStatus} from '../../prefork/fleet-status.js'
 
-import {ControlError, requestStatus} from '../../control/control-client.js'
+import {DecnetCommand} from '../../cli/decnet-command.js'
+import {requestStatus} from '../../control/control-client.js'
 import {clientRuntimeDirectories, locateFleet} from '../../control/fleet-paths.js'
 import {formatStatus} from '../../control/format-status.js'
 import {runningFleets} from '../../control/running-fleets.js'
 import {ExitCode} from '../../exit-codes.js'
-import {JsonCommand} from '../../lib/json-command.js'
 
 /** `decnet fleet status [NAME]`: what running fleets are doing, asked over their control sockets. */
-export default class FleetStatusCommand extends JsonCommand {
+export default class FleetStatusCommand extends DecnetCommand {
   static override args = {name: Args.string({description: 'One fleet; default: every running fleet.'})}
   static override description = `Asks the master of each running fleet (foreground or --daemon) over its control socket: the master's pid and uptime and, per worker, its pid, state (starting, ready, backing off, hung, stopping, stopped), uptime, restart count, last exit (exit code or signal, and why: crashed, hung, killed after grace, ...), when it restarts if it is backing off, and its memory (RSS and USS, from /proc/PID/smaps_rollup).
 
@@ -25,14 +25,7 @@ Control sockets live in the runtime directory: /run/decnet as root, else $XDG_RU
     const {args} = await this.parse(FleetStatusCommand)
     const context = {dataDir: this.config.dataDir}
     if (args.name !== undefined) {
-      let status: FleetStatus
-      try {
-        status = await requestStatus(locateFleet(args.name, context))
-      } catch (error) {
-        if (error instanceof ControlError) this.error(error.message, {exit: error.kind === 'denied' ? ExitCode.FAILURE : ExitCode.NOT_FOUND})
-        throw error
-      }
-
+      const status = await requestStatus(locateFleet(args.name, context))
       this.log(formatStatus(status))
       return status
     }

@@ -1,14 +1,14 @@
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
-import {ControlError} from '../../control/control-client.js'
+import {DecnetCommand} from '../../cli/decnet-command.js'
 import {locateFleet} from '../../control/fleet-paths.js'
-import {stopFleet, StopTimeoutError, type StopReport} from '../../control/stop-fleet.js'
+import {stopFleet, type StopReport} from '../../control/stop-fleet.js'
 import {ExitCode} from '../../exit-codes.js'
-import {FlagValueError, secondsFlag} from '../../lib/seconds.js'
-import {JsonCommand} from '../../lib/json-command.js'
+import {secondsFlag} from '../../lib/seconds.js'
 
 /** `decnet fleet stop NAME`: graceful stop of a running fleet, waiting until its master is gone. */
-export default class FleetStop extends JsonCommand {
+export default class FleetStop extends DecnetCommand {
   static override args = {name: Args.string({description: 'The running fleet to stop.', required: true})}
   static override description = `Asks the fleet's master over its control socket to stop, exactly as SIGTERM would: every worker gets SIGTERM and the fleet's grace period, then whatever is left is killed. Waits until the master has exited and says how the fleet ended (cleanly, or which workers had to be killed after the grace period). Running it again while the fleet is stopping kills the remaining workers at once.
 
@@ -24,17 +24,8 @@ Exit codes: 0 stopped (even if workers had to be killed), ${ExitCode.NOT_FOUND} 
 
   async run(): Promise<StopReport> {
     const {args, flags} = await this.parse(FleetStop)
-    let timeoutMs: number | undefined
-    let report: StopReport
-    try {
-      timeoutMs = secondsFlag('--timeout', flags.timeout)
-      report = await stopFleet(locateFleet(args.name, {dataDir: this.config.dataDir}), timeoutMs)
-    } catch (error) {
-      if (error instanceof FlagValueError) this.error(error.message, {exit: ExitCode.USAGE})
-      if (error instanceof StopTimeoutError) this.error(error.message, {exit: ExitCode.TIMEOUT})
-      if (error instanceof ControlError) this.error(error.message, {exit: error.notRunning ? ExitCode.NOT_FOUND : ExitCode.FAILURE})
-      throw error
-    }
+    const timeoutMs = secondsFlag('--timeout', flags.timeout)
+    const report = await stopFleet(locateFleet(args.name, {dataDir: this.config.dataDir}), timeoutMs)
 
     const how = report.via === 'socket' ? '' : ` (SIGTERM to pid ${report.pid}: no control socket answered)`
     const known = report.reason !== undefined

@@ -1,26 +1,19 @@
-import {Args, Command, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import {statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {DatabaseUrlError, parseDatabaseUrl} from '../../db/url.js'
+import {DecnetCommand} from '../../cli/decnet-command.js'
+import {parseDatabaseUrl} from '../../db/url.js'
 import {ExitCode} from '../../exit-codes.js'
 import {describeProblem} from '../../fleets/format-catalog.js'
-import {findFleet, loadFleetCatalog, UnknownFleetError} from '../../fleets/registry.js'
+import {findFleet, loadFleetCatalog} from '../../fleets/registry.js'
 import {maxMemoryFlag} from '../../lib/max-memory-flag.js'
-import {FlagValueError, secondsFlag} from '../../lib/seconds.js'
-import {
-  buildFleetUnit,
-  documentationUris,
-  environmentFile,
-  FleetUnitError,
-  localFleet,
-  localRuntime,
-  missingGroups,
-  resolveUnitAccount,
-} from '../../systemd/index.js'
+import {secondsFlag} from '../../lib/seconds.js'
+import {buildFleetUnit, documentationUris, environmentFile, localFleet, localRuntime, missingGroups, resolveUnitAccount} from '../../systemd/index.js'
 
 /** `decnet fleet unit NAME`: print a systemd service unit that grants the fleet its privilege profile and nothing more. */
-export default class FleetUnit extends Command {
+export default class FleetUnit extends DecnetCommand {
   static override args = {name: Args.string({description: 'The fleet (see `decnet fleet list`).', required: true})}
   static override description = `The unit runs \`decnet fleet NAME\` under systemd with exactly the fleet's privilege profile: no capabilities and no extra groups for 'database'; the docker group for 'docker'; CAP_NET_RAW only for 'net-raw'; root, lightly hardened, for 'root'. Everything else is locked down (read-only system, no home directories, private /tmp and /dev, no new privileges, kernel protections).
 
@@ -43,22 +36,20 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
   /** Returns the unit's text. */
   async run(): Promise<string> {
     const {args, flags} = await this.parse(FleetUnit)
-    const graceMs = this.#usage(() => secondsFlag('--grace', flags.grace) ?? 15_000)
-    const database = this.#usage(() => (flags.db === undefined ? undefined : parseDatabaseUrl(flags.db)))
+    const graceMs = secondsFlag('--grace', flags.grace) ?? 15_000
+    const database = flags.db === undefined ? undefined : parseDatabaseUrl(flags.db)
     const catalog = await loadFleetCatalog(this.config)
     for (const problem of catalog.problems) this.warn(describeProblem(problem))
-    const fleet = this.#usage(() => findFleet(catalog, args.name))
-    const unit = this.#usage(() =>
-      buildFleetUnit({
-        account: flags.user === undefined ? undefined : resolveUnitAccount(flags.user, fleet),
-        database,
-        documentation: documentationUris(this.config),
-        fleet: localFleet(fleet),
-        graceMs,
-        maxMemoryMb: flags['max-memory'],
-        runtime: localRuntime(this.config),
-      }),
-    )
+    const fleet = findFleet(catalog, args.name)
+    const unit = buildFleetUnit({
+      account: flags.user === undefined ? undefined : resolveUnitAccount(flags.user, fleet),
+      database,
+      documentation: documentationUris(this.config),
+      fleet: localFleet(fleet),
+      graceMs,
+      maxMemoryMb: flags['max-memory'],
+      runtime: localRuntime(this.config),
+    })
     for (const warning of unit.warnings) this.warn(warning)
     for (const group of missingGroups(fleet)) {
       this.warn(`group '${group}' does not exist here: the service will not start until it does (SupplementaryGroups=${group})`)
@@ -78,17 +69,6 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
 
     this.logToStderr(`wrote ${file}`)
     return unit.text
-  }
-
-  /** Runs `fn`; the operator's mistakes it throws exit with the usage code. */
-  #usage<T>(fn: () => T): T {
-    try {
-      return fn()
-    } catch (error) {
-      const usage = [DatabaseUrlError, FlagValueError, FleetUnitError, UnknownFleetError].some((type) => error instanceof type)
-      if (usage) this.error((error as Error).message, {exit: ExitCode.USAGE})
-      throw error
-    }
   }
 }
 

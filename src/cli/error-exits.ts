@@ -1,0 +1,78 @@
+/**
+ * The one table from library errors to exit codes. Library code throws typed
+ * errors; only commands turn them into exit codes, and they all do it here
+ * (through {@link DecnetCommand}, or {@link exitFor} directly).
+ *
+ * The table is keyed by the error's class name and imports the classes as
+ * types only: importing them for real would load their modules (the control
+ * client, the daemon launcher, the systemd unit builder...) into every
+ * command, the fleet master included, which must load as little as possible
+ * before it forks (see docs/benchmarks.md). test/cli/error-exits.test.js
+ * proves that each name matches its class.
+ */
+import type {ControlError} from '../control/control-client.js'
+import type {DaemonStartError} from '../control/launch-daemon.js'
+import type {PrivilegeError} from '../prefork/privilege-plan.js'
+
+import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
+
+/** What a command does with an error: exit with `exit`, printing `message` (default: the error's) and `suggestions`. */
+export interface ErrorExit {
+  readonly exit: ExitCodeValue | number
+  readonly message?: string
+  readonly suggestions?: readonly string[]
+}
+
+type Rule<E extends Error = Error> = (error: E) => ErrorExit
+
+const usage: Rule = () => ({exit: ExitCode.USAGE})
+
+const PRIVILEGE_EXIT = {insufficient: ExitCode.FAILURE, refused: ExitCode.PRIVILEGE_REFUSED, usage: ExitCode.USAGE} as const
+
+/**
+ * Error class name → what it exits with. A subclass not listed here takes
+ * its nearest listed ancestor's rule (`UnusableFleetError` is an
+ * `UnknownFleetError`).
+ */
+export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze({
+  // control/: a running fleet's socket, pid file and daemon launch
+  AlreadyRunningError: () => ({exit: ExitCode.ALREADY_RUNNING}),
+  // `absent` and `stale` mean the fleet is not running; a master that refuses or fails to answer is a failure.
+  ControlError: ((error: ControlError) => ({exit: error.notRunning ? ExitCode.NOT_FOUND : ExitCode.FAILURE})) satisfies Rule<ControlError>,
+  // The daemon's own exit code (or TIMEOUT when it was not ready in time).
+  DaemonStartError: ((error: DaemonStartError) => ({exit: error.exitCode})) satisfies Rule<DaemonStartError>,
+  SocketInUseError: () => ({exit: ExitCode.ALREADY_RUNNING}),
+  StopTimeoutError: () => ({exit: ExitCode.TIMEOUT}),
+  UnsafeFileError: () => ({exit: ExitCode.FAILURE}),
+  // db/: a database that cannot be opened, reached, migrated or written; a malformed URL
+  DatabaseError: () => ({exit: ExitCode.DATABASE}),
+  DatabaseUrlError: usage,
+  // fleets/: the registry
+  UnknownFleetError: usage,
+  UnusableFleetError: () => ({exit: ExitCode.USAGE, suggestions: ['decnet fleet list says what is wrong with each fleet']}),
+  // prefork/: privilege checked before anything is spawned
+  PrivilegeError: ((error: PrivilegeError) => ({exit: PRIVILEGE_EXIT[error.kind]})) satisfies Rule<PrivilegeError>,
+  // flags and the systemd unit builder: the operator's mistakes
+  FlagValueError: usage,
+  FleetUnitError: usage,
+})
+
+/**
+ * What a command exits with for `error`, from {@link ERROR_EXITS}; undefined
+ * when the error is not one the table knows (let it propagate: a bug, or
+ * oclif's own error that already carries its exit code).
+ *
+ * @example
+ * ```ts
+ * exitFor(new UnknownFleetError('nope', ['heavy'])) // {exit: 2}
+ * ```
+ */
+export function exitFor(error: unknown): ErrorExit | undefined {
+  if (!(error instanceof Error)) return undefined
+  for (let proto = Object.getPrototypeOf(error); proto !== null && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+    const rule = Object.hasOwn(ERROR_EXITS, proto.constructor.name) ? (ERROR_EXITS[proto.constructor.name] as Rule) : undefined
+    if (rule) return rule(error)
+  }
+
+  return undefined
+}
