@@ -38,9 +38,9 @@ function missingPrograms(block) {
   return [...programs].filter((program) => spawnSync('bash', ['-c', `command -v ${program}`]).status !== 0)
 }
 
-async function runTranscript(t, block, home) {
+async function runTranscript(block, home) {
   const scenario = SCENARIOS[block.scenario]
-  const cwd = scenario.setup(home, t)
+  const cwd = scenario.setup(home)
   let status = 0
   const printed = []
   for (const step of transcriptSteps(block.lines)) {
@@ -52,7 +52,8 @@ async function runTranscript(t, block, home) {
   return printed
 }
 
-function freshHome(t) {
+/** A private HOME for one transcript; after it, the scenario's teardown, then the HOME removed. */
+function freshHome(t, scenario) {
   const home = mkdtempSync(join(tmpdir(), 'decnet-example-'))
   mkdirSync(join(home, 'inputs'))
   if (ORDINARY_USER.uid !== undefined) {
@@ -60,7 +61,13 @@ function freshHome(t) {
     chownSync(join(home, 'inputs'), ORDINARY_USER.uid, ORDINARY_USER.gid)
   }
 
-  t.after(() => rmSync(home, {force: true, recursive: true}))
+  t.after(() => {
+    try {
+      scenario.teardown?.(home)
+    } finally {
+      rmSync(home, {force: true, recursive: true})
+    }
+  })
   return home
 }
 
@@ -81,8 +88,8 @@ describe('the documents\' example transcripts', {timeout: 300_000}, () => {
     const missing = missingPrograms(block)
     const skip = missing.length > 0 && `needs ${missing.join(', ')} on PATH`
     it(`${block.file}:${block.start + 1} (${block.scenario}: ${SCENARIOS[block.scenario]?.why})`, {skip}, async (t) => {
-      const home = freshHome(t)
-      const printed = await runTranscript(t, block, home)
+      const home = freshHome(t, SCENARIOS[block.scenario])
+      const printed = await runTranscript(block, home)
       const same = normalizeOutput(printed.join('\n'), home) === normalizeOutput(block.lines.join('\n'))
       if (WRITE) {
         if (!same) writeBack(block, printed.map((line) => line.split(home).join('~')))
