@@ -15,7 +15,7 @@ import {findSetpriv} from '../../dist/prefork/find-setpriv.js'
 import {pollUntil} from '../helpers/daemon.js'
 import {FIXTURE_PLUGINS, linkedDataDir, RUN, runDecnet} from '../helpers/decnet-cli.js'
 import {statusFields} from '../helpers/pty.js'
-import {parseUnit, verifyUnit} from '../helpers/systemd-unit.js'
+import {UNIT_UNREACHABLE, parseUnit, verifyUnit} from '../helpers/systemd-unit.js'
 
 const NOBODY = 65534
 const FLEET = 'unit-probe'
@@ -115,7 +115,8 @@ async function runUnitHere(t, fleet, plugins) {
   return {env: data.env, exited, master, output: () => output, runtimeDir}
 }
 
-const runsUnits = (!isRoot && 'needs root (the service runs as another user)') || (!setpriv && 'util-linux setpriv is not installed') || undefined
+const unreachable = UNIT_UNREACHABLE && `decnet or node lives under a temporary directory (${UNIT_UNREACHABLE}), which a unit cannot reach`
+const runsUnits = (!isRoot && 'needs root (the service runs as another user)') || (!setpriv && 'util-linux setpriv is not installed') || unreachable || undefined
 
 test("the unit's settings, run here: decnet creates its control socket in the unit's runtime directory, and root's decnet fleet status and stop reach it", {skip: runsUnits}, async (t) => {
   const unreadable = nobodyCannotRead()
@@ -149,7 +150,7 @@ function systemdRunUnavailable() {
   return spawnSync('systemd-run', ['--version']).status === 0 ? null : 'systemd-run is not installed'
 }
 
-test('under systemd itself (systemd-run with every [Service] setting of the unit): root reaches the fleet over its socket', {skip: systemdRunUnavailable() ?? undefined}, async (t) => {
+test('under systemd itself (systemd-run with every [Service] setting of the unit): root reaches the fleet over its socket', {skip: unreachable || (systemdRunUnavailable() ?? undefined)}, async (t) => {
   // The service cannot see /tmp (PrivateTmp=yes), so the plugin link lives elsewhere.
   const dir = mkdtempSync('/var/lib/decnet-unit-probe-test-')
   t.after(() => rmSync(dir, {force: true, recursive: true}))

@@ -7,13 +7,12 @@ import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
 import {EXIT, linkedDataDir, REPO, RUN, runDecnet, unwrap} from '../helpers/decnet-cli.js'
-import {parseUnit, verifyUnit} from '../helpers/systemd-unit.js'
+import {UNIT_UNREACHABLE, parseUnit, verifyUnit} from '../helpers/systemd-unit.js'
 
 const PLUGINS = ['decnet-plugin-sample', 'decnet-plugin-profiles', 'decnet-plugin-rootly']
 /** What the unit's ExecStart names: decnet's entry point with symlinks resolved. */
 const ENTRY = realpathSync(RUN)
-/** A checkout (or node) under a temporary directory is out of a unit's reach (PrivateTmp=yes): the command refuses. */
-const UNREACHABLE = [realpathSync(REPO), process.execPath].find((path) => /^\/(var\/)?tmp(\/|$)/.test(path))
+const UNREACHABLE = UNIT_UNREACHABLE
 const reachable = {skip: UNREACHABLE && `decnet or node lives under a temporary directory (${UNREACHABLE}), which a unit cannot reach`}
 
 /** The lines that carry privilege, in the order the unit gives them. */

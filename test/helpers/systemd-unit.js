@@ -12,9 +12,19 @@
  * ```
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+/**
+ * This checkout or node when it lives under a temporary directory, which a
+ * unit cannot reach (PrivateTmp=yes): `decnet fleet unit` refuses it. CI may
+ * clone the project anywhere, /tmp included. Undefined when both are reachable.
+ */
+export const UNIT_UNREACHABLE = [realpathSync(fileURLToPath(new URL('../..', import.meta.url))), process.execPath].find((path) =>
+  /^\/(var\/)?tmp(\/|$)/.test(path),
+)
 
 /**
  * Splits a unit into sections of `[key, value]` directives (comments and
