@@ -3,7 +3,7 @@ import {dirname} from 'node:path'
 
 import type {DatabaseTarget} from './url.js'
 
-import {DATABASE_URL_ENV, defaultDatabasePath, legacyDatabasePath, parseDatabaseUrl} from './url.js'
+import {DATABASE_URL_ENV, defaultDatabasePath, defaultDatabaseUrl, legacyDatabasePath, parseDatabaseUrl} from './url.js'
 
 /**
  * Where the database a command uses comes from:
@@ -59,7 +59,7 @@ export function chooseDatabase(options: {flag?: string; env?: NodeJS.ProcessEnv;
     return Object.freeze({origin: 'legacy', target: {kind: 'sqlite' as const, path: legacy}, url: `sqlite:${legacy}`, warnings: [warning, ...openToOthers(legacy)]})
   }
 
-  return Object.freeze({origin: 'default', target: {kind: 'sqlite' as const, path}, url: `sqlite:${path}`, warnings: openToOthers(path)})
+  return Object.freeze({origin: 'default', target: {kind: 'sqlite' as const, path}, url: defaultDatabaseUrl(options.dataDir), warnings: openToOthers(path)})
 }
 
 /**

@@ -21,6 +21,5 @@ export {
   defaultDatabaseUrl,
   legacyDatabasePath,
   parseDatabaseUrl,
-  resolveDatabaseUrl,
 } from './url.js'
 export type {DatabaseTarget} from './url.js'

@@ -99,21 +99,3 @@ export function legacyDatabasePath(dataDir: string): string {
 export function defaultDatabaseUrl(dataDir: string): string {
   return `sqlite:${defaultDatabasePath(dataDir)}`
 }
-
-/**
- * The one rule for choosing the database, shared by every command that
- * touches data: the `--db` flag, else `DECNET_DB_URL`, else a SQLite file in
- * the data directory.
- *
- * @example
- * ```ts
- * const url = resolveDatabaseUrl({flag: flags.db, dataDir: this.config.dataDir})
- * ```
- */
-export function resolveDatabaseUrl(options: {flag?: string; env?: NodeJS.ProcessEnv; dataDir: string}): string {
-  const fromFlag = options.flag?.trim()
-  if (fromFlag) return fromFlag
-  const fromEnv = (options.env ?? process.env)[DATABASE_URL_ENV]?.trim()
-  if (fromEnv) return fromEnv
-  return defaultDatabaseUrl(options.dataDir)
-}

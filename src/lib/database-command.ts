@@ -9,7 +9,7 @@ import {DatabaseUrlError} from '../db/url.js'
 
 /**
  * The `--db URL` flag of every command that touches data. Resolve it with
- * `resolveDatabaseUrl({flag: flags.db, dataDir: this.config.dataDir})`.
+ * `chooseDatabase({flag: flags.db, dataDir: this.config.dataDir})`.
  */
 export const databaseFlag = Flags.string({
   helpValue: 'URL',

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import {resolve} from 'node:path'
 import {describe, test} from 'node:test'
 
-import {DatabaseUrlError, defaultDatabaseUrl, parseDatabaseUrl, resolveDatabaseUrl} from '../../dist/db/url.js'
+import {chooseDatabase} from '../../dist/db/database-choice.js'
+import {DatabaseUrlError, defaultDatabaseUrl, parseDatabaseUrl} from '../../dist/db/url.js'
 
 describe('parseDatabaseUrl', () => {
   test('postgres:// and postgresql:// select PostgreSQL, kept as given', () => {
@@ -55,12 +56,12 @@ describe('parseDatabaseUrl', () => {
   })
 })
 
-describe('resolveDatabaseUrl', () => {
+describe('chooseDatabase', () => {
   test('flag > DECNET_DB_URL > SQLite file in the data directory', () => {
     const env = {DECNET_DB_URL: 'postgres://env@db/x'}
-    assert.equal(resolveDatabaseUrl({flag: 'sqlite:/f', env, dataDir: '/data'}), 'sqlite:/f')
-    assert.equal(resolveDatabaseUrl({env, dataDir: '/data'}), 'postgres://env@db/x')
-    assert.equal(resolveDatabaseUrl({flag: ' ', env: {DECNET_DB_URL: ''}, dataDir: '/data'}), 'sqlite:/data/db/decnet.sqlite')
+    assert.equal(chooseDatabase({flag: 'sqlite:/f', env, dataDir: '/data'}).url, 'sqlite:/f')
+    assert.equal(chooseDatabase({env, dataDir: '/data'}).url, 'postgres://env@db/x')
+    assert.equal(chooseDatabase({flag: ' ', env: {DECNET_DB_URL: ''}, dataDir: '/data'}).url, 'sqlite:/data/db/decnet.sqlite')
     assert.equal(defaultDatabaseUrl('/home/op/.local/share/decnet'), 'sqlite:/home/op/.local/share/decnet/db/decnet.sqlite')
   })
 })
