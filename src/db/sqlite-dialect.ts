@@ -1,4 +1,4 @@
-import {closeSync, constants, existsSync, fchmodSync, lstatSync, mkdirSync, openSync, readlinkSync, statSync} from 'node:fs'
+import {closeSync, constants, existsSync, fchmodSync, lstatSync, openSync, readlinkSync, statSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import BetterSqlite3 from 'better-sqlite3'
@@ -7,6 +7,7 @@ import type {DialectAdapter, Driver} from 'kysely'
 
 import {ErrorMappingDriver} from './error-mapping-driver.js'
 import {CachingSqliteDriver} from './sqlite-driver.js'
+import {makeDatabaseDirectory} from './database-directory.js'
 import {DatabaseError} from './errors.js'
 
 /** How long a SQLite statement waits for another process's write lock before failing. */
@@ -106,10 +107,7 @@ function prepareSqliteFile(path: string, create: SqliteCreate): void {
   const dir = dirname(path)
   if (create === 'directory') {
     try {
-      // Directories above it searchable (0755, as oclif makes the data directory), so a fleet's --user can reach
-      // the database's own directory, which only its owner may enter.
-      mkdirSync(dirname(dir), {mode: 0o755, recursive: true})
-      mkdirSync(dir, {mode: 0o700, recursive: true})
+      makeDatabaseDirectory(dir)
     } catch (error) {
       throw fileError(`cannot create the directory for sqlite database ${path}`, path, error)
     }

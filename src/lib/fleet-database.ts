@@ -1,4 +1,4 @@
-import {chownSync, existsSync, mkdirSync} from 'node:fs'
+import {chownSync, existsSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import createDebug from 'debug'
@@ -7,6 +7,7 @@ import type {DatabaseChoice} from '../db/database-choice.js'
 import type {DatabaseAccount} from '../db/sqlite-access.js'
 import type {ResolvedFleet} from '../fleets/types.js'
 
+import {makeDatabaseDirectory} from '../db/database-directory.js'
 import {sqliteAccessFix, sqliteAccessProblem} from '../db/sqlite-access.js'
 
 const debug = createDebug('decnet:privilege')
@@ -58,9 +59,7 @@ export function prepareFleetDatabase(fleet: ResolvedFleet, choice: DatabaseChoic
 function createDatabaseDirectory(dir: string, account: DatabaseAccount): void {
   if (existsSync(dir)) return
   try {
-    // The data directory may be new too: 0755 like the one oclif makes, so the workers' user can reach db/.
-    mkdirSync(dirname(dir), {mode: 0o755, recursive: true})
-    mkdirSync(dir, {mode: 0o700})
+    makeDatabaseDirectory(dir)
     if ((process.geteuid?.() ?? -1) === 0 && account.uid !== 0) chownSync(dir, account.uid, account.gid)
     debug('created %s for uid %d', dir, account.uid)
   } catch (error) {
