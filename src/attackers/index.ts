@@ -5,6 +5,6 @@ export {commandWidths, formatAttackerDetail, formatAttackerHead, formatAttackerT
 export type {FindAttackerOptions, ListAttackersOptions} from './read-attackers.js'
 export {countAttackers, findAttacker, LIST_COMMANDS, listAttackers} from './read-attackers.js'
 export type {RecentCommands} from './read-recent-commands.js'
-export {COMMANDS_PER_PAGE, countCommands, readRecentCommands, streamCommands} from './read-recent-commands.js'
+export {COMMANDS_PER_PAGE, readRecentCommands, streamCommands} from './read-recent-commands.js'
 export type {WriteText} from './stream-profile.js'
 export {writeProfileJson, writeProfileText} from './stream-profile.js'

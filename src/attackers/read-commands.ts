@@ -1,6 +1,9 @@
 /**
  * Attackers' commands as `decnet attackers` shows them, from the profiler's
- * command batches.
+ * command batches, decoded in JavaScript: every command of each attacker,
+ * with no bound. The commands decnet prints come through the bounded SQL
+ * readers of read-recent-commands.ts; this plain one is what tests pin them
+ * to (and what checks the profiler's batches).
  */
 import type {Kysely} from 'kysely'
 

@@ -93,13 +93,6 @@ export async function* streamCommands(db: Kysely<Database>, ip: string, pageSize
   for (let at = 0; at < keys.length; at += pageSize) yield* await commandsOf(db, ip, keys.slice(at, at + pageSize))
 }
 
-/** How many commands `ip` has (each log line once). */
-export async function countCommands(db: Kysely<Database>, ip: string): Promise<number> {
-  const e = commandElements(dialectOf(db))
-  const {rows} = await sql<{count: number | string}>`select count(distinct ${e.logId}) as count from ${e.from} where b.ip = ${ip}`.execute(db)
-  return Number(rows[0]?.count ?? 0)
-}
-
 /** The keys of all of `ip`'s commands, in time order. */
 async function commandKeys(db: Kysely<Database>, ip: string): Promise<CommandKey[]> {
   const e = commandElements(dialectOf(db))
