@@ -12,8 +12,20 @@
  */
 export function sliceWhole(text: string, start: number, end: number): string {
   const from = isLowSurrogate(text, start) && isHighSurrogate(text, start - 1) ? start + 1 : start
-  const to = isHighSurrogate(text, end - 1) && isLowSurrogate(text, end) ? end - 1 : end
-  return text.slice(from, Math.max(from, to))
+  return text.slice(from, Math.max(from, wholeEnd(text, end)))
+}
+
+/**
+ * `end`, moved back by one when it falls inside a surrogate pair: the end of
+ * a cut of `text` that keeps no half character (see {@link sliceWhole}).
+ *
+ * @example
+ * ```ts
+ * wholeEnd('a😀b', 2) // 1
+ * ```
+ */
+export function wholeEnd(text: string, end: number): number {
+  return isHighSurrogate(text, end - 1) && isLowSurrogate(text, end) ? end - 1 : end
 }
 
 function isHighSurrogate(text: string, at: number): boolean {

@@ -5,6 +5,7 @@
  * `cap` characters, so padding in front of a payload (`: AAAA...; wget ...`,
  * `true;` a thousand times) does not hide it.
  */
+import {wholeEnd} from '../../lib/slice-whole.js'
 import {splitSimpleCommands} from '../../logs/simple-commands.js'
 
 /** One span `[start, end)` of the text that the rules run over as a whole. */
@@ -94,11 +95,4 @@ export function matchWindows(text: string, cap: number): MatchWindows {
   }
 
   return {cutCommands, simpleCommands: commands.length, splitterExamined: examined, unexamined, windows}
-}
-
-/** `end`, moved back one when it would cut a surrogate pair in two. */
-function wholeEnd(text: string, end: number): number {
-  const high = text.charCodeAt(end - 1)
-  const low = text.charCodeAt(end)
-  return high >= 0xd8_00 && high <= 0xdb_ff && low >= 0xdc_00 && low <= 0xdf_ff ? end - 1 : end
 }
