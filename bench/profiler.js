@@ -24,7 +24,7 @@ import {sql} from 'kysely'
 
 import {dialectOf, migrateToLatest, openDatabase} from '../dist/db/index.js'
 import {ingest} from '../dist/ingest/ingest.js'
-import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from '../dist/workers/profiler/tick.js'
+import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from '../dist/workers/profiler/profiler.js'
 import {collectYoungGarbage} from '../dist/workers/young-garbage.js'
 import {freshDatabase, skipReason} from '../test/helpers/databases.js'
 import {generateLines} from './lib/gen-logs.js'

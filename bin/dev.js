@@ -4,7 +4,7 @@
 import {execute} from '@oclif/core'
 import {fileURLToPath} from 'node:url'
 
-import {decnetDataDir, pluginListRefusal} from '../src/lib/plugin-list-trust.ts'
+import {decnetDataDir, pluginListRefusal} from '../src/cli/plugin-list-trust.ts'
 
 // See bin/run.js: as root, never load a plugin list another user can change.
 const refusal = pluginListRefusal(decnetDataDir())

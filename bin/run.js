@@ -6,7 +6,7 @@ import {execute} from '@oclif/core/execute'
 import {settings} from '@oclif/core/settings'
 import {fileURLToPath} from 'node:url'
 
-import {decnetDataDir, pluginListRefusal} from '../dist/lib/plugin-list-trust.js'
+import {decnetDataDir, pluginListRefusal} from '../dist/cli/plugin-list-trust.js'
 
 // decnet and its plugins ship compiled JavaScript: never look for TypeScript
 // sources (oclif would otherwise warn on every command that a linked plain-JS

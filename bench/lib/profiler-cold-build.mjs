@@ -7,7 +7,7 @@ import {join} from 'node:path'
 
 const [dist, url] = process.argv.slice(2)
 const {migrateToLatest, openDatabase} = await import(pathToFileURL(join(dist, 'db/index.js')).href)
-const {PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} = await import(pathToFileURL(join(dist, 'workers/profiler/tick.js')).href)
+const {PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} = await import(pathToFileURL(join(dist, 'workers/profiler/profiler.js')).href)
 const db = await openDatabase(url, PROFILER_DATABASE_OPTIONS)
 try {
   await migrateToLatest(db)

@@ -9,7 +9,7 @@ import {sql} from 'kysely'
 import type {AttackerRow, Database} from '../db/schema.js'
 import type {AttackerProfile, TechniqueCount} from './attacker-profile.js'
 
-import {chunks} from '../lib/chunks.js'
+import {chunks} from '../util/chunks.js'
 import {readRecentCommands, streamCommands} from './read-recent-commands.js'
 
 const IPS_PER_SELECT = 1000

@@ -10,10 +10,10 @@ import type {Kysely} from 'kysely'
 import type {Database} from '../db/schema.js'
 import type {AttackerCommand} from './attacker-profile.js'
 
-import {batchCommands} from '../db/command-batches.js'
+import {batchCommands} from '../db/bulk/command-batches.js'
 import {dialectOf} from '../db/dialect-of.js'
 import {valuesIn} from '../db/values-in.js'
-import {chunks} from '../lib/chunks.js'
+import {chunks} from '../util/chunks.js'
 
 /** IPs per statement. */
 const IPS_PER_SELECT = 1000

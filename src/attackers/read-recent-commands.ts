@@ -14,7 +14,7 @@ import type {AttackerCommand} from './attacker-profile.js'
 
 import {dialectOf} from '../db/dialect-of.js'
 import {valuesIn} from '../db/values-in.js'
-import {chunks} from '../lib/chunks.js'
+import {chunks} from '../util/chunks.js'
 import {commandElements} from './command-elements.js'
 
 /** IPs per statement. */

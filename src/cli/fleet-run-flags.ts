@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags'
 
-import {secondsFlag} from '../lib/seconds.js'
+import {secondsFlag} from './seconds.js'
 
 const seconds = (summary: string, fallback?: string) => Flags.string({default: fallback, helpValue: 'SECONDS', summary})
 

@@ -9,9 +9,9 @@ import {describeStop} from '../ingest/describe-stop.js'
 import {DEFAULT_BATCH_SIZE, INGEST_SQLITE_OPTIONS, ingest} from '../ingest/ingest.js'
 import type {IngestSummary} from '../ingest/ingest.js'
 import {ProgressLine} from '../ingest/progress-line.js'
-import {databaseExitCode, databaseFlag, sqliteCreate} from '../lib/database-command.js'
-import {JsonCommand} from '../lib/json-command.js'
-import {stopOnSignals} from '../lib/stop-on-signals.js'
+import {databaseExitCode, databaseFlag, sqliteCreate} from '../cli/database-command.js'
+import {JsonCommand} from '../cli/json-command.js'
+import {stopOnSignals} from '../cli/stop-on-signals.js'
 
 /** `decnet ingest [FILE...]`: store DECNET log lines in the database. */
 export default class Ingest extends JsonCommand {

@@ -2,14 +2,14 @@ import {CompiledQuery, sql} from 'kysely'
 import type {Kysely, Transaction} from 'kysely'
 
 import {dialectOf} from './dialect-of.js'
-import {LOG_COLUMNS, PackedLogsReader, unpackLogs, type LogInsert, type PackedLogs} from './packed-logs.js'
+import {LOG_COLUMNS, PackedLogsReader, unpackLogs, type LogInsert, type PackedLogs} from './bulk/packed-logs.js'
 import {RUN_PER_ROW, type RowSource} from './sqlite-driver.js'
 import {objectRows, rowParameters} from './row-parameters.js'
 import type {DialectName} from './dialect-of.js'
 import type {Database, RejectedLinesTable} from './schema.js'
 import {advanceSourceProgress, type ProgressStep} from './source-progress.js'
 
-export type {LogInsert} from './packed-logs.js'
+export type {LogInsert} from './bulk/packed-logs.js'
 
 /** A row for `rejected_lines`. */
 export type RejectedInsert = Omit<RejectedLinesTable, 'id'>

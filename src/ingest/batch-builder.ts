@@ -1,5 +1,5 @@
 import type {RejectedInsert} from '../db/log-writer.js'
-import {PackedLogsBuilder, type PackedLogs} from '../db/packed-logs.js'
+import {PackedLogsBuilder, type PackedLogs} from '../db/bulk/packed-logs.js'
 import {MAX_LINE_BYTES, parseLine} from '../logs/parse.js'
 import {CONTROL_BYTES, STORED_ESCAPED, escapeBytes, escapeControl} from './escape-control.js'
 

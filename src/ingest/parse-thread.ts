@@ -8,7 +8,7 @@
  */
 import {parentPort, workerData} from 'node:worker_threads'
 
-import {transferList} from '../db/packed-logs.js'
+import {transferList} from '../db/bulk/packed-logs.js'
 import {InputError} from './input-error.js'
 import {readFrom} from './open-input.js'
 import {readBatches} from './read-batches.js'

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {readCommands} from '../../dist/attackers/read-commands.js'
-import {commandBatch} from '../../dist/db/command-batches.js'
+import {commandBatch} from '../../dist/db/bulk/command-batches.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../helpers/databases.js'
 
 const A = '203.0.113.7'

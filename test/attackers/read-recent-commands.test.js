@@ -4,7 +4,7 @@ import {describe, it} from 'node:test'
 
 import {readCommands} from '../../dist/attackers/read-commands.js'
 import {readRecentCommands, streamCommands} from '../../dist/attackers/read-recent-commands.js'
-import {commandBatch} from '../../dist/db/command-batches.js'
+import {commandBatch} from '../../dist/db/bulk/command-batches.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../helpers/databases.js'
 
 const A = '203.0.113.7'

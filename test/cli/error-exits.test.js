@@ -14,7 +14,7 @@ import {DatabaseError} from '../../dist/db/errors.js'
 import {DatabaseUrlError} from '../../dist/db/url.js'
 import {ExitCode} from '../../dist/exit-codes.js'
 import {UnknownFleetError, UnusableFleetError} from '../../dist/fleets/errors.js'
-import {FlagValueError} from '../../dist/lib/seconds.js'
+import {FlagValueError} from '../../dist/cli/seconds.js'
 import {PrivilegeError} from '../../dist/prefork/privilege-plan.js'
 import {FleetUnitError} from '../../dist/systemd/index.js'
 

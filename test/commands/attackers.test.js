@@ -7,7 +7,7 @@ import {fileURLToPath} from 'node:url'
 import {describe, it} from 'node:test'
 
 import {migrateToLatest, openDatabase} from '../../dist/db/index.js'
-import {profilerTick} from '../../dist/workers/profiler/tick.js'
+import {profilerTick} from '../../dist/workers/profiler/profiler.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 import {insertLogs} from '../helpers/profiler-logs.js'
 

@@ -8,7 +8,7 @@ import {describe, it} from 'node:test'
 
 import {Config} from '@oclif/core'
 
-import {decnetDataDir, pluginListRefusal} from '../../dist/lib/plugin-list-trust.js'
+import {decnetDataDir, pluginListRefusal} from '../../dist/cli/plugin-list-trust.js'
 import {FIXTURE_PLUGINS, REPO, dataDirEnv, runDecnet} from '../helpers/decnet-cli.js'
 
 const NOBODY = 65534

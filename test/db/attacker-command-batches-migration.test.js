@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {findAttacker} from '../../dist/attackers/read-attackers.js'
-import {batchCommands} from '../../dist/db/command-batches.js'
+import {batchCommands} from '../../dist/db/bulk/command-batches.js'
 import {DATABASE_KINDS, databaseAtMigration, migrator, skipReason} from '../helpers/databases.js'
 
 const A = '203.0.113.7'

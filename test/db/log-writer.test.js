@@ -4,7 +4,7 @@ import {describe, test} from 'node:test'
 import {DatabaseError} from '../../dist/db/errors.js'
 import {LogWriter} from '../../dist/db/log-writer.js'
 import {migrateToLatest} from '../../dist/db/migrate.js'
-import {PackedLogsBuilder} from '../../dist/db/packed-logs.js'
+import {PackedLogsBuilder} from '../../dist/db/bulk/packed-logs.js'
 import {withDatabase} from '../../dist/db/open.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
 import {migrateToLatest, openDatabase} from '../../dist/db/index.js'
-import {PROFILER_CURSOR} from '../../dist/workers/profiler/tick.js'
+import {PROFILER_CURSOR} from '../../dist/workers/profiler/profiler.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 import {EXIT, dataDirEnv, isAlive, processIds, startDecnet} from '../helpers/decnet-cli.js'
 import {assertProfilesExact, insertLogs, makeLogs} from '../helpers/profiler-logs.js'

@@ -3,7 +3,7 @@
  *
  * @example
  * ```js
- * import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
+ * import {DATABASE_KINDS, freshDatabase, skipReason} from './databases.js'
  *
  * for (const kind of DATABASE_KINDS) {
  *   test(`stores a line (${kind})`, {skip: skipReason(kind)}, async (t) => {

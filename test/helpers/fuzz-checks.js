@@ -42,7 +42,7 @@ export function runFuzzChecks(mode, args, {timeoutMs = 60_000} = {}) {
 
 /** The shipped rules (with literals and examples), from the build. */
 export async function shippedRules() {
-  const {loadRules} = await import('../../dist/workers/ttp/rule-loader.js')
+  const {loadRules} = await import('../../dist/ttp/rule-loader.js')
   return loadRules()
 }
 
@@ -99,8 +99,8 @@ async function checkParser(seed, count) {
 
 /** Every shipped rule's regular expression over every hostile text; and the matcher and tagger as the worker runs them. */
 async function checkMatcher(seed) {
-  const {MAX_TEXT_LENGTH, Matcher} = await import('../../dist/workers/ttp/matcher.js')
-  const {tagLogs} = await import('../../dist/workers/ttp/tagger.js')
+  const {MAX_TEXT_LENGTH, Matcher} = await import('../../dist/ttp/matcher.js')
+  const {tagLogs} = await import('../../dist/ttp/tagger.js')
   const {rules} = await shippedRules()
   const texts = hostileCommands(createRandom(seed), rules)
   const matcher = new Matcher(rules)

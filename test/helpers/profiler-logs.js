@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 
-import {batchCommands} from '../../dist/db/command-batches.js'
+import {batchCommands} from '../../dist/db/bulk/command-batches.js'
 import {foldAttacker} from '../../dist/workers/profiler/fold.js'
 import {ProfilerSemantics} from '../../dist/workers/profiler/semantics.js'
 

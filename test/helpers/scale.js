@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict'
 import {chmodSync, chownSync, mkdtempSync, rmSync} from 'node:fs'
 
-import {PROFILER_CURSOR} from '../../dist/workers/profiler/tick.js'
-import {Matcher} from '../../dist/workers/ttp/matcher.js'
-import {loadRules} from '../../dist/workers/ttp/rule-loader.js'
+import {PROFILER_CURSOR} from '../../dist/workers/profiler/profiler.js'
+import {Matcher} from '../../dist/ttp/matcher.js'
+import {loadRules} from '../../dist/ttp/rule-loader.js'
 import {TTP_CURSOR, ttpTick} from '../../dist/workers/ttp/tick.js'
 import {dataDirEnv, isAlive, runDecnet, startDecnet} from './decnet-cli.js'
 import {assertProfilesExact} from './profiler-logs.js'

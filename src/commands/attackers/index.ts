@@ -6,8 +6,8 @@ import {countAttackers, formatAttackerTable, LIST_COMMANDS, listAttackers} from 
 import {migrateToLatest} from '../../db/migrate.js'
 import {withDatabase} from '../../db/open.js'
 import {chooseDatabase} from '../../db/database-choice.js'
-import {databaseExitCode, databaseFlag, sqliteCreate} from '../../lib/database-command.js'
-import {JsonCommand} from '../../lib/json-command.js'
+import {databaseExitCode, databaseFlag, sqliteCreate} from '../../cli/database-command.js'
+import {JsonCommand} from '../../cli/json-command.js'
 
 /** `decnet attackers`: the attacker profiles the profiler built, most recently seen first. */
 export default class Attackers extends JsonCommand {

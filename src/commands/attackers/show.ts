@@ -9,9 +9,9 @@ import {withDatabase} from '../../db/open.js'
 import {chooseDatabase} from '../../db/database-choice.js'
 import {ExitCode} from '../../exit-codes.js'
 import {normaliseIp} from '../../logs/attacker-ip.js'
-import {databaseExitCode, databaseFlag, sqliteCreate} from '../../lib/database-command.js'
-import {JsonCommand} from '../../lib/json-command.js'
-import {writeOut} from '../../lib/write-out.js'
+import {databaseExitCode, databaseFlag, sqliteCreate} from '../../cli/database-command.js'
+import {JsonCommand} from '../../cli/json-command.js'
+import {writeOut} from '../../cli/write-out.js'
 
 /** `decnet attackers show IP`: one attacker's whole profile, its commands printed as they are read. */
 export default class AttackersShow extends JsonCommand {

@@ -4,8 +4,8 @@ import {migrateToLatest, migrationStates} from '../../db/migrate.js'
 import {withDatabase} from '../../db/open.js'
 import {chooseDatabase} from '../../db/database-choice.js'
 import {ExitCode} from '../../exit-codes.js'
-import {databaseExitCode, databaseFlag, sqliteCreate} from '../../lib/database-command.js'
-import {JsonCommand} from '../../lib/json-command.js'
+import {databaseExitCode, databaseFlag, sqliteCreate} from '../../cli/database-command.js'
+import {JsonCommand} from '../../cli/json-command.js'
 
 /** What `decnet db migrate` did. */
 export interface MigrateResult {

@@ -5,7 +5,7 @@ import {DecnetCommand} from '../../cli/decnet-command.js'
 import {locateFleet} from '../../control/fleet-paths.js'
 import {stopFleet, type StopReport} from '../../control/stop-fleet.js'
 import {ExitCode} from '../../exit-codes.js'
-import {secondsFlag} from '../../lib/seconds.js'
+import {secondsFlag} from '../../cli/seconds.js'
 
 /** `decnet fleet stop NAME`: graceful stop of a running fleet, waiting until its master is gone. */
 export default class FleetStop extends DecnetCommand {

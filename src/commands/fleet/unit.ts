@@ -8,8 +8,8 @@ import {parseDatabaseUrl} from '../../db/url.js'
 import {ExitCode} from '../../exit-codes.js'
 import {describeProblem} from '../../fleets/format-catalog.js'
 import {findFleet, loadFleetCatalog} from '../../fleets/registry.js'
-import {maxMemoryFlag} from '../../lib/max-memory-flag.js'
-import {secondsFlag} from '../../lib/seconds.js'
+import {maxMemoryFlag} from '../../cli/max-memory-flag.js'
+import {secondsFlag} from '../../cli/seconds.js'
 import {buildFleetUnit, documentationUris, environmentFile, localFleet, localRuntime, missingGroups, resolveUnitAccount} from '../../systemd/index.js'
 
 /** `decnet fleet unit NAME`: print a systemd service unit that grants the fleet its privilege profile and nothing more. */

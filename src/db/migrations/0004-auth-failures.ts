@@ -1,8 +1,8 @@
 import type {Kysely} from 'kysely'
 
-import {failuresOf} from '../../workers/ttp/tagger.js'
 import {bigintType} from '../column-types.js'
 import {dialectOf} from '../dialect-of.js'
+import {isFailedLogin0004} from './0004-auth-failures-rule.js'
 
 /** Log rows read at a time while backfilling. */
 const BACKFILL_CHUNK = 5000
@@ -62,9 +62,9 @@ async function backfill(db: Kysely<any>): Promise<void> {
       .execute()
     if (rows.length === 0) break
     after = Number(rows.at(-1)!.id)
-    const failures = failuresOf(rows.map((row) => ({...row, id: Number(row.id)})))
+    const failures = rows.filter((row) => row.attacker_ip && Number.isFinite(Date.parse(row.timestamp)) && isFailedLogin0004(row))
     for (let start = 0; start < failures.length; start += INSERT_CHUNK) {
-      const values = failures.slice(start, start + INSERT_CHUNK).map(({id, ip, timestamp}) => ({ip, log_id: id, timestamp}))
+      const values = failures.slice(start, start + INSERT_CHUNK).map((row) => ({ip: row.attacker_ip, log_id: row.id, timestamp: row.timestamp}))
       await db.insertInto('auth_failures').values(values).execute()
     }
   }

@@ -2,7 +2,7 @@
  * The pure heart of the profiler: fold a batch of new log lines into an
  * attacker's profile. No I/O; the tick does the reading and writing.
  */
-import type {LoggedCommand} from '../../db/command-batches.js'
+import type {LoggedCommand} from '../../db/bulk/command-batches.js'
 import type {AttackerRow, LogRow} from '../../db/schema.js'
 
 import type {ContactTuple} from './first-contacts.js'

@@ -7,7 +7,7 @@ import type {WorkerContext} from '../../prefork/worker.js'
 
 import {loopSettings} from '../loop-settings.js'
 import {runWorkerLoop} from '../run-worker-loop.js'
-import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from './tick.js'
+import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from './profiler.js'
 
 /** Seconds between passes unless the fleet says otherwise. */
 export const DEFAULT_INTERVAL_SECONDS = 60

@@ -9,9 +9,9 @@
  * trusted when the tick's claimed cursor equals `through`: if another worker
  * moved the cursor, or a tick failed, it starts over.
  */
-import type {AuthFailure} from './brute-force.js'
+import type {AuthFailure} from '../../ttp/brute-force.js'
 
-import {LOOKBACK_MS} from './brute-force.js'
+import {LOOKBACK_MS} from '../../ttp/brute-force.js'
 
 /** Beyond this many IPs the memory starts over rather than grow without bound. */
 const MAX_IPS = 100_000

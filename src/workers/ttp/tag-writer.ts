@@ -8,11 +8,11 @@ import type {Transaction} from 'kysely'
 
 import type {DialectName} from '../../db/dialect-of.js'
 import type {Database, NewAuthFailure, NewTtpTag} from '../../db/schema.js'
-import type {UpsertColumns} from '../../db/bulk-upsert.js'
-import type {AuthFailure} from './brute-force.js'
+import type {UpsertColumns} from '../../db/bulk/bulk-upsert.js'
+import type {AuthFailure} from '../../ttp/brute-force.js'
 
 import {dialectOf} from '../../db/dialect-of.js'
-import {BulkUpsert} from '../../db/bulk-upsert.js'
+import {BulkUpsert} from '../../db/bulk/bulk-upsert.js'
 
 const TAG_COLUMNS: UpsertColumns<NewTtpTag> = [
   ['id', 'text'], ['log_id', 'bigint'], ['attacker_ip', 'text'], ['rule_id', 'text'], ['rule_version', 'integer'], ['tactic', 'text'],

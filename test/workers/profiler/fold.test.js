@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {foldAttacker, needsFirstContacts} from '../../../dist/workers/profiler/fold.js'
-import {LineDescriber} from '../../../dist/workers/profiler/line-describer.js'
+import {LineDescriber} from '../../../dist/workers/profiler/read/line-describer.js'
 
 // Semantics stubs, so these tests exercise the folding alone (src/logs has its own tests).
 const semantics = {

@@ -4,7 +4,7 @@ import {once} from 'node:events'
 import {fileURLToPath} from 'node:url'
 import {describe, it} from 'node:test'
 
-import {PROFILER_CURSOR} from '../../../dist/workers/profiler/tick.js'
+import {PROFILER_CURSOR} from '../../../dist/workers/profiler/profiler.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {assertProfilesExact, insertLogs, makeLogs} from '../../helpers/profiler-logs.js'
 

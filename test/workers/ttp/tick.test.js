@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {BRUTE_FORCE_RULE} from '../../../dist/workers/ttp/brute-force.js'
+import {BRUTE_FORCE_RULE} from '../../../dist/ttp/brute-force.js'
 import {FailureMemory} from '../../../dist/workers/ttp/failure-memory.js'
-import {Matcher, tagId} from '../../../dist/workers/ttp/matcher.js'
-import {loadRules} from '../../../dist/workers/ttp/rule-loader.js'
+import {Matcher, tagId} from '../../../dist/ttp/matcher.js'
+import {loadRules} from '../../../dist/ttp/rule-loader.js'
 import {TagWriter} from '../../../dist/workers/ttp/tag-writer.js'
 import {lookbackRanges, TTP_CURSOR, ttpDrain, ttpTick} from '../../../dist/workers/ttp/tick.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
