@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {sliceWhole} from '../../dist/util/slice-whole.js'
+import {sliceWhole} from '../../src/util/slice-whole.js'
 
-const wellFormed = (text) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text)
+const wellFormed = (text: string): boolean => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text)
 
 describe('sliceWhole', () => {
   it('slices like String#slice where no pair is cut', () => {
-    for (const [text, start, end] of [['abcdef', 1, 4], ['a😀b', 0, 3], ['a😀b', 1, 3], ['', 0, 0], ['abc', 2, 99]]) {
+    const cases: Array<[string, number, number]> = [['abcdef', 1, 4], ['a😀b', 0, 3], ['a😀b', 1, 3], ['', 0, 0], ['abc', 2, 99]]
+    for (const [text, start, end] of cases) {
       assert.equal(sliceWhole(text, start, end), text.slice(start, end))
     }
   })
