@@ -35,6 +35,11 @@ const PRIVILEGE_EXIT = {insufficient: ExitCode.FAILURE, refused: ExitCode.PRIVIL
  * `UnknownFleetError`).
  */
 export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze({
+  // attackers/: `decnet attackers show IP` for an address never profiled
+  UnknownAttackerError: () => ({
+    exit: ExitCode.NOT_FOUND,
+    suggestions: ['list known attackers with `decnet attackers`', 'new lines appear after the profiler runs: `decnet fleet heavy --once`'],
+  }),
   // control/: a running fleet's socket, pid file and daemon launch
   AlreadyRunningError: () => ({exit: ExitCode.ALREADY_RUNNING}),
   // `absent` and `stale` mean the fleet is not running; a master that refuses or fails to answer is a failure.

@@ -1,20 +1,18 @@
 import {Args, Flags, ux} from '@oclif/core'
 
-import {migrateToLatest} from '../db/migrate.js'
-import {DATABASE_FILE_REPLACED} from '../db/sqlite-driver.js'
-import {withDatabase} from '../db/open.js'
-import {chooseDatabase} from '../db/database-choice.js'
-import {ExitCode} from '../exit-codes.js'
-import {describeStop} from '../ingest/describe-stop.js'
-import {DEFAULT_BATCH_SIZE, INGEST_SQLITE_OPTIONS, ingest} from '../ingest/ingest.js'
 import type {IngestSummary} from '../ingest/ingest.js'
-import {ProgressLine} from '../ingest/progress-line.js'
-import {databaseExitCode, databaseFlag, sqliteCreate} from '../cli/database-command.js'
-import {JsonCommand} from '../cli/json-command.js'
+
+import {withChosenDatabase} from '../cli/chosen-database.js'
+import {databaseFlag} from '../cli/database-command.js'
+import {DecnetCommand} from '../cli/decnet-command.js'
 import {stopOnSignals} from '../cli/stop-on-signals.js'
+import {ExitCode} from '../exit-codes.js'
+import {DEFAULT_BATCH_SIZE, INGEST_SQLITE_OPTIONS, ingest} from '../ingest/ingest.js'
+import {ProgressLine} from '../ingest/progress-line.js'
+import {summaryNotes} from '../ingest/summary-notes.js'
 
 /** `decnet ingest [FILE...]`: store DECNET log lines in the database. */
-export default class Ingest extends JsonCommand {
+export default class Ingest extends DecnetCommand {
   static override args = {
     file: Args.string({
       description: 'Log file to read; `-` (or no file at all) reads standard input. Several may be given.',
@@ -59,16 +57,7 @@ A missing or unreadable file (exit ${ExitCode.INPUT_UNREADABLE}) or an overwhelm
     const options = {batchSize: flags.batch, fromStart: flags['from-start'], signal: stop.signal, stdinName: flags.source, onProgress: progress.update.bind(progress)}
     let summary: IngestSummary
     try {
-      const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
-      for (const warning of database.warnings) this.warn(warning)
-      summary = await withDatabase(database.url, async (db) => {
-        await migrateToLatest(db)
-        return ingest(db, inputs, options)
-      }, {...INGEST_SQLITE_OPTIONS, create: sqliteCreate(database, 'write')})
-    } catch (error) {
-      const exit = databaseExitCode(error)
-      if (exit !== undefined) this.error((error as Error).message, {exit})
-      throw error
+      summary = await withChosenDatabase(this, {access: 'write', flag: flags.db, open: INGEST_SQLITE_OPTIONS}, (db) => ingest(db, inputs, options))
     } finally {
       stop.dispose()
       progress.done()
@@ -80,19 +69,9 @@ A missing or unreadable file (exit ${ExitCode.INPUT_UNREADABLE}) or an overwhelm
 
   /** Messages on stderr (even under --json: stdout then holds only the summary), the counts, the exit code. */
   private report(summary: IngestSummary): void {
-    for (const {error} of summary.sources) if (error) ux.stderr(`decnet ingest: ${error.message}`)
-    for (const source of summary.sources) {
-      if (source.restart === 'truncated' || source.restart === 'replaced') ux.stderr(`decnet ingest: ${source.source} was ${source.restart} since the last run: read from its start`)
-    }
-
-    const {stopped} = summary
-    if (stopped) {
-      ux.stderr(`decnet ingest: ${stopped.by === 'database' ? `stopped: ${stopped.message}` : stopped.message}`)
-      // with the database file gone, "N lines committed" would be false: they went with it
-      if (stopped.code !== DATABASE_FILE_REPLACED) for (const line of describeStop(summary)) ux.stderr(`decnet ingest: ${line}`)
-    }
-
+    for (const note of summaryNotes(summary)) ux.stderr(`decnet ingest: ${note}`)
     this.log(`accepted ${summary.accepted}, rejected ${summary.rejected}`)
+    const {stopped} = summary
     if (stopped) {
       process.exitCode = stopped.by === 'database' ? ExitCode.DATABASE : stopped.by === 'SIGTERM' ? ExitCode.TERMINATED : ExitCode.INTERRUPTED
       return

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
+import {UnknownAttackerError} from '../../dist/attackers/errors.js'
 import {ERROR_EXITS, exitFor} from '../../dist/cli/error-exits.js'
 import {ControlError} from '../../dist/control/control-client.js'
 import {SocketInUseError} from '../../dist/control/control-server.js'
@@ -22,6 +23,7 @@ const target = {fleet: 'heavy', socket: '/run/decnet/heavy.sock'}
 
 /** [error, the exit code it must give]: one row per class and per kind that changes the code. */
 const CASES = [
+  [new UnknownAttackerError('203.0.113.7'), ExitCode.NOT_FOUND],
   [new AlreadyRunningError('heavy', 42, '/run/decnet/heavy.pid'), ExitCode.ALREADY_RUNNING],
   [new ControlError('absent', target, 'fleet heavy is not running'), ExitCode.NOT_FOUND],
   [new ControlError('stale', target, 'stale socket'), ExitCode.NOT_FOUND],
@@ -59,6 +61,8 @@ describe('exitFor', () => {
   it("keeps the error's own message unless the table gives one, and adds suggestions where it has them", () => {
     assert.equal(exitFor(new UnknownFleetError('nope', []))?.message, undefined)
     assert.ok(exitFor(new UnusableFleetError('broken', [], ['x']))?.suggestions?.length)
+    assert.equal(exitFor(new UnknownAttackerError('203.0.113.7'))?.message, undefined)
+    assert.ok(exitFor(new UnknownAttackerError('203.0.113.7'))?.suggestions?.length)
   })
 
   it('a subclass the table does not list takes its ancestor rule', () => {
