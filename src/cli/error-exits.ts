@@ -14,11 +14,11 @@ import type {ControlError} from '../control/control-client.js'
 import type {DaemonStartError} from '../control/launch-daemon.js'
 import type {PrivilegeError} from '../prefork/privilege-plan.js'
 
-import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
+import {ExitCode} from '../exit-codes.js'
 
-/** What a command does with an error: exit with `exit`, printing `message` (default: the error's) and `suggestions`. */
+/** What a command does with an error: exit with `exit` (an `ExitCode`, or the code a daemon exited with), printing `message` (default: the error's) and `suggestions`. */
 export interface ErrorExit {
-  readonly exit: ExitCodeValue | number
+  readonly exit: number
   readonly message?: string
   readonly suggestions?: readonly string[]
 }
@@ -74,10 +74,15 @@ export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze(
  */
 export function exitFor(error: unknown): ErrorExit | undefined {
   if (!(error instanceof Error)) return undefined
-  for (let proto = Object.getPrototypeOf(error); proto !== null && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
-    const rule = Object.hasOwn(ERROR_EXITS, proto.constructor.name) ? (ERROR_EXITS[proto.constructor.name] as Rule) : undefined
+  for (let proto = prototypeOf(error); proto !== null && proto !== Error.prototype; proto = prototypeOf(proto)) {
+    const {name} = proto.constructor
+    const rule = Object.hasOwn(ERROR_EXITS, name) ? (ERROR_EXITS[name] as Rule) : undefined
     if (rule) return rule(error)
   }
 
   return undefined
+}
+
+function prototypeOf(value: object): {constructor: {name: string}} | null {
+  return Object.getPrototypeOf(value) as {constructor: {name: string}} | null
 }

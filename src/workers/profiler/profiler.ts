@@ -294,7 +294,7 @@ export class Profiler {
       const row = current.get(ip)
       // Lines already in the row (a cursor moved back without a reset) are not counted twice;
       // rows are in id order, so when the first is new they all are (the usual case).
-      const fresh = row === undefined || rows[0]!.id > row.last_log_id ? rows : rows.filter((line) => line.id > row.last_log_id)
+      const fresh = row === undefined || rows[0].id > row.last_log_id ? rows : rows.filter((line) => line.id > row.last_log_id)
       if (fresh.length === 0) continue
       const needs = needsFirstContacts(row, fresh)
       work.push([ip, row, fresh, needs])

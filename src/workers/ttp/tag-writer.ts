@@ -60,7 +60,7 @@ function upsertFor<Row extends object>(
   columns: UpsertColumns<Row>,
 ): BulkUpsert<Row> {
   let upsert = cache.get(dialect)
-  if (upsert === undefined) cache.set(dialect, (upsert = new BulkUpsert(dialect, table, columns, columns[0]![0], 'nothing')))
+  if (upsert === undefined) cache.set(dialect, (upsert = new BulkUpsert(dialect, table, columns, columns[0][0], 'nothing')))
   return upsert
 }
 
