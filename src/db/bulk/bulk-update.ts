@@ -11,7 +11,8 @@ import {CompiledQuery} from 'kysely'
 
 import type {DialectName} from '../dialect-of.js'
 import type {Database} from '../schema.js'
-import type {PostgresBulkWrite, PostgresWrite, UpsertColumns} from './bulk-upsert.js'
+import type {PostgresBulkWrite, PostgresWrite} from './bulk-upsert.js'
+import type {UpsertColumns} from './upsert-columns.js'
 
 import {objectRows} from '../row-parameters.js'
 import {RUN_PER_ROW} from '../sqlite-driver.js'

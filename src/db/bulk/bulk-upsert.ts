@@ -15,6 +15,7 @@ import {CompiledQuery} from 'kysely'
 
 import type {DialectName} from '../dialect-of.js'
 import type {Database} from '../schema.js'
+import type {KeyColumns, UpsertColumns} from './upsert-columns.js'
 
 import {columnTexts, columnTextsTable} from './column-texts.js'
 import {objectRows} from '../row-parameters.js'
@@ -22,15 +23,6 @@ import {RUN_PER_ROW} from '../sqlite-driver.js'
 
 /** What to do with a row whose key already exists. */
 export type OnConflict = {update: readonly string[]} | 'nothing'
-
-/** A column's SQL type, for PostgreSQL's bulk writes (see {@link PostgresRowsSource}). */
-export type ColumnType = 'bigint' | 'double precision' | 'integer' | 'text'
-
-/** The column of a unique key, or its columns. */
-export type KeyColumns<Row> = ReadonlyArray<keyof Row & string> | (keyof Row & string)
-
-/** The columns written, each with its type. */
-export type UpsertColumns<Row> = ReadonlyArray<readonly [keyof Row & string, ColumnType]>
 
 /**
  * Writes rows of one table: row by row through one prepared statement on

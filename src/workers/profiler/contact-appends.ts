@@ -8,8 +8,7 @@
  * lines of history, ~640 of the ~840 attackers touched gain a decky or a
  * service.
  */
-import type {ContactColumns} from './fold.js'
-import type {ContactKey, ContactTuple} from './first-contacts.js'
+import type {ContactColumns, ContactKey, ContactTuple} from './first-contacts.js'
 
 import {contactBefore, isName, parseFirstContacts} from './first-contacts.js'
 

@@ -5,7 +5,7 @@
 import type {LoggedCommand} from '../../db/bulk/command-batches.js'
 import type {AttackerRow, LogRow} from '../../db/schema.js'
 
-import type {ContactTuple} from './first-contacts.js'
+import type {ContactColumns, ContactTuple} from './first-contacts.js'
 
 import {appendedColumns, ContactAppends} from './contact-appends.js'
 import {ContactList, isName, parseFirstContacts, restoreContactList} from './first-contacts.js'
@@ -18,9 +18,6 @@ export type ProfileLog = Pick<LogRow, 'decky' | 'event_type' | 'fields' | 'id' |
 
 /** An attacker row as the profiler writes it. */
 export type AttackerProfile = AttackerRow
-
-/** The columns of an attacker row that a fold derives from its first contacts. */
-export type ContactColumns = Pick<AttackerRow, 'deckies' | 'first_contacts' | 'is_traversal' | 'services' | 'traversal_path'>
 
 /**
  * A stored attacker as a tick loads it: without the columns derived from the

@@ -10,7 +10,7 @@ import {sql} from 'kysely'
 import type {DialectName} from '../../db/dialect-of.js'
 import type {OpenDatabaseOptions} from '../../db/open.js'
 import type {AttackerCommandBatchesTable, AttackerRow, Database} from '../../db/schema.js'
-import type {UpsertColumns} from '../../db/bulk/bulk-upsert.js'
+import type {UpsertColumns} from '../../db/bulk/upsert-columns.js'
 import type {AttackerProfile, LogSemantics, ProfileLog, StoredAttacker} from './fold.js'
 import type {LinesRead, TickLine} from './read/read-lines.js'
 
