@@ -54,7 +54,7 @@ const TAIL = ']}'
  * which knows how to repair them.
  *
  * `own`: the stored columns are known to be as this profiler wrote them (it
- * wrote them itself, see `ownContacts` in fold.ts), so they are not checked
+ * wrote them itself, see `FoldOptions.ownContacts` in fold.ts), so they are not checked
  * again (that parses `first_contacts` whole) and the names are appended to
  * the stored texts as they are. Measured on the 1,000-line ticks after
  * 10,000 lines of history (~600 appends each): folding a tick took 7.1 ms
