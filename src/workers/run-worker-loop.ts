@@ -19,7 +19,7 @@ import {openDatabase} from '../db/open.js'
 import {DatabaseOutage} from './database-outage.js'
 import {clockTime, displayHolder, Lease} from './lease.js'
 import {LeaseKeeper} from './lease-keeper.js'
-import {collectYoungGarbage} from './young-garbage.js'
+import {YoungGarbage} from './young-garbage.js'
 
 /** One pass: do everything pending; stop early (after the tick under way) when `signal` fires. */
 export type WorkerPass = (signal: AbortSignal) => Promise<void>
@@ -172,13 +172,14 @@ class WorkerLoop {
       renewed: (expiresAt) => this.#status(`active (lease until ${clockTime(expiresAt)})`),
     })
     keeper.start()
+    const garbage = new YoungGarbage()
     try {
       for (;;) {
         await this.#pass!(signal)
         this.#outage.over()
         if (signal.aborted) return false
         if (this.#ctx.once) return true
-        collectYoungGarbage() // while idle: the next pass starts with an empty nursery
+        garbage.collect() // while idle: the next pass starts with an empty nursery
         if (!(await pause(this.#settings.intervalMs, signal))) return false
       }
     } finally {
