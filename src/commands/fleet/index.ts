@@ -50,7 +50,7 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
       this.exit(ExitCode.USAGE)
     }
 
-    const {interval, ...durations} = fleetTiming(flags)
+    const {intervalSeconds, ...durations} = fleetTiming(flags)
     const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
     if (flags.daemon) return runDaemonized(this, args.name, flags['ready-timeout'])
 
@@ -65,7 +65,7 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
       ...durations,
       allowRoot: plan.allowRoot,
       env: {DECNET_DB_URL: database.url},
-      fleet: withWorkerOptions(fleet, interval === undefined ? {} : {interval: interval / 1000}),
+      fleet: withWorkerOptions(fleet, intervalSeconds === undefined ? {} : {interval: intervalSeconds}),
       gid: plan.user?.gid,
       maxMemoryMb: flags['max-memory'],
       once: flags.once,

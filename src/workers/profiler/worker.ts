@@ -5,6 +5,7 @@
  */
 import type {WorkerContext} from '../../prefork/worker.js'
 
+import {positiveNumber} from '../../util/positive-number.js'
 import {loopSettings} from '../loop-settings.js'
 import {runWorkerLoop} from '../run-worker-loop.js'
 import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from './profiler.js'
@@ -51,13 +52,4 @@ async function drain(profiler: Profiler, ctx: WorkerContext, signal: AbortSignal
     await profiler.checkpoint()
     console.log(`profiled ${total.lines} lines: ${total.attackers} attacker updates, ${total.commands} commands (cursor ${total.cursor})`)
   }
-}
-
-function positiveNumber(value: unknown, name: string): number {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
-  if (typeof number !== 'number' || !Number.isFinite(number) || number <= 0) {
-    throw new Error(`Expected \`${name}\` to be a positive number, got \`${JSON.stringify(value)}\``)
-  }
-
-  return number
 }

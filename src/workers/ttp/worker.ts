@@ -9,6 +9,7 @@ import type {Database} from '../../db/schema.js'
 import type {WorkerContext} from '../../prefork/worker.js'
 import type {TtpTickOptions} from './tick.js'
 
+import {positiveNumber} from '../../util/positive-number.js'
 import {loopSettings} from '../loop-settings.js'
 import {runWorkerLoop} from '../run-worker-loop.js'
 import {FailureMemory} from './failure-memory.js'
@@ -69,13 +70,4 @@ async function loadMatcher(ctx: WorkerContext): Promise<Matcher> {
 async function drain(db: Kysely<Database>, ctx: WorkerContext, signal: AbortSignal, options: TtpTickOptions): Promise<void> {
   const total = await ttpDrain(db, options, signal, (tick) => ctx.debug('tick: %d lines, %d tags, cursor %d', tick.lines, tick.tags, tick.cursor))
   if (total.lines > 0) console.log(`tagged ${total.lines} lines: ${total.tags} ATT&CK tags (cursor ${total.cursor})`)
-}
-
-function positiveNumber(value: unknown, name: string): number {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
-  if (typeof number !== 'number' || !Number.isFinite(number) || number <= 0) {
-    throw new Error(`Expected \`${name}\` to be a positive number, got \`${JSON.stringify(value)}\``)
-  }
-
-  return number
 }

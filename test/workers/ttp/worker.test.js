@@ -102,7 +102,7 @@ for (const kind of DATABASE_KINDS) {
 
     it('refuses bad options before touching the database', async (t) => {
       await setup(t, kind)
-      await assert.rejects(ttp(context({options: {interval: -1}}).ctx), /Expected `interval` to be a positive number, got `-1`/)
+      await assert.rejects(ttp(context({options: {interval: -1}}).ctx), /Expected `interval` to be a positive number of seconds, got `-1`/)
       await assert.rejects(ttp(context({options: {rulesDir: 5}}).ctx), /Expected `rulesDir` to be a directory path, got `5`/)
     })
   })
