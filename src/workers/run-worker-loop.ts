@@ -10,6 +10,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import type {OpenDatabaseOptions} from '../db/open.js'
 import type {Database} from '../db/schema.js'
+import type {DatabaseTarget} from '../db/url.js'
 import type {WorkerContext} from '../prefork/worker.js'
 import type {LoopSettings} from './loop-settings.js'
 
@@ -28,8 +29,8 @@ export type WorkerPass = (signal: AbortSignal) => Promise<void>
 export interface WorkerLoopSpec {
   /** The kind of worker: the name of its lease (`profiler`, `ttp`). */
   readonly kind: string
-  /** The database URL (the worker reads `DECNET_DB_URL`). */
-  readonly url: string
+  /** The database (the worker's `ctx.database`, see {@link contextDatabase}). */
+  readonly database: DatabaseTarget
   readonly settings: LoopSettings
   readonly databaseOptions?: OpenDatabaseOptions
   /** Builds the pass over an open, migrated database (once). */
@@ -51,12 +52,22 @@ const RELEASE_TIMEOUT_MS = 2000
  * ```ts
  * export default async function profiler(ctx: WorkerContext) {
  *   const settings = loopSettings(ctx.options, ctx.once, 60)
- *   await runWorkerLoop(ctx, {kind: 'profiler', url, settings, prepare: (db) => (signal) => drain(db, signal)})
+ *   await runWorkerLoop(ctx, {kind: 'profiler', database: contextDatabase(ctx, 'the profiler'), settings, prepare: (db) => (signal) => drain(db, signal)})
  * }
  * ```
  */
 export async function runWorkerLoop(ctx: WorkerContext, spec: WorkerLoopSpec): Promise<void> {
   await new WorkerLoop(ctx, spec).run()
+}
+
+/**
+ * The database a worker's context gives (`decnet fleet` always gives one).
+ *
+ * @throws Error naming `who` when the context has none (a supervisor run without `database`, or a hand-made context).
+ */
+export function contextDatabase(ctx: WorkerContext, who: string): DatabaseTarget {
+  if (ctx.database === undefined) throw new Error(`${who} needs a database: its context gives none (\`database\`, which \`decnet fleet\` always gives)`)
+  return ctx.database
 }
 
 class WorkerLoop {
@@ -122,7 +133,7 @@ class WorkerLoop {
   }
 
   async #connect(): Promise<Lease> {
-    this.#db ??= await openDatabase(this.#spec.url, this.#spec.databaseOptions)
+    this.#db ??= await openDatabase(this.#spec.database, this.#spec.databaseOptions)
     if (!this.#migrated) {
       const applied = await migrateToLatest(this.#db)
       if (applied.length > 0) this.#ctx.debug('applied migrations %o', applied)

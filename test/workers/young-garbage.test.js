@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import {constants, PerformanceObserver} from 'node:perf_hooks'
 import {describe, it} from 'node:test'
 
+import {parseDatabaseUrl} from '../../dist/db/url.js'
 import profiler from '../../dist/workers/profiler/worker.js'
 import {YoungGarbage} from '../../dist/workers/young-garbage.js'
 import {migratedDatabase, useDatabaseUrl} from '../helpers/databases.js'
@@ -34,6 +35,7 @@ describe('YoungGarbage', () => {
     const controller = new AbortController()
     let passes = 0
     const ctx = {
+      database: parseDatabaseUrl(url),
       debug: (format) => void (format.startsWith('tick:') && passes++),
       fleet: 'heavy',
       name: 'profiler',

@@ -64,7 +64,7 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
     const supervisor = new Supervisor({
       ...durations,
       allowRoot: plan.allowRoot,
-      env: {DECNET_DB_URL: database.url},
+      database: database.target,
       fleet: withWorkerOptions(fleet, intervalSeconds === undefined ? {} : {interval: intervalSeconds}),
       gid: plan.user?.gid,
       maxMemoryMb: flags['max-memory'],

@@ -10,6 +10,7 @@ import {sql} from 'kysely'
 import type {DialectName} from '../../db/dialect-of.js'
 import type {OpenDatabaseOptions} from '../../db/open.js'
 import type {AttackerCommandBatchesTable, AttackerRow, Database} from '../../db/schema.js'
+import type {DatabaseTarget} from '../../db/url.js'
 import type {UpsertColumns} from '../../db/bulk/upsert-columns.js'
 import type {CachedAttacker} from './attacker-cache.js'
 import type {AttackerProfile, LogSemantics, ProfileLog, StoredAttacker} from './fold.js'
@@ -118,12 +119,12 @@ export interface ProfilerOptions {
   /** Attacker rows kept in memory between ticks (default `MAX_CACHED_ATTACKERS`; 0: none, every tick reads them). */
   cachedAttackers?: number
   /**
-   * The database's URL (as `openDatabase` takes it). When it names a SQLite
-   * file, a drain reads a backlog's next batch on a thread of its own while it
-   * folds this one (see `ThreadReader`). (PostgreSQL reads ahead on this
-   * thread in any case.)
+   * Where the database is (as `openDatabase` takes it, parsed: a worker's
+   * `ctx.database`). When it is a SQLite file, a drain reads a backlog's next
+   * batch on a thread of its own while it folds this one (see
+   * `ThreadReader`). (PostgreSQL reads ahead on this thread in any case.)
    */
-  url?: string
+  database?: DatabaseTarget
 }
 
 /** What a tick (or a drain) did. */
@@ -180,8 +181,8 @@ export class Profiler {
   readonly #together: PostgresWriteBatch | undefined
   /** The attacker rows this profiler's last ticks wrote (see `AttackerCache`). */
   readonly #cache: AttackerCache
-  /** Where a reading thread finds the database, when one may read (see `ProfilerOptions.url`). */
-  readonly #threadUrl: string | undefined
+  /** Where a reading thread finds the database, when one may read (see `ProfilerOptions.database`). */
+  readonly #threadDatabase: DatabaseTarget | undefined
   /** Describes lines as they are read (see `LineDescriber`). */
   readonly #describe: (lines: TickLine[]) => void
   /** Of the stored attackers the last tick read, the share whose first contacts it needed. */
@@ -202,7 +203,7 @@ export class Profiler {
     const describer = new LineDescriber(this.#semantics)
     this.#describe = (lines) => describer.describe(lines)
 
-    this.#threadUrl = options.url !== undefined && ThreadReader.canRead(options.url) ? options.url : undefined
+    this.#threadDatabase = options.database !== undefined && ThreadReader.canRead(options.database) ? options.database : undefined
     const dialect = (this.#dialect = dialectOf(db))
     const update = (columns: UpsertColumns<AttackerRow>) => ({update: columns.map(([name]) => name).filter((name) => name !== 'ip')})
     this.#attackers = new BulkUpsert(dialect, 'attackers', ATTACKER_COLUMNS, 'ip', update(ATTACKER_COLUMNS))
@@ -349,21 +350,21 @@ export class Profiler {
    *
    * While a full tick folds and writes, the next tick's lines are read on another connection (see
    * `ReadAhead`): on PostgreSQL, of the pool, so that a backlog's server work and the profiler's own
-   * overlap; on a SQLite file named by `url`, of a reading thread (see `ThreadReader`). It holds
+   * overlap; on a SQLite file (`database`), of a reading thread (see `ThreadReader`). It holds
    * one more batch of lines in memory while a backlog lasts.
    */
   async drain(signal?: AbortSignal, onTick?: (tick: TickResult) => Promise<void> | void): Promise<TickResult> {
     const total: TickResult = {attackers: 0, commands: 0, cursor: 0, lines: 0}
     // PostgreSQL reads ahead on this thread; a SQLite file on a thread of its own, started with the first read
     let reader: ThreadReader | undefined
-    const url = this.#threadUrl
+    const database = this.#threadDatabase
     const ahead =
-      url === undefined
+      database === undefined
         ? this.#dialect === 'postgres'
           ? new ReadAhead((after) => this.#read(this.#db, after, signal), signal)
           : undefined
         : new ReadAhead(async (after) => {
-            reader ??= new ThreadReader({batchSize: this.#batchSize, maxChars: this.#maxChars, url})
+            reader ??= new ThreadReader({batchSize: this.#batchSize, database, maxChars: this.#maxChars})
             return parseLineTexts(await reader.read(after), this.#describe)
           }, signal)
     try {
