@@ -1,6 +1,6 @@
 import {Args, Flags, ux} from '@oclif/core'
 
-import type {IngestSummary} from '../ingest/ingest.js'
+import type {IngestSummary} from '../ingest/ingest-summary.js'
 
 import {withChosenDatabase} from '../cli/chosen-database.js'
 import {databaseFlag} from '../cli/database-command.js'

@@ -1,4 +1,4 @@
-import type {IngestSummary} from './ingest.js'
+import type {IngestSummary} from './ingest-summary.js'
 
 import {describeStop} from './describe-stop.js'
 import {DATABASE_FILE_REPLACED} from '../db/sqlite-driver.js'

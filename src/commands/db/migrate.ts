@@ -1,7 +1,7 @@
 import {withChosenDatabase} from '../../cli/chosen-database.js'
 import {databaseFlag} from '../../cli/database-command.js'
 import {DecnetCommand} from '../../cli/decnet-command.js'
-import {redactUrl} from '../../db/errors.js'
+import {redactUrl} from '../../db/redact-url.js'
 import {migrationStates} from '../../db/migrate.js'
 import {ExitCode} from '../../exit-codes.js'
 
