@@ -35,7 +35,8 @@ export default defineConfig(
         },
       ],
     },
-  },  {
+  },
+  {
     // Migrations are frozen history written against `Kysely<any>`, kysely's own advice: a
     // migration must not depend on today's schema type, so what its queries return is `any`.
     files: ['src/db/migrations/**/*.ts'],
