@@ -1,27 +1,28 @@
 /**
  * Runs the profiler worker in this process, outside any fleet, the way the
- * child entry would: `node test/helpers/run-profiler.js [--once] [--batch N] [--interval S]`
+ * child entry would: `node --import tsx test/helpers/run-profiler.ts [--once] [--batch N] [--interval S]`
  * with DECNET_DB_URL set. Prints `ready` once the worker is ready and stops
  * on SIGTERM/SIGINT (through the worker's AbortSignal).
  */
 import {parseArgs} from 'node:util'
 
-import profiler from '../../dist/workers/profiler/worker.js'
+import type {JsonObject} from '../../src/fleets/types.js'
+import profiler from '../../src/workers/profiler/worker.js'
 
 const {values} = parseArgs({
   options: {batch: {type: 'string'}, interval: {type: 'string'}, once: {type: 'boolean', default: false}},
 })
 const controller = new AbortController()
-for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => controller.abort())
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => controller.abort())
 
-const options = {interval: Number(values.interval ?? 60)}
+const options: JsonObject = {interval: Number(values.interval ?? 60)}
 if (values.batch) options.batchSize = Number(values.batch)
 
 await profiler({
   debug: () => {},
   fleet: 'test',
   name: 'profiler',
-  once: values.once,
+  once: values.once ?? false,
   options,
   ready: () => console.log('ready'),
   signal: controller.signal,

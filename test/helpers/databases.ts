@@ -2,7 +2,7 @@
  * Fresh, empty databases of both dialects for tests.
  *
  * @example
- * ```js
+ * ```ts
  * import {DATABASE_KINDS, freshDatabase, skipReason} from './databases.js'
  *
  * for (const kind of DATABASE_KINDS) {
@@ -15,7 +15,7 @@
  * ```
  *
  * PostgreSQL: DECNET_TEST_PG_URL when set (a new database is created in that
- * server for every call), else a throwaway local cluster (see pg.js). With
+ * server for every call), else a throwaway local cluster (see pg.ts). With
  * neither, PostgreSQL tests are skipped loudly, unless DECNET_TEST_REQUIRE_PG=1
  * (CI), in which case they fail.
  */
@@ -23,14 +23,38 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {Migrator, sql} from 'kysely'
+import type {TestContext} from 'node:test'
+
+import {type Kysely, Migrator, sql} from 'kysely'
 import pg from 'pg'
 
+import {dialectOf, migrateToLatest, openDatabase} from '../../src/db/index.js'
+import {allMigrations} from '../../src/db/migrations/index.js'
+import type {Database} from '../../src/db/schema.js'
 import {localCluster, localClusterUnavailable} from './pg.js'
-import {dialectOf, migrateToLatest, openDatabase} from '../../dist/db/index.js'
-import {allMigrations} from '../../dist/db/migrations/index.js'
 
-export const DATABASE_KINDS = Object.freeze(['sqlite', 'postgres'])
+/** The dialects every data test runs on. */
+export type DatabaseKind = 'postgres' | 'sqlite'
+
+export const DATABASE_KINDS: readonly DatabaseKind[] = Object.freeze(['sqlite', 'postgres'])
+
+/** A fresh, empty database and how to remove it. */
+export interface FreshDatabase {
+  readonly name: DatabaseKind
+  readonly url: string
+  /** SQLite: the directory holding the file. */
+  readonly dir?: string
+  /** PostgreSQL: the database's name in the server. */
+  readonly database?: string
+  /** Removes the database (idempotent). */
+  cleanup(): Promise<void>
+}
+
+/** An opened and migrated database for one test, and its URL. */
+export interface MigratedDatabase {
+  readonly db: Kysely<Database>
+  readonly url: string
+}
 
 let counter = 0
 let warned = false
@@ -39,7 +63,7 @@ let warned = false
  * Why tests of this kind must be skipped here, or undefined when they can run
  * (pass it as node:test's `skip` option). Says so loudly on stderr, once.
  */
-export function skipReason(kind) {
+export function skipReason(kind: DatabaseKind): string | undefined {
   if (kind !== 'postgres' || process.env.DECNET_TEST_PG_URL || process.env.DECNET_TEST_REQUIRE_PG === '1') return undefined
   const why = localClusterUnavailable()
   if (!why) return undefined
@@ -56,9 +80,11 @@ export function skipReason(kind) {
  * (idempotent). Pass the test context `t` to have it skipped (loudly) when
  * PostgreSQL is unavailable; the call then resolves to undefined.
  */
-export async function freshDatabase(kind, t) {
+export async function freshDatabase(kind: DatabaseKind, t: TestContext): Promise<FreshDatabase | undefined>
+export async function freshDatabase(kind: DatabaseKind): Promise<FreshDatabase>
+export async function freshDatabase(kind: DatabaseKind, t?: TestContext): Promise<FreshDatabase | undefined> {
   if (kind === 'sqlite') return freshSqlite()
-  if (kind !== 'postgres') throw new Error(`unknown database kind '${kind}'`)
+  if (kind !== 'postgres') throw new Error(`unknown database kind '${String(kind)}'`)
   const why = skipReason(kind)
   if (why) {
     if (t) {
@@ -72,7 +98,7 @@ export async function freshDatabase(kind, t) {
   return freshPostgres()
 }
 
-function freshSqlite() {
+function freshSqlite(): FreshDatabase {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-sqlite-'))
   return {
     name: 'sqlite',
@@ -84,7 +110,7 @@ function freshSqlite() {
   }
 }
 
-async function freshPostgres() {
+async function freshPostgres(): Promise<FreshDatabase> {
   const serverUrl = process.env.DECNET_TEST_PG_URL || (await localCluster()).url
   const database = `decnet_test_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`
   await adminQuery(serverUrl, `create database "${database}"`)
@@ -103,7 +129,7 @@ async function freshPostgres() {
   }
 }
 
-async function adminQuery(serverUrl, text) {
+async function adminQuery(serverUrl: string, text: string): Promise<void> {
   const client = new pg.Client({connectionString: serverUrl})
   await client.connect()
   try {
@@ -114,16 +140,18 @@ async function adminQuery(serverUrl, text) {
 }
 
 /** A kysely Migrator over decnet's migrations, for tests that move a database up or down by name. */
-export function migrator(db) {
+export function migrator(db: Kysely<Database>): Migrator {
   return new Migrator({db, provider: {getMigrations: async () => allMigrations()}})
 }
 
 /**
  * A fresh database migrated up to migration `name` only (what an older decnet
  * left behind), for one test. Closed and removed after the test.
+ * Undefined when the test was skipped (PostgreSQL unavailable).
  */
-export async function databaseAtMigration(kind, t, name) {
+export async function databaseAtMigration(kind: DatabaseKind, t: TestContext, name: string): Promise<Kysely<Database> | undefined> {
   const database = await freshDatabase(kind, t)
+  if (database === undefined) return undefined
   t.after(() => database.cleanup())
   const db = await openDatabase(database.url)
   t.after(() => db.destroy())
@@ -133,21 +161,23 @@ export async function databaseAtMigration(kind, t, name) {
 }
 
 /** The names of the indexes on `tables`, in either dialect. */
-export async function indexNames(db, tables) {
+export async function indexNames(db: Kysely<Database>, tables: readonly string[]): Promise<string[]> {
   const names = sql.join(tables.map((table) => sql.lit(table)))
   const query =
     dialectOf(db) === 'postgres'
       ? sql`select indexname as name from pg_indexes where tablename in (${names})`
       : sql`select name from sqlite_master where type = 'index' and tbl_name in (${names})`
-  return (await query.execute(db)).rows.map((row) => row.name)
+  return (await query.execute(db)).rows.map((row) => (row as {name: string}).name)
 }
 
 /**
  * A fresh database, opened and migrated, for one test: `{db, url}`. The
  * connection is destroyed and the database removed after the test.
+ * Undefined when the test was skipped (PostgreSQL unavailable).
  */
-export async function migratedDatabase(kind, t) {
+export async function migratedDatabase(kind: DatabaseKind, t: TestContext): Promise<MigratedDatabase | undefined> {
   const database = await freshDatabase(kind, t)
+  if (database === undefined) return undefined
   t.after(() => database.cleanup())
   const db = await openDatabase(database.url)
   t.after(() => db.destroy())
@@ -156,7 +186,7 @@ export async function migratedDatabase(kind, t) {
 }
 
 /** Points `DECNET_DB_URL` (what workers read) at `url` for the rest of the test, then restores it. */
-export function useDatabaseUrl(t, url) {
+export function useDatabaseUrl(t: TestContext, url: string): void {
   const saved = process.env.DECNET_DB_URL
   process.env.DECNET_DB_URL = url
   t.after(() => {

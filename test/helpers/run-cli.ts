@@ -3,12 +3,39 @@
  * Options: input (written to stdin, then closed), env (merged), uid/gid,
  * timeoutMs (the process is killed and the promise rejects after it).
  */
-import {spawn} from 'node:child_process'
+import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
 export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 
-export function runCli(args, options = {}) {
+/** How to run the CLI. */
+export interface RunCliOptions extends CollectOptions {
+  /** Merged over this process's environment (DEBUG is cleared unless set here). */
+  env?: Record<string, string | undefined>
+  uid?: number
+  gid?: number
+}
+
+/** What to do with a process's stdin, and how long to wait for its exit. */
+export interface CollectOptions {
+  /** Written to stdin, which is then closed. */
+  input?: Buffer | string
+  /** Leave stdin open (when no input is given). */
+  keepStdin?: boolean
+  /** Default 60 000. */
+  timeoutMs?: number
+}
+
+/** How a process ended and what it printed. */
+export interface CliResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+  pid: number | undefined
+}
+
+export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: {...process.env, DEBUG: '', ...options.env},
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -19,11 +46,11 @@ export function runCli(args, options = {}) {
 }
 
 /** Waits for a spawned process to exit: {code, signal, stdout, stderr, pid}. */
-export function collect(child, options = {}) {
+export function collect(child: ChildProcessWithoutNullStreams, options: CollectOptions = {}): Promise<CliResult> {
   let stdout = ''
   let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (data) => (stdout += data))
-  child.stderr.setEncoding('utf8').on('data', (data) => (stderr += data))
+  child.stdout.setEncoding('utf8').on('data', (data: string) => (stdout += data))
+  child.stderr.setEncoding('utf8').on('data', (data: string) => (stderr += data))
   if (options.input !== undefined) child.stdin.end(options.input)
   else if (!options.keepStdin) child.stdin.end()
   return new Promise((resolve, reject) => {

@@ -5,22 +5,56 @@
  * SIGINT, delete its database, feed it more of standard input).
  *
  * @example
- * ```js
+ * ```ts
  * const run = startIngest([file, '--db', url, '--batch', '1000'])
  * await run.committed(3000)          // the third batch is committed
  * run.child.kill('SIGKILL')
  * const {code, signal} = await run.done
  * ```
  */
-import {spawn} from 'node:child_process'
+import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
 
-import {withDatabase} from '../../dist/db/open.js'
+import type {SelectQueryBuilder} from 'kysely'
+
+import {withDatabase} from '../../src/db/open.js'
+import type {Database} from '../../src/db/schema.js'
 import {BIN} from './run-cli.js'
+
+/** How a `decnet ingest` run ended and what it printed. */
+export interface IngestResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+/** A running `decnet ingest`. */
+export interface IngestRun {
+  readonly child: ChildProcessWithoutNullStreams
+  readonly done: Promise<IngestResult>
+  /** Resolves (with the last committed line) once a commit reached line `line`. */
+  committed(line?: number): Promise<number>
+}
+
+/** Rows counted by {@link countStored}. */
+export interface StoredCounts {
+  logs: number
+  distinctLogs: number
+  rejected: number
+  distinctRejected: number
+}
+
+interface CommitWaiter {
+  readonly line: number
+  readonly resolve: (line: number) => void
+  readonly reject: (error: Error) => void
+  timer?: NodeJS.Timeout
+}
 
 /** How long a test waits for an event before failing (it should take well under a second). */
 const EVENT_TIMEOUT_MS = 60_000
 
-export function startIngest(args, {env = {}, keepStdin = false} = {}) {
+export function startIngest(args: readonly string[], {env = {}, keepStdin = false}: {env?: Record<string, string | undefined>; keepStdin?: boolean} = {}): IngestRun {
   const child = spawn(process.execPath, [BIN, 'ingest', ...args], {
     env: {...process.env, ...env, DEBUG: 'decnet:ingest', DEBUG_COLORS: '0'},
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -28,9 +62,9 @@ export function startIngest(args, {env = {}, keepStdin = false} = {}) {
   let stdout = ''
   let stderr = ''
   let lastCommitted = 0
-  const waiters = new Set()
-  child.stdout.setEncoding('utf8').on('data', (data) => (stdout += data))
-  child.stderr.setEncoding('utf8').on('data', (data) => {
+  const waiters = new Set<CommitWaiter>()
+  child.stdout.setEncoding('utf8').on('data', (data: string) => (stdout += data))
+  child.stderr.setEncoding('utf8').on('data', (data: string) => {
     stderr += data
     for (const [, line] of data.matchAll(/committed .*: up to line (\d+)/g)) lastCommitted = Math.max(lastCommitted, Number(line))
     for (const waiter of waiters) {
@@ -42,7 +76,7 @@ export function startIngest(args, {env = {}, keepStdin = false} = {}) {
     }
   })
   if (!keepStdin) child.stdin.end()
-  const done = new Promise((resolve) => {
+  const done = new Promise<IngestResult>((resolve) => {
     child.once('close', (code, signal) => {
       for (const waiter of waiters) {
         clearTimeout(waiter.timer)
@@ -55,11 +89,10 @@ export function startIngest(args, {env = {}, keepStdin = false} = {}) {
   return {
     child,
     done,
-    /** Resolves (with the last committed line) once a commit reached line `line`. */
     committed(line = 1) {
-      return new Promise((resolve, reject) => {
+      return new Promise<number>((resolve, reject) => {
         if (lastCommitted >= line) return resolve(lastCommitted)
-        const waiter = {line, resolve, reject}
+        const waiter: CommitWaiter = {line, resolve, reject}
         waiter.timer = setTimeout(() => {
           waiters.delete(waiter)
           reject(new Error(`no commit reached line ${line} within ${EVENT_TIMEOUT_MS} ms\n${stderr}`))
@@ -74,9 +107,10 @@ export function startIngest(args, {env = {}, keepStdin = false} = {}) {
  * What landed, counted by SQL: rows of `logs` and `rejected_lines`, and how
  * many of them are duplicates (each test line is unique by construction).
  */
-export function countStored(url) {
+export function countStored(url: string): Promise<StoredCounts> {
   return withDatabase(url, async (db) => {
-    const count = async (query) => Number((await query.executeTakeFirstOrThrow()).n)
+    const count = async <T extends keyof Database>(query: SelectQueryBuilder<Database, T, {n: bigint | number | string}>): Promise<number> =>
+      Number((await query.executeTakeFirstOrThrow()).n)
     const {fn} = db
     return {
       logs: await count(db.selectFrom('logs').select(fn.countAll().as('n'))),

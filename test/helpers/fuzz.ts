@@ -4,7 +4,7 @@
  * replays exactly: the tests print the seed, and DECNET_FUZZ_SEED=N reruns it.
  *
  * @example
- * ```js
+ * ```ts
  * const seed = fuzzSeed()                // DECNET_FUZZ_SEED, else a fresh random one
  * const rng = createRandom(seed)
  * const lines = fuzzLines(rng, 400)      // [{kind, bytes, valid}], valid lines mixed with hostile ones
@@ -13,8 +13,36 @@
  */
 import {randomInt} from 'node:crypto'
 
+/** A seeded random source and the draws the generators make from it. */
+export interface Random {
+  /** A number in [0, 1). */
+  next(): number
+  /** An integer in [min, max]. */
+  int(min: number, max: number): number
+  pick<T>(items: readonly T[]): T
+  /** True with probability `p`. */
+  chance(p: number): boolean
+  /** `length` characters drawn from `alphabet`. */
+  string(length: number, alphabet: string): string
+  /** Shuffles `items` in place and returns it. */
+  shuffle<T>(items: T[]): T[]
+}
+
+/** What {@link hostileCommands} reads of a rule: its literals and examples, when it has them. */
+export interface FuzzRule {
+  readonly literals?: null | readonly string[]
+  readonly examples?: {readonly match?: readonly string[]; readonly noMatch?: readonly string[]}
+}
+
+/** A generated line: its bytes (no newline), its kind, and whether decnet must accept it. */
+export interface FuzzLine {
+  readonly bytes: Buffer
+  readonly kind: string
+  readonly valid: boolean
+}
+
 /** The seed to use: DECNET_FUZZ_SEED (to replay a failure), else a fresh one. */
-export function fuzzSeed() {
+export function fuzzSeed(): number {
   const fixed = process.env.DECNET_FUZZ_SEED
   if (fixed !== undefined && fixed !== '') {
     const seed = Number(fixed)
@@ -26,9 +54,9 @@ export function fuzzSeed() {
 }
 
 /** A small seeded PRNG (mulberry32) with the helpers the generators need. */
-export function createRandom(seed) {
+export function createRandom(seed: number): Random {
   let state = seed >>> 0
-  const next = () => {
+  const next = (): number => {
     state = (state + 0x6d_2b_79_f5) >>> 0
     let t = state
     t = Math.imul(t ^ (t >>> 15), t | 1)
@@ -36,13 +64,11 @@ export function createRandom(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
   }
 
-  const rng = {
+  const rng: Random = {
     next,
-    /** An integer in [min, max]. */
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
     pick: (items) => items[Math.floor(next() * items.length)],
     chance: (p) => next() < p,
-    /** `length` characters drawn from `alphabet`. */
     string: (length, alphabet) => {
       let out = ''
       for (let i = 0; i < length; i++) out += alphabet[Math.floor(next() * alphabet.length)]
@@ -65,25 +91,25 @@ const EVENTS = ['login_failed', 'login_success', 'command', 'exec', 'http_reques
 const SERVICES = ['ssh', 'telnet', 'http', 'mysql', 'redis', 'ftp']
 
 /** An attacker-ish IP address. */
-function ip(rng) {
+function ip(rng: Random): string {
   return rng.chance(0.85) ? `203.0.113.${rng.int(1, 254)}` : `2001:db8::${rng.int(1, 0xff_ff).toString(16)}`
 }
 
 /** A valid RFC 5424 timestamp. */
-function timestamp(rng) {
-  const pad = (n, w = 2) => String(n).padStart(w, '0')
+function timestamp(rng: Random): string {
+  const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
   const fraction = rng.chance(0.5) ? `.${rng.string(rng.int(1, 6), '0123456789')}` : ''
   const zone = rng.chance(0.8) ? 'Z' : `${rng.pick(['+', '-'])}${pad(rng.int(0, 14))}:${pad(rng.pick([0, 30, 45]))}`
   return `2026-${pad(rng.int(1, 12))}-${pad(rng.int(1, 28))}T${pad(rng.int(0, 23))}:${pad(rng.int(0, 59))}:${pad(rng.int(0, 59))}${fraction}${zone}`
 }
 
 /** An SD-PARAM value escaped as RFC 5424 requires (`"`, `\` and `]`). */
-export function sdEscape(value) {
+export function sdEscape(value: string): string {
   return value.replaceAll(/["\\\]]/g, (c) => `\\${c}`)
 }
 
 /** A valid DECNET line; `command` (when given) rides in it, as a `command` SD param or a `CMD ... cmd=` message. */
-export function validLine(rng, command) {
+export function validLine(rng: Random, command?: string): string {
   const src = ip(rng)
   const head = `<${rng.int(0, 191)}>1 ${timestamp(rng)} decky-${rng.int(1, 9)} ${rng.pick(SERVICES)} ${rng.chance(0.5) ? rng.int(1, 99_999) : '-'}`
   if (command !== undefined) {
@@ -106,8 +132,8 @@ export function validLine(rng, command) {
  *
  * @param rules - compiled rules (`literals`, `examples`), or none
  */
-export function hostileCommands(rng, rules = []) {
-  const n = () => rng.int(2000, 10_000)
+export function hostileCommands(rng: Random, rules: readonly FuzzRule[] = []): string[] {
+  const n = (): number => rng.int(2000, 10_000)
   const generic = [
     `${'a'.repeat(n())}!`,
     `${'a'.repeat(n())}`,
@@ -143,7 +169,7 @@ export function hostileCommands(rng, rules = []) {
     rng.string(n(), ';|'),
   ]
   const separators = [' ', ';', '|', '&&', ' | ', '; ', '$(', '`', '/', '-', '"', "'", '\\', '\n', 'a', '', ' -', '=']
-  const targeted = []
+  const targeted: string[] = []
   for (const rule of rules) {
     const seeds = [...(rule.literals ?? []), ...(rule.examples?.match ?? []), ...(rule.examples?.noMatch ?? [])]
     for (const seed of seeds) {
@@ -164,10 +190,10 @@ export function hostileCommands(rng, rules = []) {
  * many-sd, unterminated, cr, long-pri, long-timestamp, hostile-command,
  * junk.
  */
-export function hostileLine(rng, commands) {
-  const text = (value) => Buffer.from(value, 'utf8')
-  const head = () => `<${rng.int(0, 191)}>1 ${timestamp(rng)} decky-1 ssh - command`
-  const kinds = {
+export function hostileLine(rng: Random, commands: readonly string[]): FuzzLine {
+  const text = (value: string): Buffer => Buffer.from(value, 'utf8')
+  const head = (): string => `<${rng.int(0, 191)}>1 ${timestamp(rng)} decky-1 ssh - command`
+  const kinds: Record<string, () => Buffer> = {
     huge: () => text(`${head()} [relay@55555 src_ip="${ip(rng)}"] ${'A'.repeat(rng.int(1_048_577, 1_200_000))}`),
     'huge-sd': () => text(`${head()} [relay@55555 command="${'x'.repeat(rng.int(70_000, 200_000))}"]`),
     'near-limit': () => text(`${head()} [relay@55555 src_ip="${ip(rng)}"] ${'B'.repeat(rng.int(60_000, 65_400))}`),
@@ -201,7 +227,7 @@ export function hostileLine(rng, commands) {
 }
 
 /** A command text that fits on one line (newlines would split it). */
-function oneLine(command) {
+function oneLine(command: string): string {
   return command.slice(0, 20_000).replaceAll('\n', ' ')
 }
 
@@ -209,8 +235,8 @@ function oneLine(command) {
  * `count` lines, mostly hostile, mixed with valid ones (`valid: true`; some
  * carry a hostile command). None is blank and none holds a newline.
  */
-export function fuzzLines(rng, count, commands) {
-  const lines = []
+export function fuzzLines(rng: Random, count: number, commands: readonly string[]): FuzzLine[] {
+  const lines: FuzzLine[] = []
   for (let i = 0; i < count; i++) {
     if (rng.chance(0.35)) {
       // a newline would split the line; a trailing CR would be taken as part of the line ending

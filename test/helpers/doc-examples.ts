@@ -19,11 +19,32 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+/** A fenced block of a markdown file. */
+export interface FencedBlock {
+  readonly file: string
+  /** The block's place among the file's blocks. */
+  readonly index: number
+  /** The opening fence's line index. */
+  readonly start: number
+  /** The closing fence's line index. */
+  readonly end: number
+  /** The lines inside, the fence's indentation removed. */
+  readonly lines: string[]
+  /** The scenario of the `<!-- example: SCENARIO -->` marker right above it, or null. */
+  readonly scenario: string | null
+}
+
+/** One command of a transcript and the lines it printed. */
+export interface TranscriptStep {
+  readonly command: string
+  readonly output: string[]
+}
+
 const MARKER = /^<!-- example: ([a-z0-9-]+) -->$/
 const FENCE = /^ *```/
 
 /** The markdown files whose examples are checked: README.md and docs/*.md. */
-export function documentFiles(repo) {
+export function documentFiles(repo: string): string[] {
   const docs = readdirSync(join(repo, 'docs')).filter((name) => name.endsWith('.md')).sort()
   return ['README.md', ...docs.map((name) => join('docs', name))]
 }
@@ -31,13 +52,10 @@ export function documentFiles(repo) {
 /**
  * Every fenced block of a markdown text: its first line's index (the fence),
  * the lines inside, and the scenario of the marker right above it (or null).
- *
- * @returns {{file: string, index: number, start: number, end: number, lines: string[], scenario: string | null}[]}
- * (`index`: the block's place among the file's blocks; `start`/`end`: the fences' line indexes)
  */
-export function fencedBlocks(file, text) {
+export function fencedBlocks(file: string, text: string): FencedBlock[] {
   const lines = text.split('\n')
-  const blocks = []
+  const blocks: FencedBlock[] = []
   for (let i = 0; i < lines.length; i++) {
     if (!FENCE.test(lines[i])) continue
     const indent = lines[i].indexOf('`')
@@ -60,14 +78,13 @@ export function fencedBlocks(file, text) {
 
 /**
  * Splits a transcript into its commands and what each printed.
- *
- * @returns {{command: string, output: string[]}[]}
  */
-export function transcriptSteps(lines) {
-  const steps = []
+export function transcriptSteps(lines: readonly string[]): TranscriptStep[] {
+  const steps: TranscriptStep[] = []
   for (const line of lines) {
+    const last = steps.at(-1)
     if (line.startsWith('$ ')) steps.push({command: line.slice(2), output: []})
-    else if (steps.length > 0) steps.at(-1).output.push(line)
+    else if (last) last.output.push(line)
     else throw new Error(`an example must start with a "$ " command line, got ${JSON.stringify(line)}`)
   }
 
@@ -79,7 +96,7 @@ export function transcriptSteps(lines) {
  * and durations, memory sizes, the home directory, and so the width of table
  * columns (runs of spaces count as two) and where an error's lines wrap. Both sides are compared through this.
  */
-export function normalizeOutput(text, home) {
+export function normalizeOutput(text: string, home?: string): string {
   let out = text
   if (home) out = out.split(home).join('~')
   return out
@@ -98,6 +115,6 @@ export function normalizeOutput(text, home) {
 }
 
 /** Reads every marked example of the repository's documents. */
-export function markedExamples(repo) {
+export function markedExamples(repo: string): FencedBlock[] {
   return documentFiles(repo).flatMap((file) => fencedBlocks(file, readFileSync(join(repo, file), 'utf8')).filter((block) => block.scenario !== null))
 }

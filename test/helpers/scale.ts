@@ -6,19 +6,44 @@
  */
 import assert from 'node:assert/strict'
 import {chmodSync, chownSync, mkdtempSync, rmSync} from 'node:fs'
+import type {TestContext} from 'node:test'
 
-import {PROFILER_CURSOR} from '../../dist/workers/profiler/profiler.js'
-import {Matcher} from '../../dist/ttp/matcher.js'
-import {loadRules} from '../../dist/ttp/rule-loader.js'
-import {TTP_CURSOR, ttpTick} from '../../dist/workers/ttp/tick.js'
-import {dataDirEnv, isAlive, runDecnet, startDecnet} from './decnet-cli.js'
+import type {Kysely} from 'kysely'
+
+import type {Database} from '../../src/db/schema.js'
+import type {FleetStatus} from '../../src/prefork/fleet-status.js'
+import {Matcher} from '../../src/ttp/matcher.js'
+import {loadRules} from '../../src/ttp/rule-loader.js'
+import {PROFILER_CURSOR} from '../../src/workers/profiler/profiler.js'
+import {TTP_CURSOR, ttpTick} from '../../src/workers/ttp/tick.js'
+import {dataDirEnv, type DecnetRun, isAlive, runDecnet, startDecnet} from './decnet-cli.js'
 import {assertProfilesExact} from './profiler-logs.js'
 
 export const NOBODY = 65_534
-export const CURSORS = Object.freeze([PROFILER_CURSOR, TTP_CURSOR])
+export const CURSORS: readonly string[] = Object.freeze([PROFILER_CURSOR, TTP_CURSOR])
+
+/** A `decnet fleet heavy` started by {@link startHeavy}: the run, the environment its commands need, and a name for messages. */
+export interface HeavyRun extends DecnetRun {
+  readonly env: Record<string, string | undefined>
+  readonly name: string
+}
+
+/** How {@link startHeavy} starts a fleet. */
+export interface HeavyOptions {
+  url: string
+  env?: Record<string, string | undefined>
+  name?: string
+  args?: readonly string[]
+}
+
+/** What {@link until} waits for. */
+export interface UntilOptions {
+  timeoutMs?: number
+  what?: string
+}
 
 /** A private directory `nobody` owns (SQLite needs to write next to its file), removed after the test. */
-export function nobodyDir(t) {
+export function nobodyDir(t: TestContext): string {
   const dir = mkdtempSync('/tmp/decnet-scale-')
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   chmodSync(dir, 0o755)
@@ -33,7 +58,7 @@ export function nobodyDir(t) {
  *
  * @returns the `startDecnet` handle plus `env` (for `fleet status`) and `name`.
  */
-export function startHeavy(t, {url, env = {}, name = 'fleet', args = []}) {
+export function startHeavy(t: TestContext, {url, env = {}, name = 'fleet', args = []}: HeavyOptions): HeavyRun {
   const dir = nobodyDir(t)
   const fleetEnv = {...dataDirEnv(dir), ...env}
   const run = startDecnet(t, ['fleet', 'heavy', '--user', 'nobody', '--interval', '1', '--db', url, ...args], {env: fleetEnv})
@@ -41,7 +66,7 @@ export function startHeavy(t, {url, env = {}, name = 'fleet', args = []}) {
 }
 
 /** Kills a fleet the way a host dies: its workers and its master at once (SIGKILL), so nothing is released. */
-export async function killHard(run) {
+export async function killHard(run: DecnetRun): Promise<void> {
   const pids = [...run.workerPids().values()]
   for (const pid of pids) process.kill(pid, 'SIGKILL')
   run.child.kill('SIGKILL')
@@ -50,26 +75,26 @@ export async function killHard(run) {
 }
 
 /** `decnet fleet status --json` of one fleet (its own runtime directory). */
-export async function fleetStatus(t, run) {
+export async function fleetStatus(t: TestContext, run: HeavyRun): Promise<FleetStatus> {
   const {code, stdout, stderr} = await runDecnet(t, ['fleet', 'status', 'heavy', '--json'], {env: run.env})
   assert.equal(code, 0, stderr)
-  return JSON.parse(stdout)
+  return JSON.parse(stdout) as FleetStatus
 }
 
 /** The cursor of a worker (0 when it has none yet). */
-export async function cursorOf(db, worker) {
+export async function cursorOf(db: Kysely<Database>, worker: string): Promise<number> {
   const row = await db.selectFrom('worker_state').select('cursor').where('worker', '=', worker).executeTakeFirst()
   return Number(row?.cursor ?? 0)
 }
 
 /** The highest log id. */
-export async function lastLogId(db) {
+export async function lastLogId(db: Kysely<Database>): Promise<number> {
   const row = await db.selectFrom('logs').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst()
   return Number(row?.id ?? 0)
 }
 
 /** Waits until both workers' cursors reach the last log id, failing if any of `runs` exits first. */
-export async function caughtUp(db, runs, timeoutMs = 120_000) {
+export async function caughtUp(db: Kysely<Database>, runs: readonly HeavyRun[], timeoutMs = 120_000): Promise<void> {
   const last = await lastLogId(db)
   await until(
     async () => {
@@ -82,7 +107,7 @@ export async function caughtUp(db, runs, timeoutMs = 120_000) {
 }
 
 /** Polls `predicate` (sync or async) every 50 ms until it is true; rejects after `timeoutMs`. */
-export async function until(predicate, {timeoutMs = 60_000, what = 'a condition'} = {}) {
+export async function until(predicate: () => boolean | Promise<boolean>, {timeoutMs = 60_000, what = 'a condition'}: UntilOptions = {}): Promise<void> {
   const deadline = performance.now() + timeoutMs
   while (!(await predicate())) {
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
@@ -91,12 +116,12 @@ export async function until(predicate, {timeoutMs = 60_000, what = 'a condition'
 }
 
 /** How many times `re` (global) matches the output of `run`. */
-export function count(run, re) {
+export function count(run: DecnetRun, re: RegExp): number {
   return [...run.output().matchAll(re)].length
 }
 
 /** Waits until `re` (global) has matched the output of `run` at least `n` times. */
-export async function waitForCount(run, re, n, timeoutMs = 60_000) {
+export async function waitForCount(run: HeavyRun, re: RegExp, n: number, timeoutMs = 60_000): Promise<void> {
   await until(() => {
     assert.equal(run.child.exitCode, null, `${run.name} exited early\n${run.output()}`)
     return count(run, re) >= n
@@ -108,7 +133,7 @@ export async function waitForCount(run, re, n, timeoutMs = 60_000) {
  * the whole log from scratch) and tagged exactly once (the tags equal what one
  * tagger computes from scratch over the same lines, none twice).
  */
-export async function assertProcessedExactlyOnce(db) {
+export async function assertProcessedExactlyOnce(db: Kysely<Database>): Promise<void> {
   await assertProfilesExact(db)
   const tags = await tagKeys(db)
   assert.equal(new Set(tags).size, tags.length, 'no line tagged twice')
@@ -120,7 +145,7 @@ export async function assertProcessedExactlyOnce(db) {
   assert.deepEqual(tags, await tagKeys(db), 'the tags are exactly those of one tagger over every line')
 }
 
-async function tagKeys(db) {
+async function tagKeys(db: Kysely<Database>): Promise<string[]> {
   const rows = await db.selectFrom('ttp_tags').select(['log_id', 'rule_id', 'technique_id', 'sub_technique_id']).execute()
   return rows.map((row) => `${row.log_id}|${row.rule_id}|${row.technique_id}|${row.sub_technique_id ?? ''}`).sort()
 }

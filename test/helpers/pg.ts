@@ -7,19 +7,26 @@
  */
 import {execFileSync, spawnSync} from 'node:child_process'
 import {chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
-import {createServer} from 'node:net'
+import {type AddressInfo, createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
 
 /**
- * @typedef {{url: string, port: number, dir: string, stop(): void,
- *   stopServer(mode?: 'immediate' | 'fast'): void, startServer(): void, running(): boolean}} Cluster
- * `stop()` stops the server and removes the cluster; `stopServer()` / `startServer()` take the
+ * A throwaway cluster. `stop()` stops the server and removes the cluster; `stopServer()` / `startServer()` take the
  * server down and bring it back on the same port and data (for database outage tests).
  */
+export interface Cluster {
+  readonly url: string
+  readonly port: number
+  readonly dir: string
+  stop(): void
+  stopServer(mode?: 'fast' | 'immediate'): void
+  startServer(): void
+  running(): boolean
+}
 
 /** Finds a PostgreSQL program on PATH or in Debian's versioned directories; null when absent. */
-export function findPgProgram(name) {
+export function findPgProgram(name: string): string | null {
   const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean)
   if (existsSync('/usr/lib/postgresql')) {
     const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))
@@ -35,17 +42,17 @@ export function findPgProgram(name) {
 }
 
 /** Why a local cluster cannot be started (null when it can). */
-export function localClusterUnavailable() {
+export function localClusterUnavailable(): string | null {
   const missing = ['initdb', 'pg_ctl', 'postgres'].filter((name) => !findPgProgram(name))
   if (missing.length > 0) return `no PostgreSQL binaries (${missing.join(', ')}) on PATH or in /usr/lib/postgresql/*/bin`
   if (isRoot() && !userExists('postgres')) return 'running as root and there is no `postgres` user to run initdb as'
   return null
 }
 
-let clusterPromise // one per test process: tests share it, each gets fresh databases
+let clusterPromise: Promise<Cluster> | undefined // one per test process: tests share it, each gets fresh databases
 
 /** Starts (once per process) and returns the throwaway cluster. */
-export function localCluster() {
+export function localCluster(): Promise<Cluster> {
   clusterPromise ??= startCluster()
   return clusterPromise
 }
@@ -55,11 +62,11 @@ export function localCluster() {
  * and restarts its server uses this, so other tests' databases stay up.
  * Removed at process exit, or earlier with `stop()`.
  */
-export function privateCluster() {
+export function privateCluster(): Promise<Cluster> {
   return startCluster()
 }
 
-async function startCluster() {
+async function startCluster(): Promise<Cluster> {
   const why = localClusterUnavailable()
   if (why) throw new Error(why)
   const dir = mkdtempSync(join(tmpdir(), 'decnet-pg-'))
@@ -70,29 +77,35 @@ async function startCluster() {
     chownSync(dir, uid, gid)
   }
 
-  const run = (program, args) => {
-    const file = findPgProgram(program)
+  const program = (name: string): string => {
+    const file = findPgProgram(name)
+    if (file === null) throw new Error(`no PostgreSQL ${name} on PATH or in /usr/lib/postgresql/*/bin`)
+    return file
+  }
+
+  const run = (name: string, args: string[]): void => {
+    const file = program(name)
     const [cmd, argv] = asPostgres ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args]
     execFileSync(cmd, argv, {cwd: dir, stdio: ['ignore', 'pipe', 'pipe']})
   }
 
   let started = false
-  let options
-  const stopServer = (mode = 'immediate') => {
+  let options = ''
+  const stopServer = (mode: 'fast' | 'immediate' = 'immediate'): void => {
     if (!started) return
     started = false
-    const file = findPgProgram('pg_ctl')
+    const file = program('pg_ctl')
     const args = ['-D', data, '-m', mode, '-w', 'stop']
     spawnSync(asPostgres ? 'runuser' : file, asPostgres ? ['-u', 'postgres', '--', file, ...args] : args, {stdio: 'ignore'})
   }
 
-  const startServer = () => {
+  const startServer = (): void => {
     if (started) return
     run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start'])
     started = true
   }
 
-  const stop = () => {
+  const stop = (): void => {
     stopServer()
     rmSync(dir, {recursive: true, force: true})
   }
@@ -107,7 +120,7 @@ async function startCluster() {
         startServer()
         return {url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, dir, stop, stopServer, startServer, running: () => started}
       } catch (error) {
-        if (attempt >= 3) throw new Error(`cannot start the test postgresql cluster: ${error.message}\n${serverLog(dir)}`)
+        if (attempt >= 3) throw new Error(`cannot start the test postgresql cluster: ${(error as Error).message}\n${serverLog(dir)}`)
       }
     }
   } catch (error) {
@@ -116,17 +129,17 @@ async function startCluster() {
   }
 }
 
-function serverLog(dir) {
+function serverLog(dir: string): string {
   try {
     return readFileSync(join(dir, 'server.log'), 'utf8').slice(-2000)
   } catch (error) {
-    return `(no server log: ${error.message})`
+    return `(no server log: ${(error as Error).message})`
   }
 }
 
-function installCleanup(stop) {
+function installCleanup(stop: () => void): void {
   process.once('exit', stop)
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
       stop()
       process.kill(process.pid, signal)
@@ -134,27 +147,27 @@ function installCleanup(stop) {
   }
 }
 
-function freePort() {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.unref()
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address()
+      const {port} = server.address() as AddressInfo
       server.close(() => resolve(port))
     })
   })
 }
 
-function isRoot() {
+function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0
 }
 
-function userExists(name) {
+function userExists(name: string): boolean {
   return spawnSync('id', ['-u', name], {stdio: 'ignore'}).status === 0
 }
 
-function userIds(name) {
+function userIds(name: string): {uid: number; gid: number} {
   const uid = Number(execFileSync('id', ['-u', name], {encoding: 'utf8'}).trim())
   const gid = Number(execFileSync('id', ['-g', name], {encoding: 'utf8'}).trim())
   return {uid, gid}
