@@ -1,15 +1,17 @@
 // The registry against a real oclif Config, with fixture plugins linked through a private data dir.
 import assert from 'node:assert/strict'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
 import {Config} from '@oclif/core'
 
-import {findFleet, loadFleetCatalog, UnknownFleetError, UnusableFleetError} from '../../dist/fleets/registry.js'
+import {findFleet, loadFleetCatalog, UnknownFleetError, UnusableFleetError} from '../../src/fleets/registry.js'
+import type {FleetCatalog, PluginProblem} from '../../src/fleets/types.js'
+import {fleetOf} from '../helpers/fake-children.js'
 import {FIXTURE_PLUGINS, linkedDataDir, REPO} from '../helpers/decnet-cli.js'
 
 /** A loaded oclif Config for decnet with these fixture plugins linked. */
-async function configWith(t, plugins) {
+async function configWith(t: TestContext, plugins: readonly string[]): Promise<Config> {
   const {env} = linkedDataDir(t, plugins)
   const saved = {...process.env}
   Object.assign(process.env, env)
@@ -21,8 +23,8 @@ async function configWith(t, plugins) {
   }
 }
 
-const names = (catalog) => catalog.fleets.map((f) => f.name)
-const problemsOf = (catalog, plugin) => catalog.problems.filter((p) => p.plugin === plugin)
+const names = (catalog: FleetCatalog): string[] => catalog.fleets.map((f) => f.name)
+const problemsOf = (catalog: FleetCatalog, plugin: string): PluginProblem[] => catalog.problems.filter((p) => p.plugin === plugin)
 
 describe('loadFleetCatalog', () => {
   it('collects a plugin fleet with its plugin, root and resolved workers, next to the built-ins', async (t) => {
@@ -105,7 +107,7 @@ describe('loadFleetCatalog', () => {
 
 describe('findFleet', () => {
   it("names the known fleets when the fleet is unknown: `unknown fleet 'NAME'; known fleets: a, b`", () => {
-    const catalog = {fleets: [{name: 'alpha'}, {name: 'beta'}], problems: []}
+    const catalog: FleetCatalog = {fleets: [fleetOf([], {name: 'alpha'}), fleetOf([], {name: 'beta'})], problems: []}
     assert.throws(() => findFleet(catalog, 'gamma'), (error) => {
       assert.ok(error instanceof UnknownFleetError && !(error instanceof UnusableFleetError))
       assert.equal(error.message, "unknown fleet 'gamma'; known fleets: alpha, beta")

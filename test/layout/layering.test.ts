@@ -10,15 +10,15 @@ import {REPO} from '../helpers/decnet-cli.js'
 const SRC = join(REPO, 'src')
 const SPECIFIERS = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm
 
-function sourcesUnder(dir) {
+function sourcesUnder(dir: string): string[] {
   return readdirSync(dir, {recursive: true, withFileTypes: true})
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
     .map((entry) => join(entry.parentPath ?? entry.path, entry.name))
 }
 
 /** `src/`-relative paths of the modules `file` imports directly (type-only imports included). */
-function importsOf(file) {
-  const found = []
+function importsOf(file: string): string[] {
+  const found: string[] = []
   for (const match of readFileSync(file, 'utf8').matchAll(SPECIFIERS)) {
     const specifier = match[1] ?? match[2] ?? match[3]
     if (specifier.startsWith('.')) found.push(relative(SRC, resolve(dirname(file), specifier)).replace(/\.js$/, '.ts'))

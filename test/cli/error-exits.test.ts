@@ -4,24 +4,24 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {ERROR_EXITS, exitFor} from '../../dist/cli/error-exits.js'
-import {ControlError} from '../../dist/control/control-client.js'
-import {SocketInUseError} from '../../dist/control/control-server.js'
-import {DaemonStartError, UnsafeFileError} from '../../dist/control/launch-daemon.js'
-import {AlreadyRunningError} from '../../dist/control/pid-file.js'
-import {StopTimeoutError} from '../../dist/control/stop-fleet.js'
-import {DatabaseError} from '../../dist/db/errors.js'
-import {DatabaseUrlError} from '../../dist/db/url.js'
-import {ExitCode} from '../../dist/exit-codes.js'
-import {UnknownFleetError, UnusableFleetError} from '../../dist/fleets/errors.js'
-import {FlagValueError} from '../../dist/cli/seconds.js'
-import {PrivilegeError} from '../../dist/prefork/privilege-plan.js'
-import {FleetUnitError} from '../../dist/systemd/index.js'
+import {ERROR_EXITS, exitFor} from '../../src/cli/error-exits.js'
+import {ControlError} from '../../src/control/control-client.js'
+import {SocketInUseError} from '../../src/control/control-server.js'
+import {DaemonStartError, UnsafeFileError} from '../../src/control/launch-daemon.js'
+import {AlreadyRunningError} from '../../src/control/pid-file.js'
+import {StopTimeoutError} from '../../src/control/stop-fleet.js'
+import {DatabaseError} from '../../src/db/errors.js'
+import {DatabaseUrlError} from '../../src/db/url.js'
+import {ExitCode} from '../../src/exit-codes.js'
+import {UnknownFleetError, UnusableFleetError} from '../../src/fleets/errors.js'
+import {FlagValueError} from '../../src/cli/seconds.js'
+import {PrivilegeError} from '../../src/prefork/privilege-plan.js'
+import {FleetUnitError} from '../../src/systemd/index.js'
 
 const target = {fleet: 'heavy', socket: '/run/decnet/heavy.sock'}
 
 /** [error, the exit code it must give]: one row per class and per kind that changes the code. */
-const CASES = [
+const CASES: ReadonlyArray<readonly [Error & {kind?: string}, number]> = [
   [new AlreadyRunningError('heavy', 42, '/run/decnet/heavy.pid'), ExitCode.ALREADY_RUNNING],
   [new ControlError('absent', target, 'fleet heavy is not running'), ExitCode.NOT_FOUND],
   [new ControlError('stale', target, 'stale socket'), ExitCode.NOT_FOUND],

@@ -4,15 +4,15 @@ import assert from 'node:assert/strict'
 import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {claimPidFile, rewritePidFile} from '../../dist/control/pid-file.js'
+import {claimPidFile, rewritePidFile} from '../../src/control/pid-file.js'
 import {daemonSetup} from '../helpers/daemon.js'
 import {runDecnet, unwrap} from '../helpers/decnet-cli.js'
 
 const VICTIM_TEXT = 'root:x:0:0:root:/root:/bin/bash\n'
 
-function scratch(t) {
+function scratch(t: TestContext): {dir: string; victim: string} {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-daemon-files-'))
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   const victim = join(dir, 'victim')
@@ -55,7 +55,7 @@ describe('pid file temporaries never follow a symlink', () => {
   })
 })
 
-describe("the daemon's log never follows a symlink", {skip: process.getuid() === 0 ? undefined : 'runs the sample fleet as --user nobody (needs root)'}, () => {
+describe("the daemon's log never follows a symlink", {skip: process.getuid?.() === 0 ? undefined : 'runs the sample fleet as --user nobody (needs root)'}, () => {
   it('fleet --daemon refuses a symlink planted at its log (exit 1, naming it) and appends nothing to the target', async (t) => {
     const fleet = daemonSetup(t, ['decnet-plugin-sample'])
     const {victim} = scratch(t)

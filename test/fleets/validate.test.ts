@@ -2,18 +2,19 @@ import assert from 'node:assert/strict'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
-import {jsonProblem} from '../../dist/fleets/json-problem.js'
-import {RESERVED_FLEET_NAMES} from '../../dist/fleets/registry.js'
-import {validateFleet} from '../../dist/fleets/validate.js'
+import {jsonProblem} from '../../src/fleets/json-problem.js'
+import {RESERVED_FLEET_NAMES} from '../../src/fleets/registry.js'
+import {validateFleet} from '../../src/fleets/validate.js'
 import {FIXTURE_PLUGINS} from '../helpers/decnet-cli.js'
 
 const root = join(FIXTURE_PLUGINS, 'decnet-plugin-sample')
 const context = {pluginRoot: root, reserved: new Set(RESERVED_FLEET_NAMES)}
-const worker = (extra = {}) => ({name: 'w', module: './workers/idle.js', needs: 'database', ...extra})
-const fleet = (extra = {}) => ({name: 'f', description: 'a fleet', profile: 'database', workers: [worker()], ...extra})
-const problemOf = (raw) => {
+const worker = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({name: 'w', module: './workers/idle.js', needs: 'database', ...extra})
+const fleet = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({name: 'f', description: 'a fleet', profile: 'database', workers: [worker()], ...extra})
+const problemOf = (raw: unknown): string => {
   const result = validateFleet(raw, 0, context)
   assert.equal(result.ok, false, `expected a problem for ${JSON.stringify(raw)}`)
+  assert.ok(!result.ok)
   return result.message
 }
 
@@ -113,7 +114,7 @@ describe('jsonProblem', () => {
     assert.equal(jsonProblem({a: [Number.NaN]}, 'options'), 'options.a[0] is NaN, not JSON')
     assert.equal(jsonProblem({a: 1n}, 'options'), 'options.a is a bigint, not JSON')
     assert.equal(jsonProblem({a: new Map()}, 'options'), 'options.a is a Map, not JSON')
-    const cycle = {}
+    const cycle: {self?: unknown} = {}
     cycle.self = cycle
     assert.equal(jsonProblem(cycle, 'options'), 'options.self is circular')
     const shared = {x: 1}

@@ -5,7 +5,7 @@ import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {test} from 'node:test'
 
-import {clientRuntimeDirectories, locateFleet, unitRuntimeDirectory} from '../../dist/control/fleet-paths.js'
+import {clientRuntimeDirectories, locateFleet, unitRuntimeDirectory} from '../../src/control/fleet-paths.js'
 
 const dataDir = '/var/lib/decnet-data'
 
@@ -18,7 +18,7 @@ test('with DECNET_RUNTIME_DIR, or as an ordinary user, only the own runtime dire
   assert.equal(unitRuntimeDirectory('heavy'), '/run/decnet-heavy')
 })
 
-test("root finds a fleet whose socket is only in its unit's directory, and lists that directory", {skip: process.getuid() !== 0 && 'needs root (writes under /run)'}, (t) => {
+test("root finds a fleet whose socket is only in its unit's directory, and lists that directory", {skip: process.getuid?.() !== 0 && 'needs root (writes under /run)'}, (t) => {
   const fleet = `zz-paths-${process.pid}`
   const dir = unitRuntimeDirectory(fleet)
   mkdirSync(dir, {mode: 0o700})

@@ -1,39 +1,46 @@
 // The control side's pieces in-process: paths, protocol, status assembly, memory parsing, pid
 // files and the control server (a real Unix socket in a temp dir). The CLI is tested in
-// test/commands/fleet-daemon.test.js and fleet-control.test.js.
+// test/commands/fleet-daemon.test and fleet-control.test.
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {createConnection} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {ControlConnection, ControlError, requestStatus} from '../../dist/control/control-client.js'
-import {ControlServer, SocketInUseError} from '../../dist/control/control-server.js'
-import {fleetOfSocket, fleetPaths, runtimeDirectory} from '../../dist/control/fleet-paths.js'
-import {formatDuration} from '../../dist/control/format-status.js'
-import {parseSmapsRollup} from '../../dist/control/process-memory.js'
-import {AlreadyRunningError, claimPidFile, inspectPidFile, releasePidFile} from '../../dist/control/pid-file.js'
-import {parseRequest} from '../../dist/control/protocol.js'
-import {fleetStatus} from '../../dist/prefork/fleet-status.js'
+import {ControlConnection, ControlError, requestStatus} from '../../src/control/control-client.js'
+import {ControlServer, SocketInUseError} from '../../src/control/control-server.js'
+import {fleetOfSocket, fleetPaths, runtimeDirectory} from '../../src/control/fleet-paths.js'
+import {formatDuration} from '../../src/control/format-status.js'
+import {parseSmapsRollup} from '../../src/control/process-memory.js'
+import {AlreadyRunningError, claimPidFile, inspectPidFile, releasePidFile} from '../../src/control/pid-file.js'
+import {parseRequest} from '../../src/control/protocol.js'
+import {Backoff} from '../../src/prefork/backoff.js'
+import type {ChildHandle} from '../../src/prefork/child-handle.js'
+import {type FleetStatus, fleetStatus} from '../../src/prefork/fleet-status.js'
+import type {Slot} from '../../src/prefork/slot.js'
+import type {WorkerExit} from '../../src/prefork/worker-exit.js'
+import {fleetOf} from '../helpers/fake-children.js'
+import {ManualClock} from '../helpers/manual-clock.js'
 
-function tempDir(t) {
+function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-control-'))
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   return dir
 }
 
 /** A child process whose command line looks like `decnet fleet NAME` (or not), killed after the test. */
-async function fakeProcess(t, args) {
+async function fakeProcess(t: TestContext, args: readonly string[]): Promise<ChildProcess & {pid: number}> {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000); process.send("up")', ...args], {stdio: ['ignore', 'ignore', 'ignore', 'ipc']})
   t.after(() => child.kill('SIGKILL'))
   await new Promise((resolve) => child.once('message', resolve))
-  return child
+  if (child.pid === undefined) throw new Error('the fake process did not start')
+  return child as ChildProcess & {pid: number}
 }
 
 /** Raw lines from a socket after sending `text`, until it closes or `count` lines came. */
-function exchange(path, text, count) {
+function exchange(path: string, text: string, count: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path)
     let data = ''
@@ -52,7 +59,7 @@ function exchange(path, text, count) {
   })
 }
 
-const fakeStatus = (pid = process.pid) => ({fleet: 'demo', graceMs: 1500, master: {pid, startedAt: new Date().toISOString(), uptimeMs: 1}, profile: 'database', ready: true, stopping: false, workers: []})
+const fakeStatus = (pid = process.pid): FleetStatus => ({fleet: 'demo', graceMs: 1500, master: {pid, startedAt: new Date().toISOString(), uptimeMs: 1}, profile: 'database', ready: true, stopping: false, workers: []})
 
 describe('paths', () => {
   it('picks the runtime directory: override, root, XDG, data dir', () => {
@@ -98,15 +105,44 @@ describe('fleetStatus', () => {
   it('derives each worker state from its slot', () => {
     const now = Date.now()
     const perfNow = performance.now()
-    const child = (fields) => ({asked: false, killCause: undefined, pid: 10, ready: false, startedAt: perfNow - 5000, ...fields})
-    const exit = {bootError: undefined, cause: 'crashed', code: 1, pid: 9, signal: null, uptimeMs: 42}
-    const slot = (name, fields) => ({lastExit: undefined, lastExitAt: undefined, restartAt: undefined, restartTimer: undefined, restarts: 0, worker: {name}, ...fields, child: fields.child})
+    const child = (fields: Partial<ChildHandle>): ChildHandle => ({
+      asked: false,
+      bootError: undefined,
+      greeted: true,
+      kill() {},
+      killCause: undefined,
+      name: 'w',
+      pid: 10,
+      ready: false,
+      retired: undefined,
+      send() {},
+      silentMs: undefined,
+      startedAt: perfNow - 5000,
+      statusText: undefined,
+      terminate() {},
+      uptimeMs: 5000,
+      ...fields,
+    })
+    const exit: WorkerExit = {bootError: undefined, cause: 'crashed', code: 1, forciblyKilled: false, hung: false, pid: 9, requested: false, signal: null, uptimeMs: 42, worker: 'e'}
+    const [worker] = fleetOf([{name: 'w'}]).workers
+    const slot = (name: string, fields: Partial<Slot>): Slot => ({
+      backoff: new Backoff({maxMs: 30_000, stableMs: 60_000}),
+      child: undefined,
+      lastExit: undefined,
+      lastExitAt: undefined,
+      restartAt: undefined,
+      restarts: 0,
+      restartTimer: undefined,
+      retireTimer: undefined,
+      ...fields,
+      worker: {...worker, name},
+    })
     const slots = [
       slot('a', {child: child({})}),
       slot('b', {child: child({ready: true, statusText: 'standby (held by host-b:4242)'})}),
       slot('c', {child: child({killCause: 'hung', ready: true})}),
       slot('d', {child: child({asked: true, ready: true})}),
-      slot('e', {lastExit: exit, lastExitAt: now - 100, restartAt: now + 900, restartTimer: {}, restarts: 2}),
+      slot('e', {lastExit: exit, lastExitAt: now - 100, restartAt: now + 900, restartTimer: new ManualClock().setTimeout(() => {}, 900), restarts: 2}),
       slot('f', {lastExit: exit, lastExitAt: now - 100}),
     ]
     const status = fleetStatus({fleet: {name: 'x', profile: 'database'}, graceMs: 5, slots, startedAt: now - 60_000, stopping: false}, now, perfNow)
