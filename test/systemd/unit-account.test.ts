@@ -2,28 +2,35 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {FleetUnitError, resolveUnitAccount} from '../../dist/systemd/index.js'
+import type {PrivilegeProfile} from '../../src/fleets/types.js'
+import type {UserAccount} from '../../src/prefork/lookup-user.js'
+import {type AccountLookups, FleetUnitError, resolveUnitAccount, type UnitAccount} from '../../src/systemd/index.js'
+
+/** A made-up user with its login groups. */
+interface TestUser extends UserAccount {
+  readonly groups: number[]
+}
 
 const DOCKER = 998
-const USERS = {
+const USERS: Readonly<Record<string, TestUser>> = {
   boxer: {gid: 1001, name: 'boxer', uid: 1001, groups: [1001, DOCKER]},
   decnet: {gid: 1000, name: 'decnet', uid: 1000, groups: [1000]},
   orphan: {gid: 4321, name: 'orphan', uid: 4321, groups: [4321]},
   root: {gid: 0, name: 'root', uid: 0, groups: [0]},
   wheel: {gid: 1002, name: 'wheel', uid: 1002, groups: [1002, 0]},
 }
-const GROUPS = {0: 'root', 1000: 'decnet', 1001: 'boxer', 1002: 'wheel', [DOCKER]: 'docker'}
+const GROUPS: Readonly<Record<number, string>> = {0: 'root', 1000: 'decnet', 1001: 'boxer', 1002: 'wheel', [DOCKER]: 'docker'}
 
-const lookups = {
+const lookups: AccountLookups = {
   groupId: (name) => {
     const found = Object.entries(GROUPS).find(([, n]) => n === name)
     return found ? Number(found[0]) : undefined
   },
   groupName: (gid) => GROUPS[gid],
-  groups: (name) => USERS[name].groups,
+  groups: (name) => USERS[name]?.groups ?? assert.fail(`the test asked for the groups of an unknown user ${name}`),
   user: (name) => USERS[name] && {gid: USERS[name].gid, name, uid: USERS[name].uid},
 }
-const resolve = (user, profile) => resolveUnitAccount(user, {name: 'f', profile}, lookups)
+const resolve = (user: string, profile: PrivilegeProfile): UnitAccount => resolveUnitAccount(user, {name: 'f', profile}, lookups)
 
 describe('resolveUnitAccount', () => {
   it('gives the user and the name of its primary group (or its id when it has none)', () => {

@@ -1,13 +1,22 @@
 // The pure unit builder: what each privilege profile gets, timing, restarts, paths, databases.
 // Each unit built here from real paths is also checked by `systemd-analyze verify` when available.
 import assert from 'node:assert/strict'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {ExitCode} from '../../dist/exit-codes.js'
-import {unitRuntimeDirectory} from '../../dist/control/fleet-paths.js'
-import {capabilityNames, exceedsProfile} from '../../dist/prefork/credentials.js'
-import {buildFleetUnit, FleetUnitError, PROFILE_SANDBOX} from '../../dist/systemd/index.js'
-import {parseUnit, verifyUnit} from '../helpers/systemd-unit.js'
+import {ExitCode} from '../../src/exit-codes.js'
+import {unitRuntimeDirectory} from '../../src/control/fleet-paths.js'
+import {capabilityNames, exceedsProfile} from '../../src/prefork/credentials.js'
+import type {PrivilegeProfile, ResolvedFleet, ResolvedWorker} from '../../src/fleets/types.js'
+import type {DatabaseTarget} from '../../src/db/url.js'
+import type {Credentials} from '../../src/prefork/credentials.js'
+import {buildFleetUnit, type FleetUnit, type FleetUnitInput, FleetUnitError, PROFILE_SANDBOX} from '../../src/systemd/index.js'
+import {type ParsedUnit, parseUnit, verifyUnit} from '../helpers/systemd-unit.js'
+
+/** What a test changes of the unit's input; `fleet` is merged over the profile's default fleet. */
+type BuildInput = Partial<Omit<FleetUnitInput, 'fleet'>> & {fleet?: Partial<ResolvedFleet>}
+
+/** A built unit and its parsed text. */
+type BuiltUnit = FleetUnit & {parsed: ParsedUnit}
 
 // Made-up paths, outside home and temporary directories wherever this checkout and node happen to be.
 // (systemd-analyze is therefore told not to look for the executable; the CLI tests name real ones.)
@@ -16,7 +25,7 @@ const RUN = `${REPO}/bin/run.js`
 const NODE = '/opt/node/bin/node'
 const RUNTIME = Object.freeze({dataDir: '/var/lib/decnet-plugins', entry: RUN, node: NODE, packageRoot: REPO, version: '9.9.9'})
 
-function fleet(profile, extra = {}) {
+function fleet(profile: PrivilegeProfile, extra: Partial<ResolvedFleet> = {}): ResolvedFleet {
   const name = extra.name ?? `f-${profile}`
   return {
     description: `A ${profile} fleet`,
@@ -29,13 +38,13 @@ function fleet(profile, extra = {}) {
   }
 }
 
-function build(profile, input = {}) {
+function build(profile: PrivilegeProfile, input: BuildInput = {}): BuiltUnit {
   const unit = buildFleetUnit({graceMs: 15_000, runtime: RUNTIME, ...input, fleet: fleet(profile, input.fleet)})
   return {...unit, parsed: parseUnit(unit.text)}
 }
 
 /** The lines that carry privilege, in the order the unit gives them. */
-function privilegeLines(parsed) {
+function privilegeLines(parsed: ParsedUnit): string[] {
   const keys = new Set(['AmbientCapabilities', 'CapabilityBoundingSet', 'DynamicUser', 'Group', 'RestrictAddressFamilies', 'SupplementaryGroups', 'User'])
   return parsed.directives('Service').filter(([k]) => keys.has(k)).map(([k, v]) => `${k}=${v}`)
 }
@@ -60,7 +69,7 @@ const SANDBOX = {
   UMask: '0077',
 }
 
-function assertVerified(t, unit) {
+function assertVerified(t: TestContext, unit: FleetUnit): void {
   const verdict = verifyUnit(t, unit.text, unit.fileName, {executables: false})
   if (verdict.skip) t.diagnostic(`not verified: ${verdict.skip}`)
   else assert.deepEqual(verdict.problems, [], `systemd-analyze verify objected:\n${verdict.output}`)
@@ -136,13 +145,14 @@ describe('buildFleetUnit: privilege per profile', () => {
 
   it('grants what the master accepts for its profile, and every larger grant is refused (exceedsProfile)', () => {
     const DOCKER_GID = 4242
-    const bit = (name) => {
+    const bit = (name: string): bigint => {
       for (let b = 0n; b < 64n; b++) if (capabilityNames(1n << b)[0] === name.toLowerCase()) return 1n << b
       throw new Error(`no such capability ${name}`)
     }
 
-    const credsOf = (profile) => {
+    const credsOf = (profile: PrivilegeProfile): Credentials => {
       const sandbox = PROFILE_SANDBOX[profile]
+      assert.ok(sandbox.capabilities !== null, `${profile} has a bounded capability set`)
       return {
         capEff: sandbox.capabilities.reduce((set, cap) => set | bit(cap), 0n),
         egid: 1000,
@@ -153,7 +163,7 @@ describe('buildFleetUnit: privilege per profile', () => {
       }
     }
 
-    const ordered = ['database', 'docker', 'net-raw']
+    const ordered: PrivilegeProfile[] = ['database', 'docker', 'net-raw']
     for (const profile of ordered) {
       assert.equal(exceedsProfile(credsOf(profile), profile, DOCKER_GID), null, profile)
       for (const other of ordered.filter((o) => o !== profile && o !== 'database')) {
@@ -165,7 +175,8 @@ describe('buildFleetUnit: privilege per profile', () => {
 
 describe('buildFleetUnit: how it runs and stops', () => {
   it('ExecStart is absolute node + bin/run.js + `fleet NAME --grace N`; stop timing follows --grace', () => {
-    for (const [graceMs, grace, timeout] of [[15_000, '15', '20s'], [30_000, '30', '35s'], [500, '0.5', '6s'], [2500, '2.5', '8s']]) {
+    const cases: Array<[number, string, string]> = [[15_000, '15', '20s'], [30_000, '30', '35s'], [500, '0.5', '6s'], [2500, '2.5', '8s']]
+    for (const [graceMs, grace, timeout] of cases) {
       const {parsed} = build('database', {graceMs})
       assert.equal(parsed.value('Service', 'ExecStart'), `${NODE} ${RUN} fleet f-database --grace ${grace}`)
       assert.equal(parsed.value('Service', 'TimeoutStopSec'), timeout, `grace ${grace}`)
@@ -227,7 +238,7 @@ describe('buildFleetUnit: how it runs and stops', () => {
     assert.equal(parsed.value('Service', 'EnvironmentFile'), '-/etc/decnet/f-database.env')
   })
 
-  for (const profile of ['database', 'docker', 'net-raw', 'root']) {
+  for (const profile of ['database', 'docker', 'net-raw', 'root'] as const) {
     it(`${profile}: a runtime directory of its own holds the control socket, where decnet is told to put it and root's decnet looks`, () => {
       const {parsed} = build(profile)
       assert.equal(parsed.value('Service', 'RuntimeDirectory'), `decnet-f-${profile}`)
@@ -240,6 +251,7 @@ describe('buildFleetUnit: how it runs and stops', () => {
   it('a fleet name too long for a user name gets a short, distinct dynamic user', () => {
     const a = build('database', {fleet: {name: 'a-very-long-fleet-name-for-units'}}).parsed.value('Service', 'User')
     const b = build('database', {fleet: {name: 'a-very-long-fleet-name-for-unitz'}}).parsed.value('Service', 'User')
+    assert.ok(a !== undefined && b !== undefined, 'both units have a User=')
     assert.ok(a.length <= 31 && b.length <= 31, `${a} ${b}`)
     assert.notEqual(a, b)
     assert.match(a, /^decnet-a-very-long-fleet-[0-9a-f]{6}$/)
@@ -253,7 +265,7 @@ describe('buildFleetUnit: what it writes from outside', () => {
     assert.equal(unit.parsed.value('Service', 'ExecStartPre'), undefined)
     assert.deepEqual(unit.parsed.sections, ['Unit', 'Service', 'Install'])
     assert.deepEqual(unit.parsed.values('Service', 'User'), ['decnet-f-database'])
-    const line = unit.parsed.value('Unit', 'Description')
+    const line = unit.parsed.value('Unit', 'Description') ?? assert.fail('no Description=')
     assert.match(line, /^decnet fleet f-database: Innocent 100%% \\ ExecStartPre=.* \[Service\] User=root$/)
     assertVerified(t, unit)
   })
@@ -276,7 +288,7 @@ describe('buildFleetUnit: what it writes from outside', () => {
   })
 
   it('a SQLite file outside the state directory needs --user, and then that directory is writable', () => {
-    const database = {kind: 'sqlite', path: '/srv/decnet/decnet.sqlite'}
+    const database: DatabaseTarget = {kind: 'sqlite', path: '/srv/decnet/decnet.sqlite'}
     assert.throws(() => build('database', {database}), /outside the unit's state directory .*pass --user NAME/)
     const {parsed} = build('database', {account: {group: 'decnet', user: 'decnet'}, database})
     assert.deepEqual(parsed.values('Service', 'ReadWritePaths'), ['/srv/decnet'])
@@ -292,7 +304,7 @@ describe('buildFleetUnit: what it writes from outside', () => {
       node: '/root/.nvm/versions/node/v20.0.0/bin/node',
       packageRoot: '/home/op/decnet',
     }
-    const worker = {exportName: 'default', modulePath: '/home/op/plugin/workers/w.js', name: 'w', needs: 'database', options: {}, restart: 'on-failure'}
+    const worker: ResolvedWorker = {exportName: 'default', modulePath: '/home/op/plugin/workers/w.js', name: 'w', needs: 'database', options: {}, restart: 'on-failure'}
     const unit = buildFleetUnit({
       account: {group: 'op', user: 'op'},
       database: {kind: 'sqlite', path: '/home/op/db/decnet.sqlite'},

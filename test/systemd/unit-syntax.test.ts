@@ -5,8 +5,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
-import {sandboxMounts} from '../../dist/systemd/index.js'
-import {accountName, environmentValue, escapeSpecifiers, execLine, oneLine, unitPath} from '../../dist/systemd/unit-syntax.js'
+import {sandboxMounts} from '../../src/systemd/index.js'
+import {accountName, environmentValue, escapeSpecifiers, execLine, oneLine, unitPath} from '../../src/systemd/unit-syntax.js'
 import {verifyUnit} from '../helpers/systemd-unit.js'
 
 describe('unit syntax', () => {

@@ -4,14 +4,14 @@ import assert from 'node:assert/strict'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {test} from 'node:test'
+import {test, type TestContext} from 'node:test'
 
-import {FleetUnitError} from '../../dist/systemd/fleet-unit-error.js'
-import {databaseSetting} from '../../dist/systemd/database-setting.js'
+import {FleetUnitError} from '../../src/systemd/fleet-unit-error.js'
+import {databaseSetting} from '../../src/systemd/database-setting.js'
 
 const context = {dynamicUser: false, fleet: 'heavy', root: false, stateDir: '/var/lib/decnet-heavy'}
 
-function scratch(t) {
+function scratch(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-unit-db-'))
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   return dir
