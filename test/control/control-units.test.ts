@@ -13,16 +13,16 @@ import {ControlConnection, ControlError, requestStatus} from '../../src/control/
 import {ControlServer, SocketInUseError} from '../../src/control/control-server.js'
 import {fleetOfSocket, fleetPaths, runtimeDirectory} from '../../src/control/fleet-paths.js'
 import {formatDuration} from '../../src/control/format-status.js'
-import {parseSmapsRollup} from '../../src/control/process-memory.js'
 import {AlreadyRunningError, claimPidFile, inspectPidFile, releasePidFile} from '../../src/control/pid-file.js'
+import {parseSmapsRollup} from '../../src/control/process-memory.js'
 import {parseRequest} from '../../src/control/protocol.js'
-import {Backoff} from '../../src/prefork/backoff.js'
 import type {ChildHandle} from '../../src/prefork/child-handle.js'
 import {type FleetStatus, fleetStatus} from '../../src/prefork/fleet-status.js'
 import type {Slot} from '../../src/prefork/slot.js'
 import type {WorkerExit} from '../../src/prefork/worker-exit.js'
-import {fleetOf} from '../helpers/fake-children.js'
+
 import {ManualClock} from '../helpers/manual-clock.js'
+import {childHandle, slotOf} from '../helpers/slots.js'
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-control-'))
@@ -105,38 +105,9 @@ describe('fleetStatus', () => {
   it('derives each worker state from its slot', () => {
     const now = Date.now()
     const perfNow = performance.now()
-    const child = (fields: Partial<ChildHandle>): ChildHandle => ({
-      asked: false,
-      bootError: undefined,
-      greeted: true,
-      kill() {},
-      killCause: undefined,
-      name: 'w',
-      pid: 10,
-      ready: false,
-      retired: undefined,
-      send() {},
-      silentMs: undefined,
-      startedAt: perfNow - 5000,
-      statusText: undefined,
-      terminate() {},
-      uptimeMs: 5000,
-      ...fields,
-    })
+    const child = (fields: Partial<ChildHandle>): ChildHandle => childHandle({startedAt: perfNow - 5000, ...fields})
     const exit: WorkerExit = {bootError: undefined, cause: 'crashed', code: 1, forciblyKilled: false, hung: false, pid: 9, requested: false, signal: null, uptimeMs: 42, worker: 'e'}
-    const [worker] = fleetOf([{name: 'w'}]).workers
-    const slot = (name: string, fields: Partial<Slot>): Slot => ({
-      backoff: new Backoff({maxMs: 30_000, stableMs: 60_000}),
-      child: undefined,
-      lastExit: undefined,
-      lastExitAt: undefined,
-      restartAt: undefined,
-      restarts: 0,
-      restartTimer: undefined,
-      retireTimer: undefined,
-      ...fields,
-      worker: {...worker, name},
-    })
+    const slot = (name: string, fields: Partial<Slot>): Slot => slotOf({name}, fields)
     const slots = [
       slot('a', {child: child({})}),
       slot('b', {child: child({ready: true, statusText: 'standby (held by host-b:4242)'})}),

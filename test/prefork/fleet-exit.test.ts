@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {defined} from '../helpers/defined.js'
-import {type FakeChild, fakeFleet} from '../helpers/fake-children.js'
 import type {LogLevel} from '../../src/prefork/options.js'
 import type {ExitCause} from '../../src/prefork/worker-exit.js'
+
+import {defined} from '../helpers/defined.js'
+import {type FakeChild, fakeFleet} from '../helpers/fake-children.js'
 
 const ONCE_FAILED = 6
 const MIB = 1024 * 1024

@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {defined} from '../helpers/defined.js'
-import {type FakeFleet, type FakeFleetSetup, fakeFleet, ROOT} from '../helpers/fake-children.js'
 import type {SupervisorOptions, WorkerReport} from '../../src/prefork/options.js'
 import type {WorkerExit} from '../../src/prefork/worker-exit.js'
+
+import {defined} from '../helpers/defined.js'
+import {type FakeFleet, type FakeFleetSetup, fakeFleet, ROOT} from '../helpers/fake-children.js'
 
 const STOP_FORCED = 5
 const WORKER_BOOT_FAILED = 4
