@@ -1,6 +1,7 @@
 // Runs test/fixtures/run-supervisor.js (a Supervisor without the CLI) as a real process and
 // watches its output; plus /proc helpers. Every run is registered for cleanup: call
 // `await run.cleanup()` (e.g. in t.after) and nothing it started survives the test.
+import assert from 'node:assert/strict'
 import {type ChildProcess, spawn} from 'node:child_process'
 import {readdirSync, readFileSync} from 'node:fs'
 import {createInterface} from 'node:readline'
@@ -120,6 +121,13 @@ export class FleetRun {
   outcome(): FleetOutcome | undefined {
     const line = this.lines.findLast((l) => l.text.startsWith('[harness] outcome '))
     return line && (JSON.parse(line.text.slice('[harness] outcome '.length)) as FleetOutcome)
+  }
+
+  /** The outcome the harness printed last; fails the test when it printed none (it did not end normally). */
+  finalOutcome(): FleetOutcome {
+    const outcome = this.outcome()
+    assert.ok(outcome, `the harness printed no outcome; output:\n${this.text}`)
+    return outcome
   }
 
   /** Pids from `[decnet] worker NAME ready (pid P)` lines, for `name` (or all), in order. */

@@ -5,11 +5,12 @@ import {spawnSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 import {test} from 'node:test'
 
-import {isAlive, startFleet, statusIds} from '../helpers/fleet-harness.js'
+import {defined} from '../helpers/defined.js'
+import {type HarnessSpec, isAlive, startFleet, statusIds} from '../helpers/fleet-harness.js'
 
 const PRIVILEGE_EXCEEDED = 7
 const NOBODY = 65534
-const isRoot = process.getuid() === 0
+const isRoot = process.getuid?.() === 0
 const childEntry = fileURLToPath(new URL('../../dist/prefork/child.js', import.meta.url))
 const fixture = fileURLToPath(new URL('../fixtures/workers/report.js', import.meta.url))
 
@@ -24,22 +25,22 @@ function nobodyCannotRead() {
 }
 
 test("a 'database' fleet running as root is killed with PRIVILEGE_EXCEEDED, saying what was found", {skip: !isRoot && 'needs root'}, async (t) => {
-  const spec = {fleet: {name: 'db', profile: 'database', workers: [{module: 'idle.js', name: 'reader'}, {module: 'idle.js', name: 'writer'}]}}
+  const spec: HarnessSpec = {fleet: {name: 'db', profile: 'database', workers: [{module: 'idle.js', name: 'reader'}, {module: 'idle.js', name: 'writer'}]}}
   const run = startFleet(spec)
   t.after(() => run.cleanup())
   const {code} = await run.waitForExit()
   assert.equal(code, PRIVILEGE_EXCEEDED, run.text)
-  const {reason, workers} = run.outcome()
+  const {reason, workers} = run.finalOutcome()
   assert.match(reason, /^worker (reader|writer) \(pid \d+\) runs as root \(uid 0, euid 0\).*more than the 'database' profile allows$/)
   assert.match(run.text, /\[decnet\] worker (reader|writer) \(pid \d+\) runs as root .*; killed it, stopping fleet db/)
-  assert.ok(workers.some((w) => w.lastExit?.cause === 'privilege' && w.lastExit.forciblyKilled), JSON.stringify(workers))
+  assert.ok(workers.some((w) => w.lastExit?.cause === 'privilege' && defined(w.lastExit, `${w.name}'s last exit`).forciblyKilled), JSON.stringify(workers))
   assert.doesNotMatch(run.text, /fleet db ready/, 'the fleet never counts as ready')
   assert.doesNotMatch(run.text, /restarting/)
-  for (const w of workers) assert.ok(!w.lastExit || !isAlive(w.lastExit.pid))
+  for (const w of workers) assert.ok(!w.lastExit || !isAlive(defined(w.lastExit, `${w.name}'s last exit`).pid))
 })
 
 test('allowRoot turns the same finding into a warning and the fleet runs', {skip: !isRoot && 'needs root'}, async (t) => {
-  const spec = {fleet: {name: 'db', profile: 'database', workers: [{module: 'idle.js', name: 'reader'}]}, options: {allowRoot: true}}
+  const spec: HarnessSpec = {fleet: {name: 'db', profile: 'database', workers: [{module: 'idle.js', name: 'reader'}]}, options: {allowRoot: true}}
   const run = startFleet(spec)
   t.after(() => run.cleanup())
   await run.waitFor(/fleet db ready \(1 worker\)/)
@@ -52,7 +53,7 @@ test('allowRoot turns the same finding into a warning and the fleet runs', {skip
 test('uid/gid: children run as nobody, with that user\'s HOME and USER, and pass the database profile check', {skip: !isRoot && 'needs root'}, async (t) => {
   const unreadable = nobodyCannotRead()
   if (unreadable) return t.skip(unreadable)
-  const spec = {fleet: {name: 'dropped', profile: 'database', workers: [{module: 'report.js', name: 'reporter'}]}, options: {gid: NOBODY, uid: NOBODY}}
+  const spec: HarnessSpec = {fleet: {name: 'dropped', profile: 'database', workers: [{module: 'report.js', name: 'reporter'}]}, options: {gid: NOBODY, uid: NOBODY}}
   const run = startFleet(spec)
   t.after(() => run.cleanup())
   await run.waitFor(/fleet dropped ready \(1 worker\)/)

@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {startFleet} from '../helpers/fleet-harness.js'
+import {defined} from '../helpers/defined.js'
+import {type HarnessSpec, startFleet} from '../helpers/fleet-harness.js'
 
 /** A fleet of an idle and a busy (50 ms blocks every 100 ms) worker that both return after `periods` watchdog periods. */
-function lingeringFleet(watchdogMs, periods) {
+function lingeringFleet(watchdogMs: number, periods: number): HarnessSpec {
   const ms = watchdogMs * periods
   return {
     fleet: {
@@ -31,9 +32,9 @@ test('healthy children are never killed by a short watchdog (1 s and 2 s), idle 
     assert.doesNotMatch(run.text, /\[decnet\].*(hung|SIGKILL)/, `watchdog ${watchdogMs} ms killed a healthy child:\n${run.text}`)
     assert.equal(code, 0, run.text)
     assert.equal(run.lines.filter((line) => /^(calm|busy) \| lingered \d+ ms$/.test(line.text)).length, 2, run.text)
-    for (const worker of run.outcome().workers) {
+    for (const worker of run.finalOutcome().workers) {
       assert.equal(worker.restarts, 0, `${worker.name}: ${run.text}`)
-      assert.equal(worker.lastExit.cause, 'exited', `${worker.name}: ${run.text}`)
+      assert.equal(defined(worker.lastExit, `${worker.name}'s last exit`).cause, 'exited', `${worker.name}: ${run.text}`)
     }
   }))
 })

@@ -8,15 +8,21 @@ import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
 
-import {memoryLimitReason, MemoryLimits, residentBytes} from '../../dist/prefork/memory-limit.js'
-import {Supervisor} from '../../dist/prefork/index.js'
-import {isAlive, startFleet} from '../helpers/fleet-harness.js'
+import type {ChildHandle} from '../../src/prefork/child-handle.js'
+import {Supervisor} from '../../src/prefork/index.js'
+import {memoryLimitReason, MemoryLimits, residentBytes} from '../../src/prefork/memory-limit.js'
+import type {Slot} from '../../src/prefork/slot.js'
+
+import {defined} from '../helpers/defined.js'
+import {fleetOf} from '../helpers/fake-children.js'
+import {type HarnessSpec, isAlive, startFleet} from '../helpers/fleet-harness.js'
+import {childHandle, slotOf} from '../helpers/slots.js'
 
 const OVER = /^\[decnet\] worker leak \(pid (\d+)\) is over its memory limit: RSS (\d+) MB > 100 MB; stopping it to restart it \(grace \d+ ms\)$/
 
 describe('a worker over its memory limit', () => {
   test('is stopped (SIGTERM) and restarted, with the reason in the log and its exit record; its neighbour is untouched', async (t) => {
-    const spec = {
+    const spec: HarnessSpec = {
       fleet: {
         name: 'leaky',
         workers: [
@@ -54,19 +60,19 @@ describe('a worker over its memory limit', () => {
     run.kill('SIGTERM')
     const {code} = await run.waitForExit(20_000)
     assert.equal(code, 0, run.text)
-    const outcome = run.outcome()
-    const leak = outcome.workers.find((worker) => worker.name === 'leak')
+    const outcome = run.finalOutcome()
+    const leak = defined(outcome.workers.find((worker) => worker.name === 'leak'), 'worker leak')
     assert.ok(leak.restarts >= 1, JSON.stringify(leak))
-    assert.equal(outcome.workers.find((worker) => worker.name === 'steady').restarts, 0)
+    assert.equal(defined(outcome.workers.find((worker) => worker.name === 'steady'), 'worker steady').restarts, 0)
     // the last exit is the fleet stop, unless the second copy hit the limit too before it
-    assert.ok(['stopped', 'memory-limit'].includes(leak.lastExit.cause), JSON.stringify(leak.lastExit))
+    assert.ok(['stopped', 'memory-limit'].includes(defined(leak.lastExit, `${leak.name}'s last exit`).cause), JSON.stringify(leak.lastExit))
   })
 })
 
 describe('memory limit pieces', () => {
   test('residentBytes reads VmRSS of a live process, null for one that does not exist', () => {
-    const rss = residentBytes(process.pid)
-    const vmRss = Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024
+    const rss = defined(residentBytes(process.pid), 'the RSS of this process')
+    const vmRss = Number(defined(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8')), 'a VmRSS line')[1]) * 1024
     assert.ok(rss > 10 * 1024 * 1024, `node itself holds more than 10 MiB: ${rss}`)
     assert.ok(Math.abs(rss - vmRss) < 64 * 1024 * 1024, `${rss} ~ ${vmRss}`)
     assert.equal(residentBytes(2 ** 22 + 1), null)
@@ -79,7 +85,7 @@ describe('memory limit pieces', () => {
   })
 
   test('no timer at all when no worker has a limit', () => {
-    const slot = (maxMemoryMb) => ({child: undefined, worker: {maxMemoryMb, name: 'w'}})
+    const slot = (maxMemoryMb: number | undefined): Slot => slotOf({maxMemoryMb, name: 'w'})
     const none = new MemoryLimits([slot(undefined)], {maxMemoryMb: undefined, memoryCheckMs: 10}, () => assert.fail('no limit'))
     assert.equal(none.active, false)
     assert.equal(new MemoryLimits([slot(undefined)], {maxMemoryMb: 64, memoryCheckMs: 10}, () => {}).active, true)
@@ -87,9 +93,9 @@ describe('memory limit pieces', () => {
   })
 
   test('a child over its limit is reported once; one being stopped is not checked', () => {
-    const reported = []
-    const child = {asked: false, killCause: undefined, pid: process.pid}
-    const limits = new MemoryLimits([{child, worker: {maxMemoryMb: 1, name: 'w'}}], {maxMemoryMb: undefined, memoryCheckMs: 10}, (c, reason) =>
+    const reported: Array<[ChildHandle, string]> = []
+    const child = childHandle({pid: process.pid})
+    const limits = new MemoryLimits([slotOf({maxMemoryMb: 1, name: 'w'}, {child})], {maxMemoryMb: undefined, memoryCheckMs: 10}, (c, reason) =>
       reported.push([c, reason]),
     )
     limits.check()
@@ -97,12 +103,15 @@ describe('memory limit pieces', () => {
     assert.equal(reported.length, 1)
     assert.equal(reported[0][0], child)
     assert.match(reported[0][1], /^memory limit: RSS \d+ MB > 1 MB$/)
-    const asked = {asked: true, killCause: undefined, pid: process.pid}
-    new MemoryLimits([{child: asked, worker: {maxMemoryMb: 1}}], {maxMemoryMb: undefined, memoryCheckMs: 10}, () => assert.fail('asked')).check()
+    // the same child once asked to stop: over its limit all the same, but not reported
+    const asked = childHandle({asked: true, pid: process.pid})
+    const skipped: string[] = []
+    new MemoryLimits([slotOf({maxMemoryMb: 1, name: 'w'}, {child: asked})], {maxMemoryMb: undefined, memoryCheckMs: 10}, (_c, reason) => skipped.push(reason)).check()
+    assert.deepEqual(skipped, [], 'a child being stopped is not checked')
   })
 
   test('the supervisor validates maxMemoryMb and memoryCheckMs', () => {
-    const fleet = {name: 'f', profile: 'root', workers: [{exportName: 'default', modulePath: '/x.js', name: 'w', needs: 'root', options: {}, restart: 'on-failure'}]}
+    const fleet = fleetOf([{modulePath: '/x.js', name: 'w'}], {name: 'f', profile: 'root'})
     for (const maxMemoryMb of [0, -1, 1.5, Number.NaN, 2 ** 21]) {
       assert.throws(() => new Supervisor({fleet, maxMemoryMb}), {message: `Expected \`maxMemoryMb\` to be a whole number of MiB from 1 to 1048576, got \`${maxMemoryMb}\``})
     }

@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {startFleet} from '../helpers/fleet-harness.js'
+import {type HarnessSpec, startFleet} from '../helpers/fleet-harness.js'
 
 test('output lines are prefixed with the worker name and never interleaved; a partial last line is flushed', async (t) => {
   const count = 300
   const names = ['left', 'right', 'third']
-  const spec = {fleet: {name: 'chatty', workers: names.map((name) => ({module: 'prints.js', name, options: {count}}))}}
+  const spec: HarnessSpec = {fleet: {name: 'chatty', workers: names.map((name) => ({module: 'prints.js', name, options: {count}}))}}
   const run = startFleet(spec)
   t.after(() => run.cleanup())
   const {code} = await run.waitForExit()

@@ -8,12 +8,13 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {test} from 'node:test'
 
-import {childrenOf, isAlive, startFleet, waitUntil} from '../helpers/fleet-harness.js'
+import {defined} from '../helpers/defined.js'
+import {childrenOf, type HarnessSpec, isAlive, startFleet, waitUntil} from '../helpers/fleet-harness.js'
 
 const STOP_FORCED = 5
 
 test('a child ignoring SIGTERM is SIGKILLed after the grace period, named, and the exit code is STOP_FORCED', async (t) => {
-  const spec = {
+  const spec: HarnessSpec = {
     fleet: {name: 'stubborn', workers: [{module: 'ignore-term.js', name: 'mule'}]},
     options: {graceMs: 300},
   }
@@ -27,10 +28,10 @@ test('a child ignoring SIGTERM is SIGKILLed after the grace period, named, and t
   assert.match(run.text, /^mule \| abort ignored$/m, 'the stubborn worker did get its abort')
   assert.match(run.text, /\[decnet\] grace period of 300 ms expired: killing mule \(SIGKILL\)/)
   assert.match(run.text, /\[decnet\] worker mule \(pid \d+\) did not stop within 300 ms; killed \(SIGKILL\)/)
-  const outcome = run.outcome()
+  const outcome = run.finalOutcome()
   assert.deepEqual(outcome.killed, ['mule'])
   assert.equal(outcome.reason, 'SIGTERM; had to SIGKILL: mule')
-  const mule = outcome.workers.find((w) => w.name === 'mule').lastExit
+  const mule = defined(defined(outcome.workers.find((w) => w.name === 'mule'), 'worker mule').lastExit, "mule's last exit")
   assert.deepEqual([mule.cause, mule.signal, mule.forciblyKilled, mule.requested], ['killed-after-grace', 'SIGKILL', true, true])
   assert.deepEqual(pids.filter(isAlive), [])
 })
@@ -38,7 +39,7 @@ test('a child ignoring SIGTERM is SIGKILLed after the grace period, named, and t
 test('a hung child is SIGKILLed by the watchdog, logged as hung, and restarted', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-hang-'))
   t.after(() => rmSync(dir, {force: true, recursive: true}))
-  const spec = {
+  const spec: HarnessSpec = {
     fleet: {name: 'hangs', workers: [{module: 'hang.js', name: 'stuck', options: {marker: join(dir, 'hung-once')}}, {module: 'idle.js', name: 'fine'}]},
     options: {initialBackoffMs: 50, watchdogMs: 1000},
   }
@@ -57,12 +58,12 @@ test('a hung child is SIGKILLed by the watchdog, logged as hung, and restarted',
   run.kill('SIGTERM')
   const {code} = await run.waitForExit()
   assert.equal(code, 0, run.text)
-  const stuck = run.outcome().workers.find((w) => w.name === 'stuck')
+  const stuck = defined(run.finalOutcome().workers.find((w) => w.name === 'stuck'), 'worker stuck')
   assert.equal(stuck.restarts, 1)
 })
 
 test('when the master dies by SIGKILL, its children exit within a second, holding nothing of the master to write to', async (t) => {
-  const spec = {fleet: {name: 'orphans', workers: [{module: 'idle.js', name: 'a'}, {module: 'idle.js', name: 'b'}, {module: 'ignore-term.js', name: 'c'}]}}
+  const spec: HarnessSpec = {fleet: {name: 'orphans', workers: [{module: 'idle.js', name: 'a'}, {module: 'idle.js', name: 'b'}, {module: 'ignore-term.js', name: 'c'}]}}
   const run = startFleet(spec)
   t.after(() => run.cleanup())
   await run.waitFor(/fleet orphans ready/)

@@ -6,29 +6,33 @@ import {spawn} from 'node:child_process'
 import {chmodSync, closeSync, mkdtempSync, openSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {test} from 'node:test'
+import {test, type TestContext} from 'node:test'
 
-import {hardeningShortfall, readCredentials} from '../../dist/prefork/credentials.js'
-import {findSetpriv} from '../../dist/prefork/find-setpriv.js'
-import {fromWireCredentials, toWireCredentials} from '../../dist/prefork/messages.js'
-import {planWorkerHardening} from '../../dist/prefork/worker-hardening.js'
-import {FleetRun} from '../helpers/fleet-harness.js'
+import {type Credentials, hardeningShortfall, readCredentials} from '../../src/prefork/credentials.js'
+import {findSetpriv} from '../../src/prefork/find-setpriv.js'
+import {fromWireCredentials, toWireCredentials} from '../../src/prefork/messages.js'
+import {planWorkerHardening, type WorkerHardening} from '../../src/prefork/worker-hardening.js'
+import {defined} from '../helpers/defined.js'
+import {FleetRun, type HarnessSpec} from '../helpers/fleet-harness.js'
 import {descriptorsOf, statusFields} from '../helpers/pty.js'
 
 const HARNESS = new URL('../fixtures/run-supervisor.js', import.meta.url).pathname
 const ALL = (1n << 41n) - 1n
-const root = {capEff: ALL, egid: 0, euid: 0, gid: 0, groups: [], uid: 0}
-const ordinary = {capEff: 0n, egid: 1000, euid: 1000, gid: 1000, groups: [], uid: 1000}
+const root: Credentials = {capEff: ALL, egid: 0, euid: 0, gid: 0, groups: [], uid: 0}
+const ordinary: Credentials = {capEff: 0n, egid: 1000, euid: 1000, gid: 1000, groups: [], uid: 1000}
 const SETPRIV = '/usr/bin/setpriv'
 const setpriv = findSetpriv()
-const isRoot = process.getuid() === 0
+const isRoot = process.getuid?.() === 0
+
+/** The wrapper of a plan that must have one. */
+const wrapperOf = (plan: WorkerHardening): NonNullable<WorkerHardening['wrapper']> => defined(plan.wrapper, 'a setpriv wrapper')
 
 /** Starts the harness with extra descriptors (stdio entries after fd 2). */
-function startHarness(spec, {env = process.env, extra = []} = {}) {
+function startHarness(spec: HarnessSpec, {env = process.env, extra = []}: {env?: NodeJS.ProcessEnv; extra?: Array<'ignore' | number>} = {}): FleetRun {
   return new FleetRun(spawn(process.execPath, [HARNESS, JSON.stringify(spec)], {env, stdio: ['ignore', 'pipe', 'pipe', ...extra]}))
 }
 
-function tempDir(t) {
+function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-hardening-'))
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   return dir
@@ -44,19 +48,19 @@ test('plan: root drops a database worker to its user through setpriv, with no_ne
 
 test('plan: net-raw keeps CAP_NET_RAW (ambient across the uid change), and only it in the bounding set', () => {
   const plan = planWorkerHardening({gid: 65534, master: root, profile: 'net-raw', setpriv: SETPRIV, uid: 65534})
-  assert.deepEqual(plan.wrapper.args, ['--no-new-privs', '--inh-caps=-all,+net_raw', '--bounding-set=-all,+net_raw', '--reuid=65534', '--regid=65534', '--clear-groups', '--ambient-caps=-all,+net_raw'])
+  assert.deepEqual(wrapperOf(plan).args, ['--no-new-privs', '--inh-caps=-all,+net_raw', '--bounding-set=-all,+net_raw', '--reuid=65534', '--regid=65534', '--clear-groups', '--ambient-caps=-all,+net_raw'])
   assert.deepEqual(plan.expected, {boundingSet: 1n << 13n, noNewPrivs: true})
 })
 
 test('plan: --allow-root workers stay root but get no_new_privs and the bounding set of their profile', () => {
   const plan = planWorkerHardening({master: root, profile: 'docker', setpriv: SETPRIV})
-  assert.deepEqual(plan.wrapper.args, ['--no-new-privs', '--inh-caps=-all', '--bounding-set=-all'])
+  assert.deepEqual(wrapperOf(plan).args, ['--no-new-privs', '--inh-caps=-all', '--bounding-set=-all'])
   assert.deepEqual(plan.expected, {boundingSet: 0n, noNewPrivs: true})
 })
 
 test('plan: an ordinary master sets no_new_privs only (shrinking the bounding set needs CAP_SETPCAP)', () => {
   const plan = planWorkerHardening({master: ordinary, profile: 'database', setpriv: SETPRIV})
-  assert.deepEqual(plan.wrapper.args, ['--no-new-privs'])
+  assert.deepEqual(wrapperOf(plan).args, ['--no-new-privs'])
   assert.deepEqual(plan.expected, {boundingSet: undefined, noNewPrivs: true})
 })
 
@@ -73,7 +77,7 @@ test('plan: a root fleet starts as before; without setpriv node switches the use
       "(a setuid program could elevate them), without a bounding set limited to the profile's capabilities, without CAP_NET_RAW " +
       '(a uid change clears it without setpriv); install util-linux',
   )
-  assert.match(planWorkerHardening({master: ordinary, profile: 'database'}).shortfall, /run without no_new_privs \(a setuid program could elevate them\); install util-linux$/)
+  assert.match(defined(planWorkerHardening({master: ordinary, profile: 'database'}).shortfall, 'a shortfall'), /run without no_new_privs \(a setuid program could elevate them\); install util-linux$/)
 })
 
 test("plan without setpriv under a systemd unit: the master's no_new_privs and bounding set pass to the workers, so nothing is missing", () => {
@@ -89,7 +93,8 @@ test('a child reads and reports no_new_privs and its bounding set; the master sa
   assert.equal(creds.noNewPrivs, true)
   assert.equal(creds.capBnd, 0x2001n)
   assert.deepEqual(fromWireCredentials(JSON.parse(JSON.stringify(toWireCredentials(creds)))), creds, 'survives JSON IPC')
-  assert.throws(() => fromWireCredentials({...toWireCredentials(creds), noNewPrivs: 'yes'}), /malformed credentials/)
+  // a child's report is JSON: the check must not trust its types
+  assert.throws(() => fromWireCredentials(JSON.parse(JSON.stringify({...toWireCredentials(creds), noNewPrivs: 'yes'}))), /malformed credentials/)
   assert.equal(hardeningShortfall(creds, {boundingSet: 0x2001n, noNewPrivs: true}), null)
   assert.equal(hardeningShortfall(creds, {boundingSet: 1n << 13n, noNewPrivs: true}), 'its bounding set keeps capability cap_chown')
   assert.equal(hardeningShortfall({...creds, noNewPrivs: false}, {noNewPrivs: true}), 'no_new_privs is off (a setuid program would elevate it)')
@@ -116,18 +121,18 @@ test('a wrapper that drops the hardening is caught by the child\'s own report: t
   const fake = join(dir, 'setpriv')
   writeFileSync(fake, '#!/bin/sh\nwhile [ "$1" != "--" ]; do shift; done\nshift\nexec "$@"\n')
   chmodSync(fake, 0o755)
-  const spec = {fleet: {name: 'lax', profile: 'database', workers: [{module: 'idle.js', name: 'w'}]}, options: {allowRoot: false, setpriv: fake}}
+  const spec: HarnessSpec = {fleet: {name: 'lax', profile: 'database', workers: [{module: 'idle.js', name: 'w'}]}, options: {allowRoot: false, setpriv: fake}}
   const run = startHarness(spec)
   t.after(() => run.cleanup())
   const {code} = await run.waitForExit()
   assert.equal(code, 7, run.text)
-  assert.match(run.outcome().reason, /^worker w \(pid \d+\) lacks the hardening decnet started it with: no_new_privs is off \(a setuid program would elevate it\)/)
-  if (isRoot) assert.match(run.outcome().reason, /; its bounding set keeps 4\d capabilities \(cap_chown, .* and 3\d more\); runs as root \(uid 0, euid 0\)/)
+  assert.match(run.finalOutcome().reason, /^worker w \(pid \d+\) lacks the hardening decnet started it with: no_new_privs is off \(a setuid program would elevate it\)/)
+  if (isRoot) assert.match(run.finalOutcome().reason, /; its bounding set keeps 4\d capabilities \(cap_chown, .* and 3\d more\); runs as root \(uid 0, euid 0\)/)
   assert.match(run.text, /\[decnet\] worker w \(pid \d+\) lacks the hardening .*; killed it, stopping fleet lax/)
 })
 
 test('setpriv: false starts workers as before (no no_new_privs), without a warning: the caller chose', async (t) => {
-  const spec = {fleet: {name: 'plain', profile: 'root', workers: [{module: 'idle.js', name: 'w'}]}, options: {setpriv: false}}
+  const spec: HarnessSpec = {fleet: {name: 'plain', profile: 'root', workers: [{module: 'idle.js', name: 'w'}]}, options: {setpriv: false}}
   const run = startHarness(spec)
   t.after(() => run.cleanup())
   await run.waitFor(/fleet plain ready/)
@@ -144,10 +149,10 @@ test("a descriptor the master inherited without close-on-exec is closed in each 
   writeFileSync(file, 'secret\n', {mode: 0o600})
   const fd = openSync(file, 'r')
   t.after(() => closeSync(fd))
-  const spec = {fleet: {name: 'fds', workers: [{module: 'idle.js', name: 'w'}]}}
+  const spec: HarnessSpec = {fleet: {name: 'fds', workers: [{module: 'idle.js', name: 'w'}]}}
   // The master gets it as fd 20 (spawn's stdio entries are not close-on-exec). Not lower: node marks
   // the descriptors from 3 to 16 close-on-exec as it starts (measured on node 20), not the ones above.
-  const run = startHarness(spec, {extra: [...Array.from({length: 17}, () => 'ignore'), fd]})
+  const run = startHarness(spec, {extra: [...Array.from({length: 17}, (): 'ignore' => 'ignore'), fd]})
   t.after(() => run.cleanup())
   await run.waitFor(/fleet fds ready/)
   assert.ok(descriptorsOf(run.pid).some((d) => d.fd === 20 && d.target === file && !d.cloexec), 'the master holds it, inheritable')
@@ -161,19 +166,19 @@ test("a descriptor the master inherited without close-on-exec is closed in each 
 
 test("libpq's PG* settings reach a 'database' worker, not a 'net-raw' one; other secrets reach neither", async (t) => {
   const env = {...process.env, AWS_SECRET_ACCESS_KEY: 'aws', PGPASSWORD: 'pw', PGSERVICE: 'decnet', PGSSLMODE: 'verify-full', PG_UNRELATED: 'x'}
-  const seen = {}
-  for (const profile of ['database', 'net-raw']) {
-    const spec = {fleet: {name: 'env', profile, workers: [{module: 'report.js', name: 'r'}]}, options: {allowRoot: true}}
+  const seen: Partial<Record<'database' | 'net-raw', Record<string, string>>> = {}
+  for (const profile of ['database', 'net-raw'] as const) {
+    const spec: HarnessSpec = {fleet: {name: 'env', profile, workers: [{module: 'report.js', name: 'r'}]}, options: {allowRoot: true}}
     const run = startHarness(spec, {env})
     t.after(() => run.cleanup())
-    seen[profile] = JSON.parse((await run.waitFor(/^r \| report (.*)$/)).match[1]).env
+    seen[profile] = (JSON.parse((await run.waitFor(/^r \| report (.*)$/)).match[1]) as {env: Record<string, string>}).env
     run.kill('SIGTERM')
     await run.waitForExit()
   }
 
   assert.deepEqual(
-    Object.fromEntries(Object.entries(seen.database).filter(([name]) => name.startsWith('PG') || name.startsWith('AWS'))),
+    Object.fromEntries(Object.entries(defined(seen.database, "the database worker's report")).filter(([name]) => name.startsWith('PG') || name.startsWith('AWS'))),
     {PGPASSWORD: 'pw', PGSERVICE: 'decnet', PGSSLMODE: 'verify-full'},
   )
-  assert.deepEqual(Object.keys(seen['net-raw']).filter((name) => name.startsWith('PG') || name.startsWith('AWS')), [])
+  assert.deepEqual(Object.keys(defined(seen['net-raw'], "the net-raw worker's report")).filter((name) => name.startsWith('PG') || name.startsWith('AWS')), [])
 })

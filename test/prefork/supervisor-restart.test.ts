@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {isAlive, startFleet} from '../helpers/fleet-harness.js'
+import {defined} from '../helpers/defined.js'
+import {type HarnessSpec, isAlive, startFleet} from '../helpers/fleet-harness.js'
 
 test('a crasher is restarted as a new process after the announced delay while its neighbour keeps the same process', async (t) => {
-  const spec = {
+  const spec: HarnessSpec = {
     fleet: {
       name: 'mixed',
       workers: [
@@ -44,7 +45,7 @@ test('a crasher is restarted as a new process after the announced delay while it
   run.kill('SIGTERM')
   const {code} = await run.waitForExit()
   assert.equal(code, 0, run.text)
-  const outcome = run.outcome()
-  assert.ok(outcome.workers.find((w) => w.name === 'crasher').restarts >= 1)
-  assert.equal(outcome.workers.find((w) => w.name === 'steady').restarts, 0)
+  const outcome = run.finalOutcome()
+  assert.ok(defined(outcome.workers.find((w) => w.name === 'crasher'), 'worker crasher').restarts >= 1)
+  assert.equal(defined(outcome.workers.find((w) => w.name === 'steady'), 'worker steady').restarts, 0)
 })

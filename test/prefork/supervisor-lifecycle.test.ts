@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {childrenOf, isAlive, startFleet} from '../helpers/fleet-harness.js'
+import {defined} from '../helpers/defined.js'
+import {childrenOf, type HarnessSpec, isAlive, startFleet} from '../helpers/fleet-harness.js'
 
 const ticking = {tickMs: 40}
 const IDLE_PAIR = {
@@ -50,11 +51,11 @@ test('workers come up, stay up (even through a SIGINT of their own), and SIGTERM
   assert.match(run.text, /^alpha \| alpha aborted$/m, "alpha's AbortSignal fired")
   assert.match(run.text, /^beta \| beta aborted$/m, "beta's AbortSignal fired")
   assert.match(run.text, /\[decnet\] worker alpha \(pid \d+\) stopped/)
-  const outcome = run.outcome()
+  const outcome = run.finalOutcome()
   assert.equal(outcome.code, 0)
   assert.deepEqual(outcome.killed, [])
   assert.deepEqual(
-    outcome.workers.map((w) => [w.name, w.lastExit.cause, w.lastExit.requested, w.lastExit.forciblyKilled]),
+    outcome.workers.map((w) => [w.name, defined(w.lastExit, `${w.name}'s last exit`).cause, defined(w.lastExit, `${w.name}'s last exit`).requested, defined(w.lastExit, `${w.name}'s last exit`).forciblyKilled]),
     [
       ['alpha', 'stopped', true, false],
       ['beta', 'stopped', true, false],
@@ -73,7 +74,7 @@ test('a worker gets its name, fleet, options and once flag, and only allow-liste
     PGPASSWORD: 'pg-secret',
     TZ: 'UTC',
   }
-  const spec = {
+  const spec: HarnessSpec = {
     fleet: {name: 'env', workers: [{module: 'report.js', name: 'reporter', options: {depth: 3, tags: ['a']}}]},
     options: {env: {DECNET_DB_URL: 'sqlite:/tmp/x.sqlite', EXTRA: 'given'}},
   }
@@ -100,11 +101,11 @@ test('a worker gets its name, fleet, options and once flag, and only allow-liste
 })
 
 test('without `out`, supervisor lines and child stdout go to stdout, child stderr and warnings to stderr', async (t) => {
-  const spec = {fleet: {name: 'streams', workers: [{module: 'prints.js', name: 'p', options: {count: 3}}]}, separateStreams: true}
+  const spec: HarnessSpec = {fleet: {name: 'streams', workers: [{module: 'prints.js', name: 'p', options: {count: 3}}]}, separateStreams: true}
   const run = startFleet(spec)
   t.after(() => run.cleanup())
   await run.waitForExit()
-  const on = (stream) => run.lines.filter((l) => l.stream === stream).map((l) => l.text)
+  const on = (stream: 'stderr' | 'stdout'): string[] => run.lines.filter((l) => l.stream === stream).map((l) => l.text)
   assert.ok(on('stdout').includes('[decnet] worker p ready (pid ' + run.readyPids('p')[0] + ')'), run.text)
   assert.ok(on('stdout').includes('p | p-line-0-first-half second-half'), run.text)
   assert.ok(on('stderr').includes('p | p on stderr'), run.text)
