@@ -12,10 +12,12 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
 
-import {withDatabase} from '../../dist/db/open.js'
+import {withDatabase} from '../../src/db/open.js'
+import type {IngestSummary} from '../../src/ingest/ingest.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 import {runDecnet} from '../helpers/decnet-cli.js'
-import {createRandom, fuzzLines, fuzzSeed, hostileCommands, validLine} from '../helpers/fuzz.js'
+import {defined} from '../helpers/defined.js'
+import {createRandom, type FuzzLine, fuzzLines, fuzzSeed, hostileCommands, validLine} from '../helpers/fuzz.js'
 import {shippedRules} from '../helpers/fuzz-checks.js'
 
 const seed = fuzzSeed()
@@ -24,19 +26,25 @@ const {rules} = await shippedRules()
 const CLEAN_HEAD_BYTES = 8192
 const MAX_LINE_BYTES = 64 * 1024
 
+/** A line of the file, with what the line splitter hands on (undefined: over-long) and whether that is blank. */
+interface FileLine extends FuzzLine {
+  text?: string
+  blank?: boolean
+}
+
 /** The input file and what ingest must make of it. */
-function fuzzFile(dir) {
+function fuzzFile(dir: string): {lines: FileLine[]; path: string} {
   const rng = createRandom(seed)
   const commands = hostileCommands(rng, rules)
-  const lines = []
+  const lines: FileLine[] = []
   for (let bytes = 0; bytes <= CLEAN_HEAD_BYTES; ) {
-    const line = {bytes: Buffer.from(validLine(rng), 'utf8'), kind: 'valid', valid: true}
+    const line: FileLine = {bytes: Buffer.from(validLine(rng), 'utf8'), kind: 'valid', valid: true}
     lines.push(line)
     bytes += line.bytes.length + 1
   }
 
   lines.push(...fuzzLines(rng, 700, commands))
-  const chunks = []
+  const chunks: Buffer[] = []
   for (const line of lines) {
     const crlf = line.valid && rng.chance(0.2)
     chunks.push(line.bytes, Buffer.from(crlf ? '\r\n' : '\n'))
@@ -66,8 +74,8 @@ for (const kind of DATABASE_KINDS) {
 
       const run = await runDecnet(t, ['ingest', path, '--db', database.url, '--json'], {env, timeoutMs: 120_000})
       assert.equal(run.code, 0, `${why}: ${run.stderr}`)
-      const summary = JSON.parse(run.stdout)
-      const [source] = summary.sources
+      const summary = JSON.parse(run.stdout) as IngestSummary
+      const source = defined(summary.sources[0], 'the file in the summary')
       const blank = lines.filter((line) => line.blank).length
       assert.equal(source.blank, blank, why)
       assert.equal(summary.accepted + summary.rejected + source.blank, lines.length, `${why}: accepted + rejected + blank == lines read`)
@@ -92,7 +100,7 @@ for (const kind of DATABASE_KINDS) {
       }
 
       // lines whose fate is known: valid ones land, over-long and NUL ones are rejected for that
-      const landed = new Map()
+      const landed = new Map<string | undefined, number>()
       for (const {raw_line: raw} of stored.logs) landed.set(raw, (landed.get(raw) ?? 0) + 1)
       let valid = 0
       for (const [index, line] of lines.entries()) {
@@ -100,16 +108,17 @@ for (const kind of DATABASE_KINDS) {
         if (line.valid) {
           valid++
           assert.equal(rejectedAt.get(lineNo), undefined, `${why}: valid line ${lineNo} (${line.kind}) was rejected: ${rejectedAt.get(lineNo)?.reason}`)
-          assert.ok(landed.get(line.text) > 0, `${why}: valid line ${lineNo} landed as is`)
-          landed.set(line.text, landed.get(line.text) - 1)
+          const copies = landed.get(line.text) ?? 0
+          assert.ok(copies > 0, `${why}: valid line ${lineNo} landed as is`)
+          landed.set(line.text, copies - 1)
         } else if (line.bytes.length > MAX_LINE_BYTES) {
           assert.match(rejectedAt.get(lineNo)?.reason ?? '', new RegExp(`^line too long \\(${line.bytes.length} bytes, max ${MAX_LINE_BYTES}\\)$`), `${why}: line ${lineNo}`)
-          assert.ok(rejectedAt.get(lineNo).raw_line.length <= 1024, `${why}: only the start of an over-long line is kept`)
-        } else if (line.kind === 'nul' || /[\u0000-\u0008\u000A-\u001F\u007F]/.test(line.text)) {
+          assert.ok(defined(rejectedAt.get(lineNo), `line ${lineNo} rejected`).raw_line.length <= 1024, `${why}: only the start of an over-long line is kept`)
+        } else if (line.kind === 'nul' || /[\u0000-\u0008\u000A-\u001F\u007F]/.test(line.text ?? '')) {
           // a NUL or another control byte: rejected for it, stored escaped, the exact bytes recoverable
           const row = rejectedAt.get(lineNo)
           assert.match(row?.reason ?? '', /^control byte \\x[0-9a-f]{2} in line \(at character \d+, \d+ in all\); stored escaped/, `${why}: line ${lineNo}`)
-          assert.equal(row.raw_line.replaceAll(/\\(\\|x([0-9a-f]{2}))/g, (_, what, hex) => (hex ? String.fromCharCode(Number.parseInt(hex, 16)) : '\\')), line.text, `${why}: line ${lineNo}`)
+          assert.equal(defined(row, `line ${lineNo} rejected`).raw_line.replaceAll(/\\(\\|x([0-9a-f]{2}))/g, (_: string, _what: string, hex: string | undefined) => (hex ? String.fromCharCode(Number.parseInt(hex, 16)) : '\\')), line.text, `${why}: line ${lineNo}`)
         }
       }
 
@@ -120,7 +129,7 @@ for (const kind of DATABASE_KINDS) {
       const fleet = await runDecnet(t, ['fleet', 'heavy', '--once', '--allow-root', '--db', database.url], {env, timeoutMs: 180_000})
       const output = fleet.stdout + fleet.stderr
       assert.equal(fleet.code, 0, `${why}: ${output}`)
-      const last = stored.logs.at(-1).id
+      const last = defined(stored.logs.at(-1), 'a stored line').id
       assert.match(output, new RegExp(`profiler \\| profiled ${summary.accepted} lines: .*\\(cursor ${last}\\)`), why)
       assert.match(output, new RegExp(`ttp \\| tagged ${summary.accepted} lines: \\d+ ATT&CK tags \\(cursor ${last}\\)`), why)
       const results = await withDatabase(database.url, async (db) => ({

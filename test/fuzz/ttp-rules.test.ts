@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {checkPattern} from '../../dist/ttp/rule-check.js'
+import {checkPattern} from '../../src/ttp/rule-check.js'
 import {fuzzSeed} from '../helpers/fuzz.js'
 import {runFuzzChecks, shippedRules} from '../helpers/fuzz-checks.js'
 

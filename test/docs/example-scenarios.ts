@@ -1,6 +1,6 @@
 /**
  * The setups the documents' example transcripts run in (see
- * test/helpers/doc-examples.js). Each gets a fresh, private HOME, so
+ * test/helpers/doc-examples.ts). Each gets a fresh, private HOME, so
  * decnet's default locations (`~/.local/share/decnet/...`) are real, and
  * returns the directory the transcript's commands run in; `teardown` runs
  * after the transcript, before that HOME is removed (a fleet left running
@@ -13,23 +13,29 @@ import {join} from 'node:path'
 import {FIXTURE_PLUGINS, REPO, RUN} from '../helpers/decnet-cli.js'
 
 /** The user the examples run as: nobody when the tests run as root, else the tests' own user. */
-export const ORDINARY_USER = Object.freeze(process.getuid() === 0 ? {gid: 65_534, uid: 65_534} : {})
+export const ORDINARY_USER: Readonly<{gid?: number; uid?: number}> = Object.freeze(process.getuid?.() === 0 ? {gid: 65_534, uid: 65_534} : {})
+
+/** A setup a transcript runs in. `why`: what the scenario stands for, for the test's name. */
+export interface Scenario {
+  readonly why: string
+  /** Prepares `home` and returns the directory the transcript's commands run in. */
+  setup(home: string): string
+  /** Runs after the transcript, before `home` is removed. */
+  teardown?(home: string): void
+}
 
 const LINE = '<13>1 2026-11-20T08:14:02.114Z decky-01 ssh - login_attempt [relay@55555 src_ip="203.0.113.7" username="root" password="123456"] failed password'
 
 /** Runs decnet as the examples' user with `home` as HOME; throws when it exits with a code not in `allow`. */
-function decnet(home, args, {allow = [0]} = {}) {
-  const env = {...process.env, HOME: home}
+function decnet(home: string, args: readonly string[], {allow = [0]}: {allow?: readonly number[]} = {}): void {
+  const env: NodeJS.ProcessEnv = {...process.env, HOME: home}
   for (const key of Object.keys(env)) if (key.startsWith('DECNET_') || key === 'DEBUG') delete env[key]
   const result = spawnSync(process.execPath, [RUN, ...args], {cwd: REPO, encoding: 'utf8', env, timeout: 120_000, ...ORDINARY_USER})
-  if (!allow.includes(result.status)) throw new Error(`decnet ${args.join(' ')} exited ${result.status}: ${result.stderr}`)
+  if (result.status === null || !allow.includes(result.status)) throw new Error(`decnet ${args.join(' ')} exited ${result.status}: ${result.stderr}`)
 }
 
-/**
- * @type {Record<string, {why: string, setup: (home: string) => string, teardown?: (home: string) => void}>}
- * `why`: what the scenario stands for, for the test's name.
- */
-export const SCENARIOS = {
+/** Every scenario a marked example may name. */
+export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   'sample-plugin': {
     setup: () => FIXTURE_PLUGINS,
     why: 'in the folder holding the sample plugin, nothing linked yet',
