@@ -1,11 +1,12 @@
 /**
  * Runs the profiler worker in this process, outside any fleet, the way the
  * child entry would: `node --import tsx test/helpers/run-profiler.ts [--once] [--batch N] [--interval S]`
- * with DECNET_DB_URL set. Prints `ready` once the worker is ready and stops
+ * with DECNET_DB_URL set (given to the worker as its context's database, parsed, as the fleet does). Prints `ready` once the worker is ready and stops
  * on SIGTERM/SIGINT (through the worker's AbortSignal).
  */
 import {parseArgs} from 'node:util'
 
+import {parseDatabaseUrl} from '../../src/db/url.js'
 import type {JsonObject} from '../../src/fleets/types.js'
 import profiler from '../../src/workers/profiler/worker.js'
 
@@ -18,7 +19,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => co
 const options: JsonObject = {interval: Number(values.interval ?? 60)}
 if (values.batch) options.batchSize = Number(values.batch)
 
+const url = process.env.DECNET_DB_URL
+if (!url) throw new Error('run-profiler: set DECNET_DB_URL')
+
 await profiler({
+  database: parseDatabaseUrl(url),
   debug: () => {},
   fleet: 'test',
   name: 'profiler',

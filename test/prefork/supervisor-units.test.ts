@@ -10,10 +10,10 @@ import {test} from 'node:test'
 import {Backoff} from '../../src/prefork/backoff.js'
 import {accountOf, childEnvironment, forkEnvironment, profileNeedsDatabase} from '../../src/prefork/env.js'
 import {fromWireCredentials, toWireCredentials} from '../../src/prefork/messages.js'
-import {resolveSettings} from '../../src/prefork/options.js'
+import {type LogLevel, resolveSettings} from '../../src/prefork/options.js'
 import {PrefixedLines} from '../../src/prefork/output.js'
+import {startMessage} from '../../src/prefork/slot.js'
 import {heartbeatIntervalMs} from '../../src/prefork/watchdog.js'
-import type {LogLevel} from '../../src/prefork/options.js'
 import {describeExit, type ExitCause, type ReapedChild, workerExit} from '../../src/prefork/worker-exit.js'
 import {fleetOf} from '../helpers/fake-children.js'
 
@@ -149,6 +149,17 @@ test('options: defaults, and one message shape for a bad value', () => {
   assert.throws(() => resolveSettings({fleet, graceMs: -1}), {message: 'Expected `graceMs` to be a non-negative number of milliseconds, got `-1`'})
   assert.throws(() => resolveSettings({fleet, uid: 1.5}), {message: 'Expected `uid` to be a non-negative integer, got `1.5`'})
   assert.throws(() => resolveSettings({fleet: fleetOf([], {name: 'f'})}), /at least one worker/)
+})
+
+test('options: the database goes to every worker once parsed, in its start message, and as DECNET_DB_URL', () => {
+  const fleet = fleetOf([{modulePath: '/nonexistent/w.js', name: 'w', options: {interval: 2.5}}], {name: 'f'})
+  const [worker] = fleet.workers
+  const sqlite = resolveSettings({database: {kind: 'sqlite', path: '/var/lib/decnet/db/decnet.sqlite'}, env: {DECNET_DB_URL: 'stale', EXTRA: '1'}, fleet})
+  assert.deepEqual(sqlite.env, {DECNET_DB_URL: 'sqlite:/var/lib/decnet/db/decnet.sqlite', EXTRA: '1'})
+  assert.deepEqual(startMessage(worker, sqlite).database, {kind: 'sqlite', path: '/var/lib/decnet/db/decnet.sqlite'})
+  const postgres = resolveSettings({database: {kind: 'postgres', url: 'postgres://decnet@db/decnet'}, fleet})
+  assert.deepEqual(postgres.env, {DECNET_DB_URL: 'postgres://decnet@db/decnet'})
+  assert.equal('database' in startMessage(worker, resolveSettings({fleet})), false, 'no database: none in the message')
 })
 
 test("the child entry's static import graph is node builtins, messages.js, credentials.js, flushed.js and inherited-descriptors.js only", async () => {
