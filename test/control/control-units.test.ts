@@ -20,7 +20,6 @@ import type {ChildHandle} from '../../src/prefork/child-handle.js'
 import {type FleetStatus, fleetStatus} from '../../src/prefork/fleet-status.js'
 import type {Slot} from '../../src/prefork/slot.js'
 import type {WorkerExit} from '../../src/prefork/worker-exit.js'
-
 import {ManualClock} from '../helpers/manual-clock.js'
 import {childHandle, slotOf} from '../helpers/slots.js'
 

@@ -6,7 +6,6 @@ import {test} from 'node:test'
 
 import type {LogLevel} from '../../src/prefork/options.js'
 import type {ExitCause} from '../../src/prefork/worker-exit.js'
-
 import {defined} from '../helpers/defined.js'
 import {type FakeChild, fakeFleet} from '../helpers/fake-children.js'
 

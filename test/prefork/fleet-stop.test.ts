@@ -6,7 +6,6 @@ import {test} from 'node:test'
 
 import type {SupervisorOptions, WorkerReport} from '../../src/prefork/options.js'
 import type {WorkerExit} from '../../src/prefork/worker-exit.js'
-
 import {defined} from '../helpers/defined.js'
 import {type FakeFleet, type FakeFleetSetup, fakeFleet, ROOT} from '../helpers/fake-children.js'
 

@@ -12,7 +12,6 @@ import type {ChildHandle} from '../../src/prefork/child-handle.js'
 import {Supervisor} from '../../src/prefork/index.js'
 import {memoryLimitReason, MemoryLimits, residentBytes} from '../../src/prefork/memory-limit.js'
 import type {Slot} from '../../src/prefork/slot.js'
-
 import {defined} from '../helpers/defined.js'
 import {fleetOf} from '../helpers/fake-children.js'
 import {type HarnessSpec, isAlive, startFleet} from '../helpers/fleet-harness.js'
