@@ -36,9 +36,15 @@ export interface FollowRun {
   stderr: () => string
 }
 
+/** `decnet ingest ARGS` with DEBUG=decnet:ingest. */
 export function startFollow(args: string[], options: {env?: Record<string, string>} = {}): FollowRun {
-  const child = spawn(process.execPath, [BIN, 'ingest', ...args], {
-    env: {...process.env, ...options.env, DEBUG: 'decnet:ingest', DEBUG_COLORS: '0'},
+  return startDecnet(['ingest', ...args], {...options, debug: 'decnet:ingest'})
+}
+
+/** `decnet ARGS` with DEBUG set to `debug`, its stderr watched (see {@link FollowRun}). */
+export function startDecnet(args: string[], options: {env?: Record<string, string>; debug: string}): FollowRun {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: {...process.env, ...options.env, DEBUG: options.debug, DEBUG_COLORS: '0'},
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let stdout = ''
@@ -73,7 +79,7 @@ export function startFollow(args: string[], options: {env?: Record<string, strin
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         waiters.delete(check)
-        reject(new Error(`decnet ingest did not print ${String(text)} within ${EVENT_TIMEOUT_MS} ms\n${stderr}`))
+        reject(new Error(`decnet did not print ${String(text)} within ${EVENT_TIMEOUT_MS} ms\n${stderr}`))
       }, EVENT_TIMEOUT_MS)
       function check(): boolean {
         const at = find(text, from)
@@ -85,7 +91,7 @@ export function startFollow(args: string[], options: {env?: Record<string, strin
 
         if (exited) {
           clearTimeout(timer)
-          reject(new Error(`decnet ingest exited (code ${exited.code}, signal ${exited.signal}) before printing ${String(text)}\n${stderr}`))
+          reject(new Error(`decnet exited (code ${exited.code}, signal ${exited.signal}) before printing ${String(text)}\n${stderr}`))
           return true
         }
 

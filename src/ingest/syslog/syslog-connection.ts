@@ -69,6 +69,7 @@ export class SyslogConnection {
           if (cut) context.log(`${source}: ${cut}`)
           if (this.#added > 0) await this.#commit()
         }).finally(() => {
+          debug('%s closed after %d messages', source, this.#messages)
           context.release(this.#held)
           this.#held = 0
           resolve()

@@ -165,10 +165,18 @@ export class SyslogReceiver {
         }
       }
 
-      const tls = createTlsServer({key: read('key'), cert: read('cert'), ca: read('ca'), requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2', handshakeTimeout: limits.frameTimeoutMs}, accept)
+      // the client's certificate is checked here rather than by rejectUnauthorized, so the refusal
+      // can say who and why (OpenSSL's verdict); nothing is read from a client before this check
+      const tls = createTlsServer({key: read('key'), cert: read('cert'), ca: read('ca'), requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2', handshakeTimeout: limits.frameTimeoutMs}, (socket) => {
+        if (socket.authorized) return accept(socket)
+        this.#stats.refused++
+        const why = socket.authorizationError ?? 'no client certificate'
+        log(`refused TLS client ${formatAddress('tls', socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0)}: its certificate is not accepted (${String(why)}; clients need a certificate signed by --tls-ca)`)
+        socket.destroy()
+      })
       tls.on('tlsClientError', (error, socket) => {
         this.#stats.refused++
-        log(`refused TLS client ${formatAddress('tls', socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0)}: ${error.message}`)
+        log(`refused TLS client ${formatAddress('tls', socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0)}: handshake failed (${error.message})`)
       })
       server = tls
     } else {
