@@ -116,6 +116,27 @@ for (const kind of DATABASE_KINDS) {
   })
 }
 
+for (const kind of DATABASE_KINDS) {
+  describe(`decnet receive killed mid-stream (${kind})`, {skip: skipReason(kind)}, () => {
+    test('SIGKILL while a sender pours: what is stored is a prefix of what was sent, in order, nothing twice', async (t) => {
+      const url = await database(t, kind)
+      const {run, addresses} = await startReceiver(t, ['--listen', 'tcp://127.0.0.1:0', '--db', url])
+      const sender = await tcpClient(portOf(addresses[0]!))
+      sender.on('error', () => undefined) // the receiver dies under it
+      const total = 20_000
+      sender.write(Array.from({length: total}, (_, i) => octets(LINE(i, 'kill'))).join(''))
+      await run.saw(/committed \d+ messages/)
+      run.child.kill('SIGKILL')
+      assert.equal((await run.done).signal, 'SIGKILL')
+      sender.destroy()
+      const rows = await withDatabase(url, (db) => db.selectFrom('logs').select('raw_line').execute())
+      const numbers = rows.map((row) => Number(/kill attempt (\d+)$/.exec(row.raw_line)![1])).sort((a, b) => a - b)
+      assert.ok(numbers.length > 0 && numbers.length <= total, `${numbers.length} stored`)
+      assert.deepEqual(numbers, Array.from({length: numbers.length}, (_, i) => i), 'messages 0..k-1, each once')
+    })
+  })
+}
+
 describe('decnet receive: limits', () => {
   test('a message over --max-message is rejected (its first KiB kept), a bad octet-counting frame closes only its connection, an idle one is closed', async (t) => {
     const url = await database(t, 'sqlite')

@@ -21,8 +21,8 @@ const MAX_LENGTH_DIGITS = 9
  * Splits a syslog-over-TCP byte stream into messages (RFC 6587), detecting
  * per connection, from its first byte, octet counting (`LEN SP MSG`: a digit
  * first, as RFC 5425 requires over TLS) or LF-delimited framing (`<PRI>...\n`).
- * Never holds more than `maxMessageBytes` of a message: a longer one is
- * skipped (counted, its first KiB kept) and the stream goes on after it.
+ * Never holds more than `maxMessageBytes` (or 1 KiB) of a message: a longer
+ * one is skipped (counted, its first KiB kept) and the stream goes on after it.
  *
  * @throws FramingError from `push` when the stream is not syslog (a bad MSG-LEN)
  */
@@ -30,7 +30,7 @@ export class FrameSplitter {
   readonly #onMessage: MessageHandler
   readonly #maxMessageBytes: number
   #framing: Framing | undefined
-  /** Octet counting: digits of the MSG-LEN read so far; -1 while inside a message. */
+  /** Octet counting: digits of the MSG-LEN read so far. */
   #lengthText = ''
   /** Octet counting: bytes of the current message still to come. */
   #remaining = 0
@@ -127,8 +127,10 @@ export class FrameSplitter {
 
   #keep(part: Buffer): void {
     this.#size += part.length
-    if (this.#held >= this.#maxMessageBytes + 1) return // too long: only its prefix is kept
-    const room = this.#maxMessageBytes + 1 - this.#held
+    // past the limit, only what a rejection keeps (its first KiB) is held
+    const cap = Math.max(this.#maxMessageBytes + 1, KEPT_PREFIX_BYTES)
+    if (this.#held >= cap) return
+    const room = cap - this.#held
     const kept = part.length > room ? part.subarray(0, room) : part
     // copy: the socket may reuse its buffers
     this.#parts.push(Buffer.from(kept))
