@@ -1,11 +1,12 @@
 /**
  * Runs the profiler worker in this process, outside any fleet, the way the
  * child entry would: `node test/helpers/run-profiler.js [--once] [--batch N] [--interval S]`
- * with DECNET_DB_URL set. Prints `ready` once the worker is ready and stops
+ * with DECNET_DB_URL set (given to the worker as its context's database, parsed, as the fleet does). Prints `ready` once the worker is ready and stops
  * on SIGTERM/SIGINT (through the worker's AbortSignal).
  */
 import {parseArgs} from 'node:util'
 
+import {parseDatabaseUrl} from '../../dist/db/url.js'
 import profiler from '../../dist/workers/profiler/worker.js'
 
 const {values} = parseArgs({
@@ -18,6 +19,7 @@ const options = {interval: Number(values.interval ?? 60)}
 if (values.batch) options.batchSize = Number(values.batch)
 
 await profiler({
+  database: parseDatabaseUrl(process.env.DECNET_DB_URL),
   debug: () => {},
   fleet: 'test',
   name: 'profiler',

@@ -61,4 +61,40 @@ describe('layering', () => {
       assert.deepEqual(broken, [])
     })
   }
+
+  it('has no import circle (type-only imports included): no module reaches itself through what it imports', () => {
+    const graph = new Map(files.map(({file, path}) => [path, importsOf(file)]))
+    assert.deepEqual(importCircles(graph), [])
+  })
+
+  it('finds an import circle when there is one', () => {
+    const graph = new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts', 'util/x.ts']], ['c.ts', ['a.ts']], ['util/x.ts', []], ['d.ts', ['d.ts']]])
+    assert.deepEqual(importCircles(graph), ['a.ts -> b.ts -> c.ts -> a.ts', 'd.ts -> d.ts'])
+  })
 })
+
+/**
+ * Every import circle of `graph` (module -> the modules it imports), each once, as
+ * `a -> b -> a`: a depth-first walk that reports the path back to a module still on it.
+ */
+function importCircles(graph) {
+  const circles = []
+  const done = new Set()
+  const path = []
+  const visit = (module) => {
+    const at = path.indexOf(module)
+    if (at !== -1) {
+      circles.push([...path.slice(at), module].join(' -> '))
+      return
+    }
+
+    if (done.has(module)) return
+    path.push(module)
+    for (const target of graph.get(module) ?? []) visit(target)
+    path.pop()
+    done.add(module)
+  }
+
+  for (const module of [...graph.keys()].sort()) visit(module)
+  return circles
+}

@@ -11,7 +11,7 @@ import {startFleet} from '../helpers/fleet-harness.js'
 const WORKER_BOOT_FAILED = 4
 const ONCE_FAILED = 6
 const CHILD_BOOT_FAILED = 78
-const workersDir = fileURLToPath(new URL('../fixtures/workers', import.meta.url))
+const workersDir = fileURLToPath(new URL('../fixtures/workers/', import.meta.url))
 
 const bootCases = [
   {expect: `module ${workersDir}missing.js not found (export "default")`, module: 'missing.js', title: 'a missing module'},

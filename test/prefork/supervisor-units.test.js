@@ -12,6 +12,7 @@ import {accountOf, childEnvironment, forkEnvironment, profileNeedsDatabase} from
 import {fromWireCredentials, toWireCredentials} from '../../dist/prefork/messages.js'
 import {resolveSettings} from '../../dist/prefork/options.js'
 import {PrefixedLines} from '../../dist/prefork/output.js'
+import {startMessage} from '../../dist/prefork/slot.js'
 import {heartbeatIntervalMs} from '../../dist/prefork/watchdog.js'
 import {describeExit, workerExit} from '../../dist/prefork/worker-exit.js'
 
@@ -146,6 +147,17 @@ test('options: defaults, and one message shape for a bad value', () => {
   assert.throws(() => resolveSettings({fleet, graceMs: -1}), {message: 'Expected `graceMs` to be a non-negative number of milliseconds, got `-1`'})
   assert.throws(() => resolveSettings({fleet, uid: 1.5}), {message: 'Expected `uid` to be a non-negative integer, got `1.5`'})
   assert.throws(() => resolveSettings({fleet: {name: 'f', workers: []}}), /at least one worker/)
+})
+
+test('options: the database goes to every worker once parsed, in its start message, and as DECNET_DB_URL', () => {
+  const worker = {exportName: 'default', modulePath: '/nonexistent/w.js', name: 'w', options: {interval: 2.5}}
+  const fleet = {name: 'f', workers: [worker]}
+  const sqlite = resolveSettings({database: {kind: 'sqlite', path: '/var/lib/decnet/db/decnet.sqlite'}, env: {DECNET_DB_URL: 'stale', EXTRA: '1'}, fleet})
+  assert.deepEqual(sqlite.env, {DECNET_DB_URL: 'sqlite:/var/lib/decnet/db/decnet.sqlite', EXTRA: '1'})
+  assert.deepEqual(startMessage(worker, sqlite).database, {kind: 'sqlite', path: '/var/lib/decnet/db/decnet.sqlite'})
+  const postgres = resolveSettings({database: {kind: 'postgres', url: 'postgres://decnet@db/decnet'}, fleet})
+  assert.deepEqual(postgres.env, {DECNET_DB_URL: 'postgres://decnet@db/decnet'})
+  assert.equal('database' in startMessage(worker, resolveSettings({fleet})), false, 'no database: none in the message')
 })
 
 test("the child entry's static import graph is node builtins, messages.js, credentials.js, flushed.js and inherited-descriptors.js only", async () => {

@@ -50,7 +50,7 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
       this.exit(ExitCode.USAGE)
     }
 
-    const {interval, ...durations} = fleetTiming(flags)
+    const {intervalSeconds, ...durations} = fleetTiming(flags)
     const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
     if (flags.daemon) return runDaemonized(this, args.name, flags['ready-timeout'])
 
@@ -64,8 +64,8 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
     const supervisor = new Supervisor({
       ...durations,
       allowRoot: plan.allowRoot,
-      env: {DECNET_DB_URL: database.url},
-      fleet: withWorkerOptions(fleet, interval === undefined ? {} : {interval: interval / 1000}),
+      database: database.target,
+      fleet: withWorkerOptions(fleet, intervalSeconds === undefined ? {} : {interval: intervalSeconds}),
       gid: plan.user?.gid,
       maxMemoryMb: flags['max-memory'],
       once: flags.once,
