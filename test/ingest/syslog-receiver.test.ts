@@ -17,6 +17,7 @@ import {describe, test, type TestContext} from 'node:test'
 import {connect as tlsConnect, type TLSSocket} from 'node:tls'
 
 import {withDatabase} from '../../dist/db/open.js'
+import type {DatabaseKind} from '../helpers/databases.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 import {startDecnet, type FollowRun} from '../helpers/follow-run.js'
 import {countStored} from '../helpers/ingest-run.js'
@@ -30,7 +31,7 @@ const workDir = (t: TestContext): string => {
   return dir
 }
 
-const database = async (t: TestContext, kind: string): Promise<string> => {
+const database = async (t: TestContext, kind: DatabaseKind): Promise<string> => {
   const db = (await freshDatabase(kind))!
   t.after(db.cleanup)
   return db.url
