@@ -94,9 +94,10 @@ export function findLeanPlugins(options: LeanPluginsOptions): (FleetHookHost & {
 }
 
 function leanHost(options: LeanPluginsOptions): FleetHookHost & {readonly plugins: readonly LeanPlugin[]} {
-  const rootPjson = readJson<PackageJson>(join(options.root, 'package.json'))
+  const rootDir = resolve(options.root)
+  const rootPjson = readJson<PackageJson>(join(rootDir, 'package.json'))
   if (rootPjson.oclif?.devPlugins !== undefined && process.env.NODE_ENV === 'development') throw new NotLean('dev plugins')
-  const root = plugin(options.root, rootPjson, 'root')
+  const root = plugin(rootDir, rootPjson, 'root')
   const plugins = new Map<string, LeanPlugin>([[root.name, root]])
   const add = (found: LeanPlugin) => {
     if (plugins.has(found.name)) throw new NotLean(`two plugins named ${found.name}`)
@@ -120,7 +121,7 @@ function leanHost(options: LeanPluginsOptions): FleetHookHost & {readonly plugin
 
   for (const name of corePluginNames(rootPjson)) {
     if (plugins.has(name)) continue
-    const dir = findPluginRoot(name, options.root)
+    const dir = findPluginRoot(name, rootDir)
     add(plugin(dir, readJson<PackageJson>(join(dir, 'package.json')), 'core'))
   }
 

@@ -1,4 +1,4 @@
-import makeDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
 import {FLEETS_HOOK} from './fleets-hook.js'
 
