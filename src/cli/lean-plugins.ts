@@ -12,6 +12,10 @@
  * another version, any file it cannot read. test/cli/lean-plugins.test.ts pins
  * it to oclif's own answer.
  *
+ * Where it cannot be oclif: a hook's `this.config` and `options.config` hold
+ * only {@link LeanHookConfig}'s fields (README: writing a plugin), and its
+ * `this.warn` prints oclif's `Warning:` line without oclif's line wrapping.
+ *
  * Imports node builtins only: it runs in the fleet master before it forks.
  */
 import {existsSync, readFileSync} from 'node:fs'
