@@ -53,6 +53,8 @@ export async function runLeanFleet(options: LeanFleetOptions): Promise<boolean> 
   if (command?.flags === undefined) return false
   const parsed = parseFleetArgv(options.argv, command.flags)
   if (parsed === undefined) return false
+  // `fleet list` and the other subcommands of this package: no need to read the plugins to know
+  if (manifest?.commands?.[`fleet:${parsed.name}`] !== undefined) return false
 
   const dataDir = decnetDataDir(env)
   const hookConfig = {bin: 'decnet', cacheDir: oclifDir('cache', env), configDir: oclifDir('config', env)}
