@@ -27,7 +27,7 @@ export interface ManifestFlag {
 }
 
 /** Flag properties that change nothing in parsing (help text, visibility). */
-const INERT = new Set(['name', 'type', 'char', 'default', 'exclusive', 'allowNo', 'multiple', 'hidden', 'helpValue', 'hasDynamicHelp', 'summary', 'description', 'helpGroup'])
+const INERT: ReadonlySet<string> = new Set(['name', 'type', 'char', 'default', 'exclusive', 'allowNo', 'multiple', 'hidden', 'helpValue', 'hasDynamicHelp', 'summary', 'description', 'helpGroup'])
 
 /** The flags oclif parses as integers (`Flags.integer`): the manifest says `option`; their bounds are here. */
 const INTEGER_FLAGS: Readonly<Record<string, {min: number; max: number}>> = {'max-memory': {max: MAX_MEMORY_FLAG_LIMIT_MB, min: 1}}
