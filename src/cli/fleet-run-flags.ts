@@ -1,17 +1,5 @@
-import * as Flags from '@oclif/core/flags'
-
 import {toMs} from '../util/seconds.js'
 import {secondsFlag} from './seconds.js'
-
-const seconds = (summary: string, fallback?: string) => Flags.string({default: fallback, helpValue: 'SECONDS', summary})
-
-/** The flags of `decnet fleet NAME` that are durations, in seconds as typed. */
-export const fleetTimingFlags = {
-  grace: seconds('How long workers get to stop after SIGTERM before SIGKILL.', '15'),
-  interval: seconds("Passed to every worker as its 'interval' option."),
-  'max-backoff': seconds('Cap of the restart delay (1 s, doubling, with jitter).', '30'),
-  watchdog: seconds('Kill and restart a worker silent for this long; 0 disables.', '30'),
-}
 
 /**
  * The durations of `decnet fleet NAME`: the supervisor's in milliseconds (its

@@ -20,6 +20,12 @@ export interface IngestOptions {
   stdin?: Readable
   /** Names standard input, so a rerun of the same stream resumes it (`--source`). */
   stdinName?: string
+  /**
+   * Commits standard input's complete lines at most this long (ms) after
+   * they were read, however few (`--flush`): lines trickling through a pipe
+   * land within it. Undefined: only full batches and the end commit.
+   */
+  flushMs?: number
   /** Read every input from its start, whatever earlier runs stored (`--from-start`). */
   fromStart?: boolean
   /**

@@ -16,6 +16,7 @@ import {readBatches, type ReadStart} from './read-batches.js'
 import {planResume} from './resume-plan.js'
 import {skipBytes, streamHead} from './stream-head.js'
 import {threadedBatches} from './threaded-batches.js'
+import {timedChunks} from './timed-chunks.js'
 
 const debug = createDebug('decnet:ingest')
 
@@ -85,7 +86,8 @@ async function ingestStdin(db: Kysely<Database>, writer: LogWriter, stats: Sourc
       tracking = {key, path: name, head, expected: stored, start: plan.start}
     }
 
-    await writeBatches(writer, withSize(readBatches(stream, stats.source, batchSize, tracking.start), undefined), stats, options, tracking)
+    const chunks = options.flushMs === undefined ? stream : timedChunks(stream, options.flushMs)
+    await writeBatches(writer, withSize(readBatches(chunks, stats.source, batchSize, tracking.start), undefined), stats, options, tracking)
   } finally {
     options.signal?.removeEventListener('abort', onAbort)
   }
