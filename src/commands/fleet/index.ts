@@ -17,6 +17,7 @@ import {daemonFlags, launcherNotifier, runDaemonized, serveFleet} from '../../cl
 import {maxMemoryFlag} from '../../cli/max-memory-flag.js'
 import {readCredentials} from '../../prefork/credentials.js'
 import {planPrivileges} from '../../prefork/privilege-plan.js'
+import {catalogEnv} from '../../ttp/catalog-store.js'
 import {Supervisor} from '../../prefork/supervisor.js'
 
 /** `decnet fleet NAME`: run a fleet until SIGTERM, SIGINT or `decnet fleet stop` (detached with `--daemon`). */
@@ -64,7 +65,7 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
     const supervisor = new Supervisor({
       ...durations,
       allowRoot: plan.allowRoot,
-      env: {DECNET_DB_URL: database.url},
+      env: {DECNET_DB_URL: database.url, ...catalogEnv(this.config.dataDir)},
       fleet: withWorkerOptions(fleet, interval === undefined ? {} : {interval: interval / 1000}),
       gid: plan.user?.gid,
       maxMemoryMb: flags['max-memory'],
