@@ -31,7 +31,7 @@ async function measure(root) {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-ttp-mem-'))
   const args = [join(root, 'bin/run.js'), 'fleet', 'heavy', '--db', `sqlite:${join(dir, 'decnet.sqlite')}`, '--interval', '3600']
   if (process.getuid() === 0) args.push('--allow-root')
-  const env = {...process.env, DEBUG: 'decnet:*', DECNET_DATA_DIR: dir, DECNET_RUNTIME_DIR: join(dir, 'run')}
+  const env = {...process.env, DEBUG: '', DECNET_DATA_DIR: dir, DECNET_RUNTIME_DIR: join(dir, 'run')}
   const child = spawn(process.execPath, args, {env, stdio: ['ignore', 'pipe', 'pipe']})
   let output = ''
   const pid = await new Promise((resolve, reject) => {
