@@ -110,10 +110,23 @@ describe('decnet rules test', () => {
     }
 
     const login = await decnet(t, ['rules', 'test', '<38>1 2026-11-26T13:32:51Z decky-01 ssh - login_failed [relay@55555 src_ip="203.0.113.7" user="root"]'])
-    assert.match(login.stdout, /^log line \(login_failed\): no command in it/)
+    assert.match(login.stdout, /^log line \(login_failed\): no command or HTTP request in it/)
     const broken = await decnet(t, ['rules', 'test', '<134>1 not-a-time decky-01 ssh - command'])
     assert.equal(broken.code, 2)
     assert.match(broken.stderr, /looks like a DECNET log line but does not parse/)
+  })
+
+  it('reads an HTTP request line (with headers) and a DECNET request event', async (t) => {
+    const request = await decnet(t, ['rules', 'test', 'GET /cgi-bin/.%2e/.%2e/.%2e/bin/sh HTTP/1.1\nUser-Agent: sqlmap/1.7', '--json'])
+    assert.equal(request.code, 0, request.stderr)
+    const result = JSON.parse(request.stdout)
+    assert.equal(result.input, 'http request')
+    assert.equal(result.http, 'GET /cgi-bin/.%2e/.%2e/.%2e/bin/sh\nUser-Agent: sqlmap/1.7')
+    assert.deepEqual(result.hits.map((hit: {rule: string}) => hit.rule), ['initial-access.scanner-user-agent', 'initial-access.path-traversal'])
+    const line = '<134>1 2026-11-26T13:32:51Z web-01 http - request [relay@55555 method="GET" path="/.git/config" remote_addr="203.0.113.7" headers="{\\"User-Agent\\": \\"curl/8.5.0\\"}"]'
+    const logged = await decnet(t, ['rules', 'test', line])
+    assert.equal(logged.code, 0, logged.stderr)
+    assert.match(logged.stdout, /^log line \(request\): HTTP request GET \/\.git\/config\ncredential-access\.http-credential-files \(v1, http\): GET \/\.git\/config\n {2}T1552\.001 +Unsecured Credentials: Credentials In Files/)
   })
 
   it('escapes control bytes of the input it prints', async (t) => {
