@@ -47,10 +47,10 @@ export interface HttpSource {
  * ```
  */
 export function httpRequestText(row: HttpSource): null | string {
-  if (SKIPPED.has(normaliseEventType(row.event_type ?? ''))) return null
   const fields = readFields(row.fields)
   const {body, headers, method, path} = fields
   if (typeof method !== 'string' || typeof path !== 'string' || method === '' || path === '') return null
+  if (SKIPPED.has(normaliseEventType(row.event_type ?? ''))) return null
   const lines = [`${oneLine(method, 16)} ${oneLine(path, MAX_PATH)}`, ...headerLines(headers)]
   const text = typeof body === 'string' && body !== '' ? `${lines.join('\n')}\n\n${body.slice(0, MAX_BODY)}` : lines.join('\n')
   return text.slice(0, MAX_HTTP_TEXT)
