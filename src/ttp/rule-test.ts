@@ -25,6 +25,8 @@ export interface TestTechnique {
   readonly tactic: string
   readonly tacticName: string
   readonly confidence: number
+  /** The technique's page on attack.mitre.org. */
+  readonly url: null | string
 }
 
 /** One rule that fired. */
@@ -96,6 +98,7 @@ function hitsFor(field: RuleField, text: string, matcher: Matcher, catalog: Atta
         name: catalog.technique(id)?.name ?? id,
         tactic: emit.tactic,
         tacticName: catalog.tactic(emit.tactic)?.name ?? emit.tactic,
+        url: catalog.technique(id)?.url ?? null,
       }
     }),
     version: rule.version,

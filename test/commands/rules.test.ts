@@ -104,8 +104,8 @@ describe('decnet rules test', () => {
       const result = JSON.parse(run.stdout)
       assert.equal(result.input, 'log line')
       assert.equal(result.command, 'cat /etc/shadow')
-      assert.deepEqual(result.hits.map((hit: {rule: string; techniques: Array<{id: string; name: string}>}) => [hit.rule, hit.techniques[0].id, hit.techniques[0].name]), [
-        ['credential-access.shadow-file', 'T1003.008', 'OS Credential Dumping: /etc/passwd and /etc/shadow'],
+      assert.deepEqual(result.hits.map((hit: {rule: string; techniques: Array<{id: string; name: string; url: string}>}) => [hit.rule, hit.techniques[0].id, hit.techniques[0].name, hit.techniques[0].url]), [
+        ['credential-access.shadow-file', 'T1003.008', 'OS Credential Dumping: /etc/passwd and /etc/shadow', 'https://attack.mitre.org/techniques/T1003/008'],
       ])
     }
 
