@@ -6,7 +6,8 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {describe, it, type TestContext} from 'node:test'
 
-import {AttackCatalog, catalogProblem, readCatalog, shippedCatalogPath} from '../../src/ttp/attack-catalog.js'
+import {ATTACK_CATALOG_ENV, AttackCatalog, catalogProblem, readCatalog, shippedCatalogPath} from '../../src/ttp/attack-catalog.js'
+import {catalogEnv, chooseCatalog, importedCatalogPath, installCatalog} from '../../src/ttp/catalog-store.js'
 import {Matcher} from '../../src/ttp/matcher.js'
 import {isRuleError, loadRules} from '../../src/ttp/rule-loader.js'
 import {catalogFromStix, readStixCatalog, StixBundleError} from '../../src/ttp/stix-catalog.js'
@@ -192,6 +193,21 @@ describe('rules checked against the catalog', () => {
     assert.deepEqual(tools.emits.map((emit) => [emit.technique, emit.subTechnique, emit.tactic]), [['T1685', null, 'TA0005']])
     const tags = new Matcher(rules, {attackVersion}).tags({attacker_ip: '203.0.113.7', id: 1, timestamp: '2026-12-07T00:00:00.000Z'}, {command: 'setenforce 0'})
     assert.deepEqual(tags.map((tag) => [tag.technique_id, tag.sub_technique_id, tag.attack_version]), [['T1685', null, '19.0']])
+  })
+})
+
+describe('the catalog in use', () => {
+  it('is the shipped one, then an imported one (which fleets pass to their workers), unless the environment names one', async (t) => {
+    const data = tempDir(t)
+    assert.deepEqual(chooseCatalog(data, {}), {origin: 'shipped', path: shippedCatalogPath()})
+    assert.deepEqual(catalogEnv(data, {}), {})
+    const path = await installCatalog(data, catalogFromStix(stixBundle(shippedCatalogData(), V19)))
+    assert.equal(path, importedCatalogPath(data))
+    assert.deepEqual(chooseCatalog(data, {}), {origin: 'imported', path})
+    assert.deepEqual(catalogEnv(data, {}), {[ATTACK_CATALOG_ENV]: path})
+    assert.equal((await readCatalog(path)).version, '19.0')
+    assert.deepEqual(chooseCatalog(data, {[ATTACK_CATALOG_ENV]: '/elsewhere.json'}), {origin: 'env', path: '/elsewhere.json'})
+    assert.deepEqual(catalogEnv(data, {[ATTACK_CATALOG_ENV]: '/elsewhere.json'}), {})
   })
 })
 
