@@ -14,6 +14,7 @@ import {fleetPaths} from '../control/fleet-paths.js'
 import {openControl} from '../control/fleet-control.js'
 import {releasePidFile} from '../control/pid-file.js'
 import {ExitCode} from '../exit-codes.js'
+import {toMs} from '../util/seconds.js'
 import {secondsFlag} from './seconds.js'
 
 /** The flags `decnet fleet NAME` gets for daemon mode. */
@@ -42,7 +43,8 @@ See decnet fleet status, stop and logs.`,
  */
 export async function runDaemonized(command: Command, fleet: string, readyTimeout: string): Promise<void> {
   const paths = fleetPaths(fleet, {dataDir: command.config.dataDir})
-  const readyTimeoutMs = secondsFlag('--ready-timeout', readyTimeout) ?? 60_000
+  const readyTimeoutSeconds = secondsFlag('--ready-timeout', readyTimeout)
+  const readyTimeoutMs = readyTimeoutSeconds === undefined ? 60_000 : toMs(readyTimeoutSeconds)
   // Only --daemon needs the launcher (and, through it, the control client and the log reader).
   const {launchDaemon} = await import('../control/launch-daemon.js')
   const started = await launchDaemon({argv: process.argv.slice(1), paths, readyTimeoutMs})

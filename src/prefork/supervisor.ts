@@ -46,7 +46,7 @@ const FLUSH_TIMEOUT_MS = 5000
  *
  * @example
  * ```ts
- * const supervisor = new Supervisor({fleet, graceMs: 15_000, env: {DECNET_DB_URL: url}})
+ * const supervisor = new Supervisor({fleet, graceMs: 15_000, database: {kind: 'sqlite', path: '/var/lib/decnet/db/decnet.sqlite'}})
  * process.on('SIGTERM', () => supervisor.stop('SIGTERM'))
  * process.on('SIGINT', () => supervisor.stop('SIGINT'))
  * const outcome = await supervisor.run()

@@ -51,7 +51,7 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
       this.exit(ExitCode.USAGE)
     }
 
-    const {interval, ...durations} = fleetTiming(flags)
+    const {intervalSeconds, ...durations} = fleetTiming(flags)
     const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
     if (flags.daemon) return runDaemonized(this, args.name, flags['ready-timeout'])
 
@@ -65,8 +65,9 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
     const supervisor = new Supervisor({
       ...durations,
       allowRoot: plan.allowRoot,
-      env: {DECNET_DB_URL: database.url, ...catalogEnv(this.config.dataDir)},
-      fleet: withWorkerOptions(fleet, interval === undefined ? {} : {interval: interval / 1000}),
+      database: database.target,
+      env: catalogEnv(this.config.dataDir),
+      fleet: withWorkerOptions(fleet, intervalSeconds === undefined ? {} : {interval: intervalSeconds}),
       gid: plan.user?.gid,
       maxMemoryMb: flags['max-memory'],
       once: flags.once,

@@ -10,9 +10,12 @@ import {sql} from 'kysely'
 import type {DialectName} from '../../db/dialect-of.js'
 import type {OpenDatabaseOptions} from '../../db/open.js'
 import type {AttackerCommandBatchesTable, AttackerRow, Database} from '../../db/schema.js'
-import type {UpsertColumns} from '../../db/bulk/bulk-upsert.js'
+import type {DatabaseTarget} from '../../db/url.js'
+import type {UpsertColumns} from '../../db/bulk/upsert-columns.js'
+import type {CachedAttacker} from './attacker-cache.js'
 import type {AttackerProfile, LogSemantics, ProfileLog, StoredAttacker} from './fold.js'
 import type {LinesRead, TickLine} from './read/read-lines.js'
+import type {TickWork, TickWrites} from './tick-plan.js'
 
 import {dialectOf} from '../../db/dialect-of.js'
 import {statementLines} from '../../db/read-logs-after.js'
@@ -20,15 +23,14 @@ import {MAX_LINE_BYTES} from '../../logs/parse.js'
 import {chunks} from '../../util/chunks.js'
 import {BulkUpdate} from '../../db/bulk/bulk-update.js'
 import {BulkUpsert} from '../../db/bulk/bulk-upsert.js'
-import {commandBatch} from '../../db/bulk/command-batches.js'
 import {PostgresWriteBatch} from '../../db/bulk/postgres-write-batch.js'
 import {valuesIn} from '../../db/values-in.js'
-import {foldAttacker, needsFirstContacts} from './fold.js'
 import {LineDescriber} from './read/line-describer.js'
 import {claimAndReadLines, parseLineTexts, readLines} from './read/read-lines.js'
 import {ProfilerSemantics} from './semantics.js'
 import {claimCursor} from '../claim-cursor.js'
 import {AttackerCache} from './attacker-cache.js'
+import {groupByIp, planTick, tickWork} from './tick-plan.js'
 import {ThreadReader} from './read/thread-reader.js'
 import type {Ahead} from '../read-ahead.js'
 import {ReadAhead} from '../read-ahead.js'
@@ -117,12 +119,12 @@ export interface ProfilerOptions {
   /** Attacker rows kept in memory between ticks (default `MAX_CACHED_ATTACKERS`; 0: none, every tick reads them). */
   cachedAttackers?: number
   /**
-   * The database's URL (as `openDatabase` takes it). When it names a SQLite
-   * file, a drain reads a backlog's next batch on a thread of its own while it
-   * folds this one (see `ThreadReader`). (PostgreSQL reads ahead on this
-   * thread in any case.)
+   * Where the database is (as `openDatabase` takes it, parsed: a worker's
+   * `ctx.database`). When it is a SQLite file, a drain reads a backlog's next
+   * batch on a thread of its own while it folds this one (see
+   * `ThreadReader`). (PostgreSQL reads ahead on this thread in any case.)
    */
-  url?: string
+  database?: DatabaseTarget
 }
 
 /** What a tick (or a drain) did. */
@@ -179,8 +181,8 @@ export class Profiler {
   readonly #together: PostgresWriteBatch | undefined
   /** The attacker rows this profiler's last ticks wrote (see `AttackerCache`). */
   readonly #cache: AttackerCache
-  /** Where a reading thread finds the database, when one may read (see `ProfilerOptions.url`). */
-  readonly #threadUrl: string | undefined
+  /** Where a reading thread finds the database, when one may read (see `ProfilerOptions.database`). */
+  readonly #threadDatabase: DatabaseTarget | undefined
   /** Describes lines as they are read (see `LineDescriber`). */
   readonly #describe: (lines: TickLine[]) => void
   /** Of the stored attackers the last tick read, the share whose first contacts it needed. */
@@ -201,7 +203,7 @@ export class Profiler {
     const describer = new LineDescriber(this.#semantics)
     this.#describe = (lines) => describer.describe(lines)
 
-    this.#threadUrl = options.url !== undefined && ThreadReader.canRead(options.url) ? options.url : undefined
+    this.#threadDatabase = options.database !== undefined && ThreadReader.canRead(options.database) ? options.database : undefined
     const dialect = (this.#dialect = dialectOf(db))
     const update = (columns: UpsertColumns<AttackerRow>) => ({update: columns.map(([name]) => name).filter((name) => name !== 'ip')})
     this.#attackers = new BulkUpsert(dialect, 'attackers', ATTACKER_COLUMNS, 'ip', update(ATTACKER_COLUMNS))
@@ -271,13 +273,26 @@ export class Profiler {
     const next = lines.at(-1)!.id
     if (lines.length === this.#batchSize || cut) ahead?.start(next)
 
-    const byIp = groupByIp(lines)
-    const current = new Map<string, StoredAttacker>()
+    const work = await this.#touched(trx, groupByIp(lines))
+    const plan = planTick(work, this.#semantics)
+    await this.#write(trx, plan.writes, next)
+    return {
+      result: {attackers: work.length, commands: plan.commands, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
+      written: plan.written,
+    }
+  }
+
+  /**
+   * The attackers `byIp` touch, with their rows as far as their folds read
+   * them: the rows this profiler kept (see `AttackerCache`), the others read.
+   */
+  async #touched(trx: Transaction<Database>, byIp: ReadonlyMap<string, ProfileLog[]>): Promise<TickWork[]> {
+    const stored = new Map<string, CachedAttacker>()
     const uncached: string[] = []
     for (const ip of byIp.keys()) {
-      const row = this.#cache.get(ip)
-      if (row === undefined) uncached.push(ip)
-      else current.set(ip, row)
+      const entry = this.#cache.get(ip)
+      if (entry === undefined) uncached.push(ip)
+      else stored.set(ip, entry)
     }
 
     // when most attackers of the last tick needed their first contacts, read them all with the rows:
@@ -286,45 +301,20 @@ export class Profiler {
     if (uncached.length > 0 && this.#cache.coverage === 'unknown') this.#cache.covers(await noAttackers(trx))
     // a cache that holds every stored attacker leaves nothing to read: the other IPs are new
     const loaded = this.#cache.coverage === 'complete' ? new Map<string, StoredAttacker>() : await loadAttackers(trx, this.#dialect, uncached, withContacts)
-    for (const [ip, row] of loaded) current.set(ip, row)
-    const work: Array<[string, StoredAttacker | undefined, ProfileLog[], boolean]> = []
-    const needContacts: string[] = []
+    // a row read from the database is never trusted as a fold's own: anything may have changed it
+    for (const [ip, row] of loaded) stored.set(ip, {ownContacts: false, row})
+    const work = tickWork(byIp, stored)
+    const needContacts = new Map<string, StoredAttacker>()
     let loadedNeeding = 0
-    for (const [ip, rows] of byIp) {
-      const row = current.get(ip)
-      // Lines already in the row (a cursor moved back without a reset) are not counted twice;
-      // rows are in id order, so when the first is new they all are (the usual case).
-      const fresh = row === undefined || rows[0]!.id > row.last_log_id ? rows : rows.filter((line) => line.id > row.last_log_id)
-      if (fresh.length === 0) continue
-      const needs = needsFirstContacts(row, fresh)
-      work.push([ip, row, fresh, needs])
-      if (!needs) continue
-      if (row!.first_contacts === undefined) needContacts.push(ip)
+    for (const {ip, needsFirstContacts, row} of work) {
+      if (!needsFirstContacts) continue
+      if (row!.first_contacts === undefined) needContacts.set(ip, row!)
       if (loaded.has(ip)) loadedNeeding++
     }
 
-    await loadFirstContacts(trx, this.#dialect, current, needContacts)
+    await loadFirstContacts(trx, this.#dialect, needContacts)
     if (loaded.size > 0) this.#contactsShare = loadedNeeding / loaded.size
-    const created: AttackerProfile[] = []
-    const changed: AttackerProfile[] = []
-    const moved: StoredAttacker[] = []
-    const batches: AttackerCommandBatchesTable[] = []
-    let commands = 0
-    for (const [ip, row, fresh, needs] of work) {
-      const folded = foldAttacker(row, ip, fresh, this.#semantics, {needsFirstContacts: needs})
-      if (!folded.contactsChanged) moved.push(folded.attacker)
-      else if (row === undefined) created.push(folded.attacker)
-      else changed.push(folded.attacker)
-      if (folded.commands.length === 0) continue
-      batches.push(commandBatch(ip, folded.commands))
-      commands += folded.commands.length
-    }
-
-    await this.#write(trx, {batches, changed, created, moved}, next)
-    return {
-      result: {attackers: work.length, commands, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
-      written: [...created, ...changed, ...moved],
-    }
+    return work
   }
 
   /** The lines after `cursor` for one tick (`signal`: see `readLines`). */
@@ -360,21 +350,21 @@ export class Profiler {
    *
    * While a full tick folds and writes, the next tick's lines are read on another connection (see
    * `ReadAhead`): on PostgreSQL, of the pool, so that a backlog's server work and the profiler's own
-   * overlap; on a SQLite file named by `url`, of a reading thread (see `ThreadReader`). It holds
+   * overlap; on a SQLite file (`database`), of a reading thread (see `ThreadReader`). It holds
    * one more batch of lines in memory while a backlog lasts.
    */
   async drain(signal?: AbortSignal, onTick?: (tick: TickResult) => Promise<void> | void): Promise<TickResult> {
     const total: TickResult = {attackers: 0, commands: 0, cursor: 0, lines: 0}
     // PostgreSQL reads ahead on this thread; a SQLite file on a thread of its own, started with the first read
     let reader: ThreadReader | undefined
-    const url = this.#threadUrl
+    const database = this.#threadDatabase
     const ahead =
-      url === undefined
+      database === undefined
         ? this.#dialect === 'postgres'
           ? new ReadAhead((after) => this.#read(this.#db, after, signal), signal)
           : undefined
         : new ReadAhead(async (after) => {
-            reader ??= new ThreadReader({batchSize: this.#batchSize, maxChars: this.#maxChars, url})
+            reader ??= new ThreadReader({batchSize: this.#batchSize, database, maxChars: this.#maxChars})
             return parseLineTexts(await reader.read(after), this.#describe)
           }, signal)
     try {
@@ -402,27 +392,7 @@ export async function profilerTick(db: Kysely<Database>, options?: ProfilerOptio
 /** A tick's result, and (when it moved the cursor) the attacker rows it wrote. */
 interface TickOutcome {
   result: TickResult
-  written?: StoredAttacker[]
-}
-
-/** What a tick writes: new attackers, attackers whose contacts changed, attackers whose counters moved, and command batches. */
-interface TickWrites {
-  created: AttackerProfile[]
-  changed: AttackerProfile[]
-  moved: StoredAttacker[]
-  batches: AttackerCommandBatchesTable[]
-}
-
-function groupByIp(lines: readonly TickLine[]): Map<string, ProfileLog[]> {
-  const byIp = new Map<string, ProfileLog[]>()
-  for (const line of lines) {
-    if (!line.attacker_ip) continue // nothing to profile; the cursor still moves past it
-    let rows = byIp.get(line.attacker_ip)
-    if (rows === undefined) byIp.set(line.attacker_ip, (rows = []))
-    rows.push(line)
-  }
-
-  return byIp
+  written?: CachedAttacker[]
 }
 
 /** True when `attackers` has no row. */
@@ -446,14 +416,9 @@ async function loadAttackers(
   return found
 }
 
-/** Adds `first_contacts` to the attackers whose fold will read it. */
-async function loadFirstContacts(
-  trx: Transaction<Database>,
-  dialect: DialectName,
-  attackers: Map<string, StoredAttacker>,
-  ips: string[],
-): Promise<void> {
-  for (const chunk of ipChunks(dialect, ips)) {
+/** Adds `first_contacts` to the attackers (by IP) whose fold will read it. */
+async function loadFirstContacts(trx: Transaction<Database>, dialect: DialectName, attackers: ReadonlyMap<string, StoredAttacker>): Promise<void> {
+  for (const chunk of ipChunks(dialect, [...attackers.keys()])) {
     const rows = await trx.selectFrom('attackers').select(['ip', 'first_contacts']).where(valuesIn(dialect, 'ip', chunk)).execute()
     for (const {ip, first_contacts} of rows) attackers.get(ip)!.first_contacts = first_contacts
   }
