@@ -57,6 +57,10 @@ export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze(
   UnusableFleetError: () => ({exit: ExitCode.USAGE, suggestions: ['decnet fleet list says what is wrong with each fleet']}),
   // prefork/: privilege checked before anything is spawned
   PrivilegeError: ((error: PrivilegeError) => ({exit: PRIVILEGE_EXIT[error.kind]})) satisfies Rule<PrivilegeError>,
+  // ttp/: the ATT&CK catalog in use is broken (a bad install or a damaged import); a bundle given to `attack import` is not one
+  CatalogError: () => ({exit: ExitCode.FAILURE, suggestions: ['`decnet attack import FILE` installs a good catalog; removing attack/ in the data directory returns to the shipped one']}),
+  StixBundleError: usage,
+  RuleInputError: usage,
   // flags and the systemd unit builder: the operator's mistakes
   FlagValueError: usage,
   FleetUnitError: usage,

@@ -6,11 +6,16 @@
 import {requiredLiterals} from './prefilter.js'
 import {checkPattern} from './rule-check.js'
 
-/** What a rule looks at. `command`: the command text `extractCommand` finds in a log line. */
-export type RuleField = 'command'
+/**
+ * What a rule looks at. `command`: the command text `extractCommand` finds in
+ * a log line; `http`: the HTTP request `httpRequestText` makes of a request
+ * event (`METHOD PATH`, then one `Name: value` line per header, then a blank
+ * line and the body).
+ */
+export type RuleField = 'command' | 'http'
 
 /** Every {@link RuleField}. */
-export const RULE_FIELDS: readonly RuleField[] = Object.freeze(['command'])
+export const RULE_FIELDS: readonly RuleField[] = Object.freeze(['command', 'http'])
 
 /** One technique a rule emits when it matches. */
 export interface RuleEmit {
