@@ -28,7 +28,7 @@ const MAX_PATH = 2048
 const MAX_HEADERS = 32
 const MAX_HEADER = 256
 const MAX_BODY = 1024
-const SKIPPED = new Set(['http_access', 'http_request_fingerprint'])
+const SKIPPED: ReadonlySet<string> = new Set(['http_access', 'http_request_fingerprint'])
 
 /** What {@link httpRequestText} needs of a log row. */
 export interface HttpSource {
