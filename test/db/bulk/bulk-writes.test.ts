@@ -3,28 +3,39 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {sql} from 'kysely'
+import {type Kysely, sql} from 'kysely'
 
-import {BulkUpdate} from '../../../dist/db/bulk/bulk-update.js'
-import {BulkUpsert} from '../../../dist/db/bulk/bulk-upsert.js'
-import {columnTexts} from '../../../dist/db/bulk/column-texts.js'
-import {PostgresWriteBatch} from '../../../dist/db/bulk/postgres-write-batch.js'
+import {BulkUpdate} from '../../../src/db/bulk/bulk-update.js'
+import {BulkUpsert, type UpsertColumns} from '../../../src/db/bulk/bulk-upsert.js'
+import {columnTexts} from '../../../src/db/bulk/column-texts.js'
+import {PostgresWriteBatch} from '../../../src/db/bulk/postgres-write-batch.js'
+import type {DialectName} from '../../../src/db/migrate.js'
+import type {Database} from '../../../src/db/schema.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 
-const COLUMNS = [['id', 'bigint'], ['name', 'text'], ['note', 'text'], ['score', 'double precision'], ['flag', 'integer']]
+/** A row of the test's own table, bulk_rows. */
+interface BulkRow {
+  id: number
+  name: string
+  note?: null | string
+  score?: null | number
+  flag?: null | number
+}
+
+const COLUMNS: UpsertColumns<BulkRow> = [['id', 'bigint'], ['name', 'text'], ['note', 'text'], ['score', 'double precision'], ['flag', 'integer']]
 const NAMES = COLUMNS.map(([name]) => name)
 
-async function createTable(db) {
+async function createTable(db: Kysely<Database>): Promise<void> {
   await sql`create table bulk_rows (id bigint primary key, name text not null, note text, score double precision, flag integer)`.execute(db)
 }
 
-async function stored(db) {
-  const rows = await db.selectFrom('bulk_rows').selectAll().orderBy('id').execute()
+async function stored(db: Kysely<Database>): Promise<BulkRow[]> {
+  const rows = await db.withTables<{bulk_rows: BulkRow}>().selectFrom('bulk_rows').selectAll().orderBy('id').execute()
   return rows.map((row) => ({...row, flag: row.flag === null ? null : Number(row.flag), id: Number(row.id)}))
 }
 
 /** Rows with the values that are easy to get wrong. */
-function awkwardRows() {
+function awkwardRows(): BulkRow[] {
   return [
     {flag: 1, id: 1, name: 'plain', note: null, score: 1.5},
     {flag: null, id: 2, name: '', note: '', score: null},
@@ -35,7 +46,7 @@ function awkwardRows() {
   ]
 }
 
-function expected(rows) {
+function expected(rows: readonly BulkRow[]): Array<Record<string, unknown>> {
   return rows.map((row) => Object.fromEntries(NAMES.map((name) => [name, row[name] ?? null])))
 }
 
@@ -51,7 +62,7 @@ describe('columnTexts', () => {
   })
 })
 
-for (const kind of DATABASE_KINDS) {
+for (const kind of DATABASE_KINDS as readonly DialectName[]) {
   describe(`bulk writes (${kind})`, {skip: skipReason(kind)}, () => {
     it('BulkUpsert stores every value exactly, then updates the rows it meets again', async (t) => {
       const {db} = await migratedDatabase(kind, t)
@@ -99,7 +110,7 @@ for (const kind of DATABASE_KINDS) {
       await createTable(db)
       const rows = awkwardRows()
       await db.transaction().execute((trx) => new BulkUpsert(kind, 'bulk_rows', COLUMNS, 'id', 'nothing').write(trx, rows))
-      const update = new BulkUpdate(kind, 'bulk_rows', [['id', 'bigint'], ['note', 'text']], 'id')
+      const update = new BulkUpdate<Pick<BulkRow, 'id' | 'note'>>(kind, 'bulk_rows', [['id', 'bigint'], ['note', 'text']], 'id')
       const updated = await db.transaction().execute((trx) =>
         update.write(trx, [{id: 2, note: 'two\u001Fnow'}, {id: 4, note: null}, {id: 99, note: 'nobody'}]),
       )
@@ -118,7 +129,7 @@ for (const kind of DATABASE_KINDS) {
         await sql`create table bulk_state (name text primary key, value bigint not null)`.execute(db)
         await sql`insert into bulk_state values ('cursor', 0)`.execute(db)
         const rowsWrite = new BulkUpsert(kind, 'bulk_rows', COLUMNS, 'id', 'nothing')
-        const logWrite = new BulkUpsert(kind, 'bulk_log', [['id', 'bigint'], ['line', 'text']], 'id', 'nothing')
+        const logWrite = new BulkUpsert<{id: number; line: string}>(kind, 'bulk_log', [['id', 'bigint'], ['line', 'text']], 'id', 'nothing')
         const batch = new PostgresWriteBatch([rowsWrite, logWrite], (n) => `update bulk_state set value = $${n} where name = $${n + 1}`)
         const rows = awkwardRows()
         const lines = [{id: 1, line: 'with a \u001F separator'}, {id: 2, line: 'plain'}]

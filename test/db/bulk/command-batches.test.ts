@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {batchCommands, commandBatch} from '../../../dist/db/bulk/command-batches.js'
+import {batchCommands, commandBatch, type LoggedCommand} from '../../../src/db/bulk/command-batches.js'
 
 describe('command batches', () => {
   it('keeps every command exactly: quotes, backslashes, control characters, non-ASCII, astral characters', () => {
-    const at = (logId, command, decky = 'decky-01') => ({command, decky, log_id: logId, service: 'ssh', timestamp: `2026-11-26T10:00:0${logId % 10}Z`})
+    const at = (logId: number, command: string, decky = 'decky-01'): LoggedCommand => ({command, decky, log_id: logId, service: 'ssh', timestamp: `2026-11-26T10:00:0${logId % 10}Z`})
     const commands = [
       at(7, 'echo "a\\"b" > /tmp/x'),
       at(8, 'printf \'\\x1b[31m\'\ttab\u0001\u001f', 'décky "quoted"'),
@@ -28,7 +28,7 @@ describe('command batches', () => {
     for (const commands of ['not json', '{"a":1}', '[[1,"t","d","s"]]', '[["1","t","d","s","id"]]', '[[1.5,"t","d","s","id"]]', '[[1,"t","d","s",2]]']) {
       assert.throws(
         () => batchCommands({commands, first_log_id: 1, ip: '203.0.113.7'}),
-        (error) => error.message.includes('attacker_command_batches row (203.0.113.7, 1)') && error.message.includes('[[logId, timestamp, decky, service, command], ...]'),
+        (error: Error) => error.message.includes('attacker_command_batches row (203.0.113.7, 1)') && error.message.includes('[[logId, timestamp, decky, service, command], ...]'),
         commands,
       )
     }

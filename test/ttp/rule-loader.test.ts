@@ -2,14 +2,14 @@ import assert from 'node:assert/strict'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {LiteralIndex, requiredLiterals} from '../../dist/ttp/prefilter.js'
-import {checkPattern} from '../../dist/ttp/rule-check.js'
-import {formatRuleProblem, loadRules, shippedRulesDir} from '../../dist/ttp/rule-loader.js'
-import {compileRule, RuleError} from '../../dist/ttp/rule-schema.js'
+import {LiteralIndex, requiredLiterals} from '../../src/ttp/prefilter.js'
+import {checkPattern} from '../../src/ttp/rule-check.js'
+import {formatRuleProblem, loadRules, type RuleProblem, shippedRulesDir} from '../../src/ttp/rule-loader.js'
+import {compileRule, RuleError} from '../../src/ttp/rule-schema.js'
 
-function rule(overrides = {}) {
+function rule(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     id: 'local.test-tool',
     version: 1,
@@ -23,7 +23,7 @@ function rule(overrides = {}) {
   }
 }
 
-function rulesDir(t, files) {
+function rulesDir(t: TestContext, files: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-rules-'))
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   for (const [name, content] of Object.entries(files)) {
@@ -33,7 +33,7 @@ function rulesDir(t, files) {
   return dir
 }
 
-const problemFor = (problems, path) => problems.filter((problem) => problem.path === path)
+const problemFor = (problems: readonly RuleProblem[], path: string): RuleProblem[] => problems.filter((problem) => problem.path === path)
 
 describe('rule loader', () => {
   it('loads an operator rule next to the shipped ones', async (t) => {
@@ -87,7 +87,7 @@ describe('rule loader', () => {
     assert.match(reasons['local.bad-flags'], /"flags"/)
     assert.match(reasons['#12'], /must be an object/)
     assert.equal(
-      formatRuleProblem(problems.find((problem) => problem.rule === 'local.nested')),
+      formatRuleProblem(problems.find((problem) => problem.rule === 'local.nested') as RuleProblem),
       `${join(dir, 'c-mixed.json')} (rule local.nested): "pattern" is unsafe: nested quantifier: a repeated group contains another repeat (e.g. \`(a+)+\`)`,
     )
 
@@ -102,11 +102,12 @@ describe('rule loader', () => {
     assert.equal(problems.length, 1)
     assert.equal(problems[0].path, join(dir, 'b.json'))
     assert.match(problems[0].message, /duplicate rule id \(already loaded from .*a\.json\)/)
-    assert.equal(rules.find((candidate) => candidate.id === 'local.test-tool').description, 'Runs the test tool')
+    assert.equal(rules.find((candidate) => candidate.id === 'local.test-tool')?.description, 'Runs the test tool')
   })
 
   it('lets an operator rule replace a shipped rule only with a higher version, or switch it off', async (t) => {
     const shipped = (await loadRules()).rules.find((candidate) => candidate.id === 'discovery.owner-user')
+    assert.ok(shipped, 'the shipped pack has discovery.owner-user')
     const override = rule({
       id: 'discovery.owner-user',
       version: shipped.version + 1,
@@ -123,7 +124,7 @@ describe('rule loader', () => {
     const same = await loadRules({operatorDir: rulesDir(t, {'o.json': [{...override, version: shipped.version}]})})
     assert.equal(same.problems.length, 1)
     assert.match(same.problems[0].message, /does not override the shipped rule .*give it a higher version/)
-    assert.equal(same.rules.find((candidate) => candidate.id === 'discovery.owner-user').path, shipped.path)
+    assert.equal(same.rules.find((candidate) => candidate.id === 'discovery.owner-user')?.path, shipped.path)
 
     const off = await loadRules({operatorDir: rulesDir(t, {'o.json': [{...override, disabled: true}]})})
     assert.deepEqual(off.problems, [])

@@ -2,14 +2,15 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {readCommands} from '../../dist/attackers/read-commands.js'
-import {commandBatch} from '../../dist/db/bulk/command-batches.js'
+import type {AttackerCommand} from '../../src/attackers/attacker-profile.js'
+import {readCommands} from '../../src/attackers/read-commands.js'
+import {commandBatch, type LoggedCommand} from '../../src/db/bulk/command-batches.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../helpers/databases.js'
 
 const A = '203.0.113.7'
 const B = '198.51.100.2'
 
-function command(logId, timestamp, decky, text) {
+function command(logId: number, timestamp: string, decky: string, text: string): LoggedCommand {
   return {command: text, decky, log_id: logId, service: 'telnet', timestamp}
 }
 
@@ -27,7 +28,7 @@ for (const kind of DATABASE_KINDS) {
         .execute()
 
       const commands = await readCommands(db, [A, B, '192.0.2.1'])
-      const shown = ({command: text, decky, service, timestamp}) => ({timestamp, decky, service, command: text})
+      const shown = ({command: text, decky, service, timestamp}: LoggedCommand): AttackerCommand => ({timestamp, decky, service, command: text})
       assert.deepEqual(commands.get(A), [shown(id), shown(uname), shown(w)])
       assert.deepEqual(commands.get(B), [{timestamp: '2026-11-01T00:00:02Z', decky: 'decky-03', service: 'telnet', command: 'ps'}])
       assert.equal(commands.has('192.0.2.1'), false, 'an attacker without commands has no entry')

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {sql} from 'kysely'
+import {type Kysely, sql, type Transaction} from 'kysely'
 
-import {LINES_PER_READ, readLogsAfter} from '../../dist/db/read-logs-after.js'
+import {LINES_PER_READ, readLogsAfter} from '../../src/db/read-logs-after.js'
+import type {Database} from '../../src/db/schema.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../helpers/databases.js'
 import {insertLogs, makeLogs} from '../helpers/profiler-logs.js'
 
-const COLUMNS = ['id', 'timestamp', 'attacker_ip', 'msg']
-const withTrx = (db, fn) => db.transaction().execute((trx) => fn(trx))
+const COLUMNS: ReadonlyArray<'attacker_ip' | 'id' | 'msg' | 'timestamp'> = ['id', 'timestamp', 'attacker_ip', 'msg']
+const withTrx = <T>(db: Kysely<Database>, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => db.transaction().execute((trx) => fn(trx))
 
 for (const kind of DATABASE_KINDS) {
   describe(`readLogsAfter (${kind})`, {skip: skipReason(kind)}, () => {
@@ -16,8 +17,8 @@ for (const kind of DATABASE_KINDS) {
       const {db} = await migratedDatabase(kind, t)
       await insertLogs(db, makeLogs(2 * LINES_PER_READ + 31, {seed: 3}))
       await db.deleteFrom('logs').where('id', 'in', [LINES_PER_READ, LINES_PER_READ + 1, 2 * LINES_PER_READ]).execute()
-      const plain = (cursor, limit) => db.selectFrom('logs').select(COLUMNS).where('id', '>', cursor).orderBy('id').limit(limit).execute()
-      const cases = [[0, 10_000], [0, LINES_PER_READ], [0, LINES_PER_READ + 1], [7, 2 * LINES_PER_READ], [LINES_PER_READ - 1, 3], [5000, 10]]
+      const plain = (cursor: number, limit: number) => db.selectFrom('logs').select(COLUMNS).where('id', '>', cursor).orderBy('id').limit(limit).execute()
+      const cases: Array<[number, number]> = [[0, 10_000], [0, LINES_PER_READ], [0, LINES_PER_READ + 1], [7, 2 * LINES_PER_READ], [LINES_PER_READ - 1, 3], [5000, 10]]
       for (const [cursor, limit] of cases) {
         const {cut, rows} = await withTrx(db, (trx) => readLogsAfter(trx, COLUMNS, cursor, limit))
         assert.deepEqual(rows, await plain(cursor, limit), `cursor ${cursor}, limit ${limit}`)

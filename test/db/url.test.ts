@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import {resolve} from 'node:path'
 import {describe, test} from 'node:test'
 
-import {chooseDatabase} from '../../dist/db/database-choice.js'
-import {DatabaseUrlError, defaultDatabaseUrl, parseDatabaseUrl} from '../../dist/db/url.js'
+import {chooseDatabase} from '../../src/db/database-choice.js'
+import {DatabaseUrlError, defaultDatabaseUrl, parseDatabaseUrl} from '../../src/db/url.js'
 
 describe('parseDatabaseUrl', () => {
   test('postgres:// and postgresql:// select PostgreSQL, kept as given', () => {
@@ -23,7 +23,7 @@ describe('parseDatabaseUrl', () => {
   })
 
   test('junk is refused with an error naming the input', () => {
-    const cases = [
+    const cases: Array<[string, RegExp | null]> = [
       ['', /bad database url "": it is empty/],
       ['   ', /it is empty/],
       ['mysql://root@db/x', /bad database url "mysql:\/\/root@db\/x": unsupported scheme "mysql:"/],
@@ -46,8 +46,8 @@ describe('parseDatabaseUrl', () => {
   })
 
   test('a password never appears in the error', () => {
-    assert.throws(() => parseDatabaseUrl('postgres://u:hunter2@[::1/x'), (error) => !error.message.includes('hunter2'))
-    assert.throws(() => parseDatabaseUrl('postgres:/u:hunter2@db/x'), (error) => !error.message.includes('hunter2'))
+    assert.throws(() => parseDatabaseUrl('postgres://u:hunter2@[::1/x'), (error) => !(error as Error).message.includes('hunter2'))
+    assert.throws(() => parseDatabaseUrl('postgres:/u:hunter2@db/x'), (error) => !(error as Error).message.includes('hunter2'))
   })
 
   test('a file whose name holds a colon is still reachable as a path (./x:y) or sqlite:x:y', () => {

@@ -4,12 +4,15 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {migrateToLatest} from '../../dist/db/index.js'
-import {allMigrations} from '../../dist/db/migrations/index.js'
-import {BRUTE_FORCE_RULE} from '../../dist/ttp/brute-force.js'
-import {Matcher} from '../../dist/ttp/matcher.js'
-import {loadRules} from '../../dist/ttp/rule-loader.js'
-import {TTP_CURSOR, ttpTick} from '../../dist/workers/ttp/tick.js'
+import type {Kysely} from 'kysely'
+
+import {migrateToLatest} from '../../src/db/index.js'
+import {allMigrations} from '../../src/db/migrations/index.js'
+import type {Database, NewLog, TtpTagRow} from '../../src/db/schema.js'
+import {BRUTE_FORCE_RULE} from '../../src/ttp/brute-force.js'
+import {Matcher} from '../../src/ttp/matcher.js'
+import {loadRules} from '../../src/ttp/rule-loader.js'
+import {TTP_CURSOR, ttpTick} from '../../src/workers/ttp/tick.js'
 import {DATABASE_KINDS, databaseAtMigration, indexNames, migratedDatabase, migrator, skipReason} from '../helpers/databases.js'
 import {commandLog, failedLogin, insertLogs, readTags} from '../helpers/ttp-logs.js'
 
@@ -20,18 +23,24 @@ const TABLES = ['logs', 'auth_failures']
 /** What migrating a database at 0003 to the latest runs. */
 const SINCE_0003 = Object.keys(allMigrations()).filter((name) => name > '0003-worker-lease')
 
-async function tableNames(db) {
+async function tableNames(db: Kysely<Database>): Promise<string[]> {
   return (await db.introspection.getTables()).map((table) => table.name)
 }
 
-async function storedFailures(db) {
+interface StoredFailure {
+  ip: string
+  log_id: number
+  timestamp: string
+}
+
+async function storedFailures(db: Kysely<Database>): Promise<StoredFailure[]> {
   const rows = await db.selectFrom('auth_failures').selectAll().orderBy('log_id').execute()
   return rows.map((row) => ({...row, log_id: Number(row.log_id)}))
 }
 
 /** `count` rows: failed logins of three IPs among commands, successes, failures without an IP and unreadable timestamps. */
-function history(count) {
-  const rows = []
+function history(count: number): NewLog[] {
+  const rows: NewLog[] = []
   for (let i = 0; i < count; i++) {
     const ip = `203.0.113.${i % 3}`
     const at = i / 100
@@ -58,7 +67,7 @@ function history(count) {
 }
 
 /** What auth_failures must hold for the first `through` rows of `rows` (ids are 1-based insertion order). */
-function expectedFailures(rows, through) {
+function expectedFailures(rows: readonly NewLog[], through: number): StoredFailure[] {
   return rows
     .slice(0, through)
     .flatMap((row, i) => (row.event_type === 'login_failed' && row.attacker_ip && row.timestamp !== 'yesterday' ? [{ip: row.attacker_ip, log_id: i + 1, timestamp: row.timestamp}] : []))
@@ -107,7 +116,7 @@ for (const kind of DATABASE_KINDS) {
       await insertLogs(db, [2.5, 3].map((at) => failedLogin('203.0.113.7', at)))
       const matcher = new Matcher((await loadRules()).rules)
       assert.deepEqual(await ttpTick(db, {matcher}), {cursor: 5, lines: 2, tags: 1})
-      const tags = (await readTags(db)).filter((tag) => tag.rule_id === BRUTE_FORCE_RULE.id)
+      const tags = ((await readTags(db)) as TtpTagRow[]).filter((tag) => tag.rule_id === BRUTE_FORCE_RULE.id)
       assert.deepEqual(tags.map((tag) => tag.log_id), [5], 'the fifth failure crosses the threshold, counting three from before the upgrade')
     })
 
@@ -122,7 +131,7 @@ for (const kind of DATABASE_KINDS) {
       const {db} = await migratedDatabase(kind, t)
       const {error, results} = await migrator(db).migrateTo('0003-worker-lease')
       if (error) throw error
-      assert.deepEqual(results.map((result) => [result.migrationName, result.status]).at(-1), ['0004-auth-failures', 'Success'])
+      assert.deepEqual(results?.map((result) => [result.migrationName, result.status]).at(-1), ['0004-auth-failures', 'Success'])
       assert.ok((await indexNames(db, TABLES)).includes(OLD_INDEX))
       assert.ok(!(await tableNames(db)).includes('auth_failures'))
       assert.deepEqual(await migrateToLatest(db), SINCE_0003, 'and up again')

@@ -6,10 +6,10 @@ import {describe, test} from 'node:test'
 
 import {sql} from 'kysely'
 
-import {DatabaseError} from '../../dist/db/errors.js'
-import {migrateToLatest, migrationStates} from '../../dist/db/migrate.js'
-import {allMigrations} from '../../dist/db/migrations/index.js'
-import {withDatabase} from '../../dist/db/open.js'
+import {DatabaseError} from '../../src/db/errors.js'
+import {migrateToLatest, migrationStates} from '../../src/db/migrate.js'
+import {allMigrations} from '../../src/db/migrations/index.js'
+import {withDatabase} from '../../src/db/open.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 import {schemaTables} from '../helpers/schema-tables.js'
 
@@ -19,7 +19,7 @@ const KYSELY_TABLES = ['kysely_migration', 'kysely_migration_lock']
 for (const kind of DATABASE_KINDS) {
   describe(`migrateToLatest (${kind})`, {skip: skipReason(kind)}, () => {
     test('applies every migration once, then nothing; states say when', async (t) => {
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         assert.deepEqual(await migrateToLatest(db), ALL)
@@ -31,24 +31,24 @@ for (const kind of DATABASE_KINDS) {
     })
 
     test('creates exactly the tables and columns of schema.ts', async (t) => {
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)
-        const expected = schemaTables()
+        const expected = schemaTables() as Record<string, string[]>
         const tables = (await db.introspection.getTables()).filter((table) => !KYSELY_TABLES.includes(table.name))
         assert.deepEqual(tables.map((table) => table.name).sort(), Object.keys(expected).sort())
         for (const table of tables) {
           assert.deepEqual(table.columns.map((c) => c.name).sort(), [...expected[table.name]].sort(), table.name)
         }
 
-        const logsId = tables.find((table) => table.name === 'logs').columns.find((c) => c.name === 'id')
-        assert.equal(logsId.isAutoIncrementing, true)
+        const logsId = tables.find((table) => table.name === 'logs')?.columns.find((c) => c.name === 'id')
+        assert.equal(logsId?.isAutoIncrementing, true)
       })
     })
 
     test('ids keep increasing and round-trip as numbers', async (t) => {
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)
@@ -64,7 +64,7 @@ for (const kind of DATABASE_KINDS) {
     })
 
     test('a failing migration is a DatabaseError naming it, and nothing of the run is kept', async (t) => {
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await sql`create table attackers (x integer)`.execute(db) // 0001 will trip on it, after creating logs
@@ -75,20 +75,20 @@ for (const kind of DATABASE_KINDS) {
         })
         const tables = (await db.introspection.getTables()).map((table) => table.name)
         assert.ok(!tables.includes('logs'), `logs was rolled back (tables: ${tables})`)
-        assert.deepEqual(await db.selectFrom('kysely_migration').selectAll().execute(), [])
+        assert.deepEqual(await db.withTables<{kysely_migration: {name: string; timestamp: string}}>().selectFrom('kysely_migration').selectAll().execute(), [])
       })
     })
 
     test('four processes migrating at the same moment: each migration applied exactly once, all succeed', async (t) => {
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       const children = Array.from({length: 4}, () => spawn(process.execPath, [new URL('../helpers/migrate-child.js', import.meta.url).pathname, url], {stdio: ['pipe', 'pipe', 'inherit']}))
       t.after(() => children.forEach((child) => child.exitCode === null && child.kill('SIGKILL')))
       const outputs = children.map((child) => createInterface({input: child.stdout})[Symbol.asyncIterator]())
       for (const lines of outputs) assert.equal((await lines.next()).value, 'ready')
       for (const child of children) child.stdin.write('go\n')
-      const applied = []
-      for (const lines of outputs) applied.push(JSON.parse((await lines.next()).value))
+      const applied: string[][] = []
+      for (const lines of outputs) applied.push(JSON.parse((await lines.next()).value as string) as string[])
       const codes = await Promise.all(children.map(async (child) => child.exitCode ?? (await once(child, 'exit'))[0]))
       assert.deepEqual(codes, [0, 0, 0, 0])
       assert.deepEqual(applied.flat().sort(), ALL, `applied per process: ${JSON.stringify(applied)}`)

@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
+import {type AddressInfo, createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, test} from 'node:test'
+import {describe, test, type TestContext} from 'node:test'
 
 import {sql} from 'kysely'
 
-import {dialectOf} from '../../dist/db/migrate.js'
-import {DatabaseError} from '../../dist/db/errors.js'
-import {openDatabase, withDatabase} from '../../dist/db/open.js'
+import {dialectOf} from '../../src/db/migrate.js'
+import {DatabaseError} from '../../src/db/errors.js'
+import {openDatabase, withDatabase} from '../../src/db/open.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 
-const tempDir = (t) => {
+const tempDir = (t: TestContext): string => {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-open-'))
   t.after(() => rmSync(dir, {recursive: true, force: true}))
   return dir
@@ -22,18 +22,18 @@ const tempDir = (t) => {
 for (const kind of DATABASE_KINDS) {
   describe(`openDatabase (${kind})`, {skip: skipReason(kind)}, () => {
     test('opens, answers, reports its dialect, and bigint comes back as a number', async (t) => {
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         assert.equal(dialectOf(db), kind)
-        const {rows} = await sql`select ${sql.lit(9_007_199_254_740_991)} as n`.execute(db)
-        assert.equal(rows[0].n, 9_007_199_254_740_991)
-        assert.equal(typeof rows[0].n, 'number')
+        const {rows} = await sql<{n: unknown}>`select ${sql.lit(9_007_199_254_740_991)} as n`.execute(db)
+        assert.equal(rows[0]?.n, 9_007_199_254_740_991)
+        assert.equal(typeof rows[0]?.n, 'number')
       })
     })
 
     test('a failing query is a DatabaseError with the driver code', async (t) => {
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await assert.rejects(sql`select * from no_such_table`.execute(db), (error) => {
@@ -51,9 +51,9 @@ describe('openDatabase (sqlite specifics)', () => {
   test('WAL, busy timeout, synchronous=NORMAL', async (t) => {
     const path = join(tempDir(t), 'decnet.sqlite')
     await withDatabase(`sqlite:${path}`, async (db) => {
-      const pragma = async (name) => Object.values((await sql.raw(`pragma ${name}`).execute(db)).rows[0])[0]
+      const pragma = async (name: string): Promise<unknown> => Object.values((await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(db)).rows[0] ?? {})[0]
       assert.equal(await pragma('journal_mode'), 'wal')
-      assert.ok((await pragma('busy_timeout')) >= 5000)
+      assert.ok(Number(await pragma('busy_timeout')) >= 5000)
       assert.equal(await pragma('synchronous'), 1)
     })
   })
@@ -107,7 +107,7 @@ describe('openDatabase (postgres specifics)', () => {
   })
 
   test('a missing database is named, and the password never shows', {skip: skipReason('postgres')}, async (t) => {
-    const {url, cleanup} = await freshDatabase('postgres')
+    const {url, cleanup} = (await freshDatabase('postgres'))!
     t.after(cleanup)
     const missing = new URL(url)
     missing.pathname = '/no_such_database'
@@ -121,12 +121,12 @@ describe('openDatabase (postgres specifics)', () => {
   })
 })
 
-function closedPort() {
+function closedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address()
+      const {port} = server.address() as AddressInfo
       server.close(() => resolve(port))
     })
   })

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {extractCommand} from '../../dist/logs/command.js'
+import {type CommandSource, extractCommand} from '../../src/logs/command.js'
 
-const row = (event_type, fields, msg = null) => ({event_type, fields: typeof fields === 'string' ? fields : JSON.stringify(fields), msg})
+const row = (event_type: string, fields: string | Record<string, unknown>, msg: string | null = null): CommandSource => ({event_type, fields: typeof fields === 'string' ? fields : JSON.stringify(fields), msg})
 
 describe('extractCommand', () => {
   test('every command-like event type takes its command from the fields', () => {

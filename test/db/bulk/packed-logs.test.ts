@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {LOG_COLUMNS, NULL_SPAN, PackedLogsBuilder, PackedLogsReader, transferList, unpackLogs} from '../../../dist/db/bulk/packed-logs.js'
+import {LOG_COLUMNS, type LogInsert, NULL_SPAN, type PackedLogs, PackedLogsBuilder, PackedLogsReader, transferList, unpackLogs} from '../../../src/db/bulk/packed-logs.js'
 
-const row = (overrides = {}) => ({
+const row = (overrides: Partial<LogInsert> = {}): LogInsert => ({
   timestamp: '2026-11-26T13:32:51.000Z',
   decky: 'decky-01',
   service: 'ssh',
@@ -17,14 +17,14 @@ const row = (overrides = {}) => ({
 })
 
 /** Packs, moves through a MessageChannel the way the parse thread does, and unpacks. */
-async function roundTrip(rows) {
+async function roundTrip(rows: readonly LogInsert[]): Promise<LogInsert[]> {
   const builder = new PackedLogsBuilder()
   for (const r of rows) builder.add(r)
   assert.equal(builder.count, rows.length)
   const packed = builder.take()
   assert.equal(builder.count, 0, 'take empties the builder')
   const {port1, port2} = new MessageChannel()
-  const received = new Promise((resolve) => port2.once('message', resolve))
+  const received = new Promise<PackedLogs>((resolve) => port2.once('message', resolve))
   port1.postMessage(packed, transferList(packed))
   const moved = await received
   port1.close()
@@ -62,13 +62,13 @@ test('a message at the end of its raw line is a span of that line, not a second 
   const width = LOG_COLUMNS.length
   const msg = LOG_COLUMNS.indexOf('msg')
   const ip = LOG_COLUMNS.indexOf('attacker_ip')
-  const values = ['timestamp', 'decky', 'service', 'event_type', 'attacker_ip', 'fields'].reduce((sum, column) => sum + ascii[column].length, 0)
+  const values = (['timestamp', 'decky', 'service', 'event_type', 'attacker_ip', 'fields'] as const).reduce((sum, column) => sum + (ascii[column] as string).length, 0)
   assert.equal(packed.ascii.byteLength, ascii.raw_line.length + 2 * values, 'the ASCII text: one raw line and the values of both rows, no message copies')
   assert.equal(Buffer.from(packed.utf8).toString('utf8'), wide.raw_line, 'the UTF-8 text holds only the line with the BOM')
   assert.ok(packed.spans[msg * 2] >= 0, 'row 1: msg is a span of the ASCII text')
   assert.ok(packed.spans[(width + msg) * 2] < 0 && packed.spans[(width + msg) * 2] !== NULL_SPAN, 'row 2: msg is a span of the UTF-8 text')
   assert.ok(packed.spans[ip * 2] >= 0)
-  const read = []
+  const read: Array<null | string> = []
   new PackedLogsReader(packed).row(1, read)
   assert.equal(read[msg], 'uname -a')
   assert.equal(read[LOG_COLUMNS.indexOf('raw_line')], wide.raw_line)

@@ -3,21 +3,22 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {sql} from 'kysely'
+import {type Insertable, type Kysely, sql} from 'kysely'
 
-import {ATTACKERS_FILLFACTOR} from '../../dist/db/migrations/0005-attackers-hot-updates.js'
-import {listAttackers} from '../../dist/attackers/read-attackers.js'
+import {ATTACKERS_FILLFACTOR} from '../../src/db/migrations/0005-attackers-hot-updates.js'
+import {listAttackers} from '../../src/attackers/read-attackers.js'
+import type {AttackersTable, Database} from '../../src/db/schema.js'
 import {DATABASE_KINDS, databaseAtMigration, indexNames, migrator, skipReason} from '../helpers/databases.js'
 
 const INDEX = 'attackers_last_seen'
 
 /** PostgreSQL: the table's storage options (`fillfactor=50`), or [] when it has none. */
-async function storageOptions(db) {
-  const {rows} = await sql`select reloptions from pg_class where relname = 'attackers'`.execute(db)
-  return rows[0].reloptions ?? []
+async function storageOptions(db: Kysely<Database>): Promise<string[]> {
+  const {rows} = await sql<{reloptions: null | string[]}>`select reloptions from pg_class where relname = 'attackers'`.execute(db)
+  return rows[0]?.reloptions ?? []
 }
 
-function attacker(ip, lastSeen) {
+function attacker(ip: string, lastSeen: string): Insertable<AttackersTable> {
   return {
     auth_attempts: 0, deckies: '["decky-01"]', event_count: 1, first_contacts: '{"deckies":[],"services":[]}', first_seen: lastSeen,
     ip, is_traversal: 0, last_log_id: 1, last_seen: lastSeen, services: '["ssh"]', traversal_path: null,
@@ -46,7 +47,7 @@ for (const kind of DATABASE_KINDS) {
       const db = await databaseAtMigration(kind, t, '0005-attackers-hot-updates')
       const {error, results} = await migrator(db).migrateDown()
       if (error) throw error
-      assert.deepEqual(results.map((result) => [result.migrationName, result.status]), [['0005-attackers-hot-updates', 'Success']])
+      assert.deepEqual(results?.map((result) => [result.migrationName, result.status]), [['0005-attackers-hot-updates', 'Success']])
       assert.ok((await indexNames(db, ['attackers'])).includes(INDEX))
       if (kind === 'postgres') assert.deepEqual(await storageOptions(db), [])
     })

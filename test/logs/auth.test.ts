@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {classifyAuth} from '../../dist/logs/auth.js'
+import {type AuthSource, classifyAuth} from '../../src/logs/auth.js'
 
-const row = (event_type, fields = {}, msg = null) => ({event_type, fields: JSON.stringify(fields), msg})
+const row = (event_type: string, fields: Record<string, unknown> = {}, msg: string | null = null): AuthSource => ({event_type, fields: JSON.stringify(fields), msg})
 
 describe('classifyAuth', () => {
   test('not auth events: null', () => {

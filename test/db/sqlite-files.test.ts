@@ -5,23 +5,23 @@ import {execFileSync} from 'node:child_process'
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, test} from 'node:test'
+import {describe, test, type TestContext} from 'node:test'
 
-import {DatabaseError} from '../../dist/db/errors.js'
-import {openDatabase, withDatabase} from '../../dist/db/open.js'
+import {DatabaseError} from '../../src/db/errors.js'
+import {openDatabase, withDatabase} from '../../src/db/open.js'
 
 const OPEN = new URL('../../dist/db/open.js', import.meta.url).href
 
-const tempDir = (t) => {
+const tempDir = (t: TestContext): string => {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-sqlite-files-'))
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   return dir
 }
 
-const mode = (path) => (statSync(path).mode & 0o7777).toString(8).padStart(4, '0')
+const mode = (path: string): string => (statSync(path).mode & 0o7777).toString(8).padStart(4, '0')
 
 /** Opens (creating) the database in a fresh node process with this umask, writes to it, and keeps it open while reporting the modes. */
-function createWithUmask(path, umask) {
+function createWithUmask(path: string, umask: number): Record<string, string> {
   const script = `
     import {statSync} from 'node:fs'
     import {sql} from 'kysely'

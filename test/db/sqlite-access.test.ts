@@ -5,16 +5,16 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, test} from 'node:test'
 
-import {sqliteAccessFix, sqliteAccessProblem} from '../../dist/db/sqlite-access.js'
+import {sqliteAccessFix, sqliteAccessProblem} from '../../src/db/sqlite-access.js'
 
 // These tests make files owned by other users, which needs root (CI and this project's machines run as root).
-const options = {skip: process.getuid() === 0 ? false : 'needs root to chown test directories'}
+const options = {skip: process.getuid?.() === 0 ? false : 'needs root to chown test directories'}
 const nobody = {gid: 65534, name: 'nobody', uid: 65534}
 const root = mkdtempSync(join(tmpdir(), 'decnet-access-'))
 chmodSync(root, 0o755)
 after(() => rmSync(root, {force: true, recursive: true}))
 
-function dir(name, mode, owner = {gid: 0, uid: 0}) {
+function dir(name: string, mode: number, owner: {gid: number; uid: number} = {gid: 0, uid: 0}): string {
   const path = join(root, name)
   mkdirSync(path, {recursive: true})
   chmodSync(path, mode)
@@ -25,12 +25,12 @@ function dir(name, mode, owner = {gid: 0, uid: 0}) {
 test('a directory the user cannot enter is named with its owner and mode', options, () => {
   const closed = dir('closed', 0o700)
   const why = sqliteAccessProblem(join(closed, 'decnet.sqlite'), nobody)
-  assert.match(why, /user nobody cannot enter directory .*closed \(owner uid 0, group 0, mode 0700\)/)
+  assert.match(String(why), /user nobody cannot enter directory .*closed \(owner uid 0, group 0, mode 0700\)/)
 })
 
 test('a directory the user can enter but not write is refused (SQLite needs -wal and -shm there)', options, () => {
   const readOnly = dir('read-only', 0o755)
-  assert.match(sqliteAccessProblem(join(readOnly, 'decnet.sqlite'), nobody), /cannot write in directory .*read-only/)
+  assert.match(String(sqliteAccessProblem(join(readOnly, 'decnet.sqlite'), nobody)), /cannot write in directory .*read-only/)
 })
 
 test("the user's own directory is fine, and so is a missing file under it", options, () => {
@@ -42,7 +42,7 @@ test("the user's own directory is fine, and so is a missing file under it", opti
 test('group bits count for the primary group; other bits for everyone else', options, () => {
   const shared = dir('group-shared', 0o770, {gid: 65534, uid: 0})
   assert.equal(sqliteAccessProblem(join(shared, 'decnet.sqlite'), nobody), null)
-  assert.match(sqliteAccessProblem(join(shared, 'decnet.sqlite'), {gid: 1234, uid: 1234}), /uid 1234 cannot enter/)
+  assert.match(String(sqliteAccessProblem(join(shared, 'decnet.sqlite'), {gid: 1234, uid: 1234})), /uid 1234 cannot enter/)
 })
 
 test('an existing database file (or -wal file) the user cannot write is refused', options, () => {
@@ -50,10 +50,10 @@ test('an existing database file (or -wal file) the user cannot write is refused'
   const file = join(own, 'decnet.sqlite')
   writeFileSync(file, '')
   chmodSync(file, 0o644)
-  assert.match(sqliteAccessProblem(file, nobody), /cannot read and write .*decnet\.sqlite \(owner uid 0/)
+  assert.match(String(sqliteAccessProblem(file, nobody)), /cannot read and write .*decnet\.sqlite \(owner uid 0/)
   chownSync(file, 65534, 65534)
   writeFileSync(`${file}-wal`, '')
-  assert.match(sqliteAccessProblem(file, nobody), /decnet\.sqlite-wal/)
+  assert.match(String(sqliteAccessProblem(file, nobody)), /decnet\.sqlite-wal/)
 })
 
 test('a root fleet (permission bits do not bind it) and in-memory databases are never refused', options, () => {
@@ -65,7 +65,7 @@ test('a root fleet (permission bits do not bind it) and in-memory databases are 
 test('uid 0 without its capabilities (--allow-root workers under setpriv) meets the bits like any user', options, () => {
   const theirs = dir('nobodys-db', 0o700, nobody)
   const rootAccount = {gid: 0, name: 'root', uid: 0}
-  assert.match(sqliteAccessProblem(join(theirs, 'x.sqlite'), rootAccount), /user root cannot enter directory .*nobodys-db \(owner uid 65534/)
+  assert.match(String(sqliteAccessProblem(join(theirs, 'x.sqlite'), rootAccount)), /user root cannot enter directory .*nobodys-db \(owner uid 65534/)
   assert.equal(sqliteAccessProblem(join(dir('roots-db', 0o700), 'x.sqlite'), rootAccount), null)
 })
 

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {splitSimpleCommands} from '../../dist/logs/simple-commands.js'
+import {type CommandBoundary, splitSimpleCommands} from '../../src/logs/simple-commands.js'
 
 /** The simple commands of `line` as texts, each with the boundary after it. */
-function split(line) {
+function split(line: string): Array<[string, CommandBoundary]> {
   return splitSimpleCommands(line).commands.map(({end, next, start}) => [line.slice(start, end), next])
 }
 
-const texts = (line) => split(line).map(([text]) => text)
+const texts = (line: string): string[] => split(line).map(([text]) => text)
 
 describe('splitSimpleCommands', () => {
   it('splits at ; && || | |& & and newlines, naming the strongest boundary after each command', () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {attackerIp, normaliseIp} from '../../dist/logs/attacker-ip.js'
+import {attackerIp, normaliseIp} from '../../src/logs/attacker-ip.js'
 
 describe('attackerIp', () => {
   test('field preference: src_ip, src, client_ip, remote_ip, remote_addr, ip', () => {
-    const all = {ip: '192.0.2.6', remote_addr: '192.0.2.5', remote_ip: '192.0.2.4', client_ip: '192.0.2.3', src: '192.0.2.2', src_ip: '192.0.2.1'}
+    const all: Record<string, string> = {ip: '192.0.2.6', remote_addr: '192.0.2.5', remote_ip: '192.0.2.4', client_ip: '192.0.2.3', src: '192.0.2.2', src_ip: '192.0.2.1'}
     assert.equal(attackerIp(all, null), '192.0.2.1')
     const names = ['src_ip', 'src', 'client_ip', 'remote_ip', 'remote_addr', 'ip']
     for (let i = 0; i < names.length; i++) {
@@ -33,7 +33,7 @@ describe('attackerIp', () => {
 })
 
 describe('normaliseIp', () => {
-  const cases = [
+  const cases: Array<[string, string | null]> = [
     ['203.0.113.7', '203.0.113.7'],
     ['2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
     ['::ffff:203.0.113.7', '203.0.113.7'],

