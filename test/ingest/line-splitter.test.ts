@@ -3,11 +3,13 @@ import {randomBytes} from 'node:crypto'
 import {gzipSync} from 'node:zlib'
 import {describe, test} from 'node:test'
 
-import {KEPT_PREFIX_BYTES, LineSplitter} from '../../dist/ingest/line-splitter.js'
-import {looksBinary} from '../../dist/ingest/looks-binary.js'
+import {KEPT_PREFIX_BYTES, LineSplitter} from '../../src/ingest/line-splitter.js'
+import {looksBinary} from '../../src/ingest/looks-binary.js'
 
-const split = (chunks, max = 100) => {
-  const lines = []
+type Line = [lineNo: number, text: string, tooLongBytes: number]
+
+const split = (chunks: readonly string[], max = 100): Line[] => {
+  const lines: Line[] = []
   const splitter = new LineSplitter((lineNo, text, tooLong) => lines.push([lineNo, text, tooLong]), max)
   for (const chunk of chunks) splitter.push(Buffer.from(chunk))
   splitter.end()
@@ -25,7 +27,7 @@ describe('LineSplitter', () => {
 
   test('lines split across chunks, including a \\r\\n and a multi-byte character cut in two', () => {
     const euro = Buffer.from('€') // 3 bytes
-    const lines = []
+    const lines: string[] = []
     const splitter = new LineSplitter((n, text) => lines.push(text), 100)
     splitter.push(Buffer.from('ab'))
     splitter.push(Buffer.concat([Buffer.from('c'), euro.subarray(0, 1)]))
@@ -36,7 +38,7 @@ describe('LineSplitter', () => {
   })
 
   test('invalid UTF-8 becomes U+FFFD', () => {
-    const lines = []
+    const lines: string[] = []
     const splitter = new LineSplitter((n, text) => lines.push(text), 100)
     splitter.push(Buffer.from([0x61, 0xff, 0x62, 0x0a]))
     assert.deepEqual(lines, ['a\uFFFDb'])
@@ -46,13 +48,13 @@ describe('LineSplitter', () => {
     const long = 'x'.repeat(5000)
     const one = split([`ok\n${long}\nafter\n`], 2000)
     assert.deepEqual(one.map(([n, text, size]) => [n, text.length, size]), [[1, 2, 0], [2, KEPT_PREFIX_BYTES, 5000], [3, 5, 0]])
-    const many = split(['ok\n', ...long.match(/.{1,300}/g), '\nafter'], 2000)
+    const many = split(['ok\n', ...(long.match(/.{1,300}/g) ?? []), '\nafter'], 2000)
     assert.deepEqual(many.map(([n, text, size]) => [n, text.length, size]), [[1, 2, 0], [2, KEPT_PREFIX_BYTES, 5000], [3, 5, 0]])
   })
 
   test('knows the byte offset after each line it hands out (the resume point), across chunks, CRLF, long lines and a resumed start', () => {
-    const ends = (chunks, max = 10, start) => {
-      const out = []
+    const ends = (chunks: readonly string[], max = 10, start?: {line: number; offset: number}): [Array<[number, number]>, number, number] => {
+      const out: Array<[number, number]> = []
       const splitter = new LineSplitter((lineNo) => out.push([lineNo, splitter.lineEnd]), max, start)
       for (const chunk of chunks) splitter.push(Buffer.from(chunk))
       splitter.end()
@@ -71,7 +73,7 @@ describe('LineSplitter', () => {
 })
 
 describe('looksBinary', () => {
-  const binary = (bytes) => looksBinary(bytes).binary
+  const binary = (bytes: Buffer): boolean => looksBinary(bytes).binary
 
   test('log text, UTF-8 and colour codes are text', () => {
     assert.equal(binary(Buffer.from('<38>1 2026-11-26T13:32:51Z d s - e - пароль 🙂\n\x1b[31mred\x1b[0m\t\r\n')), false)

@@ -9,21 +9,22 @@ import assert from 'node:assert/strict'
 import {appendFileSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, test} from 'node:test'
+import {describe, test, type TestContext} from 'node:test'
 
 import pg from 'pg'
 
-import {ExitCode} from '../../dist/exit-codes.js'
+import {ExitCode} from '../../src/exit-codes.js'
+import type {IngestSummary} from '../../src/ingest/ingest.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 import {countStored, startIngest} from '../helpers/ingest-run.js'
 import {runCli} from '../helpers/run-cli.js'
 
 /** Line `n` of a test log: unique text; every 97th is junk (rejected), every 101st blank. */
-const LINE = (n, tag = 'a') =>
+const LINE = (n: number, tag = 'a'): string =>
   n % 101 === 0 ? '' : n % 97 === 0 ? `junk ${tag} ${n}` : `<38>1 2026-11-26T13:32:${String(n % 60).padStart(2, '0')}.000Z decky-${n % 4} ssh 1 login_failed [relay@55555 src_ip="192.0.2.${n % 200}"] ${tag} attempt ${n}`
-const LINES = (from, to, tag) => Array.from({length: to - from + 1}, (_, i) => `${LINE(from + i, tag)}\n`).join('')
+const LINES = (from: number, to: number, tag?: string): string => Array.from({length: to - from + 1}, (_, i) => `${LINE(from + i, tag)}\n`).join('')
 /** What lines `from`..`to` store: [logs, rejected]. */
-const EXPECTED = (from, to) => {
+const EXPECTED = (from: number, to: number): [number, number] => {
   let logs = 0
   let rejected = 0
   for (let n = from; n <= to; n++) {
@@ -35,24 +36,24 @@ const EXPECTED = (from, to) => {
   return [logs, rejected]
 }
 
-const workDir = (t) => {
+const workDir = (t: TestContext): string => {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-resume-'))
   t.after(() => rmSync(dir, {recursive: true, force: true}))
   return dir
 }
 
-const ingestJson = async (args, options) => {
+const ingestJson = async (args: string[], options?: {input?: string}): Promise<IngestSummary> => {
   const run = await runCli(['ingest', ...args, '--json'], {timeoutMs: 120_000, ...options})
   assert.equal(run.code, 0, run.stderr)
-  return JSON.parse(run.stdout)
+  return JSON.parse(run.stdout) as IngestSummary
 }
 
-const exactly = async (url, [logs, rejected]) => assert.deepEqual(await countStored(url), {logs, distinctLogs: logs, rejected, distinctRejected: rejected})
+const exactly = async (url: string, [logs, rejected]: readonly [number, number]): Promise<void> => assert.deepEqual(await countStored(url), {logs, distinctLogs: logs, rejected, distinctRejected: rejected})
 
 for (const kind of DATABASE_KINDS) {
   describe(`decnet ingest: every line once (${kind})`, {skip: skipReason(kind)}, () => {
-    const database = async (t) => {
-      const db = await freshDatabase(kind)
+    const database = async (t: TestContext): Promise<string> => {
+      const db = (await freshDatabase(kind))!
       t.after(db.cleanup)
       return db.url
     }
@@ -97,12 +98,12 @@ for (const kind of DATABASE_KINDS) {
       writeFileSync(file, LINES(1, 50, 'b')) // shorter than what was committed
       const truncated = await runCli(['ingest', file, '--db', url, '--json'])
       assert.equal(truncated.code, 0, truncated.stderr)
-      assert.deepEqual([JSON.parse(truncated.stdout).sources[0].restart, JSON.parse(truncated.stdout).sources[0].lines], ['truncated', 50])
+      assert.deepEqual([(JSON.parse(truncated.stdout) as IngestSummary).sources[0].restart, (JSON.parse(truncated.stdout) as IngestSummary).sources[0].lines], ['truncated', 50])
       assert.match(truncated.stderr, new RegExp(`${file} was truncated since the last run: read from its start`))
       writeFileSync(file, LINES(1, 400, 'c')) // longer, but other first bytes
       const replaced = await ingestJson([file, '--db', url])
       assert.deepEqual([replaced.sources[0].restart, replaced.sources[0].lines], ['replaced', 400])
-      const total = [EXPECTED(1, 200), EXPECTED(1, 50), EXPECTED(1, 400)].reduce(([l, r], [a, b]) => [l + a, r + b])
+      const total = [EXPECTED(1, 200), EXPECTED(1, 50), EXPECTED(1, 400)].reduce(([l, r], [a, b]): [number, number] => [l + a, r + b])
       await exactly(url, total)
     })
 
@@ -154,7 +155,7 @@ for (const kind of DATABASE_KINDS) {
       }
 
       const rest = await ingestJson([file, '--db', url])
-      assert.ok(rest.sources[0].resumedAfter >= 17_000, JSON.stringify(rest.sources[0]))
+      assert.ok((rest.sources[0].resumedAfter ?? 0) >= 17_000, JSON.stringify(rest.sources[0]))
       assert.equal(rest.sources[0].lastLine, total)
       await exactly(url, EXPECTED(1, total))
     })
@@ -165,13 +166,13 @@ for (const kind of DATABASE_KINDS) {
       const total = 60_000
       writeFileSync(file, LINES(1, total))
       let committed = 0
-      for (const [signal, exit] of [['SIGINT', ExitCode.INTERRUPTED], ['SIGTERM', ExitCode.TERMINATED]]) {
+      for (const [signal, exit] of [['SIGINT', ExitCode.INTERRUPTED], ['SIGTERM', ExitCode.TERMINATED]] as const) {
         const run = startIngest([file, '--db', url, '--batch', '500', '--json'])
         await run.committed(committed + 1)
         run.child.kill(signal)
         const {code, stdout, stderr} = await run.done
         assert.equal(code, exit, stderr)
-        const summary = JSON.parse(stdout)
+        const summary = JSON.parse(stdout) as IngestSummary
         const source = summary.sources[0]
         assert.deepEqual(summary.stopped, {by: signal, message: `interrupted by ${signal}`})
         assert.ok(source.lastLine > committed && source.lastLine < total, JSON.stringify(source))
@@ -208,7 +209,7 @@ for (const kind of DATABASE_KINDS) {
       const runs = await Promise.all([1, 2].map(() => runCli(['ingest', file, '--db', url, '--batch', '250', '--json'], {timeoutMs: 120_000})))
       for (const run of runs) assert.equal(run.code, 0, run.stderr)
       await exactly(url, EXPECTED(1, 20_000))
-      const busy = runs.map((run) => JSON.parse(run.stdout).sources[0].error).filter(Boolean)
+      const busy = runs.map((run) => (JSON.parse(run.stdout) as IngestSummary).sources[0].error).filter((error) => error !== undefined)
       for (const error of busy) assert.match(error.message, /another decnet ingest committed lines of .* meanwhile; stopped reading it here/)
     })
   })
@@ -217,7 +218,7 @@ for (const kind of DATABASE_KINDS) {
 describe('decnet ingest: the database lost mid-run (postgres)', {skip: skipReason('postgres')}, () => {
   test('exit DATABASE, the reason and how far it got; a rerun stores the rest exactly', async (t) => {
     const file = join(workDir(t), 'decnet.log')
-    const {url, database, cleanup} = await freshDatabase('postgres')
+    const {url, database, cleanup} = (await freshDatabase('postgres')) as {url: string; database: string; cleanup(): Promise<void>}
     t.after(cleanup)
     const total = 60_000
     writeFileSync(file, LINES(1, total))
@@ -233,8 +234,8 @@ describe('decnet ingest: the database lost mid-run (postgres)', {skip: skipReaso
 
     const {code, stdout, stderr} = await run.done
     assert.equal(code, ExitCode.DATABASE, stderr)
-    const summary = JSON.parse(stdout)
-    assert.equal(summary.stopped.by, 'database')
+    const summary = JSON.parse(stdout) as IngestSummary
+    assert.equal(summary.stopped?.by, 'database')
     assert.match(stderr, /decnet ingest: stopped: (cannot connect to )?postgresql at [^:]+:\d+: /)
     const {lastLine, lines} = summary.sources[0]
     assert.ok(lastLine > 0 && lastLine < total && lines === lastLine, JSON.stringify(summary.sources[0]))

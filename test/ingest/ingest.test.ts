@@ -5,12 +5,12 @@ import {join} from 'node:path'
 import {Readable} from 'node:stream'
 import {describe, test} from 'node:test'
 
-import {migrateToLatest} from '../../dist/db/migrate.js'
-import {withDatabase} from '../../dist/db/open.js'
-import {ingest} from '../../dist/ingest/ingest.js'
+import {migrateToLatest} from '../../src/db/migrate.js'
+import {withDatabase} from '../../src/db/open.js'
+import {ingest, type IngestProgress} from '../../src/ingest/ingest.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 
-const line = (i) => `<38>1 2026-11-26T13:32:${String(i % 60).padStart(2, '0')}.${String(i % 1000).padStart(3, '0')}Z decky-${i % 4} ssh ${i} login_failed [relay@55555 src_ip="192.0.2.${i % 200}"] attempt ${i}`
+const line = (i: number): string => `<38>1 2026-11-26T13:32:${String(i % 60).padStart(2, '0')}.${String(i % 1000).padStart(3, '0')}Z decky-${i % 4} ssh ${i} login_failed [relay@55555 src_ip="192.0.2.${i % 200}"] attempt ${i}`
 
 for (const kind of DATABASE_KINDS) {
   describe(`ingest() (${kind})`, {skip: skipReason(kind)}, () => {
@@ -22,17 +22,17 @@ for (const kind of DATABASE_KINDS) {
       writeFileSync(file, text)
       const results = []
       for (const threads of [true, false]) {
-        const {url, cleanup} = await freshDatabase(kind)
+        const {url, cleanup} = (await freshDatabase(kind))!
         t.after(cleanup)
         results.push(
           await withDatabase(url, async (db) => {
             await migrateToLatest(db)
-            const progress = []
+            const progress: IngestProgress[] = []
             const summary = await ingest(db, [file, '-'], {threads, batchSize: 333, stdin: Readable.from([Buffer.from(`${line(1)}\nbad\n`)]), onProgress: (p) => progress.push(p)})
             const logs = await db.selectFrom('logs').select(['timestamp', 'decky', 'attacker_ip', 'raw_line', 'fields', 'msg']).orderBy('id').execute()
             const rejected = await db.selectFrom('rejected_lines').select(['source', 'line_no', 'reason', 'raw_line']).orderBy('id').execute()
             assert.ok(progress.length > 10, 'progress after every batch')
-            assert.equal(progress.at(-1).bytesRead, Buffer.byteLength(`${line(1)}\nbad\n`))
+            assert.equal(progress.at(-1)?.bytesRead, Buffer.byteLength(`${line(1)}\nbad\n`))
             return {summary, logs, rejected}
           }),
         )
@@ -55,7 +55,7 @@ for (const kind of DATABASE_KINDS) {
       t.after(() => rmSync(dir, {recursive: true, force: true}))
       const file = join(dir, 'x.bin')
       writeFileSync(file, Buffer.from([1, 0, 2, 0, 3]))
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)

@@ -10,33 +10,33 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
-import {describe, test} from 'node:test'
+import {describe, test, type TestContext} from 'node:test'
 
-import {migrateToLatest} from '../../dist/db/migrate.js'
-import {withDatabase} from '../../dist/db/open.js'
-import {ExitCode} from '../../dist/exit-codes.js'
-import {ingest} from '../../dist/ingest/ingest.js'
+import {migrateToLatest} from '../../src/db/migrate.js'
+import {withDatabase} from '../../src/db/open.js'
+import {ExitCode} from '../../src/exit-codes.js'
+import {ingest} from '../../src/ingest/ingest.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 import {countStored} from '../helpers/ingest-run.js'
 import {runCli} from '../helpers/run-cli.js'
 
-const GOOD = (n) => `<38>1 2026-11-26T13:32:${String(n % 60).padStart(2, '0')}.000Z decky-01 ssh 1 login_failed [relay@55555 src_ip="203.0.113.7"] attempt ${n}`
-const COMMAND = (payload) => `<38>1 2026-11-26T13:32:51.000Z decky-01 ssh 1 command [relay@55555 src_ip="203.0.113.7" command="${payload}"] CMD uid=0 cmd=${payload}`
+const GOOD = (n: number): string => `<38>1 2026-11-26T13:32:${String(n % 60).padStart(2, '0')}.000Z decky-01 ssh 1 login_failed [relay@55555 src_ip="203.0.113.7"] attempt ${n}`
+const COMMAND = (payload: string): string => `<38>1 2026-11-26T13:32:51.000Z decky-01 ssh 1 command [relay@55555 src_ip="203.0.113.7" command="${payload}"] CMD uid=0 cmd=${payload}`
 
 /** Every byte a line may not hold: C0 controls but tab (newline ends a line), and DEL. */
 const CONTROL = [...Array.from({length: 32}, (_, b) => b).filter((b) => b !== 9 && b !== 10), 0x7f]
 
 /** The inverse of the stored escaping (`\xNN`, `\\`): gives back the attacker's exact bytes. */
-const unescape = (text) => text.replaceAll(/\\(\\|x([0-9a-f]{2}))/g, (_, what, hex) => (hex ? String.fromCharCode(Number.parseInt(hex, 16)) : '\\'))
+const unescape = (text: string): string => text.replaceAll(/\\(\\|x([0-9a-f]{2}))/g, (_: string, what: string, hex: string | undefined) => (hex ? String.fromCharCode(Number.parseInt(hex, 16)) : '\\'))
 
-const workDir = (t) => {
+const workDir = (t: TestContext): string => {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-hostile-'))
   t.after(() => rmSync(dir, {recursive: true, force: true}))
   return dir
 }
 
-const rejectedRows = (url) => withDatabase(url, (db) => db.selectFrom('rejected_lines').select(['source', 'line_no', 'reason', 'raw_line']).orderBy('id').execute())
-const logMessages = (url) => withDatabase(url, async (db) => (await db.selectFrom('logs').select('msg').orderBy('id').execute()).map((row) => row.msg))
+const rejectedRows = (url: string) => withDatabase(url, (db) => db.selectFrom('rejected_lines').select(['source', 'line_no', 'reason', 'raw_line']).orderBy('id').execute())
+const logMessages = (url: string) => withDatabase(url, async (db) => (await db.selectFrom('logs').select('msg').orderBy('id').execute()).map((row) => row.msg))
 
 for (const kind of DATABASE_KINDS) {
   describe(`decnet ingest: hostile bytes (${kind})`, {skip: skipReason(kind)}, () => {
@@ -44,7 +44,7 @@ for (const kind of DATABASE_KINDS) {
       const file = join(workDir(t), 'decnet.log')
       const hostile = COMMAND('echo \x00')
       writeFileSync(file, [GOOD(1), hostile, GOOD(3), GOOD(4)].join('\n') + '\n')
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       const run = await runCli(['ingest', file, '--db', url])
       assert.equal(run.code, 0, run.stderr)
@@ -62,7 +62,7 @@ for (const kind of DATABASE_KINDS) {
       const payload = Array.from({length: 900}, (_, i) => String.fromCharCode(CONTROL[i % CONTROL.length])).join('')
       const hostile = COMMAND(payload)
       writeFileSync(file, [hostile, ...Array.from({length: 50}, (_, i) => GOOD(i + 2))].join('\n') + '\n')
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       const run = await runCli(['ingest', file, '--db', url, '--json'])
       assert.equal(run.code, 0, run.stderr)
@@ -76,7 +76,7 @@ for (const kind of DATABASE_KINDS) {
 
     test('200,000 lines on standard input, the first holding a NUL: 199,999 land, 1 rejected', async (t) => {
       const lines = Array.from({length: 200_000}, (_, i) => (i === 0 ? COMMAND('\x00') : GOOD(i)))
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       const run = await runCli(['ingest', '--db', url], {input: lines.join('\n') + '\n', timeoutMs: 120_000})
       assert.equal(run.code, 0, run.stderr)
@@ -85,7 +85,7 @@ for (const kind of DATABASE_KINDS) {
     })
 
     test('an overwhelmingly binary input is refused whole (exit INPUT_BINARY), and the refusal is in rejected_lines', async (t) => {
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       const junk = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), Buffer.alloc(10_000, 0), Buffer.from(`\n${GOOD(1)}\n`)])
       const run = await runCli(['ingest', '--db', url], {input: junk})
@@ -102,30 +102,30 @@ for (const kind of DATABASE_KINDS) {
   describe(`ingest(): a control byte in any field of a line (${kind})`, {skip: skipReason(kind)}, () => {
     test('every control byte in every field: that line alone rejected, escaped exactly; every neighbour lands', async (t) => {
       const fields = [
-        (c) => `<3${c}8>1 2026-11-26T13:32:51Z decky-01 ssh 1 login [relay@55555 src_ip="203.0.113.7"] m`,
-        (c) => `<38>1${c} 2026-11-26T13:32:51Z decky-01 ssh 1 login [relay@55555 src_ip="203.0.113.7"] m`,
-        (c) => `<38>1 2026-11-26T13:32:51${c}Z decky-01 ssh 1 login [relay@55555 src_ip="203.0.113.7"] m`,
-        (c) => `<38>1 2026-11-26T13:32:51Z deck${c}y-01 ssh 1 login [relay@55555 src_ip="203.0.113.7"] m`,
-        (c) => `<38>1 2026-11-26T13:32:51Z decky-01 s${c}sh 1 login [relay@55555 src_ip="203.0.113.7"] m`,
-        (c) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1${c}2 login [relay@55555 src_ip="203.0.113.7"] m`,
-        (c) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1 log${c}in [relay@55555 src_ip="203.0.113.7"] m`,
-        (c) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1 login [relay${c}@55555 src_ip="203.0.113.7"] m`,
-        (c) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1 login [relay@55555 src${c}_ip="203.0.113.7"] m`,
-        (c) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1 login [relay@55555 src_ip="203.0.113.7" user="r\\"o${c}o\\\\t"] m`,
-        (c) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1 login [relay@55555 src_ip="203.0.113.7"] m${c}sg`,
-        (c) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1 command - CMD uid=0 user=root src=203.0.113.7 pwd=/root cmd=echo ${c}\\x41`,
-        (c) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1 login [relay@55555 src_ip="203.0.113.7"] \uFEFFm${c}.`, // (a CR right before the newline is the line ending, not a byte of the line)
+        (c: string) => `<3${c}8>1 2026-11-26T13:32:51Z decky-01 ssh 1 login [relay@55555 src_ip="203.0.113.7"] m`,
+        (c: string) => `<38>1${c} 2026-11-26T13:32:51Z decky-01 ssh 1 login [relay@55555 src_ip="203.0.113.7"] m`,
+        (c: string) => `<38>1 2026-11-26T13:32:51${c}Z decky-01 ssh 1 login [relay@55555 src_ip="203.0.113.7"] m`,
+        (c: string) => `<38>1 2026-11-26T13:32:51Z deck${c}y-01 ssh 1 login [relay@55555 src_ip="203.0.113.7"] m`,
+        (c: string) => `<38>1 2026-11-26T13:32:51Z decky-01 s${c}sh 1 login [relay@55555 src_ip="203.0.113.7"] m`,
+        (c: string) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1${c}2 login [relay@55555 src_ip="203.0.113.7"] m`,
+        (c: string) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1 log${c}in [relay@55555 src_ip="203.0.113.7"] m`,
+        (c: string) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1 login [relay${c}@55555 src_ip="203.0.113.7"] m`,
+        (c: string) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1 login [relay@55555 src${c}_ip="203.0.113.7"] m`,
+        (c: string) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1 login [relay@55555 src_ip="203.0.113.7" user="r\\"o${c}o\\\\t"] m`,
+        (c: string) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1 login [relay@55555 src_ip="203.0.113.7"] m${c}sg`,
+        (c: string) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1 command - CMD uid=0 user=root src=203.0.113.7 pwd=/root cmd=echo ${c}\\x41`,
+        (c: string) => `<38>1 2026-11-26T13:32:51Z decky-01 ssh 1 login [relay@55555 src_ip="203.0.113.7"] \uFEFFm${c}.`, // (a CR right before the newline is the line ending, not a byte of the line)
       ]
-      const hostile = []
-      const lines = []
+      const hostile: string[] = []
+      const lines: string[] = []
       for (const field of fields) {
         for (const byte of CONTROL) {
           hostile.push(field(String.fromCharCode(byte)))
-          lines.push(hostile.at(-1), GOOD(lines.length))
+          lines.push(hostile.at(-1)!, GOOD(lines.length))
         }
       }
 
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)

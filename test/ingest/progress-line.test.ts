@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {ProgressLine} from '../../dist/ingest/progress-line.js'
+import {ProgressLine} from '../../src/ingest/progress-line.js'
 
-const fakeStream = (isTTY) => {
-  const writes = []
-  return {isTTY, writes, write: (text) => writes.push(text)}
+/** The part of a terminal stream ProgressLine uses, recording what it writes. */
+interface FakeStream {
+  isTTY: boolean
+  writes: string[]
+  write(text: string): number
+}
+
+const fakeStream = (isTTY: boolean): FakeStream & NodeJS.WriteStream => {
+  const writes: string[] = []
+  const stream: FakeStream = {isTTY, writes, write: (text) => writes.push(text)}
+  return stream as FakeStream & NodeJS.WriteStream
 }
 
 const progress = {source: 'a.log', lines: 5000, accepted: 4990, rejected: 10, bytesRead: 500, totalBytes: 1000}

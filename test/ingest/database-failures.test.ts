@@ -9,24 +9,24 @@ import {execFileSync} from 'node:child_process'
 import {copyFileSync, mkdtempSync, openSync, renameSync, rmSync, statSync, writeSync, closeSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, test} from 'node:test'
+import {describe, test, type TestContext} from 'node:test'
 
-import {ExitCode} from '../../dist/exit-codes.js'
+import {ExitCode} from '../../src/exit-codes.js'
 import {unwrap} from '../helpers/decnet-cli.js'
 import {countStored, startIngest} from '../helpers/ingest-run.js'
 import {runCli} from '../helpers/run-cli.js'
 
-const LINE = (n) => `<38>1 2026-11-26T13:32:${String(n % 60).padStart(2, '0')}.000Z decky-${n % 4} ssh 1 login_failed [relay@55555 src_ip="192.0.2.${n % 200}"] attempt ${n} ${'x'.repeat(100)}`
-const LINES = (from, to) => Array.from({length: to - from + 1}, (_, i) => `${LINE(from + i)}\n`).join('')
+const LINE = (n: number): string => `<38>1 2026-11-26T13:32:${String(n % 60).padStart(2, '0')}.000Z decky-${n % 4} ssh 1 login_failed [relay@55555 src_ip="192.0.2.${n % 200}"] attempt ${n} ${'x'.repeat(100)}`
+const LINES = (from: number, to: number): string => Array.from({length: to - from + 1}, (_, i) => `${LINE(from + i)}\n`).join('')
 
-const workDir = (t) => {
+const workDir = (t: TestContext): string => {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-dbfail-'))
   t.after(() => rmSync(dir, {recursive: true, force: true}))
   return dir
 }
 
 /** A tmpfs of `size` in a fresh directory, unmounted (lazily: a killed process may hold it) before the directory is removed. */
-function tmpfs(t, size) {
+function tmpfs(t: TestContext, size: string): {dir: string; mount: string} {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-dbfail-'))
   const mount = join(dir, 'disk')
   execFileSync('mkdir', [mount])

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {migrateToLatest} from '../../dist/db/migrate.js'
-import {withDatabase} from '../../dist/db/open.js'
-import {SourceProgressConflict, advanceSourceProgress, readSourceProgress} from '../../dist/db/source-progress.js'
-import {fingerprint} from '../../dist/ingest/fingerprint.js'
-import {planResume} from '../../dist/ingest/resume-plan.js'
+import {migrateToLatest} from '../../src/db/migrate.js'
+import {withDatabase} from '../../src/db/open.js'
+import {type ProgressExpectation, type SourceProgress, SourceProgressConflict, advanceSourceProgress, readSourceProgress} from '../../src/db/source-progress.js'
+import {fingerprint} from '../../src/ingest/fingerprint.js'
+import {planResume} from '../../src/ingest/resume-plan.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 
 const head = Buffer.from('<38>1 2026-11-26T13:32:51Z decky ssh 1 login - first line\n'.repeat(100)).subarray(0, 4096)
@@ -38,12 +38,12 @@ describe('planResume', () => {
 for (const kind of DATABASE_KINDS) {
   describe(`advanceSourceProgress (${kind})`, {skip: skipReason(kind)}, () => {
     test('moves a source only from where the writer saw it; another writer that saw an older state conflicts and writes nothing', async (t) => {
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)
-        const next = (offset, line) => ({...stored, offset, line})
-        const step = (expected, to) => db.transaction().execute(async (trx) => {
+        const next = (offset: number, line: number): SourceProgress => ({...stored, offset, line})
+        const step = (expected: ProgressExpectation, to: SourceProgress): Promise<void> => db.transaction().execute(async (trx) => {
           await advanceSourceProgress(trx, {expected, next: to})
           await trx.insertInto('rejected_lines').values({source: 'x', line_no: to.line, reason: 'r', raw_line: 'l', received_at: 'now'}).execute()
         })
