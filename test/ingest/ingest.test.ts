@@ -7,7 +7,8 @@ import {describe, test} from 'node:test'
 
 import {migrateToLatest} from '../../src/db/migrate.js'
 import {withDatabase} from '../../src/db/open.js'
-import {ingest, type IngestProgress} from '../../src/ingest/ingest.js'
+// ingest() from dist/: its parse thread is a Worker started from the file next to it (parse-thread.js), which src/ does not have
+import {ingest, type IngestProgress} from '../../dist/ingest/ingest.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 
 const line = (i: number): string => `<38>1 2026-11-26T13:32:${String(i % 60).padStart(2, '0')}.${String(i % 1000).padStart(3, '0')}Z decky-${i % 4} ssh ${i} login_failed [relay@55555 src_ip="192.0.2.${i % 200}"] attempt ${i}`
