@@ -3,20 +3,25 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {sql} from 'kysely'
+import {type Kysely, sql, type Transaction} from 'kysely'
 
-import {readLogsAfter} from '../../dist/db/read-logs-after.js'
-import {claimAndReadLogs, claimCursor} from '../../dist/workers/claim-cursor.js'
+import {readLogsAfter} from '../../src/db/read-logs-after.js'
+import type {Database} from '../../src/db/schema.js'
+import {claimAndReadLogs, claimCursor} from '../../src/workers/claim-cursor.js'
 import {migratedDatabase, skipReason} from '../helpers/databases.js'
 import {insertLogs, makeLogs} from '../helpers/profiler-logs.js'
 
-const COLUMNS = ['id', 'timestamp', 'attacker_ip', 'msg']
+const COLUMNS: ReadonlyArray<'attacker_ip' | 'id' | 'msg' | 'timestamp'> = ['id', 'timestamp', 'attacker_ip', 'msg']
 const WORKER = 'claim-test'
 
-const withTrx = (db, fn) => db.transaction().execute((trx) => fn(trx))
-const withoutClaimed = (rows) => rows.map(({claimed, ...row}) => row)
+const withTrx = <T>(db: Kysely<Database>, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => db.transaction().execute((trx) => fn(trx))
+// rows may carry the statement's `claimed` column, which the row type does not name
+const withoutClaimed = (rows: readonly object[]): object[] => rows.map((row) => {
+  const {claimed, ...rest} = row as {claimed?: unknown}
+  return rest
+})
 
-async function setCursor(db, cursor) {
+async function setCursor(db: Kysely<Database>, cursor: number): Promise<void> {
   await withTrx(db, (trx) => claimCursor(trx, WORKER))
   await db.updateTable('worker_state').set({cursor}).where('worker', '=', WORKER).execute()
 }
@@ -37,7 +42,7 @@ describe('claimAndReadLogs (postgres)', {skip: skipReason('postgres')}, () => {
     const {db} = await migratedDatabase('postgres', t)
     await insertLogs(db, makeLogs(2600, {seed: 9}))
     await db.deleteFrom('logs').where('id', 'in', [999, 1000, 1001, 2000]).execute()
-    for (const [cursor, limit] of [[0, 100_000], [0, 1000], [0, 1001], [5, 2003], [998, 1], [2590, 50], [5000, 10]]) {
+    for (const [cursor, limit] of <Array<[number, number]>>[[0, 100_000], [0, 1000], [0, 1001], [5, 2003], [998, 1], [2590, 50], [5000, 10]]) {
       await setCursor(db, cursor)
       const claimed = await withTrx(db, (trx) => claimAndReadLogs(trx, WORKER, COLUMNS, limit))
       const expected = await withTrx(db, async (trx) => readLogsAfter(trx, COLUMNS, await claimCursor(trx, WORKER), limit))
@@ -67,10 +72,10 @@ describe('claimAndReadLogs (postgres)', {skip: skipReason('postgres')}, () => {
     const {db} = await migratedDatabase('postgres', t)
     await insertLogs(db, makeLogs(50, {seed: 6}))
     await setCursor(db, 0)
-    let claimedFirst
-    const held = new Promise((resolve) => (claimedFirst = resolve))
-    let release
-    const gate = new Promise((resolve) => (release = resolve))
+    let claimedFirst!: () => void
+    const held = new Promise<void>((resolve) => (claimedFirst = resolve))
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
     const first = withTrx(db, async (trx) => {
       await claimCursor(trx, WORKER)
       claimedFirst()
@@ -81,7 +86,7 @@ describe('claimAndReadLogs (postgres)', {skip: skipReason('postgres')}, () => {
     const second = withTrx(db, (trx) => claimAndReadLogs(trx, WORKER, COLUMNS, 100))
     // the second claim is blocked on the first's row lock before the first moves the cursor
     for (;;) {
-      const {rows} = await sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`.execute(db)
+      const {rows} = await sql<{n: number}>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`.execute(db)
       if (rows[0].n > 0) break
     }
 

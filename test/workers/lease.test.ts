@@ -1,19 +1,20 @@
 // The worker lease (src/workers/lease.ts), the transient-error test and the
 // outage log, against real databases of both dialects.
 import assert from 'node:assert/strict'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {sql} from 'kysely'
+import {type Kysely, sql} from 'kysely'
 
-import {DatabaseError, openDatabase} from '../../dist/db/index.js'
-import {isTransientDatabaseError} from '../../dist/db/is-transient-error.js'
-import {DatabaseGaveUpError, DatabaseOutage} from '../../dist/workers/database-outage.js'
-import {Lease} from '../../dist/workers/lease.js'
-import {loopSettings} from '../../dist/workers/loop-settings.js'
+import {DatabaseError, openDatabase} from '../../src/db/index.js'
+import {isTransientDatabaseError} from '../../src/db/is-transient-error.js'
+import {DatabaseGaveUpError, DatabaseOutage} from '../../src/workers/database-outage.js'
+import {Lease} from '../../src/workers/lease.js'
+import type {Database} from '../../src/db/schema.js'
+import {loopSettings} from '../../src/workers/loop-settings.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../helpers/databases.js'
 import {waitUntil} from '../helpers/fleet-harness.js'
 
-async function setup(t, kind) {
+async function setup(t: TestContext, kind: string): Promise<{db: Kysely<Database>; url: string}> {
   return migratedDatabase(kind, t)
 }
 
@@ -107,7 +108,7 @@ describe('isTransientDatabaseError', () => {
 
   it('a postgresql session ended by the server is transient; sessions carry the idle-in-transaction timeout and keepalives', {skip: skipReason('postgres')}, async (t) => {
     const {db} = await setup(t, 'postgres')
-    const shown = async (name) => Object.values((await sql.raw(`show ${name}`).execute(db)).rows[0])[0]
+    const shown = async (name: string): Promise<unknown> => Object.values((await sql.raw<Record<string, unknown>>(`show ${name}`).execute(db)).rows[0] ?? {})[0]
     assert.equal(await shown('idle_in_transaction_session_timeout'), '1min')
     assert.equal(await shown('tcp_keepalives_idle'), '60')
     const killed = await db
@@ -124,8 +125,8 @@ describe('isTransientDatabaseError', () => {
 
 describe('DatabaseOutage', () => {
   it('logs one line per outage, doubles its delay up to the cap, and says when the database is back', () => {
-    const lines = []
-    const log = {info: (line) => lines.push(`info ${line}`), warn: (line) => lines.push(`warn ${line}`)}
+    const lines: string[] = []
+    const log = {info: (line: string) => lines.push(`info ${line}`), warn: (line: string) => lines.push(`warn ${line}`)}
     const outage = new DatabaseOutage({log, maxMs: 8000, random: () => 0})
     const error = new Error('cannot connect to postgresql at db:5432: connection refused')
     assert.deepEqual([1, 2, 3, 4, 5, 6].map(() => outage.failed(error)), [1000, 2000, 4000, 8000, 8000, 8000])

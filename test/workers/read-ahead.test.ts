@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {ReadAhead} from '../../dist/workers/read-ahead.js'
+import {ReadAhead} from '../../src/workers/read-ahead.js'
 
-const lines = (...ids) => ({cut: false, lines: ids.map((id) => ({id}))})
+interface Read {
+  cut: boolean
+  lines: Array<{id: number}>
+}
+
+const lines = (...ids: number[]): Read => ({cut: false, lines: ids.map((id) => ({id}))})
 
 describe('ReadAhead', () => {
   it('hands over the read it started, with the cursor it followed, once', async () => {
-    const reads = []
+    const reads: number[] = []
     const ahead = new ReadAhead(async (after) => {
       reads.push(after)
       return lines(after + 1, after + 2)
@@ -20,8 +25,8 @@ describe('ReadAhead', () => {
   })
 
   it('drops a failed read (the tick reads for itself) without an unhandled rejection', async (t) => {
-    const unhandled = []
-    const onUnhandled = (reason) => unhandled.push(reason)
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown): number => unhandled.push(reason)
     process.on('unhandledRejection', onUnhandled)
     t.after(() => process.off('unhandledRejection', onUnhandled))
     const ahead = new ReadAhead(async () => {

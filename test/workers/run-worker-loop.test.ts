@@ -2,19 +2,24 @@
 // through the profiler worker, against real databases: standby while another
 // instance holds the lease, takeover when it is released, --once behaviour.
 import assert from 'node:assert/strict'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {Lease} from '../../dist/workers/lease.js'
-import profiler from '../../dist/workers/profiler/worker.js'
+import type {Kysely} from 'kysely'
+
+import type {Database} from '../../src/db/schema.js'
+import type {JsonObject} from '../../src/fleets/types.js'
+import type {WorkerContext} from '../../src/prefork/worker.js'
+import {Lease} from '../../src/workers/lease.js'
+import profiler from '../../src/workers/profiler/worker.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason, useDatabaseUrl} from '../helpers/databases.js'
 import {insertLogs, makeLogs} from '../helpers/profiler-logs.js'
 import {cursorOf, until} from '../helpers/scale.js'
 
 /** A WorkerContext as the child entry builds it, recording what the worker says about itself. */
-function context({once = false, options = {}} = {}) {
+function context({once = false, options = {}}: {once?: boolean; options?: JsonObject} = {}): {controller: AbortController; ctx: WorkerContext; statuses: string[]} {
   const controller = new AbortController()
-  const statuses = []
-  const ctx = {
+  const statuses: string[] = []
+  const ctx: WorkerContext = {
     debug() {},
     fleet: 'heavy',
     name: 'profiler',
@@ -27,14 +32,14 @@ function context({once = false, options = {}} = {}) {
   return {controller, ctx, statuses}
 }
 
-async function setup(t, kind) {
+async function setup(t: TestContext, kind: string): Promise<Kysely<Database>> {
   const {db, url} = await migratedDatabase(kind, t)
   useDatabaseUrl(t, url)
   return db
 }
 
 /** Holds the profiler lease as another instance would, renewing it until released. */
-async function otherInstance(db, ttlMs) {
+async function otherInstance(db: Kysely<Database>, ttlMs: number): Promise<{release(): Promise<void>; stop(): void}> {
   const lease = new Lease(db, 'profiler', {holder: 'host-b:5150:1234', ttlMs})
   assert.equal((await lease.acquire()).held, true)
   const timer = setInterval(() => void lease.acquire(), ttlMs / 4)
@@ -58,16 +63,16 @@ for (const kind of DATABASE_KINDS) {
       const running = profiler(ctx)
       t.after(() => controller.abort())
       await until(() => statuses.some((text) => text.startsWith('standby')), {what: 'standby'})
-      assert.match(statuses.find((text) => text.startsWith('standby')), /^standby \(held by host-b:5150 until \d\d:\d\d:\d\dZ\)$/)
+      assert.match(String(statuses.find((text) => text.startsWith('standby'))), /^standby \(held by host-b:5150 until \d\d:\d\d:\d\dZ\)$/)
       assert.equal(await cursorOf(db, 'profiler'), 0, 'a standby does no work')
 
       await other.release()
       await until(async () => (await cursorOf(db, 'profiler')) === 500, {what: 'the takeover'})
-      assert.match(statuses.at(-1), /^active \(lease until \d\d:\d\d:\d\dZ\)$/)
+      assert.match(String(statuses.at(-1)), /^active \(lease until \d\d:\d\d:\d\dZ\)$/)
       controller.abort()
       await running
       const [lease] = await db.selectFrom('worker_lease').selectAll().execute()
-      assert.equal(lease.holder, null, 'released on the way out')
+      assert.equal(lease?.holder, null, 'released on the way out')
     })
 
     it('--once: another instance alive for a whole lease period does the work; this one returns without running', async (t) => {

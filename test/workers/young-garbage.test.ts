@@ -1,18 +1,19 @@
 // collectYoungGarbage: a scavenge on demand, and the worker loop runs one between passes.
 import assert from 'node:assert/strict'
 import {constants, PerformanceObserver} from 'node:perf_hooks'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import profiler from '../../dist/workers/profiler/worker.js'
-import {collectYoungGarbage} from '../../dist/workers/young-garbage.js'
+import type {WorkerContext} from '../../src/prefork/worker.js'
+import profiler from '../../src/workers/profiler/worker.js'
+import {collectYoungGarbage} from '../../src/workers/young-garbage.js'
 import {migratedDatabase, useDatabaseUrl} from '../helpers/databases.js'
 import {until} from '../helpers/scale.js'
 
 /** Counts this process's minor (young generation) collections while it runs. */
-function minorCollections(t) {
+function minorCollections(t: TestContext): {count: number} {
   const seen = {count: 0}
   const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) seen.count++
+    for (const entry of list.getEntries()) if ((entry as {detail?: {kind?: number}}).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) seen.count++
   })
   observer.observe({entryTypes: ['gc']})
   t.after(() => observer.disconnect())
@@ -33,8 +34,8 @@ describe('collectYoungGarbage', () => {
     const seen = minorCollections(t)
     const controller = new AbortController()
     let passes = 0
-    const ctx = {
-      debug: (format) => void (format.startsWith('tick:') && passes++),
+    const ctx: WorkerContext = {
+      debug: (format: unknown) => void (String(format).startsWith('tick:') && passes++),
       fleet: 'heavy',
       name: 'profiler',
       once: false,

@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {AttackerCache} from '../../../dist/workers/profiler/attacker-cache.js'
+import {AttackerCache} from '../../../src/workers/profiler/attacker-cache.js'
+import type {StoredAttacker} from '../../../src/workers/profiler/fold.js'
 
-const row = (ip) => ({auth_attempts: 0, deckies: '[]', event_count: 1, first_seen: 't', ip, last_log_id: 1, last_seen: 't', services: '[]'})
+const row = (ip: string): StoredAttacker => ({auth_attempts: 0, deckies: '[]', event_count: 1, first_seen: 't', ip, last_log_id: 1, last_seen: 't', services: '[]'})
 
 describe('AttackerCache coverage', () => {
   it('is complete when it started empty over an empty table and kept every row written since', () => {

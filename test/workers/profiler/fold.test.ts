@@ -1,24 +1,24 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {foldAttacker, needsFirstContacts} from '../../../dist/workers/profiler/fold.js'
-import {LineDescriber} from '../../../dist/workers/profiler/read/line-describer.js'
+import {foldAttacker, type LogSemantics, needsFirstContacts, type ProfileLog} from '../../../src/workers/profiler/fold.js'
+import {LineDescriber} from '../../../src/workers/profiler/read/line-describer.js'
 
 // Semantics stubs, so these tests exercise the folding alone (src/logs has its own tests).
-const semantics = {
+const semantics: LogSemantics = {
   describe: (row) => ({
-    command: row.event_type === 'command' ? JSON.parse(row.fields).command : null,
+    command: row.event_type === 'command' ? (JSON.parse(row.fields) as {command: string}).command : null,
     isAuth: row.event_type === 'login_failed' || row.event_type === 'login_success',
   }),
 }
 
 const IP = '203.0.113.7'
 let nextId = 1
-function line(timestamp, decky, service, eventType = 'connect', fields = {}) {
+function line(timestamp: string, decky: string, service: string, eventType = 'connect', fields: Record<string, unknown> = {}): ProfileLog {
   return {decky, event_type: eventType, fields: JSON.stringify(fields), id: nextId++, msg: null, service, timestamp}
 }
 
-const ts = (s) => `2026-11-26T13:${s}.000Z`
+const ts = (s: string): string => `2026-11-26T13:${s}.000Z`
 
 describe('foldAttacker', () => {
   it('builds a new attacker from its first lines', () => {
@@ -93,7 +93,7 @@ describe('foldAttacker', () => {
   it('leaves the contact columns as they were when new lines only revisit known deckies in time order', () => {
     const first = foldAttacker(undefined, IP, [line(ts('10:00'), 'decky-a', 'ssh'), line(ts('20:00'), 'decky-b', 'ftp')], semantics).attacker
     const next = foldAttacker(first, IP, [line(ts('20:00'), 'decky-a', 'ftp'), line(ts('30:00'), 'decky-b', '-')], semantics).attacker
-    for (const column of ['deckies', 'services', 'first_contacts', 'traversal_path', 'is_traversal']) {
+    for (const column of ['deckies', 'services', 'first_contacts', 'traversal_path', 'is_traversal'] as const) {
       assert.equal(next[column], first[column], column)
     }
 
@@ -146,7 +146,7 @@ describe('foldAttacker', () => {
   it('gives the same row whatever the batch boundaries', () => {
     // A deterministic pseudo-random history: several deckies, services, auth and commands, times out of order.
     let seed = 42
-    const rand = (n) => {
+    const rand = (n: number): number => {
       seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648
       return seed % n
     }
@@ -244,9 +244,9 @@ describe('foldAttacker', () => {
     const stored = foldAttacker(undefined, IP, first, semantics).attacker
     const after = [line(ts('01:00'), 'decky-b', 'ftp')]
     const whole = foldAttacker(undefined, IP, [...first, ...after], semantics).attacker
-    for (const layout of [{deckies: '[ "decky-a" ]'}, {services: '[ "ssh" ] '}, {first_contacts: JSON.stringify(JSON.parse(stored.first_contacts), null, 1)}]) {
+    for (const layout of [{deckies: '[ "decky-a" ]'}, {services: '[ "ssh" ] '}, {first_contacts: JSON.stringify(JSON.parse(stored.first_contacts as string), null, 1)}]) {
       const {attacker} = foldAttacker({...stored, ...layout}, IP, after, semantics)
-      assert.deepEqual({...attacker, first_contacts: JSON.parse(attacker.first_contacts)}, {...whole, first_contacts: JSON.parse(whole.first_contacts)}, Object.keys(layout)[0])
+      assert.deepEqual({...attacker, first_contacts: JSON.parse(attacker.first_contacts as string)}, {...whole, first_contacts: JSON.parse(whole.first_contacts as string)}, Object.keys(layout)[0])
     }
   })
 

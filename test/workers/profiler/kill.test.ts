@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {once} from 'node:events'
 import {fileURLToPath} from 'node:url'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {PROFILER_CURSOR} from '../../../dist/workers/profiler/profiler.js'
+import type {Kysely} from 'kysely'
+
+import type {Database} from '../../../src/db/schema.js'
+import {PROFILER_CURSOR} from '../../../src/workers/profiler/profiler.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {assertProfilesExact, insertLogs, makeLogs} from '../../helpers/profiler-logs.js'
 
@@ -13,24 +16,30 @@ const LINES = 60_000
 const TIMEOUT_MS = 120_000
 
 /** Starts the profiler worker in its own process; the child is killed when the test ends. */
-function startWorker(t, url, args) {
+interface Exited {
+  code: null | number
+  signal: NodeJS.Signals | null
+  stderr: string
+}
+
+function startWorker(t: TestContext, url: string, args: string[]): {child: ChildProcess; exited: Promise<Exited>} {
   const child = spawn(process.execPath, [RUNNER, ...args], {env: {...process.env, DECNET_DB_URL: url}, stdio: ['ignore', 'pipe', 'pipe']})
   let stderr = ''
   child.stderr.on('data', (chunk) => (stderr += chunk))
-  const exited = once(child, 'exit').then(([code, signal]) => ({code, signal, stderr}))
+  const exited = once(child, 'exit').then(([code, signal]) => ({code: code as null | number, signal: signal as NodeJS.Signals | null, stderr}))
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
   return {child, exited}
 }
 
-async function cursorOf(db) {
+async function cursorOf(db: Kysely<Database>): Promise<number> {
   const row = await db.selectFrom('worker_state').select('cursor').where('worker', '=', PROFILER_CURSOR).executeTakeFirst()
   return row === undefined ? 0 : Number(row.cursor)
 }
 
 /** Polls the database until the cursor has moved (or the worker has exited, which fails the caller). */
-async function cursorMoved(db, exited) {
+async function cursorMoved(db: Kysely<Database>, exited: Promise<Exited>): Promise<number> {
   let done = false
   exited.then(() => (done = true))
   for (;;) {
@@ -40,7 +49,7 @@ async function cursorMoved(db, exited) {
   }
 }
 
-async function setup(t, kind) {
+async function setup(t: TestContext, kind: string): Promise<{db: Kysely<Database>; url: string}> {
   return migratedDatabase(kind, t)
 }
 

@@ -1,17 +1,31 @@
 import assert from 'node:assert/strict'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {readCommands} from '../../../dist/attackers/read-commands.js'
-import {openDatabase} from '../../../dist/db/index.js'
-import {PROFILER_CURSOR, PROFILER_MAX_CHARS, Profiler, profilerTick} from '../../../dist/workers/profiler/profiler.js'
+import type {Kysely} from 'kysely'
+
+import {readCommands} from '../../../src/attackers/read-commands.js'
+import {openDatabase} from '../../../src/db/index.js'
+import type {LoggedCommand} from '../../../src/db/bulk/command-batches.js'
+import type {AttackerRow, Database} from '../../../src/db/schema.js'
+// the profiler from dist/: with a SQLite url its reading thread is a Worker file next to the module (reader-thread.js), which src/ does not have
+import {PROFILER_CURSOR, PROFILER_MAX_CHARS, Profiler, profilerTick, type TickResult} from '../../../dist/workers/profiler/profiler.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
-import {expectedProfiles, insertLogs, makeLogs, readProfiles} from '../../helpers/profiler-logs.js'
+import {expectedProfiles as expectedProfilesUntyped, insertLogs, makeLogs, readProfiles as readProfilesUntyped} from '../../helpers/profiler-logs.js'
 
-async function setup(t, kind) {
+/** What readProfiles and expectedProfiles give: attackers by ip, commands by log id, numbers as numbers. */
+interface Profiles {
+  attackers: AttackerRow[]
+  commands: Array<LoggedCommand & {ip: string}>
+}
+
+const readProfiles = async (db: Kysely<Database>): Promise<Profiles> => (await readProfilesUntyped(db)) as Profiles
+const expectedProfiles = async (db: Kysely<Database>): Promise<Profiles> => (await expectedProfilesUntyped(db)) as Profiles
+
+async function setup(t: TestContext, kind: string): Promise<{db: Kysely<Database>; url: string}> {
   return migratedDatabase(kind, t)
 }
 
-async function drain(db, batchSize) {
+async function drain(db: Kysely<Database>, batchSize: number): Promise<number> {
   let ticks = 0
   for (;;) {
     const result = await profilerTick(db, {batchSize})
@@ -20,7 +34,7 @@ async function drain(db, batchSize) {
   }
 }
 
-async function cursorOf(db) {
+async function cursorOf(db: Kysely<Database>): Promise<number | undefined> {
   const row = await db.selectFrom('worker_state').select('cursor').where('worker', '=', PROFILER_CURSOR).executeTakeFirst()
   return row === undefined ? undefined : Number(row.cursor)
 }
@@ -43,7 +57,7 @@ for (const kind of DATABASE_KINDS) {
       await insertLogs(db, rows, 50)
       // as the worker runs it: on a SQLite file, with its reading thread
       const profiler = new Profiler(db, {url})
-      const ticks = []
+      const ticks: number[] = []
       const total = await profiler.drain(undefined, (tick) => {
         ticks.push(tick.lines)
       })
@@ -143,9 +157,9 @@ for (const kind of DATABASE_KINDS) {
       const {db} = await setup(t, kind)
       const rows = makeLogs(3000, {attackers: 40, seed: 21}).map((row, i) => (i % 3 ? row : {...row, msg: `${row.msg ?? ''} ${'y'.repeat(2000)}`}))
       await insertLogs(db, rows)
-      const ticks = []
+      const ticks: TickResult[] = []
       const profiler = new Profiler(db, {batchSize: 5000, maxChars: 100_000})
-      const total = await profiler.drain(undefined, (tick) => ticks.push(tick))
+      const total = await profiler.drain(undefined, (tick) => void ticks.push(tick))
       assert.equal(total.lines, 3000)
       assert.equal(await cursorOf(db), 3000)
       assert.ok(ticks.filter((tick) => tick.cut).length >= 2, `ticks: ${JSON.stringify(ticks)}`)
@@ -158,7 +172,7 @@ for (const kind of DATABASE_KINDS) {
       const {db} = await setup(t, kind)
       await insertLogs(db, makeLogs(600, {attackers: 15, seed: 27}))
       const [profiler, other] = [new Profiler(db, {batchSize: 100}), new Profiler(db, {batchSize: 30})]
-      const ticks = []
+      const ticks: TickResult[] = []
       const total = await profiler.drain(undefined, async (tick) => {
         ticks.push(tick)
         if (ticks.length === 1) await other.tick() // moves the cursor from 100 to 130
@@ -189,7 +203,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(after.attackers.length, before.attackers.length + 1)
       const old = before.attackers.find((row) => row.ip === touched[0])
       const now = after.attackers.find((row) => row.ip === touched[0])
-      assert.equal(now.event_count, old.event_count + 10)
+      assert.equal(now?.event_count, (old?.event_count ?? Number.NaN) + 10)
       assert.deepEqual(after, await expectedProfiles(db))
     })
 
@@ -221,7 +235,7 @@ for (const kind of DATABASE_KINDS) {
       for (const {ip} of expected.attackers) {
         const want = expected.commands
           .filter((command) => command.ip === ip)
-          .map(({command, log_id: id}) => ({timestamp: lines.get(id).timestamp, decky: lines.get(id).decky, service: lines.get(id).service, command}))
+          .map(({command, log_id: id}) => ({timestamp: lines.get(id)!.timestamp, decky: lines.get(id)!.decky, service: lines.get(id)!.service, command}))
           .sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0))
         assert.deepEqual(shown.get(ip) ?? [], want, `commands of ${ip}`)
       }

@@ -2,18 +2,22 @@ import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
 
-import {classifyAuth} from '../../../dist/logs/auth.js'
-import {COMMAND_EVENT_TYPES, COMMAND_FIELDS, extractCommand} from '../../../dist/logs/command.js'
-import {parseLine} from '../../../dist/logs/parse.js'
-import {ProfilerSemantics} from '../../../dist/workers/profiler/semantics.js'
+import {classifyAuth} from '../../../src/logs/auth.js'
+import {COMMAND_EVENT_TYPES, COMMAND_FIELDS, extractCommand} from '../../../src/logs/command.js'
+import {parseLine} from '../../../src/logs/parse.js'
+import type {LogRow} from '../../../src/db/schema.js'
+import type {LineMeaning} from '../../../src/workers/profiler/fold.js'
+import {ProfilerSemantics} from '../../../src/workers/profiler/semantics.js'
 
 /** What the profiler must get: the plain src/logs answers, fields parsed every time. */
-function reference(row) {
-  const parsed = {...row, fields: JSON.parse(row.fields)}
+type Subject = Pick<LogRow, 'event_type' | 'fields' | 'msg'>
+
+function reference(row: Subject): LineMeaning {
+  const parsed = {...row, fields: JSON.parse(row.fields) as Record<string, unknown>}
   return {command: extractCommand(parsed), isAuth: classifyAuth(parsed) !== null}
 }
 
-const row = (event_type, fields, msg = null) => ({event_type, fields: JSON.stringify(fields), msg})
+const row = (event_type: string, fields: Record<string, unknown>, msg: string | null = null): Subject => ({event_type, fields: JSON.stringify(fields), msg})
 
 describe('ProfilerSemantics', () => {
   it('agrees with src/logs on every accepted line of the sample log', () => {
@@ -65,13 +69,13 @@ describe('ProfilerSemantics', () => {
 
   it('finds a command hidden in every place a command can be', () => {
     const semantics = new ProfilerSemantics()
-    const found = (subject, expected) => {
+    const found = (subject: Subject, expected: string | null): void => {
       const label = JSON.stringify(subject)
       assert.equal(reference(subject).command, expected, `reference: ${label}`) // the case means what it says
       assert.deepEqual(semantics.describe(subject), reference(subject), label)
     }
 
-    const spellings = (type) => [type, type.toUpperCase(), type.replaceAll('_', '-'), type.replaceAll('_', '.')]
+    const spellings = (type: string): string[] => [type, type.toUpperCase(), type.replaceAll('_', '-'), type.replaceAll('_', '.')]
     const ip = {src_ip: '203.0.113.7', user_agent: 'x "y" \\ z'}
     for (const type of COMMAND_EVENT_TYPES) {
       for (const spelling of spellings(type)) {

@@ -1,32 +1,38 @@
 // The TTP tick records each batch's failed logins in auth_failures (with its tags and cursor)
 // and the brute-force look-back reads them there, not from logs.
 import assert from 'node:assert/strict'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {BRUTE_FORCE_RULE} from '../../../dist/ttp/brute-force.js'
-import {FailureMemory} from '../../../dist/workers/ttp/failure-memory.js'
-import {Matcher} from '../../../dist/ttp/matcher.js'
-import {loadRules} from '../../../dist/ttp/rule-loader.js'
-import {TagWriter} from '../../../dist/workers/ttp/tag-writer.js'
-import {TTP_CURSOR, ttpTick} from '../../../dist/workers/ttp/tick.js'
+import type {Kysely} from 'kysely'
+
+import type {Database, TtpTagRow} from '../../../src/db/schema.js'
+
+import {BRUTE_FORCE_RULE} from '../../../src/ttp/brute-force.js'
+import {FailureMemory} from '../../../src/workers/ttp/failure-memory.js'
+import {Matcher} from '../../../src/ttp/matcher.js'
+import {loadRules} from '../../../src/ttp/rule-loader.js'
+import {TagWriter} from '../../../src/workers/ttp/tag-writer.js'
+import {TTP_CURSOR, ttpTick, type TtpTickOptions} from '../../../src/workers/ttp/tick.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
-import {commandLog, failedLogin, insertLogs, minutes, readTags, resetCursor} from '../../helpers/ttp-logs.js'
+import {commandLog, failedLogin, insertLogs, minutes, readTags as readTagsUntyped, resetCursor} from '../../helpers/ttp-logs.js'
+
+const readTags = async (db: Kysely<Database>): Promise<TtpTagRow[]> => (await readTagsUntyped(db)) as TtpTagRow[]
 
 const matcher = new Matcher((await loadRules()).rules)
 
-async function storedFailures(db) {
+async function storedFailures(db: Kysely<Database>): Promise<Array<{ip: string; log_id: number; timestamp: string}>> {
   const rows = await db.selectFrom('auth_failures').selectAll().orderBy('log_id').execute()
   return rows.map((row) => ({...row, log_id: Number(row.log_id)}))
 }
 
-async function drain(db, options) {
+async function drain(db: Kysely<Database>, options: Omit<TtpTickOptions, 'matcher'>): Promise<void> {
   for (;;) {
     const tick = await ttpTick(db, {matcher, ...options})
     if (tick.lines === 0) return
   }
 }
 
-const bruteForceIds = async (db) => (await readTags(db)).filter((tag) => tag.rule_id === BRUTE_FORCE_RULE.id).map((tag) => tag.log_id)
+const bruteForceIds = async (db: Kysely<Database>): Promise<number[]> => (await readTags(db)).filter((tag) => tag.rule_id === BRUTE_FORCE_RULE.id).map((tag) => tag.log_id)
 
 for (const kind of DATABASE_KINDS) {
   describe(`ttp tick and auth_failures (${kind})`, {skip: skipReason(kind)}, () => {

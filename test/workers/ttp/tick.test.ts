@@ -1,22 +1,27 @@
 import assert from 'node:assert/strict'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {BRUTE_FORCE_RULE} from '../../../dist/ttp/brute-force.js'
-import {FailureMemory} from '../../../dist/workers/ttp/failure-memory.js'
-import {Matcher, tagId} from '../../../dist/ttp/matcher.js'
-import {loadRules} from '../../../dist/ttp/rule-loader.js'
-import {TagWriter} from '../../../dist/workers/ttp/tag-writer.js'
-import {lookbackRanges, TTP_CURSOR, ttpDrain, ttpTick} from '../../../dist/workers/ttp/tick.js'
+import type {Kysely} from 'kysely'
+
+import type {Database, NewLog, TtpTagRow} from '../../../src/db/schema.js'
+import {type AuthFailure, BRUTE_FORCE_RULE} from '../../../src/ttp/brute-force.js'
+import {FailureMemory} from '../../../src/workers/ttp/failure-memory.js'
+import {Matcher, tagId} from '../../../src/ttp/matcher.js'
+import {loadRules} from '../../../src/ttp/rule-loader.js'
+import {TagWriter} from '../../../src/workers/ttp/tag-writer.js'
+import {lookbackRanges, TTP_CURSOR, ttpDrain, ttpTick, type TtpTickResult} from '../../../src/workers/ttp/tick.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
-import {commandLog, failedLogin, insertLogs, minutes, readTags, resetCursor} from '../../helpers/ttp-logs.js'
+import {commandLog, failedLogin, insertLogs, minutes, readTags as readTagsUntyped, resetCursor} from '../../helpers/ttp-logs.js'
+
+const readTags = async (db: Kysely<Database>): Promise<TtpTagRow[]> => (await readTagsUntyped(db)) as TtpTagRow[]
 
 const matcher = new Matcher((await loadRules()).rules)
 
-async function setup(t, kind) {
+async function setup(t: TestContext, kind: string): Promise<Kysely<Database>> {
   return (await migratedDatabase(kind, t)).db
 }
 
-async function drain(db, batchSize = 5000, memory = undefined) {
+async function drain(db: Kysely<Database>, batchSize = 5000, memory: FailureMemory | undefined = undefined): Promise<TtpTickResult> {
   for (;;) {
     const result = await ttpTick(db, {batchSize, matcher, memory})
     if (result.lines < batchSize) return result
@@ -27,11 +32,11 @@ async function drain(db, batchSize = 5000, memory = undefined) {
  * Without memory: ticks one by one. With memory: the worker's drain (which
  * reads and tags the next batch ahead on PostgreSQL).
  */
-async function drainEither(db, batchSize, memory) {
+async function drainEither(db: Kysely<Database>, batchSize: number, memory: FailureMemory | undefined): Promise<unknown> {
   return memory === undefined ? drain(db, batchSize) : ttpDrain(db, {batchSize, matcher, memory})
 }
 
-const bruteForceTags = async (db) => (await readTags(db)).filter((tag) => tag.rule_id === BRUTE_FORCE_RULE.id)
+const bruteForceTags = async (db: Kysely<Database>): Promise<TtpTagRow[]> => (await readTags(db)).filter((tag) => tag.rule_id === BRUTE_FORCE_RULE.id)
 
 for (const kind of DATABASE_KINDS) {
   describe(`ttp tick (${kind})`, {skip: skipReason(kind)}, () => {
@@ -77,7 +82,7 @@ for (const kind of DATABASE_KINDS) {
       ])
       await ttpTick(db, {matcher})
       const tags = await readTags(db)
-      const techniquesOf = (logId) => tags.filter((tag) => tag.log_id === logId).map((tag) => `${tag.rule_id} ${tag.sub_technique_id ?? tag.technique_id}`)
+      const techniquesOf = (logId: number): string[] => tags.filter((tag) => tag.log_id === logId).map((tag) => `${tag.rule_id} ${tag.sub_technique_id ?? tag.technique_id}`)
       assert.equal(techniquesOf(1).length, 4)
       for (const logId of [2, 3, 4]) assert.deepEqual(techniquesOf(logId), techniquesOf(1), `log ${logId}`)
       const note = ` [cut: rules saw ${(noop.length - 6).toLocaleString('en-US')} of ${noop.length.toLocaleString('en-US')} characters]`
@@ -187,8 +192,8 @@ for (const kind of DATABASE_KINDS) {
     it('agrees with the definition on a random log with late arrivals, for any batch size, with or without memory', async (t) => {
       const db = await setup(t, kind)
       let state = 11
-      const rand = (n) => ((state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) % n)
-      const rows = []
+      const rand = (n: number): number => ((state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) % n)
+      const rows: NewLog[] = []
       for (let i = 0; i < 700; i++) {
         // each phase of 40 lines comes mostly from 3 of 12 IPs: bursts start, continue and stop
         const ip = `198.51.100.${(Math.floor(i / 40) * 7 + rand(rand(4) === 0 ? 12 : 3)) % 12}`
@@ -220,7 +225,7 @@ for (const kind of DATABASE_KINDS) {
       assert.ok(expected.some((tag) => tag.rule_id === BRUTE_FORCE_RULE.id), 'the log has brute force')
       await db.deleteFrom('ttp_tags').execute()
       await resetCursor(db, TTP_CURSOR)
-      const ticks = []
+      const ticks: TtpTickResult[] = []
       const total = await ttpDrain(db, {batchSize: 50, matcher, memory: new FailureMemory()}, undefined, async (tick) => {
         ticks.push(tick)
         if (ticks.length === 1) await ttpTick(db, {batchSize: 20, matcher}) // moves the cursor from 50 to 70
@@ -263,16 +268,16 @@ describe('failure memory', () => {
   })
 
   it('recalls only what it covers, and keeps only the look-back before each IP\'s latest failure', () => {
-    const failure = (ip, at, id) => ({id, ip, ms: Date.parse(minutes(at)), timestamp: minutes(at)})
+    const failure = (ip: string, at: number, id: number): AuthFailure => ({id, ip, ms: Date.parse(minutes(at)), timestamp: minutes(at)})
     const memory = new FailureMemory()
     assert.equal(memory.recall('a', 0, 1), undefined)
     memory.commit(3, new Map([['a', Date.parse(minutes(-10))]]), [failure('a', -5, 1)], [failure('a', 0, 2), failure('b', 0, 3)])
     assert.ok(memory.validAt(3))
-    assert.deepEqual(memory.recall('a', Date.parse(minutes(-10)), Date.parse(minutes(0))).map((f) => f.id), [1, 2])
+    assert.deepEqual(memory.recall('a', Date.parse(minutes(-10)), Date.parse(minutes(0)))?.map((f) => f.id), [1, 2])
     assert.equal(memory.recall('a', Date.parse(minutes(-11)), Date.parse(minutes(0))), undefined, 'not covered that far back')
     assert.equal(memory.recall('b', Date.parse(minutes(-10)), Date.parse(minutes(0))), undefined, 'never fetched: not covered')
     memory.commit(4, new Map(), [], [failure('a', 30, 4)])
-    assert.deepEqual(memory.recall('a', Date.parse(minutes(20)), Date.parse(minutes(30))).map((f) => f.id), [4])
+    assert.deepEqual(memory.recall('a', Date.parse(minutes(20)), Date.parse(minutes(30)))?.map((f) => f.id), [4])
     assert.equal(memory.recall('a', Date.parse(minutes(-10)), Date.parse(minutes(30))), undefined, 'pruned to ten minutes before 30')
     memory.reset()
     assert.equal(memory.validAt(4), false)
@@ -281,7 +286,7 @@ describe('failure memory', () => {
 
 describe('brute-force look-back ranges', () => {
   it('reads ten minutes before each run of an IP\'s new failures, not the whole span of the batch', () => {
-    const failure = (ip, at, id) => ({id, ip, ms: Date.parse(minutes(at)), timestamp: minutes(at)})
+    const failure = (ip: string, at: number, id: number): AuthFailure => ({id, ip, ms: Date.parse(minutes(at)), timestamp: minutes(at)})
     const ranges = lookbackRanges([failure('a', 0, 1), failure('b', 1, 2), failure('a', 5, 3), failure('a', 30, 4), failure('a', 600, 5)])
     assert.deepEqual(ranges, [
       {ip: 'a', since: minutes(-10), until: minutes(5)},
@@ -293,16 +298,22 @@ describe('brute-force look-back ranges', () => {
 })
 
 /** The log ids the brute-force rule must tag, straight from its definition (ids are 1-based insertion order). */
-function definitionTags(rows) {
-  const failures = rows.flatMap((row, index) => (row.event_type === 'login_failed' ? [{id: index + 1, ip: row.attacker_ip, ms: Date.parse(row.timestamp)}] : []))
+function definitionTags(rows: readonly NewLog[]): number[] {
+  interface Failure {
+    id: number
+    ip: null | string | undefined
+    ms: number
+  }
+
+  const failures: Failure[] = rows.flatMap((row, index) => (row.event_type === 'login_failed' ? [{id: index + 1, ip: row.attacker_ip, ms: Date.parse(row.timestamp)}] : []))
   const {threshold, windowMs} = BRUTE_FORCE_RULE
-  const count = (e) => failures.filter((f) => f.ip === e.ip && f.id <= e.id && f.ms >= e.ms - windowMs && f.ms <= e.ms).length
-  const before = (f, e) => f.ms < e.ms || (f.ms === e.ms && f.id < e.id)
+  const count = (e: Failure): number => failures.filter((f) => f.ip === e.ip && f.id <= e.id && f.ms >= e.ms - windowMs && f.ms <= e.ms).length
+  const before = (f: Failure, e: Failure): boolean => f.ms < e.ms || (f.ms === e.ms && f.id < e.id)
   return failures
     .filter((e) => {
       if (count(e) < threshold) return false
       const earlier = failures.filter((f) => f.ip === e.ip && f.id < e.id && before(f, e))
-      const p = earlier.reduce((best, f) => (best === undefined || before(best, f) ? f : best), undefined)
+      const p = earlier.reduce<Failure | undefined>((best, f) => (best === undefined || before(best, f) ? f : best), undefined)
       return p === undefined || count(p) < threshold
     })
     .map((e) => e.id)

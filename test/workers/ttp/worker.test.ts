@@ -2,23 +2,32 @@ import assert from 'node:assert/strict'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import ttp from '../../../dist/workers/ttp/worker.js'
+import type {Kysely} from 'kysely'
+
+import type {Database, TtpTagRow} from '../../../src/db/schema.js'
+import type {JsonObject} from '../../../src/fleets/types.js'
+import type {WorkerContext} from '../../../src/prefork/worker.js'
+import ttp from '../../../src/workers/ttp/worker.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason, useDatabaseUrl} from '../../helpers/databases.js'
-import {commandLog, failedLogin, insertLogs, readTags} from '../../helpers/ttp-logs.js'
+import {commandLog, failedLogin, insertLogs, readTags as readTagsUntyped} from '../../helpers/ttp-logs.js'
+
+const readTags = async (db: Kysely<Database>): Promise<TtpTagRow[]> => (await readTagsUntyped(db)) as TtpTagRow[]
+
+type OnDebug = (format: string, args: unknown[]) => unknown
 
 /** A WorkerContext as the child entry builds it, with hooks for the test. */
-function context({once = true, options = {}, onDebug = () => {}} = {}) {
+function context({once = true, options = {}, onDebug = () => {}}: {once?: boolean; options?: JsonObject; onDebug?: OnDebug} = {}): {controller: AbortController; ctx: WorkerContext & {readyCalls: number}} {
   const controller = new AbortController()
-  const ctx = {
+  const ctx: WorkerContext & {readyCalls: number} = {
     name: 'ttp',
     fleet: 'heavy',
     options,
     once,
     signal: controller.signal,
     readyCalls: 0,
-    debug: (format, ...args) => onDebug(format, args),
+    debug: (format, ...args) => void onDebug(format as string, args),
     ready() {
       ctx.readyCalls++
     },
@@ -26,13 +35,13 @@ function context({once = true, options = {}, onDebug = () => {}} = {}) {
   return {controller, ctx}
 }
 
-async function setup(t, kind) {
+async function setup(t: TestContext, kind: string): Promise<Kysely<Database>> {
   const {db, url} = await migratedDatabase(kind, t)
   useDatabaseUrl(t, url)
   return db
 }
 
-const cursorOf = async (db) => Number((await db.selectFrom('worker_state').select('cursor').where('worker', '=', 'ttp').executeTakeFirstOrThrow()).cursor)
+const cursorOf = async (db: Kysely<Database>): Promise<number> => Number((await db.selectFrom('worker_state').select('cursor').where('worker', '=', 'ttp').executeTakeFirstOrThrow()).cursor)
 
 const SESSION = [
   commandLog('203.0.113.7', 0, 'uname -a'),
@@ -46,7 +55,7 @@ for (const kind of DATABASE_KINDS) {
     it('with once: reports ready, drains everything pending in bounded batches, and returns', async (t) => {
       const db = await setup(t, kind)
       await insertLogs(db, SESSION)
-      const ticks = []
+      const ticks: unknown[] = []
       const {ctx} = context({onDebug: (format, args) => format.startsWith('tick') && ticks.push(args[0]), options: {batchSize: 3}})
       await ttp(ctx)
       assert.equal(ctx.readyCalls, 1)
@@ -70,8 +79,8 @@ for (const kind of DATABASE_KINDS) {
         examples: {match: ['testtool -x'], noMatch: ['testtools']},
       }]))
       writeFileSync(join(dir, 'broken.json'), '[')
-      const warnings = []
-      t.mock.method(console, 'warn', (line) => warnings.push(line))
+      const warnings: string[] = []
+      t.mock.method(console, 'warn', (line: string) => warnings.push(line))
 
       await ttp(context({options: {rulesDir: dir}}).ctx)
       assert.deepEqual((await readTags(db)).filter((tag) => tag.rule_id === 'local.test-tool').map((tag) => tag.log_id), [8])
@@ -90,8 +99,8 @@ for (const kind of DATABASE_KINDS) {
     it('without once: tags, then waits for the next pass until its signal stops it', {timeout: 60_000}, async (t) => {
       const db = await setup(t, kind)
       await insertLogs(db, SESSION)
-      let caughtUp
-      const drained = new Promise((resolve) => (caughtUp = resolve))
+      let caughtUp!: () => void
+      const drained = new Promise<void>((resolve) => (caughtUp = resolve))
       const {controller, ctx} = context({once: false, options: {interval: 3600}, onDebug: (format, args) => format.startsWith('tick') && args[2] === 8 && caughtUp()})
       const running = ttp(ctx)
       await drained

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {LineDescriber} from '../../../../dist/workers/profiler/read/line-describer.js'
-import {ProfilerSemantics} from '../../../../dist/workers/profiler/semantics.js'
+import {LineDescriber} from '../../../../src/workers/profiler/read/line-describer.js'
+import type {TickLine} from '../../../../src/workers/profiler/read/read-lines.js'
+import {ProfilerSemantics} from '../../../../src/workers/profiler/semantics.js'
 
-const line = (id, overrides = {}) => ({
+const line = (id: number, overrides: Partial<TickLine> = {}): TickLine => ({
   attacker_ip: '203.0.113.7',
   decky: 'decky-01',
   event_type: 'command',

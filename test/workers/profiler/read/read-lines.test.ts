@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {dialectOf} from '../../../../dist/db/index.js'
-import {claimAndReadLines, IDS_PER_CHUNK, readLines} from '../../../../dist/workers/profiler/read/read-lines.js'
+import type {Kysely, Transaction} from 'kysely'
+
+import {dialectOf} from '../../../../src/db/index.js'
+import type {Database, NewLog} from '../../../../src/db/schema.js'
+import {claimAndReadLines, IDS_PER_CHUNK, type LinesRead, readLines, type TickLine} from '../../../../src/workers/profiler/read/read-lines.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../../helpers/databases.js'
 import {insertLogs, makeLogs} from '../../../helpers/profiler-logs.js'
 
-const COLUMNS = ['id', 'timestamp', 'decky', 'service', 'event_type', 'attacker_ip', 'fields', 'msg']
+const COLUMNS: ReadonlyArray<'attacker_ip' | 'decky' | 'event_type' | 'fields' | 'id' | 'msg' | 'service' | 'timestamp'> = ['id', 'timestamp', 'decky', 'service', 'event_type', 'attacker_ip', 'fields', 'msg']
 
 /** Values that JSON must escape or that are easy to mangle on the way through it. */
 const HOSTILE = [
@@ -14,10 +17,10 @@ const HOSTILE = [
   '🦀 emoji \ud83d\ude00', '\u2028\u2029', "'; drop table logs; --", 'x'.repeat(70_000),
 ]
 
-function hostileRows() {
-  const base = makeLogs(HOSTILE.length * 2, {attackers: 3, seed: 11})
+function hostileRows(): NewLog[] {
+  const base = makeLogs(HOSTILE.length * 2, {attackers: 3, seed: 11}) as NewLog[]
   return base.map((row, i) => {
-    const value = HOSTILE[i % HOSTILE.length]
+    const value = HOSTILE[i % HOSTILE.length] as string
     return i < HOSTILE.length
       ? {...row, decky: value, fields: JSON.stringify({command: value, [value]: value}), msg: value, service: value}
       : {...row, attacker_ip: i % 2 ? null : value, event_type: value, msg: null}
@@ -25,11 +28,11 @@ function hostileRows() {
 }
 
 /** The plain select the JSON path replaces. */
-function plainSelect(db, cursor, limit) {
+function plainSelect(db: Kysely<Database>, cursor: number, limit: number) {
   return db.selectFrom('logs').select(COLUMNS).where('id', '>', cursor).orderBy('id').limit(limit).execute()
 }
 
-const withTrx = (db, fn) => db.transaction().execute((trx) => fn(trx))
+const withTrx = <T>(db: Kysely<Database>, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => db.transaction().execute((trx) => fn(trx))
 
 for (const kind of DATABASE_KINDS) {
   describe(`readLines (${kind})`, {skip: skipReason(kind)}, () => {
@@ -66,18 +69,19 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(first.cut, true)
       assert.ok(first.lines.length >= 250 && first.lines.length <= (kind === 'postgres' ? 1000 : 310), `${first.lines.length} lines`)
       assert.deepEqual(first.lines, all.slice(0, first.lines.length))
-      const rest = await withTrx(db, (trx) => readLines(trx, dialectOf(db), first.lines.at(-1).id, 10_000, {maxChars: 300 * 5000}))
+      const rest = await withTrx(db, (trx) => readLines(trx, dialectOf(db), first.lines.at(-1)!.id, 10_000, {maxChars: 300 * 5000}))
       assert.deepEqual(rest.lines, all.slice(first.lines.length, first.lines.length + rest.lines.length))
     })
 
     it('hands every line read to onChunk once, in chunks, before it returns them (the claim\'s first lines included)', async (t) => {
       const {db} = await migratedDatabase(kind, t)
       await insertLogs(db, makeLogs(2 * 1000 + 300, {seed: 9}))
-      const reads = [(trx, onChunk) => readLines(trx, dialectOf(db), 0, 10_000, {onChunk})]
+      type Read = (trx: Transaction<Database>, onChunk: (lines: TickLine[]) => void) => Promise<LinesRead>
+      const reads: Read[] = [(trx, onChunk) => readLines(trx, dialectOf(db), 0, 10_000, {onChunk})]
       if (kind === 'postgres') reads.push(async (trx, onChunk) => (await claimAndReadLines(trx, 'reader', 10_000, {onChunk})).read)
       for (const read of reads) {
-        const chunks = []
-        const {lines} = await withTrx(db, (trx) => read(trx, (chunk) => chunks.push(chunk.map((line) => line.id))))
+        const chunks: number[][] = []
+        const {lines} = await withTrx(db, (trx) => read(trx, (chunk) => void chunks.push(chunk.map((line) => line.id))))
         assert.equal(lines.length, 2300)
         assert.ok(chunks.length > 1, `${chunks.length} chunks`)
         assert.deepEqual(chunks.flat(), lines.map((line) => line.id))

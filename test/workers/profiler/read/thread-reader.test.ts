@@ -2,19 +2,24 @@ import assert from 'node:assert/strict'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {sql} from 'kysely'
+import {type Kysely, sql} from 'kysely'
 
-import {openDatabase} from '../../../../dist/db/index.js'
-import {parseLineTexts, readLines} from '../../../../dist/workers/profiler/read/read-lines.js'
+import {openDatabase} from '../../../../src/db/index.js'
+import type {AttackerRow, Database, NewLog} from '../../../../src/db/schema.js'
+import {parseLineTexts, readLines} from '../../../../src/workers/profiler/read/read-lines.js'
+// ThreadReader and Profiler (with a url) from dist/: the reading thread is a Worker file next to the module (reader-thread.js), which src/ does not have
 import {ThreadReader} from '../../../../dist/workers/profiler/read/thread-reader.js'
 import {Profiler} from '../../../../dist/workers/profiler/profiler.js'
 import {migratedDatabase} from '../../../helpers/databases.js'
-import {expectedProfiles, insertLogs, makeLogs, readProfiles} from '../../../helpers/profiler-logs.js'
+import {expectedProfiles, insertLogs, makeLogs, readProfiles as readProfilesUntyped} from '../../../helpers/profiler-logs.js'
+
+const readProfiles = async (db: Kysely<Database>): Promise<{attackers: AttackerRow[]; commands: unknown[]}> =>
+  (await readProfilesUntyped(db)) as {attackers: AttackerRow[]; commands: unknown[]}
 
 /** A SQLite file with `rows` in `logs`: {db, url}. */
-async function sqliteWith(t, rows) {
+async function sqliteWith(t: TestContext, rows: readonly NewLog[]): Promise<{db: Kysely<Database>; url: string}> {
   const database = await migratedDatabase('sqlite', t)
   await insertLogs(database.db, rows)
   return database
@@ -72,8 +77,8 @@ describe('ThreadReader (SQLite)', () => {
 describe('profiler drain with a reading thread (SQLite)', () => {
   it('builds the profiles a whole-history fold gives', async (t) => {
     const {db, url} = await sqliteWith(t, makeLogs(1500, {attackers: 40, seed: 44}))
-    const ticks = []
-    const total = await new Profiler(db, {batchSize: 97, url}).drain(undefined, (tick) => ticks.push(tick.lines))
+    const ticks: number[] = []
+    const total = await new Profiler(db, {batchSize: 97, url}).drain(undefined, (tick) => void ticks.push(tick.lines))
     assert.equal(total.lines, 1500)
     assert.equal(ticks.length, Math.ceil(1500 / 97))
     assert.deepEqual(await readProfiles(db), await expectedProfiles(db))
