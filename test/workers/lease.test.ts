@@ -93,7 +93,9 @@ describe('isTransientDatabaseError', () => {
     assert.ok(refused instanceof DatabaseError, String(refused))
     assert.equal(isTransientDatabaseError(refused), true, refused.message)
 
-    const {db} = await setup(t, 'sqlite')
+    // opened here (src/), not by the helper (dist/), so that its errors are this DatabaseError class
+    const db = await openDatabase((await setup(t, 'sqlite')).url)
+    t.after(() => db.destroy())
     const bad = await sql`select * from no_such_table`.execute(db).catch((error) => error)
     assert.ok(bad instanceof DatabaseError)
     assert.equal(isTransientDatabaseError(bad), false)
@@ -107,7 +109,9 @@ describe('isTransientDatabaseError', () => {
   })
 
   it('a postgresql session ended by the server is transient; sessions carry the idle-in-transaction timeout and keepalives', {skip: skipReason('postgres')}, async (t) => {
-    const {db} = await setup(t, 'postgres')
+    // opened here (src/), not by the helper (dist/), so that its errors are this DatabaseError class
+    const db = await openDatabase((await setup(t, 'postgres')).url)
+    t.after(() => db.destroy())
     const shown = async (name: string): Promise<unknown> => Object.values((await sql.raw<Record<string, unknown>>(`show ${name}`).execute(db)).rows[0] ?? {})[0]
     assert.equal(await shown('idle_in_transaction_session_timeout'), '1min')
     assert.equal(await shown('tcp_keepalives_idle'), '60')
