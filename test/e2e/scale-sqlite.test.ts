@@ -5,11 +5,11 @@ import {chownSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
-import {migrateToLatest, openDatabase} from '../../dist/db/index.js'
+import {migrateToLatest, openDatabase} from '../../src/db/index.js'
 import {insertLogs, makeLogs} from '../helpers/profiler-logs.js'
 import {assertProcessedExactlyOnce, caughtUp, count, fleetStatus, NOBODY, nobodyDir, startHeavy, waitForCount} from '../helpers/scale.js'
 
-describe('two heavy fleets on one SQLite file', {skip: process.getuid() !== 0 && 'runs as root, drops to nobody', timeout: 180_000}, () => {
+describe('two heavy fleets on one SQLite file', {skip: process.getuid?.() !== 0 && 'runs as root, drops to nobody', timeout: 180_000}, () => {
   it('the second waits in standby (once per holder, not per retry) and takes over when the first is stopped', async (t) => {
     const dir = nobodyDir(t)
     const url = `sqlite:${join(dir, 'decnet.sqlite')}`
@@ -34,7 +34,7 @@ describe('two heavy fleets on one SQLite file', {skip: process.getuid() !== 0 &&
 
     // a worker of the holding fleet crashes: its restarted process is the same instance and resumes at once
     // (with a 600 s lease, waiting for a lapse would time the test out)
-    process.kill(first.workerPids().get('profiler'), 'SIGKILL')
+    process.kill(first.workerPids().get('profiler') as number, 'SIGKILL')
     await waitForCount(first, /profiler \| active: this instance/g, 2)
     assert.equal(count(first, /standby: /g), 0, first.output())
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {migrateToLatest, openDatabase} from '../../dist/db/index.js'
+import {migrateToLatest, openDatabase} from '../../src/db/index.js'
 import {freshDatabase, skipReason} from '../helpers/databases.js'
 import {insertLogs, makeLogs} from '../helpers/profiler-logs.js'
 import {assertProcessedExactlyOnce, caughtUp, CURSORS, cursorOf, fleetStatus, killHard, startHeavy, until} from '../helpers/scale.js'
@@ -15,9 +15,9 @@ const TAKEOVER_BOUND_MS = (LEASE_SECONDS + 0.5) * 1000 + 15_000
 const BATCHES = 24
 const BATCH_LINES = 1000
 
-describe('two heavy fleets on one PostgreSQL', {skip: skipReason('postgres') ?? (process.getuid() !== 0 && 'runs as root, drops to nobody'), timeout: 300_000}, () => {
+describe('two heavy fleets on one PostgreSQL', {skip: skipReason('postgres') ?? (process.getuid?.() !== 0 && 'runs as root, drops to nobody'), timeout: 300_000}, () => {
   it('one runs each worker, the other stands by (status says which); after a SIGKILL the survivor takes over within the lease bound, and nothing is done twice', async (t) => {
-    const database = await freshDatabase('postgres', t)
+    const database = (await freshDatabase('postgres', t))!
     t.after(() => database.cleanup())
     const db = await openDatabase(database.url)
     t.after(() => db.destroy())
@@ -41,7 +41,7 @@ describe('two heavy fleets on one PostgreSQL', {skip: skipReason('postgres') ?? 
     }
 
     // a stream of lines; fleet a dies (SIGKILL, nothing released) half-way, once it has done some of the work
-    let killedAt
+    let killedAt = Number.NaN
     for (let batch = 0; batch < BATCHES; batch++) {
       await insertLogs(db, makeLogs(BATCH_LINES, {attackers: 300, seed: 100 + batch, startMinute: batch * 100}))
       if (batch === BATCHES / 2) {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import {chmodSync, chownSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
 import {freshDatabase, skipReason} from '../helpers/databases.js'
 import {EXIT, REPO, dataDirEnv, runDecnet, unwrap} from '../helpers/decnet-cli.js'
@@ -14,8 +14,8 @@ const SAMPLE = join(REPO, 'samples', 'decnet-sample.log')
 const NOBODY = 65_534
 const TIMEOUT_MS = 120_000
 
-const command = (timestamp, decky, service, text) => ({timestamp, decky, service, command: text})
-const technique = (techniqueId, tactic, count = 1) => ({techniqueId, tactic, count})
+const command = (timestamp: string, decky: string, service: string, text: string) => ({timestamp, decky, service, command: text})
+const technique = (techniqueId: string, tactic: string, count = 1) => ({techniqueId, tactic, count})
 
 /** The profiles, most recently seen first (the order `decnet attackers` lists them in). */
 const EXPECTED = [
@@ -131,7 +131,7 @@ const EXPECTED = [
 ]
 
 /** A data directory (root's, searchable), removed after the test. */
-function dataDir(t) {
+function dataDir(t: TestContext): string {
   const dir = mkdtempSync('/tmp/decnet-e2e-')
   chmodSync(dir, 0o755) // searchable, so nobody can reach db/ inside it
   t.after(() => rmSync(dir, {force: true, recursive: true}))
@@ -139,22 +139,24 @@ function dataDir(t) {
 }
 
 /** Hands the directory and the SQLite files in it to `nobody` (the fleet's children drop to it): the database's directory, as decnet advises, never the data directory. */
-function giveToNobody(dir) {
+function giveToNobody(dir: string): void {
   chownSync(dir, NOBODY, NOBODY)
   for (const name of readdirSync(dir)) chownSync(join(dir, name), NOBODY, NOBODY)
 }
 
-async function ok(t, args, env) {
+type Env = ReturnType<typeof dataDirEnv>
+
+async function ok(t: TestContext, args: string[], env: Env) {
   const result = await runDecnet(t, args, {env, timeoutMs: 60_000})
   assert.equal(result.code, EXIT.OK, `decnet ${args.join(' ')}\n${result.stdout}\n${result.stderr}`)
   return result
 }
 
 /** A profile as `attackers show` gives it (every command) and as a list gives it (the latest 10, and how many in all). */
-const shownProfile = (profile) => ({...profile, commandCount: profile.commands.length})
-const listedProfile = (profile) => ({...shownProfile(profile), commands: profile.commands.slice(-10)})
+const shownProfile = <P extends {commands: readonly unknown[]}>(profile: P) => ({...profile, commandCount: profile.commands.length})
+const listedProfile = <P extends {commands: readonly unknown[]}>(profile: P) => ({...shownProfile(profile), commands: profile.commands.slice(-10)})
 
-async function assertProfiles(t, env, db = []) {
+async function assertProfiles(t: TestContext, env: Env, db: string[] = []): Promise<void> {
   const listed = JSON.parse((await ok(t, ['attackers', '--json', ...db], env)).stdout)
   assert.deepEqual(listed, EXPECTED.map(listedProfile))
   for (const profile of EXPECTED) {
@@ -164,7 +166,7 @@ async function assertProfiles(t, env, db = []) {
 }
 
 describe('decnet ingest + fleet heavy --once + attackers, on the sample log', {timeout: TIMEOUT_MS}, () => {
-  it('on the embedded default (SQLite): refuses root, runs as --user nobody, exact profiles and techniques', {skip: process.getuid() !== 0 && 'runs as root'}, async (t) => {
+  it('on the embedded default (SQLite): refuses root, runs as --user nobody, exact profiles and techniques', {skip: process.getuid?.() !== 0 && 'runs as root'}, async (t) => {
     const dir = dataDir(t)
     const env = dataDirEnv(dir)
     const ingested = JSON.parse((await ok(t, ['ingest', SAMPLE, '--json'], env)).stdout)
@@ -190,7 +192,7 @@ describe('decnet ingest + fleet heavy --once + attackers, on the sample log', {t
   })
 
   it('on PostgreSQL (--db), with --allow-root', {skip: skipReason('postgres')}, async (t) => {
-    const database = await freshDatabase('postgres', t)
+    const database = (await freshDatabase('postgres', t))!
     t.after(() => database.cleanup())
     const env = dataDirEnv(dataDir(t))
     const db = ['--db', database.url]
@@ -198,7 +200,7 @@ describe('decnet ingest + fleet heavy --once + attackers, on the sample log', {t
     const run = await ok(t, ['fleet', 'heavy', '--once', '--allow-root', ...db], env)
     // --allow-root warns only where there is root to allow; for an ordinary user it changes nothing
     const warning = /WARNING: running fleet 'heavy' as root because of --allow-root/
-    if (process.getuid() === 0) assert.match(run.stderr, warning)
+    if (process.getuid?.() === 0) assert.match(run.stderr, warning)
     else assert.doesNotMatch(run.stderr, warning)
     assert.match(run.stdout, /^profiler \| profiled 42 lines: 5 attacker updates, 18 commands \(cursor 42\)$/m)
     await assertProfiles(t, env, db)

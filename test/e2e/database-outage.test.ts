@@ -5,19 +5,19 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {migrateToLatest, openDatabase} from '../../dist/db/index.js'
+import {migrateToLatest, openDatabase} from '../../src/db/index.js'
 import {localClusterUnavailable, privateCluster} from '../helpers/pg.js'
 import {insertLogs, makeLogs} from '../helpers/profiler-logs.js'
 import {assertProcessedExactlyOnce, caughtUp, count, cursorOf, fleetStatus, lastLogId, startHeavy, until, waitForCount} from '../helpers/scale.js'
 
 const WORKERS = ['profiler', 'ttp']
 const EXIT_ONCE_FAILED = 6
-const skip = localClusterUnavailable() ?? (process.getuid() !== 0 && 'runs as root, drops to nobody')
+const skip = localClusterUnavailable() ?? (process.getuid?.() !== 0 && 'runs as root, drops to nobody')
 // DEBUG lines count the retries; a short lease makes an idle worker notice the outage soon.
 const ENV = {DEBUG: 'decnet:worker:*', DECNET_DB_RETRY_SECONDS: '1', DECNET_LEASE_SECONDS: '3'}
-const retries = (worker) => new RegExp(`${worker} \\| .*database error, retrying in`, 'g')
-const unreachable = (worker) => new RegExp(`${worker} \\| database unreachable: `, 'g')
-const reachable = (worker) => new RegExp(`${worker} \\| database reachable again after [\\d.]+ s \\(\\d+ failed attempts?\\)`, 'g')
+const retries = (worker: string): RegExp => new RegExp(`${worker} \\| .*database error, retrying in`, 'g')
+const unreachable = (worker: string): RegExp => new RegExp(`${worker} \\| database unreachable: `, 'g')
+const reachable = (worker: string): RegExp => new RegExp(`${worker} \\| database reachable again after [\\d.]+ s \\(\\d+ failed attempts?\\)`, 'g')
 
 describe('heavy fleet and database outages', {skip, timeout: 300_000}, () => {
   it('down at start, then down mid-run: one line per outage, no restarts, resumes, nothing lost or doubled', async (t) => {
@@ -77,7 +77,7 @@ describe('heavy fleet and database outages', {skip, timeout: 300_000}, () => {
     const cluster = await privateCluster()
     t.after(() => cluster.stop())
     cluster.stopServer()
-    const fleet = startHeavy(t, {args: ['--once'], env: {DECNET_DB_RETRY_SECONDS: '0.2'}, name: 'once', url: cluster.url})
+    const fleet = startHeavy(t, {args: ['--once'] as never[] /* the JS helper infers never[] from its default */, env: {DECNET_DB_RETRY_SECONDS: '0.2'}, name: 'once', url: cluster.url})
     const {code} = await fleet.exited
     assert.equal(code, EXIT_ONCE_FAILED, fleet.output())
     for (const worker of WORKERS) {
