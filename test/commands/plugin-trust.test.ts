@@ -4,18 +4,18 @@
 import assert from 'node:assert/strict'
 import {chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
 import {Config} from '@oclif/core'
 
-import {decnetDataDir, pluginListRefusal} from '../../dist/cli/plugin-list-trust.js'
+import {decnetDataDir, pluginListRefusal} from '../../src/cli/plugin-list-trust.js'
 import {FIXTURE_PLUGINS, REPO, dataDirEnv, runDecnet} from '../helpers/decnet-cli.js'
 
 const NOBODY = 65534
-const asRoot = {skip: process.getuid() === 0 ? undefined : 'needs root: the test plays root and a hostile user (nobody)'}
+const asRoot = {skip: process.getuid?.() === 0 ? undefined : 'needs root: the test plays root and a hostile user (nobody)'}
 
 /** A root-owned 0755 data directory under /tmp whose plugin list links the marker plugin; the marker file beside it. */
-function setup(t) {
+function setup(t: TestContext) {
   const base = mkdtempSync('/tmp/decnet-trust-')
   chmodSync(base, 0o755)
   t.after(() => rmSync(base, {force: true, recursive: true}))
@@ -31,7 +31,7 @@ function setup(t) {
   return {base, dir, list, marker, pjson, ranAs}
 }
 
-const flat = (text) => text.replaceAll(/\s*\n\s*(›\s*)?/g, ' ')
+const flat = (text: string): string => text.replaceAll(/\s*\n\s*(›\s*)?/g, ' ')
 
 describe('plugin list trust (as root)', asRoot, () => {
   it('loads the plugins of a root-owned data directory (the marker proves the fixture runs)', async (t) => {

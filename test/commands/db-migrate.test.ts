@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {allMigrations} from '../../dist/db/migrations/index.js'
-import {ExitCode} from '../../dist/exit-codes.js'
+import {allMigrations} from '../../src/db/migrations/index.js'
+import {ExitCode} from '../../src/exit-codes.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 import {runCli} from '../helpers/run-cli.js'
 
@@ -11,11 +11,11 @@ const ALL = Object.keys(allMigrations()).sort()
 for (const kind of DATABASE_KINDS) {
   describe(`decnet db migrate (${kind})`, {skip: skipReason(kind)}, () => {
     test('applies everything once, then reports the database up to date', async (t) => {
-      const {url, cleanup} = await freshDatabase(kind)
+      const {url, cleanup} = (await freshDatabase(kind))!
       t.after(cleanup)
       const first = await runCli(['db', 'migrate', '--db', url, '--json'])
       assert.equal(first.code, 0, first.stderr)
-      const result = JSON.parse(first.stdout)
+      const result = JSON.parse(first.stdout) as {applied: string[]; migrations: Array<{executedAt: string; name: string}>}
       assert.deepEqual(result.applied, ALL)
       assert.deepEqual(result.migrations.map((m) => m.name), ALL)
       assert.ok(result.migrations.every((m) => /^\d{4}-.*Z$/.test(m.executedAt)))

@@ -6,15 +6,15 @@ import assert from 'node:assert/strict'
 import {execFileSync, spawnSync} from 'node:child_process'
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
 import {REPO, dataDirEnv, runDecnet} from '../helpers/decnet-cli.js'
 
 const NOBODY = 65534
-const asRoot = {skip: process.getuid() === 0 ? undefined : 'needs root: the workers drop to nobody, who plays the hostile user'}
+const asRoot = {skip: process.getuid?.() === 0 ? undefined : 'needs root: the workers drop to nobody, who plays the hostile user'}
 
 /** A root-owned 0755 data directory with a plugin list, as `decnet plugins link` leaves it, and a log to ingest. */
-function setup(t) {
+function setup(t: TestContext) {
   const base = mkdtempSync('/tmp/decnet-layout-')
   chmodSync(base, 0o755)
   t.after(() => rmSync(base, {force: true, recursive: true}))
@@ -25,19 +25,19 @@ function setup(t) {
   const log = join(REPO, 'samples', 'decnet-sample.log') // 203.0.113.7 brute-forces SSH in it
   // OCLIF_COLUMNS: long lines, so the advice's commands come out unwrapped and can be run as printed
   const env = {...dataDirEnv(dir), OCLIF_COLUMNS: '2000'}
-  const decnet = (args) => runDecnet(t, args, {env})
+  const decnet = (args: string[]) => runDecnet(t, args, {env})
   return {decnet, dir, log, pjson}
 }
 
 /** Can user nobody write `path` (append to a file, or create a file in a directory)? */
-function nobodyCanWrite(path) {
+function nobodyCanWrite(path: string): boolean {
   const script = `const fs = require('node:fs'); const p = ${JSON.stringify(path)};
     try { fs.statSync(p).isDirectory() ? fs.writeFileSync(p + '/hostile', 'x') : fs.appendFileSync(p, ' '); console.log('yes') } catch { console.log('no') }`
   return spawnSync(process.execPath, ['-e', script], {encoding: 'utf8', gid: NOBODY, uid: NOBODY}).stdout.trim() === 'yes'
 }
 
-const owner = (path) => statSync(path).uid
-const mode = (path) => statSync(path).mode & 0o7777
+const owner = (path: string): number => statSync(path).uid
+const mode = (path: string): number => statSync(path).mode & 0o7777
 
 describe('the database directory and the --user advice (as root)', asRoot, () => {
   it('on a fresh machine, fleet heavy --user nobody creates <data dir>/db for nobody (0700) and hands over nothing else', async (t) => {
