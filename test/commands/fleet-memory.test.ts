@@ -9,12 +9,12 @@ import {describe, it} from 'node:test'
 
 import {isAlive, linkedDataDir, runDecnet, startDecnet, unwrap} from '../helpers/decnet-cli.js'
 
-const asRoot = {skip: process.getuid() === 0 ? undefined : 'these tests run as root (the workers drop to nobody)'}
+const asRoot = {skip: process.getuid?.() === 0 ? undefined : 'these tests run as root (the workers drop to nobody)'}
 const OVER = /\[decnet\] worker leak \(pid (\d+)\) is over its memory limit: RSS (\d+) MB > 100 MB; stopping it to restart it \(grace 15000 ms\)/
 
 /** A SQLite url in a directory of the data dir that nobody (the workers' user) owns. */
-function nobodyDatabase(data) {
-  const [, , uid, gid] = readFileSync('/etc/passwd', 'utf8').split('\n').find((line) => line.startsWith('nobody:')).split(':')
+function nobodyDatabase(data: ReturnType<typeof linkedDataDir>): string {
+  const [, , uid, gid] = (readFileSync('/etc/passwd', 'utf8').split('\n').find((line) => line.startsWith('nobody:')) ?? '').split(':')
   const dir = join(data.dir, 'db')
   mkdirSync(dir)
   chownSync(dir, Number(uid), Number(gid))
@@ -35,13 +35,14 @@ describe('decnet fleet: memory limits', asRoot, () => {
 
     const json = await runDecnet(t, ['fleet', 'status', 'leaky', '--json'], {env: data.env})
     assert.equal(json.code, 0, json.stderr)
-    const status = JSON.parse(json.stdout)
+    const status = JSON.parse(json.stdout) as {workers: Array<{lastExit: {cause: string; reason: string} | null; name: string; pid: number; restarts: number}>}
     const leak = status.workers.find((w) => w.name === 'leak')
+    assert.ok(leak, 'the status lists worker leak')
     assert.ok(leak.restarts >= 1, JSON.stringify(leak))
-    assert.equal(leak.lastExit.cause, 'memory-limit', JSON.stringify(leak.lastExit))
-    assert.match(leak.lastExit.reason, /^memory limit: RSS \d+ MB > 100 MB$/)
+    assert.equal(leak.lastExit?.cause, 'memory-limit', JSON.stringify(leak.lastExit))
+    assert.match(String(leak.lastExit?.reason), /^memory limit: RSS \d+ MB > 100 MB$/)
     const steady = status.workers.find((w) => w.name === 'steady')
-    assert.deepEqual([steady.pid, steady.restarts, steady.lastExit], [steadyPid, 0, null], 'its own 1000 MiB limit applies, not the fleet one')
+    assert.deepEqual([steady?.pid, steady?.restarts, steady?.lastExit], [steadyPid, 0, null], 'its own 1000 MiB limit applies, not the fleet one')
     assert.ok(isAlive(steadyPid))
 
     const table = await runDecnet(t, ['fleet', 'status', 'leaky'], {env: data.env})

@@ -5,15 +5,15 @@
 // "SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string".
 import assert from 'node:assert/strict'
 import {once} from 'node:events'
-import {createServer} from 'node:net'
-import {test} from 'node:test'
+import {type AddressInfo, createServer, type Server} from 'node:net'
+import {test, type TestContext} from 'node:test'
 
 import {linkedDataDir, startDecnet} from '../helpers/decnet-cli.js'
 
-const isRoot = process.getuid() === 0
+const isRoot = process.getuid?.() === 0
 
 /** One authentication message (`R`): its code, then `body`. */
-function authMessage(code, body = Buffer.alloc(0)) {
+function authMessage(code: number, body = Buffer.alloc(0)): Buffer {
   const head = Buffer.alloc(9)
   head.write('R', 0)
   head.writeInt32BE(8 + body.length, 1)
@@ -22,7 +22,7 @@ function authMessage(code, body = Buffer.alloc(0)) {
 }
 
 /** A server that demands SCRAM-SHA-256 of every client; emits `password` when a client sends its proof (it has one). */
-async function scramDemandingServer(t) {
+async function scramDemandingServer(t: TestContext): Promise<Server> {
   const server = createServer((socket) => {
     let buffered = Buffer.alloc(0)
     let started = false
@@ -76,7 +76,7 @@ test("PGPASSWORD reaches the heavy fleet's workers: they answer the server's SCR
   const server = await scramDemandingServer(t)
   const offered = once(server, 'password')
   const data = linkedDataDir(t, [])
-  const url = `postgres://decnet@127.0.0.1:${server.address().port}/decnet`
+  const url = `postgres://decnet@127.0.0.1:${(server.address() as AddressInfo).port}/decnet`
   const args = ['fleet', 'heavy', '--db', url, ...(isRoot ? ['--user', 'nobody'] : [])]
   const fleet = startDecnet(t, args, {env: {...data.env, AWS_SECRET_ACCESS_KEY: 'not for workers', PGPASSWORD: 'x'}})
   // Whichever comes first: a worker offers a password, or one says it has none (the old failure).
