@@ -7,6 +7,12 @@ import {describe, it} from 'node:test'
 
 import {EXIT, FIXTURE_PLUGINS, linkedDataDir, runDecnet} from '../helpers/decnet-cli.js'
 
+/** What `decnet fleet list --json` prints. */
+interface FleetCatalog {
+  fleets: Array<{name: string; plugin?: string; profile: string; workers: Array<{exportName: string; name: string; needs: string}>}>
+  problems: Array<{fleet?: string; message: string; plugin: string}>
+}
+
 const BROKEN = ['decnet-plugin-throws', 'decnet-plugin-garbage', 'decnet-plugin-mixed', 'decnet-plugin-reserved', 'decnet-plugin-missing']
 
 describe('decnet plugins link', () => {
@@ -20,7 +26,7 @@ describe('decnet plugins link', () => {
 
     const list = await runDecnet(t, ['fleet', 'list', '--json'], {env})
     assert.equal(list.code, EXIT.OK, list.stderr)
-    const sample = JSON.parse(list.stdout).fleets.find((f) => f.name === 'sample')
+    const sample = (JSON.parse(list.stdout) as FleetCatalog).fleets.find((f) => f.name === 'sample')
     assert.equal(sample?.plugin, 'decnet-plugin-sample')
     assert.doesNotMatch(list.stderr, /auto-transpiled/, 'a linked plain-JS plugin is used as is, without a warning')
   })
@@ -31,21 +37,21 @@ describe('decnet fleet list', () => {
     const {env} = linkedDataDir(t, ['decnet-plugin-sample', 'decnet-plugin-rootly', ...BROKEN])
     const {code, stderr, stdout} = await runDecnet(t, ['fleet', 'list', '--json'], {env})
     assert.equal(code, EXIT.OK, stderr)
-    const catalog = JSON.parse(stdout)
+    const catalog = JSON.parse(stdout) as FleetCatalog
     const names = catalog.fleets.map((f) => f.name)
     assert.deepEqual(names, [...names].sort())
     const sample = catalog.fleets.find((f) => f.name === 'sample')
     assert.deepEqual(
-      {plugin: sample.plugin, profile: sample.profile, workers: sample.workers.map((w) => [w.name, w.needs, w.exportName])},
+      {plugin: sample?.plugin, profile: sample?.profile, workers: sample?.workers.map((w) => [w.name, w.needs, w.exportName])},
       {plugin: 'decnet-plugin-sample', profile: 'database', workers: [['alpha', 'database', 'default'], ['beta', 'database', 'default']]},
     )
     assert.equal(catalog.fleets.find((f) => f.name === 'rootly')?.profile, 'root')
-    const problem = (plugin) => catalog.problems.find((p) => p.plugin === plugin)
-    assert.equal(problem('decnet-plugin-throws').message, 'hook failed: the fleet catalogue is on fire')
-    assert.match(problem('decnet-plugin-garbage').message, /not an array of fleet definitions/)
-    assert.match(problem('decnet-plugin-mixed').message, /union of the master's privileges/)
-    assert.equal(problem('decnet-plugin-reserved').fleet, 'list')
-    assert.match(problem('decnet-plugin-missing').message, /module \.\/workers\/ghost\.js not found/)
+    const problem = (plugin: string) => catalog.problems.find((p) => p.plugin === plugin)
+    assert.equal(problem('decnet-plugin-throws')?.message, 'hook failed: the fleet catalogue is on fire')
+    assert.match(String(problem('decnet-plugin-garbage')?.message), /not an array of fleet definitions/)
+    assert.match(String(problem('decnet-plugin-mixed')?.message), /union of the master's privileges/)
+    assert.equal(problem('decnet-plugin-reserved')?.fleet, 'list')
+    assert.match(String(problem('decnet-plugin-missing')?.message), /module \.\/workers\/ghost\.js not found/)
   })
 
   it('prints every fleet and then the problems for people', async (t) => {
@@ -60,7 +66,7 @@ describe('decnet fleet list', () => {
     const {env} = linkedDataDir(t, ['decnet-plugin-sample', 'decnet-plugin-hangs', 'decnet-plugin-stalls'])
     const {code, stderr, stdout} = await runDecnet(t, ['fleet', 'list', '--json'], {env, timeoutMs: 50_000})
     assert.equal(code, EXIT.OK, stderr)
-    const catalog = JSON.parse(stdout)
+    const catalog = JSON.parse(stdout) as FleetCatalog
     assert.ok(catalog.fleets.some((f) => f.name === 'sample'))
     for (const plugin of ['decnet-plugin-hangs', 'decnet-plugin-stalls']) {
       assert.deepEqual(catalog.problems.find((p) => p.plugin === plugin), {message: 'hook timed out after 5000 ms', plugin})

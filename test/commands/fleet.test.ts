@@ -9,7 +9,7 @@ const NOBODY = 65534
 const asNobody = {gid: NOBODY, uid: NOBODY}
 
 /** The JSON a probe worker printed. */
-function probeReport(stdout) {
+function probeReport(stdout: string) {
   const line = stdout.split('\n').find((l) => l.startsWith('probe | probe '))
   assert.ok(line, `no probe report in:\n${stdout}`)
   return JSON.parse(line.slice('probe | probe '.length))
@@ -20,7 +20,7 @@ describe('decnet fleet without NAME', () => {
     const {env} = linkedDataDir(t, ['decnet-plugin-sample', 'decnet-plugin-rootly', 'decnet-plugin-throws'])
     const list = await runDecnet(t, ['fleet', 'list', '--json'], {env})
     assert.equal(list.code, EXIT.OK, list.stderr)
-    const known = JSON.parse(list.stdout).fleets
+    const known = (JSON.parse(list.stdout) as {fleets: Array<{name: string}>}).fleets
     for (const argv of [['fleet'], ['fleet', '--once', '--grace', '5'], ['fleet', '--daemon']]) {
       const {code, stderr, stdout} = await runDecnet(t, argv, {env})
       assert.equal(code, EXIT.USAGE, `${argv.join(' ')}: ${stderr}`)
@@ -42,7 +42,7 @@ describe('decnet fleet without NAME', () => {
   })
 })
 
-describe('decnet fleet NAME: refusals', {skip: process.getuid() === 0 ? undefined : 'these tests run as root'}, () => {
+describe('decnet fleet NAME: refusals', {skip: process.getuid?.() === 0 ? undefined : 'these tests run as root'}, () => {
   it("exits 2 on an unknown fleet with `unknown fleet 'NAME'; known fleets: ...`", async (t) => {
     const {env} = linkedDataDir(t, ['decnet-plugin-sample', 'decnet-plugin-rootly'])
     const {code, stderr} = await runDecnet(t, ['fleet', 'nope'], {env})
@@ -62,7 +62,7 @@ describe('decnet fleet NAME: refusals', {skip: process.getuid() === 0 ? undefine
       [['--watchdog', 'soon'], 'Expected `--watchdog` to be a non-negative number of seconds (0 disables), got `soon`'],
       [['--interval', '1e3'], 'Expected `--interval` to be a positive number of seconds, got `1e3`'],
     ]
-    for (const [flags, message] of cases) {
+    for (const [flags, message] of cases as Array<[string[], string]>) {
       const {code, stderr} = await runDecnet(t, ['fleet', 'sample', '--user', 'nobody', ...flags], {env})
       assert.equal(code, EXIT.USAGE, flags.join(' '))
       assert.ok(unwrap(stderr).includes(message), `${flags.join(' ')}:\n${stderr}`)
@@ -112,7 +112,7 @@ describe('decnet fleet NAME: refusals', {skip: process.getuid() === 0 ? undefine
   })
 })
 
-describe('decnet fleet NAME: running', {skip: process.getuid() === 0 ? undefined : 'these tests run as root'}, () => {
+describe('decnet fleet NAME: running', {skip: process.getuid?.() === 0 ? undefined : 'these tests run as root'}, () => {
   it('runs a plugin fleet as --user nobody: children are uid/gid 65534; SIGTERM stops it, exit 0, nothing left', async (t) => {
     const {env} = linkedDataDir(t, ['decnet-plugin-sample'])
     const fleet = startDecnet(t, ['fleet', 'sample', '--user', 'nobody'], {env})
