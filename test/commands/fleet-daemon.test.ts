@@ -3,17 +3,17 @@
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
 import {isAlive, runDecnet, unwrap} from '../helpers/decnet-cli.js'
 import {cmdline, daemonSetup, processesOf, procStat, readPid} from '../helpers/daemon.js'
 
 const EXIT = Object.freeze({ALREADY_RUNNING: 12, OK: 0, PRIVILEGE_REFUSED: 3, TIMEOUT: 13, WORKER_BOOT_FAILED: 4})
 const PLUGINS = ['decnet-plugin-sample', 'decnet-plugin-daemon']
-const asRoot = {skip: process.getuid() === 0 ? undefined : 'these tests run as root (the workers drop to nobody)'}
+const asRoot = {skip: process.getuid?.() === 0 ? undefined : 'these tests run as root (the workers drop to nobody)'}
 
 /** Starts `fleet --daemon --user nobody` and checks that it says it is running. */
-async function startDaemon(t, fleet, name = 'sample', extra = []) {
+async function startDaemon(t: TestContext, fleet: ReturnType<typeof daemonSetup>, name = 'sample', extra: string[] = []) {
   const run = await runDecnet(t, ['fleet', name, '--daemon', '--user', 'nobody', ...extra], {env: fleet.env})
   assert.equal(run.code, EXIT.OK, run.stderr)
   assert.match(run.stdout, new RegExp(`fleet ${name} is running in the background \\(pid (\\d+)\\); every worker is ready`))
@@ -36,9 +36,10 @@ describe('decnet fleet NAME --daemon', asRoot, () => {
     }
 
     const pid = readPid(fleet.pidFile('sample'))
-    assert.equal(run.stdout.match(/\(pid (\d+)\)/)[1], String(pid))
+    assert.equal(run.stdout.match(/\(pid (\d+)\)/)?.[1], String(pid))
     assert.ok(isAlive(pid), 'the pid file names a live process')
     const stat = procStat(pid)
+    assert.ok(stat, 'its /proc stat is readable')
     assert.equal(stat.ttyNr, 0, 'no controlling terminal')
     assert.equal(stat.session, pid, 'it leads its own session')
     assert.equal(stat.pgrp, pid, 'and its own process group')
