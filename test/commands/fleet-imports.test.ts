@@ -10,14 +10,14 @@ import {EXIT, linkedDataDir, REPO, runDecnet} from '../helpers/decnet-cli.js'
 const SPECIFIERS = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm
 
 /** Every package the module at `entry` reaches through relative imports (static and literal dynamic ones). */
-function packagesReachedFrom(entry) {
-  const seen = new Set()
-  const packages = new Set()
-  const visit = (file) => {
+function packagesReachedFrom(entry: string): {files: Set<string>; packages: Set<string>} {
+  const seen = new Set<string>()
+  const packages = new Set<string>()
+  const visit = (file: string): void => {
     if (seen.has(file)) return
     seen.add(file)
     for (const match of readFileSync(file, 'utf8').matchAll(SPECIFIERS)) {
-      const specifier = match[1] ?? match[2] ?? match[3]
+      const specifier = match[1] ?? match[2] ?? match[3] ?? ''
       if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier))
       else packages.add(specifier)
     }
@@ -42,14 +42,14 @@ it("a running fleet's master has loaded no database driver, no kysely, and not @
   const record = join(dir, 'modules.txt')
   const preload = join(REPO, 'test', 'fixtures', 'record-modules.mjs')
   // as root the probe fleet's workers must drop to a user (as an ordinary user there is nothing to drop)
-  const drop = process.getuid() === 0 ? ['--user', 'nobody'] : []
+  const drop = process.getuid?.() === 0 ? ['--user', 'nobody'] : []
   const args = ['fleet', 'probe', '--once', ...drop, '--db', `sqlite:${join(dir, 'db.sqlite')}`]
   const run = await runDecnet(t, args, {env: {...env, NODE_OPTIONS: `--import ${preload}`, RECORD_MODULES_FILE: record}})
   assert.equal(run.code, EXIT.OK, run.stderr)
 
   const loaded = [...new Set(readFileSync(record, 'utf8').split('\n').filter(Boolean))]
   assert.ok(loaded.some((file) => file.endsWith('/dist/prefork/supervisor.js')), 'the recording saw the master start the supervisor')
-  const packageOf = (file) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1]
+  const packageOf = (file: string): string | undefined => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1]
   const drivers = loaded.filter((file) => /^(kysely|pg|pg-\w+|better-sqlite3)$/.test(packageOf(file) ?? ''))
   assert.deepEqual(drivers, [])
   // @oclif/core's index requires semver (47 modules) only to check node's version: commands import it by subpath.
