@@ -6,20 +6,20 @@ import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
 import {chmodSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {test} from 'node:test'
+import {test, type TestContext} from 'node:test'
 
-import {findSetpriv} from '../../dist/prefork/find-setpriv.js'
+import {findSetpriv} from '../../src/prefork/find-setpriv.js'
 import {daemonSetup} from '../helpers/daemon.js'
 import {linkedDataDir, REPO, RUN, runDecnet} from '../helpers/decnet-cli.js'
 import {descriptorsOf, ptyUnavailable, startInPty, statusFields} from '../helpers/pty.js'
 
 const NOBODY = 65534
-const isRoot = process.getuid() === 0
+const isRoot = process.getuid?.() === 0
 const noPty = ptyUnavailable()
 const setpriv = findSetpriv()
 const CAP_NET_RAW = (1n << 13n).toString(16).padStart(16, '0')
 const NO_CAPS = '0000000000000000'
-const needs = (...why) => why.find(Boolean) || undefined
+const needs = (...why: Array<false | null | string | undefined>): string | undefined => why.find(Boolean) || undefined
 const asRoot = needs(!isRoot && 'needs root (the workers drop to nobody)', noPty, !setpriv && 'util-linux setpriv is not installed')
 
 /** Why uid nobody cannot run decnet from this checkout (e.g. a clone under /root), or null. */
@@ -32,7 +32,7 @@ function nobodyCannotRead() {
  * A root-only (0600) file, held open by the shell that starts decnet as fd 20 (`exec 20>>file`).
  * Not a lower number: node marks descriptors 3 to 16 close-on-exec as it starts (node 20), not the rest.
  */
-function secretFile(t) {
+function secretFile(t: TestContext): string {
   const dir = mkdtempSync('/tmp/decnet-isolation-')
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   const file = join(dir, 'root-only.log')
@@ -42,12 +42,12 @@ function secretFile(t) {
 }
 
 /** The pids of `[decnet] worker NAME ready (pid N)` lines. */
-function readyPids(output) {
-  return new Map([...output.matchAll(/worker (\S+) ready \(pid (\d+)\)/g)].map(([, name, pid]) => [name, Number(pid)]))
+function readyPids(output: string): Map<string, number> {
+  return new Map([...output.matchAll(/worker (\S+) ready \(pid (\d+)\)/g)].map(([, name, pid]) => [name as string, Number(pid)]))
 }
 
 /** Asserts that a worker holds /dev/null, its two output pipes and its IPC channel, and nothing else it inherited. */
-function assertHoldsNothingInherited(pid, forbidden) {
+function assertHoldsNothingInherited(pid: number, forbidden: readonly string[]): void {
   const descriptors = descriptorsOf(pid)
   const shown = JSON.stringify(descriptors)
   for (const {target} of descriptors) {
@@ -75,7 +75,7 @@ test('decnet fleet --user nobody from a root terminal: workers hold neither the 
   const pids = readyPids(run.output())
   assert.equal(pids.size, 2, run.output())
   const master = statusFields(pids.get('alpha')).get('PPid')
-  assert.match(descriptorsOf(Number(master)).find((d) => d.fd === 2).target, /^\/dev\/pts\//, 'the master does run on a terminal')
+  assert.match(String(descriptorsOf(Number(master)).find((d) => d.fd === 2)?.target), /^\/dev\/pts\//, 'the master does run on a terminal')
   assert.ok(descriptorsOf(Number(master)).some((d) => d.target === secret), 'the master did inherit the open file')
   for (const pid of pids.values()) {
     assertHoldsNothingInherited(pid, [secret])
@@ -97,7 +97,7 @@ test("a 'net-raw' fleet dropped to nobody keeps CAP_NET_RAW, and only it, in eve
   const run = startInPty(t, `exec ${process.execPath} ${RUN} fleet sniffer --user nobody`, {env: {...process.env, ...data.env, DEBUG: ''}})
   await run.waitFor(/fleet sniffer ready \(1 worker\)/)
   const pid = readyPids(run.output()).get('sniff')
-  assertHoldsNothingInherited(pid, [])
+  assertHoldsNothingInherited(pid as number, [])
   const status = statusFields(pid)
   assert.equal(status.get('Uid').split('\t')[0], String(NOBODY))
   assert.equal(status.get('NoNewPrivs'), '1')
@@ -116,7 +116,7 @@ test("decnet fleet --daemon --user nobody from a root terminal: workers hold nei
   const log = fleet.logFile('sample')
   assert.ok(descriptorsOf(status.master.pid).some((d) => d.target === log), 'the daemon master writes its log')
   for (const worker of status.workers) {
-    assertHoldsNothingInherited(worker.pid, [log])
+    assertHoldsNothingInherited(worker.pid as number, [log])
     assert.equal(statusFields(worker.pid).get('NoNewPrivs'), '1')
     assert.equal(statusFields(worker.pid).get('CapBnd'), NO_CAPS)
   }
