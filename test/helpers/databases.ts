@@ -78,20 +78,16 @@ export function skipReason(kind: DatabaseKind): string | undefined {
 /**
  * A fresh, empty database: `{name, url, cleanup}`. `cleanup()` removes it
  * (idempotent). Pass the test context `t` to have it skipped (loudly) when
- * PostgreSQL is unavailable; the call then resolves to undefined.
+ * PostgreSQL is unavailable: the call then marks the test skipped and
+ * rejects, which ends the test as skipped (node:test reports a skipped test
+ * that throws as skipped).
  */
-export async function freshDatabase(kind: DatabaseKind, t: TestContext): Promise<FreshDatabase | undefined>
-export async function freshDatabase(kind: DatabaseKind): Promise<FreshDatabase>
-export async function freshDatabase(kind: DatabaseKind, t?: TestContext): Promise<FreshDatabase | undefined> {
+export async function freshDatabase(kind: DatabaseKind, t?: TestContext): Promise<FreshDatabase> {
   if (kind === 'sqlite') return freshSqlite()
   if (kind !== 'postgres') throw new Error(`unknown database kind '${String(kind)}'`)
   const why = skipReason(kind)
   if (why) {
-    if (t) {
-      t.skip(why)
-      return undefined
-    }
-
+    t?.skip(why)
     throw new Error(why)
   }
 
@@ -147,11 +143,10 @@ export function migrator(db: Kysely<Database>): Migrator {
 /**
  * A fresh database migrated up to migration `name` only (what an older decnet
  * left behind), for one test. Closed and removed after the test.
- * Undefined when the test was skipped (PostgreSQL unavailable).
+ * Skips the test when PostgreSQL is unavailable (see freshDatabase).
  */
-export async function databaseAtMigration(kind: DatabaseKind, t: TestContext, name: string): Promise<Kysely<Database> | undefined> {
+export async function databaseAtMigration(kind: DatabaseKind, t: TestContext, name: string): Promise<Kysely<Database>> {
   const database = await freshDatabase(kind, t)
-  if (database === undefined) return undefined
   t.after(() => database.cleanup())
   const db = await openDatabase(database.url)
   t.after(() => db.destroy())
@@ -173,11 +168,10 @@ export async function indexNames(db: Kysely<Database>, tables: readonly string[]
 /**
  * A fresh database, opened and migrated, for one test: `{db, url}`. The
  * connection is destroyed and the database removed after the test.
- * Undefined when the test was skipped (PostgreSQL unavailable).
+ * Skips the test when PostgreSQL is unavailable (see freshDatabase).
  */
-export async function migratedDatabase(kind: DatabaseKind, t: TestContext): Promise<MigratedDatabase | undefined> {
+export async function migratedDatabase(kind: DatabaseKind, t: TestContext): Promise<MigratedDatabase> {
   const database = await freshDatabase(kind, t)
-  if (database === undefined) return undefined
   t.after(() => database.cleanup())
   const db = await openDatabase(database.url)
   t.after(() => db.destroy())

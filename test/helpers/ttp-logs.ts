@@ -3,7 +3,7 @@
  */
 import type {Kysely} from 'kysely'
 
-import type {Database} from '../../src/db/schema.js'
+import type {Database, NewLog} from '../../src/db/schema.js'
 
 /** A row of `logs` as a test inserts it. */
 export interface LogRow {
@@ -52,7 +52,7 @@ function row(ip: string, at: number, eventType: string, fields: Record<string, s
 }
 
 /** Inserts rows into `logs` in chunks. */
-export async function insertLogs(db: Kysely<Database>, rows: readonly LogRow[], chunkSize = 2000): Promise<void> {
+export async function insertLogs(db: Kysely<Database>, rows: readonly NewLog[], chunkSize = 2000): Promise<void> {
   for (let i = 0; i < rows.length; i += chunkSize) {
     await db.insertInto('logs').values(rows.slice(i, i + chunkSize)).execute()
   }

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict'
+import {type ChildProcess, spawn} from 'node:child_process'
+import {once} from 'node:events'
+import {fileURLToPath} from 'node:url'
+import {describe, it, type TestContext} from 'node:test'
+
+import type {Kysely} from 'kysely'
+
+import type {Database} from '../../../src/db/schema.js'
+import {PROFILER_CURSOR} from '../../../src/workers/profiler/profiler.js'
+import type {DatabaseKind} from '../../helpers/databases.js'
+import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
+import {assertProfilesExact, insertLogs, makeLogs} from '../../helpers/profiler-logs.js'
+
+const RUNNER = fileURLToPath(new URL('../../helpers/run-profiler.js', import.meta.url))
+const LINES = 60_000
+const TIMEOUT_MS = 120_000
+
+/** Starts the profiler worker in its own process; the child is killed when the test ends. */
+interface Exited {
+  code: null | number
+  signal: NodeJS.Signals | null
+  stderr: string
+}
+
+function startWorker(t: TestContext, url: string, args: string[]): {child: ChildProcess; exited: Promise<Exited>} {
+  const child = spawn(process.execPath, [RUNNER, ...args], {env: {...process.env, DECNET_DB_URL: url}, stdio: ['ignore', 'pipe', 'pipe']})
+  let stderr = ''
+  child.stderr.on('data', (chunk) => (stderr += chunk))
+  const exited = once(child, 'exit').then(([code, signal]) => ({code: code as null | number, signal: signal as NodeJS.Signals | null, stderr}))
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  })
+  return {child, exited}
+}
+
+async function cursorOf(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('worker_state').select('cursor').where('worker', '=', PROFILER_CURSOR).executeTakeFirst()
+  return row === undefined ? 0 : Number(row.cursor)
+}
+
+/** Polls the database until the cursor has moved (or the worker has exited, which fails the caller). */
+async function cursorMoved(db: Kysely<Database>, exited: Promise<Exited>): Promise<number> {
+  let done = false
+  exited.then(() => (done = true))
+  for (;;) {
+    const cursor = await cursorOf(db)
+    if (cursor > 0 || done) return cursor
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+async function setup(t: TestContext, kind: DatabaseKind): Promise<{db: Kysely<Database>; url: string}> {
+  return migratedDatabase(kind, t)
+}
+
+for (const kind of DATABASE_KINDS) {
+  describe(`profiler worker process (${kind})`, {skip: skipReason(kind), timeout: TIMEOUT_MS}, () => {
+    it('loses and doubles nothing when SIGKILLed mid-run and restarted', async (t) => {
+      const {db, url} = await setup(t, kind)
+      await insertLogs(db, makeLogs(LINES, {attackers: 300, seed: 21}))
+      const first = startWorker(t, url, ['--once', '--batch', '150'])
+      const cursor = await cursorMoved(db, first.exited)
+      first.child.kill('SIGKILL')
+      const {signal, stderr} = await first.exited
+      assert.equal(signal, 'SIGKILL', `the worker was still running when killed (cursor ${cursor}); stderr: ${stderr}`)
+      const stoppedAt = await cursorOf(db)
+      assert.ok(stoppedAt > 0 && stoppedAt < LINES, `killed mid-run (cursor ${stoppedAt} of ${LINES})`)
+
+      const second = startWorker(t, url, ['--once', '--batch', '150'])
+      const result = await second.exited
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(await cursorOf(db), LINES)
+      await assertProfilesExact(db)
+    })
+
+    it('never folds a line twice when two workers run at once', async (t) => {
+      const {db, url} = await setup(t, kind)
+      await insertLogs(db, makeLogs(20_000, {attackers: 100, seed: 22}))
+      const workers = [startWorker(t, url, ['--once', '--batch', '100']), startWorker(t, url, ['--once', '--batch', '230'])]
+      for (const worker of workers) {
+        const result = await worker.exited
+        assert.equal(result.code, 0, result.stderr)
+      }
+
+      assert.equal(await cursorOf(db), 20_000)
+      await assertProfilesExact(db)
+    })
+
+    it('exits cleanly on SIGTERM, and a restart resumes from its cursor', async (t) => {
+      const {db, url} = await setup(t, kind)
+      await insertLogs(db, makeLogs(LINES, {attackers: 300, seed: 23}))
+      const first = startWorker(t, url, ['--batch', '150', '--interval', '3600'])
+      await cursorMoved(db, first.exited)
+      first.child.kill('SIGTERM')
+      const stopped = await first.exited
+      assert.equal(stopped.code, 0, stopped.stderr)
+      const second = startWorker(t, url, ['--once'])
+      assert.equal((await second.exited).code, 0)
+      assert.equal(await cursorOf(db), LINES)
+      await assertProfilesExact(db)
+    })
+  })
+}
