@@ -80,6 +80,41 @@ export interface AttackerCommandBatchesTable {
   commands: string
 }
 
+/**
+ * The credentials attackers tried, one row per (attacker, decky, service,
+ * secret kind, secret, principal), maintained by the profiler in the same
+ * transaction as its cursor (see migration 0008).
+ */
+export interface CredentialsTable {
+  /** The attacker IP; `''` when the line named none (FTP and MQTT send no IP with a credential). */
+  attacker_ip: string
+  decky: string
+  service: string
+  /** `plaintext`, `ntlmssp_v2`, ... (at most 64 characters). */
+  secret_kind: string
+  /** SHA-256 (hex) of the secret's exact bytes, all of them. */
+  secret_sha256: string
+  /** Who authenticated (at most 256 characters); `''` when no one was named. */
+  principal: string
+  /** The secret's exact bytes (the first 1,024), as standard base64. */
+  secret_b64: string
+  /** How many bytes the secret has. */
+  secret_bytes: number
+  /** The NTLM domain first seen with it, or null. */
+  domain: string | null
+  /** Lines that carried it. */
+  attempts: number
+  /** Of those, the ones whose `outcome` said `success`, and `failure`. */
+  successes: number
+  failures: number
+  /** Earliest and latest event time of those lines, ISO-8601 UTC. */
+  first_seen: string
+  last_seen: string
+  /** The first and last log ids folded into the row: a write of lines at or below `last_log_id` is a replay, and is skipped. */
+  first_log_id: number
+  last_log_id: number
+}
+
 /** One ATT&CK tag per (event, rule, technique). */
 export interface TtpTagsTable {
   /** Deterministic: 32 hex digits, the log id (12) then a hash of log_id, rule_id and technique (20); see `tagId`. */
@@ -164,6 +199,7 @@ export interface Database {
   rejected_lines: RejectedLinesTable
   attackers: AttackersTable
   attacker_command_batches: AttackerCommandBatchesTable
+  credentials: CredentialsTable
   ttp_tags: TtpTagsTable
   auth_failures: AuthFailuresTable
   worker_state: WorkerStateTable
@@ -174,6 +210,7 @@ export interface Database {
 export type LogRow = Selectable<LogsTable>
 export type NewLog = Insertable<LogsTable>
 export type AttackerRow = Selectable<AttackersTable>
+export type CredentialRow = Selectable<CredentialsTable>
 export type TtpTagRow = Selectable<TtpTagsTable>
 export type NewTtpTag = Insertable<TtpTagsTable>
 export type NewAuthFailure = Insertable<AuthFailuresTable>

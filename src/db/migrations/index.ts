@@ -7,6 +7,7 @@ import * as authFailures from './0004-auth-failures.js'
 import * as attackersHotUpdates from './0005-attackers-hot-updates.js'
 import * as attackerCommandBatches from './0006-attacker-command-batches.js'
 import * as ingestSources from './0007-ingest-sources.js'
+import * as credentials from './0008-credentials.js'
 
 /**
  * Every migration, by name. Names sort in the order they must run; add a
@@ -21,5 +22,6 @@ export function allMigrations(): Record<string, Migration> {
     '0005-attackers-hot-updates': attackersHotUpdates,
     '0006-attacker-command-batches': attackerCommandBatches,
     '0007-ingest-sources': ingestSources,
+    '0008-credentials': credentials,
   }
 }

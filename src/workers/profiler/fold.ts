@@ -5,7 +5,9 @@
 import type {LoggedCommand} from '../../db/bulk/command-batches.js'
 import type {AttackerRow, LogRow} from '../../db/schema.js'
 
+import type {Credential} from '../../logs/credential.js'
 import type {ContactTuple} from './first-contacts.js'
+import type {SeenCredential} from './credential-rows.js'
 
 import {appendedColumns, ContactAppends} from './contact-appends.js'
 import {ContactList, isName, parseFirstContacts, restoreContactList} from './first-contacts.js'
@@ -37,6 +39,8 @@ export interface LineMeaning {
   command: null | string
   /** Whether the line is an authentication attempt (successful or not). */
   isAuth: boolean
+  /** The credential the line carries (see `extractCredential`), when it carries one. */
+  credential?: Credential
 }
 
 /**
@@ -62,6 +66,8 @@ export interface FoldOptions {
 export type FoldResult = {
   /** The commands the new lines show, in log order. */
   commands: LoggedCommand[]
+  /** The credentials the new lines carry, in log order. */
+  credentials: SeenCredential[]
 } & ({attacker: AttackerProfile; contactsChanged: true} | {attacker: StoredAttacker; contactsChanged: false})
 
 /**
@@ -97,14 +103,16 @@ export function foldAttacker(
   let lastLogId = current?.last_log_id ?? 0
   let authAttempts = current?.auth_attempts ?? 0
   const commands: LoggedCommand[] = []
+  const credentials: SeenCredential[] = []
 
   for (const row of rows) {
     if (firstSeen === undefined || row.timestamp < firstSeen) firstSeen = row.timestamp
     if (lastSeen === undefined || row.timestamp > lastSeen) lastSeen = row.timestamp
     if (row.id > lastLogId) lastLogId = row.id
     contacts?.see(row)
-    const {command, isAuth} = row.meaning ?? semantics.describe(row)
+    const {command, credential, isAuth} = row.meaning ?? semantics.describe(row)
     if (isAuth) authAttempts++
+    if (credential !== undefined) credentials.push({credential, decky: row.decky, log_id: row.id, service: row.service, timestamp: row.timestamp})
     if (command !== null) {
       commands.push({command, decky: row.decky, log_id: row.id, service: row.service, timestamp: row.timestamp})
     }
@@ -126,12 +134,12 @@ export function foldAttacker(
     // current is defined: a new attacker's contacts always change
     const moved = withCounters(current!, ip, counters)
     if (ownContacts.has(current!)) ownContacts.add(moved)
-    return {attacker: moved, commands, contactsChanged: false}
+    return {attacker: moved, commands, contactsChanged: false, credentials}
   }
 
   const attacker = withCounters(columns, ip, counters)
   ownContacts.add(attacker)
-  return {attacker, commands, contactsChanged: true}
+  return {attacker, commands, contactsChanged: true, credentials}
 }
 
 /**

@@ -9,7 +9,7 @@ import {sql} from 'kysely'
 
 import type {DialectName} from '../../db/dialect-of.js'
 import type {OpenDatabaseOptions} from '../../db/open.js'
-import type {AttackerCommandBatchesTable, AttackerRow, Database} from '../../db/schema.js'
+import type {AttackerCommandBatchesTable, AttackerRow, CredentialsTable, Database} from '../../db/schema.js'
 import type {UpsertColumns} from '../../db/bulk/bulk-upsert.js'
 import type {AttackerProfile, LogSemantics, ProfileLog, StoredAttacker} from './fold.js'
 import type {LinesRead, TickLine} from './read/read-lines.js'
@@ -21,9 +21,12 @@ import {chunks} from '../../util/chunks.js'
 import {BulkUpdate} from '../../db/bulk/bulk-update.js'
 import {BulkUpsert} from '../../db/bulk/bulk-upsert.js'
 import {commandBatch} from '../../db/bulk/command-batches.js'
+import {CredentialUpsert} from '../../db/bulk/credential-upsert.js'
 import {PostgresWriteBatch} from '../../db/bulk/postgres-write-batch.js'
 import {valuesIn} from '../../db/values-in.js'
 import {foldAttacker, needsFirstContacts} from './fold.js'
+import type {SeenCredential} from './credential-rows.js'
+import {addCredentials} from './credential-rows.js'
 import {LineDescriber} from './read/line-describer.js'
 import {claimAndReadLines, parseLineTexts, readLines} from './read/read-lines.js'
 import {ProfilerSemantics} from './semantics.js'
@@ -35,6 +38,14 @@ import {ReadAhead} from '../read-ahead.js'
 
 /** The `worker_state` row the profiler keeps its cursor in. */
 export const PROFILER_CURSOR = 'profiler'
+
+/**
+ * The suffix of the `worker_state` row (after the cursor's name) holding the
+ * last log id whose credential, on a line naming no attacker, is in
+ * `credentials`: such lines have no attacker row whose `last_log_id` keeps a
+ * replay (a cursor moved back) from counting them twice.
+ */
+export const UNATTRIBUTED_SUFFIX = ':unattributed'
 
 /**
  * Lines per tick unless told otherwise. A tick's fixed cost is the attackers
@@ -133,6 +144,8 @@ export interface TickResult {
   attackers: number
   /** Commands found in the lines folded (lines already folded into their attacker are skipped, so a replay finds none). */
   commands: number
+  /** Credentials found in the lines folded (as commands: a replay finds none). */
+  credentials?: number
   /** The cursor afterwards. */
   cursor: number
   /** Set when the read's character budget cut the batch short: more lines are waiting. */
@@ -175,6 +188,7 @@ export class Profiler {
   readonly #counters: BulkUpdate<StoredAttacker>
   readonly #rewrites: BulkUpdate<AttackerProfile>
   readonly #commandBatches: BulkUpsert<AttackerCommandBatchesTable>
+  readonly #credentials: CredentialUpsert
   /** PostgreSQL: the four writes and the cursor update of a tick, as one statement. */
   readonly #together: PostgresWriteBatch | undefined
   /** The attacker rows this profiler's last ticks wrote (see `AttackerCache`). */
@@ -209,10 +223,11 @@ export class Profiler {
     this.#counters = new BulkUpdate(dialect, 'attackers', COUNTER_COLUMNS, 'ip')
     this.#rewrites = new BulkUpdate(dialect, 'attackers', ATTACKER_COLUMNS, 'ip')
     this.#commandBatches = new BulkUpsert(dialect, 'attacker_command_batches', BATCH_COLUMNS, BATCH_KEY, 'nothing')
+    this.#credentials = new CredentialUpsert(dialect)
     this.#together =
       dialect === 'postgres'
         ? new PostgresWriteBatch(
-            [this.#attackers, this.#rewrites, this.#counters, this.#commandBatches],
+            [this.#attackers, this.#rewrites, this.#counters, this.#commandBatches, this.#credentials],
             (n) => `update "worker_state" set "cursor" = $${n}, "updated_at" = $${n + 1} where "worker" = $${n + 2}`,
           )
         : undefined
@@ -309,22 +324,56 @@ export class Profiler {
     const changed: AttackerProfile[] = []
     const moved: StoredAttacker[] = []
     const batches: AttackerCommandBatchesTable[] = []
+    const credentialRows = new Map<string, CredentialsTable>()
     let commands = 0
+    let credentials = 0
     for (const [ip, row, fresh, needs] of work) {
       const folded = foldAttacker(row, ip, fresh, this.#semantics, {needsFirstContacts: needs})
       if (!folded.contactsChanged) moved.push(folded.attacker)
       else if (row === undefined) created.push(folded.attacker)
       else changed.push(folded.attacker)
+      if (folded.credentials.length > 0) {
+        addCredentials(credentialRows, ip, folded.credentials)
+        credentials += folded.credentials.length
+      }
+
       if (folded.commands.length === 0) continue
       batches.push(commandBatch(ip, folded.commands))
       commands += folded.commands.length
     }
 
-    await this.#write(trx, {batches, changed, created, moved}, next)
+    const unattributed = unattributedCredentials(lines, this.#semantics)
+    const unattributedMark = unattributed.length === 0 ? undefined : await this.#unattributed(trx, unattributed, credentialRows)
+    credentials += unattributedMark?.count ?? 0
+    await this.#write(trx, {batches, changed, created, credentials: [...credentialRows.values()], moved}, next)
+    if (unattributedMark !== undefined && unattributedMark.count > 0) await this.#markUnattributed(trx, unattributedMark.last)
     return {
-      result: {attackers: work.length, commands, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
+      result: {attackers: work.length, commands, credentials, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
       written: [...created, ...changed, ...moved],
     }
+  }
+
+  /**
+   * Adds the credentials of lines naming no attacker (under attacker `''`) to
+   * `rows`, leaving out those at or below the mark of the last ones stored;
+   * says how many it added and the last log id among them.
+   */
+  async #unattributed(trx: Transaction<Database>, seen: SeenCredential[], rows: Map<string, CredentialsTable>): Promise<{count: number; last: number}> {
+    const name = this.#cursorName + UNATTRIBUTED_SUFFIX
+    const mark = await trx.selectFrom('worker_state').select('cursor').where('worker', '=', name).executeTakeFirst()
+    const after = Number(mark?.cursor ?? 0)
+    const fresh = seen.filter((sighting) => sighting.log_id > after)
+    addCredentials(rows, '', fresh)
+    return {count: fresh.length, last: fresh.at(-1)?.log_id ?? after}
+  }
+
+  /** Records `last` as the last log id whose unattributed credential is stored (see {@link UNATTRIBUTED_SUFFIX}). */
+  async #markUnattributed(trx: Transaction<Database>, last: number): Promise<void> {
+    await trx
+      .insertInto('worker_state')
+      .values({cursor: last, updated_at: new Date().toISOString(), worker: this.#cursorName + UNATTRIBUTED_SUFFIX})
+      .onConflict((oc) => oc.column('worker').doUpdateSet({cursor: last, updated_at: new Date().toISOString()}))
+      .execute()
   }
 
   /** The lines after `cursor` for one tick (`signal`: see `readLines`). */
@@ -339,10 +388,10 @@ export class Profiler {
 
   /** Writes a tick's attackers and command batches and moves the cursor. */
   async #write(trx: Transaction<Database>, rows: TickWrites, cursor: number): Promise<void> {
-    const {batches, changed, created, moved} = rows
+    const {batches, changed, created, credentials, moved} = rows
     const updatedAt = new Date().toISOString()
     if (this.#together !== undefined) {
-      await this.#together.run(trx, [created, changed, moved, batches], [cursor, updatedAt, this.#cursorName])
+      await this.#together.run(trx, [created, changed, moved, batches, credentials], [cursor, updatedAt, this.#cursorName])
       return
     }
 
@@ -350,6 +399,7 @@ export class Profiler {
     await this.#rewrites.write(trx, changed)
     await this.#counters.write(trx, moved)
     await this.#commandBatches.write(trx, batches)
+    await this.#credentials.write(trx, credentials)
     await trx.updateTable('worker_state').set({cursor, updated_at: updatedAt}).where('worker', '=', this.#cursorName).execute()
   }
 
@@ -364,7 +414,7 @@ export class Profiler {
    * one more batch of lines in memory while a backlog lasts.
    */
   async drain(signal?: AbortSignal, onTick?: (tick: TickResult) => Promise<void> | void): Promise<TickResult> {
-    const total: TickResult = {attackers: 0, commands: 0, cursor: 0, lines: 0}
+    const total: TickResult = {attackers: 0, commands: 0, credentials: 0, cursor: 0, lines: 0}
     // PostgreSQL reads ahead on this thread; a SQLite file on a thread of its own, started with the first read
     let reader: ThreadReader | undefined
     const url = this.#threadUrl
@@ -384,6 +434,7 @@ export class Profiler {
         total.lines += tick.lines
         total.attackers += tick.attackers
         total.commands += tick.commands
+        total.credentials! += tick.credentials ?? 0
         total.cursor = tick.cursor
         if ((tick.lines < this.#batchSize && !tick.cut) || signal?.aborted) return total
       }
@@ -405,12 +456,25 @@ interface TickOutcome {
   written?: StoredAttacker[]
 }
 
-/** What a tick writes: new attackers, attackers whose contacts changed, attackers whose counters moved, and command batches. */
+/** What a tick writes: new attackers, attackers whose contacts changed, attackers whose counters moved, command batches and credentials. */
 interface TickWrites {
   created: AttackerProfile[]
   changed: AttackerProfile[]
   moved: StoredAttacker[]
   batches: AttackerCommandBatchesTable[]
+  credentials: CredentialsTable[]
+}
+
+/** The credentials carried by lines that name no attacker, in log order. */
+function unattributedCredentials(lines: readonly TickLine[], semantics: LogSemantics): SeenCredential[] {
+  const seen: SeenCredential[] = []
+  for (const line of lines) {
+    if (line.attacker_ip) continue
+    const {credential} = line.meaning ?? semantics.describe(line)
+    if (credential !== undefined) seen.push({credential, decky: line.decky, log_id: line.id, service: line.service, timestamp: line.timestamp})
+  }
+
+  return seen
 }
 
 function groupByIp(lines: readonly TickLine[]): Map<string, ProfileLog[]> {

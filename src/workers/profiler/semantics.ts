@@ -2,6 +2,7 @@ import type {LineMeaning, LogSemantics} from './fold.js'
 
 import {classifyAuth} from '../../logs/auth.js'
 import {COMMAND_FIELDS, commandOf, isCommandEventType} from '../../logs/command.js'
+import {extractCredential} from '../../logs/credential.js'
 import {readFields} from '../../logs/fields.js'
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({})
@@ -20,8 +21,9 @@ const COMMAND_FIELD_NAME = new RegExp(`"(?:${COMMAND_FIELDS.join('|')})"`)
  *   keep), so it is worked out once per event type, as is whether its event
  *   type makes it a command;
  * - the fields JSON is parsed only when its text names a field that can hold
- *   a command (`"command"`, `"cmd"`, ...) or has a `\u` escape: without
- *   either, extractCommand gives the same answer from no fields at all.
+ *   a command (`"command"`, `"cmd"`, ...) or a secret (`"secret_b64"`), or
+ *   has a `\u` escape: without any, extractCommand and extractCredential
+ *   give the same answer from no fields at all.
  *
  * One instance per profiler (it remembers event types).
  *
@@ -43,8 +45,10 @@ export class ProfilerSemantics implements LogSemantics {
       this.#eventTypes.set(row.event_type, type)
     }
 
-    const fields = mayNameCommandField(row.fields) ? readFields(row.fields) : NO_FIELDS
+    const fields = mayNameCommandField(row.fields) || mayHoldSecret(row.fields) ? readFields(row.fields) : NO_FIELDS
     const command = commandOf(fields, type.isCommand, row.msg)
+    const credential = fields === NO_FIELDS ? null : extractCredential(fields)
+    if (credential !== null) return {command, credential, isAuth: type.isAuth}
     // most lines are no command: share their answer instead of allocating one per line
     if (command === null) return type.isAuth ? AUTH_LINE : PLAIN_LINE
     return {command, isAuth: type.isAuth}
@@ -65,4 +69,9 @@ interface EventType {
  */
 function mayNameCommandField(fields: string): boolean {
   return COMMAND_FIELD_NAME.test(fields) || fields.includes('\\u')
+}
+
+/** Whether fields JSON text may carry a credential (a `"secret_b64"` key; a `\u`-spelt one is caught above). */
+function mayHoldSecret(fields: string): boolean {
+  return fields.includes('"secret_b64"')
 }
