@@ -49,3 +49,57 @@ export interface AttackerProfile {
   /** Most frequent first. */
   techniques: TechniqueCount[]
 }
+
+/** A credential one attacker tried on one decky and service (`decnet attackers show`). */
+export interface AttackerCredential {
+  /** Who it tried to log in as; null when the service named no one. */
+  principal: null | string
+  /** `plaintext`, `ntlmssp_v2`, `http_bearer`, ... */
+  secretKind: string
+  /** The secret as an operator may read it: hex for hashes and challenge responses, else text with control and non-UTF-8 bytes as `\xNN` and `\` as `\\`; `…` when longer than the 1,024 bytes kept. */
+  secret: string
+  /** The secret's exact bytes (the first 1,024), standard base64. */
+  secretB64: string
+  /** SHA-256 (hex) of all the secret's bytes. */
+  secretSha256: string
+  service: string
+  decky: string
+  /** The NTLM domain first seen with it, or null. */
+  domain: null | string
+  /** `success` when any attempt was said to succeed, else `failure` when any was said to fail; null when the service never said. */
+  outcome: 'failure' | 'success' | null
+  /** Log lines that carried it. */
+  attempts: number
+  /** Earliest and latest event time of those lines, ISO-8601 UTC. */
+  firstSeen: string
+  lastSeen: string
+}
+
+/** One attacker's profile as `decnet attackers show` gives it: the profile, and its credentials. */
+export interface AttackerDetail extends AttackerProfile {
+  /** The most tried first (then the latest seen), at most 1,000: see `credentialCount`. */
+  credentials: AttackerCredential[]
+  /** How many (decky, service, kind, secret, principal) credentials the attacker tried in all. */
+  credentialCount: number
+}
+
+/** A credential across attackers (`decnet credentials`): one (kind, secret, principal). */
+export interface CredentialSummary {
+  principal: null | string
+  secretKind: string
+  /** As in {@link AttackerCredential}. */
+  secret: string
+  secretB64: string
+  secretSha256: string
+  /** Log lines that carried it, everywhere. */
+  attempts: number
+  /** Distinct attacker IPs that tried it (lines naming no attacker are not counted). */
+  attackers: number
+  deckies: number
+  services: number
+  /** Distinct decky:service pairs it was tried on: two or more is credential reuse. */
+  targets: number
+  outcome: 'failure' | 'success' | null
+  firstSeen: string
+  lastSeen: string
+}

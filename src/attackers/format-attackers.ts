@@ -2,7 +2,9 @@
  * Human-readable renderings of attacker profiles (the `--json` output is the
  * profiles themselves).
  */
-import type {AttackerCommand, AttackerProfile, TechniqueCount} from './attacker-profile.js'
+import type {AttackerCommand, AttackerDetail, AttackerProfile, TechniqueCount} from './attacker-profile.js'
+
+import {formatAttackerCredentials} from './format-credentials.js'
 
 const TOP_TECHNIQUES = 3
 /** `2026-11-26 13:32:51Z`. */
@@ -42,8 +44,12 @@ export function formatAttackerDetail(p: AttackerProfile): string {
   return lines.join('\n')
 }
 
-/** The lines of {@link formatAttackerDetail} before its commands (down to `commands N`, N being `commandCount`). */
-export function formatAttackerHead(p: AttackerProfile): string {
+/**
+ * The lines of {@link formatAttackerDetail} before its commands (down to
+ * `commands N`, N being `commandCount`); with `decnet attackers show`'s
+ * credentials, when there are any, just before that line.
+ */
+export function formatAttackerHead(p: AttackerProfile | AttackerDetail): string {
   const lines = [
     `attacker ${p.ip}`,
     `  first seen     ${p.firstSeen}`,
@@ -60,6 +66,7 @@ export function formatAttackerHead(p: AttackerProfile): string {
     lines.push(indent(table([['TECHNIQUE', 'TACTIC', 'LINES'], ...rows], [false, false, true]), 4))
   }
 
+  if ('credentials' in p && p.credentialCount > 0) lines.push(formatAttackerCredentials(p.credentials, p.credentialCount))
   lines.push(`  commands       ${p.commandCount === 0 ? '-' : p.commandCount}`)
   return lines.join('\n')
 }
@@ -104,18 +111,19 @@ function topTechniques(techniques: readonly TechniqueCount[]): string {
 }
 
 /** `2026-11-26T13:32:51.123Z` -> `2026-11-26 13:32:51Z`. */
-function shortTime(iso: string): string {
+export function shortTime(iso: string): string {
   const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso)
   return match ? `${match[1]} ${match[2]}Z` : iso
 }
 
 /** Attacker-controlled text must not drive the operator's terminal. */
-function printable(text: string): string {
+export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }
 
-function table(rows: readonly string[][], rightAligned: readonly boolean[]): string {
+/** `rows` (the first is the header) as aligned columns, each cell made {@link printable}; the last column is not padded. */
+export function table(rows: readonly string[][], rightAligned: readonly boolean[]): string {
   const cells = rows.map((row) => row.map((cell) => printable(cell)))
   const widths = cells[0].map((_, i) => Math.max(...cells.map((row) => row[i].length)))
   return cells
@@ -127,7 +135,8 @@ function table(rows: readonly string[][], rightAligned: readonly boolean[]): str
     .join('\n')
 }
 
-function indent(text: string, spaces: number): string {
+/** Every line of `text` indented by `spaces`. */
+export function indent(text: string, spaces: number): string {
   return text
     .split('\n')
     .map((line) => ' '.repeat(spaces) + line)

@@ -7,9 +7,10 @@ import type {Kysely} from 'kysely'
 import {sql} from 'kysely'
 
 import type {AttackerRow, Database} from '../db/schema.js'
-import type {AttackerProfile, TechniqueCount} from './attacker-profile.js'
+import type {AttackerDetail, AttackerProfile, TechniqueCount} from './attacker-profile.js'
 
 import {chunks} from '../util/chunks.js'
+import {countAttackerCredentials, readAttackerCredentials, SHOW_CREDENTIALS} from './read-credentials.js'
 import {readRecentCommands, streamCommands} from './read-recent-commands.js'
 
 const IPS_PER_SELECT = 1000
@@ -73,6 +74,18 @@ export async function findAttacker(db: Kysely<Database>, ip: string, options: Fi
   const [profile] = await completeProfiles(db, [row], Number.isFinite(wanted) ? wanted : 0)
   if (!Number.isFinite(wanted)) for await (const command of streamCommands(db, ip)) profile.commands.push(command)
   return profile
+}
+
+/**
+ * One attacker as `decnet attackers show` gives it, without its commands
+ * (stream them with `streamCommands`): the profile, and its credentials (the
+ * {@link SHOW_CREDENTIALS} most tried) with how many there are.
+ */
+export async function findAttackerDetail(db: Kysely<Database>, ip: string): Promise<AttackerDetail | undefined> {
+  const profile = await findAttacker(db, ip, {commands: 0})
+  if (profile === undefined) return undefined
+  const [credentials, credentialCount] = await Promise.all([readAttackerCredentials(db, ip, SHOW_CREDENTIALS), countAttackerCredentials(db, ip)])
+  return {...profile, credentials, credentialCount}
 }
 
 async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[], perAttacker: number): Promise<AttackerProfile[]> {

@@ -1,9 +1,9 @@
 import {Args} from '@oclif/core'
 import {isIP} from 'node:net'
 
-import type {AttackerProfile} from '../../attackers/index.js'
+import type {AttackerDetail} from '../../attackers/index.js'
 
-import {findAttacker, streamCommands, writeProfileJson, writeProfileText} from '../../attackers/index.js'
+import {findAttackerDetail, streamCommands, writeProfileJson, writeProfileText} from '../../attackers/index.js'
 import {migrateToLatest} from '../../db/migrate.js'
 import {withDatabase} from '../../db/open.js'
 import {chooseDatabase} from '../../db/database-choice.js'
@@ -19,7 +19,9 @@ export default class AttackersShow extends JsonCommand {
     ip: Args.string({description: 'The attacker IP address (IPv4 or IPv6).', required: true}),
   }
 
-  static override description = `Shows everything the profiler knows about one attacker: first and last seen, event count, authentication attempts, services, deckies in first-contact order (and the traversal path), the commands it ran in time order, and its ATT&CK techniques with how many of its log lines carry each.
+  static override description = `Shows everything the profiler knows about one attacker: first and last seen, event count, authentication attempts, services, deckies in first-contact order (and the traversal path), the credentials it tried (most tried first, secrets escaped: hex for hashes, \\xNN for control bytes), the commands it ran in time order, and its ATT&CK techniques with how many of its log lines carry each.
+
+With --json, the profile of \`decnet attackers --json\` plus credentials ({principal, secretKind, secret, secretB64, secretSha256, service, decky, domain, outcome, attempts, firstSeen, lastSeen}; the 1,000 most tried) and credentialCount.
 
 An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exits ${ExitCode.NOT_FOUND}.`
 
@@ -36,12 +38,12 @@ An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exit
    * Prints the profile (with `--json`, as JSON) while reading its commands a
    * page at a time, and returns it without them (`commands` is empty; `commandCount` says how many).
    */
-  async run(): Promise<AttackerProfile> {
+  async run(): Promise<AttackerDetail> {
     const {args, flags} = await this.parse(AttackersShow)
     // the spelling ingest stores (IPv6 compressed, lower case), so `2001:DB8:0::7` finds `2001:db8::7`
     const ip = isIP(args.ip.trim()) === 0 ? null : normaliseIp(args.ip.trim())
     if (ip === null) this.error(`Expected an IPv4 or IPv6 address, got \`${args.ip}\``, {exit: ExitCode.USAGE})
-    let profile: AttackerProfile | undefined
+    let profile: AttackerDetail | undefined
     try {
       const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
       for (const warning of database.warnings) this.warn(warning)
@@ -49,7 +51,7 @@ An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exit
         database.url,
         async (db) => {
           await migrateToLatest(db)
-          const found = await findAttacker(db, ip, {commands: 0})
+          const found = await findAttackerDetail(db, ip)
           if (found === undefined) return undefined
           await (this.jsonEnabled() ? writeProfileJson : writeProfileText)(found, streamCommands(db, ip), (text) => writeOut(text))
           this.markPrinted()
