@@ -12,9 +12,7 @@ import type {CredentialsTable, Database, NewLog} from '../../../src/db/schema.js
 import {addCredentials} from '../../../src/workers/profiler/credential-rows.js'
 import {PROFILER_CURSOR, Profiler, UNATTRIBUTED_SUFFIX, profilerTick} from '../../../src/workers/profiler/profiler.js'
 import {ProfilerSemantics} from '../../../src/workers/profiler/semantics.js'
-// @ts-expect-error: a JS helper without types
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
-// @ts-expect-error: a JS helper without types
 import {insertLogs} from '../../helpers/profiler-logs.js'
 
 const RUNNER = fileURLToPath(new URL('../../helpers/run-profiler.js', import.meta.url))
