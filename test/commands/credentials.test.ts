@@ -44,7 +44,7 @@ async function profiled(t: TestContext, kind: string): Promise<string> {
   return url
 }
 
-async function decnet(t: TestContext, url: string, args: string[]) {
+async function decnet(t: TestContext, url: string, args: string[]): Promise<{code: null | number; stderr: string; stdout: string}> {
   const dataDir = mkdtempSync(join(tmpdir(), 'decnet-data-'))
   t.after(() => rmSync(dataDir, {force: true, recursive: true}))
   return runCli(args, {env: {DECNET_DATA_DIR: dataDir, DECNET_DB_URL: url}})
