@@ -75,12 +75,21 @@ export interface AttackerCredential {
   lastSeen: string
 }
 
-/** One attacker's profile as `decnet attackers show` gives it: the profile, and its credentials. */
+/** The services an attacker reached, by what it did there (DECNET's event-kind buckets). */
+export interface ServiceActivity {
+  /** Services where a line shows it interacting (a command, a mail, a file, a session, ...), by name. */
+  interacted: string[]
+  /** Services where it only connected, probed, requested or tried to log in, by name. */
+  scanned: string[]
+}
+
+/** One attacker's profile as `decnet attackers show` gives it: the profile, its credentials and its service activity. */
 export interface AttackerDetail extends AttackerProfile {
   /** The most tried first (then the latest seen), at most 1,000: see `credentialCount`. */
   credentials: AttackerCredential[]
   /** How many (decky, service, kind, secret, principal) credentials the attacker tried in all. */
   credentialCount: number
+  serviceActivity: ServiceActivity
 }
 
 /** A credential across attackers (`decnet credentials`): one (kind, secret, principal). */

@@ -66,6 +66,12 @@ export function formatAttackerHead(p: AttackerProfile | AttackerDetail): string 
     lines.push(indent(table([['TECHNIQUE', 'TACTIC', 'LINES'], ...rows], [false, false, true]), 4))
   }
 
+  if ('serviceActivity' in p) {
+    const {interacted, scanned} = p.serviceActivity
+    if (interacted.length > 0) lines.push(`  interacted     ${printable(interacted.join(', '))}`)
+    if (scanned.length > 0) lines.push(`  only scanned   ${printable(scanned.join(', '))}`)
+  }
+
   if ('credentials' in p && p.credentialCount > 0) lines.push(formatAttackerCredentials(p.credentials, p.credentialCount))
   lines.push(`  commands       ${p.commandCount === 0 ? '-' : p.commandCount}`)
   return lines.join('\n')

@@ -1,9 +1,9 @@
 /** Attacker profiles as `decnet attackers` reads and shows them. */
-export type {AttackerCommand, AttackerCredential, AttackerDetail, AttackerProfile, CredentialSummary, TechniqueCount} from './attacker-profile.js'
+export type {AttackerCommand, AttackerCredential, AttackerDetail, AttackerProfile, CredentialSummary, ServiceActivity, TechniqueCount} from './attacker-profile.js'
 export type {CommandWidths} from './format-attackers.js'
 export {commandWidths, formatAttackerDetail, formatAttackerHead, formatAttackerTable, formatCommandHeader, formatCommandLine} from './format-attackers.js'
 export type {FindAttackerOptions, ListAttackersOptions} from './read-attackers.js'
-export {countAttackers, findAttacker, findAttackerDetail, LIST_COMMANDS, listAttackers} from './read-attackers.js'
+export {countAttackers, findAttacker, findAttackerDetail, LIST_COMMANDS, listAttackers, readServiceActivity} from './read-attackers.js'
 export type {RecentCommands} from './read-recent-commands.js'
 export {COMMANDS_PER_PAGE, readRecentCommands, streamCommands} from './read-recent-commands.js'
 export type {WriteText} from './stream-profile.js'

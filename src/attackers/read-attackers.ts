@@ -7,7 +7,7 @@ import type {Kysely} from 'kysely'
 import {sql} from 'kysely'
 
 import type {AttackerRow, Database} from '../db/schema.js'
-import type {AttackerDetail, AttackerProfile, TechniqueCount} from './attacker-profile.js'
+import type {AttackerDetail, AttackerProfile, ServiceActivity, TechniqueCount} from './attacker-profile.js'
 
 import {chunks} from '../util/chunks.js'
 import {countAttackerCredentials, readAttackerCredentials, SHOW_CREDENTIALS} from './read-credentials.js'
@@ -84,8 +84,21 @@ export async function findAttacker(db: Kysely<Database>, ip: string, options: Fi
 export async function findAttackerDetail(db: Kysely<Database>, ip: string): Promise<AttackerDetail | undefined> {
   const profile = await findAttacker(db, ip, {commands: 0})
   if (profile === undefined) return undefined
-  const [credentials, credentialCount] = await Promise.all([readAttackerCredentials(db, ip, SHOW_CREDENTIALS), countAttackerCredentials(db, ip)])
-  return {...profile, credentials, credentialCount}
+  const [credentials, credentialCount, serviceActivity] = await Promise.all([
+    readAttackerCredentials(db, ip, SHOW_CREDENTIALS),
+    countAttackerCredentials(db, ip),
+    readServiceActivity(db, ip),
+  ])
+  return {...profile, credentials, credentialCount, serviceActivity}
+}
+
+/** The services attacker `ip` interacted with, and those it only scanned, each by name. */
+export async function readServiceActivity(db: Kysely<Database>, ip: string): Promise<ServiceActivity> {
+  const rows = await db.selectFrom('attacker_services').select(['service', 'interactions', 'scans']).where('ip', '=', ip).orderBy('service').execute()
+  return {
+    interacted: rows.filter((row) => Number(row.interactions) > 0).map((row) => row.service),
+    scanned: rows.filter((row) => Number(row.interactions) === 0 && Number(row.scans) > 0).map((row) => row.service),
+  }
 }
 
 async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[], perAttacker: number): Promise<AttackerProfile[]> {

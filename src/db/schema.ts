@@ -115,6 +115,22 @@ export interface CredentialsTable {
   last_log_id: number
 }
 
+/**
+ * What an attacker did with each service it reached: lines that show an
+ * interaction (a command, a mail, a file, a session...) and lines that only
+ * show a scan (a connection, a login attempt, a request). Maintained by the
+ * profiler with `attackers` (see migration 0008).
+ */
+export interface AttackerServicesTable {
+  ip: string
+  service: string
+  interactions: number
+  scans: number
+  /** The first and last log ids folded into the row (a write at or below `last_log_id` is a replay, and is skipped). */
+  first_log_id: number
+  last_log_id: number
+}
+
 /** One ATT&CK tag per (event, rule, technique). */
 export interface TtpTagsTable {
   /** Deterministic: 32 hex digits, the log id (12) then a hash of log_id, rule_id and technique (20); see `tagId`. */
@@ -200,6 +216,7 @@ export interface Database {
   attackers: AttackersTable
   attacker_command_batches: AttackerCommandBatchesTable
   credentials: CredentialsTable
+  attacker_services: AttackerServicesTable
   ttp_tags: TtpTagsTable
   auth_failures: AuthFailuresTable
   worker_state: WorkerStateTable

@@ -98,8 +98,10 @@ for (const kind of DATABASE_KINDS) {
       const profile = JSON.parse(shown.stdout) as AttackerDetail
       assert.deepEqual(Object.keys(profile), [
         'ip', 'firstSeen', 'lastSeen', 'eventCount', 'services', 'deckies', 'isTraversal', 'traversalPath', 'commands', 'commandCount',
-        'authAttempts', 'techniques', 'credentials', 'credentialCount',
+        'authAttempts', 'techniques', 'credentials', 'credentialCount', 'serviceActivity',
       ])
+      // SSH logins, an IMAP login and a broken secret: logins are scans (DECNET's buckets)
+      assert.deepEqual(profile.serviceActivity, {interacted: [], scanned: ['auth-helper', 'imap']})
       assert.equal(profile.credentialCount, 2)
       assert.deepEqual(profile.credentials[0], {
         principal: 'root', secretKind: 'plaintext', secret: '123456', secretB64: b64('123456'),

@@ -17,6 +17,11 @@ import type {Kysely} from 'kysely'
  * - `first_log_id`, `last_log_id`: the log ids folded in, so that a write
  *   of lines already folded (a replay) is skipped.
  *
+ * `attacker_services`: per (ip, service), the lines that show the attacker
+ * interacting with the service and those that only show a scan (DECNET's
+ * event-kind buckets; noise and DECNET's own sniffer and prober are not
+ * counted), with the log ids folded in, as above.
+ *
  * `credentials_secret` serves credential reuse (the same secret on several
  * deckies and services). Lines profiled before this migration are not in
  * it until the profile is rebuilt (docs/profiles.md says how).
@@ -44,9 +49,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     primary key (attacker_ip, decky, service, secret_kind, secret_sha256, principal)
   )`.execute(db)
   await sql`create index credentials_secret on credentials (secret_sha256)`.execute(db)
+  await sql`create table attacker_services (
+    ip text not null,
+    service text not null,
+    interactions bigint not null,
+    scans bigint not null,
+    first_log_id bigint not null,
+    last_log_id bigint not null,
+    primary key (ip, service)
+  )`.execute(db)
 }
 
-/** Drops the table. */
+/** Drops the tables. */
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop table attacker_services`.execute(db)
   await sql`drop table credentials`.execute(db)
 }

@@ -41,6 +41,8 @@ export interface LineMeaning {
   isAuth: boolean
   /** The credential the line carries (see `extractCredential`), when it carries one. */
   credential?: Credential
+  /** What the line says of its service (see `activityOf`): absent for noise. */
+  activity?: 'interaction' | 'scan'
 }
 
 /**
@@ -49,7 +51,8 @@ export interface LineMeaning {
  * pass their own so the folding logic is tested on its own.
  */
 export interface LogSemantics {
-  describe(row: Pick<LogRow, 'event_type' | 'fields' | 'msg'>): LineMeaning
+  /** What `row` means; its `service`, when given, decides whether the line counts towards service activity. */
+  describe(row: Pick<LogRow, 'event_type' | 'fields' | 'msg'> & Partial<Pick<LogRow, 'service'>>): LineMeaning
 }
 
 /** Hints for {@link foldAttacker}. */
@@ -68,7 +71,17 @@ export type FoldResult = {
   commands: LoggedCommand[]
   /** The credentials the new lines carry, in log order. */
   credentials: SeenCredential[]
+  /** What the new lines say of each service they came from (services whose lines were all noise are left out). */
+  services: Map<string, ServiceLines>
 } & ({attacker: AttackerProfile; contactsChanged: true} | {attacker: StoredAttacker; contactsChanged: false})
+
+/** How many of an attacker's new lines of one service show an interaction, and how many only a scan, and their log ids. */
+export interface ServiceLines {
+  interactions: number
+  scans: number
+  firstLogId: number
+  lastLogId: number
+}
 
 /**
  * Folds `rows` (new log lines of attacker `ip`, in id order, all with ids
@@ -104,13 +117,24 @@ export function foldAttacker(
   let authAttempts = current?.auth_attempts ?? 0
   const commands: LoggedCommand[] = []
   const credentials: SeenCredential[] = []
+  const services = new Map<string, ServiceLines>()
 
   for (const row of rows) {
     if (firstSeen === undefined || row.timestamp < firstSeen) firstSeen = row.timestamp
     if (lastSeen === undefined || row.timestamp > lastSeen) lastSeen = row.timestamp
     if (row.id > lastLogId) lastLogId = row.id
     contacts?.see(row)
-    const {command, credential, isAuth} = row.meaning ?? semantics.describe(row)
+    const {activity, command, credential, isAuth} = row.meaning ?? semantics.describe(row)
+    if (activity !== undefined) {
+      const lines = services.get(row.service)
+      if (lines === undefined) services.set(row.service, {firstLogId: row.id, interactions: activity === 'interaction' ? 1 : 0, lastLogId: row.id, scans: activity === 'scan' ? 1 : 0})
+      else {
+        if (activity === 'interaction') lines.interactions++
+        else lines.scans++
+        lines.lastLogId = row.id
+      }
+    }
+
     if (isAuth) authAttempts++
     if (credential !== undefined) credentials.push({credential, decky: row.decky, log_id: row.id, service: row.service, timestamp: row.timestamp})
     if (command !== null) {
@@ -134,12 +158,12 @@ export function foldAttacker(
     // current is defined: a new attacker's contacts always change
     const moved = withCounters(current!, ip, counters)
     if (ownContacts.has(current!)) ownContacts.add(moved)
-    return {attacker: moved, commands, contactsChanged: false, credentials}
+    return {attacker: moved, commands, contactsChanged: false, credentials, services}
   }
 
   const attacker = withCounters(columns, ip, counters)
   ownContacts.add(attacker)
-  return {attacker, commands, contactsChanged: true, credentials}
+  return {attacker, commands, contactsChanged: true, credentials, services}
 }
 
 /**

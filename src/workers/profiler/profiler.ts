@@ -9,7 +9,7 @@ import {sql} from 'kysely'
 
 import type {DialectName} from '../../db/dialect-of.js'
 import type {OpenDatabaseOptions} from '../../db/open.js'
-import type {AttackerCommandBatchesTable, AttackerRow, CredentialsTable, Database} from '../../db/schema.js'
+import type {AttackerCommandBatchesTable, AttackerRow, AttackerServicesTable, CredentialsTable, Database} from '../../db/schema.js'
 import type {UpsertColumns} from '../../db/bulk/bulk-upsert.js'
 import type {AttackerProfile, LogSemantics, ProfileLog, StoredAttacker} from './fold.js'
 import type {LinesRead, TickLine} from './read/read-lines.js'
@@ -22,6 +22,7 @@ import {BulkUpdate} from '../../db/bulk/bulk-update.js'
 import {BulkUpsert} from '../../db/bulk/bulk-upsert.js'
 import {commandBatch} from '../../db/bulk/command-batches.js'
 import {CredentialUpsert} from '../../db/bulk/credential-upsert.js'
+import {ServiceActivityUpsert} from '../../db/bulk/service-activity-upsert.js'
 import {PostgresWriteBatch} from '../../db/bulk/postgres-write-batch.js'
 import {valuesIn} from '../../db/values-in.js'
 import {foldAttacker, needsFirstContacts} from './fold.js'
@@ -189,6 +190,7 @@ export class Profiler {
   readonly #rewrites: BulkUpdate<AttackerProfile>
   readonly #commandBatches: BulkUpsert<AttackerCommandBatchesTable>
   readonly #credentials: CredentialUpsert
+  readonly #services: ServiceActivityUpsert
   /** PostgreSQL: the four writes and the cursor update of a tick, as one statement. */
   readonly #together: PostgresWriteBatch | undefined
   /** The attacker rows this profiler's last ticks wrote (see `AttackerCache`). */
@@ -224,10 +226,11 @@ export class Profiler {
     this.#rewrites = new BulkUpdate(dialect, 'attackers', ATTACKER_COLUMNS, 'ip')
     this.#commandBatches = new BulkUpsert(dialect, 'attacker_command_batches', BATCH_COLUMNS, BATCH_KEY, 'nothing')
     this.#credentials = new CredentialUpsert(dialect)
+    this.#services = new ServiceActivityUpsert(dialect)
     this.#together =
       dialect === 'postgres'
         ? new PostgresWriteBatch(
-            [this.#attackers, this.#rewrites, this.#counters, this.#commandBatches, this.#credentials],
+            [this.#attackers, this.#rewrites, this.#counters, this.#commandBatches, this.#credentials, this.#services],
             (n) => `update "worker_state" set "cursor" = $${n}, "updated_at" = $${n + 1} where "worker" = $${n + 2}`,
           )
         : undefined
@@ -325,6 +328,7 @@ export class Profiler {
     const moved: StoredAttacker[] = []
     const batches: AttackerCommandBatchesTable[] = []
     const credentialRows = new Map<string, CredentialsTable>()
+    const serviceRows: AttackerServicesTable[] = []
     let commands = 0
     let credentials = 0
     for (const [ip, row, fresh, needs] of work) {
@@ -332,6 +336,10 @@ export class Profiler {
       if (!folded.contactsChanged) moved.push(folded.attacker)
       else if (row === undefined) created.push(folded.attacker)
       else changed.push(folded.attacker)
+      for (const [service, seen] of folded.services) {
+        serviceRows.push({first_log_id: seen.firstLogId, interactions: seen.interactions, ip, last_log_id: seen.lastLogId, scans: seen.scans, service})
+      }
+
       if (folded.credentials.length > 0) {
         addCredentials(credentialRows, ip, folded.credentials)
         credentials += folded.credentials.length
@@ -345,7 +353,7 @@ export class Profiler {
     const unattributed = unattributedCredentials(lines, this.#semantics)
     const unattributedMark = unattributed.length === 0 ? undefined : await this.#unattributed(trx, unattributed, credentialRows)
     credentials += unattributedMark?.count ?? 0
-    await this.#write(trx, {batches, changed, created, credentials: [...credentialRows.values()], moved}, next)
+    await this.#write(trx, {batches, changed, created, credentials: [...credentialRows.values()], moved, services: serviceRows}, next)
     if (unattributedMark !== undefined && unattributedMark.count > 0) await this.#markUnattributed(trx, unattributedMark.last)
     return {
       result: {attackers: work.length, commands, credentials, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
@@ -388,10 +396,10 @@ export class Profiler {
 
   /** Writes a tick's attackers and command batches and moves the cursor. */
   async #write(trx: Transaction<Database>, rows: TickWrites, cursor: number): Promise<void> {
-    const {batches, changed, created, credentials, moved} = rows
+    const {batches, changed, created, credentials, moved, services} = rows
     const updatedAt = new Date().toISOString()
     if (this.#together !== undefined) {
-      await this.#together.run(trx, [created, changed, moved, batches, credentials], [cursor, updatedAt, this.#cursorName])
+      await this.#together.run(trx, [created, changed, moved, batches, credentials, services], [cursor, updatedAt, this.#cursorName])
       return
     }
 
@@ -400,6 +408,7 @@ export class Profiler {
     await this.#counters.write(trx, moved)
     await this.#commandBatches.write(trx, batches)
     await this.#credentials.write(trx, credentials)
+    await this.#services.write(trx, services)
     await trx.updateTable('worker_state').set({cursor, updated_at: updatedAt}).where('worker', '=', this.#cursorName).execute()
   }
 
@@ -463,6 +472,7 @@ interface TickWrites {
   moved: StoredAttacker[]
   batches: AttackerCommandBatchesTable[]
   credentials: CredentialsTable[]
+  services: AttackerServicesTable[]
 }
 
 /** The credentials carried by lines that name no attacker, in log order. */

@@ -2,12 +2,18 @@ import type {LineMeaning, LogSemantics} from './fold.js'
 
 import {classifyAuth} from '../../logs/auth.js'
 import {COMMAND_FIELDS, commandOf, isCommandEventType} from '../../logs/command.js'
+import type {Activity} from '../../logs/activity.js'
+
+import {eventTypeActivity, isServiceName} from '../../logs/activity.js'
 import {extractCredential} from '../../logs/credential.js'
 import {readFields} from '../../logs/fields.js'
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({})
-const AUTH_LINE: LineMeaning = Object.freeze({command: null, isAuth: true})
-const PLAIN_LINE: LineMeaning = Object.freeze({command: null, isAuth: false})
+/** The shared meaning of a line with no command and no credential, by whether it is an authentication and its activity. */
+const PLAIN_LINES = {
+  auth: {interaction: meaning(true, 'interaction'), noise: meaning(true, undefined), scan: meaning(true, 'scan')},
+  other: {interaction: meaning(false, 'interaction'), noise: meaning(false, undefined), scan: meaning(false, 'scan')},
+} as const
 /** `"command"`, `"cmd"`, ...: a field that can hold a command, as it appears in the fields JSON. */
 const COMMAND_FIELD_NAME = new RegExp(`"(?:${COMMAND_FIELDS.join('|')})"`)
 
@@ -41,6 +47,7 @@ export class ProfilerSemantics implements LogSemantics {
       type = {
         isAuth: classifyAuth({event_type: row.event_type, fields: NO_FIELDS, msg: null}) !== null,
         isCommand: isCommandEventType(row.event_type),
+        activity: eventTypeActivity(row.event_type),
       }
       this.#eventTypes.set(row.event_type, type)
     }
@@ -48,15 +55,17 @@ export class ProfilerSemantics implements LogSemantics {
     const fields = mayNameCommandField(row.fields) || mayHoldSecret(row.fields) ? readFields(row.fields) : NO_FIELDS
     const command = commandOf(fields, type.isCommand, row.msg)
     const credential = fields === NO_FIELDS ? null : extractCredential(fields)
-    if (credential !== null) return {command, credential, isAuth: type.isAuth}
+    const activity = row.service === undefined || isServiceName(row.service) ? type.activity : 'noise'
+    if (credential !== null) return withActivity({command, credential, isAuth: type.isAuth}, activity)
     // most lines are no command: share their answer instead of allocating one per line
-    if (command === null) return type.isAuth ? AUTH_LINE : PLAIN_LINE
-    return {command, isAuth: type.isAuth}
+    if (command === null) return PLAIN_LINES[type.isAuth ? 'auth' : 'other'][activity]
+    return withActivity({command, isAuth: type.isAuth}, activity)
   }
 }
 
 /** What an event type alone says of a line. */
 interface EventType {
+  activity: Activity
   isAuth: boolean
   isCommand: boolean
 }
@@ -74,4 +83,13 @@ function mayNameCommandField(fields: string): boolean {
 /** Whether fields JSON text may carry a credential (a `"secret_b64"` key; a `\u`-spelt one is caught above). */
 function mayHoldSecret(fields: string): boolean {
   return fields.includes('"secret_b64"')
+}
+
+function meaning(isAuth: boolean, activity: 'interaction' | 'scan' | undefined): LineMeaning {
+  return Object.freeze(activity === undefined ? {command: null, isAuth} : {activity, command: null, isAuth})
+}
+
+function withActivity(line: LineMeaning, activity: Activity): LineMeaning {
+  if (activity !== 'noise') line.activity = activity
+  return line
 }

@@ -7,7 +7,7 @@ import {describe, it} from 'node:test'
 import type {Kysely} from 'kysely'
 import type {TestContext} from 'node:test'
 
-import type {CredentialsTable, Database, NewLog} from '../../../src/db/schema.js'
+import type {AttackerServicesTable, CredentialsTable, Database, NewLog} from '../../../src/db/schema.js'
 
 import {addCredentials} from '../../../src/workers/profiler/credential-rows.js'
 import {PROFILER_CURSOR, Profiler, UNATTRIBUTED_SUFFIX, profilerTick} from '../../../src/workers/profiler/profiler.js'
@@ -27,7 +27,8 @@ function random(seed: number): (n: number) => number {
 }
 
 const DECKIES = ['decky-01', 'SRV-DEV-36', 'mx-02', 'décky-ü', 'ws"04']
-const SERVICES = ['auth-helper', 'ftp', 'smtp', 'imap', 'mysql', 'smb', 'http', 'snmp']
+const SERVICES = ['auth-helper', 'ftp', 'smtp', 'imap', 'mysql', 'smb', 'http', 'snmp', 'sniffer', '-']
+const EVENT_TYPES = ['auth_attempt', 'auth', 'command', 'connect', 'startup', 'session_recorded', 'Mail-From']
 const KINDS = [undefined, 'plaintext', 'ntlmssp_v2', 'mysql_native_password', 'http_bearer', 'snmp_community', 'k\u001b[2J\u0000ind']
 const PRINCIPALS = [undefined, 'root', 'admin', 'None', 'CORP\\administrator', 'r\u0000o\u001b[31mot"]\\', '😀\ud800', 'x'.repeat(400)]
 const SECRETS: Uint8Array[] = [
@@ -67,7 +68,7 @@ function credentialLogs(count: number, seed: number, attackers = 40): NewLog[] {
     }
 
     rows.push({
-      attacker_ip: ip, decky, event_type: rand(2) === 0 ? 'auth_attempt' : 'auth', fields: JSON.stringify(fields), msg: null,
+      attacker_ip: ip, decky, event_type: EVENT_TYPES[rand(EVENT_TYPES.length)]!, fields: JSON.stringify(fields), msg: null,
       raw_line: `line ${i}`, service, timestamp,
     })
   }
@@ -87,6 +88,40 @@ async function expectedCredentials(db: Kysely<Database>): Promise<CredentialsTab
   }
 
   return sorted([...rows.values()].map((row) => normalised(row)))
+}
+
+/** The `attacker_services` rows a fold of every line of `logs` gives: counts by DECNET's buckets, the first and last log ids. */
+async function expectedServices(db: Kysely<Database>): Promise<AttackerServicesTable[]> {
+  const logs = await db.selectFrom('logs').selectAll().orderBy('id').execute()
+  const semantics = new ProfilerSemantics()
+  const rows = new Map<string, AttackerServicesTable>()
+  for (const line of logs) {
+    const {activity} = semantics.describe(line)
+    if (line.attacker_ip === null || activity === undefined) continue
+    const key = `${line.attacker_ip} ${line.service}`
+    const id = Number(line.id)
+    const row = rows.get(key) ?? {first_log_id: id, interactions: 0, ip: line.attacker_ip, last_log_id: id, scans: 0, service: line.service}
+    if (activity === 'interaction') row.interactions++
+    else row.scans++
+    row.last_log_id = id
+    rows.set(key, row)
+  }
+
+  return [...rows.values()].sort(byIpService)
+}
+
+async function storedServices(db: Kysely<Database>): Promise<AttackerServicesTable[]> {
+  const rows = await db.selectFrom('attacker_services').selectAll().execute()
+  return rows
+    .map((row) => ({
+      first_log_id: Number(row.first_log_id), interactions: Number(row.interactions), ip: row.ip, last_log_id: Number(row.last_log_id), scans: Number(row.scans),
+      service: row.service,
+    }))
+    .sort(byIpService)
+}
+
+function byIpService(a: AttackerServicesTable, b: AttackerServicesTable): number {
+  return a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : a.service < b.service ? -1 : a.service > b.service ? 1 : 0
 }
 
 async function storedCredentials(db: Kysely<Database>): Promise<CredentialsTable[]> {
@@ -127,7 +162,7 @@ async function setup(t: TestContext, kind: string): Promise<{db: Kysely<Database
 }
 
 for (const kind of DATABASE_KINDS as string[]) {
-  describe(`profiler credentials (${kind})`, {skip: skipReason(kind), timeout: 180_000}, () => {
+  describe(`profiler credentials and service activity (${kind})`, {skip: skipReason(kind), timeout: 180_000}, () => {
     it('keeps each credential once per (attacker, decky, service, kind, secret, principal), whatever the batch size', async (t) => {
       const {db} = await setup(t, kind)
       await insertLogs(db, credentialLogs(1500, 1))
@@ -136,6 +171,10 @@ for (const kind of DATABASE_KINDS as string[]) {
       assert.ok(expected.some((row) => row.attacker_ip === '') && expected.some((row) => row.attempts > 1), 'unattributed and repeated credentials')
       const counted = await drain(db, 137)
       assert.deepEqual(await storedCredentials(db), expected)
+      const services = await expectedServices(db)
+      assert.ok(services.some((row) => row.interactions > 0) && services.some((row) => row.scans > 0))
+      assert.ok(!services.some((row) => row.service === 'sniffer' || row.service === '-'), 'infrastructure and NILVALUE are no service')
+      assert.deepEqual(await storedServices(db), services)
       assert.equal(counted, expected.reduce((sum, row) => sum + Number(row.attempts), 0))
 
       // the same lines again over other batch bounds, from scratch
@@ -143,13 +182,17 @@ for (const kind of DATABASE_KINDS as string[]) {
       await db.deleteFrom('attacker_command_batches').execute()
       await db.deleteFrom('attackers').execute()
       await db.deleteFrom('worker_state').execute()
+      await db.deleteFrom('attacker_services').execute()
       await drain(db, 1000)
       assert.deepEqual(await storedCredentials(db), expected)
+      assert.deepEqual(await storedServices(db), services)
       await db.deleteFrom('credentials').execute()
+      await db.deleteFrom('attacker_services').execute()
       await db.deleteFrom('attackers').execute()
       await db.deleteFrom('worker_state').execute()
       await drain(db, 7)
       assert.deepEqual(await storedCredentials(db), expected)
+      assert.deepEqual(await storedServices(db), services)
     })
 
     it('stores every byte of a hostile credential exactly, and its names storable', async (t) => {
@@ -176,6 +219,7 @@ for (const kind of DATABASE_KINDS as string[]) {
       assert.equal(replay.lines, 750)
       assert.equal(replay.credentials, 0)
       assert.deepEqual(await storedCredentials(db), expected)
+      assert.deepEqual(await storedServices(db), await expectedServices(db))
       const mark = await db.selectFrom('worker_state').select('cursor').where('worker', '=', PROFILER_CURSOR + UNATTRIBUTED_SUFFIX).executeTakeFirst()
       assert.ok(mark !== undefined && Number(mark.cursor) > 0, 'the unattributed mark is kept')
 
@@ -183,6 +227,7 @@ for (const kind of DATABASE_KINDS as string[]) {
       await insertLogs(db, credentialLogs(300, 3))
       await drain(db, 64)
       assert.deepEqual(await storedCredentials(db), await expectedCredentials(db))
+      assert.deepEqual(await storedServices(db), await expectedServices(db))
     })
 
     it('never adds a write of lines a credential row already holds (the attackers cleared alone)', async (t) => {
@@ -190,10 +235,12 @@ for (const kind of DATABASE_KINDS as string[]) {
       await insertLogs(db, credentialLogs(600, 4))
       await drain(db, 100)
       const expected = await expectedCredentials(db)
+      const services = await expectedServices(db)
       await db.deleteFrom('attackers').execute()
       await db.updateTable('worker_state').set({cursor: 0}).execute()
       await drain(db, 100)
       assert.deepEqual(await storedCredentials(db), expected)
+      assert.deepEqual(await storedServices(db), services)
     })
 
     it('loses and doubles no credential when the worker is SIGKILLed mid-run and restarted', async (t) => {
@@ -225,6 +272,7 @@ for (const kind of DATABASE_KINDS as string[]) {
       assert.equal(done.code, 0, done.stderr)
       assert.equal(await cursorOf(db), lines)
       assert.deepEqual(await storedCredentials(db), await expectedCredentials(db))
+      assert.deepEqual(await storedServices(db), await expectedServices(db))
     })
 
     it('drains (reading ahead, on SQLite on its reading thread) into the same credentials', async (t) => {
@@ -232,6 +280,7 @@ for (const kind of DATABASE_KINDS as string[]) {
       await insertLogs(db, credentialLogs(3000, 6))
       await new Profiler(db, {batchSize: 256, url}).drain()
       assert.deepEqual(await storedCredentials(db), await expectedCredentials(db))
+      assert.deepEqual(await storedServices(db), await expectedServices(db))
     })
   })
 }

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
 
+import {activityOf} from '../../../dist/logs/activity.js'
 import {classifyAuth} from '../../../dist/logs/auth.js'
+import {extractCredential} from '../../../dist/logs/credential.js'
 import {COMMAND_EVENT_TYPES, COMMAND_FIELDS, extractCommand} from '../../../dist/logs/command.js'
 import {parseLine} from '../../../dist/logs/parse.js'
 import {ProfilerSemantics} from '../../../dist/workers/profiler/semantics.js'
@@ -10,7 +12,14 @@ import {ProfilerSemantics} from '../../../dist/workers/profiler/semantics.js'
 /** What the profiler must get: the plain src/logs answers, fields parsed every time. */
 function reference(row) {
   const parsed = {...row, fields: JSON.parse(row.fields)}
-  return {command: extractCommand(parsed), isAuth: classifyAuth(parsed) !== null}
+  const activity = activityOf(row.service ?? 'any', row.event_type)
+  const credential = extractCredential(parsed.fields)
+  return {
+    command: extractCommand(parsed),
+    isAuth: classifyAuth(parsed) !== null,
+    ...(activity === 'noise' ? {} : {activity}),
+    ...(credential === null ? {} : {credential}),
+  }
 }
 
 const row = (event_type, fields, msg = null) => ({event_type, fields: JSON.stringify(fields), msg})
@@ -23,8 +32,8 @@ describe('ProfilerSemantics', () => {
     for (const text of lines) {
       const result = parseLine(text)
       if (!result.ok) continue
-      const {eventType, fields, msg} = result.line
-      const subject = {event_type: eventType, fields: JSON.stringify(fields), msg}
+      const {eventType, fields, msg, service} = result.line
+      const subject = {event_type: eventType, fields: JSON.stringify(fields), msg, service}
       assert.deepEqual(semantics.describe(subject), reference(subject), text)
       compared++
     }
@@ -55,6 +64,14 @@ describe('ProfilerSemantics', () => {
       row('Shell-Input', {}, null),
       row('redis_command', {command: 'INFO'}),
       row('sql_query', {sql: 'DROP TABLE x', query: ''}),
+      row('auth_attempt', {principal: 'root', secret_b64: 'MTIzNDU2'}), // a credential
+      row('auth_attempt', {principal: 'root', secret_b64: 'MTIzNDU2', command: 'id'}), // a credential and a command
+      {event_type: 'auth', fields: '{"principal":"root","\\u0073ecret_b64":"MTIzNDU2"}', msg: null}, // a key spelt with an escape
+      row('auth', {secret_b64: 'not base64'}),
+      row('startup', {}), // noise
+      {...row('tcp_syn_fingerprint', {secret_b64: 'eA=='}), service: 'sniffer'}, // infrastructure: noise, a credential all the same
+      {...row('command', {command: 'id'}), service: '-'},
+      {...row('session_recorded', {}), service: 'sessrec'},
     ]
     for (const subject of cases) {
       // twice: the second answer comes from what the first one remembered
