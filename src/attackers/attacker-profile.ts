@@ -83,13 +83,52 @@ export interface ServiceActivity {
   scanned: string[]
 }
 
-/** One attacker's profile as `decnet attackers show` gives it: the profile, its credentials and its service activity. */
+/** A file DECNET captured after the attacker wrote it (a `file_captured` line). */
+export interface AttackerFile {
+  /** Event time, ISO-8601 UTC. */
+  timestamp: string
+  decky: string
+  service: string
+  /** SHA-256 (hex) of the file, as DECNET computed it. */
+  sha256: null | string
+  size: null | number
+  /** Where the attacker wrote it. */
+  path: null | string
+  /** The name DECNET stored it under. */
+  storedAs: null | string
+  /** How DECNET tied it to the attacker's session (`pid-chain`, `ss-only`, ...). */
+  attribution: null | string
+  /** The process that wrote it. */
+  writer: {comm: null | string; pid: null | number; uid: null | number}
+}
+
+/** An interactive session DECNET recorded (a `session_recorded` line). */
+export interface AttackerSession {
+  /** Event time (the session's end), ISO-8601 UTC. */
+  timestamp: string
+  decky: string
+  /** The session's id. */
+  id: null | string
+  /** The session's own service (`ssh`, `telnet`). */
+  service: string
+  durationS: null | number
+  /** Bytes of transcript. */
+  bytes: null | number
+  /** Whether the transcript hit DECNET's cap. */
+  truncated: boolean | null
+}
+
+/** One attacker's profile as `decnet attackers show` gives it: the profile, its credentials, service activity and artifacts. */
 export interface AttackerDetail extends AttackerProfile {
   /** The most tried first (then the latest seen), at most 1,000: see `credentialCount`. */
   credentials: AttackerCredential[]
   /** How many (decky, service, kind, secret, principal) credentials the attacker tried in all. */
   credentialCount: number
   serviceActivity: ServiceActivity
+  /** Captured files, the newest first, at most 200. */
+  artifacts: AttackerFile[]
+  /** Recorded sessions, the newest first, at most 200. */
+  sessions: AttackerSession[]
 }
 
 /** A credential across attackers (`decnet credentials`): one (kind, secret, principal). */

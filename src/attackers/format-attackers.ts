@@ -73,6 +73,15 @@ export function formatAttackerHead(p: AttackerProfile | AttackerDetail): string 
   }
 
   if ('credentials' in p && p.credentialCount > 0) lines.push(formatAttackerCredentials(p.credentials, p.credentialCount))
+  if ('artifacts' in p && p.artifacts.length > 0) {
+    const rows = p.artifacts.map((f) => [shortTime(f.timestamp), f.decky, f.sha256?.slice(0, 16) ?? '-', f.size === null ? '-' : `${f.size}`, f.writer.comm ?? '-', f.path ?? '-'])
+    lines.push(`  files          ${p.artifacts.length}`, indent(table([['TIME', 'DECKY', 'SHA256', 'BYTES', 'WRITER', 'PATH'], ...rows], [false, false, false, true, false, false]), 4))
+  }
+
+  if ('sessions' in p && p.sessions.length > 0) {
+    const rows = p.sessions.map((s) => [shortTime(s.timestamp), s.decky, s.service, s.durationS === null ? '-' : `${s.durationS}`, s.bytes === null ? '-' : `${s.bytes}`, s.id ?? '-'])
+    lines.push(`  sessions       ${p.sessions.length}`, indent(table([['ENDED', 'DECKY', 'SERVICE', 'SECONDS', 'BYTES', 'ID'], ...rows], [false, false, false, true, true, false]), 4))
+  }
   lines.push(`  commands       ${p.commandCount === 0 ? '-' : p.commandCount}`)
   return lines.join('\n')
 }

@@ -1,5 +1,5 @@
 /** Attacker profiles as `decnet attackers` reads and shows them. */
-export type {AttackerCommand, AttackerCredential, AttackerDetail, AttackerProfile, CredentialSummary, ServiceActivity, TechniqueCount} from './attacker-profile.js'
+export type {AttackerCommand, AttackerCredential, AttackerDetail, AttackerFile, AttackerSession, AttackerProfile, CredentialSummary, ServiceActivity, TechniqueCount} from './attacker-profile.js'
 export type {CommandWidths} from './format-attackers.js'
 export {commandWidths, formatAttackerDetail, formatAttackerHead, formatAttackerTable, formatCommandHeader, formatCommandLine} from './format-attackers.js'
 export type {FindAttackerOptions, ListAttackersOptions} from './read-attackers.js'
@@ -11,3 +11,4 @@ export {writeProfileJson, writeProfileText} from './stream-profile.js'
 export type {ListCredentialsOptions} from './read-credentials.js'
 export {countAttackerCredentials, listCredentials, readAttackerCredentials, SHOW_CREDENTIALS} from './read-credentials.js'
 export {formatCredentialTable} from './format-credentials.js'
+export {readAttackerArtifacts, SHOW_ARTIFACTS} from './read-artifacts.js'

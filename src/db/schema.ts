@@ -131,6 +131,26 @@ export interface AttackerServicesTable {
   last_log_id: number
 }
 
+/**
+ * The artifacts DECNET recorded of an attacker, one row per log line: files
+ * it captured (`file_captured`) and sessions it recorded
+ * (`session_recorded`). Written by the profiler with `attackers` (see
+ * migration 0008).
+ */
+export interface AttackerArtifactsTable {
+  /** The log line's id: a replay writes nothing new. */
+  log_id: number
+  ip: string
+  /** `file` or `session`. */
+  kind: string
+  /** Event time, ISO-8601 UTC. */
+  timestamp: string
+  decky: string
+  service: string
+  /** JSON: the artifact (see `extractArtifact`) without its kind. */
+  details: string
+}
+
 /** One ATT&CK tag per (event, rule, technique). */
 export interface TtpTagsTable {
   /** Deterministic: 32 hex digits, the log id (12) then a hash of log_id, rule_id and technique (20); see `tagId`. */
@@ -217,6 +237,7 @@ export interface Database {
   attacker_command_batches: AttackerCommandBatchesTable
   credentials: CredentialsTable
   attacker_services: AttackerServicesTable
+  attacker_artifacts: AttackerArtifactsTable
   ttp_tags: TtpTagsTable
   auth_failures: AuthFailuresTable
   worker_state: WorkerStateTable

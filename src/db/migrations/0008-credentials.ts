@@ -22,6 +22,10 @@ import type {Kysely} from 'kysely'
  * event-kind buckets; noise and DECNET's own sniffer and prober are not
  * counted), with the log ids folded in, as above.
  *
+ * `attacker_artifacts`: one row per `file_captured` or `session_recorded`
+ * line of an attacker (keyed by its log id, so a replay adds nothing), its
+ * details as JSON.
+ *
  * `credentials_secret` serves credential reuse (the same secret on several
  * deckies and services). Lines profiled before this migration are not in
  * it until the profile is rebuilt (docs/profiles.md says how).
@@ -58,10 +62,21 @@ export async function up(db: Kysely<any>): Promise<void> {
     last_log_id bigint not null,
     primary key (ip, service)
   )`.execute(db)
+  await sql`create table attacker_artifacts (
+    log_id bigint primary key,
+    ip text not null,
+    kind text not null,
+    timestamp text not null,
+    decky text not null,
+    service text not null,
+    details text not null
+  )`.execute(db)
+  await sql`create index attacker_artifacts_ip on attacker_artifacts (ip, log_id)`.execute(db)
 }
 
 /** Drops the tables. */
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop table attacker_artifacts`.execute(db)
   await sql`drop table attacker_services`.execute(db)
   await sql`drop table credentials`.execute(db)
 }

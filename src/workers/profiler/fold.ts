@@ -5,6 +5,7 @@
 import type {LoggedCommand} from '../../db/bulk/command-batches.js'
 import type {AttackerRow, LogRow} from '../../db/schema.js'
 
+import type {Artifact} from '../../logs/artifact.js'
 import type {Credential} from '../../logs/credential.js'
 import type {ContactTuple} from './first-contacts.js'
 import type {SeenCredential} from './credential-rows.js'
@@ -43,6 +44,8 @@ export interface LineMeaning {
   credential?: Credential
   /** What the line says of its service (see `activityOf`): absent for noise. */
   activity?: 'interaction' | 'scan'
+  /** The artifact (captured file, recorded session) the line names (see `extractArtifact`), when it names one. */
+  artifact?: Artifact
 }
 
 /**
@@ -73,6 +76,8 @@ export type FoldResult = {
   credentials: SeenCredential[]
   /** What the new lines say of each service they came from (services whose lines were all noise are left out). */
   services: Map<string, ServiceLines>
+  /** The artifacts the new lines name, in log order, with each line's id, time, decky and service. */
+  artifacts: Array<{log_id: number; timestamp: string; decky: string; service: string; artifact: Artifact}>
 } & ({attacker: AttackerProfile; contactsChanged: true} | {attacker: StoredAttacker; contactsChanged: false})
 
 /** How many of an attacker's new lines of one service show an interaction, and how many only a scan, and their log ids. */
@@ -118,16 +123,20 @@ export function foldAttacker(
   const commands: LoggedCommand[] = []
   const credentials: SeenCredential[] = []
   const services = new Map<string, ServiceLines>()
+  const artifacts: FoldResult['artifacts'] = []
 
   for (const row of rows) {
     if (firstSeen === undefined || row.timestamp < firstSeen) firstSeen = row.timestamp
     if (lastSeen === undefined || row.timestamp > lastSeen) lastSeen = row.timestamp
     if (row.id > lastLogId) lastLogId = row.id
     contacts?.see(row)
-    const {activity, command, credential, isAuth} = row.meaning ?? semantics.describe(row)
+    const {activity, artifact, command, credential, isAuth} = row.meaning ?? semantics.describe(row)
+    if (artifact !== undefined) artifacts.push({artifact, decky: row.decky, log_id: row.id, service: row.service, timestamp: row.timestamp})
     if (activity !== undefined) {
-      const lines = services.get(row.service)
-      if (lines === undefined) services.set(row.service, {firstLogId: row.id, interactions: activity === 'interaction' ? 1 : 0, lastLogId: row.id, scans: activity === 'scan' ? 1 : 0})
+      // a recorded session counts for its own service (`ssh`, `telnet`), not for DECNET's recorder (`sessrec`)
+      const service = artifact?.kind === 'session' && artifact.service !== null ? artifact.service : row.service
+      const lines = services.get(service)
+      if (lines === undefined) services.set(service, {firstLogId: row.id, interactions: activity === 'interaction' ? 1 : 0, lastLogId: row.id, scans: activity === 'scan' ? 1 : 0})
       else {
         if (activity === 'interaction') lines.interactions++
         else lines.scans++
@@ -158,12 +167,12 @@ export function foldAttacker(
     // current is defined: a new attacker's contacts always change
     const moved = withCounters(current!, ip, counters)
     if (ownContacts.has(current!)) ownContacts.add(moved)
-    return {attacker: moved, commands, contactsChanged: false, credentials, services}
+    return {artifacts, attacker: moved, commands, contactsChanged: false, credentials, services}
   }
 
   const attacker = withCounters(columns, ip, counters)
   ownContacts.add(attacker)
-  return {attacker, commands, contactsChanged: true, credentials, services}
+  return {artifacts, attacker, commands, contactsChanged: true, credentials, services}
 }
 
 /**

@@ -9,7 +9,7 @@ import {sql} from 'kysely'
 
 import type {DialectName} from '../../db/dialect-of.js'
 import type {OpenDatabaseOptions} from '../../db/open.js'
-import type {AttackerCommandBatchesTable, AttackerRow, AttackerServicesTable, CredentialsTable, Database} from '../../db/schema.js'
+import type {AttackerArtifactsTable, AttackerCommandBatchesTable, AttackerRow, AttackerServicesTable, CredentialsTable, Database} from '../../db/schema.js'
 import type {UpsertColumns} from '../../db/bulk/bulk-upsert.js'
 import type {AttackerProfile, LogSemantics, ProfileLog, StoredAttacker} from './fold.js'
 import type {LinesRead, TickLine} from './read/read-lines.js'
@@ -88,6 +88,9 @@ const COUNTER_COLUMNS = [
   ['ip', 'text'], ['first_seen', 'text'], ['last_seen', 'text'], ['event_count', 'bigint'], ['auth_attempts', 'bigint'],
   ['last_log_id', 'bigint'],
 ] as const satisfies UpsertColumns<AttackerRow>
+const ARTIFACT_COLUMNS = [
+  ['log_id', 'bigint'], ['ip', 'text'], ['kind', 'text'], ['timestamp', 'text'], ['decky', 'text'], ['service', 'text'], ['details', 'text'],
+] as const satisfies UpsertColumns<AttackerArtifactsTable>
 const BATCH_COLUMNS = [
   ['ip', 'text'], ['first_log_id', 'bigint'], ['last_log_id', 'bigint'], ['commands', 'text'],
 ] as const satisfies UpsertColumns<AttackerCommandBatchesTable>
@@ -191,6 +194,7 @@ export class Profiler {
   readonly #commandBatches: BulkUpsert<AttackerCommandBatchesTable>
   readonly #credentials: CredentialUpsert
   readonly #services: ServiceActivityUpsert
+  readonly #artifacts: BulkUpsert<AttackerArtifactsTable>
   /** PostgreSQL: the four writes and the cursor update of a tick, as one statement. */
   readonly #together: PostgresWriteBatch | undefined
   /** The attacker rows this profiler's last ticks wrote (see `AttackerCache`). */
@@ -227,10 +231,11 @@ export class Profiler {
     this.#commandBatches = new BulkUpsert(dialect, 'attacker_command_batches', BATCH_COLUMNS, BATCH_KEY, 'nothing')
     this.#credentials = new CredentialUpsert(dialect)
     this.#services = new ServiceActivityUpsert(dialect)
+    this.#artifacts = new BulkUpsert(dialect, 'attacker_artifacts', ARTIFACT_COLUMNS, 'log_id', 'nothing')
     this.#together =
       dialect === 'postgres'
         ? new PostgresWriteBatch(
-            [this.#attackers, this.#rewrites, this.#counters, this.#commandBatches, this.#credentials, this.#services],
+            [this.#attackers, this.#rewrites, this.#counters, this.#commandBatches, this.#credentials, this.#services, this.#artifacts],
             (n) => `update "worker_state" set "cursor" = $${n}, "updated_at" = $${n + 1} where "worker" = $${n + 2}`,
           )
         : undefined
@@ -329,6 +334,7 @@ export class Profiler {
     const batches: AttackerCommandBatchesTable[] = []
     const credentialRows = new Map<string, CredentialsTable>()
     const serviceRows: AttackerServicesTable[] = []
+    const artifactRows: AttackerArtifactsTable[] = []
     let commands = 0
     let credentials = 0
     for (const [ip, row, fresh, needs] of work) {
@@ -336,6 +342,10 @@ export class Profiler {
       if (!folded.contactsChanged) moved.push(folded.attacker)
       else if (row === undefined) created.push(folded.attacker)
       else changed.push(folded.attacker)
+      for (const {artifact: {kind, ...details}, decky, log_id: logId, service, timestamp} of folded.artifacts) {
+        artifactRows.push({decky, details: JSON.stringify(details), ip, kind, log_id: logId, service, timestamp})
+      }
+
       for (const [service, seen] of folded.services) {
         serviceRows.push({first_log_id: seen.firstLogId, interactions: seen.interactions, ip, last_log_id: seen.lastLogId, scans: seen.scans, service})
       }
@@ -353,7 +363,7 @@ export class Profiler {
     const unattributed = unattributedCredentials(lines, this.#semantics)
     const unattributedMark = unattributed.length === 0 ? undefined : await this.#unattributed(trx, unattributed, credentialRows)
     credentials += unattributedMark?.count ?? 0
-    await this.#write(trx, {batches, changed, created, credentials: [...credentialRows.values()], moved, services: serviceRows}, next)
+    await this.#write(trx, {batches, changed, created, credentials: [...credentialRows.values()], moved, services: serviceRows, artifacts: artifactRows}, next)
     if (unattributedMark !== undefined && unattributedMark.count > 0) await this.#markUnattributed(trx, unattributedMark.last)
     return {
       result: {attackers: work.length, commands, credentials, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
@@ -396,10 +406,10 @@ export class Profiler {
 
   /** Writes a tick's attackers and command batches and moves the cursor. */
   async #write(trx: Transaction<Database>, rows: TickWrites, cursor: number): Promise<void> {
-    const {batches, changed, created, credentials, moved, services} = rows
+    const {artifacts, batches, changed, created, credentials, moved, services} = rows
     const updatedAt = new Date().toISOString()
     if (this.#together !== undefined) {
-      await this.#together.run(trx, [created, changed, moved, batches, credentials, services], [cursor, updatedAt, this.#cursorName])
+      await this.#together.run(trx, [created, changed, moved, batches, credentials, services, artifacts], [cursor, updatedAt, this.#cursorName])
       return
     }
 
@@ -409,6 +419,7 @@ export class Profiler {
     await this.#commandBatches.write(trx, batches)
     await this.#credentials.write(trx, credentials)
     await this.#services.write(trx, services)
+    await this.#artifacts.write(trx, artifacts)
     await trx.updateTable('worker_state').set({cursor, updated_at: updatedAt}).where('worker', '=', this.#cursorName).execute()
   }
 
@@ -473,6 +484,7 @@ interface TickWrites {
   batches: AttackerCommandBatchesTable[]
   credentials: CredentialsTable[]
   services: AttackerServicesTable[]
+  artifacts: AttackerArtifactsTable[]
 }
 
 /** The credentials carried by lines that name no attacker, in log order. */

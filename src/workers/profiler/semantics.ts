@@ -5,6 +5,7 @@ import {COMMAND_FIELDS, commandOf, isCommandEventType} from '../../logs/command.
 import type {Activity} from '../../logs/activity.js'
 
 import {eventTypeActivity, isServiceName} from '../../logs/activity.js'
+import {extractArtifact, isArtifactEventType} from '../../logs/artifact.js'
 import {extractCredential} from '../../logs/credential.js'
 import {readFields} from '../../logs/fields.js'
 
@@ -48,14 +49,22 @@ export class ProfilerSemantics implements LogSemantics {
         isAuth: classifyAuth({event_type: row.event_type, fields: NO_FIELDS, msg: null}) !== null,
         isCommand: isCommandEventType(row.event_type),
         activity: eventTypeActivity(row.event_type),
+        isArtifact: isArtifactEventType(row.event_type),
       }
       this.#eventTypes.set(row.event_type, type)
     }
 
-    const fields = mayNameCommandField(row.fields) || mayHoldSecret(row.fields) ? readFields(row.fields) : NO_FIELDS
+    const fields = type.isArtifact || mayNameCommandField(row.fields) || mayHoldSecret(row.fields) ? readFields(row.fields) : NO_FIELDS
     const command = commandOf(fields, type.isCommand, row.msg)
     const credential = fields === NO_FIELDS ? null : extractCredential(fields)
     const activity = row.service === undefined || isServiceName(row.service) ? type.activity : 'noise'
+    if (type.isArtifact) {
+      const artifact = extractArtifact(row.event_type, fields)
+      if (artifact !== null) {
+        return withActivity({command, isAuth: type.isAuth, artifact, ...(credential === null ? {} : {credential})}, activity)
+      }
+    }
+
     if (credential !== null) return withActivity({command, credential, isAuth: type.isAuth}, activity)
     // most lines are no command: share their answer instead of allocating one per line
     if (command === null) return PLAIN_LINES[type.isAuth ? 'auth' : 'other'][activity]
@@ -66,6 +75,7 @@ export class ProfilerSemantics implements LogSemantics {
 /** What an event type alone says of a line. */
 interface EventType {
   activity: Activity
+  isArtifact: boolean
   isAuth: boolean
   isCommand: boolean
 }

@@ -28,7 +28,7 @@ function random(seed: number): (n: number) => number {
 
 const DECKIES = ['decky-01', 'SRV-DEV-36', 'mx-02', 'décky-ü', 'ws"04']
 const SERVICES = ['auth-helper', 'ftp', 'smtp', 'imap', 'mysql', 'smb', 'http', 'snmp', 'sniffer', '-']
-const EVENT_TYPES = ['auth_attempt', 'auth', 'command', 'connect', 'startup', 'session_recorded', 'Mail-From']
+const EVENT_TYPES = ['auth_attempt', 'auth', 'command', 'connect', 'startup', 'session_recorded', 'Mail-From', 'file_captured']
 const KINDS = [undefined, 'plaintext', 'ntlmssp_v2', 'mysql_native_password', 'http_bearer', 'snmp_community', 'k\u001b[2J\u0000ind']
 const PRINCIPALS = [undefined, 'root', 'admin', 'None', 'CORP\\administrator', 'r\u0000o\u001b[31mot"]\\', '😀\ud800', 'x'.repeat(400)]
 const SECRETS: Uint8Array[] = [
@@ -67,6 +67,13 @@ function credentialLogs(count: number, seed: number, attackers = 40): NewLog[] {
       fields.secret_b64 = 'not base64!'
     }
 
+    if (rand(3) === 0) {
+      Object.assign(fields, {
+        sha256: rand(2) === 0 ? 'ab'.repeat(32) : 'not a hash', size: String(rand(5000)), orig_path: `/tmp/\u001b[2J${i}\u0000`, writer_comm: 'wget',
+        writer_pid: String(rand(9000)), sid: `s-${i}`, service: rand(2) === 0 ? 'ssh' : 'telnet', duration_s: `${rand(300)}.5`, bytes: '100', truncated: 'true',
+      })
+    }
+
     rows.push({
       attacker_ip: ip, decky, event_type: EVENT_TYPES[rand(EVENT_TYPES.length)]!, fields: JSON.stringify(fields), msg: null,
       raw_line: `line ${i}`, service, timestamp,
@@ -96,11 +103,12 @@ async function expectedServices(db: Kysely<Database>): Promise<AttackerServicesT
   const semantics = new ProfilerSemantics()
   const rows = new Map<string, AttackerServicesTable>()
   for (const line of logs) {
-    const {activity} = semantics.describe(line)
+    const {activity, artifact} = semantics.describe(line)
     if (line.attacker_ip === null || activity === undefined) continue
-    const key = `${line.attacker_ip} ${line.service}`
+    const service = artifact?.kind === 'session' && artifact.service !== null ? artifact.service : line.service
+    const key = `${line.attacker_ip} ${service}`
     const id = Number(line.id)
-    const row = rows.get(key) ?? {first_log_id: id, interactions: 0, ip: line.attacker_ip, last_log_id: id, scans: 0, service: line.service}
+    const row = rows.get(key) ?? {first_log_id: id, interactions: 0, ip: line.attacker_ip, last_log_id: id, scans: 0, service}
     if (activity === 'interaction') row.interactions++
     else row.scans++
     row.last_log_id = id
@@ -108,6 +116,26 @@ async function expectedServices(db: Kysely<Database>): Promise<AttackerServicesT
   }
 
   return [...rows.values()].sort(byIpService)
+}
+
+/** The `attacker_artifacts` rows: one per artifact line of an attacker. */
+async function expectedArtifacts(db: Kysely<Database>): Promise<unknown[]> {
+  const logs = await db.selectFrom('logs').selectAll().orderBy('id').execute()
+  const semantics = new ProfilerSemantics()
+  const rows: unknown[] = []
+  for (const line of logs) {
+    const {artifact} = semantics.describe(line)
+    if (line.attacker_ip === null || artifact === undefined) continue
+    const {kind, ...details} = artifact
+    rows.push({decky: line.decky, details: JSON.stringify(details), ip: line.attacker_ip, kind, log_id: Number(line.id), service: line.service, timestamp: line.timestamp})
+  }
+
+  return rows
+}
+
+async function storedArtifacts(db: Kysely<Database>): Promise<unknown[]> {
+  const rows = await db.selectFrom('attacker_artifacts').selectAll().orderBy('log_id').execute()
+  return rows.map((row) => ({...row, log_id: Number(row.log_id)}))
 }
 
 async function storedServices(db: Kysely<Database>): Promise<AttackerServicesTable[]> {
@@ -186,6 +214,9 @@ for (const kind of DATABASE_KINDS as string[]) {
       await drain(db, 1000)
       assert.deepEqual(await storedCredentials(db), expected)
       assert.deepEqual(await storedServices(db), services)
+      const artifacts = await expectedArtifacts(db)
+      assert.ok(artifacts.length > 100, `${artifacts.length} artifacts`)
+      assert.deepEqual(await storedArtifacts(db), artifacts)
       await db.deleteFrom('credentials').execute()
       await db.deleteFrom('attacker_services').execute()
       await db.deleteFrom('attackers').execute()
@@ -220,6 +251,7 @@ for (const kind of DATABASE_KINDS as string[]) {
       assert.equal(replay.credentials, 0)
       assert.deepEqual(await storedCredentials(db), expected)
       assert.deepEqual(await storedServices(db), await expectedServices(db))
+      assert.deepEqual(await storedArtifacts(db), await expectedArtifacts(db))
       const mark = await db.selectFrom('worker_state').select('cursor').where('worker', '=', PROFILER_CURSOR + UNATTRIBUTED_SUFFIX).executeTakeFirst()
       assert.ok(mark !== undefined && Number(mark.cursor) > 0, 'the unattributed mark is kept')
 
@@ -273,6 +305,7 @@ for (const kind of DATABASE_KINDS as string[]) {
       assert.equal(await cursorOf(db), lines)
       assert.deepEqual(await storedCredentials(db), await expectedCredentials(db))
       assert.deepEqual(await storedServices(db), await expectedServices(db))
+      assert.deepEqual(await storedArtifacts(db), await expectedArtifacts(db))
     })
 
     it('drains (reading ahead, on SQLite on its reading thread) into the same credentials', async (t) => {

@@ -3,6 +3,7 @@ import {readFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
 
 import {activityOf} from '../../../dist/logs/activity.js'
+import {extractArtifact} from '../../../dist/logs/artifact.js'
 import {classifyAuth} from '../../../dist/logs/auth.js'
 import {extractCredential} from '../../../dist/logs/credential.js'
 import {COMMAND_EVENT_TYPES, COMMAND_FIELDS, extractCommand} from '../../../dist/logs/command.js'
@@ -14,7 +15,9 @@ function reference(row) {
   const parsed = {...row, fields: JSON.parse(row.fields)}
   const activity = activityOf(row.service ?? 'any', row.event_type)
   const credential = extractCredential(parsed.fields)
+  const artifact = extractArtifact(row.event_type, parsed.fields)
   return {
+    ...(artifact === null ? {} : {artifact}),
     command: extractCommand(parsed),
     isAuth: classifyAuth(parsed) !== null,
     ...(activity === 'noise' ? {} : {activity}),
@@ -71,7 +74,9 @@ describe('ProfilerSemantics', () => {
       row('startup', {}), // noise
       {...row('tcp_syn_fingerprint', {secret_b64: 'eA=='}), service: 'sniffer'}, // infrastructure: noise, a credential all the same
       {...row('command', {command: 'id'}), service: '-'},
-      {...row('session_recorded', {}), service: 'sessrec'},
+      {...row('session_recorded', {sid: 'x', service: 'ssh', duration_s: '1.5', bytes: '10', truncated: 'false'}), service: 'sessrec'},
+      row('file_captured', {sha256: 'A'.repeat(64), size: '12', orig_path: '/tmp/\u001b[2Jx', writer_comm: 'wget', writer_pid: '-1'}),
+      row('File-Captured', {secret_b64: 'eA=='}),
     ]
     for (const subject of cases) {
       // twice: the second answer comes from what the first one remembered
