@@ -21,7 +21,7 @@ export default class AttackersShow extends JsonCommand {
 
   static override description = `Shows everything the profiler knows about one attacker: first and last seen, event count, authentication attempts, services, deckies in first-contact order (and the traversal path), the credentials it tried (most tried first, secrets escaped: hex for hashes, \\xNN for control bytes), the commands it ran in time order, and its ATT&CK techniques with how many of its log lines carry each.
 
-With --json, the profile of \`decnet attackers --json\` plus credentials ({principal, secretKind, secret, secretB64, secretSha256, service, decky, domain, outcome, attempts, firstSeen, lastSeen}; the 1,000 most tried) and credentialCount.
+With --json, the profile of \`decnet attackers --json\` plus credentials ({principal, secretKind, secret, secretB64, secretSha256, service, decky, domain, outcome, attempts, firstSeen, lastSeen}; the 1,000 most tried), credentialCount, serviceActivity ({interacted, scanned}: service names), artifacts (captured files: {timestamp, decky, service, sha256, size, path, storedAs, attribution, writer}) and sessions (recorded sessions: {timestamp, decky, id, service, durationS, bytes, truncated}), the newest 200 of each; see docs/profiles.md.
 
 An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exits ${ExitCode.NOT_FOUND}.`
 
