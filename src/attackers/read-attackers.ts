@@ -96,10 +96,11 @@ export async function findAttackerDetail(db: Kysely<Database>, ip: string): Prom
 
 /** The services attacker `ip` interacted with, and those it only scanned, each by name. */
 export async function readServiceActivity(db: Kysely<Database>, ip: string): Promise<ServiceActivity> {
-  const rows = await db.selectFrom('attacker_services').select(['service', 'interactions', 'scans']).where('ip', '=', ip).orderBy('service').execute()
+  const rows = await db.selectFrom('attacker_services').select(['service', 'kind']).where('ip', '=', ip).orderBy('service').execute()
+  const interacted = new Set(rows.filter((row) => row.kind === 'interaction').map((row) => row.service))
   return {
-    interacted: rows.filter((row) => Number(row.interactions) > 0).map((row) => row.service),
-    scanned: rows.filter((row) => Number(row.interactions) === 0 && Number(row.scans) > 0).map((row) => row.service),
+    interacted: [...interacted],
+    scanned: [...new Set(rows.filter((row) => row.kind === 'scan' && !interacted.has(row.service)).map((row) => row.service))],
   }
 }
 

@@ -116,19 +116,18 @@ export interface CredentialsTable {
 }
 
 /**
- * What an attacker did with each service it reached: lines that show an
- * interaction (a command, a mail, a file, a session...) and lines that only
- * show a scan (a connection, a login attempt, a request). Maintained by the
- * profiler with `attackers` (see migration 0008).
+ * What an attacker did with each service it reached: one row per kind of
+ * activity seen, `interaction` (a command, a mail, a file, a session...) or
+ * `scan` (a connection, a login attempt, a request). Written by the profiler
+ * with `attackers`, once per (ip, service, kind) (see migration 0008).
  */
 export interface AttackerServicesTable {
   ip: string
   service: string
-  interactions: number
-  scans: number
-  /** The first and last log ids folded into the row (a write at or below `last_log_id` is a replay, and is skipped). */
+  /** `interaction` or `scan`. */
+  kind: string
+  /** The first log line of the attacker that showed it. */
   first_log_id: number
-  last_log_id: number
 }
 
 /**

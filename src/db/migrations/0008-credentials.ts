@@ -17,10 +17,10 @@ import type {Kysely} from 'kysely'
  * - `first_log_id`, `last_log_id`: the log ids folded in, so that a write
  *   of lines already folded (a replay) is skipped.
  *
- * `attacker_services`: per (ip, service), the lines that show the attacker
- * interacting with the service and those that only show a scan (DECNET's
- * event-kind buckets; noise and DECNET's own sniffer and prober are not
- * counted), with the log ids folded in, as above.
+ * `attacker_services`: one row per (ip, service, kind) the attacker showed,
+ * kind `interaction` or `scan` (DECNET's event-kind buckets; noise and
+ * DECNET's own sniffer and prober are not counted), with the first log id
+ * that showed it; written once (a replay inserts nothing).
  *
  * `attacker_artifacts`: one row per `file_captured` or `session_recorded`
  * line of an attacker (keyed by its log id, so a replay adds nothing), its
@@ -56,11 +56,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create table attacker_services (
     ip text not null,
     service text not null,
-    interactions bigint not null,
-    scans bigint not null,
+    kind text not null,
     first_log_id bigint not null,
-    last_log_id bigint not null,
-    primary key (ip, service)
+    primary key (ip, service, kind)
   )`.execute(db)
   await sql`create table attacker_artifacts (
     log_id bigint primary key,

@@ -74,18 +74,16 @@ export type FoldResult = {
   commands: LoggedCommand[]
   /** The credentials the new lines carry, in log order. */
   credentials: SeenCredential[]
-  /** What the new lines say of each service they came from (services whose lines were all noise are left out). */
+  /** The first of the new lines that showed each service's interaction and scan (services whose lines were all noise are left out). */
   services: Map<string, ServiceLines>
   /** The artifacts the new lines name, in log order, with each line's id, time, decky and service. */
   artifacts: Array<{log_id: number; timestamp: string; decky: string; service: string; artifact: Artifact}>
 } & ({attacker: AttackerProfile; contactsChanged: true} | {attacker: StoredAttacker; contactsChanged: false})
 
-/** How many of an attacker's new lines of one service show an interaction, and how many only a scan, and their log ids. */
+/** The log ids of the first of an attacker's new lines of one service that showed an interaction, and a scan. */
 export interface ServiceLines {
-  interactions: number
-  scans: number
-  firstLogId: number
-  lastLogId: number
+  interaction?: number
+  scan?: number
 }
 
 /**
@@ -136,12 +134,8 @@ export function foldAttacker(
       // a recorded session counts for its own service (`ssh`, `telnet`), not for DECNET's recorder (`sessrec`)
       const service = artifact?.kind === 'session' && artifact.service !== null ? artifact.service : row.service
       const lines = services.get(service)
-      if (lines === undefined) services.set(service, {firstLogId: row.id, interactions: activity === 'interaction' ? 1 : 0, lastLogId: row.id, scans: activity === 'scan' ? 1 : 0})
-      else {
-        if (activity === 'interaction') lines.interactions++
-        else lines.scans++
-        lines.lastLogId = row.id
-      }
+      if (lines === undefined) services.set(service, {[activity]: row.id})
+      else lines[activity] ??= row.id
     }
 
     if (isAuth) authAttempts++

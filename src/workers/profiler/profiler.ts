@@ -22,7 +22,6 @@ import {BulkUpdate} from '../../db/bulk/bulk-update.js'
 import {BulkUpsert} from '../../db/bulk/bulk-upsert.js'
 import {commandBatch} from '../../db/bulk/command-batches.js'
 import {CredentialUpsert} from '../../db/bulk/credential-upsert.js'
-import {ServiceActivityUpsert} from '../../db/bulk/service-activity-upsert.js'
 import {PostgresWriteBatch} from '../../db/bulk/postgres-write-batch.js'
 import {valuesIn} from '../../db/values-in.js'
 import {foldAttacker, needsFirstContacts} from './fold.js'
@@ -91,6 +90,10 @@ const COUNTER_COLUMNS = [
 const ARTIFACT_COLUMNS = [
   ['log_id', 'bigint'], ['ip', 'text'], ['kind', 'text'], ['timestamp', 'text'], ['decky', 'text'], ['service', 'text'], ['details', 'text'],
 ] as const satisfies UpsertColumns<AttackerArtifactsTable>
+const SERVICE_COLUMNS = [['ip', 'text'], ['service', 'text'], ['kind', 'text'], ['first_log_id', 'bigint']] as const satisfies UpsertColumns<AttackerServicesTable>
+
+/** Service activities (`ip`, service, kind) a profiler remembers having stored, at most; past this it starts over. */
+const MAX_KNOWN_ACTIVITIES = 200_000
 const BATCH_COLUMNS = [
   ['ip', 'text'], ['first_log_id', 'bigint'], ['last_log_id', 'bigint'], ['commands', 'text'],
 ] as const satisfies UpsertColumns<AttackerCommandBatchesTable>
@@ -193,7 +196,15 @@ export class Profiler {
   readonly #rewrites: BulkUpdate<AttackerProfile>
   readonly #commandBatches: BulkUpsert<AttackerCommandBatchesTable>
   readonly #credentials: CredentialUpsert
-  readonly #services: ServiceActivityUpsert
+  readonly #services: BulkUpsert<AttackerServicesTable>
+  /**
+   * The (ip, service, kind) activities this profiler's committed ticks stored:
+   * a tick writes only the others, so an attacker's activity costs a write
+   * once, not every tick (830 upserts a 1,000-line tick cost PostgreSQL
+   * ~12 ms). Forgotten with the attacker cache (see `AttackerCache`); a write
+   * of a stored one changes nothing.
+   */
+  #knownActivities = new Set<string>()
   readonly #artifacts: BulkUpsert<AttackerArtifactsTable>
   /** PostgreSQL: the four writes and the cursor update of a tick, as one statement. */
   readonly #together: PostgresWriteBatch | undefined
@@ -230,7 +241,7 @@ export class Profiler {
     this.#rewrites = new BulkUpdate(dialect, 'attackers', ATTACKER_COLUMNS, 'ip')
     this.#commandBatches = new BulkUpsert(dialect, 'attacker_command_batches', BATCH_COLUMNS, BATCH_KEY, 'nothing')
     this.#credentials = new CredentialUpsert(dialect)
-    this.#services = new ServiceActivityUpsert(dialect)
+    this.#services = new BulkUpsert(dialect, 'attacker_services', SERVICE_COLUMNS, ['ip', 'service', 'kind'], 'nothing')
     this.#artifacts = new BulkUpsert(dialect, 'attacker_artifacts', ARTIFACT_COLUMNS, 'log_id', 'nothing')
     this.#together =
       dialect === 'postgres'
@@ -273,10 +284,15 @@ export class Profiler {
       tick = await this.#db.transaction().execute((trx) => this.#tick(trx, early, ahead))
     } catch (error) {
       this.#cache.reset() // whether it committed is unknown: the database is the truth
+      this.#knownActivities.clear()
       throw error
     }
 
     if (tick.written !== undefined) this.#cache.commit(tick.result.cursor, tick.written)
+    if (tick.activities !== undefined) {
+      if (this.#knownActivities.size + tick.activities.length > MAX_KNOWN_ACTIVITIES) this.#knownActivities.clear()
+      for (const key of tick.activities) this.#knownActivities.add(key)
+    }
     return tick.result
   }
 
@@ -288,7 +304,10 @@ export class Profiler {
         ? await claimAndReadLines(trx, this.#cursorName, this.#batchSize, this.#readOptions())
         : undefined
     const cursor = claimed?.cursor ?? (await claimCursor(trx, this.#cursorName))
-    if (!this.#cache.validAt(cursor)) this.#cache.reset()
+    if (!this.#cache.validAt(cursor)) {
+      this.#cache.reset()
+      this.#knownActivities.clear()
+    }
     const {cut, lines} = claimed?.read ?? (early?.after === cursor ? early.read : await this.#read(trx, cursor))
     if (lines.length === 0) return {result: {attackers: 0, commands: 0, cursor, lines: 0}}
     const next = lines.at(-1)!.id
@@ -334,6 +353,7 @@ export class Profiler {
     const batches: AttackerCommandBatchesTable[] = []
     const credentialRows = new Map<string, CredentialsTable>()
     const serviceRows: AttackerServicesTable[] = []
+    const activities: string[] = []
     const artifactRows: AttackerArtifactsTable[] = []
     let commands = 0
     let credentials = 0
@@ -347,7 +367,14 @@ export class Profiler {
       }
 
       for (const [service, seen] of folded.services) {
-        serviceRows.push({first_log_id: seen.firstLogId, interactions: seen.interactions, ip, last_log_id: seen.lastLogId, scans: seen.scans, service})
+        for (const kind of ['interaction', 'scan'] as const) {
+          const first = seen[kind]
+          if (first === undefined) continue
+          const key = `${ip}\u0000${service}\u0000${kind}`
+          if (this.#knownActivities.has(key)) continue
+          serviceRows.push({first_log_id: first, ip, kind, service})
+          activities.push(key)
+        }
       }
 
       if (folded.credentials.length > 0) {
@@ -368,6 +395,7 @@ export class Profiler {
     return {
       result: {attackers: work.length, commands, credentials, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
       written: [...created, ...changed, ...moved],
+      activities,
     }
   }
 
@@ -474,6 +502,8 @@ export async function profilerTick(db: Kysely<Database>, options?: ProfilerOptio
 interface TickOutcome {
   result: TickResult
   written?: StoredAttacker[]
+  /** The (ip, service, kind) activities it wrote. */
+  activities?: string[]
 }
 
 /** What a tick writes: new attackers, attackers whose contacts changed, attackers whose counters moved, command batches and credentials. */

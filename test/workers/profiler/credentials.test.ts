@@ -97,7 +97,7 @@ async function expectedCredentials(db: Kysely<Database>): Promise<CredentialsTab
   return sorted([...rows.values()].map((row) => normalised(row)))
 }
 
-/** The `attacker_services` rows a fold of every line of `logs` gives: counts by DECNET's buckets, the first and last log ids. */
+/** The `attacker_services` rows a fold of every line of `logs` gives: each (ip, service, kind) by DECNET's buckets, with the first log id that showed it. */
 async function expectedServices(db: Kysely<Database>): Promise<AttackerServicesTable[]> {
   const logs = await db.selectFrom('logs').selectAll().orderBy('id').execute()
   const semantics = new ProfilerSemantics()
@@ -106,13 +106,8 @@ async function expectedServices(db: Kysely<Database>): Promise<AttackerServicesT
     const {activity, artifact} = semantics.describe(line)
     if (line.attacker_ip === null || activity === undefined) continue
     const service = artifact?.kind === 'session' && artifact.service !== null ? artifact.service : line.service
-    const key = `${line.attacker_ip} ${service}`
-    const id = Number(line.id)
-    const row = rows.get(key) ?? {first_log_id: id, interactions: 0, ip: line.attacker_ip, last_log_id: id, scans: 0, service}
-    if (activity === 'interaction') row.interactions++
-    else row.scans++
-    row.last_log_id = id
-    rows.set(key, row)
+    const key = `${line.attacker_ip} ${service} ${activity}`
+    if (!rows.has(key)) rows.set(key, {first_log_id: Number(line.id), ip: line.attacker_ip, kind: activity, service})
   }
 
   return [...rows.values()].sort(byIpService)
@@ -141,15 +136,13 @@ async function storedArtifacts(db: Kysely<Database>): Promise<unknown[]> {
 async function storedServices(db: Kysely<Database>): Promise<AttackerServicesTable[]> {
   const rows = await db.selectFrom('attacker_services').selectAll().execute()
   return rows
-    .map((row) => ({
-      first_log_id: Number(row.first_log_id), interactions: Number(row.interactions), ip: row.ip, last_log_id: Number(row.last_log_id), scans: Number(row.scans),
-      service: row.service,
-    }))
+    .map((row) => ({first_log_id: Number(row.first_log_id), ip: row.ip, kind: row.kind, service: row.service}))
     .sort(byIpService)
 }
 
 function byIpService(a: AttackerServicesTable, b: AttackerServicesTable): number {
-  return a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : a.service < b.service ? -1 : a.service > b.service ? 1 : 0
+  const key = (row: AttackerServicesTable) => `${row.ip}\u0000${row.service}\u0000${row.kind}`
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0
 }
 
 async function storedCredentials(db: Kysely<Database>): Promise<CredentialsTable[]> {
@@ -200,7 +193,7 @@ for (const kind of DATABASE_KINDS as string[]) {
       const counted = await drain(db, 137)
       assert.deepEqual(await storedCredentials(db), expected)
       const services = await expectedServices(db)
-      assert.ok(services.some((row) => row.interactions > 0) && services.some((row) => row.scans > 0))
+      assert.ok(services.some((row) => row.kind === 'interaction') && services.some((row) => row.kind === 'scan'))
       assert.ok(!services.some((row) => row.service === 'sniffer' || row.service === '-'), 'infrastructure and NILVALUE are no service')
       assert.deepEqual(await storedServices(db), services)
       assert.equal(counted, expected.reduce((sum, row) => sum + Number(row.attempts), 0))
@@ -306,6 +299,31 @@ for (const kind of DATABASE_KINDS as string[]) {
       assert.deepEqual(await storedCredentials(db), await expectedCredentials(db))
       assert.deepEqual(await storedServices(db), await expectedServices(db))
       assert.deepEqual(await storedArtifacts(db), await expectedArtifacts(db))
+    })
+
+    it('writes an attacker\'s service activity once, not every tick, and again after the profile is reset', async (t) => {
+      const {db} = await setup(t, kind)
+      await insertLogs(db, credentialLogs(400, 7, 5))
+      const profiler = new Profiler(db, {batchSize: 50})
+      await profiler.drain()
+      const services = await expectedServices(db)
+      assert.deepEqual(await storedServices(db), services)
+      // rows it remembers writing are not written again: a row deleted behind its back stays deleted...
+      const [gone] = services
+      await db.deleteFrom('attacker_services').where('ip', '=', gone!.ip).where('service', '=', gone!.service).where('kind', '=', gone!.kind).execute()
+      await insertLogs(db, credentialLogs(400, 8, 5))
+      await profiler.drain()
+      const after = await expectedServices(db)
+      assert.deepEqual(await storedServices(db), after.filter((row) => byIpService(row, gone!) !== 0))
+      // ...until it forgets them (another profiler ticked): then the activities of new lines are written again
+      await insertLogs(db, credentialLogs(400, 9, 5))
+      await profilerTick(db, {batchSize: 100})
+      await insertLogs(db, credentialLogs(1000, 10, 5))
+      await profiler.drain()
+      const stored = await storedServices(db)
+      const back = stored.find((row) => byIpService(row, gone!) === 0)
+      assert.ok(back !== undefined && back.first_log_id > gone!.first_log_id, 'written again, from the first new line that showed it')
+      assert.deepEqual(stored.filter((row) => row !== back), (await expectedServices(db)).filter((row) => byIpService(row, gone!) !== 0))
     })
 
     it('drains (reading ahead, on SQLite on its reading thread) into the same credentials', async (t) => {
