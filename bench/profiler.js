@@ -22,14 +22,17 @@ import {parseArgs} from 'node:util'
 
 import {sql} from 'kysely'
 
-import {dialectOf, migrateToLatest, openDatabase} from '../dist/db/index.js'
+import {dialectOf, migrateToLatest, openDatabase, parseDatabaseUrl} from '../dist/db/index.js'
 import {ingest} from '../dist/ingest/ingest.js'
 import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from '../dist/workers/profiler/profiler.js'
-import {collectYoungGarbage} from '../dist/workers/young-garbage.js'
+import {YoungGarbage} from '../dist/workers/young-garbage.js'
 import {freshDatabase, skipReason} from '../test/helpers/databases.js'
 import {generateLines} from './lib/gen-logs.js'
 import {describeMachine, loadAverage, machineHeader} from './lib/machine.js'
 import {markdownTable} from './lib/markdown-table.js'
+
+/** Scavenges between passes, as the worker loop does. */
+const garbage = new YoungGarbage()
 
 const NEW_LINES = 1000
 const WARM_UP = 3
@@ -153,7 +156,7 @@ async function benchDialect(kind, stages) {
   const ticks = []
   try {
     await migrateToLatest(db)
-    const profiler = new Profiler(db, {batchSize: BATCH, url: database.url})
+    const profiler = new Profiler(db, {batchSize: BATCH, database: parseDatabaseUrl(database.url)})
     const drain = async () => (await profiler.drain()).lines
     const clock = new CpuClock()
     const postgres = dialectOf(db) === 'postgres'
@@ -189,7 +192,7 @@ async function benchDialect(kind, stages) {
         tickCpu.push(cpuMs)
         touched += result.attackers
         checkpoint.push((await timed(() => profiler.checkpoint())).ms)
-        collectYoungGarbage() // the rest of betweenPasses (the checkpoint's time is shown apart)
+        garbage.collect() // the rest of betweenPasses (the checkpoint's time is shown apart)
       }
 
       ticks.push({
@@ -249,7 +252,7 @@ async function coldBuild(db, profiler, clock) {
  */
 async function betweenPasses(profiler) {
   await profiler.checkpoint()
-  collectYoungGarbage()
+  garbage.collect()
 }
 
 /** The floor: reading the same new rows a tick reads, and nothing else. */

@@ -12,7 +12,7 @@ import {describeProblem, fleetSummaryRows} from './fleets/format-catalog.js'
 import {loadFleetCatalog} from './fleets/registry.js'
 
 /** Commands whose help lists the available fleets. */
-const FLEET_COMMANDS = new Set(['fleet', 'fleet:list'])
+const FLEET_COMMANDS: ReadonlySet<string> = new Set(['fleet', 'fleet:list'])
 
 /**
  * Standard oclif help, plus, for `decnet fleet` (and `fleet list`), an

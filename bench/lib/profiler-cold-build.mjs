@@ -6,7 +6,7 @@ import {pathToFileURL} from 'node:url'
 import {join} from 'node:path'
 
 const [dist, url] = process.argv.slice(2)
-const {migrateToLatest, openDatabase} = await import(pathToFileURL(join(dist, 'db/index.js')).href)
+const {migrateToLatest, openDatabase, parseDatabaseUrl} = await import(pathToFileURL(join(dist, 'db/index.js')).href)
 const {PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} = await import(pathToFileURL(join(dist, 'workers/profiler/profiler.js')).href)
 const db = await openDatabase(url, PROFILER_DATABASE_OPTIONS)
 try {
@@ -14,7 +14,7 @@ try {
   await db.deleteFrom('attacker_command_batches').execute()
   await db.deleteFrom('attackers').execute()
   await db.updateTable('worker_state').set({cursor: 0}).where('worker', '=', PROFILER_CURSOR).execute()
-  const profiler = new Profiler(db, {url})
+  const profiler = new Profiler(db, {database: parseDatabaseUrl(url)})
   const started = performance.now()
   let ticks = 0
   const {lines} = await profiler.drain(undefined, () => {

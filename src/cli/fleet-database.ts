@@ -1,7 +1,7 @@
 import {chownSync, existsSync} from 'node:fs'
 import {dirname} from 'node:path'
 
-import createDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
 import type {DatabaseChoice} from '../db/database-choice.js'
 import type {DatabaseAccount} from '../db/sqlite-access.js'
@@ -10,7 +10,7 @@ import type {ResolvedFleet} from '../fleets/types.js'
 import {makeDatabaseDirectory} from '../db/database-directory.js'
 import {sqliteAccessFix, sqliteAccessProblem} from '../db/sqlite-access.js'
 
-const debug = createDebug('decnet:privilege')
+const debug = makeDebug('decnet:privilege')
 
 /**
  * Gets the database ready for a fleet's workers, before any is spawned, and

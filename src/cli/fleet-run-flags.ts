@@ -1,27 +1,21 @@
-import * as Flags from '@oclif/core/flags'
-
+import {toMs} from '../util/seconds.js'
 import {secondsFlag} from './seconds.js'
 
-const seconds = (summary: string, fallback?: string) => Flags.string({default: fallback, helpValue: 'SECONDS', summary})
-
-/** The flags of `decnet fleet NAME` that are durations, in seconds as typed. */
-export const fleetTimingFlags = {
-  grace: seconds('How long workers get to stop after SIGTERM before SIGKILL.', '15'),
-  interval: seconds("Passed to every worker as its 'interval' option."),
-  'max-backoff': seconds('Cap of the restart delay (1 s, doubling, with jitter).', '30'),
-  watchdog: seconds('Kill and restart a worker silent for this long; 0 disables.', '30'),
-}
-
-/** The durations of `decnet fleet NAME`, in milliseconds (`interval` stays undefined when not given). */
+/**
+ * The durations of `decnet fleet NAME`: the supervisor's in milliseconds (its
+ * options), the workers' `interval` in seconds (worker options are seconds,
+ * as the fleet definitions write them; undefined when not given).
+ */
 export interface FleetTiming {
   readonly graceMs: number | undefined
-  readonly interval: number | undefined
+  readonly intervalSeconds: number | undefined
   readonly maxBackoffMs: number | undefined
   readonly watchdogMs: number | undefined
 }
 
 /**
- * Reads the duration flags of `decnet fleet NAME` once, into milliseconds.
+ * Reads the duration flags of `decnet fleet NAME` once: the supervisor's into
+ * milliseconds, `--interval` as the seconds it is.
  *
  * @throws FlagValueError naming the flag ("Expected `--grace` to be a positive number of seconds, got `-1`").
  * @example
@@ -31,9 +25,13 @@ export interface FleetTiming {
  */
 export function fleetTiming(flags: {grace?: string; interval?: string; 'max-backoff'?: string; watchdog?: string}): FleetTiming {
   return {
-    graceMs: secondsFlag('--grace', flags.grace),
-    interval: secondsFlag('--interval', flags.interval),
-    maxBackoffMs: secondsFlag('--max-backoff', flags['max-backoff']),
-    watchdogMs: secondsFlag('--watchdog', flags.watchdog, {zero: true}),
+    graceMs: ms(secondsFlag('--grace', flags.grace)),
+    intervalSeconds: secondsFlag('--interval', flags.interval),
+    maxBackoffMs: ms(secondsFlag('--max-backoff', flags['max-backoff'])),
+    watchdogMs: ms(secondsFlag('--watchdog', flags.watchdog, {zero: true})),
   }
+}
+
+function ms(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : toMs(seconds)
 }

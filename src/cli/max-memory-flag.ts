@@ -1,7 +1,8 @@
 import * as Flags from '@oclif/core/flags'
 
-/** The largest `--max-memory` accepted, in MiB (1 TiB). */
-export const MAX_MEMORY_FLAG_LIMIT_MB = 1_048_576
+import {MAX_MEMORY_FLAG_LIMIT_MB} from './max-memory-limit.js'
+
+export {MAX_MEMORY_FLAG_LIMIT_MB} from './max-memory-limit.js'
 
 /**
  * The `--max-memory MB` flag: a whole number of MiB from 1 to

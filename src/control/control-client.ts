@@ -3,14 +3,14 @@
  */
 import {createConnection, type Socket} from 'node:net'
 
-import createDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
 import type {FleetStatus} from '../prefork/fleet-status.js'
 import type {FleetPaths} from './fleet-paths.js'
 
 import {readLines, writeLine, type ControlRequest, type ControlResponse} from './protocol.js'
 
-const debug = createDebug('decnet:control')
+const debug = makeDebug('decnet:control')
 
 /** How long a master gets to answer a request. */
 export const ANSWER_TIMEOUT_MS = 5000

@@ -6,7 +6,7 @@ import {chmodSync, rmSync} from 'node:fs'
 import {createServer, type Server, type Socket} from 'node:net'
 import {dirname} from 'node:path'
 
-import createDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
 import type {FleetStatus} from '../prefork/fleet-status.js'
 import type {FleetPaths} from './fleet-paths.js'
@@ -15,7 +15,7 @@ import {ControlError, requestStatus} from './control-client.js'
 import {checkSocketPath, ensurePrivateDirectory} from './fleet-paths.js'
 import {parseRequest, readLines, writeLine, type StopOutcome} from './protocol.js'
 
-const debug = createDebug('decnet:control')
+const debug = makeDebug('decnet:control')
 
 /** How long clients get to read the last answers when the master closes the socket. */
 const GOODBYE_MS = 1000

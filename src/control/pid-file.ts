@@ -4,9 +4,9 @@
  */
 import {closeSync, constants, fchmodSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync} from 'node:fs'
 
-import createDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
-const debug = createDebug('decnet:control')
+const debug = makeDebug('decnet:control')
 
 /** A fleet of that name already runs; `pid` is its master (or the command starting it). */
 export class AlreadyRunningError extends Error {

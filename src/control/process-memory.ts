@@ -1,10 +1,10 @@
 import {readFile} from 'node:fs/promises'
 
-import createDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
 import type {ProcessMemory} from '../prefork/fleet-status.js'
 
-const debug = createDebug('decnet:control')
+const debug = makeDebug('decnet:control')
 
 /**
  * Parses the text of /proc/PID/smaps_rollup (values in kB): RSS, PSS and

@@ -3,6 +3,8 @@ import {dirname} from 'node:path'
 
 import type {DatabaseTarget} from './url.js'
 
+import {redactUrl} from './redact-url.js'
+
 /**
  * A database could not be opened, reached, migrated or written. Every error
  * that comes out of a database opened with `openDatabase` is one of these,
@@ -27,18 +29,6 @@ export class DatabaseError extends Error {
     this.name = 'DatabaseError'
     this.code = options.code
     this.target = options.target
-  }
-}
-
-/** The PostgreSQL URL with its password replaced by `***`, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    // not a URL (e.g. half-typed): still hide anything shaped like user:password@
-    return url.replace(/:\/\/([^:@/]*):[^@/]*@/, '://$1:***@')
   }
 }
 

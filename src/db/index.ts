@@ -4,7 +4,8 @@
  */
 export {dialectOf} from './dialect-of.js'
 export type {DialectName} from './dialect-of.js'
-export {DatabaseError, redactUrl, toDatabaseError} from './errors.js'
+export {DatabaseError, toDatabaseError} from './errors.js'
+export {redactUrl} from './redact-url.js'
 export {isTransientDatabaseError} from './is-transient-error.js'
 export {migrateToLatest, migrationStates} from './migrate.js'
 export type {MigrationState} from './migrate.js'

@@ -3,7 +3,7 @@ import type {Kysely, Transaction} from 'kysely'
 
 import {dialectOf} from './dialect-of.js'
 import {LOG_COLUMNS, PackedLogsReader, unpackLogs, type LogInsert, type PackedLogs} from './bulk/packed-logs.js'
-import {RUN_PER_ROW, type RowSource} from './sqlite-driver.js'
+import {perRowQuery, type RowSource} from './per-row-query.js'
 import {objectRows, rowParameters} from './row-parameters.js'
 import type {DialectName} from './dialect-of.js'
 import type {Database, RejectedLinesTable} from './schema.js'
@@ -91,7 +91,7 @@ export class LogWriter {
   }
 
   async #runPerRow(trx: Transaction<Database>, table: string, columns: readonly string[], rows: RowSource): Promise<void> {
-    if (rows.count > 0) await trx.executeQuery(CompiledQuery.raw(RUN_PER_ROW + this.#insertSql(table, columns, 1), [rows]))
+    if (rows.count > 0) await trx.executeQuery(perRowQuery(this.#insertSql(table, columns, 1), rows))
   }
 
   #insertSql(table: string, columns: readonly string[], rowCount: number): string {

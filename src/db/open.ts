@@ -19,8 +19,8 @@ export interface OpenDatabaseOptions extends SqliteOptions {
 }
 
 /**
- * Opens the database a URL names (see `parseDatabaseUrl`) and checks that it
- * answers. Only the driver needed is imported, so a SQLite process never
+ * Opens the database a URL names (see `parseDatabaseUrl`), or a target
+ * already parsed (a worker's `ctx.database`), and checks that it answers. Only the driver needed is imported, so a SQLite process never
  * loads `pg` and the other way round. Call `db.destroy()` when done (or use
  * {@link withDatabase}).
  *
@@ -31,8 +31,8 @@ export interface OpenDatabaseOptions extends SqliteOptions {
  * ```
  * @throws DatabaseUrlError on a malformed URL; DatabaseError when the database cannot be opened or reached.
  */
-export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Kysely<Database>> {
-  const target = parseDatabaseUrl(url)
+export async function openDatabase(database: DatabaseTarget | string, options: OpenDatabaseOptions = {}): Promise<Kysely<Database>> {
+  const target = typeof database === 'string' ? parseDatabaseUrl(database) : database
   const db = new Kysely<Database>({dialect: await createDialect(target, options)})
   try {
     await sql`select 1`.execute(db)
@@ -46,8 +46,8 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
 }
 
 /** Opens the database, runs `use`, and always destroys the connection (pool) afterwards. */
-export async function withDatabase<T>(url: string, use: (db: Kysely<Database>) => Promise<T>, options?: OpenDatabaseOptions): Promise<T> {
-  const db = await openDatabase(url, options)
+export async function withDatabase<T>(database: DatabaseTarget | string, use: (db: Kysely<Database>) => Promise<T>, options?: OpenDatabaseOptions): Promise<T> {
+  const db = await openDatabase(database, options)
   try {
     return await use(db)
   } finally {

@@ -4,7 +4,7 @@ import type {Driver, PostgresDialectConfig} from 'kysely'
 import pg from 'pg'
 
 import {ErrorMappingDriver} from './error-mapping-driver.js'
-import {redactUrl} from './errors.js'
+import {redactUrl} from './redact-url.js'
 
 const debug = createDebug('decnet:db')
 

@@ -1,4 +1,4 @@
-import type {RowSource} from './sqlite-driver.js'
+import type {RowSource} from './per-row-query.js'
 
 /**
  * The bind parameters of a multi-row `VALUES` statement: rows `start` to
@@ -18,7 +18,7 @@ export function rowParameters(rows: readonly object[], columns: readonly string[
 }
 
 /**
- * `rows` as the {@link RowSource} of a `RUN_PER_ROW` statement: row `index`
+ * `rows` as the {@link RowSource} of a `PerRowQuery`: row `index`
  * gives its values in `columns` order, `undefined` as null.
  */
 export function objectRows(rows: readonly object[], columns: readonly string[]): RowSource {

@@ -1,9 +1,9 @@
 import {constants, readdirSync, statSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
-import createDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
-const debug = createDebug('decnet:db')
+const debug = makeDebug('decnet:db')
 
 /** Who will open the database: the uid and the only group a dropped child keeps. */
 export interface DatabaseAccount {

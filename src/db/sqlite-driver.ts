@@ -5,6 +5,8 @@ import {CompiledQuery} from 'kysely'
 import type {DatabaseConnection, Driver, QueryResult} from 'kysely'
 import type BetterSqlite3 from 'better-sqlite3'
 
+import {isPerRowQuery} from './per-row-query.js'
+
 const debug = createDebug('decnet:db')
 
 /**
@@ -18,31 +20,13 @@ export const DATABASE_FILE_REPLACED = 'DECNET_DATABASE_FILE_REPLACED'
 const STATEMENT_CACHE_SIZE = 100
 
 /**
- * A compiled query whose SQL starts with this comment has one parameter, a
- * {@link RowSource}, and is run once per row of it, in one call: the
- * cheapest way to insert many rows with SQLite (one prepared single-row
- * statement, no per-row round trip through the query executor, no array per
- * row). Returns the total of affected rows. See `LogWriter`.
- */
-export const RUN_PER_ROW = '/* decnet:run-per-row */ '
-
-/** The rows of a {@link RUN_PER_ROW} query. */
-export interface RowSource {
-  readonly count: number
-  /** Values per row. */
-  readonly width: number
-  /** Writes row `index`'s values into `into` (reused from row to row: bound, then overwritten). */
-  fill(index: number, into: unknown[]): void
-}
-
-/**
  * A kysely driver for better-sqlite3, like kysely's own but (1) transactions
  * start with `begin immediate`, so a read-then-write transaction waits for
  * the write lock up front (busy timeout) instead of failing with
  * SQLITE_BUSY_SNAPSHOT when another process wrote in between, and (2)
  * prepared statements are cached by SQL text, so a statement run once per
  * batch (the ingest insert, a worker's tick queries) is compiled once, and
- * (3) a query marked with {@link RUN_PER_ROW} runs once per parameter row,
+ * (3) a `PerRowQuery` runs once per row of its rows (see per-row-query.ts),
  * (4) a rollback after SQLite already rolled the transaction back (it does on
  * SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM, ...) is skipped, so the error
  * that caused it is the one reported, not `cannot rollback - no transaction
@@ -150,9 +134,8 @@ class CachingSqliteConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const statement = this.#prepare(compiledQuery.sql)
-    const parameters = compiledQuery.parameters as unknown[]
-    if (compiledQuery.sql.startsWith(RUN_PER_ROW)) {
-      const source = parameters[0] as RowSource
+    if (isPerRowQuery(compiledQuery)) {
+      const source = compiledQuery.perRow
       const values: unknown[] = new Array(source.width)
       let changes = 0
       for (let index = 0; index < source.count; index++) {
@@ -163,6 +146,7 @@ class CachingSqliteConnection implements DatabaseConnection {
       return {numAffectedRows: BigInt(changes), rows: []}
     }
 
+    const parameters = compiledQuery.parameters as unknown[]
     if (statement.reader) return {rows: statement.all(parameters) as R[]}
     const {changes, lastInsertRowid} = statement.run(parameters)
     return {numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: []}

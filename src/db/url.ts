@@ -1,6 +1,6 @@
 import {join, resolve} from 'node:path'
 
-import {redactUrl} from './errors.js'
+import {redactUrl} from './redact-url.js'
 
 /** Where a database lives, as {@link parseDatabaseUrl} understood it. */
 export type DatabaseTarget = {kind: 'sqlite'; path: string} | {kind: 'postgres'; url: string}

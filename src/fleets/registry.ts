@@ -3,17 +3,16 @@
  * fleets through the `decnet:fleets` hook, validates and resolves them, and
  * says what went wrong with whom. A broken plugin costs its own fleets only.
  */
-import type {Interfaces} from '@oclif/core'
-
 import type {FleetCatalog, PluginProblem, ResolvedFleet} from './types.js'
 
 import {UnknownFleetError, UnusableFleetError} from './errors.js'
 import {RESERVED_FLEET_NAMES} from './reserved-fleet-names.js'
-import {runFleetHooks} from './run-fleet-hooks.js'
+import {runFleetHooks, type FleetHookHost} from './run-fleet-hooks.js'
 import {describe, validateFleet} from './validate.js'
 
 export {UnknownFleetError, UnusableFleetError} from './errors.js'
 export {RESERVED_FLEET_NAMES} from './reserved-fleet-names.js'
+export type {FleetHookHost} from './run-fleet-hooks.js'
 
 /** How long one plugin's hook may take by default. */
 export const DEFAULT_HOOK_TIMEOUT_MS = 5000
@@ -25,7 +24,8 @@ export interface LoadFleetCatalogOptions {
 }
 
 /**
- * Runs the `decnet:fleets` hook across all plugins (with a per-plugin
+ * Runs the `decnet:fleets` hook across all plugins (oclif's `Config`, or the
+ * lean path's {@link FleetHookHost}) (with a per-plugin
  * timeout, errors captured), validates every definition, resolves worker
  * modules against their plugin's root, and sorts fleets by name.
  *
@@ -45,7 +45,7 @@ export interface LoadFleetCatalogOptions {
  * const fleet = findFleet(catalog, 'heavy')
  * ```
  */
-export async function loadFleetCatalog(config: Interfaces.Config, options: LoadFleetCatalogOptions = {}): Promise<FleetCatalog> {
+export async function loadFleetCatalog(config: FleetHookHost, options: LoadFleetCatalogOptions = {}): Promise<FleetCatalog> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS
   const answers = await runFleetHooks(config, {timeoutMs})
   const reserved = new Set([...RESERVED_FLEET_NAMES, ...fleetSubcommands(config)])
@@ -116,7 +116,7 @@ export function findFleet(catalog: FleetCatalog, name: string): ResolvedFleet {
 }
 
 /** Names of `fleet` subcommands any plugin adds (`fleet:list` -> `list`): a fleet cannot take them. */
-function fleetSubcommands(config: Interfaces.Config): string[] {
+function fleetSubcommands(config: FleetHookHost): string[] {
   return config.commandIDs.filter((id) => /^fleet:[^:]+$/.test(id)).map((id) => id.slice('fleet:'.length))
 }
 

@@ -1,10 +1,35 @@
-import type {Interfaces} from '@oclif/core'
-
-import makeDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
 import {FLEETS_HOOK} from './fleets-hook.js'
 
 const debug = makeDebug('decnet:registry')
+
+/** A plugin as the registry sees it: its package name, root directory and hooks (event → hook files). */
+export interface FleetHookPlugin {
+  readonly name: string
+  readonly root: string
+  readonly hooks: {readonly [event: string]: readonly unknown[] | undefined}
+}
+
+/** What a hook run gives back, in oclif's shape (`Config.runHook` with `captureErrors`). */
+export interface FleetHookRun {
+  readonly successes: ReadonlyArray<{readonly plugin: {readonly name: string; readonly root: string}; readonly result: unknown}>
+  readonly failures: ReadonlyArray<{readonly plugin: {readonly name: string; readonly root: string}; readonly error: unknown}>
+}
+
+/**
+ * Where the registry finds the plugins and runs their hooks: oclif's `Config`
+ * is one; the lean path of `decnet fleet NAME` (src/cli/lean-plugins.ts)
+ * finds the same plugins without loading oclif.
+ */
+export interface FleetHookHost {
+  /** This package's name: its own fleets (`heavy`) win over a plugin's. */
+  readonly name: string
+  /** Every command id of every plugin (a fleet cannot be named like a `fleet` subcommand). */
+  readonly commandIDs: readonly string[]
+  getPluginsList(): readonly FleetHookPlugin[]
+  runHook(event: typeof FLEETS_HOOK, options: Record<string, never>, timeoutMs: number, captureErrors: true): Promise<FleetHookRun>
+}
 
 /** What one plugin's `decnet:fleets` hook gave back. */
 export type HookAnswer =
@@ -33,7 +58,7 @@ export interface RunFleetHooksOptions {
  * its top-level code), every plugin that declares the hook gets a failed
  * answer, since oclif does not say which one is still running.
  */
-export async function runFleetHooks(config: Interfaces.Config, options: RunFleetHooksOptions): Promise<HookAnswer[]> {
+export async function runFleetHooks(config: FleetHookHost, options: RunFleetHooksOptions): Promise<HookAnswer[]> {
   const {timeoutMs, marginMs = 1000} = options
   const declaring = config.getPluginsList().filter((p) => (p.hooks[FLEETS_HOOK] ?? []).length > 0)
   debug('running %s in %d plugin(s): %o', FLEETS_HOOK, declaring.length, declaring.map((p) => p.name))

@@ -57,9 +57,15 @@ export class BatchBuilder {
     return this.#logs.chars >= MAX_BATCH_CHARS
   }
 
-  /** Adds one line (`tooLongBytes` > 0: the line was too long and `text` is only its start). */
-  add(lineNo: number, text: string, tooLongBytes: number): void {
-    if (tooLongBytes > 0) return this.#reject(lineNo, `line too long (${tooLongBytes} bytes, max ${MAX_LINE_BYTES})`, text)
+  /**
+   * Adds one line (`tooLongBytes` > 0: the line was too long and `text` is
+   * only its start). `source` names where it came from when a rejection
+   * must say something else than the builder's source (the syslog
+   * receiver's peers share one builder); `maxBytes` is the limit the line
+   * broke.
+   */
+  add(lineNo: number, text: string, tooLongBytes: number, source: string = this.#source, maxBytes: number = MAX_LINE_BYTES): void {
+    if (tooLongBytes > 0) return this.#reject(lineNo, `line too long (${tooLongBytes} bytes, max ${maxBytes})`, text, source)
     // blank: spaces and tabs only (`trim()` would also skip form feeds and vertical tabs: control bytes an attacker could hide a line in)
     if (text.length === 0 || ((text.charCodeAt(0) === 32 || text.charCodeAt(0) === 9) && BLANK.test(text))) {
       this.#blank++
@@ -68,9 +74,9 @@ export class BatchBuilder {
 
     // ~0.3 us a line on the parse thread (measured over the benchmark's 1M lines), which is not the bottleneck
     const control = CONTROL_BYTES.exec(text)
-    if (control !== null) return this.#reject(lineNo, controlReason(text, control), text)
+    if (control !== null) return this.#reject(lineNo, controlReason(text, control), text, source)
     const result = parseLine(text)
-    if (!result.ok) return this.#reject(lineNo, result.reason, text)
+    if (!result.ok) return this.#reject(lineNo, result.reason, text, source)
     const {line} = result
     this.#logs.add({
       timestamp: line.timestamp ?? this.#receivedAt,
@@ -103,10 +109,10 @@ export class BatchBuilder {
     return batch
   }
 
-  #reject(lineNo: number, reason: string, text: string): void {
+  #reject(lineNo: number, reason: string, text: string, source: string = this.#source): void {
     // an attacker's bytes are kept, but printable (and PostgreSQL text cannot hold NUL)
     const escape = CONTROL_BYTES.test(text)
-    const row = {source: this.#source, line_no: lineNo, reason: escape && !reason.endsWith(STORED_ESCAPED) ? `${reason}; ${STORED_ESCAPED}` : reason, raw_line: escape ? escapeControl(text) : text, received_at: this.#receivedAt}
+    const row = {source, line_no: lineNo, reason: escape && !reason.endsWith(STORED_ESCAPED) ? `${reason}; ${STORED_ESCAPED}` : reason, raw_line: escape ? escapeControl(text) : text, received_at: this.#receivedAt}
     this.#rejected.push(row)
   }
 }

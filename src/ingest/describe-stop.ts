@@ -1,4 +1,4 @@
-import type {IngestSummary, SourceSummary} from './ingest.js'
+import type {IngestSummary, SourceSummary} from './ingest-summary.js'
 
 /**
  * What an operator needs to hear when a run stopped early: per input it

@@ -8,13 +8,15 @@ import type {Database} from '../db/schema.js'
 import {readSourceProgress, type ProgressExpectation, type ProgressStep} from '../db/source-progress.js'
 import type {Batch} from './batch-builder.js'
 import {FINGERPRINT_BYTES, fingerprint} from './fingerprint.js'
-import type {IngestOptions, SourceSummary} from './ingest.js'
+import type {IngestOptions} from './ingest-options.js'
+import type {SourceSummary} from './ingest-summary.js'
 import {unreadable} from './input-error.js'
 import {openFile, readFrom} from './open-input.js'
 import {readBatches, type ReadStart} from './read-batches.js'
 import {planResume} from './resume-plan.js'
 import {skipBytes, streamHead} from './stream-head.js'
 import {threadedBatches} from './threaded-batches.js'
+import {timedChunks} from './timed-chunks.js'
 
 const debug = createDebug('decnet:ingest')
 
@@ -84,7 +86,8 @@ async function ingestStdin(db: Kysely<Database>, writer: LogWriter, stats: Sourc
       tracking = {key, path: name, head, expected: stored, start: plan.start}
     }
 
-    await writeBatches(writer, withSize(readBatches(stream, stats.source, batchSize, tracking.start), undefined), stats, options, tracking)
+    const chunks = options.flushMs === undefined ? stream : timedChunks(stream, options.flushMs)
+    await writeBatches(writer, withSize(readBatches(chunks, stats.source, batchSize, tracking.start), undefined), stats, options, tracking)
   } finally {
     options.signal?.removeEventListener('abort', onAbort)
   }

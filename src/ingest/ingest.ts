@@ -1,14 +1,16 @@
-import type {Readable} from 'node:stream'
-
 import type {Kysely} from 'kysely'
 
 import {DatabaseError} from '../db/errors.js'
 import {LogWriter} from '../db/log-writer.js'
 import type {Database} from '../db/schema.js'
 import {SourceProgressConflict} from '../db/source-progress.js'
+import type {IngestOptions} from './ingest-options.js'
+import type {IngestSummary, SourceSummary} from './ingest-summary.js'
 import {ingestSource} from './ingest-source.js'
 import {InputError} from './input-error.js'
-import type {RestartReason} from './resume-plan.js'
+
+export type {IngestOptions, IngestProgress} from './ingest-options.js'
+export type {IngestStop, IngestSummary, SourceSummary} from './ingest-summary.js'
 
 /**
  * Lines per transaction unless told otherwise. Large, so the fixed cost of a
@@ -25,82 +27,6 @@ export const DEFAULT_BATCH_SIZE = 20_000
  * Durability is unchanged (WAL, `synchronous=NORMAL`).
  */
 export const INGEST_SQLITE_OPTIONS = Object.freeze({cacheSizeKiB: 64 * 1024, walAutocheckpointPages: 10_000})
-
-/** What became of one input. */
-export interface SourceSummary {
-  /** The file as named; `-` for standard input, or its name given with `--source`. */
-  source: string
-  /** Whether a rerun can resume it: a regular file, or standard input named with `--source`. */
-  resumable: boolean
-  accepted: number
-  rejected: number
-  /** Empty or blank lines: skipped, not stored. */
-  blank: number
-  /** Lines committed by this run (blank lines included). */
-  lines: number
-  /** The number of the input's last committed line, earlier runs' included (0: none). */
-  lastLine: number
-  /** Where the input's bytes after that line start: a rerun reads from there. */
-  offset: number
-  /** Set when this run resumed where an earlier one stopped: the last line that one committed. */
-  resumedAfter?: number
-  /** Set when an earlier run's progress was not used: the input was truncated, replaced, or `--from-start` was given. */
-  restart?: RestartReason
-  /**
-   * Set when the input could not be read, or not to the end (what was read
-   * before is kept): `busy` means another `decnet ingest` was storing the
-   * same input and stores the rest.
-   */
-  error?: {kind: 'unreadable' | 'binary' | 'busy'; code?: string; message: string}
-}
-
-/** Why a run stopped before the end of its inputs. */
-export interface IngestStop {
-  by: 'SIGINT' | 'SIGTERM' | 'database'
-  message: string
-  /** The database error's code, when there is one (`SQLITE_FULL`, `ECONNREFUSED`, ...). */
-  code?: string
-}
-
-/** What `ingest` did, over all inputs. */
-export interface IngestSummary {
-  accepted: number
-  rejected: number
-  sources: SourceSummary[]
-  /** Set when the run stopped early: a signal, or the database failed (everything counted here is committed). */
-  stopped?: IngestStop
-}
-
-/** Progress after each batch, for a progress line. */
-export interface IngestProgress {
-  source: string
-  lines: number
-  accepted: number
-  rejected: number
-  bytesRead: number
-  /** The file's size; undefined for standard input. */
-  totalBytes: number | undefined
-}
-
-/** Options of {@link ingest}. */
-export interface IngestOptions {
-  /** Lines per transaction (default {@link DEFAULT_BATCH_SIZE}). */
-  batchSize?: number
-  /** What `-` reads (default `process.stdin`). */
-  stdin?: Readable
-  /** Names standard input, so a rerun of the same stream resumes it (`--source`). */
-  stdinName?: string
-  /** Read every input from its start, whatever earlier runs stored (`--from-start`). */
-  fromStart?: boolean
-  /**
-   * Parse files on a worker thread, overlapping with the database writes
-   * (default true). Standard input is always parsed on this thread.
-   */
-  threads?: boolean
-  /** Stops the run after the transaction in flight; its reason (`SIGINT`, `SIGTERM`) becomes `stopped.by`. */
-  signal?: AbortSignal
-  onProgress?: (progress: IngestProgress) => void
-}
 
 /**
  * Streams each input's lines into the database: accepted lines into `logs`,

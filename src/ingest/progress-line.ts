@@ -1,4 +1,4 @@
-import type {IngestProgress} from './ingest.js'
+import type {IngestProgress} from './ingest-options.js'
 
 /**
  * A one-line progress display on a terminal (`\r`, cleared at the end). It

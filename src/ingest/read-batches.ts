@@ -4,6 +4,7 @@ import type {Batch} from './batch-builder.js'
 import {InputError, unreadable} from './input-error.js'
 import {LineSplitter} from './line-splitter.js'
 import {BINARY_SNIFF_BYTES, looksBinary} from './looks-binary.js'
+import {FLUSH} from './timed-chunks.js'
 
 /** Where reading starts: after line `line`, at byte `offset` of the input (the stream starts there). */
 export interface ReadStart {
@@ -19,9 +20,11 @@ export interface ReadStart {
  * one batch holding only its refusal (a `rejected_lines` row), then throws an
  * `InputError`. A read error yields the complete lines read so far, then
  * throws an `InputError`. Each batch says where the bytes after its last
- * line start (`endOffset`), counted from the input's start.
+ * line start (`endOffset`), counted from the input's start. A `FLUSH` in the
+ * stream (see `timedChunks`) yields the complete lines read so far at once,
+ * however few: a trickling pipe is committed without waiting for a full batch.
  */
-export async function* readBatches(stream: AsyncIterable<Buffer>, source: string, batchSize: number, start: ReadStart = {line: 0, offset: 0}): AsyncGenerator<Batch> {
+export async function* readBatches(stream: AsyncIterable<Buffer | typeof FLUSH>, source: string, batchSize: number, start: ReadStart = {line: 0, offset: 0}): AsyncGenerator<Batch> {
   const builder = new BatchBuilder(source, new Date().toISOString())
   let bytesRead = 0
   const ready: Batch[] = []
@@ -47,8 +50,17 @@ export async function* readBatches(stream: AsyncIterable<Buffer>, source: string
   }
 
   let failure: InputError | undefined
+  let takenEnd = start.offset
   try {
     for await (const chunk of stream) {
+      if (chunk === FLUSH) {
+        if (head !== undefined && headBytes > 0) sniff()
+        if (splitter.lineEnd > takenEnd || builder.size > 0) ready.push(builder.take(splitter.lineCount, bytesRead, splitter.lineEnd))
+        takenEnd = splitter.lineEnd
+        while (ready.length > 0) yield ready.shift()!
+        continue
+      }
+
       bytesRead += chunk.length
       if (head === undefined) {
         splitter.push(chunk)

@@ -122,6 +122,7 @@ class ChildProcessRuntime {
 
   #context(start: StartMessage): WorkerContext {
     return Object.freeze({
+      ...(start.database === undefined ? {} : {database: Object.freeze(start.database)}),
       debug: this.#debug,
       fleet: start.fleet,
       name: start.name,

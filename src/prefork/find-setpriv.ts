@@ -5,9 +5,9 @@
 import {spawnSync} from 'node:child_process'
 import {accessSync, constants} from 'node:fs'
 
-import createDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
-const debug = createDebug('decnet:supervisor')
+const debug = makeDebug('decnet:supervisor')
 
 /** Where distributions install util-linux's setpriv. Not `$PATH`: the master may run from anyone's shell. */
 export const SETPRIV_PATHS: readonly string[] = Object.freeze(['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv', '/sbin/setpriv'])

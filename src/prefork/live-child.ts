@@ -7,14 +7,14 @@ import cluster, {type Worker as ClusterWorker} from 'node:cluster'
 import {dirname, extname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import createDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
 import type {ChildFactory, ChildHandle, ChildListener, ForkRequest, KillCause, Retirement} from './child-handle.js'
 import {isChildMessage, type MasterMessage} from './messages.js'
 import {relayLines} from './output.js'
 import {Watchdog} from './watchdog.js'
 
-const debug = createDebug('decnet:supervisor')
+const debug = makeDebug('decnet:supervisor')
 
 /**
  * After a child's `exit`, how long to wait for the end of its output before

@@ -1,6 +1,6 @@
 import {execFileSync} from 'node:child_process'
 
-import makeDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
 import {passwdEntries} from './passwd.js'
 

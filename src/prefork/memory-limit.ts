@@ -9,13 +9,13 @@
  */
 import {readFileSync} from 'node:fs'
 
-import createDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
 import type {ChildHandle} from './child-handle.js'
 import {systemClock, type Clock, type TimerHandle} from './clock.js'
 import type {Slot} from './slot.js'
 
-const debug = createDebug('decnet:supervisor')
+const debug = makeDebug('decnet:supervisor')
 
 /** One MiB: limits are whole MiB (`--max-memory 512` is 512 MiB, as systemd's `MemoryMax=512M`). */
 const MIB = 1024 * 1024

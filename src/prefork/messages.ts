@@ -14,6 +14,7 @@
  */
 import type {JsonObject} from '../fleets/types.js'
 import type {Credentials} from './credentials.js'
+import type {WorkerDatabase} from './worker.js'
 
 /**
  * How a child process exits. Any other non-zero code (or a signal) is a crash.
@@ -54,6 +55,8 @@ export interface StartMessage {
   exportName: string
   options: JsonObject
   once: boolean
+  /** The fleet's database, when it has one (see `WorkerContext.database`). */
+  database?: WorkerDatabase
   /** How often to heartbeat; 0 = the watchdog is off, do not heartbeat. */
   heartbeatMs: number
 }

@@ -3,6 +3,7 @@
  */
 import type {ExitCodeValue} from '../exit-codes.js'
 import type {ResolvedFleet} from '../fleets/types.js'
+import type {WorkerDatabase} from './worker.js'
 import type {WorkerExit} from './worker-exit.js'
 
 /** How loud a supervisor line is. */
@@ -32,7 +33,13 @@ export interface SupervisorOptions {
   maxMemoryMb?: number
   /** How often the master reads its children's memory when a worker has a limit. Default 2000. */
   memoryCheckMs?: number
-  /** Extra environment for children (e.g. DECNET_DB_URL), merged over the allow-listed part of the master's. */
+  /**
+   * The fleet's database: every worker gets it in its context
+   * (`WorkerContext.database`), and in its environment as `DECNET_DB_URL`
+   * (for workers that read it there). Omitted: the workers get none.
+   */
+  database?: WorkerDatabase
+  /** Extra environment for children, merged over the allow-listed part of the master's (`database` sets DECNET_DB_URL over it). */
   env?: Record<string, string>
   /** Children run as this user (privilege drop); omitted = the master's. */
   uid?: number
@@ -93,6 +100,7 @@ export interface Settings {
   readonly initialBackoffMs: number
   readonly watchdogMs: number
   readonly stableMs: number
+  readonly database: WorkerDatabase | undefined
   readonly env: Readonly<Record<string, string>>
   readonly uid: number | undefined
   readonly gid: number | undefined
@@ -115,7 +123,8 @@ export function resolveSettings(options: SupervisorOptions): Settings {
 
   return Object.freeze({
     allowRoot: options.allowRoot ?? false,
-    env: Object.freeze({...options.env}),
+    database: options.database === undefined ? undefined : Object.freeze({...options.database}),
+    env: Object.freeze({...options.env, ...databaseEnvironment(options.database)}),
     fleet,
     gid: id('gid', options.gid),
     graceMs: duration('graceMs', options.graceMs, 15_000),
@@ -158,4 +167,13 @@ function id(name: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined
   if (!Number.isInteger(value) || value < 0) throw new Error(`Expected \`${name}\` to be a non-negative integer, got \`${String(value)}\``)
   return value
+}
+
+/** The environment variable in which workers written before `WorkerContext.database` find the database. */
+export const DATABASE_URL_VARIABLE = 'DECNET_DB_URL'
+
+/** `database` as that variable: its URL (`sqlite:PATH` for a SQLite file). */
+function databaseEnvironment(database: WorkerDatabase | undefined): Record<string, string> {
+  if (database === undefined) return {}
+  return {[DATABASE_URL_VARIABLE]: database.kind === 'postgres' ? database.url : `sqlite:${database.path}`}
 }

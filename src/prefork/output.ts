@@ -5,9 +5,9 @@
  */
 import type {Readable} from 'node:stream'
 
-import createDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
-const debug = createDebug('decnet:supervisor')
+const debug = makeDebug('decnet:supervisor')
 
 /** A line longer than this (no newline yet) is relayed in pieces, so a child cannot grow the master's memory. */
 export const MAX_LINE_CHARS = 64 * 1024

@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs'
 
-import makeDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
 const debug = makeDebug('decnet:privilege')
 

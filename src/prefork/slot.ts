@@ -65,6 +65,7 @@ export function scheduleRestart(slot: Slot, delayMs: number, restart: () => void
 /** The `start` message that tells a child which worker to run. */
 export function startMessage(worker: ResolvedWorker, settings: Settings): StartMessage {
   return {
+    ...(settings.database === undefined ? {} : {database: settings.database}),
     exportName: worker.exportName,
     fleet: settings.fleet.name,
     heartbeatMs: heartbeatIntervalMs(settings.watchdogMs),

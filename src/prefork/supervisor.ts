@@ -4,7 +4,7 @@
  * request) is an event on one queue; signal handlers and child callbacks only
  * enqueue, and one small handler per event decides.
  */
-import createDebug from 'debug'
+import {makeDebug} from '../util/lazy-debug.js'
 
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
 import {afterExit, type AfterExitContext} from './after-exit.js'
@@ -27,7 +27,7 @@ import {createSlot, fleetOutcome, recordExit, scheduleRestart, startMessage, typ
 import {describeExit, diedUnborn, unbornReason, unstartedExit, workerExit} from './worker-exit.js'
 import {planWorkerHardening, type WorkerHardening} from './worker-hardening.js'
 
-const debug = createDebug('decnet:supervisor')
+const debug = makeDebug('decnet:supervisor')
 
 /**
  * A stop within this long of the first is the same request, not "now": one
@@ -46,7 +46,7 @@ const FLUSH_TIMEOUT_MS = 5000
  *
  * @example
  * ```ts
- * const supervisor = new Supervisor({fleet, graceMs: 15_000, env: {DECNET_DB_URL: url}})
+ * const supervisor = new Supervisor({fleet, graceMs: 15_000, database: {kind: 'sqlite', path: '/var/lib/decnet/db/decnet.sqlite'}})
  * process.on('SIGTERM', () => supervisor.stop('SIGTERM'))
  * process.on('SIGINT', () => supervisor.stop('SIGINT'))
  * const outcome = await supervisor.run()

@@ -18,6 +18,15 @@
  */
 import type {JsonObject} from '../fleets/types.js'
 
+/**
+ * Where the fleet's database is: a SQLite file (an absolute path, or
+ * `:memory:`) or a PostgreSQL URL. `decnet fleet` chooses it (`--db`, else
+ * `$DECNET_DB_URL`, else the data directory's) and parses it once, in the
+ * master, before anything is spawned; the child hands it to the worker as
+ * data (see {@link WorkerContext.database}).
+ */
+export type WorkerDatabase = {readonly kind: 'postgres'; readonly url: string} | {readonly kind: 'sqlite'; readonly path: string}
+
 /** Everything a worker gets from the child entry. */
 export interface WorkerContext {
   /** The worker's name within its fleet. */
@@ -30,6 +39,14 @@ export interface WorkerContext {
   readonly signal: AbortSignal
   /** True under `decnet fleet NAME --once`: do one pass of the work, then return. */
   readonly once: boolean
+  /**
+   * The fleet's database, parsed: open it with `openDatabase(ctx.database)`.
+   * `decnet fleet` always gives one; a supervisor given none (see
+   * `SupervisorOptions.database`), or a hand-made context, leaves it out.
+   * (The same database is also in the environment as `DECNET_DB_URL`, for
+   * workers written before this field.)
+   */
+  readonly database?: WorkerDatabase
   /** A `debug` logger in the `decnet:worker:<name>` namespace. */
   readonly debug: (formatter: unknown, ...args: unknown[]) => void
   /** Tell the master this worker is ready (call once, after setup). */

@@ -76,7 +76,7 @@ export const RULE_MACROS: Readonly<Record<string, string>> = Object.freeze({
 const ID = /^[a-z][a-z\d-]*(?:\.[a-z\d][a-z\d-]*)+$/
 const TACTIC = /^TA\d{4}$/
 const TECHNIQUE = /^T\d{4}$/
-const KEYS = new Set(['confidence', 'description', 'disabled', 'emits', 'examples', 'field', 'flags', 'id', 'pattern', 'version'])
+const KEYS: ReadonlySet<string> = new Set(['confidence', 'description', 'disabled', 'emits', 'examples', 'field', 'flags', 'id', 'pattern', 'version'])
 const MAX_PATTERN = 4000
 
 /** A rule that cannot be used, with the reason (lowercase, specific). */

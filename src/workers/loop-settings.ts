@@ -5,6 +5,8 @@
  */
 import type {JsonObject} from '../fleets/types.js'
 
+import {seconds, toMs} from '../util/seconds.js'
+
 /** Environment variable: seconds a lease lasts unless renewed (default 30). */
 export const LEASE_SECONDS_ENV = 'DECNET_LEASE_SECONDS'
 /** Environment variable: the longest wait between two attempts to reach a database that is away (default 30). */
@@ -38,16 +40,17 @@ export interface LoopSettings {
 /**
  * Reads the loop's settings: options `interval` (seconds between passes),
  * `leaseSeconds` and `dbRetrySeconds`, else `$DECNET_LEASE_SECONDS` and
- * `$DECNET_DB_RETRY_SECONDS`, else the defaults.
+ * `$DECNET_DB_RETRY_SECONDS`, else the defaults. Every one is seconds until
+ * here, checked by the one validator of durations (`seconds`, which
+ * `--interval` went through too); the loop's timers take milliseconds.
  *
- * @throws Error naming the option or variable when a value is not a positive number.
+ * @throws NumberValueError naming the option or variable ("Expected `interval` to be a positive number of seconds, got `-1`").
  */
 export function loopSettings(options: Readonly<JsonObject>, once: boolean, defaultIntervalSeconds: number, env = process.env): LoopSettings {
-  const intervalMs = seconds(options.interval ?? defaultIntervalSeconds, '`interval`')
-  const leaseMs = seconds(options.leaseSeconds ?? env[LEASE_SECONDS_ENV] ?? DEFAULT_LEASE_SECONDS, options.leaseSeconds === undefined ? `$${LEASE_SECONDS_ENV}` : '`leaseSeconds`')
-  const dbRetryMaxMs = seconds(
-    options.dbRetrySeconds ?? env[DB_RETRY_SECONDS_ENV] ?? DEFAULT_DB_RETRY_SECONDS,
-    options.dbRetrySeconds === undefined ? `$${DB_RETRY_SECONDS_ENV}` : '`dbRetrySeconds`',
+  const intervalMs = toMs(seconds(options.interval ?? defaultIntervalSeconds, 'interval'))
+  const leaseMs = toMs(seconds(options.leaseSeconds ?? env[LEASE_SECONDS_ENV] ?? DEFAULT_LEASE_SECONDS, options.leaseSeconds === undefined ? `$${LEASE_SECONDS_ENV}` : 'leaseSeconds'))
+  const dbRetryMaxMs = toMs(
+    seconds(options.dbRetrySeconds ?? env[DB_RETRY_SECONDS_ENV] ?? DEFAULT_DB_RETRY_SECONDS, options.dbRetrySeconds === undefined ? `$${DB_RETRY_SECONDS_ENV}` : 'dbRetrySeconds'),
   )
   if (leaseMs < 300) throw new Error(`Expected the lease (\`leaseSeconds\` or $${LEASE_SECONDS_ENV}) to be at least 0.3 seconds, got ${leaseMs / 1000}`)
   return {
@@ -58,13 +61,4 @@ export function loopSettings(options: Readonly<JsonObject>, once: boolean, defau
     renewMs: Math.round(leaseMs / 3),
     standbyRetryMs: Math.min(MAX_STANDBY_RETRY_MS, Math.round(leaseMs / 6)),
   }
-}
-
-function seconds(value: unknown, name: string): number {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
-  if (typeof number !== 'number' || !Number.isFinite(number) || number <= 0) {
-    throw new Error(`Expected ${name} to be a positive number, got \`${JSON.stringify(value)}\``)
-  }
-
-  return Math.round(number * 1000)
 }

@@ -10,6 +10,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import type {OpenDatabaseOptions} from '../db/open.js'
 import type {Database} from '../db/schema.js'
+import type {DatabaseTarget} from '../db/url.js'
 import type {WorkerContext} from '../prefork/worker.js'
 import type {LoopSettings} from './loop-settings.js'
 
@@ -19,7 +20,7 @@ import {openDatabase} from '../db/open.js'
 import {DatabaseOutage} from './database-outage.js'
 import {clockTime, displayHolder, Lease} from './lease.js'
 import {LeaseKeeper} from './lease-keeper.js'
-import {collectYoungGarbage} from './young-garbage.js'
+import {YoungGarbage} from './young-garbage.js'
 
 /** One pass: do everything pending; stop early (after the tick under way) when `signal` fires. */
 export type WorkerPass = (signal: AbortSignal) => Promise<void>
@@ -28,8 +29,8 @@ export type WorkerPass = (signal: AbortSignal) => Promise<void>
 export interface WorkerLoopSpec {
   /** The kind of worker: the name of its lease (`profiler`, `ttp`). */
   readonly kind: string
-  /** The database URL (the worker reads `DECNET_DB_URL`). */
-  readonly url: string
+  /** The database (the worker's `ctx.database`, see {@link contextDatabase}). */
+  readonly database: DatabaseTarget
   readonly settings: LoopSettings
   readonly databaseOptions?: OpenDatabaseOptions
   /** Builds the pass over an open, migrated database (once). */
@@ -51,12 +52,22 @@ const RELEASE_TIMEOUT_MS = 2000
  * ```ts
  * export default async function profiler(ctx: WorkerContext) {
  *   const settings = loopSettings(ctx.options, ctx.once, 60)
- *   await runWorkerLoop(ctx, {kind: 'profiler', url, settings, prepare: (db) => (signal) => drain(db, signal)})
+ *   await runWorkerLoop(ctx, {kind: 'profiler', database: contextDatabase(ctx, 'the profiler'), settings, prepare: (db) => (signal) => drain(db, signal)})
  * }
  * ```
  */
 export async function runWorkerLoop(ctx: WorkerContext, spec: WorkerLoopSpec): Promise<void> {
   await new WorkerLoop(ctx, spec).run()
+}
+
+/**
+ * The database a worker's context gives (`decnet fleet` always gives one).
+ *
+ * @throws Error naming `who` when the context has none (a supervisor run without `database`, or a hand-made context).
+ */
+export function contextDatabase(ctx: WorkerContext, who: string): DatabaseTarget {
+  if (ctx.database === undefined) throw new Error(`${who} needs a database: its context gives none (\`database\`, which \`decnet fleet\` always gives)`)
+  return ctx.database
 }
 
 class WorkerLoop {
@@ -122,7 +133,7 @@ class WorkerLoop {
   }
 
   async #connect(): Promise<Lease> {
-    this.#db ??= await openDatabase(this.#spec.url, this.#spec.databaseOptions)
+    this.#db ??= await openDatabase(this.#spec.database, this.#spec.databaseOptions)
     if (!this.#migrated) {
       const applied = await migrateToLatest(this.#db)
       if (applied.length > 0) this.#ctx.debug('applied migrations %o', applied)
@@ -172,13 +183,14 @@ class WorkerLoop {
       renewed: (expiresAt) => this.#status(`active (lease until ${clockTime(expiresAt)})`),
     })
     keeper.start()
+    const garbage = new YoungGarbage()
     try {
       for (;;) {
         await this.#pass!(signal)
         this.#outage.over()
         if (signal.aborted) return false
         if (this.#ctx.once) return true
-        collectYoungGarbage() // while idle: the next pass starts with an empty nursery
+        garbage.collect() // while idle: the next pass starts with an empty nursery
         if (!(await pause(this.#settings.intervalMs, signal))) return false
       }
     } finally {

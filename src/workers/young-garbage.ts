@@ -25,11 +25,33 @@ const debug = createDebug('decnet:workers')
 
 type Collect = (options: {type: 'major' | 'minor'}) => void
 
-let collect: Collect | null | undefined
+/**
+ * Runs minor garbage collections (a scavenge of the young generation) on
+ * demand. V8's collector is found on the first {@link collect} and kept by
+ * the instance (a worker loop holds one), not by the module.
+ *
+ * @example
+ * ```ts
+ * const garbage = new YoungGarbage()
+ * await pass(signal)
+ * garbage.collect() // between passes, not in the next one
+ * ```
+ */
+export class YoungGarbage {
+  /** V8's `gc` once looked for: null when it cannot be had. */
+  #collect: Collect | null | undefined
+
+  /** Runs a minor collection now. False when this process cannot (see the module comment). */
+  collect(): boolean {
+    this.#collect ??= collector()
+    if (this.#collect === null) return false
+    this.#collect({type: 'minor'})
+    return true
+  }
+}
 
 /** V8's `gc`, or null when it cannot be had. */
 function collector(): Collect | null {
-  if (collect !== undefined) return collect
   try {
     let exposed: unknown = globalThis.gc // node --expose-gc
     if (exposed === undefined) {
@@ -37,28 +59,9 @@ function collector(): Collect | null {
       exposed = runInNewContext('gc')
     }
 
-    collect = typeof exposed === 'function' ? (exposed as Collect) : null
+    return typeof exposed === 'function' ? (exposed as Collect) : null
   } catch (error) {
     debug('no garbage collection on demand: %s', (error as Error).message)
-    collect = null
+    return null
   }
-
-  return collect
-}
-
-/**
- * Runs a minor garbage collection (a scavenge of the young generation) now.
- * False when this process cannot (see the module comment).
- *
- * @example
- * ```ts
- * await pass(signal)
- * collectYoungGarbage() // between passes, not in the next one
- * ```
- */
-export function collectYoungGarbage(): boolean {
-  const gc = collector()
-  if (gc === null) return false
-  gc({type: 'minor'})
-  return true
 }

@@ -8,9 +8,11 @@ import type {TestContext} from 'node:test'
 
 import type {AttackerDetail, CredentialSummary} from '../../src/attackers/index.js'
 import type {NewLog} from '../../src/db/schema.js'
+import type {DatabaseKind} from '../helpers/databases.js'
 
 import {profilerTick} from '../../src/workers/profiler/profiler.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../helpers/databases.js'
+import {defined} from '../helpers/defined.js'
 import {insertLogs} from '../helpers/profiler-logs.js'
 import {runCli} from '../helpers/run-cli.js'
 
@@ -37,8 +39,8 @@ const LOGS: NewLog[] = [
   line('decky-01', 'auth-helper', A, {principal: 'admin', secret_b64: 'broken!'}, 8),
 ]
 
-async function profiled(t: TestContext, kind: string): Promise<string> {
-  const {db, url} = await migratedDatabase(kind, t)
+async function profiled(t: TestContext, kind: DatabaseKind): Promise<string> {
+  const {db, url} = defined(await migratedDatabase(kind, t), 'a migrated database')
   await insertLogs(db, LOGS)
   await profilerTick(db)
   return url
@@ -120,14 +122,14 @@ for (const kind of DATABASE_KINDS) {
 
 describe('decnet credentials, before anything is profiled and on bad input', () => {
   it('says there is nothing yet on an empty database', async (t) => {
-    const {url} = await migratedDatabase('sqlite', t)
+    const {url} = defined(await migratedDatabase('sqlite', t), 'a migrated database')
     const {code, stdout} = await decnet(t, url, ['credentials'])
     assert.equal(code, ExitCode.OK)
     assert.match(stdout, /^no credentials yet: ingest logs/)
   })
 
   it('exits 2 on a bad --limit and 10 when the database cannot be opened', async (t) => {
-    const {url} = await migratedDatabase('sqlite', t)
+    const {url} = defined(await migratedDatabase('sqlite', t), 'a migrated database')
     const bad = await decnet(t, url, ['credentials', '--limit', '0'])
     assert.equal(bad.code, ExitCode.USAGE, bad.stderr)
     const missing = await decnet(t, 'sqlite:/nonexistent-dir/decnet.sqlite', ['credentials', '--json'])
@@ -135,7 +137,7 @@ describe('decnet credentials, before anything is profiled and on bad input', () 
   })
 
   it('--help shows examples and the exit codes', async (t) => {
-    const {url} = await migratedDatabase('sqlite', t)
+    const {url} = defined(await migratedDatabase('sqlite', t), 'a migrated database')
     const {code, stdout} = await decnet(t, url, ['credentials', '--help'])
     assert.equal(code, ExitCode.OK)
     assert.match(stdout, /EXAMPLES[\s\S]*decnet credentials --reused/)

@@ -35,7 +35,7 @@ it('the fleet command reaches no database driver and no kysely', () => {
   assert.deepEqual(drivers, [], `reached from: ${[...files].map((f) => f.slice(REPO.length)).join(', ')}`)
 })
 
-it("a running fleet's master has loaded no database driver, no kysely, and not @oclif/core's index (semver)", async (t) => {
+it("a running fleet's master has loaded no database driver, no kysely, and nothing of oclif (bin/run.js's lean path)", async (t) => {
   const {env} = linkedDataDir(t, ['decnet-plugin-probe'])
   const dir = mkdtempSync('/tmp/decnet-modules-')
   t.after(() => rmSync(dir, {force: true, recursive: true}))
@@ -52,8 +52,24 @@ it("a running fleet's master has loaded no database driver, no kysely, and not @
   const packageOf = (file) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1]
   const drivers = loaded.filter((file) => /^(kysely|pg|pg-\w+|better-sqlite3)$/.test(packageOf(file) ?? ''))
   assert.deepEqual(drivers, [])
-  // @oclif/core's index requires semver (47 modules) only to check node's version: commands import it by subpath.
-  assert.deepEqual(loaded.filter((file) => packageOf(file) === 'semver' || file.endsWith('/@oclif/core/lib/index.js')), [])
+  // `decnet fleet NAME` starts without oclif (src/cli/lean-fleet.ts): its config, parser and plugin loading
+  // cost the master about 12 MiB it would carry as long as the fleet runs.
+  assert.deepEqual(loaded.filter((file) => /^@oclif\//.test(packageOf(file) ?? '') || packageOf(file) === 'semver'), [])
+  assert.ok(loaded.some((file) => file.endsWith('/dist/cli/lean-fleet.js')), 'the master took the lean path')
   // --daemon's launcher (and the log reader it brings) is loaded only with --daemon.
   assert.deepEqual(loaded.filter((file) => /\/dist\/control\/(launch-daemon|log-file)\.js$/.test(file)), [])
+})
+
+it("a plugin's init hook still runs before `decnet fleet NAME`: the lean path leaves that command to oclif", async (t) => {
+  const {dir: data, env} = linkedDataDir(t, ['decnet-plugin-marker', 'decnet-plugin-probe'])
+  const record = join(data, 'modules.txt')
+  const marker = join(data, 'marker.txt')
+  const preload = join(REPO, 'test', 'fixtures', 'record-modules.mjs')
+  const drop = process.getuid() === 0 ? ['--user', 'nobody'] : []
+  const args = ['fleet', 'probe', '--once', ...drop, '--db', `sqlite:${join(data, 'db.sqlite')}`]
+  const run = await runDecnet(t, args, {env: {...env, DECNET_TEST_MARKER: marker, NODE_OPTIONS: `--import ${preload}`, RECORD_MODULES_FILE: record}})
+  assert.equal(run.code, EXIT.OK, run.stderr)
+  assert.match(readFileSync(marker, 'utf8'), /^uid \d+$/m)
+  const loaded = readFileSync(record, 'utf8').split('\n')
+  assert.ok(loaded.some((file) => file.endsWith('/@oclif/core/lib/config/config.js')), 'oclif ran the command')
 })

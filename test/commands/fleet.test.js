@@ -163,19 +163,20 @@ describe('decnet fleet NAME: running', {skip: process.getuid() === 0 ? undefined
     assert.match(stdout, /^beta \| idle worker beta of fleet sample is up/m)
   })
 
-  it('passes --db and --interval to the workers, and defaults the database to the data dir', async (t) => {
+  it('passes --db (in the context, parsed, and as DECNET_DB_URL) and --interval (seconds) to the workers, and defaults the database to the data dir', async (t) => {
     const {dir, env} = linkedDataDir(t, ['decnet-plugin-probe'])
     const given = await runDecnet(t, ['fleet', 'probe', '--once', '--user', 'nobody', '--db', 'sqlite:/tmp/elsewhere.sqlite', '--interval', '2.5'], {env})
     assert.equal(given.code, EXIT.OK, given.stderr)
-    assert.deepEqual(probeReport(given.stdout), {db: 'sqlite:/tmp/elsewhere.sqlite', gid: NOBODY, options: {interval: 2.5, label: 'from-definition'}, uid: NOBODY})
+    assert.deepEqual(probeReport(given.stdout), {database: {kind: 'sqlite', path: '/tmp/elsewhere.sqlite'}, db: 'sqlite:/tmp/elsewhere.sqlite', gid: NOBODY, options: {interval: 2.5, label: 'from-definition'}, uid: NOBODY})
 
     const fromEnv = await runDecnet(t, ['fleet', 'probe', '--once', '--user', 'nobody'], {env: {...env, DECNET_DB_URL: 'postgres://decnet@db.example/decnet'}})
     assert.equal(fromEnv.code, EXIT.OK, fromEnv.stderr)
     assert.equal(probeReport(fromEnv.stdout).db, 'postgres://decnet@db.example/decnet')
+    assert.deepEqual(probeReport(fromEnv.stdout).database, {kind: 'postgres', url: 'postgres://decnet@db.example/decnet'})
 
     const byDefault = await runDecnet(t, ['fleet', 'probe', '--once', '--user', 'nobody', '--watchdog', '0'], {env})
     assert.equal(byDefault.code, EXIT.OK, byDefault.stderr)
-    assert.deepEqual(probeReport(byDefault.stdout), {db: `sqlite:${dir}/db/decnet.sqlite`, gid: NOBODY, options: {interval: 60, label: 'from-definition'}, uid: NOBODY})
+    assert.deepEqual(probeReport(byDefault.stdout), {database: {kind: 'sqlite', path: `${dir}/db/decnet.sqlite`}, db: `sqlite:${dir}/db/decnet.sqlite`, gid: NOBODY, options: {interval: 60, label: 'from-definition'}, uid: NOBODY})
   })
 
   it('exits 2 on a database URL it cannot use', async (t) => {

@@ -1,20 +1,6 @@
-// Test helper process: opens the database named by argv[2], prints "ready",
-// waits for a line on stdin, then migrates and prints the names it applied as
-// JSON. Lets a test start several migrations at the same moment.
-import {createInterface} from 'node:readline'
+// Launcher for spawners that run this helper with plain node (`node test/helpers/migrate-child.js ...`):
+// loads tsx, then runs the TypeScript entry, migrate-child.ts. A spawner that starts node with
+// `--import tsx` can run migrate-child.ts directly; once every spawner does, this file can go.
+import 'tsx'
 
-import {migrateToLatest} from '../../dist/db/migrate.js'
-import {openDatabase} from '../../dist/db/open.js'
-
-const db = await openDatabase(process.argv[2])
-try {
-  const lines = createInterface({input: process.stdin})[Symbol.asyncIterator]()
-  process.stdout.write('ready\n')
-  await lines.next()
-  const applied = await migrateToLatest(db)
-  process.stdout.write(`${JSON.stringify(applied)}\n`)
-} finally {
-  await db.destroy()
-}
-
-process.exit(0)
+await import('./migrate-child.ts')

@@ -155,7 +155,7 @@ describe('loopSettings', () => {
     const fromEnv = loopSettings({interval: 1}, true, 60, {DECNET_DB_RETRY_SECONDS: '2', DECNET_LEASE_SECONDS: '3'})
     assert.deepEqual(fromEnv, {dbAttempts: 5, dbRetryMaxMs: 2000, intervalMs: 1000, leaseMs: 3000, renewMs: 1000, standbyRetryMs: 500})
     assert.equal(loopSettings({leaseSeconds: 6}, false, 60, {DECNET_LEASE_SECONDS: '3'}).leaseMs, 6000)
-    assert.throws(() => loopSettings({}, false, 60, {DECNET_LEASE_SECONDS: 'soon'}), /Expected \$DECNET_LEASE_SECONDS to be a positive number, got `"soon"`/)
+    assert.throws(() => loopSettings({}, false, 60, {DECNET_LEASE_SECONDS: 'soon'}), /Expected \$DECNET_LEASE_SECONDS to be a positive number of seconds, got `soon`/)
     assert.throws(() => loopSettings({leaseSeconds: 0.1}, false, 60, {}), /at least 0.3 seconds/)
   })
 })

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
+import {parseDatabaseUrl} from '../../dist/db/url.js'
 import {Lease} from '../../dist/workers/lease.js'
 import profiler from '../../dist/workers/profiler/worker.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason, useDatabaseUrl} from '../helpers/databases.js'
@@ -15,6 +16,8 @@ function context({once = false, options = {}} = {}) {
   const controller = new AbortController()
   const statuses = []
   const ctx = {
+    // the database as the fleet gives it: here the test's DECNET_DB_URL (see useDatabaseUrl), parsed
+    database: process.env.DECNET_DB_URL === undefined ? undefined : parseDatabaseUrl(process.env.DECNET_DB_URL),
     debug() {},
     fleet: 'heavy',
     name: 'profiler',

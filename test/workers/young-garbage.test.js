@@ -1,10 +1,11 @@
-// collectYoungGarbage: a scavenge on demand, and the worker loop runs one between passes.
+// YoungGarbage: a scavenge on demand, and the worker loop runs one between passes.
 import assert from 'node:assert/strict'
 import {constants, PerformanceObserver} from 'node:perf_hooks'
 import {describe, it} from 'node:test'
 
+import {parseDatabaseUrl} from '../../dist/db/url.js'
 import profiler from '../../dist/workers/profiler/worker.js'
-import {collectYoungGarbage} from '../../dist/workers/young-garbage.js'
+import {YoungGarbage} from '../../dist/workers/young-garbage.js'
 import {migratedDatabase, useDatabaseUrl} from '../helpers/databases.js'
 import {until} from '../helpers/scale.js'
 
@@ -19,10 +20,10 @@ function minorCollections(t) {
   return seen
 }
 
-describe('collectYoungGarbage', () => {
+describe('YoungGarbage', () => {
   it('runs a minor collection now', async (t) => {
     const seen = minorCollections(t)
-    assert.equal(collectYoungGarbage(), true)
+    assert.equal(new YoungGarbage().collect(), true)
     await until(() => seen.count > 0, {what: 'the minor collection to be reported'})
     assert.equal(typeof globalThis.gc, 'undefined', 'the collector stays out of this context')
   })
@@ -34,6 +35,7 @@ describe('collectYoungGarbage', () => {
     const controller = new AbortController()
     let passes = 0
     const ctx = {
+      database: parseDatabaseUrl(url),
       debug: (format) => void (format.startsWith('tick:') && passes++),
       fleet: 'heavy',
       name: 'profiler',

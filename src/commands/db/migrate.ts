@@ -1,5 +1,5 @@
 
-import {redactUrl} from '../../db/errors.js'
+import {redactUrl} from '../../db/redact-url.js'
 import {migrateToLatest, migrationStates} from '../../db/migrate.js'
 import {withDatabase} from '../../db/open.js'
 import {chooseDatabase} from '../../db/database-choice.js'

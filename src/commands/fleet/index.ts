@@ -1,25 +1,19 @@
 import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
 
-import type {FleetCatalog} from '../../fleets/types.js'
+import type {FleetIo} from '../../cli/fleet-io.js'
 
-import {fleetTiming, fleetTimingFlags} from '../../cli/fleet-run-flags.js'
 import {DecnetCommand} from '../../cli/decnet-command.js'
-import {chooseDatabase} from '../../db/database-choice.js'
-import {currentAccount} from '../../db/sqlite-access.js'
+import {fleetFlags} from '../../cli/fleet-flags.js'
+import {fleetCatalog, runFleet} from '../../cli/run-fleet.js'
 import {ExitCode} from '../../exit-codes.js'
-import {describeProblem, missingFleetMessage} from '../../fleets/format-catalog.js'
-import {findFleet, loadFleetCatalog} from '../../fleets/registry.js'
-import {withWorkerOptions} from '../../fleets/with-worker-options.js'
-import {databaseFlag} from '../../cli/database-command.js'
-import {prepareFleetDatabase} from '../../cli/fleet-database.js'
-import {daemonFlags, launcherNotifier, runDaemonized, serveFleet} from '../../cli/fleet-daemon.js'
-import {maxMemoryFlag} from '../../cli/max-memory-flag.js'
-import {readCredentials} from '../../prefork/credentials.js'
-import {planPrivileges} from '../../prefork/privilege-plan.js'
-import {Supervisor} from '../../prefork/supervisor.js'
+import {missingFleetMessage} from '../../fleets/format-catalog.js'
+import {loadFleetCatalog} from '../../fleets/registry.js'
 
-/** `decnet fleet NAME`: run a fleet until SIGTERM, SIGINT or `decnet fleet stop` (detached with `--daemon`). */
+/**
+ * `decnet fleet NAME`: run a fleet until SIGTERM, SIGINT or `decnet fleet stop` (detached with `--daemon`).
+ * bin/run.js usually runs it without oclif (src/cli/lean-fleet.ts); this command is the path for
+ * help, a missing NAME, and every argv the lean path leaves to oclif.
+ */
 export default class Fleet extends DecnetCommand {
   // Not `required`: without a NAME the command lists the fleets to choose from, instead of oclif's generic error.
   static override args = {name: Args.string({description: 'The fleet to run (see AVAILABLE FLEETS below).'})}
@@ -30,59 +24,29 @@ A fleet whose privilege profile is not 'root' refuses to run as root: run decnet
     '<%= config.bin %> <%= command.id %> heavy --user decnet',
     '<%= config.bin %> <%= command.id %> heavy --once --db postgres://decnet@db/decnet --user decnet',
   ]
-  static override flags = {
-    ...daemonFlags,
-    ...fleetTimingFlags,
-    'allow-root': Flags.boolean({summary: "Run as root even though the fleet's profile does not need it (warns loudly)."}),
-    db: databaseFlag,
-    'max-memory': maxMemoryFlag("Restart a worker whose resident memory (RSS) exceeds this many MiB (overrides the fleet's limits)."),
-    once: Flags.boolean({summary: 'Every worker does one pass and exits; exit 0 if all succeeded. Nothing restarts.'}),
-    user: Flags.string({helpValue: 'NAME', summary: "Run the workers as this user and its primary group (needs root)."}),
-  }
+  static override flags = fleetFlags
   // NAME is optional to oclif (see args), not to the command.
   static override usage = '<%= command.id %> NAME [-d | --once] [FLAGS]'
   static override summary = 'Run a fleet of workers, in the foreground or detached (--daemon).'
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Fleet)
+    const io: FleetIo = {
+      catalog: () => loadFleetCatalog(this.config),
+      dataDir: this.config.dataDir,
+      error: (message, options) => this.error(message, options),
+      exit: (code) => this.exit(code),
+      log: (message) => this.log(message),
+      logToStderr: (message) => this.logToStderr(message),
+      warn: (message) => {
+        this.warn(message)
+      },
+    }
     if (args.name === undefined) {
-      this.logToStderr(missingFleetMessage(await this.#catalog()))
+      this.logToStderr(missingFleetMessage(await fleetCatalog(io)))
       this.exit(ExitCode.USAGE)
     }
 
-    const {interval, ...durations} = fleetTiming(flags)
-    const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
-    if (flags.daemon) return runDaemonized(this, args.name, flags['ready-timeout'])
-
-    const fleet = findFleet(await this.#catalog(), args.name)
-    const plan = planPrivileges({allowRoot: flags['allow-root'], creds: readCredentials(), fleet, user: flags.user})
-    for (const warning of database.warnings) this.warn(warning)
-    // Workers that open the database would crash-loop on one they cannot use: refuse before spawning.
-    const unusable = prepareFleetDatabase(fleet, database, plan.user ?? currentAccount())
-    if (unusable) this.error(unusable, {exit: ExitCode.DATABASE})
-    if (plan.warning) this.logToStderr(`\n!!! WARNING: ${plan.warning}\n`)
-    const supervisor = new Supervisor({
-      ...durations,
-      allowRoot: plan.allowRoot,
-      env: {DECNET_DB_URL: database.url},
-      fleet: withWorkerOptions(fleet, interval === undefined ? {} : {interval: interval / 1000}),
-      gid: plan.user?.gid,
-      maxMemoryMb: flags['max-memory'],
-      once: flags.once,
-      onReady: flags['daemon-child'] ? await launcherNotifier() : undefined,
-      uid: plan.user?.uid,
-    })
-    // SIGTERM/SIGINT stop the fleet; so does `decnet fleet stop` over the control socket.
-    const outcome = await serveFleet(this, supervisor, flags['daemon-child'])
-    // The supervisor has printed the outcome ("[decnet] fleet NAME stopped: reason"); exit
-    // explicitly, so that nothing a plugin left running keeps the master alive.
-    this.exit(outcome.code)
-  }
-
-  /** Every plugin's fleets; a broken plugin or fleet is a warning. */
-  async #catalog(): Promise<FleetCatalog> {
-    const catalog = await loadFleetCatalog(this.config)
-    for (const problem of catalog.problems) this.warn(describeProblem(problem))
-    return catalog
+    return runFleet(io, args.name, flags)
   }
 }

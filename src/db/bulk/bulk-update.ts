@@ -2,19 +2,18 @@
  * UPDATE of many rows known to exist, by key. For the profiler's attackers
  * that a tick read: a plain update skips the speculative insert an upsert
  * tries first. SQLite: one prepared single-row `update ... where key = ?`
- * run once per row (`RUN_PER_ROW`); PostgreSQL: one `update ... from` the
+ * run once per row (a `PerRowQuery`); PostgreSQL: one `update ... from` the
  * rows as one parameter (see `PostgresRowsSource`).
  */
 import type {Transaction} from 'kysely'
 
-import {CompiledQuery} from 'kysely'
-
 import type {DialectName} from '../dialect-of.js'
 import type {Database} from '../schema.js'
-import type {PostgresBulkWrite, PostgresWrite, UpsertColumns} from './bulk-upsert.js'
+import type {PostgresBulkWrite, PostgresWrite} from './bulk-upsert.js'
+import type {UpsertColumns} from './upsert-columns.js'
 
 import {objectRows} from '../row-parameters.js'
-import {RUN_PER_ROW} from '../sqlite-driver.js'
+import {perRowQuery} from '../per-row-query.js'
 import {PostgresRowsSource, postgresQuery} from './bulk-upsert.js'
 
 /**
@@ -46,13 +45,13 @@ export class BulkUpdate<Row extends object> implements PostgresBulkWrite<Row> {
       (source) => `update "${table}" set ${others.map((name) => `"${name}" = v."${name}"`).join(', ')} from ${source} where "${table}"."${key}" = v."${key}"`,
     )
     this.#bound = Object.freeze([...others, key])
-    this.#sql = `${RUN_PER_ROW}update "${table}" set ${others.map((name) => `"${name}" = ?`).join(', ')} where "${key}" = ?`
+    this.#sql = `update "${table}" set ${others.map((name) => `"${name}" = ?`).join(', ')} where "${key}" = ?`
   }
 
   /** Updates every row; returns how many rows were updated. */
   async write(trx: Transaction<Database>, rows: readonly Row[]): Promise<number> {
     if (rows.length === 0) return 0
-    const query = this.#dialect === 'postgres' ? postgresQuery(this.postgresWrite(rows, 1)) : CompiledQuery.raw(this.#sql, [objectRows(rows, this.#bound)])
+    const query = this.#dialect === 'postgres' ? postgresQuery(this.postgresWrite(rows, 1)) : perRowQuery(this.#sql, objectRows(rows, this.#bound))
     const result = await trx.executeQuery(query)
     return Number(result.numAffectedRows ?? 0)
   }

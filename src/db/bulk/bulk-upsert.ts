@@ -1,7 +1,7 @@
 /**
  * INSERT ... ON CONFLICT of many rows for the workers' hot paths.
  * SQLite: one prepared single-row statement run once per row in one call
- * (`RUN_PER_ROW`): measured, cheaper than multi-row `values (?, ...), ...`
+ * (a `PerRowQuery`): measured, cheaper than multi-row `values (?, ...), ...`
  * statements with thousands of parameters. PostgreSQL: the whole batch in
  * one statement whose only parameter is the rows as one text, column by
  * column (see `columnTexts`), or as JSON (`json_to_recordset`) when a value
@@ -15,22 +15,14 @@ import {CompiledQuery} from 'kysely'
 
 import type {DialectName} from '../dialect-of.js'
 import type {Database} from '../schema.js'
+import type {KeyColumns, UpsertColumns} from './upsert-columns.js'
 
 import {columnTexts, columnTextsTable} from './column-texts.js'
 import {objectRows} from '../row-parameters.js'
-import {RUN_PER_ROW} from '../sqlite-driver.js'
+import {perRowQuery} from '../per-row-query.js'
 
 /** What to do with a row whose key already exists. */
 export type OnConflict = {update: readonly string[]} | 'nothing'
-
-/** A column's SQL type, for PostgreSQL's bulk writes (see {@link PostgresRowsSource}). */
-export type ColumnType = 'bigint' | 'double precision' | 'integer' | 'text'
-
-/** The column of a unique key, or its columns. */
-export type KeyColumns<Row> = ReadonlyArray<keyof Row & string> | (keyof Row & string)
-
-/** The columns written, each with its type. */
-export type UpsertColumns<Row> = ReadonlyArray<readonly [keyof Row & string, ColumnType]>
 
 /**
  * Writes rows of one table: row by row through one prepared statement on
@@ -60,13 +52,13 @@ export class BulkUpsert<Row extends object> implements PostgresBulkWrite<Row> {
     const keyList = (typeof key === 'string' ? [key] : key).map((name) => `"${name}"`).join(', ')
     const tail = ` on conflict (${keyList}) do ${onConflict === 'nothing' ? 'nothing' : `update set ${set}`}`
     this.#postgres = new PostgresRowsSource(columns, (source) => `${head}select ${names} from ${source}${tail}`)
-    this.#sql = `${RUN_PER_ROW}${head}values (${columns.map(() => '?').join(', ')})${tail}`
+    this.#sql = `${head}values (${columns.map(() => '?').join(', ')})${tail}`
   }
 
   /** Writes every row; returns how many rows were inserted or updated. */
   async write(trx: Transaction<Database>, rows: readonly Row[]): Promise<number> {
     if (rows.length === 0) return 0
-    const query = this.#dialect === 'postgres' ? postgresQuery(this.postgresWrite(rows, 1)) : CompiledQuery.raw(this.#sql, [objectRows(rows, this.#columns)])
+    const query = this.#dialect === 'postgres' ? postgresQuery(this.postgresWrite(rows, 1)) : perRowQuery(this.#sql, objectRows(rows, this.#columns))
     const result = await trx.executeQuery(query)
     return Number(result.numAffectedRows ?? 0)
   }

@@ -18,7 +18,7 @@
  * U+FFFD, as pg encodes the parameter in UTF-8; the JSON path does the same
  * (see `recordsJson`).
  */
-import type {UpsertColumns} from './bulk-upsert.js'
+import type {UpsertColumns} from './upsert-columns.js'
 
 const COLUMN = '\u001D'
 const VALUE = '\u001F'

@@ -8,14 +8,13 @@
  */
 import type {Transaction} from 'kysely'
 
-import {CompiledQuery} from 'kysely'
-
 import type {DialectName} from '../dialect-of.js'
 import type {CredentialsTable, Database} from '../schema.js'
-import type {PostgresBulkWrite, PostgresWrite, UpsertColumns} from './bulk-upsert.js'
+import type {PostgresBulkWrite, PostgresWrite} from './bulk-upsert.js'
+import type {UpsertColumns} from './upsert-columns.js'
 
+import {perRowQuery} from '../per-row-query.js'
 import {objectRows} from '../row-parameters.js'
-import {RUN_PER_ROW} from '../sqlite-driver.js'
 import {postgresQuery, PostgresRowsSource} from './bulk-upsert.js'
 
 const COLUMNS = [
@@ -58,14 +57,14 @@ export class CredentialUpsert implements PostgresBulkWrite<CredentialsTable> {
       ` "last_log_id" = excluded."last_log_id"` +
       ` where ${stored('last_log_id')} < excluded."first_log_id"`
     this.#postgres = new PostgresRowsSource(COLUMNS, (source) => `${head}select ${names} from ${source}${tail}`)
-    this.#sql = `${RUN_PER_ROW}${head}values (${COLUMNS.map(() => '?').join(', ')})${tail}`
+    this.#sql = `${head}values (${COLUMNS.map(() => '?').join(', ')})${tail}`
   }
 
   /** Merges every row (each key at most once); returns how many rows were inserted or updated. */
   async write(trx: Transaction<Database>, rows: readonly CredentialsTable[]): Promise<number> {
     if (rows.length === 0) return 0
     const names = COLUMNS.map(([name]) => name)
-    const query = this.#dialect === 'postgres' ? postgresQuery(this.postgresWrite(rows, 1)) : CompiledQuery.raw(this.#sql, [objectRows(rows, names)])
+    const query = this.#dialect === 'postgres' ? postgresQuery(this.postgresWrite(rows, 1)) : perRowQuery(this.#sql, objectRows(rows, names))
     const result = await trx.executeQuery(query)
     return Number(result.numAffectedRows ?? 0)
   }

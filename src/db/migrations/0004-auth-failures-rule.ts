@@ -12,15 +12,15 @@ export interface FrozenAuthRow {
   msg: string | null
 }
 
-const LISTED = new Set(('login login_attempt login_failed login_failure login_success login_succeeded login_ok logon logon_failed ' +
+const LISTED: ReadonlySet<string> = new Set(('login login_attempt login_failed login_failure login_success login_succeeded login_ok logon logon_failed ' +
   'logon_success auth auth_attempt auth_failed auth_failure auth_success authentication authentication_failed ' +
   'authentication_failure authentication_success failed_password failed_login failed_publickey invalid_user ' +
   'accepted_password accepted_publickey bad_password password_attempt').split(' '))
-const AUTH = new Set('login logon signin auth authentication authenticate credentials'.split(' '))
-const GOOD = new Set('success succeeded successful ok accepted accept granted pass passed allowed allow valid authenticated'.split(' '))
-const BAD = new Set('fail failed failure denied deny rejected reject invalid error wrong bad refused unauthorized forbidden blocked incorrect'.split(' '))
-const TRUE = new Set(['true', '1', 'yes', 'y'])
-const FALSE = new Set(['false', '0', 'no', 'n'])
+const AUTH: ReadonlySet<string> = new Set('login logon signin auth authentication authenticate credentials'.split(' '))
+const GOOD: ReadonlySet<string> = new Set('success succeeded successful ok accepted accept granted pass passed allowed allow valid authenticated'.split(' '))
+const BAD: ReadonlySet<string> = new Set('fail failed failure denied deny rejected reject invalid error wrong bad refused unauthorized forbidden blocked incorrect'.split(' '))
+const TRUE: ReadonlySet<string> = new Set(['true', '1', 'yes', 'y'])
+const FALSE: ReadonlySet<string> = new Set(['false', '0', 'no', 'n'])
 const MSG_BAD = /\b(?:fail(?:ed|ure)?|invalid|denied|incorrect|wrong|bad password|refused)\b/i
 const MSG_GOOD = /\b(?:accepted|success(?:ful(?:ly)?)?|succeeded|logged in|granted)\b/i
 

@@ -30,10 +30,21 @@ export const MAX_CACHED_ATTACKERS = 20_000
  */
 export type Coverage = 'complete' | 'partial' | 'unknown'
 
+/**
+ * A row as a tick wrote it, and whether its contact columns are as a fold
+ * wrote them (the fold's `ownContacts`, passed back to the next fold of the
+ * row so it need not check them again). Nothing changes a kept row's contact
+ * columns after its fold.
+ */
+export interface CachedAttacker {
+  readonly row: StoredAttacker
+  readonly ownContacts: boolean
+}
+
 /** Attacker rows as this profiler last wrote them, least recently written first. */
 export class AttackerCache {
   readonly #capacity: number
-  readonly #rows = new Map<string, StoredAttacker>()
+  readonly #rows = new Map<string, CachedAttacker>()
   /** The cursor after this profiler's last tick; undefined when nothing is known. */
   #through: number | undefined
   #coverage: Coverage = 'unknown'
@@ -65,7 +76,7 @@ export class AttackerCache {
   }
 
   /** The row as last written, or undefined. */
-  get(ip: string): StoredAttacker | undefined {
+  get(ip: string): CachedAttacker | undefined {
     return this.#rows.get(ip)
   }
 
@@ -73,10 +84,10 @@ export class AttackerCache {
    * After a tick committed: its rows, and the cursor it left. (Never before
    * the commit: a tick rolled back leaves the database as it was.)
    */
-  commit(cursor: number, rows: Iterable<StoredAttacker>): void {
-    for (const row of rows) {
-      this.#rows.delete(row.ip) // re-inserted last: the most recently written
-      this.#rows.set(row.ip, row)
+  commit(cursor: number, rows: Iterable<CachedAttacker>): void {
+    for (const entry of rows) {
+      this.#rows.delete(entry.row.ip) // re-inserted last: the most recently written
+      this.#rows.set(entry.row.ip, entry)
     }
 
     for (const ip of this.#rows.keys()) {

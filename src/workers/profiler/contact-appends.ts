@@ -8,8 +8,7 @@
  * lines of history, ~640 of the ~840 attackers touched gain a decky or a
  * service.
  */
-import type {ContactColumns} from './fold.js'
-import type {ContactKey, ContactTuple} from './first-contacts.js'
+import type {ContactColumns, ContactKey, ContactTuple} from './first-contacts.js'
 
 import {contactBefore, isName, parseFirstContacts} from './first-contacts.js'
 
@@ -55,7 +54,7 @@ const TAIL = ']}'
  * which knows how to repair them.
  *
  * `own`: the stored columns are known to be as this profiler wrote them (it
- * wrote them itself, see `ownContacts` in fold.ts), so they are not checked
+ * wrote them itself, see `FoldOptions.ownContacts` in fold.ts), so they are not checked
  * again (that parses `first_contacts` whole) and the names are appended to
  * the stored texts as they are. Measured on the 1,000-line ticks after
  * 10,000 lines of history (~600 appends each): folding a tick took 7.1 ms

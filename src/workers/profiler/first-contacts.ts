@@ -6,6 +6,10 @@
  * after the other), and makes folding independent of batch boundaries: the
  * key is a minimum, so folding A then B equals folding A and B at once.
  */
+import type {AttackerRow} from '../../db/schema.js'
+
+/** The columns of an attacker row derived from its first contacts (a fold writes them, see `foldAttacker`). */
+export type ContactColumns = Pick<AttackerRow, 'deckies' | 'first_contacts' | 'is_traversal' | 'services' | 'traversal_path'>
 
 /** When a name was first seen: event time, then log id to break ties. */
 export interface ContactKey {

@@ -7,7 +7,7 @@ import type {AttackerRow, LogRow} from '../../db/schema.js'
 
 import type {Artifact} from '../../logs/artifact.js'
 import type {Credential} from '../../logs/credential.js'
-import type {ContactTuple} from './first-contacts.js'
+import type {ContactColumns, ContactTuple} from './first-contacts.js'
 import type {SeenCredential} from './credential-rows.js'
 
 import {appendedColumns, ContactAppends} from './contact-appends.js'
@@ -21,9 +21,6 @@ export type ProfileLog = Pick<LogRow, 'decky' | 'event_type' | 'fields' | 'id' |
 
 /** An attacker row as the profiler writes it. */
 export type AttackerProfile = AttackerRow
-
-/** The columns of an attacker row that a fold derives from its first contacts. */
-export type ContactColumns = Pick<AttackerRow, 'deckies' | 'first_contacts' | 'is_traversal' | 'services' | 'traversal_path'>
 
 /**
  * A stored attacker as a tick loads it: without the columns derived from the
@@ -62,6 +59,14 @@ export interface LogSemantics {
 export interface FoldOptions {
   /** What {@link needsFirstContacts} returned for the same attacker and lines, when the caller asked it. */
   needsFirstContacts?: boolean
+  /**
+   * The current row's contact columns are as a fold wrote them: a fold
+   * returned it with `ownContacts` true (see {@link FoldResult}). They are
+   * then not checked again before names are appended to them (see
+   * `appendedColumns`). Never true for a row read from the database, even one
+   * a profiler wrote: anything may have changed it since.
+   */
+  ownContacts?: boolean
 }
 
 /**
@@ -78,6 +83,13 @@ export type FoldResult = {
   services: Map<string, ServiceLines>
   /** The artifacts the new lines name, in log order, with each line's id, time, decky and service. */
   artifacts: Array<{log_id: number; timestamp: string; decky: string; service: string; artifact: Artifact}>
+  /**
+   * The attacker's contact columns are as a fold wrote them: it wrote them
+   * now, or kept those of a current row passed with `ownContacts`. A caller
+   * that keeps the row for a later fold (see `AttackerCache`) passes this
+   * back as {@link FoldOptions.ownContacts}.
+   */
+  ownContacts: boolean
 } & ({attacker: AttackerProfile; contactsChanged: true} | {attacker: StoredAttacker; contactsChanged: false})
 
 /** The log ids of the first of an attacker's new lines of one service that showed an interaction, and a scan. */
@@ -113,7 +125,8 @@ export function foldAttacker(
 ): FoldResult {
   // Known not to change: skip the per-line contact checks (the caller already made them).
   const skipContacts = current !== undefined && options.needsFirstContacts === false
-  const contacts = skipContacts ? undefined : new AttackerContacts(current)
+  const own = current !== undefined && options.ownContacts === true
+  const contacts = skipContacts ? undefined : new AttackerContacts(current, own)
   let firstSeen = current?.first_seen
   let lastSeen = current?.last_seen
   let lastLogId = current?.last_log_id ?? 0
@@ -159,27 +172,11 @@ export function foldAttacker(
   const columns = contacts?.changedColumns()
   if (columns === undefined) {
     // current is defined: a new attacker's contacts always change
-    const moved = withCounters(current!, ip, counters)
-    if (ownContacts.has(current!)) ownContacts.add(moved)
-    return {artifacts, attacker: moved, commands, contactsChanged: false, credentials, services}
+    return {artifacts, attacker: withCounters(current!, ip, counters), commands, contactsChanged: false, credentials, ownContacts: own, services}
   }
 
-  const attacker = withCounters(columns, ip, counters)
-  ownContacts.add(attacker)
-  return {artifacts, attacker, commands, contactsChanged: true, credentials, services}
+  return {artifacts, attacker: withCounters(columns, ip, counters), commands, contactsChanged: true, credentials, ownContacts: true, services}
 }
-
-/**
- * The rows a fold returned whose contact columns (`deckies`, `services`,
- * `first_contacts`) this module wrote, or copied from such a row: they are
- * well formed, so folding more lines into them need not check them again
- * (see `appendedColumns`). A row read from the database is never in it, even
- * one a profiler wrote: anything may have changed it since. (A tick keeps
- * the rows it wrote for the next one, see `AttackerCache`; nothing changes a
- * row's contact columns after its fold, and `first_contacts`, which a tick
- * may add to a row read without it, is always there in these.)
- */
-const ownContacts = new WeakSet<StoredAttacker>()
 
 /**
  * Whether folding `rows` into `current` reads its stored `first_contacts`:
@@ -234,13 +231,16 @@ function withCounters(columns: Partial<ContactColumns> & Pick<AttackerRow, 'deck
  */
 class AttackerContacts {
   readonly #current: StoredAttacker | undefined
+  /** The current row's contact columns are as a fold wrote them (see `FoldOptions.ownContacts`). */
+  readonly #own: boolean
   #known: KnownNames | undefined
   #lists: {deckies: ContactList; services: ContactList} | undefined
   /** Names appended to the stored lists so far, and the lines that appended them (replayed if the lists are restored). */
   #appends: {deckies: ContactAppends; lines: ProfileLog[]; services: ContactAppends} | undefined
 
-  constructor(current: StoredAttacker | undefined) {
+  constructor(current: StoredAttacker | undefined, own: boolean) {
     this.#current = current
+    this.#own = own
   }
 
   see(row: ProfileLog): void {
@@ -264,7 +264,7 @@ class AttackerContacts {
     if (this.#lists === undefined && current !== undefined) {
       const appends = this.#appends
       if (appends === undefined) return undefined
-      const appended = appendedColumns(current, appends.deckies.tuples, appends.services.tuples, ownContacts.has(current))
+      const appended = appendedColumns(current, appends.deckies.tuples, appends.services.tuples, this.#own)
       if (appended !== undefined) return appended
       this.#restore()
     }

@@ -10,9 +10,12 @@ import {sql} from 'kysely'
 import type {DialectName} from '../../db/dialect-of.js'
 import type {OpenDatabaseOptions} from '../../db/open.js'
 import type {AttackerArtifactsTable, AttackerCommandBatchesTable, AttackerRow, AttackerServicesTable, CredentialsTable, Database} from '../../db/schema.js'
-import type {UpsertColumns} from '../../db/bulk/bulk-upsert.js'
+import type {DatabaseTarget} from '../../db/url.js'
+import type {UpsertColumns} from '../../db/bulk/upsert-columns.js'
+import type {CachedAttacker} from './attacker-cache.js'
 import type {AttackerProfile, LogSemantics, ProfileLog, StoredAttacker} from './fold.js'
 import type {LinesRead, TickLine} from './read/read-lines.js'
+import type {TickWork, TickWrites} from './tick-plan.js'
 
 import {dialectOf} from '../../db/dialect-of.js'
 import {statementLines} from '../../db/read-logs-after.js'
@@ -20,11 +23,9 @@ import {MAX_LINE_BYTES} from '../../logs/parse.js'
 import {chunks} from '../../util/chunks.js'
 import {BulkUpdate} from '../../db/bulk/bulk-update.js'
 import {BulkUpsert} from '../../db/bulk/bulk-upsert.js'
-import {commandBatch} from '../../db/bulk/command-batches.js'
 import {CredentialUpsert} from '../../db/bulk/credential-upsert.js'
 import {PostgresWriteBatch} from '../../db/bulk/postgres-write-batch.js'
 import {valuesIn} from '../../db/values-in.js'
-import {foldAttacker, needsFirstContacts} from './fold.js'
 import type {SeenCredential} from './credential-rows.js'
 import {addCredentials} from './credential-rows.js'
 import {LineDescriber} from './read/line-describer.js'
@@ -32,6 +33,7 @@ import {claimAndReadLines, parseLineTexts, readLines} from './read/read-lines.js
 import {ProfilerSemantics} from './semantics.js'
 import {claimCursor} from '../claim-cursor.js'
 import {AttackerCache} from './attacker-cache.js'
+import {groupByIp, planTick, tickWork} from './tick-plan.js'
 import {ThreadReader} from './read/thread-reader.js'
 import type {Ahead} from '../read-ahead.js'
 import {ReadAhead} from '../read-ahead.js'
@@ -135,12 +137,12 @@ export interface ProfilerOptions {
   /** Attacker rows kept in memory between ticks (default `MAX_CACHED_ATTACKERS`; 0: none, every tick reads them). */
   cachedAttackers?: number
   /**
-   * The database's URL (as `openDatabase` takes it). When it names a SQLite
-   * file, a drain reads a backlog's next batch on a thread of its own while it
-   * folds this one (see `ThreadReader`). (PostgreSQL reads ahead on this
-   * thread in any case.)
+   * Where the database is (as `openDatabase` takes it, parsed: a worker's
+   * `ctx.database`). When it is a SQLite file, a drain reads a backlog's next
+   * batch on a thread of its own while it folds this one (see
+   * `ThreadReader`). (PostgreSQL reads ahead on this thread in any case.)
    */
-  url?: string
+  database?: DatabaseTarget
 }
 
 /** What a tick (or a drain) did. */
@@ -198,20 +200,20 @@ export class Profiler {
   readonly #credentials: CredentialUpsert
   readonly #services: BulkUpsert<AttackerServicesTable>
   /**
-   * The (ip, service, kind) activities this profiler's committed ticks stored:
-   * a tick writes only the others, so an attacker's activity costs a write
-   * once, not every tick (830 upserts a 1,000-line tick cost PostgreSQL
-   * ~12 ms). Forgotten with the attacker cache (see `AttackerCache`); a write
-   * of a stored one changes nothing.
+   * The (ip, service, kind) activities this profiler's committed ticks stored
+   * (by `activityKey`): a tick writes only the others, so an attacker's
+   * activity costs a write once, not every tick (830 upserts a 1,000-line
+   * tick cost PostgreSQL ~12 ms). Forgotten with the attacker cache (see
+   * `AttackerCache`); a write of a stored one changes nothing.
    */
-  #knownActivities = new Set<string>()
+  readonly #knownActivities = new Set<string>()
   readonly #artifacts: BulkUpsert<AttackerArtifactsTable>
-  /** PostgreSQL: the four writes and the cursor update of a tick, as one statement. */
+  /** PostgreSQL: the seven writes and the cursor update of a tick, as one statement. */
   readonly #together: PostgresWriteBatch | undefined
   /** The attacker rows this profiler's last ticks wrote (see `AttackerCache`). */
   readonly #cache: AttackerCache
-  /** Where a reading thread finds the database, when one may read (see `ProfilerOptions.url`). */
-  readonly #threadUrl: string | undefined
+  /** Where a reading thread finds the database, when one may read (see `ProfilerOptions.database`). */
+  readonly #threadDatabase: DatabaseTarget | undefined
   /** Describes lines as they are read (see `LineDescriber`). */
   readonly #describe: (lines: TickLine[]) => void
   /** Of the stored attackers the last tick read, the share whose first contacts it needed. */
@@ -232,7 +234,7 @@ export class Profiler {
     const describer = new LineDescriber(this.#semantics)
     this.#describe = (lines) => describer.describe(lines)
 
-    this.#threadUrl = options.url !== undefined && ThreadReader.canRead(options.url) ? options.url : undefined
+    this.#threadDatabase = options.database !== undefined && ThreadReader.canRead(options.database) ? options.database : undefined
     const dialect = (this.#dialect = dialectOf(db))
     const update = (columns: UpsertColumns<AttackerRow>) => ({update: columns.map(([name]) => name).filter((name) => name !== 'ip')})
     this.#attackers = new BulkUpsert(dialect, 'attackers', ATTACKER_COLUMNS, 'ip', update(ATTACKER_COLUMNS))
@@ -293,6 +295,7 @@ export class Profiler {
       if (this.#knownActivities.size + tick.activities.length > MAX_KNOWN_ACTIVITIES) this.#knownActivities.clear()
       for (const key of tick.activities) this.#knownActivities.add(key)
     }
+
     return tick.result
   }
 
@@ -308,109 +311,40 @@ export class Profiler {
       this.#cache.reset()
       this.#knownActivities.clear()
     }
+
     const {cut, lines} = claimed?.read ?? (early?.after === cursor ? early.read : await this.#read(trx, cursor))
     if (lines.length === 0) return {result: {attackers: 0, commands: 0, cursor, lines: 0}}
     const next = lines.at(-1)!.id
     if (lines.length === this.#batchSize || cut) ahead?.start(next)
 
-    const byIp = groupByIp(lines)
-    const current = new Map<string, StoredAttacker>()
-    const uncached: string[] = []
-    for (const ip of byIp.keys()) {
-      const row = this.#cache.get(ip)
-      if (row === undefined) uncached.push(ip)
-      else current.set(ip, row)
-    }
-
-    // when most attackers of the last tick needed their first contacts, read them all with the rows:
-    // one statement instead of two (a new decky per line is common while histories are short)
-    const withContacts = this.#contactsShare > 0.5
-    if (uncached.length > 0 && this.#cache.coverage === 'unknown') this.#cache.covers(await noAttackers(trx))
-    // a cache that holds every stored attacker leaves nothing to read: the other IPs are new
-    const loaded = this.#cache.coverage === 'complete' ? new Map<string, StoredAttacker>() : await loadAttackers(trx, this.#dialect, uncached, withContacts)
-    for (const [ip, row] of loaded) current.set(ip, row)
-    const work: Array<[string, StoredAttacker | undefined, ProfileLog[], boolean]> = []
-    const needContacts: string[] = []
-    let loadedNeeding = 0
-    for (const [ip, rows] of byIp) {
-      const row = current.get(ip)
-      // Lines already in the row (a cursor moved back without a reset) are not counted twice;
-      // rows are in id order, so when the first is new they all are (the usual case).
-      const fresh = row === undefined || rows[0]!.id > row.last_log_id ? rows : rows.filter((line) => line.id > row.last_log_id)
-      if (fresh.length === 0) continue
-      const needs = needsFirstContacts(row, fresh)
-      work.push([ip, row, fresh, needs])
-      if (!needs) continue
-      if (row!.first_contacts === undefined) needContacts.push(ip)
-      if (loaded.has(ip)) loadedNeeding++
-    }
-
-    await loadFirstContacts(trx, this.#dialect, current, needContacts)
-    if (loaded.size > 0) this.#contactsShare = loadedNeeding / loaded.size
-    const created: AttackerProfile[] = []
-    const changed: AttackerProfile[] = []
-    const moved: StoredAttacker[] = []
-    const batches: AttackerCommandBatchesTable[] = []
-    const credentialRows = new Map<string, CredentialsTable>()
-    const serviceRows: AttackerServicesTable[] = []
-    const activities: string[] = []
-    const artifactRows: AttackerArtifactsTable[] = []
-    let commands = 0
-    let credentials = 0
-    for (const [ip, row, fresh, needs] of work) {
-      const folded = foldAttacker(row, ip, fresh, this.#semantics, {needsFirstContacts: needs})
-      if (!folded.contactsChanged) moved.push(folded.attacker)
-      else if (row === undefined) created.push(folded.attacker)
-      else changed.push(folded.attacker)
-      for (const {artifact: {kind, ...details}, decky, log_id: logId, service, timestamp} of folded.artifacts) {
-        artifactRows.push({decky, details: JSON.stringify(details), ip, kind, log_id: logId, service, timestamp})
-      }
-
-      for (const [service, seen] of folded.services) {
-        for (const kind of ['interaction', 'scan'] as const) {
-          const first = seen[kind]
-          if (first === undefined) continue
-          const key = `${ip}\u0000${service}\u0000${kind}`
-          if (this.#knownActivities.has(key)) continue
-          serviceRows.push({first_log_id: first, ip, kind, service})
-          activities.push(key)
-        }
-      }
-
-      if (folded.credentials.length > 0) {
-        addCredentials(credentialRows, ip, folded.credentials)
-        credentials += folded.credentials.length
-      }
-
-      if (folded.commands.length === 0) continue
-      batches.push(commandBatch(ip, folded.commands))
-      commands += folded.commands.length
-    }
-
+    const work = await this.#touched(trx, groupByIp(lines))
+    const plan = planTick(work, this.#semantics, {storedActivities: this.#knownActivities})
     const unattributed = unattributedCredentials(lines, this.#semantics)
-    const unattributedMark = unattributed.length === 0 ? undefined : await this.#unattributed(trx, unattributed, credentialRows)
-    credentials += unattributedMark?.count ?? 0
-    await this.#write(trx, {batches, changed, created, credentials: [...credentialRows.values()], moved, services: serviceRows, artifacts: artifactRows}, next)
-    if (unattributedMark !== undefined && unattributedMark.count > 0) await this.#markUnattributed(trx, unattributedMark.last)
+    const mark = unattributed.length === 0 ? undefined : await this.#unattributed(trx, unattributed)
+    const writes = mark === undefined ? plan.writes : {...plan.writes, credentials: [...plan.writes.credentials, ...mark.rows]}
+    await this.#write(trx, writes, next)
+    if (mark !== undefined && mark.count > 0) await this.#markUnattributed(trx, mark.last)
+    const credentials = plan.credentials + (mark?.count ?? 0)
     return {
-      result: {attackers: work.length, commands, credentials, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
-      written: [...created, ...changed, ...moved],
-      activities,
+      activities: plan.activities,
+      result: {attackers: work.length, commands: plan.commands, credentials, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
+      written: plan.written,
     }
   }
 
   /**
-   * Adds the credentials of lines naming no attacker (under attacker `''`) to
-   * `rows`, leaving out those at or below the mark of the last ones stored;
-   * says how many it added and the last log id among them.
+   * The `credentials` rows (under attacker `''`) of lines naming no attacker,
+   * leaving out those at or below the mark of the last ones stored; how many
+   * sightings they hold and the last log id among them.
    */
-  async #unattributed(trx: Transaction<Database>, seen: SeenCredential[], rows: Map<string, CredentialsTable>): Promise<{count: number; last: number}> {
+  async #unattributed(trx: Transaction<Database>, seen: readonly SeenCredential[]): Promise<{count: number; last: number; rows: CredentialsTable[]}> {
     const name = this.#cursorName + UNATTRIBUTED_SUFFIX
     const mark = await trx.selectFrom('worker_state').select('cursor').where('worker', '=', name).executeTakeFirst()
     const after = Number(mark?.cursor ?? 0)
     const fresh = seen.filter((sighting) => sighting.log_id > after)
+    const rows = new Map<string, CredentialsTable>()
     addCredentials(rows, '', fresh)
-    return {count: fresh.length, last: fresh.at(-1)?.log_id ?? after}
+    return {count: fresh.length, last: fresh.at(-1)?.log_id ?? after, rows: [...rows.values()]}
   }
 
   /** Records `last` as the last log id whose unattributed credential is stored (see {@link UNATTRIBUTED_SUFFIX}). */
@@ -420,6 +354,41 @@ export class Profiler {
       .values({cursor: last, updated_at: new Date().toISOString(), worker: this.#cursorName + UNATTRIBUTED_SUFFIX})
       .onConflict((oc) => oc.column('worker').doUpdateSet({cursor: last, updated_at: new Date().toISOString()}))
       .execute()
+  }
+
+  /**
+   * The attackers `byIp` touch, with their rows as far as their folds read
+   * them: the rows this profiler kept (see `AttackerCache`), the others read.
+   */
+  async #touched(trx: Transaction<Database>, byIp: ReadonlyMap<string, ProfileLog[]>): Promise<TickWork[]> {
+    const stored = new Map<string, CachedAttacker>()
+    const uncached: string[] = []
+    for (const ip of byIp.keys()) {
+      const entry = this.#cache.get(ip)
+      if (entry === undefined) uncached.push(ip)
+      else stored.set(ip, entry)
+    }
+
+    // when most attackers of the last tick needed their first contacts, read them all with the rows:
+    // one statement instead of two (a new decky per line is common while histories are short)
+    const withContacts = this.#contactsShare > 0.5
+    if (uncached.length > 0 && this.#cache.coverage === 'unknown') this.#cache.covers(await noAttackers(trx))
+    // a cache that holds every stored attacker leaves nothing to read: the other IPs are new
+    const loaded = this.#cache.coverage === 'complete' ? new Map<string, StoredAttacker>() : await loadAttackers(trx, this.#dialect, uncached, withContacts)
+    // a row read from the database is never trusted as a fold's own: anything may have changed it
+    for (const [ip, row] of loaded) stored.set(ip, {ownContacts: false, row})
+    const work = tickWork(byIp, stored)
+    const needContacts = new Map<string, StoredAttacker>()
+    let loadedNeeding = 0
+    for (const {ip, needsFirstContacts, row} of work) {
+      if (!needsFirstContacts) continue
+      if (row!.first_contacts === undefined) needContacts.set(ip, row!)
+      if (loaded.has(ip)) loadedNeeding++
+    }
+
+    await loadFirstContacts(trx, this.#dialect, needContacts)
+    if (loaded.size > 0) this.#contactsShare = loadedNeeding / loaded.size
+    return work
   }
 
   /** The lines after `cursor` for one tick (`signal`: see `readLines`). */
@@ -432,7 +401,7 @@ export class Profiler {
     return {firstStatementLines: this.#firstStatementLines, maxChars: this.#maxChars, onChunk: this.#describe}
   }
 
-  /** Writes a tick's attackers and command batches and moves the cursor. */
+  /** Writes a tick's attackers, command batches, credentials, service activities and artifacts, and moves the cursor. */
   async #write(trx: Transaction<Database>, rows: TickWrites, cursor: number): Promise<void> {
     const {artifacts, batches, changed, created, credentials, moved, services} = rows
     const updatedAt = new Date().toISOString()
@@ -458,21 +427,21 @@ export class Profiler {
    *
    * While a full tick folds and writes, the next tick's lines are read on another connection (see
    * `ReadAhead`): on PostgreSQL, of the pool, so that a backlog's server work and the profiler's own
-   * overlap; on a SQLite file named by `url`, of a reading thread (see `ThreadReader`). It holds
+   * overlap; on a SQLite file (`database`), of a reading thread (see `ThreadReader`). It holds
    * one more batch of lines in memory while a backlog lasts.
    */
   async drain(signal?: AbortSignal, onTick?: (tick: TickResult) => Promise<void> | void): Promise<TickResult> {
     const total: TickResult = {attackers: 0, commands: 0, credentials: 0, cursor: 0, lines: 0}
     // PostgreSQL reads ahead on this thread; a SQLite file on a thread of its own, started with the first read
     let reader: ThreadReader | undefined
-    const url = this.#threadUrl
+    const database = this.#threadDatabase
     const ahead =
-      url === undefined
+      database === undefined
         ? this.#dialect === 'postgres'
           ? new ReadAhead((after) => this.#read(this.#db, after, signal), signal)
           : undefined
         : new ReadAhead(async (after) => {
-            reader ??= new ThreadReader({batchSize: this.#batchSize, maxChars: this.#maxChars, url})
+            reader ??= new ThreadReader({batchSize: this.#batchSize, database, maxChars: this.#maxChars})
             return parseLineTexts(await reader.read(after), this.#describe)
           }, signal)
     try {
@@ -498,23 +467,12 @@ export async function profilerTick(db: Kysely<Database>, options?: ProfilerOptio
   return new Profiler(db, options).tick()
 }
 
-/** A tick's result, and (when it moved the cursor) the attacker rows it wrote. */
+/** A tick's result, and (when it moved the cursor) the attacker rows and service activities it wrote. */
 interface TickOutcome {
   result: TickResult
-  written?: StoredAttacker[]
-  /** The (ip, service, kind) activities it wrote. */
+  written?: CachedAttacker[]
+  /** The (ip, service, kind) activities it wrote (see `activityKey`). */
   activities?: string[]
-}
-
-/** What a tick writes: new attackers, attackers whose contacts changed, attackers whose counters moved, command batches and credentials. */
-interface TickWrites {
-  created: AttackerProfile[]
-  changed: AttackerProfile[]
-  moved: StoredAttacker[]
-  batches: AttackerCommandBatchesTable[]
-  credentials: CredentialsTable[]
-  services: AttackerServicesTable[]
-  artifacts: AttackerArtifactsTable[]
 }
 
 /** The credentials carried by lines that name no attacker, in log order. */
@@ -527,18 +485,6 @@ function unattributedCredentials(lines: readonly TickLine[], semantics: LogSeman
   }
 
   return seen
-}
-
-function groupByIp(lines: readonly TickLine[]): Map<string, ProfileLog[]> {
-  const byIp = new Map<string, ProfileLog[]>()
-  for (const line of lines) {
-    if (!line.attacker_ip) continue // nothing to profile; the cursor still moves past it
-    let rows = byIp.get(line.attacker_ip)
-    if (rows === undefined) byIp.set(line.attacker_ip, (rows = []))
-    rows.push(line)
-  }
-
-  return byIp
 }
 
 /** True when `attackers` has no row. */
@@ -562,14 +508,9 @@ async function loadAttackers(
   return found
 }
 
-/** Adds `first_contacts` to the attackers whose fold will read it. */
-async function loadFirstContacts(
-  trx: Transaction<Database>,
-  dialect: DialectName,
-  attackers: Map<string, StoredAttacker>,
-  ips: string[],
-): Promise<void> {
-  for (const chunk of ipChunks(dialect, ips)) {
+/** Adds `first_contacts` to the attackers (by IP) whose fold will read it. */
+async function loadFirstContacts(trx: Transaction<Database>, dialect: DialectName, attackers: ReadonlyMap<string, StoredAttacker>): Promise<void> {
+  for (const chunk of ipChunks(dialect, [...attackers.keys()])) {
     const rows = await trx.selectFrom('attackers').select(['ip', 'first_contacts']).where(valuesIn(dialect, 'ip', chunk)).execute()
     for (const {ip, first_contacts} of rows) attackers.get(ip)!.first_contacts = first_contacts
   }

@@ -1,12 +1,13 @@
 /**
  * The profiler worker of the `heavy` fleet: folds new log lines into attacker
  * profiles, tick after tick, until told to stop. It opens its own database
- * connection (from `DECNET_DB_URL`) in the child, never in the master.
+ * connection (to its context's `database`) in the child, never in the master.
  */
 import type {WorkerContext} from '../../prefork/worker.js'
 
+import {positiveNumber} from '../../util/positive-number.js'
 import {loopSettings} from '../loop-settings.js'
-import {runWorkerLoop} from '../run-worker-loop.js'
+import {contextDatabase, runWorkerLoop} from '../run-worker-loop.js'
 import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from './profiler.js'
 
 /** Seconds between passes unless the fleet says otherwise. */
@@ -26,19 +27,18 @@ export const DEFAULT_INTERVAL_SECONDS = 60
  * ```
  */
 export default async function profiler(ctx: WorkerContext): Promise<void> {
-  const url = process.env.DECNET_DB_URL
-  if (!url) throw new Error('DECNET_DB_URL is not set: the profiler needs a database')
+  const database = contextDatabase(ctx, 'the profiler')
   const settings = loopSettings(ctx.options, ctx.once, DEFAULT_INTERVAL_SECONDS)
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
   await runWorkerLoop(ctx, {
     databaseOptions: PROFILER_DATABASE_OPTIONS,
     kind: PROFILER_CURSOR,
     prepare(db) {
-      const profiler = new Profiler(db, {batchSize, url})
+      const profiler = new Profiler(db, {batchSize, database})
       return (signal) => drain(profiler, ctx, signal)
     },
     settings,
-    url,
+    database,
   })
 }
 
@@ -51,13 +51,4 @@ async function drain(profiler: Profiler, ctx: WorkerContext, signal: AbortSignal
     await profiler.checkpoint()
     console.log(`profiled ${total.lines} lines: ${total.attackers} attacker updates, ${total.commands} commands (cursor ${total.cursor})`)
   }
-}
-
-function positiveNumber(value: unknown, name: string): number {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
-  if (typeof number !== 'number' || !Number.isFinite(number) || number <= 0) {
-    throw new Error(`Expected \`${name}\` to be a positive number, got \`${JSON.stringify(value)}\``)
-  }
-
-  return number
 }

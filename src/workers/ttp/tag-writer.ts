@@ -8,7 +8,7 @@ import type {Transaction} from 'kysely'
 
 import type {DialectName} from '../../db/dialect-of.js'
 import type {Database, NewAuthFailure, NewTtpTag} from '../../db/schema.js'
-import type {UpsertColumns} from '../../db/bulk/bulk-upsert.js'
+import type {UpsertColumns} from '../../db/bulk/upsert-columns.js'
 import type {AuthFailure} from '../../ttp/brute-force.js'
 
 import {dialectOf} from '../../db/dialect-of.js'

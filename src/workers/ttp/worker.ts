@@ -1,7 +1,7 @@
 /**
  * The TTP worker of the `heavy` fleet: tags new log lines with MITRE ATT&CK
  * techniques, tick after tick, until told to stop. It opens its own database
- * connection (from `DECNET_DB_URL`) in the child, never in the master.
+ * connection (to its context's `database`) in the child, never in the master.
  */
 import type {Kysely} from 'kysely'
 
@@ -9,8 +9,9 @@ import type {Database} from '../../db/schema.js'
 import type {WorkerContext} from '../../prefork/worker.js'
 import type {TtpTickOptions} from './tick.js'
 
+import {positiveNumber} from '../../util/positive-number.js'
 import {loopSettings} from '../loop-settings.js'
-import {runWorkerLoop} from '../run-worker-loop.js'
+import {contextDatabase, runWorkerLoop} from '../run-worker-loop.js'
 import {FailureMemory} from './failure-memory.js'
 import {Matcher} from '../../ttp/matcher.js'
 import {formatRuleProblem, loadRules, RULES_DIR_ENV} from '../../ttp/rule-loader.js'
@@ -36,8 +37,7 @@ export const DEFAULT_INTERVAL_SECONDS = 60
  * ```
  */
 export default async function ttp(ctx: WorkerContext): Promise<void> {
-  const url = process.env.DECNET_DB_URL
-  if (!url) throw new Error('DECNET_DB_URL is not set: the ttp worker needs a database')
+  const database = contextDatabase(ctx, 'the ttp worker')
   const settings = loopSettings(ctx.options, ctx.once, DEFAULT_INTERVAL_SECONDS)
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
   const matcher = await loadMatcher(ctx)
@@ -48,7 +48,7 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
       return (signal) => drain(db, ctx, signal, tick)
     },
     settings,
-    url,
+    database,
   })
 }
 
@@ -69,13 +69,4 @@ async function loadMatcher(ctx: WorkerContext): Promise<Matcher> {
 async function drain(db: Kysely<Database>, ctx: WorkerContext, signal: AbortSignal, options: TtpTickOptions): Promise<void> {
   const total = await ttpDrain(db, options, signal, (tick) => ctx.debug('tick: %d lines, %d tags, cursor %d', tick.lines, tick.tags, tick.cursor))
   if (total.lines > 0) console.log(`tagged ${total.lines} lines: ${total.tags} ATT&CK tags (cursor ${total.cursor})`)
-}
-
-function positiveNumber(value: unknown, name: string): number {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
-  if (typeof number !== 'number' || !Number.isFinite(number) || number <= 0) {
-    throw new Error(`Expected \`${name}\` to be a positive number, got \`${JSON.stringify(value)}\``)
-  }
-
-  return number
 }

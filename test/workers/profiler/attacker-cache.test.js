@@ -4,7 +4,8 @@ import {describe, it} from 'node:test'
 
 import {AttackerCache} from '../../../dist/workers/profiler/attacker-cache.js'
 
-const row = (ip) => ({auth_attempts: 0, deckies: '[]', event_count: 1, first_seen: 't', ip, last_log_id: 1, last_seen: 't', services: '[]'})
+// a kept row, as a tick commits it (CachedAttacker)
+const row = (ip) => ({ownContacts: false, row: {auth_attempts: 0, deckies: '[]', event_count: 1, first_seen: 't', ip, last_log_id: 1, last_seen: 't', services: '[]'}})
 
 describe('AttackerCache coverage', () => {
   it('is complete when it started empty over an empty table and kept every row written since', () => {

@@ -8,11 +8,14 @@ import type {Kysely} from 'kysely'
 import type {TestContext} from 'node:test'
 
 import type {AttackerServicesTable, CredentialsTable, Database, NewLog} from '../../../src/db/schema.js'
+import type {DatabaseKind, MigratedDatabase} from '../../helpers/databases.js'
 
+import {parseDatabaseUrl} from '../../../src/db/url.js'
 import {addCredentials} from '../../../src/workers/profiler/credential-rows.js'
 import {PROFILER_CURSOR, Profiler, UNATTRIBUTED_SUFFIX, profilerTick} from '../../../src/workers/profiler/profiler.js'
 import {ProfilerSemantics} from '../../../src/workers/profiler/semantics.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
+import {defined} from '../../helpers/defined.js'
 import {insertLogs} from '../../helpers/profiler-logs.js'
 
 const RUNNER = fileURLToPath(new URL('../../helpers/run-profiler.js', import.meta.url))
@@ -178,11 +181,11 @@ async function cursorOf(db: Kysely<Database>): Promise<number> {
   return row === undefined ? 0 : Number(row.cursor)
 }
 
-async function setup(t: TestContext, kind: string): Promise<{db: Kysely<Database>; url: string}> {
-  return migratedDatabase(kind, t)
+async function setup(t: TestContext, kind: DatabaseKind): Promise<MigratedDatabase> {
+  return defined(await migratedDatabase(kind, t), 'a migrated database')
 }
 
-for (const kind of DATABASE_KINDS as string[]) {
+for (const kind of DATABASE_KINDS) {
   describe(`profiler credentials and service activity (${kind})`, {skip: skipReason(kind), timeout: 180_000}, () => {
     it('keeps each credential once per (attacker, decky, service, kind, secret, principal), whatever the batch size', async (t) => {
       const {db} = await setup(t, kind)
@@ -329,7 +332,7 @@ for (const kind of DATABASE_KINDS as string[]) {
     it('drains (reading ahead, on SQLite on its reading thread) into the same credentials', async (t) => {
       const {db, url} = await setup(t, kind)
       await insertLogs(db, credentialLogs(3000, 6))
-      await new Profiler(db, {batchSize: 256, url}).drain()
+      await new Profiler(db, {batchSize: 256, database: parseDatabaseUrl(url)}).drain()
       assert.deepEqual(await storedCredentials(db), await expectedCredentials(db))
       assert.deepEqual(await storedServices(db), await expectedServices(db))
     })

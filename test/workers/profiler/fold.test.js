@@ -159,17 +159,23 @@ describe('foldAttacker', () => {
       })
     })
     const whole = foldAttacker(undefined, IP, rows, semantics)
-    for (const size of [1, 2, 7, 13, 59]) {
-      let current
-      const commands = []
-      for (let i = 0; i < rows.length; i += size) {
-        const result = foldAttacker(current, IP, rows.slice(i, i + size), semantics)
-        current = result.attacker
-        commands.push(...result.commands)
-      }
+    // each row folded again as read back (checked), and as kept by a tick with its fold's ownContacts (trusted)
+    for (const trusted of [false, true]) {
+      for (const size of [1, 2, 7, 13, 59]) {
+        let current
+        let own = false
+        const commands = []
+        for (let i = 0; i < rows.length; i += size) {
+          const result = foldAttacker(current, IP, rows.slice(i, i + size), semantics, trusted ? {ownContacts: own} : {})
+          current = result.attacker
+          own = result.ownContacts
+          commands.push(...result.commands)
+        }
 
-      assert.deepEqual(current, whole.attacker, `batches of ${size}`)
-      assert.deepEqual(commands, whole.commands, `batches of ${size}`)
+        if (trusted) assert.equal(own, true, 'a fold that wrote the contact columns, or kept its own, says they are its own')
+        assert.deepEqual(current, whole.attacker, `batches of ${size}${trusted ? ', trusted' : ''}`)
+        assert.deepEqual(commands, whole.commands, `batches of ${size}${trusted ? ', trusted' : ''}`)
+      }
     }
   })
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {readCommands} from '../../../dist/attackers/read-commands.js'
-import {openDatabase} from '../../../dist/db/index.js'
+import {openDatabase, parseDatabaseUrl} from '../../../dist/db/index.js'
 import {PROFILER_CURSOR, PROFILER_MAX_CHARS, Profiler, profilerTick} from '../../../dist/workers/profiler/profiler.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {expectedProfiles, insertLogs, makeLogs, readProfiles} from '../../helpers/profiler-logs.js'
@@ -42,7 +42,7 @@ for (const kind of DATABASE_KINDS) {
       }))
       await insertLogs(db, rows, 50)
       // as the worker runs it: on a SQLite file, with its reading thread
-      const profiler = new Profiler(db, {url})
+      const profiler = new Profiler(db, {database: parseDatabaseUrl(url)})
       const ticks = []
       const total = await profiler.drain(undefined, (tick) => {
         ticks.push(tick.lines)

@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
+import {parseDatabaseUrl} from '../../../dist/db/url.js'
 import ttp from '../../../dist/workers/ttp/worker.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason, useDatabaseUrl} from '../../helpers/databases.js'
 import {commandLog, failedLogin, insertLogs, readTags} from '../../helpers/ttp-logs.js'
@@ -12,6 +13,8 @@ import {commandLog, failedLogin, insertLogs, readTags} from '../../helpers/ttp-l
 function context({once = true, options = {}, onDebug = () => {}} = {}) {
   const controller = new AbortController()
   const ctx = {
+    // the database as the fleet gives it: here the test's DECNET_DB_URL (see useDatabaseUrl), parsed
+    database: process.env.DECNET_DB_URL === undefined ? undefined : parseDatabaseUrl(process.env.DECNET_DB_URL),
     name: 'ttp',
     fleet: 'heavy',
     options,
@@ -102,7 +105,7 @@ for (const kind of DATABASE_KINDS) {
 
     it('refuses bad options before touching the database', async (t) => {
       await setup(t, kind)
-      await assert.rejects(ttp(context({options: {interval: -1}}).ctx), /Expected `interval` to be a positive number, got `-1`/)
+      await assert.rejects(ttp(context({options: {interval: -1}}).ctx), /Expected `interval` to be a positive number of seconds, got `-1`/)
       await assert.rejects(ttp(context({options: {rulesDir: 5}}).ctx), /Expected `rulesDir` to be a directory path, got `5`/)
     })
   })
@@ -113,6 +116,6 @@ describe('ttp worker without a database setting', () => {
     const saved = process.env.DECNET_DB_URL
     delete process.env.DECNET_DB_URL
     t.after(() => saved !== undefined && (process.env.DECNET_DB_URL = saved))
-    await assert.rejects(ttp(context().ctx), /DECNET_DB_URL is not set/)
+    await assert.rejects(ttp(context().ctx), /the ttp worker needs a database: its context gives none/)
   })
 })

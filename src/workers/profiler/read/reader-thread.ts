@@ -6,6 +6,7 @@
  */
 import {parentPort, workerData} from 'node:worker_threads'
 
+import type {DatabaseTarget} from '../../../db/url.js'
 import type {LineTexts} from './read-lines.js'
 
 import {openDatabase} from '../../../db/open.js'
@@ -13,7 +14,8 @@ import {readLineTexts} from './read-lines.js'
 
 /** What the profiler hands the thread. */
 export interface ReadThreadData {
-  url: string
+  /** The SQLite database, parsed (see `ThreadReader.canRead`). */
+  database: DatabaseTarget
   batchSize: number
   maxChars: number | undefined
 }
@@ -25,8 +27,8 @@ export type ReadRequest = {type: 'read'; id: number; after: number} | {type: 'cl
 export type ReadAnswer = {type: 'read'; id: number; read: LineTexts} | {type: 'failed'; id: number; message: string}
 
 const port = parentPort!
-const {batchSize, maxChars, url} = workerData as ReadThreadData
-const opened = openDatabase(url)
+const {batchSize, database, maxChars} = workerData as ReadThreadData
+const opened = openDatabase(database)
 opened.catch(() => {}) // each read reports it
 let queue: Promise<void> = Promise.resolve()
 

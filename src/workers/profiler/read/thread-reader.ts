@@ -18,8 +18,7 @@ import {Worker} from 'node:worker_threads'
 
 import type {LineTexts} from './read-lines.js'
 import type {ReadAnswer, ReadRequest, ReadThreadData} from './reader-thread.js'
-
-import {parseDatabaseUrl} from '../../../db/url.js'
+import type {DatabaseTarget} from '../../../db/url.js'
 
 const debug = createDebug('decnet:workers')
 
@@ -33,7 +32,7 @@ const CLOSE_TIMEOUT_MS = 5000
  *
  * @example
  * ```ts
- * const reader = new ThreadReader({url, batchSize: 100_000, maxChars: undefined})
+ * const reader = new ThreadReader({database, batchSize: 100_000, maxChars: undefined})
  * const {lines, cut} = parseLineTexts(await reader.read(cursor))
  * await reader.close()
  * ```
@@ -52,13 +51,12 @@ export class ThreadReader {
   }
 
   /**
-   * Whether a reading thread should read the database `url` names: a SQLite
-   * file (not PostgreSQL, see above; not an in-memory database, which only
-   * its own connection sees).
+   * Whether a reading thread should read `database`: a SQLite file (not
+   * PostgreSQL, see above; not an in-memory database, which only its own
+   * connection sees).
    */
-  static canRead(url: string): boolean {
-    const target = parseDatabaseUrl(url)
-    return target.kind === 'sqlite' && target.path !== ':memory:'
+  static canRead(database: DatabaseTarget): boolean {
+    return database.kind === 'sqlite' && database.path !== ':memory:'
   }
 
   /** The batch after cursor `after`, as JSON texts. */

@@ -8,6 +8,7 @@ import {sql} from 'kysely'
 
 import {openDatabase} from '../../../../dist/db/index.js'
 import {parseLineTexts, readLines} from '../../../../dist/workers/profiler/read/read-lines.js'
+import {parseDatabaseUrl} from '../../../../dist/db/url.js'
 import {ThreadReader} from '../../../../dist/workers/profiler/read/thread-reader.js'
 import {Profiler} from '../../../../dist/workers/profiler/profiler.js'
 import {migratedDatabase} from '../../../helpers/databases.js'
@@ -23,7 +24,7 @@ async function sqliteWith(t, rows) {
 describe('ThreadReader (SQLite)', () => {
   it('reads on its own connection what readLines reads on this one, batch after batch, in the order asked', async (t) => {
     const {db, url} = await sqliteWith(t, makeLogs(1200, {seed: 41}))
-    const reader = new ThreadReader({batchSize: 500, maxChars: undefined, url})
+    const reader = new ThreadReader({batchSize: 500, maxChars: undefined, database: parseDatabaseUrl(url)})
     t.after(() => reader.close())
     // asked at once: answered in order, each after its own cursor
     const reads = await Promise.all([0, 500, 1000, 1200].map((after) => reader.read(after)))
@@ -35,7 +36,7 @@ describe('ThreadReader (SQLite)', () => {
   it('cuts a batch at the character budget as readLines does', async (t) => {
     const rows = makeLogs(600, {seed: 42}).map((row, i) => ({...row, msg: `${i} ${'x'.repeat(5000)}`}))
     const {db, url} = await sqliteWith(t, rows)
-    const reader = new ThreadReader({batchSize: 600, maxChars: 1_000_000, url})
+    const reader = new ThreadReader({batchSize: 600, maxChars: 1_000_000, database: parseDatabaseUrl(url)})
     t.after(() => reader.close())
     const read = parseLineTexts(await reader.read(0))
     assert.equal(read.cut, true)
@@ -46,7 +47,7 @@ describe('ThreadReader (SQLite)', () => {
   it('rejects every read, with the reason, when its connection cannot open', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'decnet-thread-reader-'))
     t.after(() => rmSync(dir, {force: true, recursive: true}))
-    const reader = new ThreadReader({batchSize: 10, maxChars: undefined, url: `sqlite:${join(dir, 'missing', 'decnet.sqlite')}`})
+    const reader = new ThreadReader({batchSize: 10, maxChars: undefined, database: parseDatabaseUrl(`sqlite:${join(dir, 'missing', 'decnet.sqlite')}`)})
     t.after(() => reader.close())
     await assert.rejects(reader.read(0), /missing|directory|open/i)
     await assert.rejects(reader.read(0), /missing|directory|open/i)
@@ -54,7 +55,7 @@ describe('ThreadReader (SQLite)', () => {
 
   it('lets its thread end on close; reads after that reject', async (t) => {
     const {url} = await sqliteWith(t, makeLogs(10, {seed: 43}))
-    const reader = new ThreadReader({batchSize: 10, maxChars: undefined, url})
+    const reader = new ThreadReader({batchSize: 10, maxChars: undefined, database: parseDatabaseUrl(url)})
     assert.equal(parseLineTexts(await reader.read(0)).lines.length, 10)
     await reader.close() // resolves once the thread has exited
     await assert.rejects(reader.read(0), /closed/)
@@ -62,10 +63,10 @@ describe('ThreadReader (SQLite)', () => {
   })
 
   it('reads only SQLite files: not PostgreSQL, not an in-memory database', () => {
-    assert.equal(ThreadReader.canRead('sqlite:/var/lib/decnet/decnet.sqlite'), true)
-    assert.equal(ThreadReader.canRead('/var/lib/decnet/decnet.sqlite'), true)
-    assert.equal(ThreadReader.canRead('sqlite::memory:'), false)
-    assert.equal(ThreadReader.canRead('postgres://decnet@127.0.0.1/decnet'), false)
+    assert.equal(ThreadReader.canRead(parseDatabaseUrl('sqlite:/var/lib/decnet/decnet.sqlite')), true)
+    assert.equal(ThreadReader.canRead(parseDatabaseUrl('/var/lib/decnet/decnet.sqlite')), true)
+    assert.equal(ThreadReader.canRead(parseDatabaseUrl('sqlite::memory:')), false)
+    assert.equal(ThreadReader.canRead(parseDatabaseUrl('postgres://decnet@127.0.0.1/decnet')), false)
   })
 })
 
@@ -73,7 +74,7 @@ describe('profiler drain with a reading thread (SQLite)', () => {
   it('builds the profiles a whole-history fold gives', async (t) => {
     const {db, url} = await sqliteWith(t, makeLogs(1500, {attackers: 40, seed: 44}))
     const ticks = []
-    const total = await new Profiler(db, {batchSize: 97, url}).drain(undefined, (tick) => ticks.push(tick.lines))
+    const total = await new Profiler(db, {batchSize: 97, database: parseDatabaseUrl(url)}).drain(undefined, (tick) => ticks.push(tick.lines))
     assert.equal(total.lines, 1500)
     assert.equal(ticks.length, Math.ceil(1500 / 97))
     assert.deepEqual(await readProfiles(db), await expectedProfiles(db))
@@ -90,7 +91,7 @@ describe('profiler drain with a reading thread (SQLite)', () => {
     t.after(() => other.destroy())
     await other.updateTable('logs').set({attacker_ip: '203.0.113.99'}).where('attacker_ip', 'is not', null).execute()
 
-    await new Profiler(db, {batchSize: 100, url: `sqlite:${copy}`}).drain()
+    await new Profiler(db, {batchSize: 100, database: parseDatabaseUrl(`sqlite:${copy}`)}).drain()
     const {attackers} = await readProfiles(db)
     const thread = attackers.find((row) => row.ip === '203.0.113.99')
     assert.ok(thread, 'a batch read by the thread was folded')
@@ -103,7 +104,7 @@ describe('profiler drain with a reading thread (SQLite)', () => {
     const {db} = await sqliteWith(t, makeLogs(700, {attackers: 20, seed: 46}))
     const dir = mkdtempSync(join(tmpdir(), 'decnet-thread-reader-'))
     t.after(() => rmSync(dir, {force: true, recursive: true}))
-    const total = await new Profiler(db, {batchSize: 100, url: `sqlite:${join(dir, 'missing', 'decnet.sqlite')}`}).drain()
+    const total = await new Profiler(db, {batchSize: 100, database: parseDatabaseUrl(`sqlite:${join(dir, 'missing', 'decnet.sqlite')}`)}).drain()
     assert.equal(total.lines, 700)
     assert.deepEqual(await readProfiles(db), await expectedProfiles(db))
   })

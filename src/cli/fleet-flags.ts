@@ -1,0 +1,50 @@
+/**
+ * The flags of `decnet fleet NAME`, defined once: the oclif command uses them,
+ * `oclif manifest` writes them to oclif.manifest.json, and the lean path of
+ * bin/run.js parses argv from that manifest (src/cli/lean-fleet-argv.ts).
+ */
+import * as Flags from '@oclif/core/flags'
+
+import {ExitCode} from '../exit-codes.js'
+import {databaseFlag} from './database-command.js'
+import {maxMemoryFlag} from './max-memory-flag.js'
+
+const seconds = (summary: string, fallback?: string) => Flags.string({default: fallback, helpValue: 'SECONDS', summary})
+
+/** The flags `decnet fleet NAME` gets for daemon mode. */
+export const daemonFlags = {
+  daemon: Flags.boolean({
+    char: 'd',
+    description: `Starts the fleet detached (its own session, no controlling terminal) and returns once every worker is ready; exits non-zero with the end of the log if it fails to start, ${ExitCode.ALREADY_RUNNING} if the fleet already runs. Files (NAME is the fleet):
+  pid file and control socket: /run/decnet/NAME.{pid,sock} as root, else $XDG_RUNTIME_DIR/decnet/, else <%= config.dataDir %>/run/ ($DECNET_RUNTIME_DIR overrides)
+  log (appended): <%= config.dataDir %>/logs/NAME.log
+See decnet fleet status, stop and logs.`,
+    exclusive: ['once'],
+    summary: 'Run in the background (detached); return once the fleet is ready.',
+  }),
+  'daemon-child': Flags.boolean({hidden: true, summary: 'Internal: this process is the detached copy started by --daemon.'}),
+  'ready-timeout': Flags.string({
+    default: '60',
+    helpValue: 'SECONDS',
+    summary: 'With --daemon: how long the fleet gets to be ready before it is stopped and the start fails.',
+  }),
+}
+
+/** The flags of `decnet fleet NAME` that are durations, in seconds as typed (read by `fleetTiming`). */
+export const fleetTimingFlags = {
+  grace: seconds('How long workers get to stop after SIGTERM before SIGKILL.', '15'),
+  interval: seconds("Passed to every worker as its 'interval' option."),
+  'max-backoff': seconds('Cap of the restart delay (1 s, doubling, with jitter).', '30'),
+  watchdog: seconds('Kill and restart a worker silent for this long; 0 disables.', '30'),
+}
+
+/** Every flag of `decnet fleet NAME`. */
+export const fleetFlags = {
+  ...daemonFlags,
+  ...fleetTimingFlags,
+  'allow-root': Flags.boolean({summary: "Run as root even though the fleet's profile does not need it (warns loudly)."}),
+  db: databaseFlag,
+  'max-memory': maxMemoryFlag("Restart a worker whose resident memory (RSS) exceeds this many MiB (overrides the fleet's limits)."),
+  once: Flags.boolean({summary: 'Every worker does one pass and exits; exit 0 if all succeeded. Nothing restarts.'}),
+  user: Flags.string({helpValue: 'NAME', summary: "Run the workers as this user and its primary group (needs root)."}),
+}

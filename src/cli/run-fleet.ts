@@ -1,0 +1,76 @@
+import type {FleetCatalog} from '../fleets/types.js'
+import type {FleetIo} from './fleet-io.js'
+
+import {chooseDatabase} from '../db/database-choice.js'
+import {currentAccount} from '../db/sqlite-access.js'
+import {ExitCode} from '../exit-codes.js'
+import {describeProblem} from '../fleets/format-catalog.js'
+import {findFleet} from '../fleets/registry.js'
+import {withWorkerOptions} from '../fleets/with-worker-options.js'
+import {readCredentials} from '../prefork/credentials.js'
+import {planPrivileges} from '../prefork/privilege-plan.js'
+import {Supervisor} from '../prefork/supervisor.js'
+import {launcherNotifier, runDaemonized, serveFleet} from './fleet-daemon.js'
+import {prepareFleetDatabase} from './fleet-database.js'
+import {fleetTiming} from './fleet-run-flags.js'
+
+/** The flags of `decnet fleet NAME` once parsed (src/cli/fleet-flags.ts defines them); a boolean not given is undefined, as oclif leaves it. */
+export interface FleetRunFlags {
+  readonly 'allow-root'?: boolean
+  readonly daemon?: boolean
+  readonly 'daemon-child'?: boolean
+  readonly db?: string
+  readonly grace?: string
+  readonly interval?: string
+  readonly 'max-backoff'?: string
+  readonly 'max-memory'?: number
+  readonly once?: boolean
+  readonly 'ready-timeout': string
+  readonly user?: string
+  readonly watchdog?: string
+}
+
+/**
+ * `decnet fleet NAME` once its flags are parsed: launches the daemon
+ * (`--daemon`), or checks privileges and the database and runs the fleet
+ * until it stops, then exits with its code. The oclif command and the lean
+ * path of bin/run.js both call this, so they behave the same.
+ *
+ * @throws the library errors of src/cli/error-exits.ts (privileges, flags, database URL, registry, daemon launch).
+ */
+export async function runFleet(io: FleetIo, name: string, flags: FleetRunFlags): Promise<void> {
+  const {intervalSeconds, ...durations} = fleetTiming(flags)
+  const database = chooseDatabase({dataDir: io.dataDir, flag: flags.db})
+  if (flags.daemon) return runDaemonized(io, name, flags['ready-timeout'])
+
+  const fleet = findFleet(await fleetCatalog(io), name)
+  const plan = planPrivileges({allowRoot: flags['allow-root'], creds: readCredentials(), fleet, user: flags.user})
+  for (const warning of database.warnings) await io.warn(warning)
+  // Workers that open the database would crash-loop on one they cannot use: refuse before spawning.
+  const unusable = prepareFleetDatabase(fleet, database, plan.user ?? currentAccount())
+  if (unusable) io.error(unusable, {exit: ExitCode.DATABASE})
+  if (plan.warning) io.logToStderr(`\n!!! WARNING: ${plan.warning}\n`)
+  const supervisor = new Supervisor({
+    ...durations,
+    allowRoot: plan.allowRoot,
+    database: database.target,
+    fleet: withWorkerOptions(fleet, intervalSeconds === undefined ? {} : {interval: intervalSeconds}),
+    gid: plan.user?.gid,
+    maxMemoryMb: flags['max-memory'],
+    once: flags.once,
+    onReady: flags['daemon-child'] ? await launcherNotifier() : undefined,
+    uid: plan.user?.uid,
+  })
+  // SIGTERM/SIGINT stop the fleet; so does `decnet fleet stop` over the control socket.
+  const outcome = await serveFleet(io, supervisor, flags['daemon-child'] === true)
+  // The supervisor has printed the outcome ("[decnet] fleet NAME stopped: reason"); exit
+  // explicitly, so that nothing a plugin left running keeps the master alive.
+  io.exit(outcome.code)
+}
+
+/** Every plugin's fleets; a broken plugin or fleet is a warning. */
+export async function fleetCatalog(io: FleetIo): Promise<FleetCatalog> {
+  const catalog = await io.catalog()
+  for (const problem of catalog.problems) await io.warn(describeProblem(problem))
+  return catalog
+}

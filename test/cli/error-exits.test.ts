@@ -1,0 +1,77 @@
+// The one error -> exit table: every library error a command may meet maps to its
+// documented exit code (keyed by class name, so this also proves each name matches
+// its class), and anything else is left to propagate.
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {ERROR_EXITS, exitFor} from '../../src/cli/error-exits.js'
+import {ControlError} from '../../src/control/control-client.js'
+import {SocketInUseError} from '../../src/control/control-server.js'
+import {DaemonStartError, UnsafeFileError} from '../../src/control/launch-daemon.js'
+import {AlreadyRunningError} from '../../src/control/pid-file.js'
+import {StopTimeoutError} from '../../src/control/stop-fleet.js'
+import {DatabaseError} from '../../src/db/errors.js'
+import {DatabaseUrlError} from '../../src/db/url.js'
+import {ExitCode} from '../../src/exit-codes.js'
+import {UnknownFleetError, UnusableFleetError} from '../../src/fleets/errors.js'
+import {FlagValueError} from '../../src/cli/seconds.js'
+import {PrivilegeError} from '../../src/prefork/privilege-plan.js'
+import {FleetUnitError} from '../../src/systemd/index.js'
+
+const target = {fleet: 'heavy', socket: '/run/decnet/heavy.sock'}
+
+/** [error, the exit code it must give]: one row per class and per kind that changes the code. */
+const CASES: ReadonlyArray<readonly [Error & {kind?: string}, number]> = [
+  [new AlreadyRunningError('heavy', 42, '/run/decnet/heavy.pid'), ExitCode.ALREADY_RUNNING],
+  [new ControlError('absent', target, 'fleet heavy is not running'), ExitCode.NOT_FOUND],
+  [new ControlError('stale', target, 'stale socket'), ExitCode.NOT_FOUND],
+  [new ControlError('denied', target, 'permission denied'), ExitCode.FAILURE],
+  [new ControlError('no-answer', target, 'no answer'), ExitCode.FAILURE],
+  [new ControlError('protocol', target, 'garbage'), ExitCode.FAILURE],
+  [new DaemonStartError('exited', 4, []), ExitCode.WORKER_BOOT_FAILED],
+  [new DaemonStartError('not ready', ExitCode.TIMEOUT, ['a line']), ExitCode.TIMEOUT],
+  [new SocketInUseError(target, 42), ExitCode.ALREADY_RUNNING],
+  [new StopTimeoutError('heavy', 42, 1000), ExitCode.TIMEOUT],
+  [new UnsafeFileError('symlink', '/tmp/x'), ExitCode.FAILURE],
+  [new DatabaseError('cannot connect', {target: 'db'}), ExitCode.DATABASE],
+  [new DatabaseUrlError('mysql://x', 'unsupported scheme'), ExitCode.USAGE],
+  [new UnknownFleetError('nope', ['heavy']), ExitCode.USAGE],
+  [new UnusableFleetError('broken', ['heavy'], ['two plugins define it']), ExitCode.USAGE],
+  [new PrivilegeError('refused', 'root'), ExitCode.PRIVILEGE_REFUSED],
+  [new PrivilegeError('insufficient', 'needs root'), ExitCode.FAILURE],
+  [new PrivilegeError('usage', '--user without root'), ExitCode.USAGE],
+  [new FlagValueError('--grace', 'Expected `--grace` to be a positive number of seconds, got `-1`'), ExitCode.USAGE],
+  [new FleetUnitError('--user nobody: that user is root'), ExitCode.USAGE],
+]
+
+describe('exitFor', () => {
+  for (const [error, code] of CASES) {
+    it(`${error.name}${error.kind ? ` (${error.kind})` : ''} -> ${code}`, () => {
+      assert.equal(exitFor(error)?.exit, code)
+    })
+  }
+
+  it('has a case above for every class in the table', () => {
+    const tested = new Set(CASES.map(([error]) => error.constructor.name))
+    assert.deepEqual(Object.keys(ERROR_EXITS).filter((name) => !tested.has(name)), [])
+  })
+
+  it("keeps the error's own message unless the table gives one, and adds suggestions where it has them", () => {
+    assert.equal(exitFor(new UnknownFleetError('nope', []))?.message, undefined)
+    assert.ok(exitFor(new UnusableFleetError('broken', [], ['x']))?.suggestions?.length)
+  })
+
+  it('a subclass the table does not list takes its ancestor rule', () => {
+    class LocalFleetError extends UnknownFleetError {}
+    assert.equal(exitFor(new LocalFleetError('x', []))?.exit, ExitCode.USAGE)
+  })
+
+  it('leaves anything else to propagate: plain errors, oclif errors, non-errors', () => {
+    assert.equal(exitFor(new Error('boom')), undefined)
+    assert.equal(exitFor(new TypeError('x is undefined')), undefined)
+    assert.equal(exitFor(Object.assign(new Error('Nonexistent flag'), {oclif: {exit: 2}})), undefined)
+    assert.equal(exitFor('DatabaseError'), undefined)
+    assert.equal(exitFor({name: 'DatabaseError', message: 'x'}), undefined)
+    assert.equal(exitFor(undefined), undefined)
+  })
+})

@@ -1,0 +1,196 @@
+/**
+ * Fresh, empty databases of both dialects for tests.
+ *
+ * @example
+ * ```ts
+ * import {DATABASE_KINDS, freshDatabase, skipReason} from './databases.js'
+ *
+ * for (const kind of DATABASE_KINDS) {
+ *   test(`stores a line (${kind})`, {skip: skipReason(kind)}, async (t) => {
+ *     const {url, cleanup} = await freshDatabase(kind)
+ *     t.after(cleanup)
+ *     ...
+ *   })
+ * }
+ * ```
+ *
+ * PostgreSQL: DECNET_TEST_PG_URL when set (a new database is created in that
+ * server for every call), else a throwaway local cluster (see pg.ts). With
+ * neither, PostgreSQL tests are skipped loudly, unless DECNET_TEST_REQUIRE_PG=1
+ * (CI), in which case they fail.
+ */
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import type {TestContext} from 'node:test'
+
+import {type Kysely, Migrator, sql} from 'kysely'
+import pg from 'pg'
+
+import {dialectOf, migrateToLatest, openDatabase} from '../../src/db/index.js'
+import {allMigrations} from '../../src/db/migrations/index.js'
+import type {Database} from '../../src/db/schema.js'
+import {localCluster, localClusterUnavailable} from './pg.js'
+
+/** The dialects every data test runs on. */
+export type DatabaseKind = 'postgres' | 'sqlite'
+
+export const DATABASE_KINDS: readonly DatabaseKind[] = Object.freeze(['sqlite', 'postgres'])
+
+/** A fresh, empty database and how to remove it. */
+export interface FreshDatabase {
+  readonly name: DatabaseKind
+  readonly url: string
+  /** SQLite: the directory holding the file. */
+  readonly dir?: string
+  /** PostgreSQL: the database's name in the server. */
+  readonly database?: string
+  /** Removes the database (idempotent). */
+  cleanup(): Promise<void>
+}
+
+/** An opened and migrated database for one test, and its URL. */
+export interface MigratedDatabase {
+  readonly db: Kysely<Database>
+  readonly url: string
+}
+
+let counter = 0
+let warned = false
+
+/**
+ * Why tests of this kind must be skipped here, or undefined when they can run
+ * (pass it as node:test's `skip` option). Says so loudly on stderr, once.
+ */
+export function skipReason(kind: DatabaseKind): string | undefined {
+  if (kind !== 'postgres' || process.env.DECNET_TEST_PG_URL || process.env.DECNET_TEST_REQUIRE_PG === '1') return undefined
+  const why = localClusterUnavailable()
+  if (!why) return undefined
+  if (!warned) {
+    warned = true
+    process.stderr.write(`\n!!! SKIPPING PostgreSQL tests: ${why}; set DECNET_TEST_PG_URL or install PostgreSQL !!!\n\n`)
+  }
+
+  return `PostgreSQL unavailable: ${why}`
+}
+
+/**
+ * A fresh, empty database: `{name, url, cleanup}`. `cleanup()` removes it
+ * (idempotent). Pass the test context `t` to have it skipped (loudly) when
+ * PostgreSQL is unavailable; the call then resolves to undefined.
+ */
+export async function freshDatabase(kind: DatabaseKind, t: TestContext): Promise<FreshDatabase | undefined>
+export async function freshDatabase(kind: DatabaseKind): Promise<FreshDatabase>
+export async function freshDatabase(kind: DatabaseKind, t?: TestContext): Promise<FreshDatabase | undefined> {
+  if (kind === 'sqlite') return freshSqlite()
+  if (kind !== 'postgres') throw new Error(`unknown database kind '${String(kind)}'`)
+  const why = skipReason(kind)
+  if (why) {
+    if (t) {
+      t.skip(why)
+      return undefined
+    }
+
+    throw new Error(why)
+  }
+
+  return freshPostgres()
+}
+
+function freshSqlite(): FreshDatabase {
+  const dir = mkdtempSync(join(tmpdir(), 'decnet-sqlite-'))
+  return {
+    name: 'sqlite',
+    url: `sqlite:${join(dir, 'decnet.sqlite')}`,
+    dir,
+    async cleanup() {
+      rmSync(dir, {recursive: true, force: true})
+    },
+  }
+}
+
+async function freshPostgres(): Promise<FreshDatabase> {
+  const serverUrl = process.env.DECNET_TEST_PG_URL || (await localCluster()).url
+  const database = `decnet_test_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`
+  await adminQuery(serverUrl, `create database "${database}"`)
+  const url = new URL(serverUrl)
+  url.pathname = `/${database}`
+  let dropped = false
+  return {
+    name: 'postgres',
+    url: url.toString(),
+    database,
+    async cleanup() {
+      if (dropped) return
+      dropped = true
+      await adminQuery(serverUrl, `drop database if exists "${database}" with (force)`)
+    },
+  }
+}
+
+async function adminQuery(serverUrl: string, text: string): Promise<void> {
+  const client = new pg.Client({connectionString: serverUrl})
+  await client.connect()
+  try {
+    await client.query(text)
+  } finally {
+    await client.end()
+  }
+}
+
+/** A kysely Migrator over decnet's migrations, for tests that move a database up or down by name. */
+export function migrator(db: Kysely<Database>): Migrator {
+  return new Migrator({db, provider: {getMigrations: async () => allMigrations()}})
+}
+
+/**
+ * A fresh database migrated up to migration `name` only (what an older decnet
+ * left behind), for one test. Closed and removed after the test.
+ * Undefined when the test was skipped (PostgreSQL unavailable).
+ */
+export async function databaseAtMigration(kind: DatabaseKind, t: TestContext, name: string): Promise<Kysely<Database> | undefined> {
+  const database = await freshDatabase(kind, t)
+  if (database === undefined) return undefined
+  t.after(() => database.cleanup())
+  const db = await openDatabase(database.url)
+  t.after(() => db.destroy())
+  const {error} = await migrator(db).migrateTo(name)
+  if (error) throw error
+  return db
+}
+
+/** The names of the indexes on `tables`, in either dialect. */
+export async function indexNames(db: Kysely<Database>, tables: readonly string[]): Promise<string[]> {
+  const names = sql.join(tables.map((table) => sql.lit(table)))
+  const query =
+    dialectOf(db) === 'postgres'
+      ? sql`select indexname as name from pg_indexes where tablename in (${names})`
+      : sql`select name from sqlite_master where type = 'index' and tbl_name in (${names})`
+  return (await query.execute(db)).rows.map((row) => (row as {name: string}).name)
+}
+
+/**
+ * A fresh database, opened and migrated, for one test: `{db, url}`. The
+ * connection is destroyed and the database removed after the test.
+ * Undefined when the test was skipped (PostgreSQL unavailable).
+ */
+export async function migratedDatabase(kind: DatabaseKind, t: TestContext): Promise<MigratedDatabase | undefined> {
+  const database = await freshDatabase(kind, t)
+  if (database === undefined) return undefined
+  t.after(() => database.cleanup())
+  const db = await openDatabase(database.url)
+  t.after(() => db.destroy())
+  await migrateToLatest(db)
+  return {db, url: database.url}
+}
+
+/** Points `DECNET_DB_URL` (what workers read) at `url` for the rest of the test, then restores it. */
+export function useDatabaseUrl(t: TestContext, url: string): void {
+  const saved = process.env.DECNET_DB_URL
+  process.env.DECNET_DB_URL = url
+  t.after(() => {
+    if (saved === undefined) delete process.env.DECNET_DB_URL
+    else process.env.DECNET_DB_URL = saved
+  })
+}

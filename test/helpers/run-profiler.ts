@@ -1,0 +1,35 @@
+/**
+ * Runs the profiler worker in this process, outside any fleet, the way the
+ * child entry would: `node --import tsx test/helpers/run-profiler.ts [--once] [--batch N] [--interval S]`
+ * with DECNET_DB_URL set (given to the worker as its context's database, parsed, as the fleet does). Prints `ready` once the worker is ready and stops
+ * on SIGTERM/SIGINT (through the worker's AbortSignal).
+ */
+import {parseArgs} from 'node:util'
+
+import {parseDatabaseUrl} from '../../src/db/url.js'
+import type {JsonObject} from '../../src/fleets/types.js'
+import profiler from '../../src/workers/profiler/worker.js'
+
+const {values} = parseArgs({
+  options: {batch: {type: 'string'}, interval: {type: 'string'}, once: {type: 'boolean', default: false}},
+})
+const controller = new AbortController()
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => controller.abort())
+
+const options: JsonObject = {interval: Number(values.interval ?? 60)}
+if (values.batch) options.batchSize = Number(values.batch)
+
+const url = process.env.DECNET_DB_URL
+if (!url) throw new Error('run-profiler: set DECNET_DB_URL')
+
+await profiler({
+  database: parseDatabaseUrl(url),
+  debug: () => {},
+  fleet: 'test',
+  name: 'profiler',
+  once: values.once ?? false,
+  options,
+  ready: () => console.log('ready'),
+  signal: controller.signal,
+})
+console.log('done')

@@ -1,0 +1,249 @@
+/**
+ * Issue 18 §2: `decnet receive`, a syslog receiver. RFC 6587 octet counting
+ * and LF framing over TCP (detected per connection), RFC 5425 mutual TLS
+ * (certificates made by the openssl CLI), RFC 5426 UDP; limits (connections,
+ * message size, bad frames, idle senders); rejected lines carry the peer as
+ * their source. The real CLI on loopback, real SQLite and PostgreSQL; every
+ * wait is on what the receiver says it did.
+ */
+import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import {createSocket} from 'node:dgram'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {connect, type Socket} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, test, type TestContext} from 'node:test'
+import {connect as tlsConnect, type TLSSocket} from 'node:tls'
+
+import {withDatabase} from '../../dist/db/open.js'
+import type {DatabaseKind} from '../helpers/databases.js'
+import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
+import {startDecnet, type FollowRun} from '../helpers/follow-run.js'
+import {countStored} from '../helpers/ingest-run.js'
+
+const LINE = (n: number, tag: string): string => `<134>1 2026-11-26T13:32:${String(n % 60).padStart(2, '0')}.000Z decky-${n % 3} ssh - login_failed [relay@55555 src_ip="198.51.100.${n % 200}"] ${tag} attempt ${n}`
+const octets = (text: string): string => `${Buffer.byteLength(text)} ${text}`
+
+const workDir = (t: TestContext): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'decnet-receive-'))
+  t.after(() => rmSync(dir, {recursive: true, force: true}))
+  return dir
+}
+
+const database = async (t: TestContext, kind: DatabaseKind): Promise<string> => {
+  const db = (await freshDatabase(kind))!
+  t.after(db.cleanup)
+  return db.url
+}
+
+/** Starts `decnet receive`; resolves with the run and the bound addresses, in the order asked. */
+async function startReceiver(t: TestContext, args: string[]): Promise<{run: FollowRun; addresses: string[]}> {
+  const run = startDecnet(['receive', ...args], {debug: 'decnet:syslog'})
+  t.after(() => run.child.kill('SIGKILL'))
+  const wanted = args.filter((arg) => /^(tcp|tls|udp):\/\//.test(arg)).length
+  const addresses: string[] = []
+  let at = 0
+  while (addresses.length < wanted) {
+    at = await run.saw(/listening on (\S+)\n/, at)
+    addresses.push(/listening on (\S+)\n$/.exec(run.stderr().slice(0, at))![1]!)
+  }
+
+  return {run, addresses}
+}
+
+const portOf = (address: string): number => Number(/:(\d+)$/.exec(address)![1])
+
+const tcpClient = (port: number): Promise<Socket> =>
+  new Promise((resolve, reject) => {
+    const socket = connect({host: '127.0.0.1', port}, () => resolve(socket))
+    socket.once('error', reject)
+  })
+
+const closeClient = (socket: Socket): Promise<void> =>
+  new Promise((resolve) => {
+    socket.once('close', () => resolve())
+    socket.end()
+  })
+
+/** Where `socket` talks from, as the receiver names its peer. */
+const peer = (protocol: string, socket: Socket): string => `${protocol}://127.0.0.1:${socket.localPort}`
+
+/** Stops the receiver with SIGTERM; returns its JSON summary. */
+async function stopReceiver(run: FollowRun): Promise<Record<string, number>> {
+  run.child.kill('SIGTERM')
+  const exit = await run.done
+  assert.equal(exit.code, 0, exit.stderr)
+  return JSON.parse(exit.stdout)
+}
+
+const rejectedSources = (url: string): Promise<Array<{source: string; reason: string}>> =>
+  withDatabase(url, (db) => db.selectFrom('rejected_lines').select(['source', 'reason']).orderBy('id').execute())
+
+for (const kind of DATABASE_KINDS) {
+  describe(`decnet receive over TCP and UDP (${kind})`, {skip: skipReason(kind)}, () => {
+    test('octet counting and LF framing, each detected per connection; UDP datagrams; rejected lines name their peer', async (t) => {
+      const url = await database(t, kind)
+      const {run, addresses} = await startReceiver(t, ['--listen', 'tcp://127.0.0.1:0', '--listen', 'udp://127.0.0.1:0', '--db', url, '--json'])
+      const port = portOf(addresses[0]!)
+      const counted = await tcpClient(port)
+      const framed = await tcpClient(port)
+      // octet counting split across writes at awkward places; LF framing with a CRLF and a junk line
+      const counting = Array.from({length: 200}, (_, i) => octets(LINE(i, 'oc'))).join('')
+      for (let at = 0; at < counting.length; at += 777) counted.write(counting.slice(at, at + 777))
+      framed.write(`${Array.from({length: 150}, (_, i) => LINE(i, 'lf')).join('\n')}\r\nnot syslog at all\n${LINE(999, 'lf')}`)
+      const names = [peer('tcp', counted), peer('tcp', framed)]
+      await Promise.all([closeClient(counted), closeClient(framed)])
+      await run.saw(`${names[0]} closed after 200 messages`)
+      await run.saw(`${names[1]} closed after 152 messages`) // the last one had no newline: the end of the stream ends it
+
+      let at = run.stderr().length
+      const udp = createSocket('udp4')
+      for (let i = 0; i < 20; i++) udp.send(`${LINE(i, 'udp')}\n`, portOf(addresses[1]!), '127.0.0.1')
+      let seen = 0
+      while (seen < 20) {
+        at = await run.saw(/committed (\d+) messages, 0 rejected/, at)
+        seen += Number(/committed (\d+) messages, 0 rejected[^\n]*$/.exec(run.stderr().slice(0, at))![1])
+        if (seen > 20) break
+      }
+
+      udp.close()
+      const summary = await stopReceiver(run)
+      assert.deepEqual([summary.accepted, summary.rejected, summary.connections, summary.udpDropped], [200 + 151 + 20, 1, 2, 0])
+      assert.deepEqual(await countStored(url), {logs: 371, distinctLogs: 371, rejected: 1, distinctRejected: 1})
+      const [rejected] = await rejectedSources(url)
+      assert.equal(rejected!.source, names[1])
+    })
+  })
+}
+
+for (const kind of DATABASE_KINDS) {
+  describe(`decnet receive killed mid-stream (${kind})`, {skip: skipReason(kind)}, () => {
+    test('SIGKILL while a sender pours: what is stored is a prefix of what was sent, in order, nothing twice', async (t) => {
+      const url = await database(t, kind)
+      const {run, addresses} = await startReceiver(t, ['--listen', 'tcp://127.0.0.1:0', '--db', url])
+      const sender = await tcpClient(portOf(addresses[0]!))
+      sender.on('error', () => undefined) // the receiver dies under it
+      const total = 20_000
+      sender.write(Array.from({length: total}, (_, i) => octets(LINE(i, 'kill'))).join(''))
+      await run.saw(/committed \d+ messages/)
+      run.child.kill('SIGKILL')
+      assert.equal((await run.done).signal, 'SIGKILL')
+      sender.destroy()
+      const rows = await withDatabase(url, (db) => db.selectFrom('logs').select('raw_line').execute())
+      const numbers = rows.map((row) => Number(/kill attempt (\d+)$/.exec(row.raw_line)![1])).sort((a, b) => a - b)
+      assert.ok(numbers.length > 0 && numbers.length <= total, `${numbers.length} stored`)
+      assert.deepEqual(numbers, Array.from({length: numbers.length}, (_, i) => i), 'messages 0..k-1, each once')
+    })
+  })
+}
+
+describe('decnet receive: limits', () => {
+  test('a message over --max-message is rejected (its first KiB kept), a bad octet-counting frame closes only its connection, an idle one is closed', async (t) => {
+    const url = await database(t, 'sqlite')
+    const {run, addresses} = await startReceiver(t, ['--listen', 'tcp://127.0.0.1:0', '--db', url, '--max-message', '1000', '--idle-timeout', '0.5', '--json'])
+    const port = portOf(addresses[0]!)
+    const big = await tcpClient(port)
+    const bigName = peer('tcp', big)
+    big.write(octets(`${LINE(1, 'big')} ${'x'.repeat(2000)}`) + octets(LINE(2, 'big')))
+    const bad = await tcpClient(port)
+    const badName = peer('tcp', bad)
+    bad.write(octets(LINE(3, 'bad')) + 'x12 <134>1 junk')
+    await run.saw(`${badName}: bad octet-counting frame`)
+    await run.saw(`${badName} closed after 1 messages`)
+    await run.saw(`${bigName}: idle for 0.5 s`)
+    await run.saw(`${bigName} closed after 2 messages`)
+    const summary = await stopReceiver(run)
+    assert.deepEqual([summary.accepted, summary.rejected], [2, 1])
+    const [rejected] = await rejectedSources(url)
+    assert.match(rejected!.reason, /^line too long \(\d+ bytes, max 1000\)/)
+  })
+
+  test('connections past --max-connections are refused with a log line; the others go on', async (t) => {
+    const url = await database(t, 'sqlite')
+    const {run, addresses} = await startReceiver(t, ['--listen', 'tcp://127.0.0.1:0', '--db', url, '--max-connections', '2', '--json'])
+    const port = portOf(addresses[0]!)
+    const clients = [await tcpClient(port), await tcpClient(port)]
+    const third = await tcpClient(port)
+    const thirdPort = third.localPort
+    await new Promise((resolve) => third.once('close', resolve))
+    await run.saw(`refused tcp://127.0.0.1:${thirdPort}: 2 connections open (--max-connections)`)
+    const names = clients.map((client) => peer('tcp', client))
+    for (const [i, client] of clients.entries()) client.end(`${LINE(i, 'kept')}\n`)
+    for (const name of names) await run.saw(`${name} closed after 1 messages`)
+    const summary = await stopReceiver(run)
+    assert.deepEqual([summary.accepted, summary.refused], [2, 1])
+  })
+})
+
+/** A CA, the receiver's certificate (for 127.0.0.1), a client certificate it signed, and a client certificate of another CA. */
+function makeCertificates(dir: string): Record<string, string> {
+  const run = (...args: string[]): void => void execFileSync('openssl', args, {cwd: dir, stdio: 'pipe'})
+  const key = (name: string): void => run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', `${name}.key`)
+  for (const ca of ['ca', 'rogue-ca']) {
+    key(ca)
+    run('req', '-x509', '-new', '-key', `${ca}.key`, '-out', `${ca}.crt`, '-subj', `/CN=decnet test ${ca}`, '-days', '2')
+  }
+
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n')
+  writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n')
+  for (const [name, ca, ext] of [['server', 'ca', 'server.ext'], ['client', 'ca', 'client.ext'], ['rogue', 'rogue-ca', 'client.ext']] as const) {
+    key(name)
+    run('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=decnet test ${name}`)
+    run('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', ext)
+  }
+
+  return Object.fromEntries(['ca', 'server', 'client', 'rogue'].flatMap((name) => [[`${name}.crt`, join(dir, `${name}.crt`)], [`${name}.key`, join(dir, `${name}.key`)]]))
+}
+
+function opensslMissing(): string | undefined {
+  try {
+    execFileSync('openssl', ['version'], {stdio: 'pipe'})
+    return undefined
+  } catch {
+    return 'the openssl CLI is not installed: cannot make test certificates (apt-get install openssl)'
+  }
+}
+
+for (const kind of DATABASE_KINDS) {
+  describe(`decnet receive over mutual TLS (${kind})`, {skip: skipReason(kind) ?? opensslMissing()}, () => {
+    test('a client whose certificate the CA signed is stored; one of another CA, or without a certificate, is refused with a log line', async (t) => {
+      const url = await database(t, kind)
+      const files = makeCertificates(workDir(t))
+      const {run, addresses} = await startReceiver(t, ['--listen', 'tls://127.0.0.1:0', '--tls-cert', files['server.crt']!, '--tls-key', files['server.key']!, '--tls-ca', files['ca.crt']!, '--db', url, '--json'])
+      const port = portOf(addresses[0]!)
+      const client = (name?: string): Promise<TLSSocket> =>
+        new Promise((resolve, reject) => {
+          const socket = tlsConnect({host: '127.0.0.1', port, ca: readFileSync(files['ca.crt']!), ...(name ? {cert: readFileSync(files[`${name}.crt`]!), key: readFileSync(files[`${name}.key`]!)} : {})}, () => resolve(socket))
+          socket.once('error', reject)
+        })
+
+      const good = await client('client')
+      good.write(Array.from({length: 50}, (_, i) => octets(LINE(i, 'tls'))).join(''))
+      const name = peer('tls', good)
+      await new Promise<void>((resolve) => {
+        good.once('close', () => resolve())
+        good.end()
+      })
+      await run.saw(`${name} closed after 50 messages`)
+      for (const who of ['rogue', undefined]) {
+        // TLS 1.3: the client may finish its side of the handshake before the server refuses; either way nothing is stored
+        const refused = await client(who).then(
+          (socket) => new Promise<void>((resolve) => {
+            socket.on('error', () => undefined)
+            socket.once('close', () => resolve())
+            socket.write(octets(LINE(1, 'rogue')))
+          }),
+          () => undefined,
+        )
+        void refused
+      }
+
+      const at = await run.saw(/refused TLS client tls:\/\/127\.0\.0\.1:\d+: its certificate is not accepted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE;/)
+      await run.saw(/refused TLS client tls:\/\/127\.0\.0\.1:\d+: /, at)
+      const summary = await stopReceiver(run)
+      assert.deepEqual([summary.accepted, summary.rejected, summary.refused], [50, 0, 2])
+      assert.deepEqual(await countStored(url), {logs: 50, distinctLogs: 50, rejected: 0, distinctRejected: 0})
+    })
+  })
+}
