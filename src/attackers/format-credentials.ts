@@ -6,7 +6,7 @@
 import type {AttackerCredential, CredentialSummary} from './attacker-profile.js'
 
 import {sliceWhole} from '../util/slice-whole.js'
-import {indent, printable, shortTime, table} from './format-attackers.js'
+import {indent, printable, shortTime, table} from './text-table.js'
 
 /** Characters of a secret or principal a table cell shows at most. */
 const CELL_CHARS = 40
