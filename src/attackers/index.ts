@@ -1,11 +1,13 @@
 /** Attacker profiles as `decnet attackers` reads and shows them. */
 export type {AttackerCommand, AttackerCredential, AttackerDetail, AttackerFile, AttackerSession, AttackerProfile, CredentialSummary, ServiceActivity, TechniqueCount} from './attacker-profile.js'
+export {UnknownAttackerError} from './errors.js'
 export type {CommandWidths} from './format-attackers.js'
 export {commandWidths, formatAttackerDetail, formatAttackerHead, formatAttackerTable, formatCommandHeader, formatCommandLine} from './format-attackers.js'
 export type {FindAttackerOptions, ListAttackersOptions} from './read-attackers.js'
 export {countAttackers, findAttacker, findAttackerDetail, LIST_COMMANDS, listAttackers, readServiceActivity} from './read-attackers.js'
 export type {RecentCommands} from './read-recent-commands.js'
 export {COMMANDS_PER_PAGE, readRecentCommands, streamCommands} from './read-recent-commands.js'
+export {showAttacker} from './show-attacker.js'
 export type {WriteText} from './stream-profile.js'
 export {writeProfileJson, writeProfileText} from './stream-profile.js'
 export type {ListCredentialsOptions} from './read-credentials.js'

@@ -36,7 +36,7 @@ export async function readCommands(db: Kysely<Database>, ips: readonly string[])
     const batches = await db.selectFrom('attacker_command_batches').select(['ip', 'first_log_id', 'commands']).where(valuesIn(dialect, 'ip', chunk)).execute()
     for (const batch of batches) {
       let commands = byLine.get(batch.ip)
-      if (commands === undefined) byLine.set(batch.ip, (commands = new Map()))
+      if (commands === undefined) byLine.set(batch.ip, (commands = new Map<number, AttackerCommand>()))
       for (const {command, decky, log_id: logId, service, timestamp} of batchCommands(batch)) commands.set(logId, {timestamp, decky, service, command})
     }
   }

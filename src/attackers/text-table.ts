@@ -11,7 +11,6 @@ export function shortTime(iso: string): string {
 
 /** Attacker-controlled text must not drive the operator's terminal. */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }
 

@@ -14,11 +14,11 @@ import type {ControlError} from '../control/control-client.js'
 import type {DaemonStartError} from '../control/launch-daemon.js'
 import type {PrivilegeError} from '../prefork/privilege-plan.js'
 
-import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
+import {ExitCode} from '../exit-codes.js'
 
-/** What a command does with an error: exit with `exit`, printing `message` (default: the error's) and `suggestions`. */
+/** What a command does with an error: exit with `exit` (an `ExitCode`, or the code a daemon exited with), printing `message` (default: the error's) and `suggestions`. */
 export interface ErrorExit {
-  readonly exit: ExitCodeValue | number
+  readonly exit: number
   readonly message?: string
   readonly suggestions?: readonly string[]
 }
@@ -35,6 +35,11 @@ const PRIVILEGE_EXIT = {insufficient: ExitCode.FAILURE, refused: ExitCode.PRIVIL
  * `UnknownFleetError`).
  */
 export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze({
+  // attackers/: `decnet attackers show IP` for an address never profiled
+  UnknownAttackerError: () => ({
+    exit: ExitCode.NOT_FOUND,
+    suggestions: ['list known attackers with `decnet attackers`', 'new lines appear after the profiler runs: `decnet fleet heavy --once`'],
+  }),
   // control/: a running fleet's socket, pid file and daemon launch
   AlreadyRunningError: () => ({exit: ExitCode.ALREADY_RUNNING}),
   // `absent` and `stale` mean the fleet is not running; a master that refuses or fails to answer is a failure.
@@ -52,6 +57,10 @@ export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze(
   UnusableFleetError: () => ({exit: ExitCode.USAGE, suggestions: ['decnet fleet list says what is wrong with each fleet']}),
   // prefork/: privilege checked before anything is spawned
   PrivilegeError: ((error: PrivilegeError) => ({exit: PRIVILEGE_EXIT[error.kind]})) satisfies Rule<PrivilegeError>,
+  // ttp/: the ATT&CK catalog in use is broken (a bad install or a damaged import); a bundle given to `attack import` is not one
+  CatalogError: () => ({exit: ExitCode.FAILURE, suggestions: ['`decnet attack import FILE` installs a good catalog; removing attack/ in the data directory returns to the shipped one']}),
+  StixBundleError: usage,
+  RuleInputError: usage,
   // flags and the systemd unit builder: the operator's mistakes
   FlagValueError: usage,
   FleetUnitError: usage,
@@ -69,10 +78,15 @@ export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze(
  */
 export function exitFor(error: unknown): ErrorExit | undefined {
   if (!(error instanceof Error)) return undefined
-  for (let proto = Object.getPrototypeOf(error); proto !== null && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
-    const rule = Object.hasOwn(ERROR_EXITS, proto.constructor.name) ? (ERROR_EXITS[proto.constructor.name] as Rule) : undefined
+  for (let proto = prototypeOf(error); proto !== null && proto !== Error.prototype; proto = prototypeOf(proto)) {
+    const {name} = proto.constructor
+    const rule = Object.hasOwn(ERROR_EXITS, name) ? (ERROR_EXITS[name] as Rule) : undefined
     if (rule) return rule(error)
   }
 
   return undefined
+}
+
+function prototypeOf(value: object): {constructor: {name: string}} | null {
+  return Object.getPrototypeOf(value) as {constructor: {name: string}} | null
 }

@@ -72,7 +72,7 @@ export function parseFleetArgv(argv: readonly string[], manifestFlags: Readonly<
 
   const flags: Record<string, boolean | number | string> = {}
   for (const flag of definitions) {
-    const value = parsed.values[flag.name] as boolean | string | undefined
+    const value = parsed.values[flag.name]
     if (flag.type === 'boolean') {
       // oclif leaves a boolean that is not given undefined
       if (value === true) flags[flag.name] = true

@@ -216,11 +216,11 @@ async function runLeanHook(plugins: readonly LeanPlugin[], event: string, option
     plugins.map(async (plugin) => {
       for (const hook of plugin.hooks[event] ?? []) {
         try {
-          // eslint-disable-next-line no-await-in-loop -- one plugin's hooks run in order, as in oclif
+           
           const hookFn = findHookFunction(await loadHookModule(plugin, hook.target), hook.identifier)
           if (!hookFn) continue
           const context = hookContext(options)
-          // eslint-disable-next-line no-await-in-loop
+           
           const result = await withTimeout(timeoutMs, hookFn.call(context, {...options, context}))
           successes.push({plugin, result})
         } catch (error) {

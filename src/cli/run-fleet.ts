@@ -10,6 +10,7 @@ import {withWorkerOptions} from '../fleets/with-worker-options.js'
 import {readCredentials} from '../prefork/credentials.js'
 import {planPrivileges} from '../prefork/privilege-plan.js'
 import {Supervisor} from '../prefork/supervisor.js'
+import {catalogEnv} from '../ttp/catalog-store.js'
 import {launcherNotifier, runDaemonized, serveFleet} from './fleet-daemon.js'
 import {prepareFleetDatabase} from './fleet-database.js'
 import {fleetTiming} from './fleet-run-flags.js'
@@ -54,6 +55,8 @@ export async function runFleet(io: FleetIo, name: string, flags: FleetRunFlags):
     ...durations,
     allowRoot: plan.allowRoot,
     database: database.target,
+    // an ATT&CK catalog imported with `decnet attack import` reaches the workers (src/ttp/catalog-store.ts)
+    env: catalogEnv(io.dataDir),
     fleet: withWorkerOptions(fleet, intervalSeconds === undefined ? {} : {interval: intervalSeconds}),
     gid: plan.user?.gid,
     maxMemoryMb: flags['max-memory'],

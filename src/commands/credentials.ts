@@ -3,12 +3,10 @@ import {Flags} from '@oclif/core'
 import type {CredentialSummary} from '../attackers/index.js'
 
 import {formatCredentialTable, listCredentials} from '../attackers/index.js'
-import {migrateToLatest} from '../db/migrate.js'
-import {withDatabase} from '../db/open.js'
-import {chooseDatabase} from '../db/database-choice.js'
-import {ExitCode} from '../exit-codes.js'
-import {databaseFlag, sqliteCreate} from '../cli/database-command.js'
+import {withChosenDatabase} from '../cli/chosen-database.js'
+import {databaseFlag} from '../cli/database-command.js'
 import {DecnetCommand} from '../cli/decnet-command.js'
+import {ExitCode} from '../exit-codes.js'
 
 /** `decnet credentials`: what attackers tried to log in with, across every attacker, decky and service. */
 export default class Credentials extends DecnetCommand {
@@ -40,15 +38,8 @@ Exit codes: 0 listed (even none), ${ExitCode.USAGE} a bad flag value or database
   /** Returns the credentials shown; `--json` prints them as is. */
   async run(): Promise<CredentialSummary[]> {
     const {flags} = await this.parse(Credentials)
-    const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
-    for (const warning of database.warnings) this.warn(warning)
-    const credentials = await withDatabase(
-      database.url,
-      async (db) => {
-        await migrateToLatest(db)
-        return listCredentials(db, {limit: flags.limit, reused: flags.reused, service: flags.service})
-      },
-      {create: sqliteCreate(database, 'read')},
+    const credentials = await withChosenDatabase(this, {access: 'read', flag: flags.db}, (db) =>
+      listCredentials(db, {limit: flags.limit, reused: flags.reused, service: flags.service}),
     )
     if (this.jsonEnabled()) return credentials
     if (credentials.length === 0) {

@@ -1,17 +1,16 @@
 import {Args, Flags} from '@oclif/core'
 
-import {migrateToLatest} from '../db/migrate.js'
-import {withDatabase} from '../db/open.js'
-import {chooseDatabase} from '../db/database-choice.js'
-import {ExitCode} from '../exit-codes.js'
-import {DEFAULT_BATCH_SIZE, INGEST_SQLITE_OPTIONS, ingest} from '../ingest/ingest.js'
 import type {IngestSummary} from '../ingest/ingest-summary.js'
-import {ProgressLine} from '../ingest/progress-line.js'
-import {databaseFlag, sqliteCreate} from '../cli/database-command.js'
+
+import {withChosenDatabase} from '../cli/chosen-database.js'
+import {databaseFlag} from '../cli/database-command.js'
 import {DecnetCommand} from '../cli/decnet-command.js'
 import {reportIngest} from '../cli/ingest-report.js'
 import {secondsFlag} from '../cli/seconds.js'
 import {stopOnSignals} from '../cli/stop-on-signals.js'
+import {ExitCode} from '../exit-codes.js'
+import {DEFAULT_BATCH_SIZE, INGEST_SQLITE_OPTIONS, ingest} from '../ingest/ingest.js'
+import {ProgressLine} from '../ingest/progress-line.js'
 import {toMs} from '../util/seconds.js'
 
 /** `decnet ingest [FILE...]`: store DECNET log lines in the database. */
@@ -66,14 +65,11 @@ A missing or unreadable file (exit ${ExitCode.INPUT_UNREADABLE}) or an overwhelm
     const options = {batchSize: flags.batch, flushMs, fromStart: flags['from-start'], signal: stop.signal, stdinName: flags.source}
     let summary: IngestSummary
     try {
-      const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
-      for (const warning of database.warnings) this.warn(warning)
-      summary = await withDatabase(database.url, async (db) => {
-        await migrateToLatest(db)
+      summary = await withChosenDatabase(this, {access: 'write', flag: flags.db, open: INGEST_SQLITE_OPTIONS}, async (db) => {
         if (!flags.follow) return ingest(db, inputs, {...options, onProgress: progress.update.bind(progress)})
         const {follow} = await import('../ingest/follow/follow.js')
         return follow(db, inputs.length === 0 ? ['-'] : inputs, {...options, onWarning: (message) => this.warn(message)})
-      }, {...INGEST_SQLITE_OPTIONS, create: sqliteCreate(database, 'write')})
+      })
     } finally {
       stop.dispose()
       progress.done()

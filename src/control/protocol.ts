@@ -15,6 +15,7 @@
  * connection closes).
  */
 import type {Socket} from 'node:net'
+
 import type {FleetStatus} from '../prefork/fleet-status.js'
 
 /** A request line longer than this is refused (and the connection closed). */

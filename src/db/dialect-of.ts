@@ -13,6 +13,6 @@ export type DialectName = 'sqlite' | 'postgres'
  * if (dialectOf(db) === 'postgres') await sql`select pg_advisory_xact_lock(1)`.execute(trx)
  * ```
  */
-export function dialectOf(db: Pick<Kysely<any>, 'getExecutor'>): DialectName {
+export function dialectOf(db: Pick<Kysely<unknown>, 'getExecutor'>): DialectName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite'
 }

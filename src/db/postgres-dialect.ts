@@ -52,17 +52,15 @@ function createPool(url: string, options: {poolSize?: number; connectTimeoutMs?:
     connectionString: url,
     max: options.poolSize ?? DEFAULT_POOL_SIZE,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-    // eslint-disable-next-line camelcase
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     // client-side keepalives: a connection to a server that vanished fails instead of hanging
     keepAlive: true,
     keepAliveInitialDelayMillis: 30_000,
     options: SERVER_KEEPALIVES,
-    // eslint-disable-next-line camelcase
     application_name: 'decnet',
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+        oid === INT8_OID ? parseInt8 : (pg.types.getTypeParser(oid, format) as (value: string) => unknown)) as typeof pg.types.getTypeParser,
     },
   })
   // an idle client losing its server emits 'error' on the pool; unhandled, that kills the process.

@@ -68,7 +68,7 @@ export interface LogsRead<Row> {
  * const {rows, cut} = await readLogsAfter(trx, ['id', 'timestamp', 'msg'], cursor, 5000)
  * ```
  */
-export async function readLogsAfter<C extends keyof LogRow & string>(
+export async function readLogsAfter<C extends keyof LogRow>(
   db: Kysely<Database>,
   columns: readonly C[],
   cursor: number,

@@ -11,7 +11,7 @@ export function rowParameters(rows: readonly object[], columns: readonly string[
   let p = 0
   for (let r = start; r < end; r++) {
     const row = rows[r] as Record<string, unknown>
-    for (let c = 0; c < width; c++) parameters[p++] = row[columns[c]!] ?? null
+    for (let c = 0; c < width; c++) parameters[p++] = row[columns[c]] ?? null
   }
 
   return parameters
@@ -27,7 +27,7 @@ export function objectRows(rows: readonly object[], columns: readonly string[]):
     count: rows.length,
     fill(index, into) {
       const row = rows[index] as Record<string, unknown>
-      for (let c = 0; c < width; c++) into[c] = row[columns[c]!] ?? null
+      for (let c = 0; c < width; c++) into[c] = row[columns[c]] ?? null
     },
     width,
   }

@@ -169,6 +169,8 @@ export interface TtpTagsTable {
   /** The matched text. */
   evidence: string
   timestamp: string
+  /** The ATT&CK release (`18.1`) the rule was checked against; null for tags made before migration 0010. */
+  attack_version: string | null
 }
 
 /**

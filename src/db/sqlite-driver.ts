@@ -156,7 +156,7 @@ class CachingSqliteConnection implements DatabaseConnection {
     // not cached: a statement being iterated cannot run anything else meanwhile
     const statement = this.#database.prepare(compiledQuery.sql)
     if (!statement.reader) throw new Error('sqlite can only stream queries that return rows')
-    for (const row of statement.iterate(compiledQuery.parameters as unknown[])) yield {rows: [row as R]}
+    for (const row of statement.iterate(compiledQuery.parameters)) yield {rows: [row as R]}
   }
 
   #prepare(sql: string): BetterSqlite3.Statement {

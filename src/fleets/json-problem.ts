@@ -34,7 +34,7 @@ function check(value: unknown, where: string, seen: Set<object>): null | string 
       return null
     }
 
-    const proto = Object.getPrototypeOf(value)
+    const proto = Object.getPrototypeOf(value) as {constructor?: {name?: string}} | null
     if (proto !== Object.prototype && proto !== null) {
       return `${where} is a ${proto?.constructor?.name ?? 'class instance'}, not JSON`
     }

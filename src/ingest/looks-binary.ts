@@ -51,7 +51,7 @@ function hasSyslogLineStart(sample: Buffer): boolean {
     if (sample[at] === 10) at++
     if (sample[at] !== 60) continue // '<'
     let i = at + 1
-    while (i < sample.length && i - at <= 4 && sample[i]! >= 48 && sample[i]! <= 57) i++
+    while (i < sample.length && i - at <= 4 && sample[i] >= 48 && sample[i] <= 57) i++
     if (i > at + 1 && sample[i] === 62 && sample[i + 1] === 49 && sample[i + 2] === 32) return true // '>1 '
   }
 

@@ -114,7 +114,6 @@ export function secretText(secretB64: string, secretKind: string, secretBytes?: 
  * a backslash doubled.
  */
 export function printableText(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001F\u007F-\u009F\\]/g, (c) => (c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
 }
 
@@ -126,7 +125,7 @@ function escapedText(bytes: Uint8Array): string {
   while (start < bytes.length) {
     const length = sequenceLength(bytes, start)
     if (length === 0) {
-      out += `\\x${bytes[start]!.toString(16).padStart(2, '0')}`
+      out += `\\x${bytes[start].toString(16).padStart(2, '0')}`
       start++
       continue
     }
@@ -140,7 +139,7 @@ function escapedText(bytes: Uint8Array): string {
 
 /** The length of the valid UTF-8 sequence at `at`, or 0 when the byte there starts none. */
 function sequenceLength(bytes: Uint8Array, at: number): number {
-  const first = bytes[at]!
+  const first = bytes[at]
   if (first < 0x80) return 1
   const [length, min, max] =
     first >= 0xc2 && first <= 0xdf ? [2, 0x80, 0xbf]
@@ -152,10 +151,10 @@ function sequenceLength(bytes: Uint8Array, at: number): number {
     : first === 0xf4 ? [4, 0x80, 0x8f]
     : [0, 0, 0]
   if (length === 0 || at + length > bytes.length) return 0
-  const second = bytes[at + 1]!
+  const second = bytes[at + 1]
   if (second < min || second > max) return 0
   for (let i = 2; i < length; i++) {
-    const next = bytes[at + i]!
+    const next = bytes[at + i]
     if (next < 0x80 || next > 0xbf) return 0
   }
 

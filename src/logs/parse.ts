@@ -129,7 +129,7 @@ export function parseLine(line: string): ParseResult {
   if (msg !== null && msg.charCodeAt(0) === 67) {
     const pairs = parseCmdText(msg)
     if (pairs !== null) {
-      for (const key of Object.keys(pairs)) if (!Object.hasOwn(fields, key)) setField(fields, key, pairs[key]!)
+      for (const key of Object.keys(pairs)) if (!Object.hasOwn(fields, key)) setField(fields, key, pairs[key])
     }
   }
 

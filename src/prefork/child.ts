@@ -65,7 +65,7 @@ class ChildProcessRuntime {
     // Before node:cluster's own listener, which would exit at once with code 0.
     process.prependListener('disconnect', () => this.#orphan())
     for (const stream of [process.stdout, process.stderr]) {
-      stream.on('error', (error) => this.#debug('output lost: %s', error.message))
+      stream.on('error', (error: Error) => this.#debug('output lost: %s', error.message))
     }
 
     process.on('message', (message) => {

@@ -77,7 +77,7 @@ export function workerExit(child: ReapedChild, code: number | null, signal: Node
   let cause: ExitCause
   // Retired (to be restarted): however it then ended, that is why.
   if (child.retired) cause = child.retired.cause
-  else if (forciblyKilled) cause = KILL_CAUSES[child.killCause!]
+  else if (forciblyKilled) cause = KILL_CAUSES[child.killCause]
   else if (code === ChildExitCode.BOOT_FAILED || child.pid === 0 || diedUnborn(child, code)) cause = 'boot-failed'
   else if (child.asked && (code === 0 || signal === 'SIGTERM')) cause = 'stopped'
   else if (signal !== null) cause = 'signaled'

@@ -47,12 +47,13 @@ export interface AuthFailure {
  *
  * @param fresh - the batch's failures (any IPs).
  * @param history - earlier failures (ids below the batch's) of the same IPs, at least {@link LOOKBACK_MS} before each fresh one.
+ * @param attackVersion - the ATT&CK release recorded on the tags (null: unknown).
  * @example
  * ```ts
  * const tags = bruteForceTags(batchFailures, await lookback(batchFailures))
  * ```
  */
-export function bruteForceTags(fresh: readonly AuthFailure[], history: readonly AuthFailure[]): NewTtpTag[] {
+export function bruteForceTags(fresh: readonly AuthFailure[], history: readonly AuthFailure[], attackVersion: null | string = null): NewTtpTag[] {
   const byIp = new Map<string, AuthFailure[]>()
   for (const failure of [...history, ...fresh]) {
     let list = byIp.get(failure.ip)
@@ -67,7 +68,7 @@ export function bruteForceTags(fresh: readonly AuthFailure[], history: readonly 
     for (const [at, failure] of ordered.entries()) {
       if (!freshIds.has(failure.id)) continue
       const crossed = crossing(ordered, at)
-      if (crossed) tags.push(tag(failure, crossed.count, crossed.first))
+      if (crossed) tags.push(tag(failure, crossed.count, crossed.first, attackVersion))
     }
   }
 
@@ -105,10 +106,11 @@ function previousVisible(ordered: readonly AuthFailure[], at: number): number | 
   return undefined
 }
 
-function tag(failure: AuthFailure, count: number, first: AuthFailure): NewTtpTag {
+function tag(failure: AuthFailure, count: number, first: AuthFailure, attackVersion: null | string): NewTtpTag {
   const rule = BRUTE_FORCE_RULE
   const seconds = Math.round((failure.ms - first.ms) / 1000)
   return {
+    attack_version: attackVersion,
     attacker_ip: failure.ip,
     confidence: rule.confidence,
     evidence: `${count} failed authentications from ${failure.ip} in ${seconds} s (first at ${first.timestamp})`,

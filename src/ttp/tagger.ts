@@ -1,6 +1,6 @@
 /**
- * Turns a batch of log rows into ATT&CK tags: rule matches on command events,
- * and the authentication failures the brute-force rule counts.
+ * Turns a batch of log rows into ATT&CK tags: rule matches on command events
+ * and HTTP requests, and the authentication failures the brute-force rule counts.
  */
 import type {LogRow, NewTtpTag} from '../db/schema.js'
 import type {AuthFailure} from './brute-force.js'
@@ -8,6 +8,7 @@ import type {Matcher} from './matcher.js'
 
 import {classifyAuth} from '../logs/auth.js'
 import {extractCommand} from '../logs/command.js'
+import {httpRequestText} from '../logs/http-request.js'
 import {readFields} from '../logs/fields.js'
 
 /** The columns of `logs` the tagger reads. */
@@ -45,6 +46,8 @@ export function tagLogs(rows: readonly TtpLog[], matcher: Matcher, budgetMs = Nu
     const source = {event_type: row.event_type, fields: readFields(row.fields), msg: row.msg}
     const command = extractCommand(source)
     if (command !== null) tags.push(...matcher.tags(row, {command}))
+    const http = httpRequestText(source)
+    if (http !== null) tags.push(...matcher.tags(row, {http}))
     const failure = asFailure(row, source)
     if (failure !== undefined) failures.push(failure)
   }

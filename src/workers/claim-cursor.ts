@@ -45,7 +45,7 @@ export interface ClaimedLogs<Row> {
  * const {cursor, read} = await claimAndReadLogs(trx, 'profiler', ['id', 'msg'], 100_000)
  * ```
  */
-export async function claimAndReadLogs<C extends keyof LogRow & string>(
+export async function claimAndReadLogs<C extends keyof LogRow>(
   trx: Transaction<Database>,
   worker: string,
   columns: readonly C[],
@@ -64,8 +64,8 @@ export async function claimAndReadLogs<C extends keyof LogRow & string>(
     from "claim" left join lateral (
       select ${names} from "logs" where "id" > "claim"."cursor" order by "id" limit ${want}
     ) as "l" on true`.execute(trx)
-  const cursor = Number(rows[0]!.claimed)
-  if (rows[0]!.id === null) return {cursor, read: {cut: false, rows: []}} // no line after the cursor
+  const cursor = Number(rows[0].claimed)
+  if (rows[0].id === null) return {cursor, read: {cut: false, rows: []}} // no line after the cursor
   const first = rows as unknown as Array<Pick<LogRow, C>>
   let chars = 0
   let longest = 0

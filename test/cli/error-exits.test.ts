@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
+import {UnknownAttackerError} from '../../src/attackers/errors.js'
 import {ERROR_EXITS, exitFor} from '../../src/cli/error-exits.js'
 import {ControlError} from '../../src/control/control-client.js'
 import {SocketInUseError} from '../../src/control/control-server.js'
@@ -17,11 +18,15 @@ import {UnknownFleetError, UnusableFleetError} from '../../src/fleets/errors.js'
 import {FlagValueError} from '../../src/cli/seconds.js'
 import {PrivilegeError} from '../../src/prefork/privilege-plan.js'
 import {FleetUnitError} from '../../src/systemd/index.js'
+import {CatalogError} from '../../src/ttp/attack-catalog.js'
+import {RuleInputError} from '../../src/ttp/rule-test.js'
+import {StixBundleError} from '../../src/ttp/stix-catalog.js'
 
 const target = {fleet: 'heavy', socket: '/run/decnet/heavy.sock'}
 
 /** [error, the exit code it must give]: one row per class and per kind that changes the code. */
 const CASES: ReadonlyArray<readonly [Error & {kind?: string}, number]> = [
+  [new UnknownAttackerError('203.0.113.7'), ExitCode.NOT_FOUND],
   [new AlreadyRunningError('heavy', 42, '/run/decnet/heavy.pid'), ExitCode.ALREADY_RUNNING],
   [new ControlError('absent', target, 'fleet heavy is not running'), ExitCode.NOT_FOUND],
   [new ControlError('stale', target, 'stale socket'), ExitCode.NOT_FOUND],
@@ -42,6 +47,9 @@ const CASES: ReadonlyArray<readonly [Error & {kind?: string}, number]> = [
   [new PrivilegeError('usage', '--user without root'), ExitCode.USAGE],
   [new FlagValueError('--grace', 'Expected `--grace` to be a positive number of seconds, got `-1`'), ExitCode.USAGE],
   [new FleetUnitError('--user nobody: that user is root'), ExitCode.USAGE],
+  [new CatalogError('/x/enterprise-attack.json: not an ATT&CK catalog'), ExitCode.FAILURE],
+  [new StixBundleError('x.json: expected a STIX bundle'), ExitCode.USAGE],
+  [new RuleInputError('does not parse'), ExitCode.USAGE],
 ]
 
 describe('exitFor', () => {
@@ -59,6 +67,8 @@ describe('exitFor', () => {
   it("keeps the error's own message unless the table gives one, and adds suggestions where it has them", () => {
     assert.equal(exitFor(new UnknownFleetError('nope', []))?.message, undefined)
     assert.ok(exitFor(new UnusableFleetError('broken', [], ['x']))?.suggestions?.length)
+    assert.equal(exitFor(new UnknownAttackerError('203.0.113.7'))?.message, undefined)
+    assert.ok(exitFor(new UnknownAttackerError('203.0.113.7'))?.suggestions?.length)
   })
 
   it('a subclass the table does not list takes its ancestor rule', () => {

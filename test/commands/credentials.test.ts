@@ -60,8 +60,8 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(code, ExitCode.OK, stderr)
       assert.ok(!stdout.includes(ESC), 'no raw escape byte reaches the terminal')
       const rows = stdout.trimEnd().split('\n')
-      assert.match(rows[0]!, /^PRINCIPAL\s+KIND\s+SECRET\s+ATTEMPTS\s+ATTACKERS\s+DECKIES\s+SERVICES\s+OUTCOME\s+LAST SEEN$/)
-      assert.match(rows[1]!, /^root\s+plaintext\s+123456\s+4\s+2\s+2\s+2\s+-\s+2026-11-26 10:00:04Z$/)
+      assert.match(rows[0], /^PRINCIPAL\s+KIND\s+SECRET\s+ATTEMPTS\s+ATTACKERS\s+DECKIES\s+SERVICES\s+OUTCOME\s+LAST SEEN$/)
+      assert.match(rows[1], /^root\s+plaintext\s+123456\s+4\s+2\s+2\s+2\s+-\s+2026-11-26 10:00:04Z$/)
       assert.ok(rows.some((row) => /^bob\s+plaintext\s+\\x1b\]0;owned\\x1b\\\\\s+1\s+1\s+1\s+1\s+success /.test(row)), stdout)
       assert.ok(rows.some((row) => /^CORP\\administrator\s+ntlmssp_v2\s+0101000000000000\s+1 /.test(row)), stdout)
       assert.ok(rows.some((row) => /^anonymous\s+plaintext\s+a@b\.c\s+1\s+0\s+1\s+1 /.test(row)), stdout)
@@ -110,7 +110,7 @@ for (const kind of DATABASE_KINDS) {
         secretSha256: '8d969eef6ecad3c29a3a629280e686cf0c3f5d5a86aff3ca12020c923adc6c92', service: 'auth-helper', decky: 'decky-01',
         domain: null, outcome: null, attempts: 3, firstSeen: '2026-11-26T10:00:01.000Z', lastSeen: '2026-11-26T10:00:03.000Z',
       })
-      assert.equal(profile.credentials[1]!.outcome, 'success')
+      assert.equal(profile.credentials[1].outcome, 'success')
 
       const text = await decnet(t, url, ['attackers', 'show', A])
       assert.equal(text.code, ExitCode.OK, text.stderr)

@@ -50,7 +50,7 @@ function exchange(path: string, text: string, count: number): Promise<string[]> 
 
     socket.on('error', reject)
     socket.on('data', (chunk) => {
-      data += chunk
+      data += chunk.toString()
       if (data.split('\n').filter(Boolean).length >= count) done()
     })
     socket.on('close', done)

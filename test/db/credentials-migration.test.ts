@@ -39,7 +39,7 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(credentials.map((row) => ({...row, attempts: Number(row.attempts)})), [{attacker_ip: '203.0.113.7', principal: 'root', attempts: 1}])
 
       const {error} = await migrator(db).migrateTo('0007-ingest-sources')
-      if (error) throw error
+      if (error) throw error instanceof Error ? error : new Error(String(error))
       assert.deepEqual(await tableNames(db), before)
       assert.equal((await db.selectFrom('attackers').select('ip').execute()).length, 1, 'profiles stay')
     })

@@ -156,7 +156,7 @@ export async function databaseAtMigration(kind: DatabaseKind, t: TestContext, na
   const db = await openDatabase(database.url)
   t.after(() => db.destroy())
   const {error} = await migrator(db).migrateTo(name)
-  if (error) throw error
+  if (error) throw error instanceof Error ? error : new Error(String(error))
   return db
 }
 

@@ -49,8 +49,8 @@ const committed = (source: string, line: number, byte: number): string => `commi
 for (const kind of DATABASE_KINDS) {
   describe(`decnet ingest --follow (${kind})`, {skip: skipReason(kind)}, () => {
     const database = async (t: TestContext): Promise<string> => {
-      const db = (await freshDatabase(kind))!
-      t.after(db.cleanup)
+      const db = (await freshDatabase(kind))
+      t.after(() => db.cleanup())
       return db.url
     }
 

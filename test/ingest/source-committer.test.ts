@@ -25,8 +25,8 @@ const LINE = (n: number): string => `<38>1 2026-11-26T13:32:00.000Z decky-1 ssh 
 const TEXT = Buffer.from([1, 2, 3].map(LINE).join(''))
 
 async function database(t: TestContext): Promise<Kysely<Database>> {
-  const fresh = (await freshDatabase('sqlite'))!
-  t.after(fresh.cleanup)
+  const fresh = (await freshDatabase('sqlite'))
+  t.after(() => fresh.cleanup())
   const db = await openDatabase(fresh.url)
   t.after(() => db.destroy())
   await migrateToLatest(db)

@@ -32,8 +32,8 @@ const workDir = (t: TestContext): string => {
 }
 
 const database = async (t: TestContext, kind: DatabaseKind): Promise<string> => {
-  const db = (await freshDatabase(kind))!
-  t.after(db.cleanup)
+  const db = (await freshDatabase(kind))
+  t.after(() => db.cleanup())
   return db.url
 }
 
@@ -46,7 +46,7 @@ async function startReceiver(t: TestContext, args: string[]): Promise<{run: Foll
   let at = 0
   while (addresses.length < wanted) {
     at = await run.saw(/listening on (\S+)\n/, at)
-    addresses.push(/listening on (\S+)\n$/.exec(run.stderr().slice(0, at))![1]!)
+    addresses.push(/listening on (\S+)\n$/.exec(run.stderr().slice(0, at))![1])
   }
 
   return {run, addresses}
@@ -85,7 +85,7 @@ for (const kind of DATABASE_KINDS) {
     test('octet counting and LF framing, each detected per connection; UDP datagrams; rejected lines name their peer', async (t) => {
       const url = await database(t, kind)
       const {run, addresses} = await startReceiver(t, ['--listen', 'tcp://127.0.0.1:0', '--listen', 'udp://127.0.0.1:0', '--db', url, '--json'])
-      const port = portOf(addresses[0]!)
+      const port = portOf(addresses[0])
       const counted = await tcpClient(port)
       const framed = await tcpClient(port)
       // octet counting split across writes at awkward places; LF framing with a CRLF and a junk line
@@ -99,7 +99,7 @@ for (const kind of DATABASE_KINDS) {
 
       let at = run.stderr().length
       const udp = createSocket('udp4')
-      for (let i = 0; i < 20; i++) udp.send(`${LINE(i, 'udp')}\n`, portOf(addresses[1]!), '127.0.0.1')
+      for (let i = 0; i < 20; i++) udp.send(`${LINE(i, 'udp')}\n`, portOf(addresses[1]), '127.0.0.1')
       let seen = 0
       while (seen < 20) {
         at = await run.saw(/committed (\d+) messages, 0 rejected/, at)
@@ -112,7 +112,7 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual([summary.accepted, summary.rejected, summary.connections, summary.udpDropped], [200 + 151 + 20, 1, 2, 0])
       assert.deepEqual(await countStored(url), {logs: 371, distinctLogs: 371, rejected: 1, distinctRejected: 1})
       const [rejected] = await rejectedSources(url)
-      assert.equal(rejected!.source, names[1])
+      assert.equal(rejected.source, names[1])
     })
   })
 }
@@ -122,7 +122,7 @@ for (const kind of DATABASE_KINDS) {
     test('SIGKILL while a sender pours: what is stored is a prefix of what was sent, in order, nothing twice', async (t) => {
       const url = await database(t, kind)
       const {run, addresses} = await startReceiver(t, ['--listen', 'tcp://127.0.0.1:0', '--db', url])
-      const sender = await tcpClient(portOf(addresses[0]!))
+      const sender = await tcpClient(portOf(addresses[0]))
       sender.on('error', () => undefined) // the receiver dies under it
       const total = 20_000
       sender.write(Array.from({length: total}, (_, i) => octets(LINE(i, 'kill'))).join(''))
@@ -142,7 +142,7 @@ describe('decnet receive: limits', () => {
   test('a message over --max-message is rejected (its first KiB kept), a bad octet-counting frame closes only its connection, an idle one is closed', async (t) => {
     const url = await database(t, 'sqlite')
     const {run, addresses} = await startReceiver(t, ['--listen', 'tcp://127.0.0.1:0', '--db', url, '--max-message', '1000', '--idle-timeout', '0.5', '--json'])
-    const port = portOf(addresses[0]!)
+    const port = portOf(addresses[0])
     const big = await tcpClient(port)
     const bigName = peer('tcp', big)
     big.write(octets(`${LINE(1, 'big')} ${'x'.repeat(2000)}`) + octets(LINE(2, 'big')))
@@ -156,13 +156,13 @@ describe('decnet receive: limits', () => {
     const summary = await stopReceiver(run)
     assert.deepEqual([summary.accepted, summary.rejected], [2, 1])
     const [rejected] = await rejectedSources(url)
-    assert.match(rejected!.reason, /^line too long \(\d+ bytes, max 1000\)/)
+    assert.match(rejected.reason, /^line too long \(\d+ bytes, max 1000\)/)
   })
 
   test('connections past --max-connections are refused with a log line; the others go on', async (t) => {
     const url = await database(t, 'sqlite')
     const {run, addresses} = await startReceiver(t, ['--listen', 'tcp://127.0.0.1:0', '--db', url, '--max-connections', '2', '--json'])
-    const port = portOf(addresses[0]!)
+    const port = portOf(addresses[0])
     const clients = [await tcpClient(port), await tcpClient(port)]
     const third = await tcpClient(port)
     const thirdPort = third.localPort
@@ -210,11 +210,11 @@ for (const kind of DATABASE_KINDS) {
     test('a client whose certificate the CA signed is stored; one of another CA, or without a certificate, is refused with a log line', async (t) => {
       const url = await database(t, kind)
       const files = makeCertificates(workDir(t))
-      const {run, addresses} = await startReceiver(t, ['--listen', 'tls://127.0.0.1:0', '--tls-cert', files['server.crt']!, '--tls-key', files['server.key']!, '--tls-ca', files['ca.crt']!, '--db', url, '--json'])
-      const port = portOf(addresses[0]!)
+      const {run, addresses} = await startReceiver(t, ['--listen', 'tls://127.0.0.1:0', '--tls-cert', files['server.crt'], '--tls-key', files['server.key'], '--tls-ca', files['ca.crt'], '--db', url, '--json'])
+      const port = portOf(addresses[0])
       const client = (name?: string): Promise<TLSSocket> =>
         new Promise((resolve, reject) => {
-          const socket = tlsConnect({host: '127.0.0.1', port, ca: readFileSync(files['ca.crt']!), ...(name ? {cert: readFileSync(files[`${name}.crt`]!), key: readFileSync(files[`${name}.key`]!)} : {})}, () => resolve(socket))
+          const socket = tlsConnect({host: '127.0.0.1', port, ca: readFileSync(files['ca.crt']), ...(name ? {cert: readFileSync(files[`${name}.crt`]), key: readFileSync(files[`${name}.key`])} : {})}, () => resolve(socket))
           socket.once('error', reject)
         })
 

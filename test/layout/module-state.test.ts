@@ -28,7 +28,7 @@ function mutableState(text: string): string[] {
   for (const match of text.matchAll(MUTABLE)) {
     const [, variable, constant, type] = match
     if (variable !== undefined) found.push(variable)
-    else if (!/^Readonly(?:Set|Map)\b/.test(type?.trim() ?? '')) found.push(constant!)
+    else if (!/^Readonly(?:Set|Map)\b/.test(type?.trim() ?? '')) found.push(constant)
   }
 
   return found

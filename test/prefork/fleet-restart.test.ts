@@ -101,7 +101,7 @@ test("policy 'on-failure' (default): failures restart (crash, a signal decnet di
     end(fleet.children.of('w').up())
     const note = restarted ? /; restarting in 1000 ms$/ : /; not restarting \(restart policy 'on-failure'\)$/
     const exitLine = defined(fleet.grep(/^\[decnet\] worker w \(pid \d+\) (crashed|killed by|hung:|exited)/).at(-1), `an exit line:\n${fleet.text}`)
-    assert.match(exitLine, note, `${end}:\n${fleet.text}`)
+    assert.match(exitLine, note, `${String(end)}:\n${fleet.text}`)
     if (restarted) continue
     // Nothing left to run and nothing due: the fleet ends by itself, cleanly.
     const outcome = await fleet.finished()

@@ -37,7 +37,7 @@ test('a crasher is restarted as a new process after the announced delay while it
   assert.match(run.text, /^crasher \| worker crasher failed: Error: crasher: boom$/m, "the worker's error is printed")
 
   const crashers = run.readyPids('crasher')
-  assert.ok(crashers.length >= 2 && new Set(crashers).size === crashers.length, `each crasher start is a new process: ${crashers}`)
+  assert.ok(crashers.length >= 2 && new Set(crashers).size === crashers.length, `each crasher start is a new process: ${crashers.join(',')}`)
   const steady = run.readyPids('steady')
   assert.equal(steady.length, 1, 'the neighbour was never restarted')
   assert.ok(isAlive(steady[0]))

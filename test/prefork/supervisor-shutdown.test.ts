@@ -72,7 +72,7 @@ test('when the master dies by SIGKILL, its children exit within a second, holdin
   run.kill('SIGKILL')
   await run.exited
   // No event announces another process's death: poll /proc, with a bound well past the promised second.
-  await waitUntil(() => pids.every((pid) => !isAlive(pid)), {timeoutMs: 2500, what: `children ${pids} to exit`})
+  await waitUntil(() => pids.every((pid) => !isAlive(pid)), {timeoutMs: 2500, what: `children ${pids.join(',')} to exit`})
   // Their last words went to their own stderr, whose only reader (the master) is gone: they hold no
   // descriptor of the master's own stderr any more (it may be root's terminal or the daemon's log).
   assert.doesNotMatch(run.text, /master went away/)

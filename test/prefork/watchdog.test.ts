@@ -4,7 +4,6 @@
 // channel.
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {once} from 'node:events'
 import {test} from 'node:test'
 
 import {FIRST_WINDOW_MIN_MS, heartbeatIntervalMs, Watchdog} from '../../src/prefork/watchdog.js'

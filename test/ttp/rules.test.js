@@ -13,7 +13,7 @@ const TACTICS_OF = {
   T1095: ['TA0011'], T1098: ['TA0003', 'TA0004'], T1105: ['TA0011'], T1110: ['TA0006'], T1136: ['TA0003'], T1140: ['TA0005'],
   T1222: ['TA0005'], T1485: ['TA0040'], T1496: ['TA0040'], T1497: ['TA0005', 'TA0007'], T1505: ['TA0003'], T1518: ['TA0007'],
   T1543: ['TA0003', 'TA0004'], T1546: ['TA0003', 'TA0004'], T1548: ['TA0004', 'TA0005'], T1552: ['TA0006'], T1562: ['TA0005'],
-  T1572: ['TA0011'],
+  T1572: ['TA0011'], T1190: ['TA0001'], T1595: ['TA0043'],
 }
 
 // What administrators type all day: none of it is an attack technique.
@@ -91,11 +91,11 @@ describe('the shipped rule pack', () => {
       assert.ok(rule.examples.match.length >= 2, `${rule.id}: fewer than two examples`)
       assert.ok(rule.examples.noMatch.length >= 2, `${rule.id}: fewer than two near-misses`)
       for (const text of rule.examples.match) {
-        assert.ok(matcher.hits('command', text).some((hit) => hit.rule === rule), `${rule.id} should match ${JSON.stringify(text)}`)
+        assert.ok(matcher.hits(rule.field, text).some((hit) => hit.rule === rule), `${rule.id} should match ${JSON.stringify(text)}`)
       }
 
       for (const text of rule.examples.noMatch) {
-        assert.ok(!matcher.hits('command', text).some((hit) => hit.rule === rule), `${rule.id} should not match ${JSON.stringify(text)}`)
+        assert.ok(!matcher.hits(rule.field, text).some((hit) => hit.rule === rule), `${rule.id} should not match ${JSON.stringify(text)}`)
       }
     }
   })
@@ -130,9 +130,13 @@ describe('the shipped rule pack', () => {
   it('never lets the literal prefilter hide a match the rule\'s regular expression finds', () => {
     const texts = [...rules.flatMap((rule) => [...rule.examples.match, ...rule.examples.noMatch]), ...BENIGN, ...SESSIONS.map(([text]) => text)]
     const variants = texts.flatMap((text) => [text, text.toUpperCase(), `x;${text}`, `${text} | sh`, text.replaceAll(' ', '\t')])
-    for (const text of variants) {
-      const hits = new Set(matcher.hits('command', text).map((hit) => hit.rule.id))
-      for (const rule of rules) assert.equal(hits.has(rule.id), rule.regex.test(text), `${rule.id} on ${JSON.stringify(text)}`)
+    for (const field of new Set(rules.map((rule) => rule.field))) {
+      for (const text of variants) {
+        const hits = new Set(matcher.hits(field, text).map((hit) => hit.rule.id))
+        for (const rule of rules.filter((candidate) => candidate.field === field)) {
+          assert.equal(hits.has(rule.id), rule.regex.test(text), `${rule.id} on ${JSON.stringify(text)}`)
+        }
+      }
     }
   })
 

@@ -3,17 +3,15 @@ import {Flags} from '@oclif/core'
 import type {AttackerProfile} from '../../attackers/index.js'
 
 import {countAttackers, formatAttackerTable, LIST_COMMANDS, listAttackers} from '../../attackers/index.js'
-import {migrateToLatest} from '../../db/migrate.js'
-import {withDatabase} from '../../db/open.js'
-import {chooseDatabase} from '../../db/database-choice.js'
-import {databaseExitCode, databaseFlag, sqliteCreate} from '../../cli/database-command.js'
-import {JsonCommand} from '../../cli/json-command.js'
+import {withChosenDatabase} from '../../cli/chosen-database.js'
+import {databaseFlag} from '../../cli/database-command.js'
+import {DecnetCommand} from '../../cli/decnet-command.js'
 
 /** `decnet attackers`: the attacker profiles the profiler built, most recently seen first. */
-export default class Attackers extends JsonCommand {
+export default class Attackers extends DecnetCommand {
   static override description = `Lists the attackers the profiler (\`decnet fleet heavy\`) has profiled, most recently seen first: when they were seen, how many events, authentication attempts and commands, which services and deckies they touched (a traversal shows its path) and their most frequent ATT&CK techniques.
 
-With --json, prints an array of profiles: ip, firstSeen, lastSeen, eventCount, services, deckies, isTraversal, traversalPath, commands (the latest \${LIST_COMMANDS}, {timestamp, decky, service, command}, in time order), commandCount (all of them), authAttempts and techniques ({techniqueId, tactic, count}). \`decnet attackers show IP\` lists every command.`
+With --json, prints an array of profiles: ip, firstSeen, lastSeen, eventCount, services, deckies, isTraversal, traversalPath, commands (the latest ${LIST_COMMANDS}, {timestamp, decky, service, command}, in time order), commandCount (all of them), authAttempts and techniques ({techniqueId, tactic, count}). \`decnet attackers show IP\` lists every command.`
 
   static override enableJsonFlag = true
   static override examples = [
@@ -32,25 +30,7 @@ With --json, prints an array of profiles: ip, firstSeen, lastSeen, eventCount, s
   /** Returns the profiles shown; `--json` prints them as is. */
   async run(): Promise<AttackerProfile[]> {
     const {flags} = await this.parse(Attackers)
-    let profiles: AttackerProfile[]
-    let total: number
-    try {
-      const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
-      for (const warning of database.warnings) this.warn(warning)
-      ;[profiles, total] = await withDatabase(
-        database.url,
-        async (db) => {
-          await migrateToLatest(db)
-          return Promise.all([listAttackers(db, {limit: flags.limit}), countAttackers(db)])
-        },
-        {create: sqliteCreate(database, 'read')},
-      )
-    } catch (error) {
-      const exit = databaseExitCode(error)
-      if (exit !== undefined) this.error((error as Error).message, {exit})
-      throw error
-    }
-
+    const [profiles, total] = await withChosenDatabase(this, {access: 'read', flag: flags.db}, (db) => Promise.all([listAttackers(db, {limit: flags.limit}), countAttackers(db)]))
     if (this.jsonEnabled()) {
       await this.printJsonArray(profiles)
       return profiles

@@ -3,18 +3,16 @@ import {isIP} from 'node:net'
 
 import type {AttackerDetail} from '../../attackers/index.js'
 
-import {findAttackerDetail, streamCommands, writeProfileJson, writeProfileText} from '../../attackers/index.js'
-import {migrateToLatest} from '../../db/migrate.js'
-import {withDatabase} from '../../db/open.js'
-import {chooseDatabase} from '../../db/database-choice.js'
+import {showAttacker} from '../../attackers/index.js'
+import {withChosenDatabase} from '../../cli/chosen-database.js'
+import {databaseFlag} from '../../cli/database-command.js'
+import {DecnetCommand} from '../../cli/decnet-command.js'
+import {writeOut} from '../../cli/write-out.js'
 import {ExitCode} from '../../exit-codes.js'
 import {normaliseIp} from '../../logs/attacker-ip.js'
-import {databaseExitCode, databaseFlag, sqliteCreate} from '../../cli/database-command.js'
-import {JsonCommand} from '../../cli/json-command.js'
-import {writeOut} from '../../cli/write-out.js'
 
 /** `decnet attackers show IP`: one attacker's whole profile, its commands printed as they are read. */
-export default class AttackersShow extends JsonCommand {
+export default class AttackersShow extends DecnetCommand {
   static override args = {
     ip: Args.string({description: 'The attacker IP address (IPv4 or IPv6).', required: true}),
   }
@@ -43,35 +41,10 @@ An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exit
     // the spelling ingest stores (IPv6 compressed, lower case), so `2001:DB8:0::7` finds `2001:db8::7`
     const ip = isIP(args.ip.trim()) === 0 ? null : normaliseIp(args.ip.trim())
     if (ip === null) this.error(`Expected an IPv4 or IPv6 address, got \`${args.ip}\``, {exit: ExitCode.USAGE})
-    let profile: AttackerDetail | undefined
-    try {
-      const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
-      for (const warning of database.warnings) this.warn(warning)
-      profile = await withDatabase(
-        database.url,
-        async (db) => {
-          await migrateToLatest(db)
-          const found = await findAttackerDetail(db, ip)
-          if (found === undefined) return undefined
-          await (this.jsonEnabled() ? writeProfileJson : writeProfileText)(found, streamCommands(db, ip), (text) => writeOut(text))
-          this.markPrinted()
-          return found
-        },
-        {create: sqliteCreate(database, 'read')},
-      )
-    } catch (error) {
-      const exit = databaseExitCode(error)
-      if (exit !== undefined) this.error((error as Error).message, {exit})
-      throw error
-    }
-
-    if (profile === undefined) {
-      this.error(`no attacker ${ip} in the database`, {
-        exit: ExitCode.NOT_FOUND,
-        suggestions: ['list known attackers with `decnet attackers`', 'new lines appear after the profiler runs: `decnet fleet heavy --once`'],
-      })
-    }
-
-    return profile
+    return withChosenDatabase(this, {access: 'read', flag: flags.db}, async (db) => {
+      const profile = await showAttacker(db, ip, {format: this.jsonEnabled() ? 'json' : 'text', write: (text) => writeOut(text)})
+      this.markPrinted()
+      return profile
+    })
   }
 }

@@ -1,11 +1,9 @@
-
+import {withChosenDatabase} from '../../cli/chosen-database.js'
+import {databaseFlag} from '../../cli/database-command.js'
+import {DecnetCommand} from '../../cli/decnet-command.js'
 import {redactUrl} from '../../db/redact-url.js'
-import {migrateToLatest, migrationStates} from '../../db/migrate.js'
-import {withDatabase} from '../../db/open.js'
-import {chooseDatabase} from '../../db/database-choice.js'
+import {migrationStates} from '../../db/migrate.js'
 import {ExitCode} from '../../exit-codes.js'
-import {databaseExitCode, databaseFlag, sqliteCreate} from '../../cli/database-command.js'
-import {JsonCommand} from '../../cli/json-command.js'
 
 /** What `decnet db migrate` did. */
 export interface MigrateResult {
@@ -18,7 +16,7 @@ export interface MigrateResult {
 }
 
 /** `decnet db migrate`: bring the database schema up to date. */
-export default class DbMigrate extends JsonCommand {
+export default class DbMigrate extends DecnetCommand {
   static override description = `Creates the database on first use and applies the migrations it lacks. Safe to run while workers run (they migrate on start too): concurrent runs wait for each other and the later ones find nothing to do. Exit ${ExitCode.DATABASE} when the database cannot be reached or a migration fails (nothing of a failed run is kept).`
 
   static override enableJsonFlag = true
@@ -29,21 +27,11 @@ export default class DbMigrate extends JsonCommand {
   /** Returns what was applied; `--json` prints it as is. */
   async run(): Promise<MigrateResult> {
     const {flags} = await this.parse(DbMigrate)
-    try {
-      const choice = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})
-      for (const warning of choice.warnings) this.warn(warning)
-      const {target} = choice
+    return withChosenDatabase(this, {access: 'write', flag: flags.db}, async (db, {applied, choice: {target}}) => {
       const database = target.kind === 'sqlite' ? target.path : redactUrl(target.url)
-      return await withDatabase(choice.url, async (db) => {
-        const applied = await migrateToLatest(db)
-        const migrations = (await migrationStates(db)).map(({name, executedAt}) => ({name, executedAt: executedAt?.toISOString() ?? null}))
-        this.log(applied.length > 0 ? `applied ${applied.join(', ')} to ${database}` : `${database} is up to date (${migrations.length} migrations)`)
-        return {database, applied, migrations}
-      }, {create: sqliteCreate(choice, 'write')})
-    } catch (error) {
-      const exit = databaseExitCode(error)
-      if (exit !== undefined) this.error((error as Error).message, {exit})
-      throw error
-    }
+      const migrations = (await migrationStates(db)).map(({name, executedAt}) => ({name, executedAt: executedAt?.toISOString() ?? null}))
+      this.log(applied.length > 0 ? `applied ${applied.join(', ')} to ${database}` : `${database} is up to date (${migrations.length} migrations)`)
+      return {database, applied: [...applied], migrations}
+    })
   }
 }

@@ -31,7 +31,7 @@ Exit codes: 0 stopped (even if workers had to be killed), ${ExitCode.NOT_FOUND} 
     const known = report.reason !== undefined
     const clean = known && report.killed.length === 0 && (report.code ?? 0) === 0 ? ' cleanly' : ''
     const reason = known
-      ? `: ${report.reason!.replace(/; had to SIGKILL: .*$/, '')}`
+      ? `: ${report.reason.replace(/; had to SIGKILL: .*$/, '')}`
       : ` (its master did not say how the fleet ended: see decnet fleet logs ${args.name})`
     const killed = report.killed.length > 0 ? `; had to kill (SIGKILL): ${report.killed.join(', ')}` : ''
     this.log(`fleet ${args.name} (pid ${report.pid}) stopped${clean}${how}${reason}${killed}`)

@@ -30,7 +30,7 @@ export function commandBatch(ip: string, commands: readonly LoggedCommand[]): At
   // One flat string: built with `+=`, a batch was a rope of small strings, all of them alive
   // (and copied by every scavenge) until the tick's write flattened it.
   const entries = commands.map(({command, decky, log_id: logId, service, timestamp}) => [logId, timestamp, decky, service, command])
-  return {commands: JSON.stringify(entries), first_log_id: commands[0]!.log_id, ip, last_log_id: commands.at(-1)!.log_id}
+  return {commands: JSON.stringify(entries), first_log_id: commands[0].log_id, ip, last_log_id: commands.at(-1)!.log_id}
 }
 
 /**

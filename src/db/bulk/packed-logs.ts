@@ -95,7 +95,7 @@ export class PackedLogsBuilder {
     const restAt: number[] = []
     let at = this.#count * WIDTH * 2
     for (let c = 0; c < WIDTH; c++, at += 2) {
-      const value = row[LOG_COLUMNS[c]!]
+      const value = row[LOG_COLUMNS[c]]
       if (c === RAW) {
         this.#span(at, rawStart, rawEnd)
       } else if (value === null) {
@@ -112,9 +112,9 @@ export class PackedLogsBuilder {
     const restStart = this.#put(rest)
     const base = restStart >= 0 ? restStart : -restStart - 1
     for (let k = 0; k < restAt.length; k += 2) {
-      const spanAt = restAt[k]!
-      const offset = base + restAt[k + 1]!
-      this.#span(spanAt, restStart >= 0 ? offset : -offset - 1, offset + this.#spans[spanAt + 1]!)
+      const spanAt = restAt[k]
+      const offset = base + restAt[k + 1]
+      this.#span(spanAt, restStart >= 0 ? offset : -offset - 1, offset + this.#spans[spanAt + 1])
     }
 
     this.#count++
@@ -166,8 +166,8 @@ export class PackedLogsReader {
     const spans = this.#spans
     let at = index * WIDTH * 2
     for (let c = 0; c < WIDTH; c++, at += 2) {
-      const start = spans[at]!
-      const end = spans[at + 1]!
+      const start = spans[at]
+      const end = spans[at + 1]
       into[c] = start >= 0 ? this.#ascii.slice(start, end) : start === NULL_SPAN ? null : this.#utf8.slice(-start - 1, end)
     }
   }
@@ -176,12 +176,12 @@ export class PackedLogsReader {
 /** The rows as objects (for PostgreSQL's multi-row statements, and for tests). */
 export function unpackLogs(packed: PackedLogs): LogInsert[] {
   const reader = new PackedLogsReader(packed)
-  const values: unknown[] = new Array(WIDTH)
-  const rows: LogInsert[] = new Array(packed.count)
+  const values = new Array<unknown>(WIDTH)
+  const rows = new Array<LogInsert>(packed.count)
   for (let r = 0; r < packed.count; r++) {
     reader.row(r, values)
     const row: Record<string, unknown> = {}
-    for (let c = 0; c < WIDTH; c++) row[LOG_COLUMNS[c]!] = values[c]
+    for (let c = 0; c < WIDTH; c++) row[LOG_COLUMNS[c]] = values[c]
     rows[r] = row as LogInsert
   }
 

@@ -38,11 +38,11 @@ export class PostgresWriteBatch {
   async run(trx: Transaction<Database>, rows: ReadonlyArray<readonly object[]>, lastParameters: readonly unknown[]): Promise<number[]> {
     if (rows.length !== this.#writes.length) throw new Error(`expected rows for ${this.#writes.length} writes, got ${rows.length}`)
     // each write's text depends on its rows (column texts or JSON, see `PostgresRowsSource`)
-    const parts = this.#writes.map((write, i) => write.postgresWrite(rows[i]!, i + 1))
+    const parts = this.#writes.map((write, i) => write.postgresWrite(rows[i], i + 1))
     const sql = `with ${parts.map((part, i) => `"w${i}" as (${part.sql} returning 1), `).join('')}${this.#tail}`
     const parameters = [...parts.map((part) => part.value), ...lastParameters]
     const result = await trx.executeQuery<Record<string, number | string>>(CompiledQuery.raw(sql, parameters))
-    const counts = result.rows[0]!
+    const counts = result.rows[0]
     return this.#writes.map((_, i) => Number(counts[`w${i}`]))
   }
 }

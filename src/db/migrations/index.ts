@@ -8,6 +8,7 @@ import * as attackersHotUpdates from './0005-attackers-hot-updates.js'
 import * as attackerCommandBatches from './0006-attacker-command-batches.js'
 import * as ingestSources from './0007-ingest-sources.js'
 import * as credentials from './0008-credentials.js'
+import * as ttpTagsAttackVersion from './0010-ttp-tags-attack-version.js'
 
 /**
  * Every migration, by name. Names sort in the order they must run; add a
@@ -23,5 +24,6 @@ export function allMigrations(): Record<string, Migration> {
     '0006-attacker-command-batches': attackerCommandBatches,
     '0007-ingest-sources': ingestSources,
     '0008-credentials': credentials,
+    '0010-ttp-tags-attack-version': ttpTagsAttackVersion,
   }
 }

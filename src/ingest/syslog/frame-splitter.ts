@@ -63,7 +63,7 @@ export class FrameSplitter {
   /** Feeds the next chunk; calls the handler for every message it completes. */
   push(chunk: Buffer): void {
     if (chunk.length === 0) return
-    this.#framing ??= chunk[0]! >= 0x30 && chunk[0]! <= 0x39 ? 'octet-counting' : 'lf'
+    this.#framing ??= chunk[0] >= 0x30 && chunk[0] <= 0x39 ? 'octet-counting' : 'lf'
     if (this.#framing === 'lf') this.#pushLf(chunk)
     else this.#pushCounted(chunk)
   }
@@ -98,7 +98,7 @@ export class FrameSplitter {
     let at = 0
     while (at < chunk.length) {
       if (!this.#inMessage) {
-        const byte = chunk[at++]!
+        const byte = chunk[at++]
         if (byte === 0x20 && this.#lengthText.length > 0) {
           this.#remaining = Number(this.#lengthText)
           this.#lengthText = ''

@@ -30,7 +30,7 @@ export function parseListenAddress(text: string): ListenAddress {
   const match = /^(tcp|tls|udp):\/\/(\[[0-9a-fA-F:.]+\]|[0-9.]+)(?::(\d{1,5}))?$/.exec(text.trim())
   if (match === null) throw new ListenAddressError(expected)
   const protocol = match[1] as ListenAddress['protocol']
-  const host = match[2]!.replace(/^\[|\]$/g, '')
+  const host = match[2].replace(/^\[|\]$/g, '')
   const port = match[3] === undefined ? DEFAULT_PORTS[protocol] : Number(match[3])
   if (isIP(host) === 0 || port > 65_535) throw new ListenAddressError(expected)
   return {protocol, host, port}

@@ -64,7 +64,8 @@ export class SyslogConnection {
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
         clearTimeout(this.#frameTimer)
-        this.#busy.then(async () => {
+        // #commit reports its own failures; finally() releases what the connection held either way
+        void this.#busy.then(async () => {
           const cut = this.#splitter.end()
           if (cut) context.log(`${source}: ${cut}`)
           if (this.#added > 0) await this.#commit()

@@ -90,7 +90,7 @@ export function tickWork(byIp: ReadonlyMap<string, ProfileLog[]>, stored: Readon
     const entry = stored.get(ip)
     const row = entry?.row
     // rows are in id order, so when the first is new they all are (the usual case)
-    const fresh = row === undefined || rows[0]!.id > row.last_log_id ? rows : rows.filter((line) => line.id > row.last_log_id)
+    const fresh = row === undefined || rows[0].id > row.last_log_id ? rows : rows.filter((line) => line.id > row.last_log_id)
     if (fresh.length === 0) continue
     work.push({fresh, ip, needsFirstContacts: needsFirstContacts(row, fresh), ownContacts: entry?.ownContacts ?? false, row})
   }

@@ -17,6 +17,7 @@ import {BulkUpsert} from '../../db/bulk/bulk-upsert.js'
 const TAG_COLUMNS: UpsertColumns<NewTtpTag> = [
   ['id', 'text'], ['log_id', 'bigint'], ['attacker_ip', 'text'], ['rule_id', 'text'], ['rule_version', 'integer'], ['tactic', 'text'],
   ['technique_id', 'text'], ['sub_technique_id', 'text'], ['confidence', 'double precision'], ['evidence', 'text'], ['timestamp', 'text'],
+  ['attack_version', 'text'],
 ]
 const FAILURE_COLUMNS: UpsertColumns<NewAuthFailure> = [['log_id', 'bigint'], ['ip', 'text'], ['timestamp', 'text']]
 
@@ -60,7 +61,7 @@ function upsertFor<Row extends object>(
   columns: UpsertColumns<Row>,
 ): BulkUpsert<Row> {
   let upsert = cache.get(dialect)
-  if (upsert === undefined) cache.set(dialect, (upsert = new BulkUpsert(dialect, table, columns, columns[0]![0], 'nothing')))
+  if (upsert === undefined) cache.set(dialect, (upsert = new BulkUpsert(dialect, table, columns, columns[0][0], 'nothing')))
   return upsert
 }
 

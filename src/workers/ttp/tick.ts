@@ -161,7 +161,7 @@ async function runTick(db: Kysely<Database>, options: TtpTickOptions, ahead?: Re
       const next = rows.at(-1)!.id
       if (rows.length === batchSizeOf(options) || cut) ahead?.start(next)
       const lookback = failures.length > 0 ? await history(trx, failures, rows[0].id, memory) : undefined
-      if (lookback !== undefined) tags.push(...bruteForceTags(failures, lookback.failures))
+      if (lookback !== undefined) tags.push(...bruteForceTags(failures, lookback.failures, options.matcher.attackVersion))
       const writer = options.writer ?? new TagWriter()
       const inserted = await writer.write(trx, tags)
       await writer.writeFailures(trx, failures) // what later ticks look back on

@@ -14,7 +14,7 @@ import {loopSettings} from '../loop-settings.js'
 import {contextDatabase, runWorkerLoop} from '../run-worker-loop.js'
 import {FailureMemory} from './failure-memory.js'
 import {Matcher} from '../../ttp/matcher.js'
-import {formatRuleProblem, loadRules, RULES_DIR_ENV} from '../../ttp/rule-loader.js'
+import {formatRuleProblem, isRuleError, loadRules, RULES_DIR_ENV} from '../../ttp/rule-loader.js'
 import {TagWriter} from './tag-writer.js'
 import {DEFAULT_BATCH_SIZE, TTP_CURSOR, ttpDrain} from './tick.js'
 
@@ -59,10 +59,10 @@ async function loadMatcher(ctx: WorkerContext): Promise<Matcher> {
   }
 
   const operatorDir = (option as string | undefined) ?? (process.env[RULES_DIR_ENV] || undefined)
-  const {problems, rules} = await loadRules({operatorDir})
-  for (const problem of problems) console.warn(`rule not loaded: ${formatRuleProblem(problem)}`)
-  ctx.debug('%d rules active (operator directory: %s)', rules.length, operatorDir ?? 'none')
-  return new Matcher(rules)
+  const {attackVersion, problems, rules} = await loadRules({operatorDir})
+  for (const problem of problems) console.warn(`${isRuleError(problem) ? 'rule not loaded' : 'rule warning'}: ${formatRuleProblem(problem)}`)
+  ctx.debug('%d rules active (operator directory: %s, ATT&CK %s)', rules.length, operatorDir ?? 'none', attackVersion)
+  return new Matcher(rules, {attackVersion})
 }
 
 /** Ticks until a tick comes back short (caught up) or `signal` fires (the worker is stopped, or lost its lease). */

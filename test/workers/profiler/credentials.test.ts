@@ -51,8 +51,8 @@ function credentialLogs(count: number, seed: number, attackers = 40): NewLog[] {
   for (let i = 0; i < count; i++) {
     const timestamp = new Date(Date.UTC(2026, 10, 26, 12) + i * 6000 - rand(60) * 1000).toISOString()
     const ip = rand(8) === 0 ? null : `198.51.100.${rand(attackers) + 1}`
-    const decky = DECKIES[rand(DECKIES.length)]!
-    const service = SERVICES[rand(SERVICES.length)]!
+    const decky = DECKIES[rand(DECKIES.length)]
+    const service = SERVICES[rand(SERVICES.length)]
     const fields: Record<string, unknown> = ip === null ? {} : {src_ip: ip}
     const shape = rand(10)
     if (shape < 8) {
@@ -60,7 +60,7 @@ function credentialLogs(count: number, seed: number, attackers = 40): NewLog[] {
       if (principal !== undefined) fields[rand(3) === 0 ? 'username' : 'principal'] = principal
       const kind = KINDS[rand(KINDS.length)]
       if (kind !== undefined) fields.secret_kind = kind
-      fields.secret_b64 = Buffer.from(SECRETS[rand(SECRETS.length)]!).toString('base64')
+      fields.secret_b64 = Buffer.from(SECRETS[rand(SECRETS.length)]).toString('base64')
       fields.secret_printable = 'not read'
       const outcome = rand(4)
       if (outcome === 0) fields.outcome = 'success'
@@ -78,7 +78,7 @@ function credentialLogs(count: number, seed: number, attackers = 40): NewLog[] {
     }
 
     rows.push({
-      attacker_ip: ip, decky, event_type: EVENT_TYPES[rand(EVENT_TYPES.length)]!, fields: JSON.stringify(fields), msg: null,
+      attacker_ip: ip, decky, event_type: EVENT_TYPES[rand(EVENT_TYPES.length)], fields: JSON.stringify(fields), msg: null,
       raw_line: `line ${i}`, service, timestamp,
     })
   }
@@ -231,8 +231,8 @@ for (const kind of DATABASE_KINDS) {
       }])
       await drain(db, 10)
       const [row] = await storedCredentials(db)
-      assert.deepEqual(Buffer.from(row!.secret_b64, 'base64'), Buffer.from(secret))
-      assert.equal(row!.principal, 'r\ufffd\u001b]0;pwn\u0007\ufffd')
+      assert.deepEqual(Buffer.from(row.secret_b64, 'base64'), Buffer.from(secret))
+      assert.equal(row.principal, 'r\ufffd\u001b]0;pwn\u0007\ufffd')
     })
 
     it('counts nothing twice when the cursor moves back without a reset', async (t) => {
@@ -313,20 +313,20 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await storedServices(db), services)
       // rows it remembers writing are not written again: a row deleted behind its back stays deleted...
       const [gone] = services
-      await db.deleteFrom('attacker_services').where('ip', '=', gone!.ip).where('service', '=', gone!.service).where('kind', '=', gone!.kind).execute()
+      await db.deleteFrom('attacker_services').where('ip', '=', gone.ip).where('service', '=', gone.service).where('kind', '=', gone.kind).execute()
       await insertLogs(db, credentialLogs(400, 8, 5))
       await profiler.drain()
       const after = await expectedServices(db)
-      assert.deepEqual(await storedServices(db), after.filter((row) => byIpService(row, gone!) !== 0))
+      assert.deepEqual(await storedServices(db), after.filter((row) => byIpService(row, gone) !== 0))
       // ...until it forgets them (another profiler ticked): then the activities of new lines are written again
       await insertLogs(db, credentialLogs(400, 9, 5))
       await profilerTick(db, {batchSize: 100})
       await insertLogs(db, credentialLogs(1000, 10, 5))
       await profiler.drain()
       const stored = await storedServices(db)
-      const back = stored.find((row) => byIpService(row, gone!) === 0)
-      assert.ok(back !== undefined && back.first_log_id > gone!.first_log_id, 'written again, from the first new line that showed it')
-      assert.deepEqual(stored.filter((row) => row !== back), (await expectedServices(db)).filter((row) => byIpService(row, gone!) !== 0))
+      const back = stored.find((row) => byIpService(row, gone) === 0)
+      assert.ok(back !== undefined && back.first_log_id > gone.first_log_id, 'written again, from the first new line that showed it')
+      assert.deepEqual(stored.filter((row) => row !== back), (await expectedServices(db)).filter((row) => byIpService(row, gone) !== 0))
     })
 
     it('drains (reading ahead, on SQLite on its reading thread) into the same credentials', async (t) => {

@@ -123,7 +123,7 @@ for (const kind of DATABASE_KINDS) {
       const count = 2017
       const tags = Array.from({length: count}, (_, i) => ({
         attacker_ip: '203.0.113.7', confidence: (i % 97) / 97, evidence: `x ${i}`, id: tagId(i + 1, 'local.x', 'T1082'), log_id: i + 1, rule_id: 'local.x',
-        rule_version: 1, sub_technique_id: null, tactic: 'TA0007', technique_id: 'T1082', timestamp: minutes(i),
+        rule_version: 1, sub_technique_id: null, tactic: 'TA0007', technique_id: 'T1082', timestamp: minutes(i), attack_version: '18.1',
       }))
       const writer = new TagWriter()
       const everyThird = tags.filter((_, i) => i % 3 === 0)
@@ -141,7 +141,7 @@ for (const kind of DATABASE_KINDS) {
       const db = await setup(t, kind)
       const tag = {
         attacker_ip: '203.0.113.7', confidence: 0.5, evidence: 'echo \ud83d', id: tagId(1, 'local.x', 'T1082'), log_id: 1, rule_id: 'local.x',
-        rule_version: 1, sub_technique_id: null, tactic: 'TA0007', technique_id: 'T1082', timestamp: minutes(0),
+        rule_version: 1, sub_technique_id: null, tactic: 'TA0007', technique_id: 'T1082', timestamp: minutes(0), attack_version: '18.1',
       }
       const twin = {...tag, evidence: 'a \\ud83d \\\ud800 \ud83d\ude00', id: tagId(2, 'local.x', 'T1082'), log_id: 2}
       const writer = new TagWriter()

@@ -34,7 +34,7 @@ export class LineDescriber {
 
   describe(lines: TickLine[]): void {
     for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!
+      const line = lines[i]
       lines[i] = {
         attacker_ip: line.attacker_ip,
         decky: shared(this.#names, line.decky, MAX_NAMES),

@@ -112,7 +112,7 @@ export async function readLineTexts(
     const {rows} = await sql<{lines: null | string; last: null | number; count: number}>`
       select json_group_array(json_object(${PAIRS})) as "lines", max("id") as "last", count(*) as "count"
       from (select ${NAMES} from "logs" where "id" > ${after} order by "id" limit ${want}) as "l"`.execute(db)
-    const {count, last, lines} = rows[0]!
+    const {count, last, lines} = rows[0]
     if (lines !== null && count > 0) {
       texts.push(lines)
       chars += lines.length
@@ -147,7 +147,7 @@ export function parseLineTexts({cut, texts}: LineTexts, onChunk?: (lines: TickLi
  */
 function append(lines: TickLine[], chunk: readonly TickLine[]): void {
   let sorted = true
-  for (let i = 1; i < chunk.length; i++) if (chunk[i]!.id < chunk[i - 1]!.id) sorted = false
+  for (let i = 1; i < chunk.length; i++) if (chunk[i].id < chunk[i - 1].id) sorted = false
   const ordered = sorted ? chunk : [...chunk].sort((a, b) => a.id - b.id)
   for (const line of ordered) lines.push(line)
 }

