@@ -49,3 +49,105 @@ export interface AttackerProfile {
   /** Most frequent first. */
   techniques: TechniqueCount[]
 }
+
+/** A credential one attacker tried on one decky and service (`decnet attackers show`). */
+export interface AttackerCredential {
+  /** Who it tried to log in as; null when the service named no one. */
+  principal: null | string
+  /** `plaintext`, `ntlmssp_v2`, `http_bearer`, ... */
+  secretKind: string
+  /** The secret as an operator may read it: hex for hashes and challenge responses, else text with control and non-UTF-8 bytes as `\xNN` and `\` as `\\`; `…` when longer than the 1,024 bytes kept. */
+  secret: string
+  /** The secret's exact bytes (the first 1,024), standard base64. */
+  secretB64: string
+  /** SHA-256 (hex) of all the secret's bytes. */
+  secretSha256: string
+  service: string
+  decky: string
+  /** The NTLM domain first seen with it, or null. */
+  domain: null | string
+  /** `success` when any attempt was said to succeed, else `failure` when any was said to fail; null when the service never said. */
+  outcome: 'failure' | 'success' | null
+  /** Log lines that carried it. */
+  attempts: number
+  /** Earliest and latest event time of those lines, ISO-8601 UTC. */
+  firstSeen: string
+  lastSeen: string
+}
+
+/** The services an attacker reached, by what it did there (DECNET's event-kind buckets). */
+export interface ServiceActivity {
+  /** Services where a line shows it interacting (a command, a mail, a file, a session, ...), by name. */
+  interacted: string[]
+  /** Services where it only connected, probed, requested or tried to log in, by name. */
+  scanned: string[]
+}
+
+/** A file DECNET captured after the attacker wrote it (a `file_captured` line). */
+export interface AttackerFile {
+  /** Event time, ISO-8601 UTC. */
+  timestamp: string
+  decky: string
+  service: string
+  /** SHA-256 (hex) of the file, as DECNET computed it. */
+  sha256: null | string
+  size: null | number
+  /** Where the attacker wrote it. */
+  path: null | string
+  /** The name DECNET stored it under. */
+  storedAs: null | string
+  /** How DECNET tied it to the attacker's session (`pid-chain`, `ss-only`, ...). */
+  attribution: null | string
+  /** The process that wrote it. */
+  writer: {comm: null | string; pid: null | number; uid: null | number}
+}
+
+/** An interactive session DECNET recorded (a `session_recorded` line). */
+export interface AttackerSession {
+  /** Event time (the session's end), ISO-8601 UTC. */
+  timestamp: string
+  decky: string
+  /** The session's id. */
+  id: null | string
+  /** The session's own service (`ssh`, `telnet`). */
+  service: string
+  durationS: null | number
+  /** Bytes of transcript. */
+  bytes: null | number
+  /** Whether the transcript hit DECNET's cap. */
+  truncated: boolean | null
+}
+
+/** One attacker's profile as `decnet attackers show` gives it: the profile, its credentials, service activity and artifacts. */
+export interface AttackerDetail extends AttackerProfile {
+  /** The most tried first (then the latest seen), at most 1,000: see `credentialCount`. */
+  credentials: AttackerCredential[]
+  /** How many (decky, service, kind, secret, principal) credentials the attacker tried in all. */
+  credentialCount: number
+  serviceActivity: ServiceActivity
+  /** Captured files, the newest first, at most 200. */
+  artifacts: AttackerFile[]
+  /** Recorded sessions, the newest first, at most 200. */
+  sessions: AttackerSession[]
+}
+
+/** A credential across attackers (`decnet credentials`): one (kind, secret, principal). */
+export interface CredentialSummary {
+  principal: null | string
+  secretKind: string
+  /** As in {@link AttackerCredential}. */
+  secret: string
+  secretB64: string
+  secretSha256: string
+  /** Log lines that carried it, everywhere. */
+  attempts: number
+  /** Distinct attacker IPs that tried it (lines naming no attacker are not counted). */
+  attackers: number
+  deckies: number
+  services: number
+  /** Distinct decky:service pairs it was tried on: two or more is credential reuse. */
+  targets: number
+  outcome: 'failure' | 'success' | null
+  firstSeen: string
+  lastSeen: string
+}

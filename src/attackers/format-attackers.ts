@@ -2,7 +2,10 @@
  * Human-readable renderings of attacker profiles (the `--json` output is the
  * profiles themselves).
  */
-import type {AttackerCommand, AttackerProfile, TechniqueCount} from './attacker-profile.js'
+import type {AttackerCommand, AttackerDetail, AttackerProfile, TechniqueCount} from './attacker-profile.js'
+
+import {formatAttackerCredentials} from './format-credentials.js'
+import {indent, printable, shortTime, table} from './text-table.js'
 
 const TOP_TECHNIQUES = 3
 /** `2026-11-26 13:32:51Z`. */
@@ -42,8 +45,12 @@ export function formatAttackerDetail(p: AttackerProfile): string {
   return lines.join('\n')
 }
 
-/** The lines of {@link formatAttackerDetail} before its commands (down to `commands N`, N being `commandCount`). */
-export function formatAttackerHead(p: AttackerProfile): string {
+/**
+ * The lines of {@link formatAttackerDetail} before its commands (down to
+ * `commands N`, N being `commandCount`); with `decnet attackers show`'s
+ * credentials, when there are any, just before that line.
+ */
+export function formatAttackerHead(p: AttackerProfile | AttackerDetail): string {
   const lines = [
     `attacker ${p.ip}`,
     `  first seen     ${p.firstSeen}`,
@@ -60,6 +67,22 @@ export function formatAttackerHead(p: AttackerProfile): string {
     lines.push(indent(table([['TECHNIQUE', 'TACTIC', 'LINES'], ...rows], [false, false, true]), 4))
   }
 
+  if ('serviceActivity' in p) {
+    const {interacted, scanned} = p.serviceActivity
+    if (interacted.length > 0) lines.push(`  interacted     ${printable(interacted.join(', '))}`)
+    if (scanned.length > 0) lines.push(`  only scanned   ${printable(scanned.join(', '))}`)
+  }
+
+  if ('credentials' in p && p.credentialCount > 0) lines.push(formatAttackerCredentials(p.credentials, p.credentialCount))
+  if ('artifacts' in p && p.artifacts.length > 0) {
+    const rows = p.artifacts.map((f) => [shortTime(f.timestamp), f.decky, f.sha256?.slice(0, 16) ?? '-', f.size === null ? '-' : `${f.size}`, f.writer.comm ?? '-', f.path ?? '-'])
+    lines.push(`  files          ${p.artifacts.length}`, indent(table([['TIME', 'DECKY', 'SHA256', 'BYTES', 'WRITER', 'PATH'], ...rows], [false, false, false, true, false, false]), 4))
+  }
+
+  if ('sessions' in p && p.sessions.length > 0) {
+    const rows = p.sessions.map((s) => [shortTime(s.timestamp), s.decky, s.service, s.durationS === null ? '-' : `${s.durationS}`, s.bytes === null ? '-' : `${s.bytes}`, s.id ?? '-'])
+    lines.push(`  sessions       ${p.sessions.length}`, indent(table([['ENDED', 'DECKY', 'SERVICE', 'SECONDS', 'BYTES', 'ID'], ...rows], [false, false, false, true, true, false]), 4))
+  }
   lines.push(`  commands       ${p.commandCount === 0 ? '-' : p.commandCount}`)
   return lines.join('\n')
 }
@@ -101,34 +124,4 @@ function topTechniques(techniques: readonly TechniqueCount[]): string {
   const ids = [...new Set(techniques.map((t) => t.techniqueId))]
   const shown = ids.slice(0, TOP_TECHNIQUES).join(',')
   return ids.length > TOP_TECHNIQUES ? `${shown} +${ids.length - TOP_TECHNIQUES}` : shown
-}
-
-/** `2026-11-26T13:32:51.123Z` -> `2026-11-26 13:32:51Z`. */
-function shortTime(iso: string): string {
-  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso)
-  return match ? `${match[1]} ${match[2]}Z` : iso
-}
-
-/** Attacker-controlled text must not drive the operator's terminal. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
-}
-
-function table(rows: readonly string[][], rightAligned: readonly boolean[]): string {
-  const cells = rows.map((row) => row.map((cell) => printable(cell)))
-  const widths = cells[0].map((_, i) => Math.max(...cells.map((row) => row[i].length)))
-  return cells
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 && !rightAligned[i] ? cell : rightAligned[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
-        .join('  '),
-    )
-    .join('\n')
-}
-
-function indent(text: string, spaces: number): string {
-  return text
-    .split('\n')
-    .map((line) => ' '.repeat(spaces) + line)
-    .join('\n')
 }

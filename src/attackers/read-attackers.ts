@@ -7,9 +7,11 @@ import type {Kysely} from 'kysely'
 import {sql} from 'kysely'
 
 import type {AttackerRow, Database} from '../db/schema.js'
-import type {AttackerProfile, TechniqueCount} from './attacker-profile.js'
+import type {AttackerDetail, AttackerProfile, ServiceActivity, TechniqueCount} from './attacker-profile.js'
 
 import {chunks} from '../util/chunks.js'
+import {readAttackerArtifacts, SHOW_ARTIFACTS} from './read-artifacts.js'
+import {countAttackerCredentials, readAttackerCredentials, SHOW_CREDENTIALS} from './read-credentials.js'
 import {readRecentCommands, streamCommands} from './read-recent-commands.js'
 
 const IPS_PER_SELECT = 1000
@@ -73,6 +75,33 @@ export async function findAttacker(db: Kysely<Database>, ip: string, options: Fi
   const [profile] = await completeProfiles(db, [row], Number.isFinite(wanted) ? wanted : 0)
   if (!Number.isFinite(wanted)) for await (const command of streamCommands(db, ip)) profile.commands.push(command)
   return profile
+}
+
+/**
+ * One attacker as `decnet attackers show` gives it, without its commands
+ * (stream them with `streamCommands`): the profile, and its credentials (the
+ * {@link SHOW_CREDENTIALS} most tried) with how many there are.
+ */
+export async function findAttackerDetail(db: Kysely<Database>, ip: string): Promise<AttackerDetail | undefined> {
+  const profile = await findAttacker(db, ip, {commands: 0})
+  if (profile === undefined) return undefined
+  const [credentials, credentialCount, serviceActivity, {files, sessions}] = await Promise.all([
+    readAttackerCredentials(db, ip, SHOW_CREDENTIALS),
+    countAttackerCredentials(db, ip),
+    readServiceActivity(db, ip),
+    readAttackerArtifacts(db, ip, SHOW_ARTIFACTS),
+  ])
+  return {...profile, credentials, credentialCount, serviceActivity, artifacts: files, sessions}
+}
+
+/** The services attacker `ip` interacted with, and those it only scanned, each by name. */
+export async function readServiceActivity(db: Kysely<Database>, ip: string): Promise<ServiceActivity> {
+  const rows = await db.selectFrom('attacker_services').select(['service', 'kind']).where('ip', '=', ip).orderBy('service').execute()
+  const interacted = new Set(rows.filter((row) => row.kind === 'interaction').map((row) => row.service))
+  return {
+    interacted: [...interacted],
+    scanned: [...new Set(rows.filter((row) => row.kind === 'scan' && !interacted.has(row.service)).map((row) => row.service))],
+  }
 }
 
 async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[], perAttacker: number): Promise<AttackerProfile[]> {

@@ -80,6 +80,76 @@ export interface AttackerCommandBatchesTable {
   commands: string
 }
 
+/**
+ * The credentials attackers tried, one row per (attacker, decky, service,
+ * secret kind, secret, principal), maintained by the profiler in the same
+ * transaction as its cursor (see migration 0008).
+ */
+export interface CredentialsTable {
+  /** The attacker IP; `''` when the line named none (FTP and MQTT send no IP with a credential). */
+  attacker_ip: string
+  decky: string
+  service: string
+  /** `plaintext`, `ntlmssp_v2`, ... (at most 64 characters). */
+  secret_kind: string
+  /** SHA-256 (hex) of the secret's exact bytes, all of them. */
+  secret_sha256: string
+  /** Who authenticated (at most 256 characters); `''` when no one was named. */
+  principal: string
+  /** The secret's exact bytes (the first 1,024), as standard base64. */
+  secret_b64: string
+  /** How many bytes the secret has. */
+  secret_bytes: number
+  /** The NTLM domain first seen with it, or null. */
+  domain: string | null
+  /** Lines that carried it. */
+  attempts: number
+  /** Of those, the ones whose `outcome` said `success`, and `failure`. */
+  successes: number
+  failures: number
+  /** Earliest and latest event time of those lines, ISO-8601 UTC. */
+  first_seen: string
+  last_seen: string
+  /** The first and last log ids folded into the row: a write of lines at or below `last_log_id` is a replay, and is skipped. */
+  first_log_id: number
+  last_log_id: number
+}
+
+/**
+ * What an attacker did with each service it reached: one row per kind of
+ * activity seen, `interaction` (a command, a mail, a file, a session...) or
+ * `scan` (a connection, a login attempt, a request). Written by the profiler
+ * with `attackers`, once per (ip, service, kind) (see migration 0008).
+ */
+export interface AttackerServicesTable {
+  ip: string
+  service: string
+  /** `interaction` or `scan`. */
+  kind: string
+  /** The first log line of the attacker that showed it. */
+  first_log_id: number
+}
+
+/**
+ * The artifacts DECNET recorded of an attacker, one row per log line: files
+ * it captured (`file_captured`) and sessions it recorded
+ * (`session_recorded`). Written by the profiler with `attackers` (see
+ * migration 0008).
+ */
+export interface AttackerArtifactsTable {
+  /** The log line's id: a replay writes nothing new. */
+  log_id: number
+  ip: string
+  /** `file` or `session`. */
+  kind: string
+  /** Event time, ISO-8601 UTC. */
+  timestamp: string
+  decky: string
+  service: string
+  /** JSON: the artifact (see `extractArtifact`) without its kind. */
+  details: string
+}
+
 /** One ATT&CK tag per (event, rule, technique). */
 export interface TtpTagsTable {
   /** Deterministic: 32 hex digits, the log id (12) then a hash of log_id, rule_id and technique (20); see `tagId`. */
@@ -166,6 +236,9 @@ export interface Database {
   rejected_lines: RejectedLinesTable
   attackers: AttackersTable
   attacker_command_batches: AttackerCommandBatchesTable
+  credentials: CredentialsTable
+  attacker_services: AttackerServicesTable
+  attacker_artifacts: AttackerArtifactsTable
   ttp_tags: TtpTagsTable
   auth_failures: AuthFailuresTable
   worker_state: WorkerStateTable
@@ -176,6 +249,7 @@ export interface Database {
 export type LogRow = Selectable<LogsTable>
 export type NewLog = Insertable<LogsTable>
 export type AttackerRow = Selectable<AttackersTable>
+export type CredentialRow = Selectable<CredentialsTable>
 export type TtpTagRow = Selectable<TtpTagsTable>
 export type NewTtpTag = Insertable<TtpTagsTable>
 export type NewAuthFailure = Insertable<AuthFailuresTable>

@@ -128,7 +128,44 @@ const EXPECTED = [
       technique('T1105', 'TA0011'), // curl -sO http://...
     ],
   },
+  {
+    // lines 48-50: DECNET's credential shape on MySQL, SSH's auth-helper and SMTP, root/123456 twice
+    ip: '198.51.100.77',
+    firstSeen: '2026-11-20T07:02:11.400Z',
+    lastSeen: '2026-11-20T07:04:02.918Z',
+    eventCount: 3,
+    services: ['mysql', 'auth-helper', 'smtp'],
+    deckies: ['decky-06', 'decky-01', 'decky-04'],
+    isTraversal: true,
+    traversalPath: 'decky-06 -> decky-01 -> decky-04',
+    commands: [],
+    authAttempts: 3,
+    techniques: [],
+  },
 ]
+
+const credential = (principal: string, secretKind: string, secret: string, secretB64: string, secretSha256: string, service: string, decky: string, timestamp: string) => ({
+  principal, secretKind, secret, secretB64, secretSha256, service, decky, domain: null, outcome: null, attempts: 1, firstSeen: timestamp, lastSeen: timestamp,
+})
+const ROOT_123456: [string, string, string, string, string] = ['root', 'plaintext', '123456', 'MTIzNDU2', '8d969eef6ecad3c29a3a629280e686cf0c3f5d5a86aff3ca12020c923adc6c92']
+
+/** What `attackers show` adds: services interacted with or only scanned (commands are interactions; logins and requests scans), credentials. */
+const SHOWN = {
+  '203.0.113.7': {serviceActivity: {interacted: ['ssh', 'telnet'], scanned: []}},
+  '192.0.2.200': {serviceActivity: {interacted: ['mysql', 'redis'], scanned: []}},
+  '192.0.2.44': {serviceActivity: {interacted: [], scanned: ['sshd']}},
+  '2001:db8::bad:cafe': {serviceActivity: {interacted: [], scanned: ['http']}},
+  '198.51.100.23': {serviceActivity: {interacted: ['ssh', 'telnet'], scanned: ['http']}},
+  '198.51.100.77': {
+    serviceActivity: {interacted: [], scanned: ['auth-helper', 'mysql', 'smtp']},
+    // (the password lines of the other attackers are not DECNET's credential shape)
+    credentials: [
+      credential(...ROOT_123456, 'smtp', 'decky-04', '2026-11-20T07:04:02.918Z'),
+      credential(...ROOT_123456, 'auth-helper', 'decky-01', '2026-11-20T07:03:40.022Z'),
+      credential('root', 'mysql_native_password', '6a1b3c9d0e7f21a45b6c8d9e0f112233445566ff', 'ahs8nQ5/IaRbbI2eDxEiM0RVZv8=', 'c2f483915f67aa77103210d22fbf8c97a531818b6230697f12b4793420e219e4', 'mysql', 'decky-06', '2026-11-20T07:02:11.400Z'),
+    ],
+  },
+}
 
 /** A data directory (root's, searchable), removed after the test. */
 function dataDir(t: TestContext): string {
@@ -153,8 +190,11 @@ async function ok(t: TestContext, args: string[], env: Env) {
 }
 
 /** A profile as `attackers show` gives it (every command) and as a list gives it (the latest 10, and how many in all). */
-const shownProfile = <P extends {commands: readonly unknown[]}>(profile: P) => ({...profile, commandCount: profile.commands.length})
-const listedProfile = <P extends {commands: readonly unknown[]}>(profile: P) => ({...shownProfile(profile), commands: profile.commands.slice(-10)})
+const shownProfile = <P extends {commands: readonly unknown[]; ip: string}>(profile: P) => {
+  const {credentials = [], serviceActivity} = (SHOWN as Record<string, {credentials?: unknown[]; serviceActivity: unknown}>)[profile.ip]
+  return {...profile, commandCount: profile.commands.length, credentials, credentialCount: credentials.length, serviceActivity, artifacts: [], sessions: []}
+}
+const listedProfile = <P extends {commands: readonly unknown[]}>(profile: P) => ({...profile, commandCount: profile.commands.length, commands: profile.commands.slice(-10)})
 
 async function assertProfiles(t: TestContext, env: Env, db: string[] = []): Promise<void> {
   const listed = JSON.parse((await ok(t, ['attackers', '--json', ...db], env)).stdout)
@@ -170,7 +210,7 @@ describe('decnet ingest + fleet heavy --once + attackers, on the sample log', {t
     const dir = dataDir(t)
     const env = dataDirEnv(dir)
     const ingested = JSON.parse((await ok(t, ['ingest', SAMPLE, '--json'], env)).stdout)
-    assert.deepEqual([ingested.accepted, ingested.rejected], [42, 5]) // lines 8, 43, 44, 45, 46 are junk
+    assert.deepEqual([ingested.accepted, ingested.rejected], [45, 5]) // lines 8, 43, 44, 45, 46 are junk
 
     const refused = await runDecnet(t, ['fleet', 'heavy', '--once'], {env})
     assert.equal(refused.code, EXIT.PRIVILEGE_REFUSED, refused.stderr)
@@ -179,7 +219,7 @@ describe('decnet ingest + fleet heavy --once + attackers, on the sample log', {t
 
     giveToNobody(join(dir, 'db'))
     const run = await ok(t, ['fleet', 'heavy', '--once', '--user', 'nobody'], env)
-    assert.match(run.stdout, /^profiler \| profiled 42 lines: 5 attacker updates, 18 commands \(cursor 42\)$/m)
+    assert.match(run.stdout, /^profiler \| profiled 45 lines: 6 attacker updates, 18 commands \(cursor 45\)$/m)
     await assertProfiles(t, env)
     const v6 = await ok(t, ['attackers', 'show', '2001:DB8:0:0::BAD:CAFE', '--json'], env)
     assert.equal(JSON.parse(v6.stdout).ip, '2001:db8::bad:cafe')
@@ -202,7 +242,7 @@ describe('decnet ingest + fleet heavy --once + attackers, on the sample log', {t
     const warning = /WARNING: running fleet 'heavy' as root because of --allow-root/
     if (process.getuid?.() === 0) assert.match(run.stderr, warning)
     else assert.doesNotMatch(run.stderr, warning)
-    assert.match(run.stdout, /^profiler \| profiled 42 lines: 5 attacker updates, 18 commands \(cursor 42\)$/m)
+    assert.match(run.stdout, /^profiler \| profiled 45 lines: 6 attacker updates, 18 commands \(cursor 45\)$/m)
     await assertProfiles(t, env, db)
   })
 })

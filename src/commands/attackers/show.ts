@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {isIP} from 'node:net'
 
-import type {AttackerProfile} from '../../attackers/index.js'
+import type {AttackerDetail} from '../../attackers/index.js'
 
 import {showAttacker} from '../../attackers/index.js'
 import {withChosenDatabase} from '../../cli/chosen-database.js'
@@ -17,7 +17,9 @@ export default class AttackersShow extends DecnetCommand {
     ip: Args.string({description: 'The attacker IP address (IPv4 or IPv6).', required: true}),
   }
 
-  static override description = `Shows everything the profiler knows about one attacker: first and last seen, event count, authentication attempts, services, deckies in first-contact order (and the traversal path), the commands it ran in time order, and its ATT&CK techniques with how many of its log lines carry each.
+  static override description = `Shows everything the profiler knows about one attacker: first and last seen, event count, authentication attempts, services, deckies in first-contact order (and the traversal path), the credentials it tried (most tried first, secrets escaped: hex for hashes, \\xNN for control bytes), the commands it ran in time order, and its ATT&CK techniques with how many of its log lines carry each.
+
+With --json, the profile of \`decnet attackers --json\` plus credentials ({principal, secretKind, secret, secretB64, secretSha256, service, decky, domain, outcome, attempts, firstSeen, lastSeen}; the 1,000 most tried), credentialCount, serviceActivity ({interacted, scanned}: service names), artifacts (captured files: {timestamp, decky, service, sha256, size, path, storedAs, attribution, writer}) and sessions (recorded sessions: {timestamp, decky, id, service, durationS, bytes, truncated}), the newest 200 of each; see docs/profiles.md.
 
 An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exits ${ExitCode.NOT_FOUND}.`
 
@@ -34,7 +36,7 @@ An IP that is not an address exits ${ExitCode.USAGE}; an address never seen exit
    * Prints the profile (with `--json`, as JSON) while reading its commands a
    * page at a time, and returns it without them (`commands` is empty; `commandCount` says how many).
    */
-  async run(): Promise<AttackerProfile> {
+  async run(): Promise<AttackerDetail> {
     const {args, flags} = await this.parse(AttackersShow)
     // the spelling ingest stores (IPv6 compressed, lower case), so `2001:DB8:0::7` finds `2001:db8::7`
     const ip = isIP(args.ip.trim()) === 0 ? null : normaliseIp(args.ip.trim())

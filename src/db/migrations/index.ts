@@ -7,6 +7,7 @@ import * as authFailures from './0004-auth-failures.js'
 import * as attackersHotUpdates from './0005-attackers-hot-updates.js'
 import * as attackerCommandBatches from './0006-attacker-command-batches.js'
 import * as ingestSources from './0007-ingest-sources.js'
+import * as credentials from './0008-credentials.js'
 import * as ttpTagsAttackVersion from './0010-ttp-tags-attack-version.js'
 
 /**
@@ -22,6 +23,7 @@ export function allMigrations(): Record<string, Migration> {
     '0005-attackers-hot-updates': attackersHotUpdates,
     '0006-attacker-command-batches': attackerCommandBatches,
     '0007-ingest-sources': ingestSources,
+    '0008-credentials': credentials,
     '0010-ttp-tags-attack-version': ttpTagsAttackVersion,
   }
 }

@@ -5,7 +5,10 @@
 import type {LoggedCommand} from '../../db/bulk/command-batches.js'
 import type {AttackerRow, LogRow} from '../../db/schema.js'
 
+import type {Artifact} from '../../logs/artifact.js'
+import type {Credential} from '../../logs/credential.js'
 import type {ContactColumns, ContactTuple} from './first-contacts.js'
+import type {SeenCredential} from './credential-rows.js'
 
 import {appendedColumns, ContactAppends} from './contact-appends.js'
 import {ContactList, isName, parseFirstContacts, restoreContactList} from './first-contacts.js'
@@ -34,6 +37,12 @@ export interface LineMeaning {
   command: null | string
   /** Whether the line is an authentication attempt (successful or not). */
   isAuth: boolean
+  /** The credential the line carries (see `extractCredential`), when it carries one. */
+  credential?: Credential
+  /** What the line says of its service (see `activityOf`): absent for noise. */
+  activity?: 'interaction' | 'scan'
+  /** The artifact (captured file, recorded session) the line names (see `extractArtifact`), when it names one. */
+  artifact?: Artifact
 }
 
 /**
@@ -42,7 +51,8 @@ export interface LineMeaning {
  * pass their own so the folding logic is tested on its own.
  */
 export interface LogSemantics {
-  describe(row: Pick<LogRow, 'event_type' | 'fields' | 'msg'>): LineMeaning
+  /** What `row` means; its `service`, when given, decides whether the line counts towards service activity. */
+  describe(row: Pick<LogRow, 'event_type' | 'fields' | 'msg'> & Partial<Pick<LogRow, 'service'>>): LineMeaning
 }
 
 /** Hints for {@link foldAttacker}. */
@@ -67,6 +77,12 @@ export interface FoldOptions {
 export type FoldResult = {
   /** The commands the new lines show, in log order. */
   commands: LoggedCommand[]
+  /** The credentials the new lines carry, in log order. */
+  credentials: SeenCredential[]
+  /** The first of the new lines that showed each service's interaction and scan (services whose lines were all noise are left out). */
+  services: Map<string, ServiceLines>
+  /** The artifacts the new lines name, in log order, with each line's id, time, decky and service. */
+  artifacts: Array<{log_id: number; timestamp: string; decky: string; service: string; artifact: Artifact}>
   /**
    * The attacker's contact columns are as a fold wrote them: it wrote them
    * now, or kept those of a current row passed with `ownContacts`. A caller
@@ -75,6 +91,12 @@ export type FoldResult = {
    */
   ownContacts: boolean
 } & ({attacker: AttackerProfile; contactsChanged: true} | {attacker: StoredAttacker; contactsChanged: false})
+
+/** The log ids of the first of an attacker's new lines of one service that showed an interaction, and a scan. */
+export interface ServiceLines {
+  interaction?: number
+  scan?: number
+}
 
 /**
  * Folds `rows` (new log lines of attacker `ip`, in id order, all with ids
@@ -110,14 +132,27 @@ export function foldAttacker(
   let lastLogId = current?.last_log_id ?? 0
   let authAttempts = current?.auth_attempts ?? 0
   const commands: LoggedCommand[] = []
+  const credentials: SeenCredential[] = []
+  const services = new Map<string, ServiceLines>()
+  const artifacts: FoldResult['artifacts'] = []
 
   for (const row of rows) {
     if (firstSeen === undefined || row.timestamp < firstSeen) firstSeen = row.timestamp
     if (lastSeen === undefined || row.timestamp > lastSeen) lastSeen = row.timestamp
     if (row.id > lastLogId) lastLogId = row.id
     contacts?.see(row)
-    const {command, isAuth} = row.meaning ?? semantics.describe(row)
+    const {activity, artifact, command, credential, isAuth} = row.meaning ?? semantics.describe(row)
+    if (artifact !== undefined) artifacts.push({artifact, decky: row.decky, log_id: row.id, service: row.service, timestamp: row.timestamp})
+    if (activity !== undefined) {
+      // a recorded session counts for its own service (`ssh`, `telnet`), not for DECNET's recorder (`sessrec`)
+      const service = artifact?.kind === 'session' && artifact.service !== null ? artifact.service : row.service
+      const lines = services.get(service)
+      if (lines === undefined) services.set(service, {[activity]: row.id})
+      else lines[activity] ??= row.id
+    }
+
     if (isAuth) authAttempts++
+    if (credential !== undefined) credentials.push({credential, decky: row.decky, log_id: row.id, service: row.service, timestamp: row.timestamp})
     if (command !== null) {
       commands.push({command, decky: row.decky, log_id: row.id, service: row.service, timestamp: row.timestamp})
     }
@@ -137,10 +172,10 @@ export function foldAttacker(
   const columns = contacts?.changedColumns()
   if (columns === undefined) {
     // current is defined: a new attacker's contacts always change
-    return {attacker: withCounters(current!, ip, counters), commands, contactsChanged: false, ownContacts: own}
+    return {artifacts, attacker: withCounters(current!, ip, counters), commands, contactsChanged: false, credentials, ownContacts: own, services}
   }
 
-  return {attacker: withCounters(columns, ip, counters), commands, contactsChanged: true, ownContacts: true}
+  return {artifacts, attacker: withCounters(columns, ip, counters), commands, contactsChanged: true, credentials, ownContacts: true, services}
 }
 
 /**

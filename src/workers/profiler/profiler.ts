@@ -9,7 +9,7 @@ import {sql} from 'kysely'
 
 import type {DialectName} from '../../db/dialect-of.js'
 import type {OpenDatabaseOptions} from '../../db/open.js'
-import type {AttackerCommandBatchesTable, AttackerRow, Database} from '../../db/schema.js'
+import type {AttackerArtifactsTable, AttackerCommandBatchesTable, AttackerRow, AttackerServicesTable, CredentialsTable, Database} from '../../db/schema.js'
 import type {DatabaseTarget} from '../../db/url.js'
 import type {UpsertColumns} from '../../db/bulk/upsert-columns.js'
 import type {CachedAttacker} from './attacker-cache.js'
@@ -23,8 +23,11 @@ import {MAX_LINE_BYTES} from '../../logs/parse.js'
 import {chunks} from '../../util/chunks.js'
 import {BulkUpdate} from '../../db/bulk/bulk-update.js'
 import {BulkUpsert} from '../../db/bulk/bulk-upsert.js'
+import {CredentialUpsert} from '../../db/bulk/credential-upsert.js'
 import {PostgresWriteBatch} from '../../db/bulk/postgres-write-batch.js'
 import {valuesIn} from '../../db/values-in.js'
+import type {SeenCredential} from './credential-rows.js'
+import {addCredentials} from './credential-rows.js'
 import {LineDescriber} from './read/line-describer.js'
 import {claimAndReadLines, parseLineTexts, readLines} from './read/read-lines.js'
 import {ProfilerSemantics} from './semantics.js'
@@ -37,6 +40,14 @@ import {ReadAhead} from '../read-ahead.js'
 
 /** The `worker_state` row the profiler keeps its cursor in. */
 export const PROFILER_CURSOR = 'profiler'
+
+/**
+ * The suffix of the `worker_state` row (after the cursor's name) holding the
+ * last log id whose credential, on a line naming no attacker, is in
+ * `credentials`: such lines have no attacker row whose `last_log_id` keeps a
+ * replay (a cursor moved back) from counting them twice.
+ */
+export const UNATTRIBUTED_SUFFIX = ':unattributed'
 
 /**
  * Lines per tick unless told otherwise. A tick's fixed cost is the attackers
@@ -78,6 +89,13 @@ const COUNTER_COLUMNS = [
   ['ip', 'text'], ['first_seen', 'text'], ['last_seen', 'text'], ['event_count', 'bigint'], ['auth_attempts', 'bigint'],
   ['last_log_id', 'bigint'],
 ] as const satisfies UpsertColumns<AttackerRow>
+const ARTIFACT_COLUMNS = [
+  ['log_id', 'bigint'], ['ip', 'text'], ['kind', 'text'], ['timestamp', 'text'], ['decky', 'text'], ['service', 'text'], ['details', 'text'],
+] as const satisfies UpsertColumns<AttackerArtifactsTable>
+const SERVICE_COLUMNS = [['ip', 'text'], ['service', 'text'], ['kind', 'text'], ['first_log_id', 'bigint']] as const satisfies UpsertColumns<AttackerServicesTable>
+
+/** Service activities (`ip`, service, kind) a profiler remembers having stored, at most; past this it starts over. */
+const MAX_KNOWN_ACTIVITIES = 200_000
 const BATCH_COLUMNS = [
   ['ip', 'text'], ['first_log_id', 'bigint'], ['last_log_id', 'bigint'], ['commands', 'text'],
 ] as const satisfies UpsertColumns<AttackerCommandBatchesTable>
@@ -135,6 +153,8 @@ export interface TickResult {
   attackers: number
   /** Commands found in the lines folded (lines already folded into their attacker are skipped, so a replay finds none). */
   commands: number
+  /** Credentials found in the lines folded (as commands: a replay finds none). */
+  credentials?: number
   /** The cursor afterwards. */
   cursor: number
   /** Set when the read's character budget cut the batch short: more lines are waiting. */
@@ -177,7 +197,18 @@ export class Profiler {
   readonly #counters: BulkUpdate<StoredAttacker>
   readonly #rewrites: BulkUpdate<AttackerProfile>
   readonly #commandBatches: BulkUpsert<AttackerCommandBatchesTable>
-  /** PostgreSQL: the four writes and the cursor update of a tick, as one statement. */
+  readonly #credentials: CredentialUpsert
+  readonly #services: BulkUpsert<AttackerServicesTable>
+  /**
+   * The (ip, service, kind) activities this profiler's committed ticks stored
+   * (by `activityKey`): a tick writes only the others, so an attacker's
+   * activity costs a write once, not every tick (830 upserts a 1,000-line
+   * tick cost PostgreSQL ~12 ms). Forgotten with the attacker cache (see
+   * `AttackerCache`); a write of a stored one changes nothing.
+   */
+  readonly #knownActivities = new Set<string>()
+  readonly #artifacts: BulkUpsert<AttackerArtifactsTable>
+  /** PostgreSQL: the seven writes and the cursor update of a tick, as one statement. */
   readonly #together: PostgresWriteBatch | undefined
   /** The attacker rows this profiler's last ticks wrote (see `AttackerCache`). */
   readonly #cache: AttackerCache
@@ -211,10 +242,13 @@ export class Profiler {
     this.#counters = new BulkUpdate(dialect, 'attackers', COUNTER_COLUMNS, 'ip')
     this.#rewrites = new BulkUpdate(dialect, 'attackers', ATTACKER_COLUMNS, 'ip')
     this.#commandBatches = new BulkUpsert(dialect, 'attacker_command_batches', BATCH_COLUMNS, BATCH_KEY, 'nothing')
+    this.#credentials = new CredentialUpsert(dialect)
+    this.#services = new BulkUpsert(dialect, 'attacker_services', SERVICE_COLUMNS, ['ip', 'service', 'kind'], 'nothing')
+    this.#artifacts = new BulkUpsert(dialect, 'attacker_artifacts', ARTIFACT_COLUMNS, 'log_id', 'nothing')
     this.#together =
       dialect === 'postgres'
         ? new PostgresWriteBatch(
-            [this.#attackers, this.#rewrites, this.#counters, this.#commandBatches],
+            [this.#attackers, this.#rewrites, this.#counters, this.#commandBatches, this.#credentials, this.#services, this.#artifacts],
             (n) => `update "worker_state" set "cursor" = $${n}, "updated_at" = $${n + 1} where "worker" = $${n + 2}`,
           )
         : undefined
@@ -252,10 +286,16 @@ export class Profiler {
       tick = await this.#db.transaction().execute((trx) => this.#tick(trx, early, ahead))
     } catch (error) {
       this.#cache.reset() // whether it committed is unknown: the database is the truth
+      this.#knownActivities.clear()
       throw error
     }
 
     if (tick.written !== undefined) this.#cache.commit(tick.result.cursor, tick.written)
+    if (tick.activities !== undefined) {
+      if (this.#knownActivities.size + tick.activities.length > MAX_KNOWN_ACTIVITIES) this.#knownActivities.clear()
+      for (const key of tick.activities) this.#knownActivities.add(key)
+    }
+
     return tick.result
   }
 
@@ -267,19 +307,53 @@ export class Profiler {
         ? await claimAndReadLines(trx, this.#cursorName, this.#batchSize, this.#readOptions())
         : undefined
     const cursor = claimed?.cursor ?? (await claimCursor(trx, this.#cursorName))
-    if (!this.#cache.validAt(cursor)) this.#cache.reset()
+    if (!this.#cache.validAt(cursor)) {
+      this.#cache.reset()
+      this.#knownActivities.clear()
+    }
+
     const {cut, lines} = claimed?.read ?? (early?.after === cursor ? early.read : await this.#read(trx, cursor))
     if (lines.length === 0) return {result: {attackers: 0, commands: 0, cursor, lines: 0}}
     const next = lines.at(-1)!.id
     if (lines.length === this.#batchSize || cut) ahead?.start(next)
 
     const work = await this.#touched(trx, groupByIp(lines))
-    const plan = planTick(work, this.#semantics)
-    await this.#write(trx, plan.writes, next)
+    const plan = planTick(work, this.#semantics, {storedActivities: this.#knownActivities})
+    const unattributed = unattributedCredentials(lines, this.#semantics)
+    const mark = unattributed.length === 0 ? undefined : await this.#unattributed(trx, unattributed)
+    const writes = mark === undefined ? plan.writes : {...plan.writes, credentials: [...plan.writes.credentials, ...mark.rows]}
+    await this.#write(trx, writes, next)
+    if (mark !== undefined && mark.count > 0) await this.#markUnattributed(trx, mark.last)
+    const credentials = plan.credentials + (mark?.count ?? 0)
     return {
-      result: {attackers: work.length, commands: plan.commands, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
+      activities: plan.activities,
+      result: {attackers: work.length, commands: plan.commands, credentials, cursor: next, lines: lines.length, ...(cut ? {cut: true as const} : {})},
       written: plan.written,
     }
+  }
+
+  /**
+   * The `credentials` rows (under attacker `''`) of lines naming no attacker,
+   * leaving out those at or below the mark of the last ones stored; how many
+   * sightings they hold and the last log id among them.
+   */
+  async #unattributed(trx: Transaction<Database>, seen: readonly SeenCredential[]): Promise<{count: number; last: number; rows: CredentialsTable[]}> {
+    const name = this.#cursorName + UNATTRIBUTED_SUFFIX
+    const mark = await trx.selectFrom('worker_state').select('cursor').where('worker', '=', name).executeTakeFirst()
+    const after = Number(mark?.cursor ?? 0)
+    const fresh = seen.filter((sighting) => sighting.log_id > after)
+    const rows = new Map<string, CredentialsTable>()
+    addCredentials(rows, '', fresh)
+    return {count: fresh.length, last: fresh.at(-1)?.log_id ?? after, rows: [...rows.values()]}
+  }
+
+  /** Records `last` as the last log id whose unattributed credential is stored (see {@link UNATTRIBUTED_SUFFIX}). */
+  async #markUnattributed(trx: Transaction<Database>, last: number): Promise<void> {
+    await trx
+      .insertInto('worker_state')
+      .values({cursor: last, updated_at: new Date().toISOString(), worker: this.#cursorName + UNATTRIBUTED_SUFFIX})
+      .onConflict((oc) => oc.column('worker').doUpdateSet({cursor: last, updated_at: new Date().toISOString()}))
+      .execute()
   }
 
   /**
@@ -327,12 +401,12 @@ export class Profiler {
     return {firstStatementLines: this.#firstStatementLines, maxChars: this.#maxChars, onChunk: this.#describe}
   }
 
-  /** Writes a tick's attackers and command batches and moves the cursor. */
+  /** Writes a tick's attackers, command batches, credentials, service activities and artifacts, and moves the cursor. */
   async #write(trx: Transaction<Database>, rows: TickWrites, cursor: number): Promise<void> {
-    const {batches, changed, created, moved} = rows
+    const {artifacts, batches, changed, created, credentials, moved, services} = rows
     const updatedAt = new Date().toISOString()
     if (this.#together !== undefined) {
-      await this.#together.run(trx, [created, changed, moved, batches], [cursor, updatedAt, this.#cursorName])
+      await this.#together.run(trx, [created, changed, moved, batches, credentials, services, artifacts], [cursor, updatedAt, this.#cursorName])
       return
     }
 
@@ -340,6 +414,9 @@ export class Profiler {
     await this.#rewrites.write(trx, changed)
     await this.#counters.write(trx, moved)
     await this.#commandBatches.write(trx, batches)
+    await this.#credentials.write(trx, credentials)
+    await this.#services.write(trx, services)
+    await this.#artifacts.write(trx, artifacts)
     await trx.updateTable('worker_state').set({cursor, updated_at: updatedAt}).where('worker', '=', this.#cursorName).execute()
   }
 
@@ -354,7 +431,7 @@ export class Profiler {
    * one more batch of lines in memory while a backlog lasts.
    */
   async drain(signal?: AbortSignal, onTick?: (tick: TickResult) => Promise<void> | void): Promise<TickResult> {
-    const total: TickResult = {attackers: 0, commands: 0, cursor: 0, lines: 0}
+    const total: TickResult = {attackers: 0, commands: 0, credentials: 0, cursor: 0, lines: 0}
     // PostgreSQL reads ahead on this thread; a SQLite file on a thread of its own, started with the first read
     let reader: ThreadReader | undefined
     const database = this.#threadDatabase
@@ -374,6 +451,7 @@ export class Profiler {
         total.lines += tick.lines
         total.attackers += tick.attackers
         total.commands += tick.commands
+        total.credentials! += tick.credentials ?? 0
         total.cursor = tick.cursor
         if ((tick.lines < this.#batchSize && !tick.cut) || signal?.aborted) return total
       }
@@ -389,10 +467,24 @@ export async function profilerTick(db: Kysely<Database>, options?: ProfilerOptio
   return new Profiler(db, options).tick()
 }
 
-/** A tick's result, and (when it moved the cursor) the attacker rows it wrote. */
+/** A tick's result, and (when it moved the cursor) the attacker rows and service activities it wrote. */
 interface TickOutcome {
   result: TickResult
   written?: CachedAttacker[]
+  /** The (ip, service, kind) activities it wrote (see `activityKey`). */
+  activities?: string[]
+}
+
+/** The credentials carried by lines that name no attacker, in log order. */
+function unattributedCredentials(lines: readonly TickLine[], semantics: LogSemantics): SeenCredential[] {
+  const seen: SeenCredential[] = []
+  for (const line of lines) {
+    if (line.attacker_ip) continue
+    const {credential} = line.meaning ?? semantics.describe(line)
+    if (credential !== undefined) seen.push({credential, decky: line.decky, log_id: line.id, service: line.service, timestamp: line.timestamp})
+  }
+
+  return seen
 }
 
 /** True when `attackers` has no row. */

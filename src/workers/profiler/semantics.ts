@@ -2,11 +2,19 @@ import type {LineMeaning, LogSemantics} from './fold.js'
 
 import {classifyAuth} from '../../logs/auth.js'
 import {COMMAND_FIELDS, commandOf, isCommandEventType} from '../../logs/command.js'
+import type {Activity} from '../../logs/activity.js'
+
+import {eventTypeActivity, isServiceName} from '../../logs/activity.js'
+import {extractArtifact, isArtifactEventType} from '../../logs/artifact.js'
+import {extractCredential} from '../../logs/credential.js'
 import {readFields} from '../../logs/fields.js'
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({})
-const AUTH_LINE: LineMeaning = Object.freeze({command: null, isAuth: true})
-const PLAIN_LINE: LineMeaning = Object.freeze({command: null, isAuth: false})
+/** The shared meaning of a line with no command and no credential, by whether it is an authentication and its activity. */
+const PLAIN_LINES = {
+  auth: {interaction: meaning(true, 'interaction'), noise: meaning(true, undefined), scan: meaning(true, 'scan')},
+  other: {interaction: meaning(false, 'interaction'), noise: meaning(false, undefined), scan: meaning(false, 'scan')},
+} as const
 /** `"command"`, `"cmd"`, ...: a field that can hold a command, as it appears in the fields JSON. */
 const COMMAND_FIELD_NAME = new RegExp(`"(?:${COMMAND_FIELDS.join('|')})"`)
 
@@ -20,8 +28,9 @@ const COMMAND_FIELD_NAME = new RegExp(`"(?:${COMMAND_FIELDS.join('|')})"`)
  *   keep), so it is worked out once per event type, as is whether its event
  *   type makes it a command;
  * - the fields JSON is parsed only when its text names a field that can hold
- *   a command (`"command"`, `"cmd"`, ...) or has a `\u` escape: without
- *   either, extractCommand gives the same answer from no fields at all.
+ *   a command (`"command"`, `"cmd"`, ...) or a secret (`"secret_b64"`), or
+ *   has a `\u` escape: without any, extractCommand and extractCredential
+ *   give the same answer from no fields at all.
  *
  * One instance per profiler (it remembers event types).
  *
@@ -39,20 +48,34 @@ export class ProfilerSemantics implements LogSemantics {
       type = {
         isAuth: classifyAuth({event_type: row.event_type, fields: NO_FIELDS, msg: null}) !== null,
         isCommand: isCommandEventType(row.event_type),
+        activity: eventTypeActivity(row.event_type),
+        isArtifact: isArtifactEventType(row.event_type),
       }
       this.#eventTypes.set(row.event_type, type)
     }
 
-    const fields = mayNameCommandField(row.fields) ? readFields(row.fields) : NO_FIELDS
+    const fields = type.isArtifact || mayNameCommandField(row.fields) || mayHoldSecret(row.fields) ? readFields(row.fields) : NO_FIELDS
     const command = commandOf(fields, type.isCommand, row.msg)
+    const credential = fields === NO_FIELDS ? null : extractCredential(fields)
+    const activity = row.service === undefined || isServiceName(row.service) ? type.activity : 'noise'
+    if (type.isArtifact) {
+      const artifact = extractArtifact(row.event_type, fields)
+      if (artifact !== null) {
+        return withActivity({command, isAuth: type.isAuth, artifact, ...(credential === null ? {} : {credential})}, activity)
+      }
+    }
+
+    if (credential !== null) return withActivity({command, credential, isAuth: type.isAuth}, activity)
     // most lines are no command: share their answer instead of allocating one per line
-    if (command === null) return type.isAuth ? AUTH_LINE : PLAIN_LINE
-    return {command, isAuth: type.isAuth}
+    if (command === null) return PLAIN_LINES[type.isAuth ? 'auth' : 'other'][activity]
+    return withActivity({command, isAuth: type.isAuth}, activity)
   }
 }
 
 /** What an event type alone says of a line. */
 interface EventType {
+  activity: Activity
+  isArtifact: boolean
   isAuth: boolean
   isCommand: boolean
 }
@@ -65,4 +88,18 @@ interface EventType {
  */
 function mayNameCommandField(fields: string): boolean {
   return COMMAND_FIELD_NAME.test(fields) || fields.includes('\\u')
+}
+
+/** Whether fields JSON text may carry a credential (a `"secret_b64"` key; a `\u`-spelt one is caught above). */
+function mayHoldSecret(fields: string): boolean {
+  return fields.includes('"secret_b64"')
+}
+
+function meaning(isAuth: boolean, activity: 'interaction' | 'scan' | undefined): LineMeaning {
+  return Object.freeze(activity === undefined ? {command: null, isAuth} : {activity, command: null, isAuth})
+}
+
+function withActivity(line: LineMeaning, activity: Activity): LineMeaning {
+  if (activity !== 'noise') line.activity = activity
+  return line
 }

@@ -3,12 +3,13 @@
  * attackers they touch. Pure: the `Profiler` reads (lines, then attackers),
  * plans here, then writes the plan in the same transaction.
  */
-import type {AttackerCommandBatchesTable} from '../../db/schema.js'
+import type {AttackerArtifactsTable, AttackerCommandBatchesTable, AttackerServicesTable, CredentialsTable} from '../../db/schema.js'
 import type {CachedAttacker} from './attacker-cache.js'
 import type {AttackerProfile, LogSemantics, ProfileLog, StoredAttacker} from './fold.js'
 import type {TickLine} from './read/read-lines.js'
 
 import {commandBatch} from '../../db/bulk/command-batches.js'
+import {addCredentials} from './credential-rows.js'
 import {foldAttacker, needsFirstContacts} from './fold.js'
 
 /** An attacker a tick's lines touch, and what its fold needs. */
@@ -24,19 +25,44 @@ export interface TickWork {
   needsFirstContacts: boolean
 }
 
-/** What a tick writes: new attackers, attackers whose contacts changed, attackers whose counters moved, and command batches. */
+/**
+ * What a tick writes: new attackers, attackers whose contacts changed,
+ * attackers whose counters moved, command batches, credentials, service
+ * activities not stored yet, and artifacts.
+ */
 export interface TickWrites {
   created: AttackerProfile[]
   changed: AttackerProfile[]
   moved: StoredAttacker[]
   batches: AttackerCommandBatchesTable[]
+  credentials: CredentialsTable[]
+  services: AttackerServicesTable[]
+  artifacts: AttackerArtifactsTable[]
 }
 
-/** A tick's plan: what it writes, the rows it writes (for the cache, once committed), and the commands found. */
+/**
+ * A tick's plan: what it writes, the rows it writes (for the cache, once
+ * committed), the service activities it writes (by {@link activityKey}, for
+ * the profiler to remember once committed), and the commands and credentials
+ * found.
+ */
 export interface TickPlan {
   writes: TickWrites
   written: CachedAttacker[]
+  activities: string[]
   commands: number
+  credentials: number
+}
+
+/** What {@link planTick} knows beyond the work. */
+export interface PlanOptions {
+  /** Service activities (by {@link activityKey}) already stored: left out of the writes. */
+  storedActivities?: ReadonlySet<string>
+}
+
+/** The identity of an `attacker_services` row, as one string (its parts joined by NUL, which none holds). */
+export function activityKey(ip: string, service: string, kind: 'interaction' | 'scan'): string {
+  return `${ip}\u0000${service}\u0000${kind}`
 }
 
 /** The lines of each attacker, in line order; lines without an attacker are left out (the cursor still moves past them). */
@@ -74,20 +100,48 @@ export function tickWork(byIp: ReadonlyMap<string, ProfileLog[]>, stored: Readon
 
 /**
  * Folds each attacker's fresh lines into its row (see `foldAttacker`): the
- * rows and command batches to write. Every `first_contacts` that
- * `work` says a fold needs must be loaded.
+ * rows, command batches, credentials, service activities (those not in
+ * `storedActivities`) and artifacts to write. Every `first_contacts` that
+ * `work` says a fold needs must be loaded. Lines naming no attacker are not
+ * in `work`: their credentials are the profiler's to add.
  */
-export function planTick(work: readonly TickWork[], semantics: LogSemantics): TickPlan {
+export function planTick(work: readonly TickWork[], semantics: LogSemantics, options: PlanOptions = {}): TickPlan {
+  const stored = options.storedActivities
   const created: AttackerProfile[] = []
   const changed: AttackerProfile[] = []
   const moved: CachedAttacker[] = []
   const batches: AttackerCommandBatchesTable[] = []
+  const credentialRows = new Map<string, CredentialsTable>()
+  const services: AttackerServicesTable[] = []
+  const activities: string[] = []
+  const artifacts: AttackerArtifactsTable[] = []
   let commands = 0
+  let credentials = 0
   for (const {fresh, ip, needsFirstContacts, ownContacts, row} of work) {
     const folded = foldAttacker(row, ip, fresh, semantics, {needsFirstContacts, ownContacts})
     if (!folded.contactsChanged) moved.push({ownContacts: folded.ownContacts, row: folded.attacker})
     else if (row === undefined) created.push(folded.attacker)
     else changed.push(folded.attacker)
+    for (const {artifact: {kind, ...details}, decky, log_id: logId, service, timestamp} of folded.artifacts) {
+      artifacts.push({decky, details: JSON.stringify(details), ip, kind, log_id: logId, service, timestamp})
+    }
+
+    for (const [service, seen] of folded.services) {
+      for (const kind of ['interaction', 'scan'] as const) {
+        const first = seen[kind]
+        if (first === undefined) continue
+        const key = activityKey(ip, service, kind)
+        if (stored?.has(key)) continue
+        services.push({first_log_id: first, ip, kind, service})
+        activities.push(key)
+      }
+    }
+
+    if (folded.credentials.length > 0) {
+      addCredentials(credentialRows, ip, folded.credentials)
+      credentials += folded.credentials.length
+    }
+
     if (folded.commands.length === 0) continue
     batches.push(commandBatch(ip, folded.commands))
     commands += folded.commands.length
@@ -95,8 +149,10 @@ export function planTick(work: readonly TickWork[], semantics: LogSemantics): Ti
 
   const own = (row: AttackerProfile): CachedAttacker => ({ownContacts: true, row})
   return {
+    activities,
     commands,
-    writes: {batches, changed, created, moved: moved.map(({row}) => row)},
+    credentials,
+    writes: {artifacts, batches, changed, created, credentials: [...credentialRows.values()], moved: moved.map(({row}) => row), services},
     written: [...created.map(own), ...changed.map(own), ...moved],
   }
 }

@@ -2,19 +2,32 @@ import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {describe, it} from 'node:test'
 
+import {activityOf} from '../../../src/logs/activity.js'
+import {extractArtifact} from '../../../src/logs/artifact.js'
 import {classifyAuth} from '../../../src/logs/auth.js'
 import {COMMAND_EVENT_TYPES, COMMAND_FIELDS, extractCommand} from '../../../src/logs/command.js'
+import {extractCredential} from '../../../src/logs/credential.js'
 import {parseLine} from '../../../src/logs/parse.js'
 import type {LogRow} from '../../../src/db/schema.js'
 import type {LineMeaning} from '../../../src/workers/profiler/fold.js'
 import {ProfilerSemantics} from '../../../src/workers/profiler/semantics.js'
 
 /** What the profiler must get: the plain src/logs answers, fields parsed every time. */
-type Subject = Pick<LogRow, 'event_type' | 'fields' | 'msg'>
+type Subject = Pick<LogRow, 'event_type' | 'fields' | 'msg'> & {service?: string}
 
 function reference(row: Subject): LineMeaning {
-  const parsed = {...row, fields: JSON.parse(row.fields) as Record<string, unknown>}
-  return {command: extractCommand(parsed), isAuth: classifyAuth(parsed) !== null}
+  const fields = JSON.parse(row.fields) as Record<string, unknown>
+  const parsed = {...row, fields}
+  const activity = activityOf(row.service ?? 'any', row.event_type)
+  const credential = extractCredential(fields)
+  const artifact = extractArtifact(row.event_type, fields)
+  return {
+    ...(artifact === null ? {} : {artifact}),
+    command: extractCommand(parsed),
+    isAuth: classifyAuth(parsed) !== null,
+    ...(activity === 'noise' ? {} : {activity}),
+    ...(credential === null ? {} : {credential}),
+  }
 }
 
 const row = (event_type: string, fields: Record<string, unknown>, msg: string | null = null): Subject => ({event_type, fields: JSON.stringify(fields), msg})
@@ -27,8 +40,8 @@ describe('ProfilerSemantics', () => {
     for (const text of lines) {
       const result = parseLine(text)
       if (!result.ok) continue
-      const {eventType, fields, msg} = result.line
-      const subject = {event_type: eventType, fields: JSON.stringify(fields), msg}
+      const {eventType, fields, msg, service} = result.line
+      const subject = {event_type: eventType, fields: JSON.stringify(fields), msg, service}
       assert.deepEqual(semantics.describe(subject), reference(subject), text)
       compared++
     }
@@ -59,6 +72,16 @@ describe('ProfilerSemantics', () => {
       row('Shell-Input', {}, null),
       row('redis_command', {command: 'INFO'}),
       row('sql_query', {sql: 'DROP TABLE x', query: ''}),
+      row('auth_attempt', {principal: 'root', secret_b64: 'MTIzNDU2'}), // a credential
+      row('auth_attempt', {principal: 'root', secret_b64: 'MTIzNDU2', command: 'id'}), // a credential and a command
+      {event_type: 'auth', fields: '{"principal":"root","\\u0073ecret_b64":"MTIzNDU2"}', msg: null}, // a key spelt with an escape
+      row('auth', {secret_b64: 'not base64'}),
+      row('startup', {}), // noise
+      {...row('tcp_syn_fingerprint', {secret_b64: 'eA=='}), service: 'sniffer'}, // infrastructure: noise, a credential all the same
+      {...row('command', {command: 'id'}), service: '-'},
+      {...row('session_recorded', {sid: 'x', service: 'ssh', duration_s: '1.5', bytes: '10', truncated: 'false'}), service: 'sessrec'},
+      row('file_captured', {sha256: 'A'.repeat(64), size: '12', orig_path: '/tmp/\u001b[2Jx', writer_comm: 'wget', writer_pid: '-1'}),
+      row('File-Captured', {secret_b64: 'eA=='}),
     ]
     for (const subject of cases) {
       // twice: the second answer comes from what the first one remembered

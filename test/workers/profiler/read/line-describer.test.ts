@@ -48,10 +48,10 @@ describe('LineDescriber', () => {
     assert.deepEqual(
       lines.map((l) => l.meaning),
       [
-        {command: 'uname -a # 1', isAuth: false},
-        {command: null, isAuth: true},
-        {command: null, isAuth: false},
-        {command: 'id', isAuth: false},
+        {activity: 'interaction', command: 'uname -a # 1', isAuth: false},
+        {activity: 'scan', command: null, isAuth: true},
+        {activity: 'scan', command: null, isAuth: false},
+        {activity: 'interaction', command: 'id', isAuth: false},
       ],
     )
   })
