@@ -30,7 +30,7 @@ describe('decnet db migrate: failures', () => {
   test('an unreachable database: exit DATABASE, also with --json, password not shown', async () => {
     for (const json of [[], ['--json']]) {
       const run = await runCli(['db', 'migrate', '--db', 'postgres://decnet:hunter2@127.0.0.1:1/decnet', ...json])
-      assert.equal(run.code, ExitCode.DATABASE, `${json}: ${run.stderr}`)
+      assert.equal(run.code, ExitCode.DATABASE, `${json.join(' ')}: ${run.stderr}`)
       assert.match(run.stdout + run.stderr, /cannot connect to postgresql at 127\.0\.0\.1:1: connection refused/)
       assert.ok(!(run.stdout + run.stderr).includes('hunter2'))
     }

@@ -69,9 +69,9 @@ for (const kind of DATABASE_KINDS) {
       await withOldTables(db).insertInto('attacker_commands').values(OLD_ROWS).execute()
 
       const {error} = await migrator(db).migrateToLatest()
-      if (error) throw error
+      assert.ifError(error)
       const tables = (await db.introspection.getTables()).map((table) => table.name)
-      assert.ok(!tables.includes('attacker_commands'), `attacker_commands is gone (tables: ${tables})`)
+      assert.ok(!tables.includes('attacker_commands'), `attacker_commands is gone (tables: ${tables.join(', ')})`)
       const batches = await db.selectFrom('attacker_command_batches').selectAll().orderBy('ip').orderBy('first_log_id').execute()
       const commandsOf = (...ids: number[]) => OLD_ROWS.filter((row) => ids.includes(row.log_id)).map(({ip, ...command}) => command)
       assert.deepEqual(
@@ -96,10 +96,10 @@ for (const kind of DATABASE_KINDS) {
       await withOldTables(db).insertInto('attacker_commands').values(OLD_ROWS).execute()
       // up to 0006 only: later migrations would be the ones `migrateDown` undoes
       const {error} = await migrator(db).migrateTo('0006-attacker-command-batches')
-      if (error) throw error
+      assert.ifError(error)
 
       const {error: downError, results} = await migrator(db).migrateDown()
-      if (downError) throw downError
+      assert.ifError(downError)
       assert.deepEqual(results?.map((result) => [result.migrationName, result.status]), [['0006-attacker-command-batches', 'Success']])
       assert.deepEqual(await oldRows(db), OLD_ROWS)
       const tables = (await db.introspection.getTables()).map((table) => table.name)

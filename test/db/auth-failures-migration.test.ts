@@ -82,8 +82,8 @@ for (const kind of DATABASE_KINDS) {
 
       const {db} = await migratedDatabase(kind, t)
       const indexes = await indexNames(db, TABLES)
-      assert.ok(!indexes.includes(OLD_INDEX), `no ${OLD_INDEX} (indexes: ${indexes})`)
-      assert.ok(indexes.includes(NEW_INDEX), `${NEW_INDEX} (indexes: ${indexes})`)
+      assert.ok(!indexes.includes(OLD_INDEX), `no ${OLD_INDEX} (indexes: ${indexes.join(', ')})`)
+      assert.ok(indexes.includes(NEW_INDEX), `${NEW_INDEX} (indexes: ${indexes.join(', ')})`)
       assert.deepEqual(await storedFailures(db), [], 'nothing to backfill in a new database')
     })
 
@@ -130,7 +130,7 @@ for (const kind of DATABASE_KINDS) {
     it('down puts the index back and drops the table', async (t) => {
       const {db} = await migratedDatabase(kind, t)
       const {error, results} = await migrator(db).migrateTo('0003-worker-lease')
-      if (error) throw error
+      assert.ifError(error)
       assert.deepEqual(results?.map((result) => [result.migrationName, result.status]).at(-1), ['0004-auth-failures', 'Success'])
       assert.ok((await indexNames(db, TABLES)).includes(OLD_INDEX))
       assert.ok(!(await tableNames(db)).includes('auth_failures'))

@@ -74,7 +74,7 @@ for (const kind of DATABASE_KINDS) {
           return true
         })
         const tables = (await db.introspection.getTables()).map((table) => table.name)
-        assert.ok(!tables.includes('logs'), `logs was rolled back (tables: ${tables})`)
+        assert.ok(!tables.includes('logs'), `logs was rolled back (tables: ${tables.join(', ')})`)
         assert.deepEqual(await db.withTables<{kysely_migration: {name: string; timestamp: string}}>().selectFrom('kysely_migration').selectAll().execute(), [])
       })
     })

@@ -44,7 +44,8 @@ async function cursorOf(db: Kysely<Database>, worker: string): Promise<number> {
 /** Polls the database until `done(cursor)`, failing if the fleet exits first. */
 async function cursorUntil(db: Kysely<Database>, fleet: ReturnType<typeof startDecnet>, done: (cursor: number) => boolean): Promise<number> {
   let exited = false
-  fleet.exited.then(() => (exited = true))
+  // only the flag is wanted here; `exited` resolves on the child's exit and never rejects
+  void fleet.exited.then(() => (exited = true))
   for (;;) {
     const cursor = await cursorOf(db, PROFILER_CURSOR)
     if (done(cursor)) return cursor

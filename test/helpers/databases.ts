@@ -46,8 +46,12 @@ export interface FreshDatabase {
   readonly dir?: string
   /** PostgreSQL: the database's name in the server. */
   readonly database?: string
-  /** Removes the database (idempotent). */
-  cleanup(): Promise<void>
+  /**
+   * Removes the database (idempotent). A function property, not a method: it
+   * is a closure that uses no `this`, so it may be destructured and handed to
+   * `t.after` as it is.
+   */
+  readonly cleanup: () => Promise<void>
 }
 
 /** An opened and migrated database for one test, and its URL. */

@@ -97,7 +97,7 @@ describe('decnet ingest: a SQLite database that fails under the run', () => {
     await run.committed(100)
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, {force: true})
     run.child.stdin.end() // nothing more: no batch left to commit, only the run's last check
-    const {code, stdout, stderr} = await run.done
+    const {code, stderr} = await run.done
     assert.equal(code, ExitCode.DATABASE, stderr)
     assert.match(stderr, new RegExp(`decnet ingest: stopped: sqlite database ${path}: the database file was deleted while decnet had it open`))
     assert.doesNotMatch(stderr, /lines committed/, 'they went with the file')
@@ -113,7 +113,10 @@ describe('decnet ingest: a SQLite database that fails under the run', () => {
       run.child.stdin.write(LINES(1, 100))
       await run.committed(100)
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, {force: true})
-      if (how === 'replaced') copyFileSync(other, `${path}.new`), renameSync(`${path}.new`, path)
+      if (how === 'replaced') {
+        copyFileSync(other, `${path}.new`)
+        renameSync(`${path}.new`, path)
+      }
       run.child.stdin.end(LINES(101, 200))
       const {code, stdout, stderr} = await run.done
       assert.equal(code, ExitCode.DATABASE, stderr)

@@ -218,7 +218,7 @@ for (const kind of DATABASE_KINDS) {
 describe('decnet ingest: the database lost mid-run (postgres)', {skip: skipReason('postgres')}, () => {
   test('exit DATABASE, the reason and how far it got; a rerun stores the rest exactly', async (t) => {
     const file = join(workDir(t), 'decnet.log')
-    const {url, database, cleanup} = (await freshDatabase('postgres')) as {url: string; database: string; cleanup(): Promise<void>}
+    const {url, database, cleanup} = (await freshDatabase('postgres')) as {url: string; database: string; cleanup: () => Promise<void>}
     t.after(cleanup)
     const total = 60_000
     writeFileSync(file, LINES(1, total))

@@ -42,7 +42,7 @@ async function cursorOf(db: Kysely<Database>): Promise<number> {
 /** Polls the database until the cursor has moved (or the worker has exited, which fails the caller). */
 async function cursorMoved(db: Kysely<Database>, exited: Promise<Exited>): Promise<number> {
   let done = false
-  exited.then(() => (done = true))
+  exited.then(() => (done = true), () => (done = true)) // a failed spawn ends the wait too; the caller awaits `exited` and sees why
   for (;;) {
     const cursor = await cursorOf(db)
     if (cursor > 0 || done) return cursor

@@ -1,7 +1,7 @@
 // The TTP tick records each batch's failed logins in auth_failures (with its tags and cursor)
 // and the brute-force look-back reads them there, not from logs.
 import assert from 'node:assert/strict'
-import {describe, it, type TestContext} from 'node:test'
+import {describe, it} from 'node:test'
 
 import type {Kysely} from 'kysely'
 

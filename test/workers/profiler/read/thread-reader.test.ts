@@ -87,7 +87,7 @@ describe('profiler drain with a reading thread (SQLite)', () => {
 
   it('folds the batches after the first from the connection `url` names (the thread reads them)', async (t) => {
     // the thread reads a copy whose lines name other attackers: their profiles show where each batch came from
-    const {db, url} = await sqliteWith(t, makeLogs(300, {attackers: 5, seed: 45}))
+    const {db} = await sqliteWith(t, makeLogs(300, {attackers: 5, seed: 45}))
     const dir = mkdtempSync(join(tmpdir(), 'decnet-thread-copy-'))
     t.after(() => rmSync(dir, {force: true, recursive: true}))
     const copy = join(dir, 'copy.sqlite')
