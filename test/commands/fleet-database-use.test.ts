@@ -4,21 +4,21 @@
 import assert from 'node:assert/strict'
 import {chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {validateFleet} from '../../dist/fleets/validate.js'
+import {validateFleet, type FleetValidation, type ValidFleet} from '../../src/fleets/validate.js'
 import {EXIT, FIXTURE_PLUGINS, dataDirEnv, linkedDataDir, runDecnet, unwrap} from '../helpers/decnet-cli.js'
 
-const asRoot = {skip: process.getuid() === 0 ? undefined : 'needs root: the workers drop to nobody'}
+const asRoot = {skip: process.getuid?.() === 0 ? undefined : 'needs root: the workers drop to nobody'}
 
 /** A data directory inside a root-only directory (like /root/.local/share/decnet), linking the given plugin roots. */
-function closedDataDir(t, pluginRoots) {
+function closedDataDir(t: TestContext, pluginRoots: string[]): {base: string; dir: string; env: NodeJS.ProcessEnv} {
   const base = mkdtempSync('/tmp/decnet-closed-')
   chmodSync(base, 0o700)
   t.after(() => rmSync(base, {force: true, recursive: true}))
   const dir = join(base, 'data')
   mkdirSync(dir, {mode: 0o755})
-  const plugins = pluginRoots.map((root) => ({name: root.split('/').at(-1), root, type: 'link'}))
+  const plugins = pluginRoots.map((root: string) => ({name: root.split('/').at(-1), root, type: 'link'}))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({dependencies: {}, name: 'decnet', oclif: {plugins, schema: 1}, private: true}))
   return {base, dir, env: {...dataDirEnv(dir), OCLIF_COLUMNS: '2000'}}
 }
@@ -59,10 +59,10 @@ describe('built-in fleets win over a plugin that defines the same name', () => {
     const list = await runDecnet(t, ['fleet', 'list', '--json'], {env})
     assert.equal(list.code, EXIT.OK, list.stderr)
     const catalog = JSON.parse(list.stdout)
-    const heavy = catalog.fleets.find((f) => f.name === 'heavy')
+    const heavy = catalog.fleets.find((f: {name: string}) => f.name === 'heavy')
     assert.equal(heavy.plugin, 'decnet')
-    assert.deepEqual(heavy.workers.map((w) => w.name), ['profiler', 'ttp'])
-    assert.ok(catalog.fleets.some((f) => f.name === 'heavy-extra'))
+    assert.deepEqual(heavy.workers.map((w: {name: string}) => w.name), ['profiler', 'ttp'])
+    assert.ok(catalog.fleets.some((f: {name: string}) => f.name === 'heavy-extra'))
     assert.deepEqual(catalog.problems, [
       {fleet: 'heavy', message: "a fleet built into decnet has this name: this plugin's definition is ignored; rename it", plugin: 'decnet-plugin-heavy'},
     ])
@@ -78,13 +78,25 @@ describe('built-in fleets win over a plugin that defines the same name', () => {
   })
 })
 
+/** The fleet of a validation that passed (failing the test, with the problem, if it did not). */
+function validFleet(validation: FleetValidation): ValidFleet {
+  assert.ok(validation.ok, validation.ok ? '' : validation.message)
+  return validation.fleet
+}
+
+/** The problem of a validation that failed (failing the test if it passed). */
+function problemOf(validation: FleetValidation): string {
+  assert.equal(validation.ok, false, 'the fleet was accepted')
+  return validation.message
+}
+
 describe('usesDatabase in a fleet definition', () => {
   it('is optional, true or false; anything else is a problem naming the worker', () => {
     const module = join(FIXTURE_PLUGINS, 'decnet-plugin-sample', 'workers', 'idle.js')
-    const fleet = (usesDatabase) => ({description: 'd', name: 'f', profile: 'database', workers: [{module, name: 'w', needs: 'database', usesDatabase}]})
-    assert.equal(validateFleet(fleet(true), 0, {pluginRoot: '/', reserved: new Set()}).fleet.workers[0].usesDatabase, true)
-    assert.equal(validateFleet(fleet(false), 0, {pluginRoot: '/', reserved: new Set()}).fleet.workers[0].usesDatabase, undefined)
+    const fleet = (usesDatabase: unknown): unknown => ({description: 'd', name: 'f', profile: 'database', workers: [{module, name: 'w', needs: 'database', usesDatabase}]})
+    assert.equal(validFleet(validateFleet(fleet(true), 0, {pluginRoot: '/', reserved: new Set()})).workers[0]?.usesDatabase, true)
+    assert.equal(validFleet(validateFleet(fleet(false), 0, {pluginRoot: '/', reserved: new Set()})).workers[0]?.usesDatabase, undefined)
     assert.equal(validateFleet(fleet(undefined), 0, {pluginRoot: '/', reserved: new Set()}).ok, true)
-    assert.match(validateFleet(fleet('yes'), 0, {pluginRoot: '/', reserved: new Set()}).message, /worker 'w': usesDatabase must be true or false \(got .*yes/)
+    assert.match(problemOf(validateFleet(fleet('yes'), 0, {pluginRoot: '/', reserved: new Set()})), /worker 'w': usesDatabase must be true or false \(got .*yes/)
   })
 })

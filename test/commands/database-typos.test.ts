@@ -5,7 +5,7 @@ import {execFile} from 'node:child_process'
 import {chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
 import {RUN} from '../helpers/decnet-cli.js'
 import {freshDatabase, skipReason} from '../helpers/databases.js'
@@ -14,13 +14,19 @@ const EXIT = {DATABASE: 10, OK: 0, USAGE: 2}
 const LINE = '<13>1 2026-01-01T00:00:00Z decky-01 ssh - login_attempt [decnet@55555 src_ip="203.0.113.7" username="root" password="x"] failed'
 
 /** A scratch directory that is also the command's working directory and data directory. */
-function scratch(t) {
+function scratch(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-typos-'))
   t.after(() => rmSync(dir, {force: true, recursive: true}))
   return dir
 }
 
-function decnet(args, {cwd, dataDir, env = {}}) {
+interface Run {
+  code: number | string | null | undefined
+  stderr: string
+  stdout: string
+}
+
+function decnet(args: string[], {cwd, dataDir, env = {}}: {cwd: string; dataDir: string; env?: NodeJS.ProcessEnv}): Promise<Run> {
   return new Promise((resolve) => {
     const fullEnv = {...process.env, DECNET_DATA_DIR: dataDir, DECNET_DB_URL: '', DECNET_RUNTIME_DIR: join(dataDir, 'run'), ...env}
     execFile(process.execPath, [RUN, ...args], {cwd, env: fullEnv, timeout: 60_000}, (error, stdout, stderr) => {
