@@ -4,10 +4,10 @@ import assert from 'node:assert/strict'
 import {mkdtempSync, readFileSync, realpathSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {EXIT, linkedDataDir, REPO, RUN, runDecnet, unwrap} from '../helpers/decnet-cli.js'
-import {UNIT_UNREACHABLE, parseUnit, verifyUnit} from '../helpers/systemd-unit.js'
+import {EXIT, linkedDataDir, RUN, runDecnet, unwrap} from '../helpers/decnet-cli.js'
+import {UNIT_UNREACHABLE, parseUnit, verifyUnit, type ParsedUnit} from '../helpers/systemd-unit.js'
 
 const PLUGINS = ['decnet-plugin-sample', 'decnet-plugin-profiles', 'decnet-plugin-rootly']
 /** What the unit's ExecStart names: decnet's entry point with symlinks resolved. */
@@ -16,24 +16,24 @@ const UNREACHABLE = UNIT_UNREACHABLE
 const reachable = {skip: UNREACHABLE && `decnet or node lives under a temporary directory (${UNREACHABLE}), which a unit cannot reach`}
 
 /** The lines that carry privilege, in the order the unit gives them. */
-function privilegeLines(unit) {
+function privilegeLines(unit: ParsedUnit): string[] {
   const keys = new Set(['AmbientCapabilities', 'CapabilityBoundingSet', 'DynamicUser', 'Group', 'RestrictAddressFamilies', 'SupplementaryGroups', 'User'])
   return unit.directives('Service').filter(([k]) => keys.has(k)).map(([k, v]) => `${k}=${v}`)
 }
 
 /** The name of group `gid` in /etc/group (what `Group=` should say for `--user nobody`). */
-function groupName(gid) {
+function groupName(gid: number): string {
   const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.split(':')[2] === String(gid))
   return line ? line.split(':')[0] : String(gid)
 }
 
-async function unitOf(t, args, env) {
+async function unitOf(t: TestContext, args: string[], env: NodeJS.ProcessEnv) {
   const result = await runDecnet(t, ['fleet', 'unit', ...args], {env})
   assert.equal(result.code, EXIT.OK, `decnet fleet unit ${args.join(' ')}:\n${result.stderr}`)
   return {...result, unit: parseUnit(result.stdout)}
 }
 
-function assertVerified(t, text, fileName) {
+function assertVerified(t: TestContext, text: string, fileName: string): void {
   const verdict = verifyUnit(t, text, fileName)
   if (verdict.skip) t.diagnostic(`not verified: ${verdict.skip}`)
   else assert.deepEqual(verdict.problems, [], `systemd-analyze verify objected:\n${verdict.output}`)
@@ -58,7 +58,7 @@ describe('decnet fleet unit NAME', reachable, () => {
     assert.equal(unit.value('Service', 'RestartPreventExitStatus'), '2 3 4 7')
     assert.equal(unit.value('Service', 'NoNewPrivileges'), 'yes')
     assert.equal(unit.value('Service', 'MemoryDenyWriteExecute'), undefined)
-    assert.match(unit.value('Unit', 'Description'), /^decnet fleet heavy: Attacker profiler/)
+    assert.match(unit.value('Unit', 'Description') ?? '', /^decnet fleet heavy: Attacker profiler/)
     assert.match(unwrap(stderr), /user 'nobody' is shared with every other service/)
     assertVerified(t, stdout, 'decnet-heavy.service')
   })
@@ -126,7 +126,7 @@ describe('decnet fleet unit NAME', reachable, () => {
     assert.deepEqual(unit.sections, ['Unit', 'Service', 'Install'])
     assert.equal(unit.value('Service', 'ExecStartPre'), undefined)
     assert.deepEqual(unit.values('Service', 'User'), ['decnet-sneaky'])
-    assert.match(unit.value('Unit', 'Description'), /^decnet fleet sneaky: Innocent 100%% /)
+    assert.match(unit.value('Unit', 'Description') ?? '', /^decnet fleet sneaky: Innocent 100%% /)
     assertVerified(t, stdout, 'decnet-sneaky.service')
   })
 
@@ -159,7 +159,7 @@ describe('decnet fleet unit NAME', reachable, () => {
 })
 
 describe('decnet fleet unit NAME: refusals (exit 2)', reachable, () => {
-  const cases = [
+  const cases: Array<[string[], RegExp]> = [
     [['nope'], /unknown fleet 'nope'; known fleets: .*sample/],
     [['sample', '--grace=-1'], /Expected `--grace` to be a positive number of seconds, got `-1`/],
     [['rootly', '--user', 'nobody'], /fleet 'rootly' needs root: --user would take it away/],

@@ -2,16 +2,17 @@
 // signals and /proc. Runs as root (as CI does); the fleets' workers run as nobody.
 import assert from 'node:assert/strict'
 import {existsSync, rmSync} from 'node:fs'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
 import {isAlive, runDecnet, startDecnet, unwrap} from '../helpers/decnet-cli.js'
-import {daemonSetup, pollUntil, processesOf, readPid} from '../helpers/daemon.js'
+import {daemonSetup, pollUntil, processesOf, readPid, type DaemonSetup} from '../helpers/daemon.js'
+import {defined} from '../helpers/defined.js'
 
 const EXIT = Object.freeze({ALREADY_RUNNING: 12, NOT_FOUND: 11, OK: 0, TIMEOUT: 13})
 const PLUGINS = ['decnet-plugin-sample', 'decnet-plugin-daemon']
-const asRoot = {skip: process.getuid() === 0 ? undefined : 'these tests run as root (the workers drop to nobody)'}
+const asRoot = {skip: process.getuid?.() === 0 ? undefined : 'these tests run as root (the workers drop to nobody)'}
 
-async function startDaemon(t, fleet, name = 'sample', extra = []) {
+async function startDaemon(t: TestContext, fleet: DaemonSetup, name = 'sample', extra: string[] = []): Promise<number> {
   const run = await runDecnet(t, ['fleet', name, '--daemon', '--user', 'nobody', ...extra], {env: fleet.env})
   assert.equal(run.code, EXIT.OK, run.stderr)
   return readPid(fleet.pidFile(name))
@@ -22,13 +23,14 @@ describe('decnet fleet status', asRoot, () => {
     const fleet = daemonSetup(t, PLUGINS)
     const master = await startDaemon(t, fleet)
     const before = await fleet.status('sample')
-    const alpha = before.workers.find((w) => w.name === 'alpha')
-    process.kill(alpha.pid, 'SIGKILL')
+    const alpha = defined(before.workers.find((w) => w.name === 'alpha'), 'worker alpha')
+    process.kill(defined(alpha.pid, 'alpha\'s pid'), 'SIGKILL')
     // The restart comes after a backoff of about a second: catch it backing off, then running again.
     const backingOff = await pollUntil(async () => (await fleet.status('sample')).workers.find((w) => w.name === 'alpha' && w.state === 'backing-off'), {what: 'alpha backing off'})
     assert.equal(backingOff.pid, null)
-    assert.ok(Date.parse(backingOff.nextRestartAt) > Date.parse(backingOff.lastExit.at), JSON.stringify(backingOff))
-    assert.ok(backingOff.nextRestartInMs > 0 && backingOff.nextRestartInMs <= 1000, JSON.stringify(backingOff))
+    const nextRestartInMs = defined(backingOff.nextRestartInMs, 'nextRestartInMs')
+    assert.ok(Date.parse(defined(backingOff.nextRestartAt, 'nextRestartAt')) > Date.parse(defined(backingOff.lastExit, 'lastExit').at), JSON.stringify(backingOff))
+    assert.ok(nextRestartInMs > 0 && nextRestartInMs <= 1000, JSON.stringify(backingOff))
     await pollUntil(async () => (await fleet.status('sample')).ready, {what: 'the fleet ready again'})
 
     const {code, stdout, stderr} = await runDecnet(t, ['fleet', 'status', 'sample', '--json'], {env: fleet.env})
@@ -82,7 +84,7 @@ describe('decnet fleet status', asRoot, () => {
     const {code, stdout, stderr} = await runDecnet(t, ['fleet', 'status', '--json'], {env: fleet.env})
     assert.equal(code, EXIT.OK, stderr)
     const fleets = JSON.parse(stdout)
-    assert.deepEqual(fleets.map((f) => [f.fleet, f.ready, f.workers.length]), [['sample', true, 2], ['stubborn', true, 2]])
+    assert.deepEqual(fleets.map((f: {fleet: string; ready: boolean; workers: unknown[]}) => [f.fleet, f.ready, f.workers.length]), [['sample', true, 2], ['stubborn', true, 2]])
     assert.equal(fleets[1].master.pid, foreground.child.pid)
   })
 })
@@ -91,7 +93,7 @@ describe('decnet fleet stop', asRoot, () => {
   it('stops a daemon gracefully: exit 0, says how it ended, no process, socket or pid file left', async (t) => {
     const fleet = daemonSetup(t, PLUGINS)
     const master = await startDaemon(t, fleet)
-    const pids = [master, ...(await fleet.status('sample')).workers.map((w) => w.pid)]
+    const pids = [master, ...(await fleet.status('sample')).workers.map((w) => defined(w.pid, `${w.name}'s pid`))]
     const {code, stdout, stderr} = await runDecnet(t, ['fleet', 'stop', 'sample'], {env: fleet.env})
     assert.equal(code, EXIT.OK, stderr)
     assert.equal(stdout.trim(), `fleet sample (pid ${master}) stopped cleanly: stop requested over the control socket`)
@@ -115,7 +117,7 @@ describe('decnet fleet stop', asRoot, () => {
     assert.match(unwrap(first.stderr), new RegExp(`fleet 'stubborn' \\(pid ${master}\\) did not stop within 0.5 s; it is still running`))
     assert.ok(isAlive(master))
     const stopping = await fleet.status('stubborn')
-    assert.deepEqual([stopping.stopping, stopping.workers.find((w) => w.name === 'mule').state], [true, 'stopping'])
+    assert.deepEqual([stopping.stopping, stopping.workers.find((w) => w.name === 'mule')?.state], [true, 'stopping'])
     const second = await runDecnet(t, ['fleet', 'stop', 'stubborn'], {env: fleet.env})
     assert.equal(second.code, EXIT.OK, second.stderr)
     assert.match(second.stdout, new RegExp(`^fleet stubborn \\(pid ${master}\\) stopped: .*; had to kill \\(SIGKILL\\): mule$`, 'm'))
@@ -179,9 +181,9 @@ describe('decnet fleet logs', asRoot, () => {
 
     const follow = startDecnet(t, ['fleet', 'logs', 'sample', '--follow', '--worker', 'beta'], {env: fleet.env})
     await follow.waitFor(/^beta \| idle worker beta/m)
-    const beta = (await fleet.status('sample')).workers.find((w) => w.name === 'beta')
-    process.kill(beta.pid, 'SIGKILL')
-    await follow.waitFor(new RegExp(`^\\[decnet\\] worker beta \\(pid ${beta.pid}\\) killed by SIGKILL`, 'm'))
+    const betaPid = defined((await fleet.status('sample')).workers.find((w) => w.name === 'beta')?.pid, 'beta\'s pid')
+    process.kill(betaPid, 'SIGKILL')
+    await follow.waitFor(new RegExp(`^\\[decnet\\] worker beta \\(pid ${betaPid}\\) killed by SIGKILL`, 'm'))
     await follow.waitFor(/^\[decnet\] worker beta ready \(pid \d+\)$/m)
     assert.doesNotMatch(follow.stdout(), /alpha/)
     follow.child.kill('SIGINT')
