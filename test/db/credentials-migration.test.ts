@@ -22,7 +22,7 @@ async function tableNames(db: Kysely<Database>): Promise<string[]> {
 for (const kind of DATABASE_KINDS) {
   describe(`migration 0008-credentials (${kind})`, {skip: skipReason(kind)}, () => {
     it('adds the three tables to a database of 0007, which the profiler then fills; down removes them', async (t) => {
-      const db = (await databaseAtMigration(kind, t, '0007-ingest-sources')) as Kysely<Database>
+      const db = (await databaseAtMigration(kind, t, '0007-ingest-sources'))
       const before = await tableNames(db)
       assert.ok(NEW_TABLES.every((name) => !before.includes(name)))
       await db.insertInto('logs').values({
