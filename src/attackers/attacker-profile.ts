@@ -2,6 +2,7 @@
  * The attacker profile as `decnet attackers` shows it (the JSON contract of
  * `decnet attackers --json` and `decnet attackers show IP --json`).
  */
+import type {CapturedFile} from '../logs/artifact.js'
 
 /** One command an attacker ran. */
 export interface AttackerCommand {
@@ -83,23 +84,12 @@ export interface ServiceActivity {
   scanned: string[]
 }
 
-/** A file DECNET captured after the attacker wrote it (a `file_captured` line). */
-export interface AttackerFile {
+/** A file DECNET captured after the attacker wrote it (a `file_captured` line): what the line says of the file (CapturedFile), and where and when. */
+export interface AttackerFile extends Omit<CapturedFile, 'kind'> {
   /** Event time, ISO-8601 UTC. */
   timestamp: string
   decky: string
   service: string
-  /** SHA-256 (hex) of the file, as DECNET computed it. */
-  sha256: null | string
-  size: null | number
-  /** Where the attacker wrote it. */
-  path: null | string
-  /** The name DECNET stored it under. */
-  storedAs: null | string
-  /** How DECNET tied it to the attacker's session (`pid-chain`, `ss-only`, ...). */
-  attribution: null | string
-  /** The process that wrote it. */
-  writer: {comm: null | string; pid: null | number; uid: null | number}
 }
 
 /** An interactive session DECNET recorded (a `session_recorded` line). */

@@ -12,8 +12,7 @@ import {fleetPaths} from '../control/fleet-paths.js'
 import {openControl} from '../control/fleet-control.js'
 import {releasePidFile} from '../control/pid-file.js'
 import {ExitCode} from '../exit-codes.js'
-import {toMs} from '../util/seconds.js'
-import {secondsFlag} from './seconds.js'
+import {millisecondsFlag} from './seconds.js'
 
 /**
  * `--daemon`: starts the detached copy and says where its files are.
@@ -22,8 +21,7 @@ import {secondsFlag} from './seconds.js'
  */
 export async function runDaemonized(io: FleetIo, fleet: string, readyTimeout: string): Promise<void> {
   const paths = fleetPaths(fleet, {dataDir: io.dataDir})
-  const readyTimeoutSeconds = secondsFlag('--ready-timeout', readyTimeout)
-  const readyTimeoutMs = readyTimeoutSeconds === undefined ? 60_000 : toMs(readyTimeoutSeconds)
+  const readyTimeoutMs = millisecondsFlag('--ready-timeout', readyTimeout) ?? 60_000
   // Only --daemon needs the launcher (and, through it, the control client and the log reader).
   const {launchDaemon} = await import('../control/launch-daemon.js')
   const started = await launchDaemon({argv: process.argv.slice(1), paths, readyTimeoutMs})

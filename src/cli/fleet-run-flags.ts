@@ -1,5 +1,4 @@
-import {toMs} from '../util/seconds.js'
-import {secondsFlag} from './seconds.js'
+import {millisecondsFlag, secondsFlag} from './seconds.js'
 
 /**
  * The durations of `decnet fleet NAME`: the supervisor's in milliseconds (its
@@ -25,13 +24,9 @@ export interface FleetTiming {
  */
 export function fleetTiming(flags: {grace?: string; interval?: string; 'max-backoff'?: string; watchdog?: string}): FleetTiming {
   return {
-    graceMs: ms(secondsFlag('--grace', flags.grace)),
+    graceMs: millisecondsFlag('--grace', flags.grace),
     intervalSeconds: secondsFlag('--interval', flags.interval),
-    maxBackoffMs: ms(secondsFlag('--max-backoff', flags['max-backoff'])),
-    watchdogMs: ms(secondsFlag('--watchdog', flags.watchdog, {zero: true})),
+    maxBackoffMs: millisecondsFlag('--max-backoff', flags['max-backoff']),
+    watchdogMs: millisecondsFlag('--watchdog', flags.watchdog, {zero: true}),
   }
-}
-
-function ms(seconds: number | undefined): number | undefined {
-  return seconds === undefined ? undefined : toMs(seconds)
 }

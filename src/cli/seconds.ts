@@ -1,5 +1,5 @@
 import {NumberValueError} from '../util/positive-number.js'
-import {seconds} from '../util/seconds.js'
+import {seconds, toMs} from '../util/seconds.js'
 
 /** A flag's value that cannot be used; the message says which flag and what it got. */
 export class FlagValueError extends Error {
@@ -36,4 +36,19 @@ export function secondsFlag(flag: string, value: string | undefined, options: {z
     if (error instanceof NumberValueError) throw new FlagValueError(flag, error.message)
     throw error
   }
+}
+
+/**
+ * A flag given in seconds, read as {@link secondsFlag} reads it, in the
+ * milliseconds a timer or a deadline wants; undefined stays undefined.
+ *
+ * @throws {@link FlagValueError} as {@link secondsFlag} does.
+ * @example
+ * ```ts
+ * millisecondsFlag('--timeout', '0.5') // 500
+ * ```
+ */
+export function millisecondsFlag(flag: string, value: string | undefined, options: {zero?: boolean} = {}): number | undefined {
+  const read = secondsFlag(flag, value, options)
+  return read === undefined ? undefined : toMs(read)
 }

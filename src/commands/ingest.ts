@@ -6,12 +6,11 @@ import {withChosenDatabase} from '../cli/chosen-database.js'
 import {databaseFlag} from '../cli/database-command.js'
 import {DecnetCommand} from '../cli/decnet-command.js'
 import {reportIngest} from '../cli/ingest-report.js'
-import {secondsFlag} from '../cli/seconds.js'
+import {millisecondsFlag} from '../cli/seconds.js'
 import {stopOnSignals} from '../cli/stop-on-signals.js'
 import {ExitCode} from '../exit-codes.js'
 import {DEFAULT_BATCH_SIZE, INGEST_SQLITE_OPTIONS, ingest} from '../ingest/ingest.js'
 import {ProgressLine} from '../ingest/progress-line.js'
-import {toMs} from '../util/seconds.js'
 
 /** `decnet ingest [FILE...]`: store DECNET log lines in the database. */
 export default class Ingest extends DecnetCommand {
@@ -59,7 +58,7 @@ A missing or unreadable file (exit ${ExitCode.INPUT_UNREADABLE}) or an overwhelm
       this.error(`Expected \`--source\` to name standard input, but no input is \`-\` (got ${inputs.join(' ')})`, {exit: ExitCode.USAGE})
     }
 
-    const flushMs = toMs(secondsFlag('--flush', flags.flush)!)
+    const flushMs = millisecondsFlag('--flush', flags.flush)!
     const progress = new ProgressLine(process.stderr)
     const stop = stopOnSignals() // the first signal stops after the transaction in flight; a second one kills at once
     const options = {batchSize: flags.batch, flushMs, fromStart: flags['from-start'], signal: stop.signal, stdinName: flags.source}

@@ -2,9 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {databaseFlag, sqliteCreate} from '../cli/database-command.js'
 import {DecnetCommand} from '../cli/decnet-command.js'
-import {secondsFlag} from '../cli/seconds.js'
+import {millisecondsFlag} from '../cli/seconds.js'
 import {stopOnSignals} from '../cli/stop-on-signals.js'
-import {toMs} from '../util/seconds.js'
 import {chooseDatabase} from '../db/database-choice.js'
 import {migrateToLatest} from '../db/migrate.js'
 import {withDatabase} from '../db/open.js'
@@ -55,7 +54,7 @@ Each connection's messages are committed before more is read from it, so a sende
     }
 
     const tls = tlsFlags.includes(undefined) ? undefined : {key: flags['tls-key']!, cert: flags['tls-cert']!, ca: flags['tls-ca']!}
-    const limits = {maxConnections: flags['max-connections'], maxMessageBytes: flags['max-message'], maxBufferedBytes: flags['max-buffered'], idleTimeoutMs: toMs(secondsFlag('--idle-timeout', flags['idle-timeout'])!)}
+    const limits = {maxConnections: flags['max-connections'], maxMessageBytes: flags['max-message'], maxBufferedBytes: flags['max-buffered'], idleTimeoutMs: millisecondsFlag('--idle-timeout', flags['idle-timeout'])!}
     const stop = stopOnSignals()
     const log = (line: string): void => void process.stderr.write(`decnet receive: ${line}\n`)
     const database = chooseDatabase({dataDir: this.config.dataDir, flag: flags.db})

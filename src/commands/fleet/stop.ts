@@ -5,7 +5,7 @@ import {DecnetCommand} from '../../cli/decnet-command.js'
 import {locateFleet} from '../../control/fleet-paths.js'
 import {stopFleet, type StopReport} from '../../control/stop-fleet.js'
 import {ExitCode} from '../../exit-codes.js'
-import {secondsFlag} from '../../cli/seconds.js'
+import {millisecondsFlag} from '../../cli/seconds.js'
 
 /** `decnet fleet stop NAME`: graceful stop of a running fleet, waiting until its master is gone. */
 export default class FleetStop extends DecnetCommand {
@@ -24,7 +24,7 @@ Exit codes: 0 stopped (even if workers had to be killed), ${ExitCode.NOT_FOUND} 
 
   async run(): Promise<StopReport> {
     const {args, flags} = await this.parse(FleetStop)
-    const timeoutMs = secondsFlag('--timeout', flags.timeout)
+    const timeoutMs = millisecondsFlag('--timeout', flags.timeout)
     const report = await stopFleet(locateFleet(args.name, {dataDir: this.config.dataDir}), timeoutMs)
 
     const how = report.via === 'socket' ? '' : ` (SIGTERM to pid ${report.pid}: no control socket answered)`

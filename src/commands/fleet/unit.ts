@@ -9,7 +9,7 @@ import {ExitCode} from '../../exit-codes.js'
 import {describeProblem} from '../../fleets/format-catalog.js'
 import {findFleet, loadFleetCatalog} from '../../fleets/registry.js'
 import {maxMemoryFlag} from '../../cli/max-memory-flag.js'
-import {secondsFlag} from '../../cli/seconds.js'
+import {millisecondsFlag} from '../../cli/seconds.js'
 import {buildFleetUnit, documentationUris, environmentFile, localFleet, localRuntime, missingGroups, resolveUnitAccount} from '../../systemd/index.js'
 
 /** `decnet fleet unit NAME`: print a systemd service unit that grants the fleet its privilege profile and nothing more. */
@@ -36,7 +36,7 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
   /** Returns the unit's text. */
   async run(): Promise<string> {
     const {args, flags} = await this.parse(FleetUnit)
-    const graceMs = secondsFlag('--grace', flags.grace) ?? 15_000
+    const graceMs = millisecondsFlag('--grace', flags.grace) ?? 15_000
     const database = flags.db === undefined ? undefined : parseDatabaseUrl(flags.db)
     const catalog = await loadFleetCatalog(this.config)
     for (const problem of catalog.problems) this.warn(describeProblem(problem))
