@@ -3,18 +3,19 @@ import {spawn} from 'node:child_process'
 import {chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, test} from 'node:test'
+import {describe, test, type TestContext} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
-import {withDatabase} from '../../dist/db/open.js'
-import {ExitCode} from '../../dist/exit-codes.js'
-import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
-import {collect, runCli} from '../helpers/run-cli.js'
+import {withDatabase} from '../../src/db/open.js'
+import {ExitCode} from '../../src/exit-codes.js'
+import {DATABASE_KINDS, freshDatabase, skipReason, type DatabaseKind} from '../helpers/databases.js'
+import {defined} from '../helpers/defined.js'
+import {collect, runCli, type CliResult, type RunCliOptions} from '../helpers/run-cli.js'
 
 const SAMPLE = fileURLToPath(new URL('../../samples/decnet-sample.log', import.meta.url))
-const GOOD = (n, ip = '203.0.113.7') => `<38>1 2026-11-26T13:32:${String(n).padStart(2, '0')}.000Z decky-01 ssh 1 login_failed [relay@55555 src_ip="${ip}"] attempt ${n}`
+const GOOD = (n: number, ip = '203.0.113.7'): string => `<38>1 2026-11-26T13:32:${String(n).padStart(2, '0')}.000Z decky-01 ssh 1 login_failed [relay@55555 src_ip="${ip}"] attempt ${n}`
 
-const workDir = (t) => {
+const workDir = (t: TestContext): string => {
   const dir = mkdtempSync(join(tmpdir(), 'decnet-ingest-'))
   chmodSync(dir, 0o755)
   t.after(() => rmSync(dir, {recursive: true, force: true}))
@@ -22,14 +23,14 @@ const workDir = (t) => {
 }
 
 /** Runs `decnet ingest` against a fresh database of `kind`; returns the run and the url. */
-async function ingestInto(t, kind, args, options = {}) {
+async function ingestInto(t: TestContext, kind: DatabaseKind, args: string[], options: RunCliOptions = {}): Promise<{run: CliResult; url: string}> {
   const db = await freshDatabase(kind)
   t.after(db.cleanup)
   const run = await runCli(['ingest', ...args, '--db', db.url], options)
   return {run, url: db.url}
 }
 
-const stored = (url) =>
+const stored = (url: string) =>
   withDatabase(url, async (db) => ({
     logs: await db.selectFrom('logs').selectAll().orderBy('id').execute(),
     rejected: await db.selectFrom('rejected_lines').selectAll().orderBy('id').execute(),
@@ -53,7 +54,7 @@ for (const kind of DATABASE_KINDS) {
       ])
       assert.deepEqual(new Set(logs.map((l) => l.attacker_ip)), new Set(['203.0.113.7', '198.51.100.23', '2001:db8::bad:cafe', '192.0.2.44', '192.0.2.200', '198.51.100.77', null]))
       const cmd = logs.find((l) => l.msg?.startsWith('CMD ') && l.msg.includes('cat /etc/passwd'))
-      assert.deepEqual(JSON.parse(cmd.fields), {uid: '0', user: 'root', src: '203.0.113.7', pwd: '/root', cmd: 'cat /etc/passwd'})
+      assert.deepEqual(JSON.parse(defined(cmd, 'the cat /etc/passwd command').fields), {uid: '0', user: 'root', src: '203.0.113.7', pwd: '/root', cmd: 'cat /etc/passwd'})
     })
 
     test('mixed lines from standard input: valid neighbours land in order, bad ones are stored, blanks skipped', async (t) => {
@@ -181,7 +182,7 @@ describe('decnet ingest: SQLite shared with other processes', () => {
     })
     const ingest = spawn(process.execPath, [fileURLToPath(new URL('../../bin/run.js', import.meta.url)), 'ingest', '--db', url], {stdio: ['pipe', 'pipe', 'pipe']})
     const done = collect(ingest, {input: `${GOOD(1)}\n${GOOD(2)}\n`})
-    await waitUntilWaitingForLock(ingest.pid, path)
+    await waitUntilWaitingForLock(defined(ingest.pid, 'the ingest pid'), path)
     holder.stdin.write('go\n')
     const run = await done
     assert.equal(run.code, 0, run.stderr)
@@ -194,7 +195,7 @@ describe('decnet ingest: SQLite shared with other processes', () => {
  * Resolves once the process has the database open and is sleeping in SQLite's
  * busy handler (its main thread in nanosleep / clock_nanosleep), read from /proc.
  */
-async function waitUntilWaitingForLock(pid, path) {
+async function waitUntilWaitingForLock(pid: number, path: string): Promise<void> {
   const sleeping = new Set(process.arch === 'arm64' ? ['101', '115'] : ['35', '230'])
   const deadline = Date.now() + 30_000
   while (Date.now() < deadline) {
