@@ -4,18 +4,24 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {describe, it} from 'node:test'
+import {describe, it, type TestContext} from 'node:test'
 
-import {migrateToLatest, openDatabase} from '../../dist/db/index.js'
+import {migrateToLatest, openDatabase} from '../../src/db/index.js'
 import {profilerTick} from '../../dist/workers/profiler/profiler.js'
-import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
+import {DATABASE_KINDS, freshDatabase, skipReason, type DatabaseKind} from '../helpers/databases.js'
 import {insertLogs} from '../helpers/profiler-logs.js'
 
 const RUN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 const ExitCode = {DATABASE: 10, NOT_FOUND: 11, USAGE: 2}
 
 /** Runs `decnet ARGS...` with a private data directory; resolves to {code, stdout, stderr}. */
-function decnet(t, args, env = {}) {
+interface Run {
+  code: number | string | null | undefined
+  stderr: string
+  stdout: string
+}
+
+function decnet(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const dataDir = mkdtempSync(join(tmpdir(), 'decnet-data-'))
   t.after(() => rmSync(dataDir, {force: true, recursive: true}))
   return new Promise((resolve) => {
@@ -25,11 +31,11 @@ function decnet(t, args, env = {}) {
   })
 }
 
-const log = (id, timestamp, decky, service, eventType, ip, fields = {}, msg = null) => ({
+const log = (id: number, timestamp: string, decky: string, service: string, eventType: string, ip: string, fields: Record<string, string> = {}, msg: string | null = null) => ({
   attacker_ip: ip, decky, event_type: eventType, fields: JSON.stringify({src_ip: ip, ...fields}), msg,
   raw_line: `line ${id}`, service, timestamp,
 })
-const T = (mmss) => `2026-11-26T10:${mmss}.000Z`
+const T = (mmss: string): string => `2026-11-26T10:${mmss}.000Z`
 const A = '203.0.113.7'
 const B = '198.51.100.20'
 const C = '2001:db8::7'
@@ -43,7 +49,7 @@ const LOGS = [
   log(6, T('02:00'), 'decky-01', 'ssh', 'connect', C),
 ]
 
-const tag = (id, logId, ip, technique, sub, tactic, rule) => ({
+const tag = (id: string, logId: number, ip: string, technique: string, sub: string | null, tactic: string, rule: string) => ({
   attacker_ip: ip, confidence: 0.9, evidence: 'x', id, log_id: logId, rule_id: rule, rule_version: 1,
   sub_technique_id: sub, tactic, technique_id: technique, timestamp: T('00:00'),
 })
@@ -56,7 +62,7 @@ const TAGS = [
   tag('t5', 2, A, 'T1110', null, 'TA0006', 'brute-force'),
 ]
 
-async function profiledDatabase(t, kind) {
+async function profiledDatabase(t: TestContext, kind: DatabaseKind): Promise<string> {
   const database = await freshDatabase(kind, t)
   t.after(() => database.cleanup())
   const db = await openDatabase(database.url)
@@ -103,11 +109,11 @@ for (const kind of DATABASE_KINDS) {
       const all = await decnet(t, ['attackers', '--json', '--db', url])
       assert.equal(all.code, 0, all.stderr)
       const profiles = JSON.parse(all.stdout)
-      assert.deepEqual(profiles.map((p) => p.ip), [C, A, B])
+      assert.deepEqual(profiles.map((p: {ip: string}) => p.ip), [C, A, B])
       assert.deepEqual(profiles[1], PROFILE_A)
       assert.deepEqual(Object.keys(profiles[0]), Object.keys(PROFILE_A), 'every field, in the documented order')
       const limited = await decnet(t, ['attackers', '--json', '--limit', '1'], {DECNET_DB_URL: url})
-      assert.deepEqual(JSON.parse(limited.stdout).map((p) => p.ip), [C])
+      assert.deepEqual(JSON.parse(limited.stdout).map((p: {ip: string}) => p.ip), [C])
     })
 
     it('prints a table by default', async (t) => {
@@ -155,7 +161,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(list.code, 0, list.stderr)
       const [profile] = JSON.parse(list.stdout)
       assert.equal(profile.commandCount, 25)
-      assert.deepEqual(profile.commands.map((c) => c.command), inTimeOrder.slice(-10), 'the latest 10, in time order')
+      assert.deepEqual(profile.commands.map((c: {command: string}) => c.command), inTimeOrder.slice(-10), 'the latest 10, in time order')
       const table = await decnet(t, ['attackers', '--db', database.url])
       assert.match(table.stdout.split('\n')[1], /^203\.0\.113\.7\s+\S+ \S+\s+25\s+0\s+25\s+ssh/)
 
@@ -163,7 +169,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(shown.code, 0, shown.stderr)
       const full = JSON.parse(shown.stdout)
       assert.equal(full.commandCount, 25)
-      assert.deepEqual(full.commands.map((c) => c.command), inTimeOrder)
+      assert.deepEqual(full.commands.map((c: {command: string}) => c.command), inTimeOrder)
       assert.deepEqual(Object.keys(full), Object.keys(SHOWN_A), 'every field, in the documented order')
       assert.equal(shown.stdout, `${JSON.stringify(full, null, 2)}\n`, 'the JSON JSON.stringify would print')
       const text = await decnet(t, ['attackers', 'show', A, '--db', database.url])
@@ -190,7 +196,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(list.code, 0, list.stderr)
       assert.ok(list.stdout.length > 4_000_000, `${list.stdout.length} characters`)
       const profiles = JSON.parse(list.stdout)
-      assert.deepEqual(profiles.map((p) => [p.commands.length, p.commandCount]), ips.map(() => [10, 10]))
+      assert.deepEqual(profiles.map((p: {commands: unknown[]; commandCount: number}) => [p.commands.length, p.commandCount]), ips.map(() => [10, 10]))
     })
 
     it('says an unknown attacker is not there, with its own exit code', async (t) => {
