@@ -82,7 +82,7 @@ for (const kind of DATABASE_KINDS) {
     test('four processes migrating at the same moment: each migration applied exactly once, all succeed', async (t) => {
       const {url, cleanup} = (await freshDatabase(kind))
       t.after(cleanup)
-      const children = Array.from({length: 4}, () => spawn(process.execPath, [new URL('../helpers/migrate-child.js', import.meta.url).pathname, url], {stdio: ['pipe', 'pipe', 'inherit']}))
+      const children = Array.from({length: 4}, () => spawn(process.execPath, ['--import', 'tsx', new URL('../helpers/migrate-child.ts', import.meta.url).pathname, url], {stdio: ['pipe', 'pipe', 'inherit']}))
       t.after(() => children.forEach((child) => child.exitCode === null && child.kill('SIGKILL')))
       const outputs = children.map((child) => createInterface({input: child.stdout})[Symbol.asyncIterator]())
       for (const lines of outputs) assert.equal((await lines.next()).value, 'ready')
