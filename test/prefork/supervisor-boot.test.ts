@@ -1,7 +1,7 @@
 // What only a real child shows of booting: the child entry's own words for each way a worker
 // cannot boot (and its exit code 78), node failing before the entry even runs, and --once
 // reaching the worker. What the supervisor then decides (halt, no respawn, stopping the
-// neighbours, the --once outcomes) is in fleet-stop.test.js and fleet-exit.test.js.
+// neighbours, the --once outcomes) is in fleet-stop.test.ts and fleet-exit.test.ts.
 import assert from 'node:assert/strict'
 import {fileURLToPath} from 'node:url'
 import {describe, test} from 'node:test'

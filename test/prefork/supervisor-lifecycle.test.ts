@@ -1,6 +1,6 @@
 // A real fleet starts, stays up, hands its workers the right context and environment, and stops
 // cleanly on SIGTERM with nothing left behind; children ignore SIGINT. (What the supervisor
-// decides on a stop, SIGINT's wording included, is in fleet-stop.test.js.)
+// decides on a stop, SIGINT's wording included, is in fleet-stop.test.ts.)
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 

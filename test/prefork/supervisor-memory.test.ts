@@ -3,7 +3,7 @@
 // record say why; its worker sees its abort; its neighbour keeps its process. Plus the pieces:
 // /proc reading, the reason text, option validation. The decisions (SIGKILL after the grace
 // period for one that ignores SIGTERM, the --max-memory override, no check while stopping) are
-// in fleet-exit.test.js, over fake children, a manual clock and made-up RSS readings.
+// in fleet-exit.test.ts, over fake children, a manual clock and made-up RSS readings.
 import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'

@@ -1,7 +1,7 @@
 // A real crash and restart: the worker's error is printed by its child, the next process is a new
 // one started after the announced delay, and its neighbour keeps its process. The restart
 // decisions themselves (backoff growth, jitter, cap, reset after stable uptime, the policies) are
-// in fleet-restart.test.js, over fake children and a manual clock.
+// in fleet-restart.test.ts, over fake children and a manual clock.
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 

@@ -1,7 +1,7 @@
 // Shutdown and failure detection with real processes: a worker that ignores its abort really is
 // SIGKILLed after the grace period, a really blocked event loop is caught by the watchdog, and
 // children do not outlive a master killed with SIGKILL. The decisions alone (the grace timer to
-// the millisecond, a second stop, the same burst, the records) are in fleet-stop.test.js.
+// the millisecond, a second stop, the same burst, the records) are in fleet-stop.test.ts.
 import assert from 'node:assert/strict'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'

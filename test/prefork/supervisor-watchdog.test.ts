@@ -1,6 +1,6 @@
 // The watchdog against healthy children: with short periods (1 s, 2 s) the heartbeats (a third of
 // the period) keep idle and busy-but-responsive workers alive for several periods; the hung case
-// is in supervisor-shutdown.test.js.
+// is in supervisor-shutdown.test.ts.
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
