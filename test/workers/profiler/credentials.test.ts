@@ -18,7 +18,7 @@ import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databa
 import {defined} from '../../helpers/defined.js'
 import {insertLogs} from '../../helpers/profiler-logs.js'
 
-const RUNNER = fileURLToPath(new URL('../../helpers/run-profiler.js', import.meta.url))
+const RUNNER = fileURLToPath(new URL('../../helpers/run-profiler.ts', import.meta.url))
 
 /** A deterministic pseudo-random source. */
 function random(seed: number): (n: number) => number {
@@ -276,7 +276,7 @@ for (const kind of DATABASE_KINDS) {
       const lines = 30_000
       await insertLogs(db, credentialLogs(lines, 5, 200))
       const start = () => {
-        const child = spawn(process.execPath, [RUNNER, '--once', '--batch', '150'], {env: {...process.env, DECNET_DB_URL: url}, stdio: ['ignore', 'pipe', 'pipe']})
+        const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, '--once', '--batch', '150'], {env: {...process.env, DECNET_DB_URL: url}, stdio: ['ignore', 'pipe', 'pipe']})
         let stderr = ''
         child.stderr.on('data', (chunk) => (stderr += chunk))
         t.after(() => {

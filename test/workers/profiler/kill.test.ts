@@ -12,7 +12,7 @@ import type {DatabaseKind} from '../../helpers/databases.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {assertProfilesExact, insertLogs, makeLogs} from '../../helpers/profiler-logs.js'
 
-const RUNNER = fileURLToPath(new URL('../../helpers/run-profiler.js', import.meta.url))
+const RUNNER = fileURLToPath(new URL('../../helpers/run-profiler.ts', import.meta.url))
 const LINES = 60_000
 const TIMEOUT_MS = 120_000
 
@@ -24,7 +24,7 @@ interface Exited {
 }
 
 function startWorker(t: TestContext, url: string, args: string[]): {child: ChildProcess; exited: Promise<Exited>} {
-  const child = spawn(process.execPath, [RUNNER, ...args], {env: {...process.env, DECNET_DB_URL: url}, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, ...args], {env: {...process.env, DECNET_DB_URL: url}, stdio: ['ignore', 'pipe', 'pipe']})
   let stderr = ''
   child.stderr.on('data', (chunk) => (stderr += chunk))
   const exited = once(child, 'exit').then(([code, signal]) => ({code: code as null | number, signal: signal as NodeJS.Signals | null, stderr}))
