@@ -1,7 +1,5 @@
 // `decnet rules list|test|check` as real processes over the shipped pack and operator directories.
 import assert from 'node:assert/strict'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it, type TestContext} from 'node:test'
 
@@ -9,37 +7,12 @@ import {ATTACK_CATALOG_ENV} from '../../src/ttp/attack-catalog.js'
 import {RULES_DIR_ENV} from '../../src/ttp/rule-loader.js'
 import {dataDirEnv} from '../helpers/decnet-cli.js'
 import {runCli} from '../helpers/run-cli.js'
+import {rule, rulesDir, tempDir} from '../helpers/rule-files.js'
 
 interface Run {
   code: number
   stdout: string
   stderr: string
-}
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'decnet-rules-cli-'))
-  t.after(() => rmSync(dir, {force: true, recursive: true}))
-  return dir
-}
-
-function rule(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    confidence: 0.7,
-    description: 'Our bait tool being run',
-    emits: [{subTechnique: 'T1059.004', tactic: 'TA0002', technique: 'T1059'}],
-    examples: {match: ['acme-backup --all'], noMatch: ['echo acme-backup']},
-    field: 'command',
-    id: 'local.acme-backup',
-    pattern: '{{cmd}}acme-backup{{end}}',
-    version: 1,
-    ...overrides,
-  }
-}
-
-function rulesDir(t: TestContext, rules: unknown[]): string {
-  const dir = tempDir(t)
-  writeFileSync(join(dir, 'local.json'), JSON.stringify(rules))
-  return dir
 }
 
 async function decnet(t: TestContext, args: string[], input?: string): Promise<Run> {

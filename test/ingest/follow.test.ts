@@ -14,23 +14,11 @@ import {describe, test, type TestContext} from 'node:test'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 import {startFollow} from '../helpers/follow-run.js'
 import {countStored} from '../helpers/ingest-run.js'
+import {numberedLines, storedCounts} from '../helpers/numbered-lines.js'
 
-/** Line `n` of a test log: unique text (per tag); every 97th is junk (rejected), every 101st blank. */
-const LINE = (n: number, tag = 'a'): string =>
-  n % 101 === 0 ? '' : n % 97 === 0 ? `junk ${tag} ${n}` : `<38>1 2026-11-26T13:32:${String(n % 60).padStart(2, '0')}.000Z decky-${n % 4} ssh - login_failed [relay@55555 src_ip="192.0.2.${n % 200}"] ${tag} attempt ${n}`
-const LINES = (from: number, to: number, tag?: string): string => Array.from({length: to - from + 1}, (_, i) => `${LINE(from + i, tag)}\n`).join('')
-/** What lines `from`..`to` store: [logs, rejected]. */
-const EXPECTED = (from: number, to: number): [number, number] => {
-  let logs = 0
-  let rejected = 0
-  for (let n = from; n <= to; n++) {
-    if (n % 101 === 0) continue
-    if (n % 97 === 0) rejected++
-    else logs++
-  }
-
-  return [logs, rejected]
-}
+/** Lines `from`..`to` of a test log, and what they store (helpers/numbered-lines.ts). */
+const LINES = (from: number, to: number, tag?: string): string => numberedLines(from, to, tag, '-')
+const EXPECTED = storedCounts
 
 const sum = (...parts: Array<[number, number]>): [number, number] => parts.reduce(([l, r], [a, b]) => [l + a, r + b], [0, 0])
 

@@ -1,10 +1,9 @@
 // The ATT&CK catalog: the shipped 18.1 file, STIX import (from bundles this test writes),
 // and rules checked against a catalog when they load.
 import assert from 'node:assert/strict'
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import {describe, it, type TestContext} from 'node:test'
+import {describe, it} from 'node:test'
 
 import {ATTACK_CATALOG_ENV, AttackCatalog, catalogProblem, readCatalog, shippedCatalogPath} from '../../src/ttp/attack-catalog.js'
 import {catalogEnv, chooseCatalog, importedCatalogPath, installCatalog} from '../../src/ttp/catalog-store.js'
@@ -13,34 +12,9 @@ import {isRuleError, loadRules} from '../../src/ttp/rule-loader.js'
 import {catalogFromStix, readStixCatalog, StixBundleError} from '../../src/ttp/stix-catalog.js'
 import {techniqueIndex} from '../../src/ttp/technique-check.js'
 import {shippedCatalogData, stixBundle} from '../helpers/stix-bundle.js'
+import {rule, rulesDir, tempDir} from '../helpers/rule-files.js'
 
 const V19 = {revoke: [{by: {id: 'T1685', name: 'Disable or Modify Tools'}, id: 'T1562.001'}], version: '19.0'}
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'decnet-attack-'))
-  t.after(() => rmSync(dir, {force: true, recursive: true}))
-  return dir
-}
-
-function rule(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    confidence: 0.5,
-    description: 'Runs the test tool',
-    emits: [{subTechnique: 'T1059.004', tactic: 'TA0002', technique: 'T1059'}],
-    examples: {match: ['testtool -x'], noMatch: ['echo testtool']},
-    field: 'command',
-    id: 'local.test-tool',
-    pattern: '{{cmd}}testtool{{end}}',
-    version: 1,
-    ...overrides,
-  }
-}
-
-function rulesDir(t: TestContext, rules: unknown[]): string {
-  const dir = tempDir(t)
-  writeFileSync(join(dir, 'local.json'), JSON.stringify(rules))
-  return dir
-}
 
 describe('the shipped catalog', () => {
   it('is ATT&CK 18.1 with every technique, tactic and group, and MITRE\'s license beside it', async () => {
