@@ -7,12 +7,18 @@ import {ATTACK_CATALOG_ENV} from '../../src/ttp/attack-catalog.js'
 import {RULES_DIR_ENV} from '../../src/ttp/rule-loader.js'
 import {dataDirEnv} from '../helpers/decnet-cli.js'
 import {runCli} from '../helpers/run-cli.js'
-import {rule, rulesDir, tempDir} from '../helpers/rule-files.js'
+import {rule as testRule, rulesDir, tempDir} from '../helpers/rule-files.js'
 
 interface Run {
   code: number
   stdout: string
   stderr: string
+}
+
+/** The operator's own rule these tests use: a bait tool being run. */
+function rule(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const acme = {confidence: 0.7, description: 'Our bait tool being run', examples: {match: ['acme-backup --all'], noMatch: ['echo acme-backup']}}
+  return testRule({...acme, id: 'local.acme-backup', pattern: '{{cmd}}acme-backup{{end}}', ...overrides})
 }
 
 async function decnet(t: TestContext, args: string[], input?: string): Promise<Run> {
