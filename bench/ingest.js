@@ -5,7 +5,7 @@
  * against baselines measured in the same run (raw driver inserts of the same
  * rows, already parsed; and the parser alone).
  *
- *   node bench/ingest.js [--lines N] [--runs N] [--systems sqlite,postgres] [--write FILE]
+ *   node --import tsx bench/ingest.js [--lines N] [--runs N] [--systems sqlite,postgres] [--write FILE]
  *
  * decnet's figure is end to end: `node bin/run.js ingest FILE --db URL` as a
  * process (start-up, migrations, reading, parsing, batched inserts, the final

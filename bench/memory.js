@@ -11,7 +11,7 @@
  * the change (`--baseline-rev`, built into a temporary directory, or an
  * already built checkout with `--baseline-dir`).
  *
- *   npm run build && node bench/memory.js [--lines 5000] [--attackers 50] [--dialects sqlite,postgres]
+ *   npm run build && node --import tsx bench/memory.js [--lines 5000] [--attackers 50] [--dialects sqlite,postgres]
  *     [--baseline-rev bf3cda4 | --baseline-dir DIR] [--json FILE]
  *
  * PostgreSQL: DECNET_TEST_PG_URL when set, else a throwaway local cluster (test/helpers/pg.js).

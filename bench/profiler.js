@@ -7,7 +7,7 @@
  * a plain SELECT of the same 1,000 new rows (the floor any tick pays), and on
  * SQLite the cold build again with every read on the profiler's own thread.
  *
- *   npm run build && node bench/profiler.js [--max 1000000] [--reps 7] [--dialects sqlite,postgres] [--json FILE]
+ *   npm run build && node --import tsx bench/profiler.js [--max 1000000] [--reps 7] [--dialects sqlite,postgres] [--json FILE]
  *
  * PostgreSQL: DECNET_TEST_PG_URL when set, else a throwaway local cluster
  * (test/helpers/pg.js, fsync off). Lines come from bench/lib/gen-logs.js

@@ -7,7 +7,7 @@
  * and the database read floor (reading the same rows by cursor in the same
  * batches, tagging nothing). Prints markdown tables.
  *
- *   npm run build && node bench/ttp.js [--count 200000] [--reps 3] [--dialects sqlite,postgres] [--json FILE]
+ *   npm run build && node --import tsx bench/ttp.js [--count 200000] [--reps 3] [--dialects sqlite,postgres] [--json FILE]
  *
  * Workloads: `commands` is `count` command events drawn from real honeypot
  * commands (each rule's examples and near-misses, benign admin commands,
