@@ -35,7 +35,7 @@ export interface Verdict {
 }
 
 /** A fresh slot for `worker`, with its own backoff (jittered by `random`, default `Math.random`). */
-export function createSlot(worker: ResolvedWorker, settings: Settings, random?: () => number): Slot {
+export function createSlot(worker: ResolvedWorker, settings: Pick<Settings, 'initialBackoffMs' | 'maxBackoffMs' | 'stableMs'>, random?: () => number): Slot {
   const {initialBackoffMs, maxBackoffMs, stableMs} = settings
   return {
     backoff: new Backoff({initialMs: initialBackoffMs, maxMs: maxBackoffMs, random, stableMs}),

@@ -1,8 +1,7 @@
 // Supervisor slots and child handles built by hand, for the pieces that read them (fleetStatus,
 // MemoryLimits) without a supervisor: every field present, the test sets what it is about.
-import {Backoff} from '../../src/prefork/backoff.js'
 import type {ChildHandle} from '../../src/prefork/child-handle.js'
-import type {Slot} from '../../src/prefork/slot.js'
+import {createSlot, type Slot} from '../../src/prefork/slot.js'
 import {type FakeWorker, fleetOf} from './fake-children.js'
 
 /** A child handle that acts on nothing: a process that started 5 s ago (pid 10), not ready; `fields` override. */
@@ -29,16 +28,5 @@ export function childHandle(fields: Partial<ChildHandle> = {}): ChildHandle {
 
 /** The slot of `worker` (a fake fleet's worker, see fleetOf): no child, never exited; `fields` override. */
 export function slotOf(worker: FakeWorker, fields: Partial<Slot> = {}): Slot {
-  return {
-    backoff: new Backoff({maxMs: 30_000, stableMs: 60_000}),
-    child: undefined,
-    lastExit: undefined,
-    lastExitAt: undefined,
-    restartAt: undefined,
-    restarts: 0,
-    restartTimer: undefined,
-    retireTimer: undefined,
-    worker: fleetOf([worker]).workers[0],
-    ...fields,
-  }
+  return {...createSlot(fleetOf([worker]).workers[0], {initialBackoffMs: 1000, maxBackoffMs: 30_000, stableMs: 60_000}), ...fields}
 }
