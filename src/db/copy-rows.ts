@@ -1,5 +1,7 @@
 import {CompiledQuery} from 'kysely'
 
+const COPY_ROWS = Symbol.for('decnet.copyRows')
+
 /**
  * The data of a `COPY ... FROM STDIN`, passed as the one parameter of the
  * statement (see {@link copyQuery}). Only decnet's PostgreSQL connections
@@ -9,10 +11,17 @@ import {CompiledQuery} from 'kysely'
  */
 export class CopyRows {
   readonly chunks: readonly Uint8Array[]
+  /** Marks copy data by a registered symbol, not by class: the same module may be loaded twice (src and dist in tests). */
+  readonly [COPY_ROWS] = true
 
   constructor(chunks: readonly Uint8Array[]) {
     this.chunks = chunks
   }
+}
+
+/** Whether `value` is a {@link CopyRows} (from any copy of this module). */
+export function isCopyRows(value: unknown): value is CopyRows {
+  return typeof value === 'object' && value !== null && (value as Partial<CopyRows>)[COPY_ROWS] === true
 }
 
 /**

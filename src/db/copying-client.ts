@@ -4,7 +4,7 @@ import {pipeline} from 'node:stream/promises'
 import pg from 'pg'
 import {from as copyFrom} from 'pg-copy-streams'
 
-import {CopyRows} from './copy-rows.js'
+import {isCopyRows, type CopyRows} from './copy-rows.js'
 
 /**
  * A `pg` client that runs a `COPY ... FROM STDIN` statement whose one
@@ -19,7 +19,7 @@ export class CopyingClient extends pg.Client {
   // pg's overloads of `query` cannot be restated one by one; this forwards all of them
   /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument */
   override query(config: any, values?: any, callback?: any): any {
-    if (Array.isArray(values) && values.length === 1 && values[0] instanceof CopyRows && typeof config === 'string') return this.#copy(config, values[0])
+    if (Array.isArray(values) && values.length === 1 && isCopyRows(values[0]) && typeof config === 'string') return this.#copy(config, values[0])
     return super.query(config, values, callback)
   }
   /* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument */
