@@ -11,19 +11,22 @@
  * get this far: they are rejected and stored escaped.) A lone UTF-16
  * surrogate is encoded as U+FFFD, as `pg` encodes a parameter.
  */
-import {LOG_COLUMNS, PackedLogsReader, type PackedLogs} from './packed-logs.js'
+import {LOG_COLUMNS, NULL_SPAN, type PackedLogs} from './packed-logs.js'
 
-/** Characters of COPY text per chunk handed to the connection. */
-const CHUNK_CHARS = 512 * 1024
-
-/** Bytes that must be escaped in COPY text: backslash, tab, newline, carriage return, NUL. */
-const SPECIAL_BYTES = [0x5c, 0x09, 0x0a, 0x0d, 0x00] as const
 const SPECIAL = /[\\\t\n\r\0]/g
 const ESCAPES: Readonly<Record<string, string>> = {'\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\000'}
 
+const BACKSLASH = 0x5c
+const TAB = 0x09
+const NEWLINE = 0x0a
+/** Per byte: 0 when it is copied as it is, the letter after the backslash of its escape, or NUL_ESCAPE. */
+const NUL_ESCAPE = 0xff
+const ESCAPE_LETTER = escapeLetters()
+
 /**
- * The rows of `packed` as COPY text in chunks of about half a megabyte, for
- * `copy "logs" (LOG_COLUMNS...) from stdin`.
+ * The rows of `packed` as COPY text, for `copy "logs" (LOG_COLUMNS...) from
+ * stdin`. Built byte by byte from the packed buffers: the ASCII values (nearly
+ * all) are never decoded into strings; the others are decoded once per batch.
  *
  * @example
  * ```ts
@@ -32,31 +35,48 @@ const ESCAPES: Readonly<Record<string, string>> = {'\\': '\\\\', '\t': '\\t', '\
  * ```
  */
 export function copyText(packed: PackedLogs): Buffer[] {
-  const chunks: Buffer[] = []
-  if (packed.count === 0) return chunks
-  const reader = new PackedLogsReader(packed)
-  // nearly every batch has nothing to escape: scanning its bytes once (natively) spares a test per value
-  const escape = hasSpecial(packed.ascii) || hasSpecial(packed.utf8)
-  const ascii = packed.utf8.length === 0
-  const values = new Array<unknown>(LOG_COLUMNS.length)
-  const last = LOG_COLUMNS.length - 1
-  let text = ''
-  for (let r = 0; r < packed.count; r++) {
-    reader.row(r, values)
-    for (let c = 0; c <= last; c++) {
-      const value = values[c] as string | null
-      text += value === null ? '\\N' : escape ? escapeCopy(value) : value
-      text += c === last ? '\n' : '\t'
-    }
+  const {count, spans, ascii} = packed
+  if (count === 0) return []
+  const width = LOG_COLUMNS.length
+  // an escape doubles a byte (a NUL's, \000, quadruples it); a UTF-16 unit takes up to 3 bytes
+  const asciiGrowth = ascii.includes(0) ? 4 : 2
+  let bound = 0
+  for (let at = 0; at < spans.length; at += 2) {
+    const start = spans[at]
+    bound += 1 + (start === NULL_SPAN ? 2 : start >= 0 ? (spans[at + 1] - start) * asciiGrowth : (spans[at + 1] + start + 1) * 12)
+  }
 
-    if (text.length >= CHUNK_CHARS) {
-      chunks.push(Buffer.from(text, ascii ? 'latin1' : 'utf8'))
-      text = ''
+  const out = Buffer.allocUnsafe(bound)
+  let utf8: string | undefined
+  let pos = 0
+  for (let row = 0, at = 0; row < count; row++) {
+    for (let c = 0; c < width; c++, at += 2) {
+      const start = spans[at]
+      const end = spans[at + 1]
+      if (start === NULL_SPAN) {
+        out[pos++] = BACKSLASH
+        out[pos++] = 0x4e // N
+      } else if (start >= 0) {
+        for (let i = start; i < end; i++) {
+          const byte = ascii[i]
+          const letter = ESCAPE_LETTER[byte]
+          if (letter === 0) out[pos++] = byte
+          else if (letter === NUL_ESCAPE) pos += out.write('\\000', pos, 'latin1')
+          else {
+            out[pos++] = BACKSLASH
+            out[pos++] = letter
+          }
+        }
+      } else {
+        utf8 ??= Buffer.from(packed.utf8.buffer, packed.utf8.byteOffset, packed.utf8.byteLength).toString('utf8')
+        pos += out.write(escapeCopy(utf8.slice(-start - 1, end)), pos, 'utf8')
+      }
+
+      out[pos++] = c === width - 1 ? NEWLINE : TAB
     }
   }
 
-  if (text.length > 0) chunks.push(Buffer.from(text, ascii ? 'latin1' : 'utf8'))
-  return chunks
+  return [out.subarray(0, pos)]
 }
 
 /** `value` with COPY text's special characters escaped. */
@@ -65,7 +85,12 @@ export function escapeCopy(value: string): string {
   return SPECIAL.test(value) ? value.replaceAll(SPECIAL, (c) => ESCAPES[c]) : value
 }
 
-function hasSpecial(bytes: Uint8Array): boolean {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  return SPECIAL_BYTES.some((byte) => buffer.includes(byte))
+function escapeLetters(): Uint8Array {
+  const letters = new Uint8Array(256)
+  letters[BACKSLASH] = BACKSLASH
+  letters[TAB] = 0x74 // t
+  letters[NEWLINE] = 0x6e // n
+  letters[0x0d] = 0x72 // r
+  letters[0x00] = NUL_ESCAPE
+  return letters
 }
