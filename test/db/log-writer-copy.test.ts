@@ -45,6 +45,18 @@ describe('COPY text', () => {
     assert.equal(escapeCopy('plain'), 'plain')
   })
 
+  test('matches a plain reference encoding, for short and long values, escapes at their edges included', () => {
+    const long = 'x'.repeat(100)
+    const edges = ['\\' + long, long + '\t', long + '\n' + long, long, '\r', `${long}ü`, `\t${long}😈\\`]
+    const rows = Array.from({length: 300}, (_, i) => {
+      const row = hostileRow(i)
+      const edge = edges[i % edges.length]
+      return {...row, fields: i % 2 ? JSON.stringify({edge}) : row.fields, msg: i % 3 ? edge : row.msg, raw_line: `${row.raw_line} ${edges[(i + 1) % edges.length]}`}
+    })
+    const reference = rows.map((row) => [row.timestamp, row.decky, row.service, row.event_type, row.attacker_ip, row.raw_line, row.fields, row.msg].map((value) => (value === null ? '\\N' : escapeCopy(value))).join('\t') + '\n').join('')
+    assert.equal(Buffer.concat(copyText(packed(rows))).toString('utf8'), reference)
+  })
+
   test('one line per row, tab-separated, NULL as \\N, in LOG_COLUMNS order', () => {
     const rows = [hostileRow(1), hostileRow(5)]
     const text = Buffer.concat(copyText(packed(rows))).toString('utf8')

@@ -21,6 +21,8 @@ const TAB = 0x09
 const NEWLINE = 0x0a
 /** Per byte: 0 when it is copied as it is, the letter after the backslash of its escape, or NUL_ESCAPE. */
 const NUL_ESCAPE = 0xff
+/** Values this long or longer (without a byte to escape) are copied natively. */
+const NATIVE_COPY_BYTES = 64
 const ESCAPE_LETTER = escapeLetters()
 
 /**
@@ -47,6 +49,9 @@ export function copyText(packed: PackedLogs): Buffer[] {
   }
 
   const out = Buffer.allocUnsafe(bound)
+  const source = Buffer.from(ascii.buffer, ascii.byteOffset, ascii.byteLength)
+  // where the ASCII text holds a byte to escape (few places, or none): a value with none is one native copy
+  const specials = specialPositions(source)
   let utf8: string | undefined
   let pos = 0
   for (let row = 0, at = 0; row < count; row++) {
@@ -57,16 +62,9 @@ export function copyText(packed: PackedLogs): Buffer[] {
         out[pos++] = BACKSLASH
         out[pos++] = 0x4e // N
       } else if (start >= 0) {
-        for (let i = start; i < end; i++) {
-          const byte = ascii[i]
-          const letter = ESCAPE_LETTER[byte]
-          if (letter === 0) out[pos++] = byte
-          else if (letter === NUL_ESCAPE) pos += out.write('\\000', pos, 'latin1')
-          else {
-            out[pos++] = BACKSLASH
-            out[pos++] = letter
-          }
-        }
+        // a native copy costs more than a loop over a short value (a timestamp, a name, an address)
+        if (end - start < NATIVE_COPY_BYTES || firstAtOrAfter(specials, start) < end) pos = escapeBytes(source, start, end, out, pos)
+        else pos += source.copy(out, pos, start, end)
       } else {
         utf8 ??= Buffer.from(packed.utf8.buffer, packed.utf8.byteOffset, packed.utf8.byteLength).toString('utf8')
         pos += out.write(escapeCopy(utf8.slice(-start - 1, end)), pos, 'utf8')
@@ -83,6 +81,45 @@ export function copyText(packed: PackedLogs): Buffer[] {
 export function escapeCopy(value: string): string {
   SPECIAL.lastIndex = 0
   return SPECIAL.test(value) ? value.replaceAll(SPECIAL, (c) => ESCAPES[c]) : value
+}
+
+/** Writes `source[start, end)` escaped into `out` at `pos`; returns the position after it. */
+function escapeBytes(source: Uint8Array, start: number, end: number, out: Buffer, pos: number): number {
+  for (let i = start; i < end; i++) {
+    const byte = source[i]
+    const letter = ESCAPE_LETTER[byte]
+    if (letter === 0) out[pos++] = byte
+    else if (letter === NUL_ESCAPE) pos += out.write('\\000', pos, 'latin1')
+    else {
+      out[pos++] = BACKSLASH
+      out[pos++] = letter
+    }
+  }
+
+  return pos
+}
+
+/** The positions of every byte to escape in `bytes`, in order (found natively, one search per kind of byte). */
+function specialPositions(bytes: Buffer): Int32Array {
+  const found: number[] = []
+  for (const byte of [BACKSLASH, TAB, NEWLINE, 0x0d, 0x00]) {
+    for (let at = bytes.indexOf(byte); at !== -1; at = bytes.indexOf(byte, at + 1)) found.push(at)
+  }
+
+  return Int32Array.from(found).sort()
+}
+
+/** The first of `sorted` at or after `at` (a binary search), or the largest int when none is. */
+function firstAtOrAfter(sorted: Int32Array, at: number): number {
+  let low = 0
+  let high = sorted.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (sorted[middle] < at) low = middle + 1
+    else high = middle
+  }
+
+  return low < sorted.length ? sorted[low] : 0x7f_ff_ff_ff
 }
 
 function escapeLetters(): Uint8Array {
