@@ -1,0 +1,56 @@
+import type {JsonObject, ResolvedFleet} from '../fleets/types.js'
+
+import {collectSettingsPath, listenersOf, readCollectSettings, type CollectSettings} from '../ingest/collect/collect-settings.js'
+import {FlagValueError} from './seconds.js'
+
+/** The command line's overrides of a fleet's settings (`decnet fleet collect --follow FILE --listen ADDRESS`). */
+export interface FleetSettingsFlags {
+  readonly follow?: readonly string[]
+  readonly listen?: readonly string[]
+}
+
+/** What a fleet's workers get from its settings, and what the operator should hear about them. */
+export interface FleetSettingsOptions {
+  /** Merged into every worker's options (`{settings: {...}}`); empty for a fleet that takes no settings. */
+  readonly options: JsonObject
+  readonly warnings: readonly string[]
+}
+
+/**
+ * Reads the settings a fleet takes (`settings: 'collect'`: `<data
+ * dir>/collect.json` with `--follow`/`--listen` over its lists), before
+ * anything is spawned, so that a bad file is an error naming it, not a
+ * worker that cannot boot. Warns about listeners that another fleet serves
+ * (`collect` serves ports from 1024, `collect-bind` those below).
+ *
+ * @throws CollectSettingsError (the file or a setting), FlagValueError (`--follow`/`--listen` for a fleet without settings).
+ */
+export function fleetSettingsOptions(fleet: ResolvedFleet, flags: FleetSettingsFlags, dataDir: string): FleetSettingsOptions {
+  if (fleet.settings === undefined) {
+    const given = (['follow', 'listen'] as const).find((name) => flags[name] !== undefined)
+    if (given) throw new FlagValueError(`--${given}`, `\`--${given}\` is a collect setting: fleet '${fleet.name}' takes no settings (try decnet fleet collect)`)
+    return {options: {}, warnings: []}
+  }
+
+  const {settings} = readCollectSettings(collectSettingsPath(dataDir), flags)
+  return {options: {settings: toJson(settings)}, warnings: elsewhere(fleet, settings)}
+}
+
+/** Listeners and files this fleet does not serve, and who does. */
+function elsewhere(fleet: ResolvedFleet, settings: CollectSettings): string[] {
+  const bind = fleet.profile === 'net-bind'
+  const others = listenersOf(settings, bind ? 'unprivileged' : 'privileged').map((listener) => listener.text)
+  const warnings: string[] = []
+  if (others.length > 0 && !bind) {
+    warnings.push(`${others.join(', ')}: a port below 1024 needs CAP_NET_BIND_SERVICE, which fleet '${fleet.name}' does not hold: fleet collect-bind (profile net-bind) listens there; run it too (decnet fleet collect-bind)`)
+  } else if (others.length > 0) {
+    warnings.push(`${others.join(', ')}: fleet collect listens there (ports from 1024 need no privilege)`)
+  }
+
+  if (bind && settings.follow.length > 0) warnings.push(`fleet '${fleet.name}' follows no files: fleet collect does (${settings.follow.length} in the settings)`)
+  return warnings
+}
+
+function toJson(settings: CollectSettings): JsonObject {
+  return JSON.parse(JSON.stringify(settings)) as JsonObject
+}
