@@ -1,4 +1,7 @@
+import {dirname} from 'node:path'
+
 import type {JsonObject, ResolvedFleet} from '../fleets/types.js'
+import type {SandboxPath} from '../systemd/index.js'
 
 import {collectSettingsPath, listenersOf, readCollectSettings, type CollectSettings} from '../ingest/collect/collect-settings.js'
 import {FlagValueError} from './seconds.js'
@@ -53,4 +56,21 @@ function elsewhere(fleet: ResolvedFleet, settings: CollectSettings): string[] {
 
 function toJson(settings: CollectSettings): JsonObject {
   return JSON.parse(JSON.stringify(settings)) as JsonObject
+}
+
+/**
+ * What a fleet's unit must let it reach of what its settings name (collect:
+ * each followed file's directory, which `tail -F` watches for rotations, and
+ * the TLS files, read; the spool directory, written); undefined for a fleet
+ * without settings.
+ *
+ * @throws CollectSettingsError when the settings file cannot be used.
+ */
+export function settingsSandboxPaths(fleet: ResolvedFleet, dataDir: string): undefined | {read: SandboxPath[]; write: SandboxPath[]} {
+  if (fleet.settings === undefined) return undefined
+  const {settings} = readCollectSettings(collectSettingsPath(dataDir))
+  const read: SandboxPath[] = [...new Set(settings.follow.map((file) => dirname(file)))].map((path) => ({path, what: 'a followed file\'s directory'}))
+  if (settings.tls) read.push(...(['cert', 'key', 'ca'] as const).map((what) => ({path: settings.tls![what], what: `the TLS ${what}`})))
+  const write = settings.spool === null ? [] : [{path: settings.spool.directory, what: 'the spool directory'}]
+  return {read, write}
 }
