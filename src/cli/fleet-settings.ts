@@ -1,9 +1,12 @@
+import {readFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import type {JsonObject, ResolvedFleet} from '../fleets/types.js'
 import type {SandboxPath} from '../systemd/index.js'
 
 import {collectSettingsPath, listenersOf, readCollectSettings, type CollectSettings} from '../ingest/collect/collect-settings.js'
+import {profileCapabilities, type Credentials} from '../prefork/credentials.js'
+import {PrivilegeError} from '../prefork/privilege-plan.js'
 import {FlagValueError} from './seconds.js'
 
 /** The command line's overrides of a fleet's settings (`decnet fleet collect --follow FILE --listen ADDRESS`). */
@@ -28,7 +31,7 @@ export interface FleetSettingsOptions {
  *
  * @throws CollectSettingsError (the file or a setting), FlagValueError (`--follow`/`--listen` for a fleet without settings).
  */
-export function fleetSettingsOptions(fleet: ResolvedFleet, flags: FleetSettingsFlags, dataDir: string): FleetSettingsOptions {
+export function fleetSettingsOptions(fleet: ResolvedFleet, flags: FleetSettingsFlags, dataDir: string, creds?: Credentials): FleetSettingsOptions {
   if (fleet.settings === undefined) {
     const given = (['follow', 'listen'] as const).find((name) => flags[name] !== undefined)
     if (given) throw new FlagValueError(`--${given}`, `\`--${given}\` is a collect setting: fleet '${fleet.name}' takes no settings (try decnet fleet collect)`)
@@ -36,7 +39,39 @@ export function fleetSettingsOptions(fleet: ResolvedFleet, flags: FleetSettingsF
   }
 
   const {settings} = readCollectSettings(collectSettingsPath(dataDir), flags)
+  if (creds !== undefined) cannotBind(fleet, settings, creds)
   return {options: {settings: toJson(settings)}, warnings: elsewhere(fleet, settings)}
+}
+
+/**
+ * A `net-bind` fleet started by a user who holds no CAP_NET_BIND_SERVICE
+ * (not root, not its systemd unit) would have its receiver fail to bind,
+ * restart and fail again: refuse before spawning, saying how to run it.
+ *
+ * @throws PrivilegeError (`insufficient`)
+ */
+function cannotBind(fleet: ResolvedFleet, settings: CollectSettings, creds: Credentials): void {
+  if (fleet.profile !== 'net-bind' || creds.euid === 0 || (creds.capEff & profileCapabilities('net-bind')) !== 0n) return
+  const start = unprivilegedPortStart()
+  const low = listenersOf(settings, 'privileged').filter((listener) => listener.port < start)
+  if (low.length === 0) return
+  throw new PrivilegeError(
+    'insufficient',
+    `fleet '${fleet.name}' listens on ${low.map((l) => l.text).join(', ')}, below port ${start}, which needs CAP_NET_BIND_SERVICE, ` +
+      `and decnet runs as uid ${creds.euid} without it: run it as root with --user NAME (its workers keep that capability alone), ` +
+      `or under its unit (decnet fleet unit ${fleet.name})`,
+  )
+}
+
+/** The first port any user may bind (`net.ipv4.ip_unprivileged_port_start`; 1024 where it cannot be read). */
+function unprivilegedPortStart(): number {
+  try {
+    const value = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim())
+    return Number.isInteger(value) && value >= 0 ? value : 1024
+  } catch {
+    // no procfs (or not Linux): the classic rule
+    return 1024
+  }
 }
 
 /** Listeners and files this fleet does not serve, and who does. */

@@ -48,9 +48,10 @@ export async function runFleet(io: FleetIo, name: string, flags: FleetRunFlags):
   if (flags.daemon) return runDaemonized(io, name, flags['ready-timeout'])
 
   const fleet = findFleet(await fleetCatalog(io), name)
-  const plan = planPrivileges({allowRoot: flags['allow-root'], creds: readCredentials(), fleet, user: flags.user})
+  const creds = readCredentials()
+  const plan = planPrivileges({allowRoot: flags['allow-root'], creds, fleet, user: flags.user})
   // a fleet's settings (collect's files and listeners) are read and checked once, here, before anything is spawned
-  const settings = fleetSettingsOptions(fleet, flags, io.dataDir)
+  const settings = fleetSettingsOptions(fleet, flags, io.dataDir, creds)
   for (const warning of [...database.warnings, ...settings.warnings]) await io.warn(warning)
   // Workers that open the database would crash-loop on one they cannot use: refuse before spawning.
   const unusable = prepareFleetDatabase(fleet, database, plan.user ?? currentAccount())

@@ -66,6 +66,15 @@ function added(expected: {logs: number; rejected: number}, lines: readonly strin
   return {logs: expected.logs + lines.length - junk, rejected: expected.rejected + junk}
 }
 
+/** Whether any user may bind port 514 here (net.ipv4.ip_unprivileged_port_start lowered). */
+function lowPortsOpen(): boolean {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8')) <= 514
+  } catch {
+    return false
+  }
+}
+
 interface CollectSetup {
   readonly dir: string
   readonly env: Record<string, string>
@@ -195,6 +204,14 @@ describe('decnet fleet collect', () => {
     const heavy = await runDecnet(t, ['fleet', 'heavy', '--listen', 'tcp://127.0.0.1:5514', ...(isRoot ? ['--user', 'nobody'] : [])], {env: setup.env})
     assert.equal(heavy.code, 2)
     assert.match(unwrap(heavy.stderr), /`--listen` is a collect setting: fleet 'heavy' takes no settings/)
+  })
+
+  it('an ordinary user without CAP_NET_BIND_SERVICE is refused collect-bind on a low port before anything starts (exit 1)', {skip: lowPortsOpen() && 'this kernel lets any user bind port 514'}, async (t) => {
+    const setup = collectSetup(t, {listen: ['tcp://127.0.0.1:514']}, isRoot ? 'nobody' : undefined)
+    const result = await runDecnet(t, ['fleet', 'collect-bind'], {env: setup.env, ...(isRoot ? {gid: NOBODY, uid: NOBODY} : {})})
+    assert.equal(result.code, 1, result.stderr)
+    assert.match(unwrap(result.stderr), /fleet 'collect-bind' listens on tcp:\/\/127\.0\.0\.1:514, below port \d+, which needs CAP_NET_BIND_SERVICE, and decnet runs as uid \d+ without it/)
+    assert.doesNotMatch(result.stdout + result.stderr, /worker receive ready/)
   })
 
   it('decnet config show prints each setting, its value and where it came from (--json too)', async (t) => {
