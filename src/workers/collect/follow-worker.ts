@@ -3,15 +3,20 @@
  * supervised worker. It follows the files of the collect settings (`tail -F`:
  * rotation, truncation, files that do not exist yet), commits their lines
  * with each file's progress (no line lost or doubled across restarts), and
- * reports each file's counts and lag to the master.
+ * reports each file's counts and lag to the master. Under `--once` it reads
+ * each file to its end, as `decnet ingest FILE...` would, and returns.
  */
 import {stat} from 'node:fs/promises'
 
+import type {Kysely} from 'kysely'
+
+import type {Database} from '../../db/schema.js'
 import type {FollowedSource} from '../../ingest/follow/file-follower.js'
 import type {SourceReport} from '../../prefork/source-report.js'
 import type {WorkerContext} from '../../prefork/worker.js'
 
 import {follow} from '../../ingest/follow/follow.js'
+import {ingest} from '../../ingest/ingest.js'
 import {collectSettings, idle, nowIso, openCollectDatabase, reportSources} from './collect-context.js'
 
 /**
@@ -30,6 +35,7 @@ export default async function followWorker(ctx: WorkerContext): Promise<void> {
   const settings = collectSettings(ctx)
   if (settings.follow.length === 0) return idle(ctx, 'idle: no files to follow (collect settings: follow)')
   const db = await openCollectDatabase(ctx, 'the follow worker')
+  if (ctx.once) return readOnce(ctx, db, settings.follow, settings.batchSize)
   const sources: FollowedSource[] = []
   let outage: {at: string; message: string} | undefined
   const stopReporting = reportSources(ctx, () => Promise.all(sources.map((source) => fileReport(source, outage))))
@@ -53,6 +59,21 @@ export default async function followWorker(ctx: WorkerContext): Promise<void> {
     if (summary.stopped?.by === 'database') throw new Error(`the database failed: ${summary.stopped.message}`)
   } finally {
     await stopReporting()
+    await db.destroy()
+  }
+}
+
+/** `--once`: what `decnet ingest FILE...` does, from the same stored progress: each file read to its end, once. */
+async function readOnce(ctx: WorkerContext, db: Kysely<Database>, files: readonly string[], batchSize: number): Promise<void> {
+  try {
+    ctx.ready()
+    const summary = await ingest(db, files, {batchSize, signal: ctx.signal, threads: false})
+    for (const source of summary.sources) {
+      console.log(`follow: ${source.source}: accepted ${source.accepted}, rejected ${source.rejected}${source.error ? ` (${source.error.message})` : ''}`)
+    }
+
+    if (summary.stopped?.by === 'database') throw new Error(`the database failed: ${summary.stopped.message}`)
+  } finally {
     await db.destroy()
   }
 }
