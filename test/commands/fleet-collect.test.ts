@@ -11,10 +11,12 @@
  * run.
  */
 import assert from 'node:assert/strict'
-import {appendFileSync, chownSync, readFileSync, writeFileSync} from 'node:fs'
+import {appendFileSync, chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {connect} from 'node:net'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it, type TestContext} from 'node:test'
+import {connect as tlsConnect} from 'node:tls'
 
 import {requestStatus} from '../../dist/control/control-client.js'
 import type {FleetStatus, WorkerStatus} from '../../src/prefork/fleet-status.js'
@@ -22,6 +24,7 @@ import {defined} from '../helpers/defined.js'
 import {linkedDataDir, runDecnet, startDecnet, unwrap, type DecnetRun} from '../helpers/decnet-cli.js'
 import {countStored, type StoredCounts} from '../helpers/ingest-run.js'
 import {numberedLine, numberedLines, storedCounts} from '../helpers/numbered-lines.js'
+import {makeCertificates, opensslMissing} from '../helpers/test-certificates.js'
 
 const isRoot = process.getuid?.() === 0
 const NOBODY = 65534
@@ -104,10 +107,10 @@ function worker(status: FleetStatus, name: string): WorkerStatus {
 }
 
 /** The receiver's port, from its status, once a process other than `notPid` is ready. */
-async function receiverPort(setup: CollectSetup, fleet: string, notPid?: number): Promise<{pid: number; port: number}> {
+async function receiverPort(setup: CollectSetup, fleet: string, notPid?: number, protocol = 'tcp'): Promise<{pid: number; port: number}> {
   return until(`the ${fleet} receiver to listen`, async () => {
     const receive = worker(await setup.status(fleet), 'receive')
-    const match = /listening on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(receive.detail ?? '')
+    const match = new RegExp(`listening on ${protocol}://127\\.0\\.0\\.1:(\\d+)`).exec(receive.detail ?? '')
     if (receive.state !== 'ready' || match === null || receive.pid === null || receive.pid === notPid) return undefined
     return {pid: receive.pid, port: Number(match[1])}
   })
@@ -192,6 +195,39 @@ describe('decnet fleet collect', () => {
     const counts = await storedExactly(setup, expected)
     assert.equal(counts.distinctLogs, counts.logs, 'no line stored twice')
     assert.equal(counts.distinctRejected, counts.rejected, 'no rejected line stored twice')
+    fleet.child.kill('SIGTERM')
+    assert.deepEqual(await fleet.exited, {code: 0, signal: null})
+  })
+
+  it('receives mutual TLS with the certificates its settings name; a client of another CA is refused and shows as the last error', {skip: opensslMissing()}, async (t) => {
+    const certs = mkdtempSync(join(tmpdir(), 'decnet-collect-tls-'))
+    t.after(() => rmSync(certs, {force: true, recursive: true}))
+    chmodSync(certs, 0o755)
+    const files = makeCertificates(certs)
+    if (isRoot) for (const file of Object.values(files)) chownSync(file, NOBODY, NOBODY)
+    const tls = {ca: files['ca.crt'], cert: files['server.crt'], key: files['server.key']}
+    const setup = collectSetup(t, {listen: ['tls://127.0.0.1:0'], tls}, isRoot ? 'nobody' : undefined)
+    const fleet = startCollect(t, setup, isRoot)
+    await fleet.waitFor(/fleet collect ready/)
+    const {port} = await receiverPort(setup, 'collect', undefined, 'tls')
+    const client = (name: 'client' | 'rogue'): Promise<void> =>
+      new Promise((resolve) => {
+        const socket = tlsConnect({ca: readFileSync(files['ca.crt']), cert: readFileSync(files[`${name}.crt`]), host: '127.0.0.1', key: readFileSync(files[`${name}.key`]), port}, () => {
+          socket.end(tcpLines(1, 20, name).map((line) => `${Buffer.byteLength(line)} ${line}`).join(''))
+        })
+        socket.on('error', () => undefined) // the rogue client is cut off
+        socket.once('close', () => resolve())
+      })
+    await client('client')
+    await client('rogue')
+    await storedExactly(setup, {logs: 20, rejected: 0})
+    const listener = await until('the refusal reported as the last error', async () => {
+      const source = worker(await setup.status('collect'), 'receive').sources?.[0]
+      return source?.lastError?.includes('refused TLS client') ? source : undefined
+    })
+    assert.equal(listener.accepted, 20)
+    assert.equal(listener.source, `tls://127.0.0.1:${port}`)
+    assert.ok(listener.lastErrorAt !== null)
     fleet.child.kill('SIGTERM')
     assert.deepEqual(await fleet.exited, {code: 0, signal: null})
   })
