@@ -38,7 +38,8 @@ export default async function followWorker(ctx: WorkerContext): Promise<void> {
   if (ctx.once) return readOnce(ctx, db, settings.follow, settings.batchSize)
   const sources: FollowedSource[] = []
   let outage: {at: string; message: string} | undefined
-  const stopReporting = reportSources(ctx, () => Promise.all(sources.map((source) => fileReport(source, outage))))
+  const problems = new Map<FollowedSource, {at: string; message: string}>()
+  const stopReporting = reportSources(ctx, () => Promise.all(sources.map((source) => fileReport(source, problemOf(source, problems) ?? outage))))
   try {
     ctx.status?.(`following ${settings.follow.length} file${settings.follow.length === 1 ? '' : 's'}`)
     ctx.ready()
@@ -78,8 +79,17 @@ async function readOnce(ctx: WorkerContext, db: Kysely<Database>, files: readonl
   }
 }
 
+/** The file's own problem (not there yet, another ingest storing it), with the time it was first seen; undefined when it has none. */
+function problemOf(source: FollowedSource, seen: Map<FollowedSource, {at: string; message: string}>): undefined | {at: string; message: string} {
+  const message = source.waiting ?? source.error?.message
+  if (message === undefined) return seen.get(source)
+  const known = seen.get(source)
+  if (known?.message !== message) seen.set(source, {at: nowIso(), message})
+  return seen.get(source)
+}
+
 /** One file's report: its counts, how many bytes its file holds past what was read, and what last went wrong. */
-async function fileReport(source: FollowedSource, outage: {at: string; message: string} | undefined): Promise<SourceReport> {
+async function fileReport(source: FollowedSource, problem: {at: string; message: string} | undefined): Promise<SourceReport> {
   let lagBytes: null | number = null
   if (source.waiting === undefined) {
     try {
@@ -90,14 +100,13 @@ async function fileReport(source: FollowedSource, outage: {at: string; message: 
     }
   }
 
-  const problem = source.waiting ?? source.error?.message
   return {
     accepted: source.accepted,
     connections: null,
     kind: 'file',
     lagBytes,
-    lastError: problem ?? outage?.message ?? null,
-    lastErrorAt: problem === undefined ? (outage?.at ?? null) : nowIso(),
+    lastError: problem?.message ?? null,
+    lastErrorAt: problem?.at ?? null,
     queued: null,
     rejected: source.rejected,
     source: source.source,
