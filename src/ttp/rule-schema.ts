@@ -69,12 +69,13 @@ export interface CompiledRule extends Readonly<RuleDefinition> {
  * - `{{cmd}}`: a command position: the start of the text, or after `;` `|` `&`
  *   `(` `` ` `` `{` a newline or `$(`, after `sh -c "`, or after a wrapper word
  *   (`sudo`, `nohup`, `busybox`, `exec`, `xargs`, `then`, `do`, `else`);
- *   then optional blanks and an optional directory (`/usr/bin/`, `./`).
+ *   then optional blanks, up to three variable assignments (`DISPLAY=:0 `,
+ *   `LD_PRELOAD=/x.so `, `HOME='/tmp' `) and an optional directory (`/usr/bin/`, `./`).
  * - `{{end}}`: the end of a command word (blank, separator, quote, redirection, `$` as in
  *   `wget${IFS}http://...`, or the end of the text).
  */
 export const RULE_MACROS: Readonly<Record<string, string>> = Object.freeze({
-  cmd: String.raw`(?:^|[\n;&|(\x60{]|\$\(|-c\s{0,8}["']|\b(?:sudo|nohup|busybox|exec|xargs|then|do|else)\s)[^\S\n]*(?:[\w./~-]*\/)?`,
+  cmd: String.raw`(?:^|[\n;&|(\x60{]|\$\(|-c\s{0,8}["']|\b(?:sudo|nohup|busybox|exec|xargs|then|do|else)\s)[^\S\n]*(?:[A-Za-z_]\w{0,30}=(?:"[^"\n]{0,100}"|'[^'\n]{0,100}'|[^\s;&|'"]{1,100})?[^\S\n]{1,4}){0,3}(?:[\w./~-]*\/)?`,
   end: String.raw`(?=[\s;&|)\x60'"<>$]|$)`,
 })
 
