@@ -1,5 +1,5 @@
 /** Attacker profiles as `decnet attackers` reads and shows them. */
-export type {AttackerCommand, AttackerCredential, AttackerDetail, AttackerFile, AttackerSession, AttackerProfile, CredentialSummary, ServiceActivity, TechniqueCount} from './attacker-profile.js'
+export type {AttackerCommand, AttackerCredential, AttackerDetail, AttackerFingerprint, AttackerFile, AttackerSession, AttackerProfile, CredentialSummary, ServiceActivity, TechniqueCount} from './attacker-profile.js'
 export {UnknownAttackerError} from './errors.js'
 export type {CommandWidths} from './format-attackers.js'
 export {commandWidths, formatAttackerDetail, formatAttackerHead, formatAttackerTable, formatCommandHeader, formatCommandLine} from './format-attackers.js'
@@ -14,3 +14,5 @@ export type {ListCredentialsOptions} from './read-credentials.js'
 export {countAttackerCredentials, listCredentials, readAttackerCredentials, SHOW_CREDENTIALS} from './read-credentials.js'
 export {formatCredentialTable} from './format-credentials.js'
 export {readAttackerArtifacts, SHOW_ARTIFACTS} from './read-artifacts.js'
+export {countAttackerFingerprints, readAttackerFingerprints, SHOW_FINGERPRINTS} from './read-fingerprints.js'
+export {formatAttackerFingerprints} from './format-fingerprints.js'

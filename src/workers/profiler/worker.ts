@@ -8,6 +8,7 @@ import type {WorkerContext} from '../../prefork/worker.js'
 import {positiveNumber} from '../../util/positive-number.js'
 import {loopSettings} from '../loop-settings.js'
 import {contextDatabase, runWorkerLoop} from '../run-worker-loop.js'
+import {TRUSTED_PROXIES_ENV, TrustedProxies} from './fingerprints/trusted-proxies.js'
 import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from './profiler.js'
 
 /** Seconds between passes unless the fleet says otherwise. */
@@ -15,7 +16,9 @@ export const DEFAULT_INTERVAL_SECONDS = 60
 
 /**
  * Runs the profiler. Options: `interval` (seconds between passes, default 60),
- * `batchSize` (lines per tick, default 100,000), and the loop's `leaseSeconds` /
+ * `batchSize` (lines per tick, default 100,000), `trustedProxies` (IPs and
+ * CIDRs whose proxy headers claim nothing of the attacker's; default
+ * `$DECNET_TRUSTED_PROXIES`, else none), and the loop's `leaseSeconds` /
  * `dbRetrySeconds` (see `loopSettings`). Only the instance holding the
  * `profiler` lease folds lines; others stand by. Under `once`, it drains
  * everything pending and returns.
@@ -30,11 +33,13 @@ export default async function profiler(ctx: WorkerContext): Promise<void> {
   const database = contextDatabase(ctx, 'the profiler')
   const settings = loopSettings(ctx.options, ctx.once, DEFAULT_INTERVAL_SECONDS)
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
+  const proxies = ctx.options.trustedProxies
+  const trustedProxies = TrustedProxies.parse(proxies ?? process.env[TRUSTED_PROXIES_ENV], proxies === undefined ? `$${TRUSTED_PROXIES_ENV}` : 'trustedProxies')
   await runWorkerLoop(ctx, {
     databaseOptions: PROFILER_DATABASE_OPTIONS,
     kind: PROFILER_CURSOR,
     prepare(db) {
-      const profiler = new Profiler(db, {batchSize, database})
+      const profiler = new Profiler(db, {batchSize, database, trustedProxies})
       return (signal) => drain(profiler, ctx, signal)
     },
     settings,
