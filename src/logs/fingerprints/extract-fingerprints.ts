@@ -7,6 +7,7 @@
  */
 import {createHash} from 'node:crypto'
 
+import {sliceWhole} from '../../util/slice-whole.js'
 import {normaliseIp} from '../attacker-ip.js'
 import {normaliseEventType} from '../fields.js'
 import {readHeaders} from './header-object.js'
@@ -191,9 +192,14 @@ function fromHeaders(fields: Fields, add: (type: string, value: null | string, d
   }
 }
 
-function fingerprint(type: string, value: string, details: Record<string, unknown>): Fingerprint {
-  return {details, type, value: value.length > MAX_VALUE ? value.slice(0, MAX_VALUE) : value, valueSha256: createHash('sha256').update(value).digest('hex')}
+function fingerprint(type: string, raw: string, details: Record<string, unknown>): Fingerprint {
+  // a lone surrogate has no UTF-8 (PostgreSQL would store U+FFFD, SQLite three bytes that read back as three), and PostgreSQL text holds no NUL
+  const value = raw.replaceAll(UNSTORABLE, '\ufffd')
+  const kept = value.length > MAX_VALUE ? sliceWhole(value, 0, MAX_VALUE) : value
+  return {details, type, value: kept, valueSha256: createHash('sha256').update(value).digest('hex')}
 }
+
+const UNSTORABLE = /\p{Cs}|\u0000/gu
 
 /** A field as text (numbers as written), trimmed, or null when absent or blank. */
 function text(fields: Fields, name: string): null | string {
@@ -209,7 +215,7 @@ function details(fields: Fields, names: readonly string[]): Record<string, strin
   const out: Record<string, string> = {}
   for (const name of names) {
     const value = text(fields, name)
-    if (value !== null) out[name] = value.slice(0, MAX_DETAIL)
+    if (value !== null) out[name] = sliceWhole(value, 0, MAX_DETAIL)
   }
 
   return out
@@ -227,7 +233,7 @@ function jsonDetail(fields: Fields, name: string): Record<string, unknown> {
     }
   }
 
-  return {[name]: value.slice(0, MAX_DETAIL)}
+  return {[name]: sliceWhole(value, 0, MAX_DETAIL)}
 }
 
 /** HTTP/2 and /3 SETTINGS as `NAME=value` in the logged order, `;`-joined, then `|` and the frame order: the same client stack gives the same text. */
