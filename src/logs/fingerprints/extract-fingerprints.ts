@@ -52,6 +52,16 @@ export const FINGERPRINT_EVENT_TYPES: ReadonlySet<string> = new Set([
 type Fields = Readonly<Record<string, unknown>>
 
 /**
+ * Remembers the fingerprints of `headers` texts: a tool sends the same
+ * headers request after request, and reading them (JSON, the classifier,
+ * three hashes) costs far more than looking them up.
+ */
+export interface HeadersMemory {
+  get(headers: string): readonly Fingerprint[] | undefined
+  set(headers: string, fingerprints: readonly Fingerprint[]): void
+}
+
+/**
  * The fingerprints of a line of service `service` and event type
  * `eventType` with `fields` (parsed), in a fixed order; none for most lines.
  *
@@ -61,13 +71,23 @@ type Fields = Readonly<Record<string, unknown>>
  * // [{type: 'ssh_client_banner', value: 'SSH-2.0-Go', valueSha256: '…', details: {}}]
  * ```
  */
-export function extractFingerprints(service: string, eventType: string, fields: Fields): Fingerprint[] {
+export function extractFingerprints(service: string, eventType: string, fields: Fields, memory?: HeadersMemory): Fingerprint[] {
   const out: Fingerprint[] = []
   const add = (type: string, value: null | string, details: Record<string, unknown> = {}) => {
     if (value !== null && value !== '') out.push(fingerprint(type, value, details))
   }
 
-  if (fields.headers !== undefined) fromHeaders(fields, add)
+  const headers = fields.headers
+  if (typeof headers === 'string') {
+    const known = memory?.get(headers)
+    if (known === undefined) {
+      fromHeaders(headers, add)
+      memory?.set(headers, out.slice())
+    } else {
+      out.push(...known)
+    }
+  }
+
   const type = normaliseEventType(eventType)
   if (!FINGERPRINT_EVENT_TYPES.has(type)) return out
   const f = (name: string) => text(fields, name)
@@ -168,8 +188,8 @@ export function probedAttacker(service: string, fields: Fields): null | string {
 }
 
 /** The User-Agent, header-quirks and proxy-claim fingerprints of a `headers` field. */
-function fromHeaders(fields: Fields, add: (type: string, value: null | string, details?: Record<string, unknown>) => void): void {
-  const headers = readHeaders(fields.headers)
+function fromHeaders(text: string, add: (type: string, value: null | string, details?: Record<string, unknown>) => void): void {
+  const headers = readHeaders(text)
   if (headers === null) return
   const ua = headers.find(([name]) => name.toLowerCase() === 'user-agent')
   if (ua !== undefined) {

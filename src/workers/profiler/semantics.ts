@@ -8,7 +8,7 @@ import {eventTypeActivity, isServiceName} from '../../logs/activity.js'
 import {extractArtifact, isArtifactEventType} from '../../logs/artifact.js'
 import {extractCredential} from '../../logs/credential.js'
 import {readFields} from '../../logs/fields.js'
-import {mayFingerprint, withFingerprints} from './fingerprints/line-fingerprints.js'
+import {LineFingerprints} from './fingerprints/line-fingerprints.js'
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({})
 /** The shared meaning of a line with no command and no credential, by whether it is an authentication and its activity. */
@@ -42,11 +42,12 @@ const COMMAND_FIELD_NAME = new RegExp(`"(?:${COMMAND_FIELDS.join('|')})"`)
  */
 export class ProfilerSemantics implements LogSemantics {
   readonly #eventTypes = new Map<string, EventType>()
+  readonly #fingerprints = new LineFingerprints()
 
   describe(row: Parameters<LogSemantics['describe']>[0]): LineMeaning {
-    const fields = mayFingerprint(row) ? readFields(row.fields) : undefined
+    const fields = this.#fingerprints.may(row) ? readFields(row.fields) : undefined
     const meaning = this.#describe(row, fields)
-    return fields === undefined ? meaning : withFingerprints(meaning, row, fields)
+    return fields === undefined ? meaning : this.#fingerprints.with(meaning, row, fields)
   }
 
   #describe(row: Parameters<LogSemantics['describe']>[0], parsed: Readonly<Record<string, unknown>> | undefined): LineMeaning {
