@@ -282,13 +282,21 @@ for (const kind of DATABASE_KINDS) {
         t.after(() => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
         })
-        return {child, exited: once(child, 'exit').then(([code, signal]) => ({code, signal, stderr}))}
+        const exited = once(child, 'exit').then(([code, signal]) => ({code, signal, stderr}))
+        // its `debug: tick: ...` line comes once a tick is committed (or the wait ends at its exit, and the caller sees why)
+        let stdout = ''
+        const ticked = new Promise<void>((resolve) => {
+          child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+            stdout += chunk
+            if (/^debug: tick: /m.test(stdout)) resolve()
+          })
+          void exited.then(() => resolve())
+        })
+        return {child, exited, ticked}
       }
 
       const first = start()
-      let exited = false
-      void first.exited.then(() => (exited = true))
-      while ((await cursorOf(db)) === 0 && !exited) await new Promise((resolve) => setImmediate(resolve))
+      await first.ticked
       first.child.kill('SIGKILL')
       const killed = await first.exited
       assert.equal(killed.signal, 'SIGKILL', `the worker was still running when killed; stderr: ${killed.stderr}`)
