@@ -129,11 +129,10 @@ for (const kind of DATABASE_KINDS) {
     test('SIGKILL at any moment, right after a commit included: a rerun stores the rest, nothing lost, nothing doubled', async (t) => {
       const file = join(workDir(t), 'decnet.log')
       const url = await database(t)
-      // batches of 200: the last kill still leaves 45 batches to go (as 40,000 lines in batches of 500 did, at a third of the CPU)
-      const total = 16_000
+      const total = 40_000
       writeFileSync(file, LINES(1, total))
-      for (const after of [1, 2000, 7000]) {
-        const run = startIngest([file, '--db', url, '--batch', '200'])
+      for (const after of [1, 5000, 17_000]) {
+        const run = startIngest([file, '--db', url, '--batch', '500'])
         await run.committed(after)
         run.child.kill('SIGKILL') // the debug line is printed right after the commit returns
         const {signal} = await run.done
@@ -144,7 +143,7 @@ for (const kind of DATABASE_KINDS) {
       }
 
       const rest = await ingestJson([file, '--db', url])
-      assert.ok((rest.sources[0].resumedAfter ?? 0) >= 7000, JSON.stringify(rest.sources[0]))
+      assert.ok((rest.sources[0].resumedAfter ?? 0) >= 17_000, JSON.stringify(rest.sources[0]))
       assert.equal(rest.sources[0].lastLine, total)
       await exactly(url, EXPECTED(1, total))
     })
@@ -152,11 +151,11 @@ for (const kind of DATABASE_KINDS) {
     test('SIGINT (then SIGTERM) mid-run: exit 130 (143), says how far it got; a rerun stores the rest exactly', async (t) => {
       const file = join(workDir(t), 'decnet.log')
       const url = await database(t)
-      const total = 15_000 // each signal comes after a run's first commit: over 70 batches of 200 to go
+      const total = 60_000
       writeFileSync(file, LINES(1, total))
       let committed = 0
       for (const [signal, exit] of [['SIGINT', ExitCode.INTERRUPTED], ['SIGTERM', ExitCode.TERMINATED]] as const) {
-        const run = startIngest([file, '--db', url, '--batch', '200', '--json'])
+        const run = startIngest([file, '--db', url, '--batch', '500', '--json'])
         await run.committed(committed + 1)
         run.child.kill(signal)
         const {code, stdout, stderr} = await run.done
@@ -209,9 +208,9 @@ describe('decnet ingest: the database lost mid-run (postgres)', {skip: skipReaso
     const file = join(workDir(t), 'decnet.log')
     const {url, database, cleanup} = (await freshDatabase('postgres')) as {url: string; database: string; cleanup: () => Promise<void>}
     t.after(cleanup)
-    const total = 15_000 // the connection is cut after the first commit: over 70 batches of 200 to go
+    const total = 60_000
     writeFileSync(file, LINES(1, total))
-    const run = startIngest([file, '--db', url, '--batch', '200', '--json'])
+    const run = startIngest([file, '--db', url, '--batch', '500', '--json'])
     await run.committed(1)
     const admin = new pg.Client({connectionString: process.env.DECNET_TEST_PG_URL || url})
     await admin.connect()
