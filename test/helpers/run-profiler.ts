@@ -1,10 +1,11 @@
 /**
  * Runs the profiler worker in this process, outside any fleet, the way the
  * child entry would: `node --import tsx test/helpers/run-profiler.ts [--once] [--batch N] [--interval S]`
- * with DECNET_DB_URL set (given to the worker as its context's database, parsed, as the fleet does). Prints `ready` once the worker is ready and stops
- * on SIGTERM/SIGINT (through the worker's AbortSignal).
+ * with DECNET_DB_URL set (given to the worker as its context's database, parsed, as the fleet does). Prints `ready` once the worker is ready,
+ * its debug lines as `debug: ...` (`debug: tick: N lines, ...` once each tick is committed: an event a test can wait for instead of
+ * polling the cursor), and stops on SIGTERM/SIGINT (through the worker's AbortSignal).
  */
-import {parseArgs} from 'node:util'
+import {format, parseArgs} from 'node:util'
 
 import {parseDatabaseUrl} from '../../src/db/url.js'
 import type {JsonObject} from '../../src/fleets/types.js'
@@ -24,7 +25,7 @@ if (!url) throw new Error('run-profiler: set DECNET_DB_URL')
 
 await profiler({
   database: parseDatabaseUrl(url),
-  debug: () => {},
+  debug: (formatter: unknown, ...args: unknown[]) => console.log(`debug: ${format(formatter, ...args)}`),
   fleet: 'test',
   name: 'profiler',
   once: values.once ?? false,

@@ -13,7 +13,12 @@ import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databa
 import {assertProfilesExact, insertLogs, makeLogs} from '../../helpers/profiler-logs.js'
 
 const RUNNER = fileURLToPath(new URL('../../helpers/run-profiler.ts', import.meta.url))
-const LINES = 60_000
+/**
+ * 20,000 lines in batches of 150: 134 committed batches, so a kill sent as soon
+ * as the first one is seen still lands mid-run with over a hundred batches to
+ * spare (60,000 lines cost this file ~25 s of CPU over both databases).
+ */
+const LINES = 20_000
 const TIMEOUT_MS = 120_000
 
 /** Starts the profiler worker in its own process; the child is killed when the test ends. */
@@ -23,15 +28,30 @@ interface Exited {
   stderr: string
 }
 
-function startWorker(t: TestContext, url: string, args: string[]): {child: ChildProcess; exited: Promise<Exited>} {
+interface Worker {
+  child: ChildProcess
+  exited: Promise<Exited>
+  /** Resolves once the worker says it committed a tick (its `debug: tick: ...` line), or once it exited. */
+  ticked: Promise<void>
+}
+
+function startWorker(t: TestContext, url: string, args: string[]): Worker {
   const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, ...args], {env: {...process.env, DECNET_DB_URL: url}, stdio: ['ignore', 'pipe', 'pipe']})
   let stderr = ''
   child.stderr.on('data', (chunk) => (stderr += chunk))
   const exited = once(child, 'exit').then(([code, signal]) => ({code: code as null | number, signal: signal as NodeJS.Signals | null, stderr}))
+  let stdout = ''
+  const ticked = new Promise<void>((resolve) => {
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+      if (/^debug: tick: /m.test(stdout)) resolve()
+    })
+    void exited.then(() => resolve(), () => resolve()) // a worker that ends without a tick ends the wait too; the caller sees why
+  })
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
-  return {child, exited}
+  return {child, exited, ticked}
 }
 
 async function cursorOf(db: Kysely<Database>): Promise<number> {
@@ -39,15 +59,10 @@ async function cursorOf(db: Kysely<Database>): Promise<number> {
   return row === undefined ? 0 : Number(row.cursor)
 }
 
-/** Polls the database until the cursor has moved (or the worker has exited, which fails the caller). */
-async function cursorMoved(db: Kysely<Database>, exited: Promise<Exited>): Promise<number> {
-  let done = false
-  exited.then(() => (done = true), () => (done = true)) // a failed spawn ends the wait too; the caller awaits `exited` and sees why
-  for (;;) {
-    const cursor = await cursorOf(db)
-    if (cursor > 0 || done) return cursor
-    await new Promise((resolve) => setImmediate(resolve))
-  }
+/** Waits until the worker committed its first tick (or exited, which fails the caller), then reads the cursor. */
+async function cursorMoved(db: Kysely<Database>, worker: Worker): Promise<number> {
+  await worker.ticked
+  return cursorOf(db)
 }
 
 async function setup(t: TestContext, kind: DatabaseKind): Promise<{db: Kysely<Database>; url: string}> {
@@ -60,14 +75,14 @@ for (const kind of DATABASE_KINDS) {
       const {db, url} = await setup(t, kind)
       await insertLogs(db, makeLogs(LINES, {attackers: 300, seed: 21}))
       const first = startWorker(t, url, ['--once', '--batch', '150'])
-      const cursor = await cursorMoved(db, first.exited)
+      const cursor = await cursorMoved(db, first)
       first.child.kill('SIGKILL')
       const {signal, stderr} = await first.exited
       assert.equal(signal, 'SIGKILL', `the worker was still running when killed (cursor ${cursor}); stderr: ${stderr}`)
       const stoppedAt = await cursorOf(db)
       assert.ok(stoppedAt > 0 && stoppedAt < LINES, `killed mid-run (cursor ${stoppedAt} of ${LINES})`)
 
-      const second = startWorker(t, url, ['--once', '--batch', '150'])
+      const second = startWorker(t, url, ['--once', '--batch', '1000']) // the rest, still over several batches
       const result = await second.exited
       assert.equal(result.code, 0, result.stderr)
       assert.equal(await cursorOf(db), LINES)
@@ -91,7 +106,7 @@ for (const kind of DATABASE_KINDS) {
       const {db, url} = await setup(t, kind)
       await insertLogs(db, makeLogs(LINES, {attackers: 300, seed: 23}))
       const first = startWorker(t, url, ['--batch', '150', '--interval', '3600'])
-      await cursorMoved(db, first.exited)
+      await cursorMoved(db, first)
       first.child.kill('SIGTERM')
       const stopped = await first.exited
       assert.equal(stopped.code, 0, stopped.stderr)
