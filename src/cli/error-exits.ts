@@ -52,6 +52,8 @@ export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze(
   // db/: a database that cannot be opened, reached, migrated or written; a malformed URL
   DatabaseError: () => ({exit: ExitCode.DATABASE}),
   DatabaseUrlError: usage,
+  // ingest/: the receiver's spool directory is unusable (a symbolic link, another owner, in use, a planted segment)
+  SpoolError: () => ({exit: ExitCode.FAILURE}),
   // fleets/: the registry
   UnknownFleetError: usage,
   UnusableFleetError: () => ({exit: ExitCode.USAGE, suggestions: ['decnet fleet list says what is wrong with each fleet']}),

@@ -18,6 +18,7 @@ import {UnknownFleetError, UnusableFleetError} from '../../src/fleets/errors.js'
 import {FlagValueError} from '../../src/cli/seconds.js'
 import {PrivilegeError} from '../../src/prefork/privilege-plan.js'
 import {FleetUnitError} from '../../src/systemd/index.js'
+import {SpoolError} from '../../src/ingest/spool/spool-error.js'
 import {CatalogError} from '../../src/ttp/attack-catalog.js'
 import {RuleInputError} from '../../src/ttp/rule-test.js'
 import {StixBundleError} from '../../src/ttp/stix-catalog.js'
@@ -48,6 +49,7 @@ const CASES: ReadonlyArray<readonly [Error & {kind?: string}, number]> = [
   [new FlagValueError('--grace', 'Expected `--grace` to be a positive number of seconds, got `-1`'), ExitCode.USAGE],
   [new FleetUnitError('--user nobody: that user is root'), ExitCode.USAGE],
   [new CatalogError('/x/enterprise-attack.json: not an ATT&CK catalog'), ExitCode.FAILURE],
+  [new SpoolError('the spool segment /x/segment-0000000000000001.spool is not a regular file'), ExitCode.FAILURE],
   [new StixBundleError('x.json: expected a STIX bundle'), ExitCode.USAGE],
   [new RuleInputError('does not parse'), ExitCode.USAGE],
 ]

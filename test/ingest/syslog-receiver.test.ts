@@ -39,7 +39,8 @@ const database = async (t: TestContext, kind: DatabaseKind): Promise<string> => 
 
 /** Starts `decnet receive`; resolves with the run and the bound addresses, in the order asked. */
 async function startReceiver(t: TestContext, args: string[]): Promise<{run: FollowRun; addresses: string[]}> {
-  const run = startDecnet(['receive', ...args], {debug: 'decnet:syslog'})
+  const spool = args.includes('--spool-dir') ? [] : ['--spool-dir', join(workDir(t), 'spool')]
+  const run = startDecnet(['receive', ...spool, ...args], {debug: 'decnet:syslog'})
   t.after(() => run.child.kill('SIGKILL'))
   const wanted = args.filter((arg) => /^(tcp|tls|udp):\/\//.test(arg)).length
   const addresses: string[] = []
