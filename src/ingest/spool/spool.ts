@@ -16,8 +16,8 @@ const SEGMENT_NAME = /^segment-(\d{16})\.spool$/
 /** The default bound of a spool: 1 GiB. */
 export const DEFAULT_SPOOL_MAX_BYTES = 1024 * 1024 * 1024
 
-/** The smallest bound accepted. */
-export const MIN_SPOOL_MAX_BYTES = 64 * 1024
+/** The smallest bound accepted: four times the largest record a batch is cut into (one 64 KiB message of control bytes, JSON-escaped, is under 400 KiB), so the bound holds. */
+export const MIN_SPOOL_MAX_BYTES = 1024 * 1024
 
 /** Options of {@link Spool.open}. */
 export interface SpoolOptions {
@@ -129,8 +129,9 @@ export class Spool {
 
   /**
    * Appends a record and returns once it is on disk (written and fsync'd).
-   * Waits while the spool holds `maxBytes` (unless it is empty: one record
-   * larger than the bound is still taken); `signal` ends that wait.
+   * Waits while the record would take the spool past `maxBytes` (unless it
+   * is empty: a record larger than the bound is still taken, alone);
+   * `signal` ends that wait.
    *
    * @throws SpoolError when the write fails, a segment cannot be created
    *   (something already at its path), or `signal` aborted the wait.
@@ -145,9 +146,17 @@ export class Spool {
 
     if (this.#full) this.#log(`spool has room again (${this.#bytes} bytes of ${this.maxBytes}): reading on`)
     this.#full = false
-    const active = this.#active !== undefined && this.#active.segment.bytes < this.#segmentBytes ? this.#active : await this.#newSegment(seq)
-    const {segment, handle} = active
+    // set before a new segment is made: release() must not delete it under this append
     this.#writing = true
+    let active
+    try {
+      active = this.#active !== undefined && this.#active.segment.bytes < this.#segmentBytes ? this.#active : await this.#newSegment(seq)
+    } catch (error) {
+      this.#writing = false
+      throw error
+    }
+
+    const {segment, handle} = active
     try {
       for (let written = 0; written < record.length; ) written += (await handle.write(record, written, record.length - written)).bytesWritten
       await handle.datasync()

@@ -14,6 +14,12 @@ const debug = createDebug('decnet:syslog')
 const FIRST_DELAY_MS = 250
 const MAX_DELAY_MS = 10_000
 
+/** Spool records a batch may be cut into (its records are numbered BATCH * PARTS + PART: see `#store`). */
+const PARTS = 2 ** 20
+
+/** The smallest spool record a batch is cut into (a larger message makes a larger record). */
+const MIN_RECORD_BYTES = 16 * 1024
+
 /** Payload bytes of spooled batches replayed in one transaction. */
 const DRAIN_BYTES = 4 * 1024 * 1024
 
@@ -82,7 +88,7 @@ export class IntakeQueue {
   #batchAt: string | undefined
   #waiting: Array<{resolve: () => void; reject: (error: unknown) => void}> = []
   #running: Promise<void> | undefined
-  /** The last batch number given out. */
+  /** The last spool record number given out (see `#store`). */
   #seq = 0
   /** The last batch number stored in the database as far as this process knows, and whether the progress row exists. */
   #committed = 0
@@ -178,10 +184,13 @@ export class IntakeQueue {
     if (messages.length === 0) return
     const spool = this.#spool
     if (spool === undefined) return this.#writeWaiting(messages, at)
-    const seq = ++this.#seq
+    // a batch's spool records are numbered BATCH * PARTS + PART; a direct write moves the progress to the batch's last
+    // possible number, so if its COMMIT happened though it failed, the records it is spooled as are skipped when drained
+    const batch = Math.floor(this.#seq / PARTS) + 1
+    this.#seq = batch * PARTS + PARTS - 1
     if (!this.#spooling) {
       try {
-        await this.#writeBatches([{at, m: messages}], seq)
+        await this.#writeBatches([{at, m: messages}], this.#seq)
         return
       } catch (error) {
         if (!isTransientDatabaseError(error)) throw error
@@ -190,7 +199,12 @@ export class IntakeQueue {
       }
     }
 
-    const appending = spool.append(seq, Buffer.from(JSON.stringify({at, m: messages} satisfies SpooledBatch)), this.#signal)
+    const payloads = spoolPayloads(at, messages, Math.max(MIN_RECORD_BYTES, Math.floor(spool.maxBytes / 4)))
+    if (payloads.length > PARTS) throw new Error(`a batch of ${payloads.length} spool records: more than ${PARTS}`)
+    const first = batch * PARTS
+    const appending = (async () => {
+      for (const [i, payload] of payloads.entries()) await spool.append(first + i, payload, this.#signal)
+    })()
     this.#appending = appending.catch(() => undefined)
     try {
       await appending
@@ -199,7 +213,7 @@ export class IntakeQueue {
     }
 
     this.counts.spooled += messages.length
-    debug('spooled batch %d: %d messages', seq, messages.length)
+    debug('spooled batches %d to %d: %d messages', first, first + payloads.length - 1, messages.length)
     this.#kickDrainer()
   }
 
@@ -303,4 +317,31 @@ export class IntakeQueue {
       }
     }
   }
+}
+
+/**
+ * A batch as spool records (JSON `{at, m}`), each about `maxBytes` at most
+ * (a single longer message is a record of its own): so a record fits in
+ * the spool's bound.
+ */
+function spoolPayloads(at: string, messages: readonly Message[], maxBytes: number): Buffer[] {
+  const head = `{"at":${JSON.stringify(at)},"m":[`
+  const payloads: Buffer[] = []
+  let parts: string[] = []
+  let bytes = 0
+  for (const message of messages) {
+    const json = JSON.stringify(message)
+    const size = Buffer.byteLength(json) + 1
+    if (parts.length > 0 && bytes + size > maxBytes) {
+      payloads.push(Buffer.from(`${head}${parts.join(',')}]}`))
+      parts = []
+      bytes = 0
+    }
+
+    parts.push(json)
+    bytes += size
+  }
+
+  payloads.push(Buffer.from(`${head}${parts.join(',')}]}`))
+  return payloads
 }
