@@ -145,10 +145,13 @@ describe('decnet receive: the spool while PostgreSQL is away', {skip: skipReason
     await dropped
     assert.ok(sender.writableLength > 0 && !drained, 'the sender\'s bytes sit unread: TCP pushes back')
     assert.ok(spoolBytes(spool) <= maxBytes, `the spool holds ${spoolBytes(spool)} bytes, at most ${maxBytes}`)
+    const restoredAt = run.stderr().length
     await proxy.restore()
     if (sender.writableLength > 0) await new Promise((resolve) => sender.once('drain', resolve))
     await closeClient(sender)
     await run.saw(`${name} closed after ${total} messages`)
+    // its last lines may still be in the spool (durable): the drainer stores them
+    await run.saw('spool drained', restoredAt)
     const summary = await stopReceiver(run)
     assertRange(await storedNumbers(url, 'full'), 0, total, 'every TCP line once, in order')
     assert.ok(summary.udpDropped > 0, 'UDP drops are counted')

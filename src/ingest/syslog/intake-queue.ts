@@ -245,7 +245,11 @@ export class IntakeQueue {
   }
 
   #kickDrainer(): void {
-    this.#draining ??= this.#drain().finally(() => (this.#draining = undefined))
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = undefined
+      // a batch spooled while this drainer was finishing: drain it too
+      if (this.#spooling && !this.#stopDrain.signal.aborted && this.#drainError === undefined) this.#kickDrainer()
+    })
   }
 
   /** Replays the spool into the database in order, until it has caught up (then batches go to the database again) or is stopped. */
