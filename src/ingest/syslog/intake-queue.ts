@@ -96,6 +96,8 @@ export class IntakeQueue {
   /** True from a transient failure until the drainer has caught up: batches go to the spool. */
   #spooling = false
   #appending: Promise<void> | undefined
+  /** Woken after each record appended (the drainer waits on it). */
+  #appended: Array<() => void> = []
   #draining: Promise<void> | undefined
   #drainError: Error | undefined
   readonly counts: IntakeCounts = {accepted: 0, rejected: 0, blank: 0, spooled: 0}
@@ -203,7 +205,12 @@ export class IntakeQueue {
     if (payloads.length > PARTS) throw new Error(`a batch of ${payloads.length} spool records: more than ${PARTS}`)
     const first = batch * PARTS
     const appending = (async () => {
-      for (const [i, payload] of payloads.entries()) await spool.append(first + i, payload, this.#signal)
+      for (const [i, payload] of payloads.entries()) {
+        await spool.append(first + i, payload, this.#signal)
+        const waiting = this.#appended
+        this.#appended = []
+        for (const wake of waiting) wake()
+      }
     })()
     this.#appending = appending.catch(() => undefined)
     try {
@@ -271,7 +278,11 @@ export class IntakeQueue {
         const records = await spool.read(this.#committed, DRAIN_BYTES)
         if (records.length === 0) {
           if (this.#appending !== undefined) {
-            await this.#appending
+            // an append may wait for room that only deleting what is already stored makes (records a direct write
+            // committed though it failed): delete it first, or both would wait for each other
+            await spool.release(this.#committed)
+            // the next record appended, not the whole batch: its last records may wait for room the earlier ones hold
+            await Promise.race([this.#appending, new Promise<void>((resolve) => this.#appended.push(resolve))])
             continue
           }
 
