@@ -27,7 +27,7 @@ import {connect as tlsConnect} from 'node:tls'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 
-import {makeCertificates} from '../test/helpers/syslog-run.ts'
+import {makeCertificates} from '../test/helpers/test-certificates.ts'
 import {generateLines} from './lib/gen-logs.js'
 import {describeMachine, loadAverage} from './lib/machine.js'
 import {markdownTable} from './lib/markdown-table.js'

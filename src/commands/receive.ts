@@ -67,7 +67,7 @@ Each connection's messages are durable before more is read from it: committed, o
     try {
       return await withDatabase(database.url, async (db) => {
         await migrateToLatest(db)
-        const spool = {dir: flags['spool-dir'] ?? join(this.config.dataDir, 'receive-spool'), maxBytes: flags['spool-max-bytes']}
+        const spool = {directory: flags['spool-dir'] ?? join(this.config.dataDir, 'receive-spool'), maxBytes: flags['spool-max-bytes']}
         const receiver = await SyslogReceiver.start(db, {listen, tls, ...limits, spool, signal: stop.signal, log})
         for (const address of receiver.addresses) log(`listening on ${address}`)
         await new Promise((resolve) => (stop.signal.aborted ? resolve(undefined) : stop.signal.addEventListener('abort', resolve, {once: true})))

@@ -16,7 +16,8 @@ import {withDatabase} from '../../dist/db/open.js'
 import type {DatabaseKind} from '../helpers/databases.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 import {countStored} from '../helpers/ingest-run.js'
-import {LINE, closeClient, makeCertificates, octets, opensslMissing, peer, portOf, startReceiver, stopReceiver, tcpClient, workDir} from '../helpers/syslog-run.js'
+import {LINE, closeClient, octets, peer, portOf, startReceiver, stopReceiver, tcpClient, workDir} from '../helpers/syslog-run.js'
+import {makeCertificates, opensslMissing} from '../helpers/test-certificates.js'
 
 const database = async (t: TestContext, kind: DatabaseKind): Promise<string> => {
   const db = (await freshDatabase(kind))

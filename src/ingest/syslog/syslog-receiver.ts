@@ -45,7 +45,7 @@ export interface ReceiverOptions {
   frameTimeoutMs?: number
   /**
    * The on-disk spool batches go to while the database is away (see
-   * `IntakeQueue`): `dir` (created 0700; one receiver per directory) and
+   * `IntakeQueue`): `directory` (created 0700; one receiver per directory) and
    * `maxBytes` (default 1 GiB; past it the receiver reads nothing more, TCP
    * pushes back). Without it an outage is waited out with every connection
    * paused.
@@ -59,7 +59,7 @@ export interface ReceiverOptions {
 
 /** Where the receiver spools, and how much (see {@link ReceiverOptions.spool}). */
 export interface ReceiverSpoolOptions {
-  dir: string
+  directory: string
   maxBytes?: number
 }
 
@@ -114,7 +114,7 @@ export class SyslogReceiver {
   /** Opens every listener (all or none: a failed bind closes the others). */
   static async start(db: Kysely<Database>, options: ReceiverOptions): Promise<SyslogReceiver> {
     const log = options.log ?? (() => undefined)
-    const spool = options.spool === undefined ? undefined : await Spool.open({dir: options.spool.dir, maxBytes: options.spool.maxBytes, log})
+    const spool = options.spool === undefined ? undefined : await Spool.open({dir: options.spool.directory, maxBytes: options.spool.maxBytes, log})
     const waiting = spool === undefined ? 'reading nothing meanwhile' : `spooling to ${spool.dir} meanwhile`
     let queue: IntakeQueue
     try {
@@ -142,6 +142,11 @@ export class SyslogReceiver {
   /** The bound addresses (`tcp://127.0.0.1:5514`): a port 0 asked for is the port given. */
   get addresses(): readonly string[] {
     return this.#addresses
+  }
+
+  /** TCP and TLS connections open now. */
+  get openConnections(): number {
+    return this.#connections.size
   }
 
   get stats(): ReceiverStats {
