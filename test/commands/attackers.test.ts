@@ -107,7 +107,7 @@ const PROFILE_A = {
   asName: null,
 }
 /** What `attackers show` adds to a listed profile (these lines carry no credential shape). */
-const SHOWN_A = {...PROFILE_A, credentials: [], credentialCount: 0, serviceActivity: {interacted: ['ssh', 'telnet'], scanned: []}, artifacts: [], sessions: []}
+const SHOWN_A = {...PROFILE_A, credentials: [], credentialCount: 0, fingerprints: [], fingerprintCount: 0, serviceActivity: {interacted: ['ssh', 'telnet'], scanned: []}, artifacts: [], sessions: []}
 
 for (const kind of DATABASE_KINDS) {
   describe(`decnet attackers (${kind})`, {skip: skipReason(kind)}, () => {

@@ -8,6 +8,7 @@ import {eventTypeActivity, isServiceName} from '../../logs/activity.js'
 import {extractArtifact, isArtifactEventType} from '../../logs/artifact.js'
 import {extractCredential} from '../../logs/credential.js'
 import {readFields} from '../../logs/fields.js'
+import {LineFingerprints} from './fingerprints/line-fingerprints.js'
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({})
 /** The shared meaning of a line with no command and no credential, by whether it is an authentication and its activity. */
@@ -41,8 +42,15 @@ const COMMAND_FIELD_NAME = new RegExp(`"(?:${COMMAND_FIELDS.join('|')})"`)
  */
 export class ProfilerSemantics implements LogSemantics {
   readonly #eventTypes = new Map<string, EventType>()
+  readonly #fingerprints = new LineFingerprints()
 
   describe(row: Parameters<LogSemantics['describe']>[0]): LineMeaning {
+    const fields = this.#fingerprints.may(row) ? readFields(row.fields) : undefined
+    const meaning = this.#describe(row, fields)
+    return fields === undefined ? meaning : this.#fingerprints.with(meaning, row, fields)
+  }
+
+  #describe(row: Parameters<LogSemantics['describe']>[0], parsed: Readonly<Record<string, unknown>> | undefined): LineMeaning {
     let type = this.#eventTypes.get(row.event_type)
     if (type === undefined) {
       type = {
@@ -54,7 +62,7 @@ export class ProfilerSemantics implements LogSemantics {
       this.#eventTypes.set(row.event_type, type)
     }
 
-    const fields = type.isArtifact || mayNameCommandField(row.fields) || mayHoldSecret(row.fields) ? readFields(row.fields) : NO_FIELDS
+    const fields = parsed ?? (type.isArtifact || mayNameCommandField(row.fields) || mayHoldSecret(row.fields) ? readFields(row.fields) : NO_FIELDS)
     const command = commandOf(fields, type.isCommand, row.msg)
     const credential = fields === NO_FIELDS ? null : extractCredential(fields)
     const activity = row.service === undefined || isServiceName(row.service) ? type.activity : 'noise'
