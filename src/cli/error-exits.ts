@@ -54,6 +54,8 @@ export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze(
   DatabaseUrlError: usage,
   // enrich/: a GeoIP or ASN database file that cannot be used
   GeoDatabaseError: () => ({exit: ExitCode.INPUT_UNREADABLE, suggestions: ['give a MaxMind-format file: --geoip-db a country or city database, --asn-db an ASN database (GeoLite2 or DB-IP)']}),
+  // ingest/: the receiver's spool directory is unusable (a symbolic link, another owner, in use, a planted segment)
+  SpoolError: () => ({exit: ExitCode.FAILURE}),
   // fleets/: the registry
   UnknownFleetError: usage,
   UnusableFleetError: () => ({exit: ExitCode.USAGE, suggestions: ['decnet fleet list says what is wrong with each fleet']}),

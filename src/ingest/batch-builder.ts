@@ -37,7 +37,7 @@ export interface Batch {
  */
 export class BatchBuilder {
   readonly #source: string
-  readonly #receivedAt: string
+  #receivedAt: string
   #logs = new PackedLogsBuilder()
   #rejected: RejectedInsert[] = []
   #blank = 0
@@ -45,6 +45,11 @@ export class BatchBuilder {
   constructor(source: string, receivedAt: string) {
     this.#source = source
     this.#receivedAt = receivedAt
+  }
+
+  /** When the lines added from now on were received (the syslog receiver's spool replays batches received at different times). */
+  set receivedAt(at: string) {
+    this.#receivedAt = at
   }
 
   /** Rows waiting to be taken. */

@@ -19,6 +19,7 @@ import {FlagValueError} from '../../src/cli/seconds.js'
 import {CollectSettingsError} from '../../src/ingest/collect/collect-settings.js'
 import {PrivilegeError} from '../../src/prefork/privilege-plan.js'
 import {FleetUnitError} from '../../src/systemd/index.js'
+import {SpoolError} from '../../src/ingest/spool/spool-error.js'
 import {CatalogError} from '../../src/ttp/attack-catalog.js'
 import {RuleInputError} from '../../src/ttp/rule-test.js'
 import {StixBundleError} from '../../src/ttp/stix-catalog.js'
@@ -50,6 +51,7 @@ const CASES: ReadonlyArray<readonly [Error & {kind?: string}, number]> = [
   [new FlagValueError('--grace', 'Expected `--grace` to be a positive number of seconds, got `-1`'), ExitCode.USAGE],
   [new FleetUnitError('--user nobody: that user is root'), ExitCode.USAGE],
   [new CatalogError('/x/enterprise-attack.json: not an ATT&CK catalog'), ExitCode.FAILURE],
+  [new SpoolError('the spool segment /x/segment-0000000000000001.spool is not a regular file'), ExitCode.FAILURE],
   [new StixBundleError('x.json: expected a STIX bundle'), ExitCode.USAGE],
   [new GeoDatabaseError('x.mmdb', 'not a MaxMind DB file'), ExitCode.INPUT_UNREADABLE],
   [new RuleInputError('does not parse'), ExitCode.USAGE],

@@ -8,73 +8,21 @@
  */
 import assert from 'node:assert/strict'
 import {createSocket} from 'node:dgram'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import {connect, type Socket} from 'node:net'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {readFileSync} from 'node:fs'
 import {describe, test, type TestContext} from 'node:test'
 import {connect as tlsConnect, type TLSSocket} from 'node:tls'
 
 import {withDatabase} from '../../dist/db/open.js'
 import type {DatabaseKind} from '../helpers/databases.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
-import {startDecnet, type FollowRun} from '../helpers/follow-run.js'
 import {countStored} from '../helpers/ingest-run.js'
+import {LINE, closeClient, octets, peer, portOf, startReceiver, stopReceiver, tcpClient, workDir} from '../helpers/syslog-run.js'
 import {makeCertificates, opensslMissing} from '../helpers/test-certificates.js'
-
-const LINE = (n: number, tag: string): string => `<134>1 2026-11-26T13:32:${String(n % 60).padStart(2, '0')}.000Z decky-${n % 3} ssh - login_failed [relay@55555 src_ip="198.51.100.${n % 200}"] ${tag} attempt ${n}`
-const octets = (text: string): string => `${Buffer.byteLength(text)} ${text}`
-
-const workDir = (t: TestContext): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'decnet-receive-'))
-  t.after(() => rmSync(dir, {recursive: true, force: true}))
-  return dir
-}
 
 const database = async (t: TestContext, kind: DatabaseKind): Promise<string> => {
   const db = (await freshDatabase(kind))
   t.after(() => db.cleanup())
   return db.url
-}
-
-/** Starts `decnet receive`; resolves with the run and the bound addresses, in the order asked. */
-async function startReceiver(t: TestContext, args: string[]): Promise<{run: FollowRun; addresses: string[]}> {
-  const run = startDecnet(['receive', ...args], {debug: 'decnet:syslog'})
-  t.after(() => run.child.kill('SIGKILL'))
-  const wanted = args.filter((arg) => /^(tcp|tls|udp):\/\//.test(arg)).length
-  const addresses: string[] = []
-  let at = 0
-  while (addresses.length < wanted) {
-    at = await run.saw(/listening on (\S+)\n/, at)
-    addresses.push(/listening on (\S+)\n$/.exec(run.stderr().slice(0, at))![1])
-  }
-
-  return {run, addresses}
-}
-
-const portOf = (address: string): number => Number(/:(\d+)$/.exec(address)![1])
-
-const tcpClient = (port: number): Promise<Socket> =>
-  new Promise((resolve, reject) => {
-    const socket = connect({host: '127.0.0.1', port}, () => resolve(socket))
-    socket.once('error', reject)
-  })
-
-const closeClient = (socket: Socket): Promise<void> =>
-  new Promise((resolve) => {
-    socket.once('close', () => resolve())
-    socket.end()
-  })
-
-/** Where `socket` talks from, as the receiver names its peer. */
-const peer = (protocol: string, socket: Socket): string => `${protocol}://127.0.0.1:${socket.localPort}`
-
-/** Stops the receiver with SIGTERM; returns its JSON summary. */
-async function stopReceiver(run: FollowRun): Promise<Record<string, number>> {
-  run.child.kill('SIGTERM')
-  const exit = await run.done
-  assert.equal(exit.code, 0, exit.stderr)
-  return JSON.parse(exit.stdout)
 }
 
 const rejectedSources = (url: string): Promise<Array<{source: string; reason: string}>> =>

@@ -114,8 +114,16 @@ export class SyslogConnection {
         this.#closing = true
       }
 
+      if (this.#added > 0) {
+        // paused by the receiver, not by the sender: neither the idle nor the frame timer runs while it waits (a full spool may take long)
+        clearTimeout(this.#frameTimer)
+        this.#frameTimer = undefined
+        this.#socket.setTimeout(0)
+        await this.#commit()
+        this.#socket.setTimeout(this.#context.limits.idleTimeoutMs)
+      }
+
       this.#watchFrame(this.#messages > before)
-      if (this.#added > 0) await this.#commit()
     } finally {
       this.#context.release(chunk.length)
     }

@@ -8,6 +8,7 @@ import type {Kysely} from 'kysely'
 import {LogWriter} from '../../db/log-writer.js'
 import type {Database} from '../../db/schema.js'
 import {MAX_LINE_BYTES} from '../../logs/parse.js'
+import {Spool} from '../spool/spool.js'
 import {IntakeQueue} from './intake-queue.js'
 import {formatAddress, type ListenAddress} from './listen-address.js'
 import {SyslogConnection, type ConnectionContext} from './syslog-connection.js'
@@ -42,16 +43,34 @@ export interface ReceiverOptions {
   idleTimeoutMs?: number
   /** A message, or a TLS handshake, must arrive within this long once begun (default 30 s). */
   frameTimeoutMs?: number
-  /** Ends a database outage's wait. */
+  /**
+   * The on-disk spool batches go to while the database is away (see
+   * `IntakeQueue`): `directory` (created 0700; one receiver per directory) and
+   * `maxBytes` (default 1 GiB; past it the receiver reads nothing more, TCP
+   * pushes back). Without it an outage is waited out with every connection
+   * paused.
+   */
+  spool?: ReceiverSpoolOptions
+  /** Ends a database outage's wait (no spool), or a wait for room in a full spool. */
   signal?: AbortSignal
   /** Operator messages: refused clients, closed connections, drops, outages. */
   log?: (line: string) => void
+}
+
+/** Where the receiver spools, and how much (see {@link ReceiverOptions.spool}). */
+export interface ReceiverSpoolOptions {
+  directory: string
+  maxBytes?: number
 }
 
 /** What the receiver did. */
 export interface ReceiverStats {
   accepted: number
   rejected: number
+  /** Messages written to the spool while the database was away (counted again in `accepted` or `rejected` once drained). */
+  spooled: number
+  /** Bytes the spool holds now (its depth). */
+  spoolBytes: number
   /** TCP and TLS connections accepted, over the run. */
   connections: number
   /** Connections refused: over `maxConnections`, or a TLS client whose certificate (or handshake) failed. */
@@ -78,6 +97,7 @@ export interface ReceiverStats {
  */
 export class SyslogReceiver {
   readonly #queue: IntakeQueue
+  readonly #spool: Spool | undefined
   readonly #servers: Server[] = []
   readonly #udp: UdpSocket[] = []
   readonly #connections = new Set<SyslogConnection>()
@@ -86,15 +106,25 @@ export class SyslogReceiver {
   #buffered = 0
   #closing: Promise<void> | undefined
 
-  private constructor(queue: IntakeQueue) {
+  private constructor(queue: IntakeQueue, spool: Spool | undefined) {
     this.#queue = queue
+    this.#spool = spool
   }
 
   /** Opens every listener (all or none: a failed bind closes the others). */
   static async start(db: Kysely<Database>, options: ReceiverOptions): Promise<SyslogReceiver> {
     const log = options.log ?? (() => undefined)
-    const queue = new IntakeQueue(new LogWriter(db), {signal: options.signal, onOutage: (error, ms) => log(`database unavailable (${(error as Error).message}); retrying in ${(ms / 1000).toFixed(1)} s, reading nothing meanwhile`)})
-    const receiver = new SyslogReceiver(queue)
+    const spool = options.spool === undefined ? undefined : await Spool.open({dir: options.spool.directory, maxBytes: options.spool.maxBytes, log})
+    const waiting = spool === undefined ? 'reading nothing meanwhile' : `spooling to ${spool.dir} meanwhile`
+    let queue: IntakeQueue
+    try {
+      queue = await IntakeQueue.create(db, new LogWriter(db), {spool, signal: options.signal, log, onOutage: (error, ms) => log(`database unavailable (${(error as Error).message}); retrying in ${(ms / 1000).toFixed(1)} s, ${waiting}`)})
+    } catch (error) {
+      await spool?.close()
+      throw error
+    }
+
+    const receiver = new SyslogReceiver(queue, spool)
     for (const address of options.listen) {
       try {
         await receiver.#listen(address, options, log)
@@ -120,7 +150,8 @@ export class SyslogReceiver {
   }
 
   get stats(): ReceiverStats {
-    return {accepted: this.#queue.counts.accepted, rejected: this.#queue.counts.rejected, ...this.#stats}
+    const {accepted, rejected, spooled} = this.#queue.counts
+    return {accepted, rejected, spooled, spoolBytes: this.#queue.spoolBytes, ...this.#stats}
   }
 
   /** Stops listening; each connection's messages read so far are committed before it is closed (idempotent). */
@@ -130,6 +161,8 @@ export class SyslogReceiver {
       await Promise.all([...this.#connections].map((connection) => connection.stop()))
       await Promise.all(this.#udp.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))))
       await this.#queue.commit().catch(() => undefined) // UDP rows still waiting; an error was logged already
+      await this.#queue.stop()
+      await this.#spool?.close()
     })()
     return this.#closing
   }
