@@ -3,6 +3,7 @@
  * `decnet attackers --json` and `decnet attackers show IP --json`).
  */
 import type {CapturedFile} from '../logs/artifact.js'
+import type {AttackerBehavior} from './attacker-behavior.js'
 
 /** One command an attacker ran. */
 export interface AttackerCommand {
@@ -119,6 +120,8 @@ export interface AttackerDetail extends AttackerProfile {
   artifacts: AttackerFile[]
   /** Recorded sessions, the newest first, at most 200. */
   sessions: AttackerSession[]
+  /** Its behaviour (class, timing, beacon, tools, phases, OS), or null when it has none yet. */
+  behavior: AttackerBehavior | null
 }
 
 /** A credential across attackers (`decnet credentials`): one (kind, secret, principal). */

@@ -4,6 +4,7 @@
  */
 import type {AttackerCommand, AttackerDetail, AttackerProfile, TechniqueCount} from './attacker-profile.js'
 
+import {formatBehavior} from './format-behavior.js'
 import {formatAttackerCredentials} from './format-credentials.js'
 import {indent, printable, shortTime, table} from './text-table.js'
 
@@ -73,6 +74,7 @@ export function formatAttackerHead(p: AttackerProfile | AttackerDetail): string 
     if (scanned.length > 0) lines.push(`  only scanned   ${printable(scanned.join(', '))}`)
   }
 
+  if ('behavior' in p && p.behavior !== null) lines.push(formatBehavior(p.behavior))
   if ('credentials' in p && p.credentialCount > 0) lines.push(formatAttackerCredentials(p.credentials, p.credentialCount))
   if ('artifacts' in p && p.artifacts.length > 0) {
     const rows = p.artifacts.map((f) => [shortTime(f.timestamp), f.decky, f.sha256?.slice(0, 16) ?? '-', f.size === null ? '-' : `${f.size}`, f.writer.comm ?? '-', f.path ?? '-'])

@@ -11,6 +11,7 @@ import type {AttackerDetail, AttackerProfile, ServiceActivity, TechniqueCount} f
 
 import {chunks} from '../util/chunks.js'
 import {readAttackerArtifacts, SHOW_ARTIFACTS} from './read-artifacts.js'
+import {readAttackerBehavior} from './read-behavior.js'
 import {countAttackerCredentials, readAttackerCredentials, SHOW_CREDENTIALS} from './read-credentials.js'
 import {readRecentCommands, streamCommands} from './read-recent-commands.js'
 
@@ -85,13 +86,14 @@ export async function findAttacker(db: Kysely<Database>, ip: string, options: Fi
 export async function findAttackerDetail(db: Kysely<Database>, ip: string): Promise<AttackerDetail | undefined> {
   const profile = await findAttacker(db, ip, {commands: 0})
   if (profile === undefined) return undefined
-  const [credentials, credentialCount, serviceActivity, {files, sessions}] = await Promise.all([
+  const [credentials, credentialCount, serviceActivity, {files, sessions}, behavior] = await Promise.all([
     readAttackerCredentials(db, ip, SHOW_CREDENTIALS),
     countAttackerCredentials(db, ip),
     readServiceActivity(db, ip),
     readAttackerArtifacts(db, ip, SHOW_ARTIFACTS),
+    readAttackerBehavior(db, ip),
   ])
-  return {...profile, credentials, credentialCount, serviceActivity, artifacts: files, sessions}
+  return {...profile, credentials, credentialCount, serviceActivity, artifacts: files, sessions, behavior}
 }
 
 /** The services attacker `ip` interacted with, and those it only scanned, each by name. */

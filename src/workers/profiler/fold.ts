@@ -8,6 +8,7 @@ import type {AttackerRow, LogRow} from '../../db/schema.js'
 import type {Artifact} from '../../logs/artifact.js'
 import type {Credential} from '../../logs/credential.js'
 import type {ContactColumns, ContactTuple} from './first-contacts.js'
+import type {BehaviorSignal} from './behavior/behavior-signal.js'
 import type {SeenCredential} from './credential-rows.js'
 
 import {appendedColumns, ContactAppends} from './contact-appends.js'
@@ -43,6 +44,8 @@ export interface LineMeaning {
   activity?: 'interaction' | 'scan'
   /** The artifact (captured file, recorded session) the line names (see `extractArtifact`), when it names one. */
   artifact?: Artifact
+  /** What the line tells of the attacker's behaviour beyond its time and service (see `BehaviorReader`), when anything. */
+  behavior?: BehaviorSignal
 }
 
 /**

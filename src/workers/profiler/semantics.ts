@@ -8,6 +8,7 @@ import {eventTypeActivity, isServiceName} from '../../logs/activity.js'
 import {extractArtifact, isArtifactEventType} from '../../logs/artifact.js'
 import {extractCredential} from '../../logs/credential.js'
 import {readFields} from '../../logs/fields.js'
+import {BehaviorReader} from './behavior/behavior-signal.js'
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({})
 /** The shared meaning of a line with no command and no credential, by whether it is an authentication and its activity. */
@@ -41,8 +42,15 @@ const COMMAND_FIELD_NAME = new RegExp(`"(?:${COMMAND_FIELDS.join('|')})"`)
  */
 export class ProfilerSemantics implements LogSemantics {
   readonly #eventTypes = new Map<string, EventType>()
+  readonly #behavior = new BehaviorReader()
 
   describe(row: Parameters<LogSemantics['describe']>[0]): LineMeaning {
+    const meaning = this.#meaning(row)
+    const behavior = this.#behavior.read(row.event_type, row.fields)
+    return behavior === undefined ? meaning : {...meaning, behavior}
+  }
+
+  #meaning(row: Parameters<LogSemantics['describe']>[0]): LineMeaning {
     let type = this.#eventTypes.get(row.event_type)
     if (type === undefined) {
       type = {
