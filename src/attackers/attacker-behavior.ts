@@ -3,6 +3,12 @@
  * member of its JSON); see docs/profiles.md, "Behaviour".
  */
 
+/** What an attacker's timing looks like (DECNET's classes). */
+export type BehaviorClass = 'beaconing' | 'brute_force' | 'interactive' | 'mixed' | 'scanning' | 'slow_scan' | 'unknown'
+
+/** Every class, for checking an operator's `--behavior`. */
+export const BEHAVIOR_CLASSES: readonly BehaviorClass[] = Object.freeze(['beaconing', 'brute_force', 'interactive', 'mixed', 'scanning', 'slow_scan', 'unknown'])
+
 /** Inter-arrival statistics of the attacker's events (seconds, 3 decimals). */
 export interface BehaviorTiming {
   /** Events counted (lines of services the attacker reached; DECNET's sniffer, prober and noise left out). */
@@ -40,7 +46,7 @@ export interface BehaviorOs {
 
 /** The behaviour section of a profile. */
 export interface AttackerBehavior {
-  class: string
+  class: BehaviorClass
   /** Distinct services the class counted (DECNET's helpers folded into the service they serve). */
   serviceCount: number
   timing: BehaviorTiming

@@ -50,6 +50,8 @@ export interface AttackerProfile {
   authAttempts: number
   /** Most frequent first. */
   techniques: TechniqueCount[]
+  /** Its behaviour class (`scanning`, `beaconing`, ...), or null when it has none yet. */
+  behaviorClass: null | string
 }
 
 /** A credential one attacker tried on one decky and service (`decnet attackers show`). */

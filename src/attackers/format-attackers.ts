@@ -21,18 +21,19 @@ const TIME_WIDTH = 20
  * ```
  */
 export function formatAttackerTable(profiles: readonly AttackerProfile[]): string {
-  const header = ['IP', 'LAST SEEN', 'EVENTS', 'AUTH', 'CMDS', 'SERVICES', 'DECKIES', 'TECHNIQUES']
+  const header = ['IP', 'LAST SEEN', 'EVENTS', 'AUTH', 'CMDS', 'BEHAVIOR', 'SERVICES', 'DECKIES', 'TECHNIQUES']
   const rows = profiles.map((p) => [
     p.ip,
     shortTime(p.lastSeen),
     String(p.eventCount),
     String(p.authAttempts),
     String(p.commandCount),
+    p.behaviorClass ?? '-',
     p.services.join(',') || '-',
     p.traversalPath ?? (p.deckies.join(',') || '-'),
     topTechniques(p.techniques),
   ])
-  return table([header, ...rows], [false, false, true, true, true, false, false, false])
+  return table([header, ...rows], [false, false, true, true, true, false, false, false, false])
 }
 
 /** Everything known about one attacker, as labelled lines (its commands from `p.commands`). */

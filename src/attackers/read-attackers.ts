@@ -11,7 +11,7 @@ import type {AttackerDetail, AttackerProfile, ServiceActivity, TechniqueCount} f
 
 import {chunks} from '../util/chunks.js'
 import {readAttackerArtifacts, SHOW_ARTIFACTS} from './read-artifacts.js'
-import {readAttackerBehavior} from './read-behavior.js'
+import {readAttackerBehavior, readBehaviorClasses} from './read-behavior.js'
 import {countAttackerCredentials, readAttackerCredentials, SHOW_CREDENTIALS} from './read-credentials.js'
 import {readRecentCommands, streamCommands} from './read-recent-commands.js'
 
@@ -30,6 +30,8 @@ export interface ListAttackersOptions {
   limit: number
   /** The latest commands each carries (default {@link LIST_COMMANDS}); `commandCount` says how many there are. */
   commands?: number
+  /** Only attackers of this behaviour class (`beaconing`, `scanning`, ...). */
+  behavior?: string
 }
 
 /** How much of an attacker's profile to read. */
@@ -51,6 +53,7 @@ export async function listAttackers(db: Kysely<Database>, options: ListAttackers
   const rows = await db
     .selectFrom('attackers')
     .selectAll()
+    .$if(options.behavior !== undefined, (qb) => qb.where('ip', 'in', behaving(db, options.behavior!)))
     .orderBy('last_seen', 'desc')
     .orderBy('ip')
     .limit(options.limit)
@@ -58,10 +61,19 @@ export async function listAttackers(db: Kysely<Database>, options: ListAttackers
   return completeProfiles(db, rows, options.commands ?? LIST_COMMANDS)
 }
 
-/** How many attackers there are in all. */
-export async function countAttackers(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('attackers').select((eb) => eb.fn.countAll().as('count')).executeTakeFirstOrThrow()
+/** How many attackers there are in all (of behaviour class `behavior`, when given). */
+export async function countAttackers(db: Kysely<Database>, behavior?: string): Promise<number> {
+  const row = await db
+    .selectFrom('attackers')
+    .select((eb) => eb.fn.countAll().as('count'))
+    .$if(behavior !== undefined, (qb) => qb.where('ip', 'in', behaving(db, behavior!)))
+    .executeTakeFirstOrThrow()
   return Number(row.count)
+}
+
+/** The IPs of the attackers of one behaviour class, as a subquery. */
+function behaving(db: Kysely<Database>, behavior: string) {
+  return db.selectFrom('attacker_behavior').select('ip').where('behavior_class', '=', behavior)
 }
 
 /**
@@ -110,6 +122,7 @@ async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[], perAt
   const ips = rows.map((row) => row.ip)
   const commands = await readRecentCommands(db, ips, perAttacker)
   const techniques = await readTechniques(db, ips)
+  const classes = await readBehaviorClasses(db, ips)
   // keys in the documented order, which JSON output keeps
   return rows.map((row) => ({
     ip: row.ip,
@@ -124,6 +137,7 @@ async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[], perAt
     commandCount: commands.get(row.ip)?.count ?? 0,
     authAttempts: row.auth_attempts,
     techniques: techniques.get(row.ip) ?? [],
+    behaviorClass: classes.get(row.ip) ?? null,
   }))
 }
 

@@ -2,12 +2,7 @@
  * DECNET's behaviour classes, by its rule table (the order its code runs, not
  * its docstring's), and the beacon it reads off a `beaconing` class. Pure.
  */
-
-/** What an attacker's timing looks like. */
-export type BehaviorClass = 'beaconing' | 'brute_force' | 'interactive' | 'mixed' | 'scanning' | 'slow_scan' | 'unknown'
-
-/** Every class, for checking an operator's `--behavior`. */
-export const BEHAVIOR_CLASSES: readonly BehaviorClass[] = Object.freeze(['beaconing', 'brute_force', 'interactive', 'mixed', 'scanning', 'slow_scan', 'unknown'])
+import type {BehaviorClass} from '../../../attackers/attacker-behavior.js'
 
 /** What the rules read. */
 export interface ClassInput {

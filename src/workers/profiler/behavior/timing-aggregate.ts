@@ -155,7 +155,7 @@ export class TimingAggregate {
     const eventCount = this.#n + this.#late
     const gaps = this.#n - 1
     if (gaps < 1 || this.#first === null || this.#last === null) {
-      return {cv: null, durationS: null, eventCount, maxIatS: null, meanIatS: null, medianIatS: null, minIatS: null, stdevIatS: null, unplaced: this.#late}
+      return {eventCount, durationS: null, meanIatS: null, medianIatS: null, stdevIatS: null, minIatS: null, maxIatS: null, cv: null, unplaced: this.#late}
     }
 
     const span = this.#last - this.#first
@@ -165,14 +165,14 @@ export class TimingAggregate {
     const spread = Number(k * this.#sumSq - BigInt(span) * BigInt(span))
     const stdev = Math.sqrt(Math.max(0, spread)) / gaps
     return {
-      cv: mean === 0 ? null : Math.round((stdev / mean) * 10_000) / 10_000,
-      durationS: seconds(span),
       eventCount,
-      maxIatS: seconds(this.#max ?? 0),
+      durationS: seconds(span),
       meanIatS: seconds(mean),
       medianIatS: seconds(this.#median(gaps)),
-      minIatS: seconds(this.#min ?? 0),
       stdevIatS: seconds(stdev),
+      minIatS: seconds(this.#min ?? 0),
+      maxIatS: seconds(this.#max ?? 0),
+      cv: mean === 0 ? null : Math.round((stdev / mean) * 10_000) / 10_000,
       unplaced: this.#late,
     }
   }
