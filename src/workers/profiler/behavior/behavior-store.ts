@@ -14,8 +14,8 @@ import type {Transaction} from 'kysely'
 import type {DialectName} from '../../../db/dialect-of.js'
 import type {AttackerBehaviorTable, Database} from '../../../db/schema.js'
 import type {UpsertColumns} from '../../../db/bulk/upsert-columns.js'
-import type {LogSemantics, ProfileLog} from '../fold.js'
-import type {BehaviorStateJson} from './behavior-fold.js'
+import type {LineMeaning, LogSemantics, ProfileLog} from '../fold.js'
+import type {BehaviorLine, BehaviorStateJson} from './behavior-fold.js'
 
 import {BulkUpsert} from '../../../db/bulk/bulk-upsert.js'
 import {valuesIn} from '../../../db/values-in.js'
@@ -33,6 +33,15 @@ const DEFAULT_CAPACITY = 20_000
 interface Kept {
   lastLogId: number
   state: BehaviorStateJson
+}
+
+/** What the behaviour fold reads of a line that means `meaning`. */
+export function behaviorLine(line: Pick<ProfileLog, 'id' | 'service' | 'timestamp'>, meaning: LineMeaning): BehaviorLine {
+  const {activity, artifact, behavior} = meaning
+  return {
+    activity, id: line.id, service: line.service, signal: behavior, timestamp: line.timestamp,
+    ...(artifact?.kind === 'session' ? {sessionService: artifact.service} : {}),
+  }
 }
 
 /** An attacker a tick touches: its IP and its lines not yet in its attacker row, in id order. */
@@ -90,13 +99,7 @@ export class BehaviorStore {
       const lines = fresh[0].id > after ? fresh : fresh.filter((line) => line.id > after)
       if (lines.length === 0) continue
       const fold = BehaviorFold.from(stored?.state)
-      for (const line of lines) {
-        const {activity, artifact, behavior} = line.meaning ?? this.#semantics.describe(line)
-        fold.see({
-          activity, id: line.id, service: line.service, signal: behavior, timestamp: line.timestamp,
-          ...(artifact?.kind === 'session' ? {sessionService: artifact.service} : {}),
-        })
-      }
+      for (const line of lines) fold.see(behaviorLine(line, line.meaning ?? this.#semantics.describe(line)))
 
       const state = fold.toJson()
       const profile = fold.profile()
