@@ -6,7 +6,7 @@ import type {Kysely} from 'kysely'
 
 import {sql} from 'kysely'
 
-import type {AttackerRow, Database} from '../db/schema.js'
+import type {AttackerGeoTable, AttackerRow, Database} from '../db/schema.js'
 import type {AttackerDetail, AttackerProfile, ServiceActivity, TechniqueCount} from './attacker-profile.js'
 
 import {chunks} from '../util/chunks.js'
@@ -30,8 +30,6 @@ export interface ListAttackersOptions {
   limit: number
   /** The latest commands each carries (default {@link LIST_COMMANDS}); `commandCount` says how many there are. */
   commands?: number
-  /** Only attackers of this behaviour class (`beaconing`, `scanning`, ...). */
-  behavior?: string
 }
 
 /** How much of an attacker's profile to read. */
@@ -53,27 +51,11 @@ export async function listAttackers(db: Kysely<Database>, options: ListAttackers
   const rows = await db
     .selectFrom('attackers')
     .selectAll()
-    .$if(options.behavior !== undefined, (qb) => qb.where('ip', 'in', behaving(db, options.behavior!)))
     .orderBy('last_seen', 'desc')
     .orderBy('ip')
     .limit(options.limit)
     .execute()
   return completeProfiles(db, rows, options.commands ?? LIST_COMMANDS)
-}
-
-/** How many attackers there are in all (of behaviour class `behavior`, when given). */
-export async function countAttackers(db: Kysely<Database>, behavior?: string): Promise<number> {
-  const row = await db
-    .selectFrom('attackers')
-    .select((eb) => eb.fn.countAll().as('count'))
-    .$if(behavior !== undefined, (qb) => qb.where('ip', 'in', behaving(db, behavior!)))
-    .executeTakeFirstOrThrow()
-  return Number(row.count)
-}
-
-/** The IPs of the attackers of one behaviour class, as a subquery. */
-function behaving(db: Kysely<Database>, behavior: string) {
-  return db.selectFrom('attacker_behavior').select('ip').where('behavior_class', '=', behavior)
 }
 
 /**
@@ -118,11 +100,13 @@ export async function readServiceActivity(db: Kysely<Database>, ip: string): Pro
   }
 }
 
-async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[], perAttacker: number): Promise<AttackerProfile[]> {
+/** The profiles of `rows` (in their order), with each one's latest `perAttacker` commands, its techniques and what the GeoIP databases said. */
+export async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[], perAttacker: number): Promise<AttackerProfile[]> {
   const ips = rows.map((row) => row.ip)
   const commands = await readRecentCommands(db, ips, perAttacker)
   const techniques = await readTechniques(db, ips)
   const classes = await readBehaviorClasses(db, ips)
+  const geo = await readGeo(db, ips)
   // keys in the documented order, which JSON output keeps
   return rows.map((row) => ({
     ip: row.ip,
@@ -137,6 +121,9 @@ async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[], perAt
     commandCount: commands.get(row.ip)?.count ?? 0,
     authAttempts: row.auth_attempts,
     techniques: techniques.get(row.ip) ?? [],
+    country: geo.get(row.ip)?.country ?? null,
+    asn: geo.get(row.ip)?.asn ?? null,
+    asName: geo.get(row.ip)?.as_name ?? null,
     behaviorClass: classes.get(row.ip) ?? null,
   }))
 }
@@ -163,6 +150,17 @@ async function readTechniques(db: Kysely<Database>, ips: string[]): Promise<Map<
 
   for (const list of byIp.values()) {
     list.sort((a, b) => b.count - a.count || compare(a.techniqueId, b.techniqueId) || compare(a.tactic, b.tactic))
+  }
+
+  return byIp
+}
+
+/** What the GeoIP and ASN databases said of each IP (`attacker_geo`), for those they know. */
+async function readGeo(db: Kysely<Database>, ips: string[]): Promise<Map<string, Pick<AttackerGeoTable, 'as_name' | 'asn' | 'country'>>> {
+  const byIp = new Map<string, Pick<AttackerGeoTable, 'as_name' | 'asn' | 'country'>>()
+  for (const chunk of chunks(ips, IPS_PER_SELECT)) {
+    const rows = await db.selectFrom('attacker_geo').select(['ip', 'country', 'asn', 'as_name']).where('ip', 'in', chunk).execute()
+    for (const row of rows) byIp.set(row.ip, row)
   }
 
   return byIp

@@ -52,6 +52,8 @@ export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze(
   // db/: a database that cannot be opened, reached, migrated or written; a malformed URL
   DatabaseError: () => ({exit: ExitCode.DATABASE}),
   DatabaseUrlError: usage,
+  // enrich/: a GeoIP or ASN database file that cannot be used
+  GeoDatabaseError: () => ({exit: ExitCode.INPUT_UNREADABLE, suggestions: ['give a MaxMind-format file: --geoip-db a country or city database, --asn-db an ASN database (GeoLite2 or DB-IP)']}),
   // fleets/: the registry
   UnknownFleetError: usage,
   UnusableFleetError: () => ({exit: ExitCode.USAGE, suggestions: ['decnet fleet list says what is wrong with each fleet']}),

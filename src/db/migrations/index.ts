@@ -10,6 +10,7 @@ import * as ingestSources from './0007-ingest-sources.js'
 import * as credentials from './0008-credentials.js'
 import * as ttpTagsAttackVersion from './0010-ttp-tags-attack-version.js'
 import * as attackerBehavior from './0012-attacker-behavior.js'
+import * as attackerGeo from './0013-attacker-geo.js'
 
 /**
  * Every migration, by name. Names sort in the order they must run; add a
@@ -27,5 +28,6 @@ export function allMigrations(): Record<string, Migration> {
     '0008-credentials': credentials,
     '0010-ttp-tags-attack-version': ttpTagsAttackVersion,
     '0012-attacker-behavior': attackerBehavior,
+    '0013-attacker-geo': attackerGeo,
   }
 }
