@@ -15,7 +15,7 @@ import type {DialectName} from '../../../db/dialect-of.js'
 import type {AttackerBehaviorTable, Database} from '../../../db/schema.js'
 import type {UpsertColumns} from '../../../db/bulk/upsert-columns.js'
 import type {LineMeaning, LogSemantics, ProfileLog} from '../fold.js'
-import type {BehaviorLine, BehaviorStateJson} from './behavior-fold.js'
+import type {BehaviorLine} from './behavior-fold.js'
 
 import {BulkUpsert} from '../../../db/bulk/bulk-upsert.js'
 import {valuesIn} from '../../../db/values-in.js'
@@ -29,10 +29,10 @@ const IPS_PER_SELECT = 1000
 /** Rows kept in memory at most (as many as attacker rows: see `MAX_CACHED_ATTACKERS`). */
 const DEFAULT_CAPACITY = 20_000
 
-/** A row as kept: its last log id and its state, parsed. */
+/** A row as kept: its last log id and its fold (so the next tick folds on without rebuilding it from JSON). */
 interface Kept {
   lastLogId: number
-  state: BehaviorStateJson
+  fold: BehaviorFold
 }
 
 /** What the behaviour fold reads of a line that means `meaning`. */
@@ -98,14 +98,15 @@ export class BehaviorStore {
       const after = stored?.lastLogId ?? 0
       const lines = fresh[0].id > after ? fresh : fresh.filter((line) => line.id > after)
       if (lines.length === 0) continue
-      const fold = BehaviorFold.from(stored?.state)
+      // a kept fold is folded in place: a tick that does not commit drops every kept row (see `reset`)
+      const fold = stored?.fold ?? BehaviorFold.from()
       for (const line of lines) fold.see(behaviorLine(line, line.meaning ?? this.#semantics.describe(line)))
 
       const state = fold.toJson()
       const profile = fold.profile()
       const lastLogId = lines.at(-1)!.id
       rows.push({behavior_class: profile.class, ip, last_log_id: lastLogId, profile: JSON.stringify(profile), state: JSON.stringify(state)})
-      this.#pending.push([ip, {lastLogId, state}])
+      this.#pending.push([ip, {fold, lastLogId}])
     }
 
     return rows
@@ -146,7 +147,7 @@ export class BehaviorStore {
     if (ips.length === 0) return found
     for (const chunk of this.#dialect === 'postgres' ? [ips] : chunks(ips, IPS_PER_SELECT)) {
       const rows = await trx.selectFrom('attacker_behavior').select(['ip', 'last_log_id', 'state']).where(valuesIn(this.#dialect, 'ip', [...chunk])).execute()
-      for (const row of rows) found.set(row.ip, {lastLogId: Number(row.last_log_id), state: JSON.parse(row.state) as BehaviorStateJson})
+      for (const row of rows) found.set(row.ip, {fold: BehaviorFold.from(row.state), lastLogId: Number(row.last_log_id)})
     }
 
     return found

@@ -101,14 +101,23 @@ export class GapSketch {
 
   /** The value (ms) of the gap at 0-based `rank` in ascending order: exact for 0, within α otherwise. */
   valueAt(rank: number): number {
-    if (rank < this.#zero) return 0
+    return this.valuesAt([rank])[0]
+  }
+
+  /** {@link valueAt} of each of `ranks` (ascending), in one pass. */
+  valuesAt(ranks: readonly number[]): number[] {
+    const values: number[] = []
+    let next = 0
+    while (next < ranks.length && ranks[next] < this.#zero) values[next++] = 0
     let seen = this.#zero
     for (const bucket of [...this.#counts.keys()].sort((a, b) => a - b)) {
       seen += this.#counts.get(bucket)!
-      if (rank < seen) return bucketValue(bucket)
+      while (next < ranks.length && ranks[next] < seen) values[next++] = bucketValue(bucket)
+      if (next === ranks.length) break
     }
 
-    return Number.NaN
+    while (next < ranks.length) values[next++] = Number.NaN
+    return values
   }
 
   /** The highest bucket's value (ms), or 0 when only zero gaps (or none) are held. */

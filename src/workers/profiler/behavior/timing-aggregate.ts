@@ -201,7 +201,8 @@ export class TimingAggregate {
       return (sorted[lo] + sorted[hi]) / 2
     }
 
-    return (this.#sketch.valueAt(lo) + this.#sketch.valueAt(hi)) / 2
+    const [low, high] = this.#sketch.valuesAt([lo, hi])
+    return (low + high) / 2
   }
 
   #addGap(gap: number): void {
