@@ -16,6 +16,7 @@ import {DatabaseUrlError} from '../../src/db/url.js'
 import {ExitCode} from '../../src/exit-codes.js'
 import {UnknownFleetError, UnusableFleetError} from '../../src/fleets/errors.js'
 import {FlagValueError} from '../../src/cli/seconds.js'
+import {CollectSettingsError} from '../../src/ingest/collect/collect-settings.js'
 import {PrivilegeError} from '../../src/prefork/privilege-plan.js'
 import {FleetUnitError} from '../../src/systemd/index.js'
 import {CatalogError} from '../../src/ttp/attack-catalog.js'
@@ -52,6 +53,7 @@ const CASES: ReadonlyArray<readonly [Error & {kind?: string}, number]> = [
   [new StixBundleError('x.json: expected a STIX bundle'), ExitCode.USAGE],
   [new GeoDatabaseError('x.mmdb', 'not a MaxMind DB file'), ExitCode.INPUT_UNREADABLE],
   [new RuleInputError('does not parse'), ExitCode.USAGE],
+  [new CollectSettingsError('collect.json: unknown setting "x"'), ExitCode.USAGE],
 ]
 
 describe('exitFor', () => {
