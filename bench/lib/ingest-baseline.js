@@ -7,9 +7,10 @@
  *   sqlite:   a prepared single-row INSERT run in a loop, one transaction per
  *             20,000 rows, same schema, pragmas, page cache and checkpoint interval as decnet ingest
  *   postgres: multi-row INSERTs of 1,000 rows, one transaction per 20,000 rows
+ *   postgres-copy: COPY FROM STDIN (text format, pg-copy-streams), one COPY and transaction per 20,000 rows
  *   parse:    decnet's parser alone (parseLine + JSON of the fields), no database
  *
- *   node bench/lib/ingest-baseline.js sqlite|postgres|parse FILE URL
+ *   node bench/lib/ingest-baseline.js sqlite|postgres|postgres-copy|parse FILE URL
  *
  * Prints {rows, seconds, cpuSeconds} (of the timed part) as JSON. The database must be fresh and migrated.
  */
@@ -46,7 +47,8 @@ if (kind === 'parse') {
 
   if (kind === 'sqlite') await sqlite(rows)
   else if (kind === 'postgres') await postgres(rows)
-  else throw new Error(`Expected \`kind\` to be sqlite, postgres or parse, got \`${kind}\``)
+  else if (kind === 'postgres-copy') await postgresCopy(rows)
+  else throw new Error(`Expected \`kind\` to be sqlite, postgres, postgres-copy or parse, got \`${kind}\``)
 }
 
 async function sqlite(rows) {
@@ -86,6 +88,30 @@ async function postgres(rows) {
       await client.query(text, part.flat())
     }
 
+    await client.query('commit')
+  }
+
+  await client.end()
+  report(rows.length, start)
+}
+
+async function postgresCopy(rows) {
+  const {default: pg} = await import('pg')
+  const {from: copyFrom} = await import('pg-copy-streams')
+  const {pipeline} = await import('node:stream/promises')
+  const {Readable} = await import('node:stream')
+  const client = new pg.Client({connectionString: url})
+  await client.connect()
+  const escape = (value) => (value === null ? '\\N' : value.replaceAll(/[\\\t\n\r]/g, (c) => ({'\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r'})[c]))
+  const start = performance.now()
+  cpuAtStart = process.cpuUsage()
+  for (let i = 0; i < rows.length; i += BATCH) {
+    await client.query('begin')
+    const text = rows
+      .slice(i, i + BATCH)
+      .map((row) => `${row.map(escape).join('\t')}\n`)
+      .join('')
+    await pipeline(Readable.from([Buffer.from(text)]), client.query(copyFrom('copy logs (timestamp, decky, service, event_type, attacker_ip, raw_line, fields, msg) from stdin')))
     await client.query('commit')
   }
 

@@ -84,6 +84,21 @@ export interface AttackerCredential {
   lastSeen: string
 }
 
+/** A fingerprint an attacker showed (`decnet attackers show`): one (family, value). */
+export interface AttackerFingerprint {
+  /** The family: `http_useragent`, `ja3`, `hassh_server`, ... (docs/profiles.md#fingerprints). */
+  type: string
+  /** What identifies it within its family (at most 1,024 characters). */
+  value: string
+  /** Log lines that showed it. */
+  count: number
+  /** Earliest and latest event time of those lines, ISO-8601 UTC. */
+  firstSeen: string
+  lastSeen: string
+  /** The descriptive fields of the first line that showed it. */
+  details: Record<string, unknown>
+}
+
 /** The services an attacker reached, by what it did there (DECNET's event-kind buckets). */
 export interface ServiceActivity {
   /** Services where a line shows it interacting (a command, a mail, a file, a session, ...), by name. */
@@ -122,6 +137,10 @@ export interface AttackerDetail extends AttackerProfile {
   credentials: AttackerCredential[]
   /** How many (decky, service, kind, secret, principal) credentials the attacker tried in all. */
   credentialCount: number
+  /** Family by family, the most seen first, at most 1,000: see `fingerprintCount`. */
+  fingerprints: AttackerFingerprint[]
+  /** How many (family, value) fingerprints the attacker showed in all. */
+  fingerprintCount: number
   serviceActivity: ServiceActivity
   /** Captured files, the newest first, at most 200. */
   artifacts: AttackerFile[]

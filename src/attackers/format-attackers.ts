@@ -6,6 +6,7 @@ import type {AttackerCommand, AttackerDetail, AttackerProfile, TechniqueCount} f
 
 import {formatBehavior} from './format-behavior.js'
 import {formatAttackerCredentials} from './format-credentials.js'
+import {formatAttackerFingerprints} from './format-fingerprints.js'
 import {indent, printable, shortTime, table} from './text-table.js'
 
 const TOP_TECHNIQUES = 3
@@ -80,6 +81,7 @@ export function formatAttackerHead(p: AttackerProfile | AttackerDetail): string 
 
   if ('behavior' in p && p.behavior !== null) lines.push(formatBehavior(p.behavior))
   if ('credentials' in p && p.credentialCount > 0) lines.push(formatAttackerCredentials(p.credentials, p.credentialCount))
+  if ('fingerprints' in p && p.fingerprintCount > 0) lines.push(formatAttackerFingerprints(p.fingerprints, p.fingerprintCount))
   if ('artifacts' in p && p.artifacts.length > 0) {
     const rows = p.artifacts.map((f) => [shortTime(f.timestamp), f.decky, f.sha256?.slice(0, 16) ?? '-', f.size === null ? '-' : `${f.size}`, f.writer.comm ?? '-', f.path ?? '-'])
     lines.push(`  files          ${p.artifacts.length}`, indent(table([['TIME', 'DECKY', 'SHA256', 'BYTES', 'WRITER', 'PATH'], ...rows], [false, false, false, true, false, false]), 4))

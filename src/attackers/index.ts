@@ -1,5 +1,5 @@
 /** Attacker profiles as `decnet attackers` reads and shows them. */
-export type {AttackerCommand, AttackerCredential, AttackerDetail, AttackerFile, AttackerSession, AttackerProfile, CredentialSummary, ServiceActivity, TechniqueCount} from './attacker-profile.js'
+export type {AttackerCommand, AttackerCredential, AttackerDetail, AttackerFingerprint, AttackerFile, AttackerSession, AttackerProfile, CredentialSummary, ServiceActivity, TechniqueCount} from './attacker-profile.js'
 export {UnknownAttackerError} from './errors.js'
 export type {CommandWidths} from './format-attackers.js'
 export {commandWidths, formatAttackerDetail, formatAttackerHead, formatAttackerTable, formatCommandHeader, formatCommandLine} from './format-attackers.js'
@@ -18,6 +18,8 @@ export type {AttackerBehavior, BehaviorClass, BehaviorOs, BehaviorPhases, Behavi
 export {BEHAVIOR_CLASSES} from './attacker-behavior.js'
 export {readAttackerBehavior, readBehaviorClasses} from './read-behavior.js'
 export {formatBehavior} from './format-behavior.js'
+export {countAttackerFingerprints, readAttackerFingerprints, SHOW_FINGERPRINTS} from './read-fingerprints.js'
+export {formatAttackerFingerprints} from './format-fingerprints.js'
 export type {AttackerFilter, AttackerSort} from './attacker-query.js'
 export {ATTACKER_SORTS} from './attacker-query.js'
 export type {AttackerPage, PageOptions} from './page-attackers.js'

@@ -13,6 +13,7 @@ import {chunks} from '../util/chunks.js'
 import {readAttackerArtifacts, SHOW_ARTIFACTS} from './read-artifacts.js'
 import {readAttackerBehavior, readBehaviorClasses} from './read-behavior.js'
 import {countAttackerCredentials, readAttackerCredentials, SHOW_CREDENTIALS} from './read-credentials.js'
+import {countAttackerFingerprints, readAttackerFingerprints, SHOW_FINGERPRINTS} from './read-fingerprints.js'
 import {readRecentCommands, streamCommands} from './read-recent-commands.js'
 
 const IPS_PER_SELECT = 1000
@@ -80,14 +81,16 @@ export async function findAttacker(db: Kysely<Database>, ip: string, options: Fi
 export async function findAttackerDetail(db: Kysely<Database>, ip: string): Promise<AttackerDetail | undefined> {
   const profile = await findAttacker(db, ip, {commands: 0})
   if (profile === undefined) return undefined
-  const [credentials, credentialCount, serviceActivity, {files, sessions}, behavior] = await Promise.all([
+  const [credentials, credentialCount, serviceActivity, {files, sessions}, fingerprints, fingerprintCount, behavior] = await Promise.all([
     readAttackerCredentials(db, ip, SHOW_CREDENTIALS),
     countAttackerCredentials(db, ip),
     readServiceActivity(db, ip),
     readAttackerArtifacts(db, ip, SHOW_ARTIFACTS),
+    readAttackerFingerprints(db, ip, SHOW_FINGERPRINTS),
+    countAttackerFingerprints(db, ip),
     readAttackerBehavior(db, ip),
   ])
-  return {...profile, credentials, credentialCount, serviceActivity, artifacts: files, sessions, behavior}
+  return {...profile, credentials, credentialCount, fingerprints, fingerprintCount, serviceActivity, artifacts: files, sessions, behavior}
 }
 
 /** The services attacker `ip` interacted with, and those it only scanned, each by name. */

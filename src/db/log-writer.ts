@@ -1,8 +1,10 @@
 import {CompiledQuery, sql} from 'kysely'
 import type {Kysely, Transaction} from 'kysely'
 
+import {copyText} from './bulk/copy-text.js'
+import {LOG_COLUMNS, PackedLogsBuilder, PackedLogsReader, unpackLogs, type LogInsert, type PackedLogs} from './bulk/packed-logs.js'
+import {copyQuery} from './copy-rows.js'
 import {dialectOf} from './dialect-of.js'
-import {LOG_COLUMNS, PackedLogsReader, unpackLogs, type LogInsert, type PackedLogs} from './bulk/packed-logs.js'
 import {perRowQuery, type RowSource} from './per-row-query.js'
 import {objectRows, rowParameters} from './row-parameters.js'
 import type {DialectName} from './dialect-of.js'
@@ -25,7 +27,7 @@ export const LOGS_APPEND_LOCK = 0x0d_ec_4e_70
 
 const REJECTED_COLUMNS = ['source', 'line_no', 'reason', 'raw_line', 'received_at'] as const
 
-/** PostgreSQL rows per multi-row INSERT: well under its 65,535 bound parameters. */
+/** PostgreSQL rows per multi-row INSERT (rejected lines; log rows without COPY): well under its 65,535 bound parameters. */
 const POSTGRES_ROWS_PER_STATEMENT = 1000
 
 /**
@@ -34,8 +36,10 @@ const POSTGRES_ROWS_PER_STATEMENT = 1000
  * the insert itself). SQLite: one prepared single-row INSERT run for every
  * row inside the driver (measured fastest: multi-row VALUES lists are ~20%
  * slower there), binding packed rows (see `PackedLogs`) without an object
- * per row. PostgreSQL: multi-row INSERTs of 1,000 rows, so a batch is a few
- * round trips.
+ * per row. PostgreSQL: log rows go through `COPY logs FROM STDIN` (text
+ * format, see `copyText`), one statement per batch in the same transaction
+ * as the progress step; rejected lines (few) go as multi-row INSERTs of
+ * 1,000 rows. COPY assigns ids in the order of the rows, as the INSERTs did.
  *
  * @example
  * ```ts
@@ -47,13 +51,18 @@ export class LogWriter {
   readonly #db: Kysely<Database>
   readonly #dialect: DialectName
   readonly #rowsPerStatement: number
+  readonly #copy: boolean
   readonly #sqlCache = new Map<string, string>()
 
-  /** `rowsPerStatement` (PostgreSQL only) is for tests. */
-  constructor(db: Kysely<Database>, options: {rowsPerStatement?: number} = {}) {
+  /**
+   * PostgreSQL only, for tests and benchmarks: `rowsPerStatement` of the
+   * multi-row INSERTs, `copy: false` to write log rows by INSERT as before COPY.
+   */
+  constructor(db: Kysely<Database>, options: {rowsPerStatement?: number; copy?: boolean} = {}) {
     this.#db = db
     this.#dialect = dialectOf(db)
     this.#rowsPerStatement = options.rowsPerStatement ?? POSTGRES_ROWS_PER_STATEMENT
+    this.#copy = options.copy ?? true
   }
 
   /**
@@ -71,7 +80,9 @@ export class LogWriter {
       if (progress) await advanceSourceProgress(trx, progress)
       if (this.#dialect === 'postgres' && count > 0) await sql`select pg_advisory_xact_lock(${sql.lit(LOGS_APPEND_LOCK)})`.execute(trx)
       if (this.#dialect === 'sqlite' && packed) await this.#runPerRow(trx, 'logs', LOG_COLUMNS, packedRows(logs))
-      else await this.#insert(trx, 'logs', LOG_COLUMNS, packed ? unpackLogs(logs) : logs)
+      else if (this.#dialect === 'postgres' && this.#copy) {
+        if (count > 0) await trx.executeQuery(copyQuery('logs', LOG_COLUMNS, copyText(packed ? logs : pack(logs))))
+      } else await this.#insert(trx, 'logs', LOG_COLUMNS, packed ? unpackLogs(logs) : logs)
       await this.#insert(trx, 'rejected_lines', REJECTED_COLUMNS, rejected)
     })
   }
@@ -117,6 +128,12 @@ export class LogWriter {
 
 function isPacked(logs: readonly LogInsert[] | PackedLogs): logs is PackedLogs {
   return !Array.isArray(logs)
+}
+
+function pack(rows: readonly LogInsert[]): PackedLogs {
+  const builder = new PackedLogsBuilder()
+  for (const row of rows) builder.add(row)
+  return builder.take()
 }
 
 function packedRows(packed: PackedLogs): RowSource {

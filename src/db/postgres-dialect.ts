@@ -3,6 +3,7 @@ import {PostgresDialect} from 'kysely'
 import type {Driver, PostgresDialectConfig} from 'kysely'
 import pg from 'pg'
 
+import {CopyingClient} from './copying-client.js'
 import {ErrorMappingDriver} from './error-mapping-driver.js'
 import {redactUrl} from './redact-url.js'
 
@@ -31,7 +32,8 @@ const SERVER_KEEPALIVES = '-c tcp_keepalives_idle=60 -c tcp_keepalives_interval=
 /**
  * kysely's PostgreSQL dialect over a small `pg` pool: `bigint` (int8)
  * columns come back as numbers (ids and counts stay far below 2^53), errors
- * come out as `DatabaseError`s naming the host.
+ * come out as `DatabaseError`s naming the host, and a `copyQuery` streams
+ * its rows through COPY (see `CopyingClient`).
  */
 export class DecnetPostgresDialect extends PostgresDialect {
   readonly #url: string
@@ -49,6 +51,7 @@ export class DecnetPostgresDialect extends PostgresDialect {
 
 function createPool(url: string, options: {poolSize?: number; connectTimeoutMs?: number}): pg.Pool {
   const pool = new pg.Pool({
+    Client: CopyingClient,
     connectionString: url,
     max: options.poolSize ?? DEFAULT_POOL_SIZE,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,

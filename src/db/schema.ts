@@ -258,6 +258,31 @@ export interface IngestSourcesTable {
   updated_at: string
 }
 
+/**
+ * The fingerprints attackers showed, one row per (attacker, family, value),
+ * maintained by the profiler in the same transaction as its cursor (see
+ * migration 0011).
+ */
+export interface AttackerFingerprintsTable {
+  attacker_ip: string
+  /** The family: `http_useragent`, `ja3`, `hassh_server`, ... */
+  type: string
+  /** SHA-256 (hex) of the whole value: the identity. */
+  value_sha256: string
+  /** What identifies it (the first 1,024 characters). */
+  value: string
+  /** JSON object text: the descriptive fields of the first line that showed it. */
+  details: string
+  /** Lines that showed it. */
+  count: number
+  /** Earliest and latest event time of those lines, ISO-8601 UTC. */
+  first_seen: string
+  last_seen: string
+  /** The first and last log ids folded into the row: a write of lines at or below `last_log_id` is a replay, and is skipped. */
+  first_log_id: number
+  last_log_id: number
+}
+
 /** The whole database. */
 export interface Database {
   logs: LogsTable
@@ -265,6 +290,7 @@ export interface Database {
   attackers: AttackersTable
   attacker_command_batches: AttackerCommandBatchesTable
   credentials: CredentialsTable
+  attacker_fingerprints: AttackerFingerprintsTable
   attacker_services: AttackerServicesTable
   attacker_artifacts: AttackerArtifactsTable
   attacker_behavior: AttackerBehaviorTable
@@ -280,6 +306,7 @@ export type LogRow = Selectable<LogsTable>
 export type NewLog = Insertable<LogsTable>
 export type AttackerRow = Selectable<AttackersTable>
 export type CredentialRow = Selectable<CredentialsTable>
+export type FingerprintRow = Selectable<AttackerFingerprintsTable>
 export type TtpTagRow = Selectable<TtpTagsTable>
 export type NewTtpTag = Insertable<TtpTagsTable>
 export type NewAuthFailure = Insertable<AuthFailuresTable>

@@ -45,7 +45,7 @@ export interface TextMatch {
   readonly examined: number
   /** Characters no rule saw: the ends of simple commands longer than {@link MAX_TEXT_LENGTH}. */
   readonly unexamined: number
-  /** Regular expressions run (prefilter survivors, per window, of rules that had not matched yet). */
+  /** Regular expressions run (prefilter survivors among the rules' parts, per window, of rules that had not matched yet). */
   readonly regexRuns: number
 }
 
@@ -68,7 +68,9 @@ export function tagId(logId: number, ruleId: string, technique: string): string 
 
 /** Matches events against a rule set. Stateless after construction; share one per worker. */
 export class Matcher {
-  readonly #byField = new Map<RuleField, {index: LiteralIndex; rules: CompiledRule[]}>()
+  /** Per field: its rules, their parts in rule order with one prefilter entry each, and where each rule's parts start. */
+  /** Per field: its rules, their parts in rule order with one prefilter entry each, and the rule each part belongs to. */
+  readonly #byField = new Map<RuleField, {index: LiteralIndex; owner: Uint32Array; parts: RegExp[]; rules: CompiledRule[]}>()
   /** The ATT&CK release the rules were checked against, recorded on every tag (null: unknown). */
   readonly attackVersion: null | string
 
@@ -89,7 +91,11 @@ export class Matcher {
       list.push(rule)
     }
 
-    for (const [field, list] of byField) this.#byField.set(field, {index: new LiteralIndex(list.map((rule) => rule.literals)), rules: list})
+    for (const [field, list] of byField) {
+      const parts = list.flatMap((rule) => rule.parts)
+      const owner = Uint32Array.from(list.flatMap((rule, index) => rule.parts.map(() => index)))
+      this.#byField.set(field, {index: new LiteralIndex(parts.map((part) => part.literals)), owner, parts: parts.map((part) => part.regex), rules: list})
+    }
   }
 
   /** How many rules are active. */
@@ -113,9 +119,9 @@ export class Matcher {
   match(field: RuleField, text: string): TextMatch {
     const entry = this.#byField.get(field)
     if (entry === undefined || text === '') return {examined: 0, hits: [], regexRuns: 0, unexamined: 0, windows: 0}
-    const {rules} = entry
+    const {owner, parts, rules} = entry
     const {unexamined, windows} = matchWindows(text, MAX_TEXT_LENGTH)
-    const found: Array<RuleHit | undefined> = []
+    const found = new Map<number, RuleHit>()
     let examined = 0
     let regexRuns = 0
     let left = rules.length
@@ -123,21 +129,26 @@ export class Matcher {
       if (left === 0) break
       const part = windows.length === 1 && window.start === 0 && window.end === text.length ? text : text.slice(window.start, window.end)
       examined += part.length
-      // Most rules cannot match most commands: one pass over the text rules out those whose literals are absent.
-      const candidates = entry.index.candidates(part.toLowerCase())
-      for (let at = 0; at < rules.length; at++) {
-        if (candidates[at] === 0 || found[at] !== undefined) continue
-        const rule = rules[at]
-        regexRuns++
-        const match = rule.regex.exec(part)
-        if (match === null) continue
-        found[at] = {evidence: evidence(part, match.index, match.index + match[0].length, unexamined === 0 ? '' : cutNote(text.length - unexamined, text.length)), rule}
+      // Most rules cannot match most commands: one pass over the text finds the few rule parts whose literals are present.
+      const candidates = entry.index.candidateList(part.toLowerCase())
+      for (let i = 0; i < candidates.length;) {
+        const at = owner[candidates[i]]
+        // The leftmost match of the rule's candidate parts (the first part on a tie): what the whole pattern would find.
+        let best: null | RegExpExecArray = null
+        for (; i < candidates.length && owner[candidates[i]] === at; i++) {
+          if (found.has(at)) continue
+          regexRuns++
+          const match = parts[candidates[i]].exec(part)
+          if (match !== null && (best === null || match.index < best.index)) best = match
+        }
+
+        if (best === null) continue
+        found.set(at, {evidence: evidence(part, best.index, best.index + best[0].length, unexamined === 0 ? '' : cutNote(text.length - unexamined, text.length)), rule: rules[at]})
         left--
       }
     }
 
-    const hits: RuleHit[] = []
-    for (const hit of found) if (hit !== undefined) hits.push(hit)
+    const hits = [...found.keys()].sort((a, b) => a - b).map((at) => found.get(at)!)
     return {examined, hits, regexRuns, unexamined, windows: windows.length}
   }
 

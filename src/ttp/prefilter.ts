@@ -118,9 +118,11 @@ function singleChar(set: CharSet): string | undefined {
 }
 
 /**
- * All rules' literals in one index by first character, so one pass over a
- * command finds which rules can match it at all (rather than one `includes`
- * per literal per rule).
+ * All rules' literals in one index by their first two characters (single
+ * characters apart), so one pass over a command finds which rules can match
+ * it at all (rather than one `includes` per literal per rule). At each
+ * position only the few literals starting with that pair of characters are
+ * compared, however many rules there are.
  *
  * @example
  * ```ts
@@ -130,16 +132,19 @@ function singleChar(set: CharSet): string | undefined {
  */
 export class LiteralIndex {
   readonly #always: Uint8Array
+  readonly #alwaysList: readonly number[]
   /** How many entries are not always candidates. */
   readonly #filtered: number
-  /** By char code (ASCII): the literals starting with it, each with the entries needing it. */
-  readonly #byFirst: Array<Array<{literal: string; owners: number[]}> | undefined> = []
+  /** By char code (ASCII): the entries needing that one-character literal. */
+  readonly #single: Array<readonly number[] | undefined> = []
+  /** By the first two char codes (ASCII, `first * 128 + second`): the longer literals starting with them, each with the entries needing it. */
+  readonly #byPair: Array<ReadonlyArray<{readonly literal: string; readonly owners: readonly number[]}> | undefined> = []
 
   constructor(literalSets: ReadonlyArray<null | readonly string[]>) {
     this.#always = new Uint8Array(literalSets.length)
     const owners = new Map<string, number[]>()
     for (const [entry, literals] of literalSets.entries()) {
-      if (literals === null || literals.some((literal) => literal === '' || literal.codePointAt(0)! >= 128)) {
+      if (literals === null || literals.some((literal) => literal === '' || !isAscii(literal, 0) || (literal.length > 1 && !isAscii(literal, 1)))) {
         this.#always[entry] = 1
         continue
       }
@@ -152,27 +157,62 @@ export class LiteralIndex {
     }
 
     this.#filtered = this.#always.length - this.#always.reduce((sum, bit) => sum + bit, 0)
+    this.#alwaysList = Object.freeze([...this.#always.keys()].filter((entry) => this.#always[entry] === 1))
+    const single: number[][] = []
+    const byPair: Array<Array<{literal: string; owners: number[]}>> = []
     for (const [literal, entries] of owners) {
-      const code = literal.codePointAt(0)!
-      this.#byFirst[code] ??= []
-      this.#byFirst[code].push({literal, owners: entries})
+      const first = literal.charCodeAt(0)
+      if (literal.length === 1) (single[first] ??= []).push(...entries)
+      else (byPair[first * 128 + literal.charCodeAt(1)] ??= []).push({literal, owners: entries})
     }
+
+    for (const [code, entries] of single.entries()) if (entries) this.#single[code] = Object.freeze(entries)
+    for (const [pair, list] of byPair.entries()) if (list) this.#byPair[pair] = Object.freeze(list)
   }
 
   /** 1 for every entry that may match `lower` (the text, lower-cased), 0 for those that cannot. */
   candidates(lower: string): Uint8Array {
+    return this.#mark(lower, undefined)
+  }
+
+  /** The entries that may match `lower` (the text, lower-cased), in ascending order. */
+  candidateList(lower: string): Int32Array {
+    const list: number[] = [...this.#alwaysList]
+    this.#mark(lower, list)
+    return Int32Array.from(list).sort()
+  }
+
+  /** Marks the entries `lower` may match; appends each newly marked one to `list` when given. */
+  #mark(lower: string, list: number[] | undefined): Uint8Array {
     const found = Uint8Array.from(this.#always)
     let left = this.#filtered
-    for (let at = 0; at < lower.length && left > 0; at++) {
+    const end = lower.length
+    for (let at = 0; at < end && left > 0; at++) {
       const code = lower.charCodeAt(at)
-      const starting = code < 128 ? this.#byFirst[code] : undefined
+      if (code >= 128) continue
+      const single = this.#single[code]
+      if (single !== undefined) {
+        for (let o = 0; o < single.length; o++) {
+          if (found[single[o]] === 0) {
+            found[single[o]] = 1
+            list?.push(single[o])
+            left--
+          }
+        }
+      }
+
+      if (at + 1 === end) break
+      const next = lower.charCodeAt(at + 1)
+      const starting = next < 128 ? this.#byPair[code * 128 + next] : undefined
       if (starting === undefined) continue
       for (let k = 0; k < starting.length; k++) {
-        const {literal, owners} = starting[k]
-        if (!lower.startsWith(literal, at)) continue
+        const candidate = starting[k]
+        if (!lower.startsWith(candidate.literal, at)) continue
+        const {owners} = candidate
         for (let o = 0; o < owners.length; o++) {
           if (found[owners[o]] === 0) {
             found[owners[o]] = 1
+            list?.push(owners[o])
             left--
           }
         }
@@ -181,4 +221,8 @@ export class LiteralIndex {
 
     return found
   }
+}
+
+function isAscii(text: string, at: number): boolean {
+  return text.charCodeAt(at) < 128
 }

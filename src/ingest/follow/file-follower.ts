@@ -10,9 +10,9 @@ import type {SourceSummary} from '../ingest.js'
 import {planResume} from '../resume-plan.js'
 import {FileEvents} from './file-events.js'
 import {openFollowed, readChunk, refreshHead, type FollowedFile} from './followed-file.js'
-import {LineBatcher} from './line-batcher.js'
 import {findRotatedGenerations} from './rotated-generations.js'
 import {SourceCommitter, type CommitRetry} from './source-committer.js'
+import {ThreadedLineBatcher} from './threaded-line-batcher.js'
 
 const debug = createDebug('decnet:ingest')
 
@@ -51,6 +51,11 @@ export interface FileFollowerOptions {
  * while no follower ran are read to their end first. Waits on file events,
  * with a bounded poll (see `FileEvents`): it never spins.
  *
+ * Lines are split and parsed on a parse thread (see `ThreadedLineBatcher`),
+ * and a full batch is committed while the next one is read and parsed (one
+ * commit in flight at most, in order; anything that moves the progress
+ * elsewhere, a rotation or a truncation, waits for it first).
+ *
  * @throws SourceProgressConflict (another ingest stores this file), DatabaseError (without `retry`, or not transient)
  */
 export class FileFollower {
@@ -60,7 +65,11 @@ export class FileFollower {
   readonly #options: FileFollowerOptions
   readonly #committer: SourceCommitter
   #file: FollowedFile | undefined
-  #batcher: LineBatcher | undefined
+  #batcher: ThreadedLineBatcher | undefined
+  /** The file being read has a batcher started (`#batcher` lives as long as `run`). */
+  #reading = false
+  /** The commit under way, if any: settled (awaited) before the next one, and before the target changes. */
+  #inFlight: Promise<void> | undefined
   #firstOpen = true
 
   /** `path` is absolute: it is the key of the path's generations in `ingest_sources.path`. */
@@ -76,6 +85,7 @@ export class FileFollower {
   async run(): Promise<void> {
     const {signal} = this.#options
     const events = new FileEvents(this.#path)
+    this.#batcher = new ThreadedLineBatcher()
     try {
       await this.#readRotatedGenerations()
       while (!signal?.aborted) {
@@ -86,17 +96,23 @@ export class FileFollower {
 
         await this.#readToEnd()
         if ((await this.#replaced()) || (await this.#truncated())) continue
-        const batcher = this.#batcher!
+        const batcher = this.#batcher
         const due = batcher.pendingSince + this.#options.flushMs
         if (batcher.hasPending && Date.now() >= due) await this.#commit()
+        // lines waiting are committed before sleeping (the flush deadline is kept from when they were read)
+        await this.#settle()
         await events.next(signal, batcher.hasPending ? due : undefined)
       }
 
-      if (this.#batcher?.hasPending) await this.#commit()
+      if (this.#reading && this.#batcher.hasPending) await this.#commit()
+      await this.#settle()
     } finally {
       events.close()
+      await this.#inFlight?.catch(() => undefined)
+      await this.#batcher.close()
       await this.#file?.handle.close()
       this.#file = undefined
+      this.#reading = false
     }
   }
 
@@ -130,7 +146,8 @@ export class FileFollower {
   #start(file: FollowedFile, start: {line: number; offset: number}, expected: ProgressExpectation = file.stored && {offset: file.stored.offset, line: file.stored.line}): void {
     file.position = start.offset
     this.#file = file
-    this.#batcher = new LineBatcher(this.#stats.source, start)
+    this.#batcher!.start(this.#stats.source, start)
+    this.#reading = true
     this.#stats.lastLine = start.line
     this.#stats.offset = start.offset
     this.#committer.retarget({key: file.key, path: this.#path, head: file.head, expected})
@@ -166,11 +183,12 @@ export class FileFollower {
     await this.#readToEnd() // what was written before the writer moved to the new file
     this.#batcher!.end()
     if (this.#batcher!.hasPending) await this.#commit()
+    await this.#settle()
     debug('%s was rotated: %s read to its end (line %d)', this.#path, file.key, this.#stats.lastLine)
     this.#stats.rotations++
     await file.handle.close()
     this.#file = undefined
-    this.#batcher = undefined
+    this.#reading = false
     return true
   }
 
@@ -180,6 +198,7 @@ export class FileFollower {
     const {size} = await file.handle.stat()
     if (size >= file.position) return false
     if (this.#batcher!.hasPending) await this.#commit()
+    await this.#settle()
     debug('%s was truncated (%d bytes, %d read): reading it from its start', this.#path, size, file.position)
     this.#stats.truncations++
     this.#stats.restart = 'truncated'
@@ -208,16 +227,34 @@ export class FileFollower {
         await this.#readToEnd()
         this.#batcher!.end()
         if (this.#batcher!.hasPending) await this.#commit()
+        await this.#settle()
         this.#stats.rotations++
       } finally {
+        await this.#inFlight?.catch(() => undefined)
         await file.handle.close()
         this.#file = undefined
-        this.#batcher = undefined
+        this.#reading = false
       }
     }
   }
 
+  /**
+   * Takes the lines read so far and commits them once the commit before has
+   * landed, without waiting for this one (see {@link #settle}): reading and
+   * parsing go on meanwhile. Throws what the commit before threw.
+   */
   async #commit(): Promise<void> {
-    await this.#committer.commit(this.#batcher!.take())
+    await this.#settle()
+    const taken = this.#batcher!.take()
+    const committing = taken.then((batch) => this.#committer.commit(batch))
+    committing.catch(() => undefined) // awaited by the next #settle; not an unhandled rejection meanwhile
+    this.#inFlight = committing
+  }
+
+  /** Waits for the commit under way; throws what it threw. */
+  async #settle(): Promise<void> {
+    const inFlight = this.#inFlight
+    this.#inFlight = undefined
+    await inFlight
   }
 }

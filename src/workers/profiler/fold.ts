@@ -7,6 +7,8 @@ import type {AttackerRow, LogRow} from '../../db/schema.js'
 
 import type {Artifact} from '../../logs/artifact.js'
 import type {Credential} from '../../logs/credential.js'
+import type {Fingerprint} from '../../logs/fingerprints/extract-fingerprints.js'
+import type {SeenFingerprint} from './fingerprints/fingerprint-rows.js'
 import type {ContactColumns, ContactTuple} from './first-contacts.js'
 import type {BehaviorSignal} from './behavior/behavior-signal.js'
 import type {SeenCredential} from './credential-rows.js'
@@ -44,6 +46,10 @@ export interface LineMeaning {
   activity?: 'interaction' | 'scan'
   /** The artifact (captured file, recorded session) the line names (see `extractArtifact`), when it names one. */
   artifact?: Artifact
+  /** The fingerprints the line carries (see `extractFingerprints`), when it carries any. */
+  fingerprints?: readonly Fingerprint[]
+  /** The attacker a prober line is about (see `probedAttacker`), when it names one. */
+  probed?: string
   /** What the line tells of the attacker's behaviour beyond its time and service (see `BehaviorReader`), when anything. */
   behavior?: BehaviorSignal
 }
@@ -82,6 +88,8 @@ export type FoldResult = {
   commands: LoggedCommand[]
   /** The credentials the new lines carry, in log order. */
   credentials: SeenCredential[]
+  /** The fingerprints the new lines carry, in log order. */
+  fingerprints: SeenFingerprint[]
   /** The first of the new lines that showed each service's interaction and scan (services whose lines were all noise are left out). */
   services: Map<string, ServiceLines>
   /** The artifacts the new lines name, in log order, with each line's id, time, decky and service. */
@@ -138,13 +146,16 @@ export function foldAttacker(
   const credentials: SeenCredential[] = []
   const services = new Map<string, ServiceLines>()
   const artifacts: FoldResult['artifacts'] = []
+  const fingerprints: SeenFingerprint[] = []
 
   for (const row of rows) {
     if (firstSeen === undefined || row.timestamp < firstSeen) firstSeen = row.timestamp
     if (lastSeen === undefined || row.timestamp > lastSeen) lastSeen = row.timestamp
     if (row.id > lastLogId) lastLogId = row.id
     contacts?.see(row)
-    const {activity, artifact, command, credential, isAuth} = row.meaning ?? semantics.describe(row)
+    const meaning = row.meaning ?? semantics.describe(row)
+    const {activity, artifact, command, credential, isAuth} = meaning
+    for (const fingerprint of meaning.fingerprints ?? []) fingerprints.push({fingerprint, log_id: row.id, timestamp: row.timestamp})
     if (artifact !== undefined) artifacts.push({artifact, decky: row.decky, log_id: row.id, service: row.service, timestamp: row.timestamp})
     if (activity !== undefined) {
       // a recorded session counts for its own service (`ssh`, `telnet`), not for DECNET's recorder (`sessrec`)
@@ -175,10 +186,10 @@ export function foldAttacker(
   const columns = contacts?.changedColumns()
   if (columns === undefined) {
     // current is defined: a new attacker's contacts always change
-    return {artifacts, attacker: withCounters(current!, ip, counters), commands, contactsChanged: false, credentials, ownContacts: own, services}
+    return {artifacts, attacker: withCounters(current!, ip, counters), commands, contactsChanged: false, credentials, fingerprints, ownContacts: own, services}
   }
 
-  return {artifacts, attacker: withCounters(columns, ip, counters), commands, contactsChanged: true, credentials, ownContacts: true, services}
+  return {artifacts, attacker: withCounters(columns, ip, counters), commands, contactsChanged: true, credentials, fingerprints, ownContacts: true, services}
 }
 
 /**

@@ -24,6 +24,9 @@ import {chunks} from '../../util/chunks.js'
 import {BulkUpdate} from '../../db/bulk/bulk-update.js'
 import {BulkUpsert} from '../../db/bulk/bulk-upsert.js'
 import {CredentialUpsert} from '../../db/bulk/credential-upsert.js'
+import {FingerprintUpsert} from '../../db/bulk/fingerprint-upsert.js'
+import type {TrustedProxies} from './fingerprints/trusted-proxies.js'
+import {markProbed, PROBED_SUFFIX, withProbedFingerprints} from './fingerprints/probed-fingerprints.js'
 import {PostgresWriteBatch} from '../../db/bulk/postgres-write-batch.js'
 import {valuesIn} from '../../db/values-in.js'
 import type {SeenCredential} from './credential-rows.js'
@@ -144,6 +147,8 @@ export interface ProfilerOptions {
    * `ThreadReader`). (PostgreSQL reads ahead on this thread in any case.)
    */
   database?: DatabaseTarget
+  /** Proxies whose proxy headers claim nothing of the attacker's (default: none; see `TrustedProxies`). */
+  trustedProxies?: TrustedProxies
 }
 
 /** What a tick (or a drain) did. */
@@ -209,7 +214,9 @@ export class Profiler {
    */
   readonly #knownActivities = new Set<string>()
   readonly #artifacts: BulkUpsert<AttackerArtifactsTable>
-  /** PostgreSQL: the seven writes and the cursor update of a tick, as one statement. */
+  readonly #fingerprints: FingerprintUpsert
+  readonly #trustedProxies: TrustedProxies | undefined
+  /** PostgreSQL: the writes and the cursor update of a tick, as one statement. */
   readonly #together: PostgresWriteBatch | undefined
   /** The attacker rows this profiler's last ticks wrote (see `AttackerCache`). */
   readonly #cache: AttackerCache
@@ -249,10 +256,12 @@ export class Profiler {
     this.#credentials = new CredentialUpsert(dialect)
     this.#services = new BulkUpsert(dialect, 'attacker_services', SERVICE_COLUMNS, ['ip', 'service', 'kind'], 'nothing')
     this.#artifacts = new BulkUpsert(dialect, 'attacker_artifacts', ARTIFACT_COLUMNS, 'log_id', 'nothing')
+    this.#fingerprints = new FingerprintUpsert(dialect)
+    this.#trustedProxies = options.trustedProxies
     this.#together =
       dialect === 'postgres'
         ? new PostgresWriteBatch(
-            [this.#attackers, this.#rewrites, this.#counters, this.#commandBatches, this.#credentials, this.#services, this.#artifacts],
+            [this.#attackers, this.#rewrites, this.#counters, this.#commandBatches, this.#credentials, this.#services, this.#artifacts, this.#fingerprints],
             (n) => `update "worker_state" set "cursor" = $${n}, "updated_at" = $${n + 1} where "worker" = $${n + 2}`,
           )
         : undefined
@@ -324,13 +333,16 @@ export class Profiler {
     if (lines.length === this.#batchSize || cut) ahead?.start(next)
 
     const work = await this.#touched(trx, groupByIp(lines))
-    const plan = planTick(work, this.#semantics, {storedActivities: this.#knownActivities})
+    const plan = planTick(work, this.#semantics, {storedActivities: this.#knownActivities, trustedProxies: this.#trustedProxies})
     const unattributed = unattributedCredentials(lines, this.#semantics)
     const mark = unattributed.length === 0 ? undefined : await this.#unattributed(trx, unattributed)
-    const writes = mark === undefined ? plan.writes : {...plan.writes, credentials: [...plan.writes.credentials, ...mark.rows]}
+    const probedMark = this.#cursorName + PROBED_SUFFIX
+    const probed = await withProbedFingerprints(trx, lines, this.#semantics, {mark: probedMark, planned: plan.writes.fingerprints, trusted: this.#trustedProxies})
+    const writes = {...plan.writes, fingerprints: probed.rows, ...(mark === undefined ? {} : {credentials: [...plan.writes.credentials, ...mark.rows]})}
     const behavior = await this.#behavior.plan(trx, cursor, work)
     await this.#write(trx, writes, next)
     await this.#behavior.write(trx, behavior)
+    if (probed.last !== undefined) await markProbed(trx, probedMark, probed.last)
     if (mark !== undefined && mark.count > 0) await this.#markUnattributed(trx, mark.last)
     const credentials = plan.credentials + (mark?.count ?? 0)
     return {
@@ -411,10 +423,10 @@ export class Profiler {
 
   /** Writes a tick's attackers, command batches, credentials, service activities and artifacts, and moves the cursor. */
   async #write(trx: Transaction<Database>, rows: TickWrites, cursor: number): Promise<void> {
-    const {artifacts, batches, changed, created, credentials, moved, services} = rows
+    const {artifacts, batches, changed, created, credentials, fingerprints, moved, services} = rows
     const updatedAt = new Date().toISOString()
     if (this.#together !== undefined) {
-      await this.#together.run(trx, [created, changed, moved, batches, credentials, services, artifacts], [cursor, updatedAt, this.#cursorName])
+      await this.#together.run(trx, [created, changed, moved, batches, credentials, services, artifacts, fingerprints], [cursor, updatedAt, this.#cursorName])
       return
     }
 
@@ -425,6 +437,7 @@ export class Profiler {
     await this.#credentials.write(trx, credentials)
     await this.#services.write(trx, services)
     await this.#artifacts.write(trx, artifacts)
+    await this.#fingerprints.write(trx, fingerprints)
     await trx.updateTable('worker_state').set({cursor, updated_at: updatedAt}).where('worker', '=', this.#cursorName).execute()
   }
 

@@ -9,6 +9,7 @@ import {extractArtifact, isArtifactEventType} from '../../logs/artifact.js'
 import {extractCredential} from '../../logs/credential.js'
 import {readFields} from '../../logs/fields.js'
 import {BehaviorReader} from './behavior/behavior-signal.js'
+import {LineFingerprints} from './fingerprints/line-fingerprints.js'
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({})
 /** The shared meaning of a line with no command and no credential, by whether it is an authentication and its activity. */
@@ -42,15 +43,18 @@ const COMMAND_FIELD_NAME = new RegExp(`"(?:${COMMAND_FIELDS.join('|')})"`)
  */
 export class ProfilerSemantics implements LogSemantics {
   readonly #eventTypes = new Map<string, EventType>()
+  readonly #fingerprints = new LineFingerprints()
   readonly #behavior = new BehaviorReader()
 
   describe(row: Parameters<LogSemantics['describe']>[0]): LineMeaning {
-    const meaning = this.#meaning(row)
-    const behavior = this.#behavior.read(row.event_type, row.fields)
+    const fields = this.#fingerprints.may(row) ? readFields(row.fields) : undefined
+    const described = this.#describe(row, fields)
+    const meaning = fields === undefined ? described : this.#fingerprints.with(described, row, fields)
+    const behavior = this.#behavior.read(row.event_type, fields ?? row.fields)
     return behavior === undefined ? meaning : {...meaning, behavior}
   }
 
-  #meaning(row: Parameters<LogSemantics['describe']>[0]): LineMeaning {
+  #describe(row: Parameters<LogSemantics['describe']>[0], parsed: Readonly<Record<string, unknown>> | undefined): LineMeaning {
     let type = this.#eventTypes.get(row.event_type)
     if (type === undefined) {
       type = {
@@ -62,7 +66,7 @@ export class ProfilerSemantics implements LogSemantics {
       this.#eventTypes.set(row.event_type, type)
     }
 
-    const fields = type.isArtifact || mayNameCommandField(row.fields) || mayHoldSecret(row.fields) ? readFields(row.fields) : NO_FIELDS
+    const fields = parsed ?? (type.isArtifact || mayNameCommandField(row.fields) || mayHoldSecret(row.fields) ? readFields(row.fields) : NO_FIELDS)
     const command = commandOf(fields, type.isCommand, row.msg)
     const credential = fields === NO_FIELDS ? null : extractCredential(fields)
     const activity = row.service === undefined || isServiceName(row.service) ? type.activity : 'noise'

@@ -3,13 +3,15 @@
  * attackers they touch. Pure: the `Profiler` reads (lines, then attackers),
  * plans here, then writes the plan in the same transaction.
  */
-import type {AttackerArtifactsTable, AttackerCommandBatchesTable, AttackerServicesTable, CredentialsTable} from '../../db/schema.js'
+import type {AttackerArtifactsTable, AttackerCommandBatchesTable, AttackerFingerprintsTable, AttackerServicesTable, CredentialsTable} from '../../db/schema.js'
+import type {TrustedProxies} from './fingerprints/trusted-proxies.js'
 import type {CachedAttacker} from './attacker-cache.js'
 import type {AttackerProfile, LogSemantics, ProfileLog, StoredAttacker} from './fold.js'
 import type {TickLine} from './read/read-lines.js'
 
 import {commandBatch} from '../../db/bulk/command-batches.js'
 import {addCredentials} from './credential-rows.js'
+import {addFingerprints} from './fingerprints/fingerprint-rows.js'
 import {foldAttacker, needsFirstContacts} from './fold.js'
 
 /** An attacker a tick's lines touch, and what its fold needs. */
@@ -38,6 +40,7 @@ export interface TickWrites {
   credentials: CredentialsTable[]
   services: AttackerServicesTable[]
   artifacts: AttackerArtifactsTable[]
+  fingerprints: AttackerFingerprintsTable[]
 }
 
 /**
@@ -58,6 +61,8 @@ export interface TickPlan {
 export interface PlanOptions {
   /** Service activities (by {@link activityKey}) already stored: left out of the writes. */
   storedActivities?: ReadonlySet<string>
+  /** Proxies whose proxy headers claim nothing of the attacker's (see `TrustedProxies`). */
+  trustedProxies?: TrustedProxies
 }
 
 /** The identity of an `attacker_services` row, as one string (its parts joined by NUL, which none holds). */
@@ -115,6 +120,7 @@ export function planTick(work: readonly TickWork[], semantics: LogSemantics, opt
   const services: AttackerServicesTable[] = []
   const activities: string[] = []
   const artifacts: AttackerArtifactsTable[] = []
+  const fingerprints = new Map<string, AttackerFingerprintsTable>()
   let commands = 0
   let credentials = 0
   for (const {fresh, ip, needsFirstContacts, ownContacts, row} of work) {
@@ -137,6 +143,7 @@ export function planTick(work: readonly TickWork[], semantics: LogSemantics, opt
       }
     }
 
+    if (folded.fingerprints.length > 0) addFingerprints(fingerprints, ip, folded.fingerprints, options.trustedProxies)
     if (folded.credentials.length > 0) {
       addCredentials(credentialRows, ip, folded.credentials)
       credentials += folded.credentials.length
@@ -152,7 +159,7 @@ export function planTick(work: readonly TickWork[], semantics: LogSemantics, opt
     activities,
     commands,
     credentials,
-    writes: {artifacts, batches, changed, created, credentials: [...credentialRows.values()], moved: moved.map(({row}) => row), services},
+    writes: {artifacts, batches, changed, created, credentials: [...credentialRows.values()], fingerprints: [...fingerprints.values()], moved: moved.map(({row}) => row), services},
     written: [...created.map(own), ...changed.map(own), ...moved],
   }
 }

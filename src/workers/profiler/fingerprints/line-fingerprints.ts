@@ -1,0 +1,57 @@
+/**
+ * The profiler's reading of a line's fingerprints (see `extractFingerprints`),
+ * kept apart from `ProfilerSemantics` so that it costs a line nothing unless
+ * its event type or its fields text may carry one.
+ */
+import type {Fingerprint, HeadersMemory} from '../../../logs/fingerprints/extract-fingerprints.js'
+import type {LineMeaning, LogSemantics} from '../fold.js'
+
+import {extractFingerprints, FINGERPRINT_EVENT_TYPES, probedAttacker} from '../../../logs/fingerprints/extract-fingerprints.js'
+import {normaliseEventType} from '../../../logs/fields.js'
+
+type Row = Parameters<LogSemantics['describe']>[0]
+
+/** Distinct `headers` texts remembered (see `HeadersMemory`); past this, the memory starts over. */
+const MAX_HEADERS_TEXTS = 1000
+
+/**
+ * Adds a line's fingerprints to its meaning, remembering the fingerprints of
+ * the last `headers` texts seen (one instance per `ProfilerSemantics`).
+ */
+export class LineFingerprints implements HeadersMemory {
+  readonly #headers = new Map<string, readonly Fingerprint[]>()
+  /** Event types seen, and whether each is a fingerprint event type (a fleet has tens). */
+  readonly #types = new Map<string, boolean>()
+
+  /** Whether `row` may carry a fingerprint: a fingerprint event type, or a `headers` field (the cold build asks this of every line). */
+  may(row: Row): boolean {
+    let fingerprintType = this.#types.get(row.event_type)
+    if (fingerprintType === undefined) {
+      fingerprintType = FINGERPRINT_EVENT_TYPES.has(normaliseEventType(row.event_type))
+      if (this.#types.size >= MAX_HEADERS_TEXTS) this.#types.clear()
+      this.#types.set(row.event_type, fingerprintType)
+    }
+
+    return fingerprintType || row.fields.includes('"headers"')
+  }
+
+  get(headers: string): readonly Fingerprint[] | undefined {
+    return this.#headers.get(headers)
+  }
+
+  set(headers: string, fingerprints: readonly Fingerprint[]): void {
+    if (headers.length > 4096) return // rare and costly to keep: a flood of huge ones must not fill memory
+    if (this.#headers.size >= MAX_HEADERS_TEXTS) this.#headers.clear()
+    this.#headers.set(headers, fingerprints)
+  }
+
+  /** `meaning` with the fingerprints of `row` (whose fields are `fields`), and the attacker a prober line is about; `meaning` itself when it has neither. */
+  with(meaning: LineMeaning, row: Row, fields: Readonly<Record<string, unknown>>): LineMeaning {
+    const service = row.service ?? ''
+    const fingerprints = extractFingerprints(service, row.event_type, fields, this)
+    if (fingerprints.length === 0) return meaning
+    const probed = probedAttacker(service, fields)
+    // meanings of plain lines are shared and frozen: a new one
+    return probed === null ? {...meaning, fingerprints} : {...meaning, fingerprints, probed}
+  }
+}
