@@ -3,6 +3,7 @@
  * `decnet attackers --json` and `decnet attackers show IP --json`).
  */
 import type {CapturedFile} from '../logs/artifact.js'
+import type {AttackerBehavior} from './attacker-behavior.js'
 
 /** One command an attacker ran. */
 export interface AttackerCommand {
@@ -49,6 +50,8 @@ export interface AttackerProfile {
   authAttempts: number
   /** Most frequent first. */
   techniques: TechniqueCount[]
+  /** Its behaviour class (`scanning`, `beaconing`, ...), or null when it has none yet. */
+  behaviorClass: null | string
   /** ISO 3166-1 alpha-2 country from the operator's GeoIP database (`decnet fleet heavy --geoip-db`); null when none was given or it does not know the IP. */
   country: null | string
   /** Autonomous system number and name from the operator's ASN database (`--asn-db`); null likewise. */
@@ -143,6 +146,8 @@ export interface AttackerDetail extends AttackerProfile {
   artifacts: AttackerFile[]
   /** Recorded sessions, the newest first, at most 200. */
   sessions: AttackerSession[]
+  /** Its behaviour (class, timing, beacon, tools, phases, OS), or null when it has none yet. */
+  behavior: AttackerBehavior | null
 }
 
 /** A credential across attackers (`decnet credentials`): one (kind, secret, principal). */

@@ -25,6 +25,8 @@ export interface AttackerFilter {
   technique?: string
   /** ISO 3166-1 alpha-2 country (`attacker_geo`), upper case. */
   country?: string
+  /** A behaviour class (`attacker_behavior`): `beaconing`, `scanning`, ... */
+  behavior?: string
   /** Seen at or after (its last event), ISO-8601 UTC. */
   since?: string
   /** Seen at or before (its first event), ISO-8601 UTC. */
@@ -54,6 +56,11 @@ export function applyFilter<Q extends AttackerQuery>(query: Q, filter: AttackerF
   if (filter.country !== undefined) {
     const country = filter.country
     q = q.where('attackers.ip', 'in', (eb) => eb.selectFrom('attacker_geo').select('attacker_geo.ip').where('attacker_geo.country', '=', country))
+  }
+
+  if (filter.behavior !== undefined) {
+    const behavior = filter.behavior
+    q = q.where('attackers.ip', 'in', (eb) => eb.selectFrom('attacker_behavior').select('attacker_behavior.ip').where('attacker_behavior.behavior_class', '=', behavior))
   }
 
   if (filter.technique !== undefined) {

@@ -4,6 +4,7 @@
  */
 import type {AttackerCommand, AttackerDetail, AttackerProfile, TechniqueCount} from './attacker-profile.js'
 
+import {formatBehavior} from './format-behavior.js'
 import {formatAttackerCredentials} from './format-credentials.js'
 import {formatAttackerFingerprints} from './format-fingerprints.js'
 import {indent, printable, shortTime, table} from './text-table.js'
@@ -21,7 +22,7 @@ const TIME_WIDTH = 20
  * ```
  */
 export function formatAttackerTable(profiles: readonly AttackerProfile[]): string {
-  const header = ['IP', 'CC', 'LAST SEEN', 'EVENTS', 'AUTH', 'CMDS', 'SERVICES', 'DECKIES', 'TECHNIQUES']
+  const header = ['IP', 'CC', 'LAST SEEN', 'EVENTS', 'AUTH', 'CMDS', 'BEHAVIOR', 'SERVICES', 'DECKIES', 'TECHNIQUES']
   const rows = profiles.map((p) => [
     p.ip,
     p.country ?? '-',
@@ -29,11 +30,12 @@ export function formatAttackerTable(profiles: readonly AttackerProfile[]): strin
     String(p.eventCount),
     String(p.authAttempts),
     String(p.commandCount),
+    p.behaviorClass ?? '-',
     p.services.join(',') || '-',
     p.traversalPath ?? (p.deckies.join(',') || '-'),
     topTechniques(p.techniques),
   ])
-  return table([header, ...rows], [false, false, false, true, true, true, false, false, false])
+  return table([header, ...rows], [false, false, false, true, true, true, false, false, false, false])
 }
 
 /** Everything known about one attacker, as labelled lines (its commands from `p.commands`). */
@@ -77,6 +79,7 @@ export function formatAttackerHead(p: AttackerProfile | AttackerDetail): string 
     if (scanned.length > 0) lines.push(`  only scanned   ${printable(scanned.join(', '))}`)
   }
 
+  if ('behavior' in p && p.behavior !== null) lines.push(formatBehavior(p.behavior))
   if ('credentials' in p && p.credentialCount > 0) lines.push(formatAttackerCredentials(p.credentials, p.credentialCount))
   if ('fingerprints' in p && p.fingerprintCount > 0) lines.push(formatAttackerFingerprints(p.fingerprints, p.fingerprintCount))
   if ('artifacts' in p && p.artifacts.length > 0) {

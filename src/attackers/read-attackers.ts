@@ -11,6 +11,7 @@ import type {AttackerDetail, AttackerProfile, ServiceActivity, TechniqueCount} f
 
 import {chunks} from '../util/chunks.js'
 import {readAttackerArtifacts, SHOW_ARTIFACTS} from './read-artifacts.js'
+import {readAttackerBehavior, readBehaviorClasses} from './read-behavior.js'
 import {countAttackerCredentials, readAttackerCredentials, SHOW_CREDENTIALS} from './read-credentials.js'
 import {countAttackerFingerprints, readAttackerFingerprints, SHOW_FINGERPRINTS} from './read-fingerprints.js'
 import {readRecentCommands, streamCommands} from './read-recent-commands.js'
@@ -80,15 +81,16 @@ export async function findAttacker(db: Kysely<Database>, ip: string, options: Fi
 export async function findAttackerDetail(db: Kysely<Database>, ip: string): Promise<AttackerDetail | undefined> {
   const profile = await findAttacker(db, ip, {commands: 0})
   if (profile === undefined) return undefined
-  const [credentials, credentialCount, serviceActivity, {files, sessions}, fingerprints, fingerprintCount] = await Promise.all([
+  const [credentials, credentialCount, serviceActivity, {files, sessions}, fingerprints, fingerprintCount, behavior] = await Promise.all([
     readAttackerCredentials(db, ip, SHOW_CREDENTIALS),
     countAttackerCredentials(db, ip),
     readServiceActivity(db, ip),
     readAttackerArtifacts(db, ip, SHOW_ARTIFACTS),
     readAttackerFingerprints(db, ip, SHOW_FINGERPRINTS),
     countAttackerFingerprints(db, ip),
+    readAttackerBehavior(db, ip),
   ])
-  return {...profile, credentials, credentialCount, fingerprints, fingerprintCount, serviceActivity, artifacts: files, sessions}
+  return {...profile, credentials, credentialCount, fingerprints, fingerprintCount, serviceActivity, artifacts: files, sessions, behavior}
 }
 
 /** The services attacker `ip` interacted with, and those it only scanned, each by name. */
@@ -106,6 +108,7 @@ export async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[]
   const ips = rows.map((row) => row.ip)
   const commands = await readRecentCommands(db, ips, perAttacker)
   const techniques = await readTechniques(db, ips)
+  const classes = await readBehaviorClasses(db, ips)
   const geo = await readGeo(db, ips)
   // keys in the documented order, which JSON output keeps
   return rows.map((row) => ({
@@ -124,6 +127,7 @@ export async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[]
     country: geo.get(row.ip)?.country ?? null,
     asn: geo.get(row.ip)?.asn ?? null,
     asName: geo.get(row.ip)?.as_name ?? null,
+    behaviorClass: classes.get(row.ip) ?? null,
   }))
 }
 

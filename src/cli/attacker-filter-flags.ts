@@ -8,6 +8,7 @@ import * as Flags from '@oclif/core/flags'
 
 import type {AttackerFilter} from '../attackers/attacker-query.js'
 
+import {BEHAVIOR_CLASSES} from '../attackers/attacker-behavior.js'
 import {ATTACKER_SORTS} from '../attackers/attacker-query.js'
 import {FlagValueError} from './seconds.js'
 
@@ -19,6 +20,7 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/
 
 /** The flags. */
 export const attackerFilterFlags = {
+  behavior: Flags.string({helpValue: 'CLASS', options: [...BEHAVIOR_CLASSES], summary: 'Only attackers of this behaviour class (beaconing, brute_force, interactive, mixed, scanning, slow_scan, unknown).'}),
   country: Flags.string({helpValue: 'CC', summary: 'Only attackers in this country (ISO code such as DE; needs the profiler to run with --geoip-db).'}),
   decky: Flags.string({helpValue: 'NAME', summary: 'Only attackers that touched this decky.'}),
   offset: Flags.integer({default: 0, min: 0, summary: 'Skip this many attackers first (paging with --limit).'}),
@@ -32,6 +34,7 @@ export const attackerFilterFlags = {
 
 /** The parsed flags, as oclif gives them. */
 export interface AttackerFilterFlagValues {
+  behavior?: string
   country?: string
   decky?: string
   search?: string
@@ -54,6 +57,7 @@ export function attackerFilter(flags: AttackerFilterFlagValues, now = Date.now()
     else filter.ipContains = flags.search
   }
 
+  if (flags.behavior !== undefined) filter.behavior = flags.behavior
   if (flags.service !== undefined) filter.service = flags.service
   if (flags.decky !== undefined) filter.decky = flags.decky
   if (flags.technique !== undefined) {

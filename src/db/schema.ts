@@ -150,6 +150,22 @@ export interface AttackerArtifactsTable {
   details: string
 }
 
+/**
+ * An attacker's behaviour, one row per attacker, maintained by the profiler
+ * in the same transaction as its cursor (see migration 0012).
+ */
+export interface AttackerBehaviorTable {
+  ip: string
+  /** The last log line folded in: lines at or below it are never folded again. */
+  last_log_id: number
+  /** `scanning`, `beaconing`, ... (see `classifyBehavior`). */
+  behavior_class: string
+  /** JSON: the running aggregates (see `BehaviorStateJson`). */
+  state: string
+  /** JSON: the behaviour section derived from them (see `AttackerBehavior`). */
+  profile: string
+}
+
 /** One ATT&CK tag per (event, rule, technique). */
 export interface TtpTagsTable {
   /** Deterministic: 32 hex digits, the log id (12) then a hash of log_id, rule_id and technique (20); see `tagId`. */
@@ -277,6 +293,7 @@ export interface Database {
   attacker_fingerprints: AttackerFingerprintsTable
   attacker_services: AttackerServicesTable
   attacker_artifacts: AttackerArtifactsTable
+  attacker_behavior: AttackerBehaviorTable
   attacker_geo: AttackerGeoTable
   ttp_tags: TtpTagsTable
   auth_failures: AuthFailuresTable

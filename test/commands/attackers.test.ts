@@ -105,9 +105,21 @@ const PROFILE_A = {
   country: null,
   asn: null,
   asName: null,
+  behaviorClass: 'mixed',
+}
+/** A's behaviour: four events over one service (ssh and telnet are one, see docs/profiles.md), gaps of 1, 4 and 55 s. */
+const BEHAVIOR_A = {
+  class: 'mixed',
+  serviceCount: 1,
+  timing: {eventCount: 4, durationS: 60, meanIatS: 20, medianIatS: 4, stdevIatS: 24.779, minIatS: 1, maxIatS: 55, cv: 1.239, unplaced: 0},
+  beacon: null,
+  toolGuesses: [],
+  phases: {reconStart: T('00:00'), reconEnd: T('00:01'), actionStart: T('00:05'), actionEnd: T('01:00'), exfilLatencyS: 4, largePayloads: 0},
+  os: {guess: null, hopDistance: null, tcpFingerprint: null},
+  retransmits: 0,
 }
 /** What `attackers show` adds to a listed profile (these lines carry no credential shape). */
-const SHOWN_A = {...PROFILE_A, credentials: [], credentialCount: 0, fingerprints: [], fingerprintCount: 0, serviceActivity: {interacted: ['ssh', 'telnet'], scanned: []}, artifacts: [], sessions: []}
+const SHOWN_A = {...PROFILE_A, credentials: [], credentialCount: 0, fingerprints: [], fingerprintCount: 0, serviceActivity: {interacted: ['ssh', 'telnet'], scanned: []}, artifacts: [], sessions: [], behavior: BEHAVIOR_A}
 
 for (const kind of DATABASE_KINDS) {
   describe(`decnet attackers (${kind})`, {skip: skipReason(kind)}, () => {
@@ -132,9 +144,9 @@ for (const kind of DATABASE_KINDS) {
       const {code, stdout} = await decnet(t, ['attackers', '--db', url, '--limit', '2'])
       assert.equal(code, 0)
       const lines = stdout.trimEnd().split('\n')
-      assert.match(lines[0], /^IP\s+CC\s+LAST SEEN\s+EVENTS\s+AUTH\s+CMDS\s+SERVICES\s+DECKIES\s+TECHNIQUES$/)
-      assert.match(lines[1], /^2001:db8::7\s+-\s+2026-11-26 10:02:00Z\s+1\s+0\s+0\s+ssh\s+decky-01\s+-$/)
-      assert.match(lines[2], /^203\.0\.113\.7\s+-\s+2026-11-26 10:01:00Z\s+4\s+2\s+2\s+ssh,telnet\s+decky-01 -> decky-02\s+T1110,T1003\.008,T1082$/)
+      assert.match(lines[0], /^IP\s+CC\s+LAST SEEN\s+EVENTS\s+AUTH\s+CMDS\s+BEHAVIOR\s+SERVICES\s+DECKIES\s+TECHNIQUES$/)
+      assert.match(lines[1], /^2001:db8::7\s+-\s+2026-11-26 10:02:00Z\s+1\s+0\s+0\s+unknown\s+ssh\s+decky-01\s+-$/)
+      assert.match(lines[2], /^203\.0\.113\.7\s+-\s+2026-11-26 10:01:00Z\s+4\s+2\s+2\s+mixed\s+ssh,telnet\s+decky-01 -> decky-02\s+T1110,T1003\.008,T1082$/)
       assert.equal(lines[3], '(1-2 of 3 attackers; use --limit and --offset to see more)')
     })
 
@@ -149,6 +161,13 @@ for (const kind of DATABASE_KINDS) {
       assert.match(text.stdout, /traversal\s+decky-01 -> decky-02/)
       assert.match(text.stdout, /T1003\.008\s+TA0006\s+1/)
       assert.match(text.stdout, /decky-02\s+telnet\s+cat \/etc\/shadow/)
+      assert.match(text.stdout, /behaviour {6}mixed \(4 events, 1 service\)\n {4}timing {5}over 60s: gap mean 20s, median 4s/)
+      const mixed = await decnet(t, ['attackers', '--behavior', 'mixed', '--json', '--db', url])
+      assert.deepEqual(JSON.parse(mixed.stdout).attackers.map((p: {ip: string}) => p.ip), [A])
+      const none = await decnet(t, ['attackers', '--behavior', 'beaconing', '--db', url])
+      assert.equal(none.stdout, 'no attackers match\n')
+      const bad = await decnet(t, ['attackers', '--behavior', 'sneaky', '--db', url])
+      assert.equal(bad.code, ExitCode.USAGE)
     })
 
     it('carries the latest 10 commands per attacker in a list and says how many there are; show prints them all in time order', async (t) => {
@@ -174,7 +193,7 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(profile.commandCount, 25)
       assert.deepEqual(profile.commands.map((c: {command: string}) => c.command), inTimeOrder.slice(-10), 'the latest 10, in time order')
       const table = await decnet(t, ['attackers', '--db', database.url])
-      assert.match(table.stdout.split('\n')[1], /^203\.0\.113\.7\s+-\s+\S+ \S+\s+25\s+0\s+25\s+ssh/)
+      assert.match(table.stdout.split('\n')[1], /^203\.0\.113\.7\s+-\s+\S+ \S+\s+25\s+0\s+25\s+\S+\s+ssh/)
 
       const shown = await decnet(t, ['attackers', 'show', A, '--json', '--db', database.url])
       assert.equal(shown.code, 0, shown.stderr)

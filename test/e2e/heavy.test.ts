@@ -192,19 +192,29 @@ async function ok(t: TestContext, args: string[], env: Env) {
 /** No GeoIP or ASN database is given: nothing is known of where an attacker is. */
 const NO_GEO = {country: null, asn: null, asName: null}
 
-/** A profile as `attackers show` gives it (every command) and as a list gives it (the latest 10, and how many in all). */
+/**
+ * Each attacker's behaviour class on the sample (docs/profiles.md, "Behaviour"): the SSH and Telnet
+ * intruder's gaps swing from seconds to hours (mixed); two cross services a minute or more apart (slow_scan).
+ */
+const CLASSES: Record<string, string> = {
+  '192.0.2.200': 'slow_scan', '192.0.2.44': 'mixed', '198.51.100.23': 'slow_scan', '198.51.100.77': 'mixed', '2001:db8::bad:cafe': 'mixed', '203.0.113.7': 'mixed',
+}
+
+/** A profile as `attackers show` gives it (every command; its `behavior` is checked apart) and as a list gives it (the latest 10, and how many in all). */
 const shownProfile = <P extends {commands: readonly unknown[]; ip: string}>(profile: P) => {
   const {credentials = [], serviceActivity} = (SHOWN as Record<string, {credentials?: unknown[]; serviceActivity: unknown}>)[profile.ip]
-  return {...profile, ...NO_GEO, commandCount: profile.commands.length, credentials, credentialCount: credentials.length, fingerprints: [], fingerprintCount: 0, serviceActivity, artifacts: [], sessions: []}
+  return {...profile, ...NO_GEO, behaviorClass: CLASSES[profile.ip], commandCount: profile.commands.length, credentials, credentialCount: credentials.length, fingerprints: [], fingerprintCount: 0, serviceActivity, artifacts: [], sessions: []}
 }
-const listedProfile = <P extends {commands: readonly unknown[]}>(profile: P) => ({...profile, ...NO_GEO, commandCount: profile.commands.length, commands: profile.commands.slice(-10)})
+const listedProfile = <P extends {commands: readonly unknown[]; ip: string}>(profile: P) => ({...profile, ...NO_GEO, behaviorClass: CLASSES[profile.ip], commandCount: profile.commands.length, commands: profile.commands.slice(-10)})
 
 async function assertProfiles(t: TestContext, env: Env, db: string[] = []): Promise<void> {
   const listed = JSON.parse((await ok(t, ['attackers', '--json', ...db], env)).stdout).attackers
   assert.deepEqual(listed, EXPECTED.map(listedProfile))
   for (const profile of EXPECTED) {
-    const shown = JSON.parse((await ok(t, ['attackers', 'show', profile.ip, '--json', ...db], env)).stdout)
+    const {behavior, ...shown} = JSON.parse((await ok(t, ['attackers', 'show', profile.ip, '--json', ...db], env)).stdout)
     assert.deepEqual(shown, shownProfile(profile))
+    assert.equal(behavior.class, CLASSES[profile.ip])
+    assert.ok(behavior.timing.eventCount >= 3 && behavior.timing.eventCount <= profile.eventCount, `${profile.ip}: ${behavior.timing.eventCount} events timed`)
   }
 }
 

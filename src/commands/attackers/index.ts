@@ -13,9 +13,9 @@ import {ExitCode} from '../../exit-codes.js'
 export default class Attackers extends DecnetCommand {
   static override description = `Lists the attackers the profiler (\`decnet fleet heavy\`) has profiled, most recently seen first (see --sort): when they were seen, how many events, authentication attempts and commands, which services and deckies they touched (a traversal shows its path), their most frequent ATT&CK techniques and, when the profiler runs with --geoip-db, their country.
 
-Filters combine (all must hold): --search (part of the IP, or a network), --service, --decky, --technique, --country, --since, --until.
+Filters combine (all must hold): --search (part of the IP, or a network), --service, --decky, --technique, --country, --behavior (a behaviour class), --since, --until.
 
-With --json, prints {total, limit, offset, attackers}: total is how many attackers the filters keep, attackers the page's profiles (streamed, so any --limit stays within bounded memory): ip, firstSeen, lastSeen, eventCount, services, deckies, isTraversal, traversalPath, commands (the latest ${LIST_COMMANDS}, {timestamp, decky, service, command}, in time order), commandCount (all of them), authAttempts, techniques ({techniqueId, tactic, count}), country, asn and asName. \`decnet attackers show IP\` gives one attacker whole.
+With --json, prints {total, limit, offset, attackers}: total is how many attackers the filters keep, attackers the page's profiles (streamed, so any --limit stays within bounded memory): ip, firstSeen, lastSeen, eventCount, services, deckies, isTraversal, traversalPath, commands (the latest ${LIST_COMMANDS}, {timestamp, decky, service, command}, in time order), commandCount (all of them), authAttempts, techniques ({techniqueId, tactic, count}), country, asn, asName and behaviorClass (null before the profiler has classified it). \`decnet attackers show IP\` gives one attacker whole.
 
 Exit codes: 0 listed (even none), ${ExitCode.USAGE} a bad flag value or database URL, ${ExitCode.DATABASE} the database could not be opened, reached or migrated.`
 
@@ -25,6 +25,7 @@ Exit codes: 0 listed (even none), ${ExitCode.USAGE} a bad flag value or database
     '<%= config.bin %> <%= command.id %> --service ssh --since 24h --sort active',
     '<%= config.bin %> <%= command.id %> --search 203.0.113.0/24 --technique T1110',
     '<%= config.bin %> <%= command.id %> --country CN --limit 100 --offset 100 --json',
+    '<%= config.bin %> <%= command.id %> --behavior beaconing',
     '<%= config.bin %> <%= command.id %> --db postgres://decnet@db.example/decnet',
   ]
 

@@ -10,6 +10,7 @@ import * as ingestSources from './0007-ingest-sources.js'
 import * as credentials from './0008-credentials.js'
 import * as ttpTagsAttackVersion from './0010-ttp-tags-attack-version.js'
 import * as fingerprints from './0011-fingerprints.js'
+import * as attackerBehavior from './0012-attacker-behavior.js'
 import * as attackerGeo from './0013-attacker-geo.js'
 
 /**
@@ -28,6 +29,7 @@ export function allMigrations(): Record<string, Migration> {
     '0008-credentials': credentials,
     '0010-ttp-tags-attack-version': ttpTagsAttackVersion,
     '0011-fingerprints': fingerprints,
+    '0012-attacker-behavior': attackerBehavior,
     '0013-attacker-geo': attackerGeo,
   }
 }

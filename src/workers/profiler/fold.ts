@@ -10,6 +10,7 @@ import type {Credential} from '../../logs/credential.js'
 import type {Fingerprint} from '../../logs/fingerprints/extract-fingerprints.js'
 import type {SeenFingerprint} from './fingerprints/fingerprint-rows.js'
 import type {ContactColumns, ContactTuple} from './first-contacts.js'
+import type {BehaviorSignal} from './behavior/behavior-signal.js'
 import type {SeenCredential} from './credential-rows.js'
 
 import {appendedColumns, ContactAppends} from './contact-appends.js'
@@ -49,6 +50,8 @@ export interface LineMeaning {
   fingerprints?: readonly Fingerprint[]
   /** The attacker a prober line is about (see `probedAttacker`), when it names one. */
   probed?: string
+  /** What the line tells of the attacker's behaviour beyond its time and service (see `BehaviorReader`), when anything. */
+  behavior?: BehaviorSignal
 }
 
 /**

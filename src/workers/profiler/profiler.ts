@@ -40,6 +40,7 @@ import {groupByIp, planTick, tickWork} from './tick-plan.js'
 import {ThreadReader} from './read/thread-reader.js'
 import type {Ahead} from '../read-ahead.js'
 import {ReadAhead} from '../read-ahead.js'
+import {BehaviorStore} from './behavior/behavior-store.js'
 
 /** The `worker_state` row the profiler keeps its cursor in. */
 export const PROFILER_CURSOR = 'profiler'
@@ -225,6 +226,8 @@ export class Profiler {
   readonly #describe: (lines: TickLine[]) => void
   /** Of the stored attackers the last tick read, the share whose first contacts it needed. */
   #contactsShare = 0
+  /** `attacker_behavior`: read, folded and written with the tick (see `BehaviorStore`). */
+  readonly #behavior: BehaviorStore
 
   constructor(db: Kysely<Database>, options: ProfilerOptions = {}) {
     this.#db = db
@@ -243,6 +246,7 @@ export class Profiler {
 
     this.#threadDatabase = options.database !== undefined && ThreadReader.canRead(options.database) ? options.database : undefined
     const dialect = (this.#dialect = dialectOf(db))
+    this.#behavior = new BehaviorStore(dialect, this.#semantics, options.cachedAttackers)
     const update = (columns: UpsertColumns<AttackerRow>) => ({update: columns.map(([name]) => name).filter((name) => name !== 'ip')})
     this.#attackers = new BulkUpsert(dialect, 'attackers', ATTACKER_COLUMNS, 'ip', update(ATTACKER_COLUMNS))
     // an attacker this tick read exists (the claimed cursor keeps other profilers out): a plain update
@@ -296,10 +300,12 @@ export class Profiler {
     } catch (error) {
       this.#cache.reset() // whether it committed is unknown: the database is the truth
       this.#knownActivities.clear()
+      this.#behavior.reset()
       throw error
     }
 
     if (tick.written !== undefined) this.#cache.commit(tick.result.cursor, tick.written)
+    if (tick.written !== undefined) this.#behavior.commit(tick.result.cursor)
     if (tick.activities !== undefined) {
       if (this.#knownActivities.size + tick.activities.length > MAX_KNOWN_ACTIVITIES) this.#knownActivities.clear()
       for (const key of tick.activities) this.#knownActivities.add(key)
@@ -333,7 +339,9 @@ export class Profiler {
     const probedMark = this.#cursorName + PROBED_SUFFIX
     const probed = await withProbedFingerprints(trx, lines, this.#semantics, {mark: probedMark, planned: plan.writes.fingerprints, trusted: this.#trustedProxies})
     const writes = {...plan.writes, fingerprints: probed.rows, ...(mark === undefined ? {} : {credentials: [...plan.writes.credentials, ...mark.rows]})}
+    const behavior = await this.#behavior.plan(trx, cursor, work)
     await this.#write(trx, writes, next)
+    await this.#behavior.write(trx, behavior)
     if (probed.last !== undefined) await markProbed(trx, probedMark, probed.last)
     if (mark !== undefined && mark.count > 0) await this.#markUnattributed(trx, mark.last)
     const credentials = plan.credentials + (mark?.count ?? 0)

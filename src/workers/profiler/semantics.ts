@@ -8,6 +8,7 @@ import {eventTypeActivity, isServiceName} from '../../logs/activity.js'
 import {extractArtifact, isArtifactEventType} from '../../logs/artifact.js'
 import {extractCredential} from '../../logs/credential.js'
 import {readFields} from '../../logs/fields.js'
+import {BehaviorReader} from './behavior/behavior-signal.js'
 import {LineFingerprints} from './fingerprints/line-fingerprints.js'
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({})
@@ -43,11 +44,14 @@ const COMMAND_FIELD_NAME = new RegExp(`"(?:${COMMAND_FIELDS.join('|')})"`)
 export class ProfilerSemantics implements LogSemantics {
   readonly #eventTypes = new Map<string, EventType>()
   readonly #fingerprints = new LineFingerprints()
+  readonly #behavior = new BehaviorReader()
 
   describe(row: Parameters<LogSemantics['describe']>[0]): LineMeaning {
     const fields = this.#fingerprints.may(row) ? readFields(row.fields) : undefined
-    const meaning = this.#describe(row, fields)
-    return fields === undefined ? meaning : this.#fingerprints.with(meaning, row, fields)
+    const described = this.#describe(row, fields)
+    const meaning = fields === undefined ? described : this.#fingerprints.with(described, row, fields)
+    const behavior = this.#behavior.read(row.event_type, fields ?? row.fields)
+    return behavior === undefined ? meaning : {...meaning, behavior}
   }
 
   #describe(row: Parameters<LogSemantics['describe']>[0], parsed: Readonly<Record<string, unknown>> | undefined): LineMeaning {

@@ -9,6 +9,7 @@ import {COMMAND_EVENT_TYPES, COMMAND_FIELDS, extractCommand} from '../../../src/
 import {extractCredential} from '../../../src/logs/credential.js'
 import {parseLine} from '../../../src/logs/parse.js'
 import type {LogRow} from '../../../src/db/schema.js'
+import {BehaviorReader} from '../../../src/workers/profiler/behavior/behavior-signal.js'
 import type {LineMeaning} from '../../../src/workers/profiler/fold.js'
 import {ProfilerSemantics} from '../../../src/workers/profiler/semantics.js'
 
@@ -21,7 +22,9 @@ function reference(row: Subject): LineMeaning {
   const activity = activityOf(row.service ?? 'any', row.event_type)
   const credential = extractCredential(fields)
   const artifact = extractArtifact(row.event_type, fields)
+  const behavior = new BehaviorReader().read(row.event_type, fields)
   return {
+    ...(behavior === undefined ? {} : {behavior}),
     ...(artifact === null ? {} : {artifact}),
     command: extractCommand(parsed),
     isAuth: classifyAuth(parsed) !== null,
@@ -78,6 +81,7 @@ describe('ProfilerSemantics', () => {
       row('auth', {secret_b64: 'not base64'}),
       row('startup', {}), // noise
       {...row('tcp_syn_fingerprint', {secret_b64: 'eA=='}), service: 'sniffer'}, // infrastructure: noise, a credential all the same
+      row('http_access', {bytes: '2000000'}), // a behaviour signal
       {...row('command', {command: 'id'}), service: '-'},
       {...row('session_recorded', {sid: 'x', service: 'ssh', duration_s: '1.5', bytes: '10', truncated: 'false'}), service: 'sessrec'},
       row('file_captured', {sha256: 'A'.repeat(64), size: '12', orig_path: '/tmp/\u001b[2Jx', writer_comm: 'wget', writer_pid: '-1'}),
