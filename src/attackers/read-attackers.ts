@@ -97,6 +97,11 @@ export async function findAttackerDetail(db: Kysely<Database>, ip: string): Prom
 /** The services attacker `ip` interacted with, and those it only scanned, each by name. */
 export async function readServiceActivity(db: Kysely<Database>, ip: string): Promise<ServiceActivity> {
   const rows = await db.selectFrom('attacker_services').select(['service', 'kind']).where('ip', '=', ip).orderBy('service').execute()
+  return serviceActivityOf(rows)
+}
+
+/** An attacker's `attacker_services` rows (ordered by service) as the services it interacted with and those it only scanned. */
+export function serviceActivityOf(rows: ReadonlyArray<{kind: string; service: string}>): ServiceActivity {
   const interacted = new Set(rows.filter((row) => row.kind === 'interaction').map((row) => row.service))
   return {
     interacted: [...interacted],
@@ -104,7 +109,12 @@ export async function readServiceActivity(db: Kysely<Database>, ip: string): Pro
   }
 }
 
-async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[], perAttacker: number): Promise<AttackerProfile[]> {
+/**
+ * `rows` of `attackers` as profiles, in their order, each with its latest
+ * `perAttacker` commands (and `commandCount`) and its techniques: one
+ * statement per thousand attackers for each, whatever their number.
+ */
+export async function completeProfiles(db: Kysely<Database>, rows: readonly AttackerRow[], perAttacker: number): Promise<AttackerProfile[]> {
   const ips = rows.map((row) => row.ip)
   const commands = await readRecentCommands(db, ips, perAttacker)
   const techniques = await readTechniques(db, ips)

@@ -52,6 +52,8 @@ export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze(
   // db/: a database that cannot be opened, reached, migrated or written; a malformed URL
   DatabaseError: () => ({exit: ExitCode.DATABASE}),
   DatabaseUrlError: usage,
+  // export/: `decnet export --output FILE` where no export may be written (a symbolic link, a directory, a missing directory)
+  ExportOutputError: () => ({exit: ExitCode.FAILURE, suggestions: ['name a regular file in an existing directory, or leave out --output to write to standard output']}),
   // fleets/: the registry
   UnknownFleetError: usage,
   UnusableFleetError: () => ({exit: ExitCode.USAGE, suggestions: ['decnet fleet list says what is wrong with each fleet']}),
