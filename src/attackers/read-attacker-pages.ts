@@ -85,6 +85,17 @@ export async function* readAttackerPages(db: Kysely<Database>, filter: AttackerF
   }
 }
 
+/** How many attackers `filter` selects. */
+export async function countSelected(db: Kysely<Database>, filter: AttackerFilter): Promise<number> {
+  if (filter.ips !== undefined && filter.ips.length === 0) return 0
+  let query = db.selectFrom('attackers').select((eb) => eb.fn.countAll().as('count'))
+  if (filter.ips !== undefined) query = query.where(valuesIn(dialectOf(db), 'ip', filter.ips))
+  if (filter.since !== undefined) query = query.where('last_seen', '>=', filter.since)
+  if (filter.until !== undefined) query = query.where('first_seen', '<=', filter.until)
+  const row = await query.executeTakeFirstOrThrow()
+  return Number(row.count)
+}
+
 /** The IPs of `ips` that have no profile. */
 export async function missingAttackers(db: Kysely<Database>, ips: readonly string[]): Promise<string[]> {
   if (ips.length === 0) return []
