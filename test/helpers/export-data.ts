@@ -1,8 +1,8 @@
 /**
  * A profiled database for the export tests: attackers (IPv4 and IPv6) with
  * commands, credentials, captured files and ATT&CK tags, some of their text
- * hostile (control bytes, quotes, backslashes, lone surrogates, JSON-looking
- * text), made by the real profiler from log rows.
+ * hostile (quotes, backslashes, line separators, bidi overrides, control
+ * bytes in credentials, JSON-looking text), made by the real profiler from log rows.
  */
 import type {TestContext} from 'node:test'
 
@@ -16,8 +16,12 @@ export const A = '203.0.113.7'
 export const B = '198.51.100.20'
 export const C = '2001:db8::7'
 
-/** A command full of what breaks careless JSON and terminals. */
-export const HOSTILE_COMMAND = 'echo "x\\"}]," \u0000\u001b[2J\u0007 \ud800 \\ \u2028 </script> ${jndi:ldap://x}'
+/**
+ * A command full of what breaks careless JSON, HTML and terminals, as ingest
+ * stores it (control bytes already escaped as `\xNN`; NUL and lone
+ * surrogates never reach a database).
+ */
+export const HOSTILE_COMMAND = 'echo "x\\"}]," \t\\x1b[2J \u202e\u2028\u2029 \u{1f608} </script> ${jndi:ldap://x} "commands":["x"]'
 export const HOSTILE_USER = 'r"o\\o\u0001t\n'
 export const SHA = 'ab'.repeat(32)
 
