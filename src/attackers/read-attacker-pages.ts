@@ -16,6 +16,7 @@ import {dialectOf} from '../db/dialect-of.js'
 import {valuesIn} from '../db/values-in.js'
 import {attackerFile, attackerSession, SHOW_ARTIFACTS} from './read-artifacts.js'
 import {completeProfiles, serviceActivityOf} from './read-attackers.js'
+import {readPageCommands} from './read-page-commands.js'
 import {attackerCredential, SHOW_CREDENTIALS} from './read-credentials.js'
 
 /** Which attackers to read. */
@@ -66,14 +67,16 @@ export async function* readAttackerPages(db: Kysely<Database>, filter: AttackerF
     const rows = await query.execute()
     if (rows.length === 0) return
     const ips = rows.map((row) => row.ip)
-    const [profiles, credentials, services, artifacts] = await Promise.all([
-      completeProfiles(db, rows, options.commands ?? 0),
+    const [profiles, commands, credentials, services, artifacts] = await Promise.all([
+      completeProfiles(db, rows, 0),
+      readPageCommands(db, ips, options.commands ?? 0),
       pageCredentials(db, ips, options.credentials ?? SHOW_CREDENTIALS),
       pageServices(db, ips),
       pageArtifacts(db, ips, options.artifacts ?? SHOW_ARTIFACTS),
     ])
     yield profiles.map((profile) => ({
       ...profile,
+      commands: commands.get(profile.ip) ?? [],
       credentials: credentials.get(profile.ip)?.list ?? [],
       credentialCount: credentials.get(profile.ip)?.count ?? 0,
       serviceActivity: services.get(profile.ip) ?? {interacted: [], scanned: []},
