@@ -12,6 +12,12 @@ import {readAttackerPages} from '../attackers/read-attacker-pages.js'
 import {streamCommands} from '../attackers/read-recent-commands.js'
 
 /**
+ * Attackers per page: each carries up to 1,000 credentials (as `attackers
+ * show` does), a few MB for a hostile one.
+ */
+export const JSON_PAGE = 25
+
+/**
  * Writes one line per attacker.
  *
  * @example
@@ -21,7 +27,7 @@ import {streamCommands} from '../attackers/read-recent-commands.js'
  */
 export async function exportJson(context: ExportContext): Promise<ExportSummary> {
   let attackers = 0
-  for await (const page of readAttackerPages(context.db, context.filter)) {
+  for await (const page of readAttackerPages(context.db, context.filter, {pageSize: JSON_PAGE})) {
     for (const attacker of page) {
       const commands = attacker.commandCount === 0 ? none() : streamCommands(context.db, attacker.ip)
       await writeProfileLine({...attacker, attackVersion: context.catalog.version}, commands, context.write)

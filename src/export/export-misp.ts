@@ -18,6 +18,9 @@ import {uuidV5} from './uuid-v5.js'
 /** The latest commands of each attacker an event carries (as `text` attributes). */
 export const MISP_COMMANDS = 20
 
+/** The most tried credentials of each attacker an event carries (as `credential` objects). */
+export const MISP_CREDENTIALS = 100
+
 /** What `export misp` adds. */
 export interface MispExportOptions {
   /** One event per attacker instead of one for the set. */
@@ -68,7 +71,7 @@ async function oneEvent(context: ExportContext): Promise<ExportSummary> {
   await write(']')
   await write(',"Object":[')
   first = true
-  for await (const exported of exportedAttackers(db, filter, {artifacts: 0})) {
+  for await (const exported of exportedAttackers(db, filter, {artifacts: 0, credentials: MISP_CREDENTIALS})) {
     for (const object of mispParts({...exported, attacker: {...exported.attacker, artifacts: [], commands: []}}, catalog).objects) await item(object)
   }
 
@@ -82,7 +85,7 @@ async function perAttackerEvents(context: ExportContext): Promise<ExportSummary>
   const {catalog, db, filter, write} = context
   let attackers = 0
   await write('{"response":[')
-  for await (const exported of exportedAttackers(db, filter, {commands: MISP_COMMANDS})) {
+  for await (const exported of exportedAttackers(db, filter, {commands: MISP_COMMANDS, credentials: MISP_CREDENTIALS})) {
     const {ip, lastSeen} = exported.attacker
     const parts = mispParts(exported, catalog)
     const event = {

@@ -16,7 +16,10 @@ import {DECNET_NAMESPACE, labelTechnique} from './technique-label.js'
 import {uuidV5} from './uuid-v5.js'
 
 /** The latest commands of each attacker a bundle carries (as `process` objects; `number_observed` counts them all). */
-export const STIX_COMMANDS = 100
+export const STIX_COMMANDS = 50
+
+/** The most tried credentials of each attacker a bundle carries (as `user-account` objects). */
+export const STIX_CREDENTIALS = 100
 
 /** What `export stix` adds. */
 export interface StixExportOptions {
@@ -50,7 +53,7 @@ export async function exportStix(context: ExportContext, options: StixExportOpti
   const patterns = new Set<string>()
   const labels = new Map<string, TechniqueLabel>()
   let attackers = 0
-  for await (const exported of exportedAttackers(context.db, context.filter, {commands: STIX_COMMANDS})) {
+  for await (const exported of exportedAttackers(context.db, context.filter, {commands: STIX_COMMANDS, credentials: STIX_CREDENTIALS})) {
     attackers++
     for (const sighting of exported.sightings) {
       let label = labels.get(sighting.techniqueId)

@@ -31,6 +31,13 @@ export interface ExportSummary {
   readonly attackVersion: string
 }
 
+/**
+ * Attackers per page of an export: a page's profiles are in memory at once,
+ * and a hostile profile is large (up to a thousand credentials of 1 KiB
+ * secrets, commands of 64 KiB), so exports read smaller pages than lists do.
+ */
+export const EXPORT_PAGE = 100
+
 /** One attacker and its techniques. */
 export interface ExportedAttacker {
   readonly attacker: AttackerDetail
@@ -46,7 +53,7 @@ export interface ExportedAttacker {
  * ```
  */
 export async function* exportedAttackers(db: Kysely<Database>, filter: AttackerFilter, options: AttackerPageOptions = {}): AsyncGenerator<ExportedAttacker> {
-  for await (const page of readAttackerPages(db, filter, options)) {
+  for await (const page of readAttackerPages(db, filter, {pageSize: EXPORT_PAGE, ...options})) {
     const sightings = await readTechniqueSightings(db, page.map((attacker) => attacker.ip))
     for (const attacker of page) yield {attacker, sightings: sightings.get(attacker.ip) ?? []}
   }

@@ -158,11 +158,11 @@ function* fileObjects(files: readonly AttackerFile[], addressId: string, ip: str
 
 function* commandObjects(commands: readonly AttackerCommand[], total: number, addressId: string, ip: string, common: Common): Generator<StixObject> {
   if (commands.length === 0) return
-  const refs: string[] = []
+  const refs = new Set<string>()
   for (const command of commands) {
     const object = sco('process', {command_line: command.command})
-    if (refs.includes(object.id)) continue
-    refs.push(object.id)
+    if (refs.has(object.id)) continue
+    refs.add(object.id)
     yield object
   }
 
@@ -172,7 +172,7 @@ function* commandObjects(commands: readonly AttackerCommand[], total: number, ad
 }
 
 function* credentialObjects(credentials: readonly AttackerCredential[], addressId: string, ip: string, common: Common): Generator<StixObject> {
-  const refs: string[] = []
+  const refs = new Set<string>()
   let first: string | undefined
   let last: string | undefined
   let attempts = 0
@@ -184,8 +184,8 @@ function* credentialObjects(credentials: readonly AttackerCredential[], addressI
       {...(credential.principal !== null && {account_login: credential.principal}), x_decnet_secret_sha256: credential.secretSha256},
       {...(plaintext && {credential: credential.secret}), x_decnet_secret_kind: credential.secretKind, x_decnet_service: credential.service},
     )
-    if (refs.includes(object.id)) continue
-    refs.push(object.id)
+    if (refs.has(object.id)) continue
+    refs.add(object.id)
     yield object
     const seen = stixTime(credential.firstSeen)
     if (first === undefined || seen < first) first = seen

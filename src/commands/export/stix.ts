@@ -4,12 +4,12 @@ import {DecnetCommand} from '../../cli/decnet-command.js'
 import {exportArgs, exportFlags} from '../../cli/export-flags.js'
 import {runExport} from '../../cli/run-export.js'
 import {ExitCode} from '../../exit-codes.js'
-import {exportStix, STIX_COMMANDS} from '../../export/export-stix.js'
+import {exportStix, STIX_COMMANDS, STIX_CREDENTIALS} from '../../export/export-stix.js'
 
 /** `decnet export stix [IP...]`: a STIX 2.1 bundle of attackers, their techniques and what they left. */
 export default class ExportStix extends DecnetCommand {
   static override args = exportArgs
-  static override description = `Writes one STIX 2.1 bundle of the attackers decnet profiled (all of them, those named, or those seen in --since/--until), as it reads them: decnet's identity (the producer of every object and where every sighting was made); per attacker an ipv4-addr or ipv6-addr, an observed-data of its activity, a threat-actor and a sighting of it; per technique its attack-pattern (MITRE's STIX id, name, kill chain phases and ATT&CK reference, once per bundle), a \`uses\` relationship and a sighting (first and last tagged line, count); captured files (file with SHA-256, an observed-data each), its latest ${STIX_COMMANDS} commands (process objects) and the credentials it tried (user-account objects); with --indicators, an indicator of its IP that \`indicates\` the actor.
+  static override description = `Writes one STIX 2.1 bundle of the attackers decnet profiled (all of them, those named, or those seen in --since/--until), as it reads them: decnet's identity (the producer of every object and where every sighting was made); per attacker an ipv4-addr or ipv6-addr, an observed-data of its activity, a threat-actor and a sighting of it; per technique its attack-pattern (MITRE's STIX id, name, kill chain phases and ATT&CK reference, once per bundle), a \`uses\` relationship and a sighting (first and last tagged line, count); captured files (file with SHA-256, an observed-data each), its latest ${STIX_COMMANDS} commands (process objects) and its ${STIX_CREDENTIALS} most tried credentials (user-account objects); with --indicators, an indicator of its IP that \`indicates\` the actor.
 
 Ids are UUIDv5 of what each object stands for, so an export run twice names its objects the same. The bundle names the ATT&CK release it used (x_decnet_attack_version). See docs/exports.md.
 
