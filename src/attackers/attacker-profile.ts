@@ -49,6 +49,11 @@ export interface AttackerProfile {
   authAttempts: number
   /** Most frequent first. */
   techniques: TechniqueCount[]
+  /** ISO 3166-1 alpha-2 country from the operator's GeoIP database (`decnet fleet heavy --geoip-db`); null when none was given or it does not know the IP. */
+  country: null | string
+  /** Autonomous system number and name from the operator's ASN database (`--asn-db`); null likewise. */
+  asn: null | number
+  asName: null | string
 }
 
 /** A credential one attacker tried on one decky and service (`decnet attackers show`). */

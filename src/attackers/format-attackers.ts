@@ -20,9 +20,10 @@ const TIME_WIDTH = 20
  * ```
  */
 export function formatAttackerTable(profiles: readonly AttackerProfile[]): string {
-  const header = ['IP', 'LAST SEEN', 'EVENTS', 'AUTH', 'CMDS', 'SERVICES', 'DECKIES', 'TECHNIQUES']
+  const header = ['IP', 'CC', 'LAST SEEN', 'EVENTS', 'AUTH', 'CMDS', 'SERVICES', 'DECKIES', 'TECHNIQUES']
   const rows = profiles.map((p) => [
     p.ip,
+    p.country ?? '-',
     shortTime(p.lastSeen),
     String(p.eventCount),
     String(p.authAttempts),
@@ -31,7 +32,7 @@ export function formatAttackerTable(profiles: readonly AttackerProfile[]): strin
     p.traversalPath ?? (p.deckies.join(',') || '-'),
     topTechniques(p.techniques),
   ])
-  return table([header, ...rows], [false, false, true, true, true, false, false, false])
+  return table([header, ...rows], [false, false, false, true, true, true, false, false, false])
 }
 
 /** Everything known about one attacker, as labelled lines (its commands from `p.commands`). */
@@ -60,6 +61,8 @@ export function formatAttackerHead(p: AttackerProfile | AttackerDetail): string 
     `  services       ${printable(p.services.join(', ')) || '-'}`,
     `  deckies        ${printable(p.deckies.join(', ')) || '-'}`,
     `  traversal      ${printable(p.traversalPath ?? 'no')}`,
+    ...(p.country === null ? [] : [`  country        ${printable(p.country)}`]),
+    ...(p.asn === null ? [] : [`  network        AS${p.asn}${p.asName === null ? '' : ` ${printable(p.asName)}`}`]),
     `  techniques     ${p.techniques.length === 0 ? '-' : ''}`,
   ]
   if (p.techniques.length > 0) {

@@ -6,7 +6,7 @@ import type {Kysely} from 'kysely'
 
 import {sql} from 'kysely'
 
-import type {AttackerRow, Database} from '../db/schema.js'
+import type {AttackerGeoTable, AttackerRow, Database} from '../db/schema.js'
 import type {AttackerDetail, AttackerProfile, ServiceActivity, TechniqueCount} from './attacker-profile.js'
 
 import {chunks} from '../util/chunks.js'
@@ -57,12 +57,6 @@ export async function listAttackers(db: Kysely<Database>, options: ListAttackers
   return completeProfiles(db, rows, options.commands ?? LIST_COMMANDS)
 }
 
-/** How many attackers there are in all. */
-export async function countAttackers(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('attackers').select((eb) => eb.fn.countAll().as('count')).executeTakeFirstOrThrow()
-  return Number(row.count)
-}
-
 /**
  * One attacker by IP, or undefined when the profiler has never seen it.
  * With every command by default; `{commands: 0}` reads none (then stream
@@ -109,15 +103,12 @@ export function serviceActivityOf(rows: ReadonlyArray<{kind: string; service: st
   }
 }
 
-/**
- * `rows` of `attackers` as profiles, in their order, each with its latest
- * `perAttacker` commands (and `commandCount`) and its techniques: one
- * statement per thousand attackers for each, whatever their number.
- */
+/** The profiles of `rows` (in their order), with each one's latest `perAttacker` commands, its techniques and what the GeoIP databases said: one statement per thousand attackers for each. */
 export async function completeProfiles(db: Kysely<Database>, rows: readonly AttackerRow[], perAttacker: number): Promise<AttackerProfile[]> {
   const ips = rows.map((row) => row.ip)
   const commands = await readRecentCommands(db, ips, perAttacker)
   const techniques = await readTechniques(db, ips)
+  const geo = await readGeo(db, ips)
   // keys in the documented order, which JSON output keeps
   return rows.map((row) => ({
     ip: row.ip,
@@ -132,6 +123,9 @@ export async function completeProfiles(db: Kysely<Database>, rows: readonly Atta
     commandCount: commands.get(row.ip)?.count ?? 0,
     authAttempts: row.auth_attempts,
     techniques: techniques.get(row.ip) ?? [],
+    country: geo.get(row.ip)?.country ?? null,
+    asn: geo.get(row.ip)?.asn ?? null,
+    asName: geo.get(row.ip)?.as_name ?? null,
   }))
 }
 
@@ -157,6 +151,17 @@ async function readTechniques(db: Kysely<Database>, ips: string[]): Promise<Map<
 
   for (const list of byIp.values()) {
     list.sort((a, b) => b.count - a.count || compare(a.techniqueId, b.techniqueId) || compare(a.tactic, b.tactic))
+  }
+
+  return byIp
+}
+
+/** What the GeoIP and ASN databases said of each IP (`attacker_geo`), for those they know. */
+async function readGeo(db: Kysely<Database>, ips: string[]): Promise<Map<string, Pick<AttackerGeoTable, 'as_name' | 'asn' | 'country'>>> {
+  const byIp = new Map<string, Pick<AttackerGeoTable, 'as_name' | 'asn' | 'country'>>()
+  for (const chunk of chunks(ips, IPS_PER_SELECT)) {
+    const rows = await db.selectFrom('attacker_geo').select(['ip', 'country', 'asn', 'as_name']).where('ip', 'in', chunk).execute()
+    for (const row of rows) byIp.set(row.ip, row)
   }
 
   return byIp

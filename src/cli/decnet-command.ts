@@ -49,13 +49,21 @@ export abstract class DecnetCommand extends Command {
    */
   protected async printJsonArray(items: Iterable<unknown> | AsyncIterable<unknown>): Promise<void> {
     this.#printed = true
-    let first = true
-    for await (const item of items) {
-      await writeOut(`${first ? '[' : ','}\n  ${JSON.stringify(item, null, 2).replaceAll('\n', '\n  ')}`)
-      first = false
-    }
+    await writeJsonArray(items, '')
+    await writeOut('\n')
+  }
 
-    await writeOut(first ? '[]\n' : '\n]\n')
+  /**
+   * Prints the object `head` with one more key, `key`, whose array value is
+   * `items`, streamed as {@link printJsonArray} streams (`{total, limit,
+   * offset, attackers: [...]}`).
+   */
+  protected async printJsonObjectWith(head: Readonly<Record<string, unknown>>, key: string, items: Iterable<unknown> | AsyncIterable<unknown>): Promise<void> {
+    this.#printed = true
+    const fields = Object.entries(head).map(([name, value]) => `  ${JSON.stringify(name)}: ${JSON.stringify(value, null, 2).replaceAll('\n', '\n  ')},\n`)
+    await writeOut(`{\n${fields.join('')}  ${JSON.stringify(key)}: `)
+    await writeJsonArray(items, '  ')
+    await writeOut('\n}\n')
   }
 
   /** Marks the output as printed by the command itself (see {@link printJsonArray}): `--json` prints nothing more. */
@@ -66,4 +74,15 @@ export abstract class DecnetCommand extends Command {
   override logJson(json: unknown): void {
     if (!this.#printed) super.logJson(json)
   }
+}
+
+/** Writes `items` as a JSON array (two-space indentation, each line after the first prefixed by `indent`), one item at a time. */
+async function writeJsonArray(items: Iterable<unknown> | AsyncIterable<unknown>, indent: string): Promise<void> {
+  let first = true
+  for await (const item of items) {
+    await writeOut(`${first ? '[' : ','}\n${indent}  ${JSON.stringify(item, null, 2).replaceAll('\n', `\n${indent}  `)}`)
+    first = false
+  }
+
+  await writeOut(first ? '[]' : `\n${indent}]`)
 }

@@ -42,6 +42,14 @@ export const fleetTimingFlags = {
 export const fleetFlags = {
   ...daemonFlags,
   ...fleetTimingFlags,
+  'asn-db': Flags.string({
+    helpValue: 'FILE',
+    summary: "An ASN database (MaxMind format: GeoLite2-ASN, DB-IP ASN); passed to every worker as its 'asnDb' option: heavy's profiler adds each attacker's AS.",
+  }),
+  'geoip-db': Flags.string({
+    helpValue: 'FILE',
+    summary: "A country or city database (MaxMind format: GeoLite2-Country/City, DB-IP); passed to every worker as its 'geoipDb' option: heavy's profiler adds each attacker's country.",
+  }),
   'allow-root': Flags.boolean({summary: "Run as root even though the fleet's profile does not need it (warns loudly)."}),
   db: databaseFlag,
   'max-memory': maxMemoryFlag("Restart a worker whose resident memory (RSS) exceeds this many MiB (overrides the fleet's limits)."),

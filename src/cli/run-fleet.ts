@@ -1,4 +1,6 @@
-import type {FleetCatalog} from '../fleets/types.js'
+import {resolve} from 'node:path'
+
+import type {FleetCatalog, JsonObject} from '../fleets/types.js'
 import type {FleetIo} from './fleet-io.js'
 
 import {chooseDatabase} from '../db/database-choice.js'
@@ -18,6 +20,8 @@ import {fleetTiming} from './fleet-run-flags.js'
 /** The flags of `decnet fleet NAME` once parsed (src/cli/fleet-flags.ts defines them); a boolean not given is undefined, as oclif leaves it. */
 export interface FleetRunFlags {
   readonly 'allow-root'?: boolean
+  readonly 'asn-db'?: string
+  readonly 'geoip-db'?: string
   readonly daemon?: boolean
   readonly 'daemon-child'?: boolean
   readonly db?: string
@@ -47,6 +51,7 @@ export async function runFleet(io: FleetIo, name: string, flags: FleetRunFlags):
   const fleet = findFleet(await fleetCatalog(io), name)
   const plan = planPrivileges({allowRoot: flags['allow-root'], creds: readCredentials(), fleet, user: flags.user})
   for (const warning of database.warnings) await io.warn(warning)
+  await checkGeoFiles(flags)
   // Workers that open the database would crash-loop on one they cannot use: refuse before spawning.
   const unusable = prepareFleetDatabase(fleet, database, plan.user ?? currentAccount())
   if (unusable) io.error(unusable, {exit: ExitCode.DATABASE})
@@ -57,7 +62,7 @@ export async function runFleet(io: FleetIo, name: string, flags: FleetRunFlags):
     database: database.target,
     // an ATT&CK catalog imported with `decnet attack import` reaches the workers (src/ttp/catalog-store.ts)
     env: catalogEnv(io.dataDir),
-    fleet: withWorkerOptions(fleet, intervalSeconds === undefined ? {} : {interval: intervalSeconds}),
+    fleet: withWorkerOptions(fleet, workerOverrides(flags, intervalSeconds)),
     gid: plan.user?.gid,
     maxMemoryMb: flags['max-memory'],
     once: flags.once,
@@ -69,6 +74,28 @@ export async function runFleet(io: FleetIo, name: string, flags: FleetRunFlags):
   // The supervisor has printed the outcome ("[decnet] fleet NAME stopped: reason"); exit
   // explicitly, so that nothing a plugin left running keeps the master alive.
   io.exit(outcome.code)
+}
+
+/** The worker options the command line sets (workers may start in another directory: paths are made absolute). */
+function workerOverrides(flags: FleetRunFlags, intervalSeconds: number | undefined): JsonObject {
+  const overrides: JsonObject = {}
+  if (intervalSeconds !== undefined) overrides.interval = intervalSeconds
+  if (flags['geoip-db'] !== undefined) overrides.geoipDb = resolve(flags['geoip-db'])
+  if (flags['asn-db'] !== undefined) overrides.asnDb = resolve(flags['asn-db'])
+  return overrides
+}
+
+/**
+ * Reads the GeoIP and ASN files the flags name, as the profiler will, so a
+ * wrong file is refused before anything starts (not by a worker that crashes
+ * and restarts). Loaded only when a flag names one: the master stays lean.
+ *
+ * @throws GeoDatabaseError naming the file and what was expected.
+ */
+async function checkGeoFiles(flags: FleetRunFlags): Promise<void> {
+  if (flags['geoip-db'] === undefined && flags['asn-db'] === undefined) return
+  const {GeoLookup} = await import('../enrich/geo-lookup.js')
+  await GeoLookup.open({asn: flags['asn-db'], geoip: flags['geoip-db']})
 }
 
 /** Every plugin's fleets; a broken plugin or fleet is a warning. */

@@ -186,6 +186,18 @@ export interface AuthFailuresTable {
   timestamp: string
 }
 
+/** What the operator's GeoIP and ASN databases say of an attacker IP (see migration 0013). */
+export interface AttackerGeoTable {
+  ip: string
+  /** ISO 3166-1 alpha-2. */
+  country: string | null
+  asn: number | null
+  as_name: string | null
+  /** The answering databases' types and builds (`GeoLite2-Country@1700000000,-`). */
+  source: string
+  updated_at: string
+}
+
 /** Per-worker progress. */
 export interface WorkerStateTable {
   /** e.g. `profiler`, `ttp`. */
@@ -239,6 +251,7 @@ export interface Database {
   credentials: CredentialsTable
   attacker_services: AttackerServicesTable
   attacker_artifacts: AttackerArtifactsTable
+  attacker_geo: AttackerGeoTable
   ttp_tags: TtpTagsTable
   auth_failures: AuthFailuresTable
   worker_state: WorkerStateTable

@@ -22,6 +22,7 @@ import {FleetUnitError} from '../../src/systemd/index.js'
 import {CatalogError} from '../../src/ttp/attack-catalog.js'
 import {RuleInputError} from '../../src/ttp/rule-test.js'
 import {StixBundleError} from '../../src/ttp/stix-catalog.js'
+import {GeoDatabaseError} from '../../src/enrich/errors.js'
 
 const target = {fleet: 'heavy', socket: '/run/decnet/heavy.sock'}
 
@@ -51,6 +52,7 @@ const CASES: ReadonlyArray<readonly [Error & {kind?: string}, number]> = [
   [new FleetUnitError('--user nobody: that user is root'), ExitCode.USAGE],
   [new CatalogError('/x/enterprise-attack.json: not an ATT&CK catalog'), ExitCode.FAILURE],
   [new StixBundleError('x.json: expected a STIX bundle'), ExitCode.USAGE],
+  [new GeoDatabaseError('x.mmdb', 'not a MaxMind DB file'), ExitCode.INPUT_UNREADABLE],
   [new RuleInputError('does not parse'), ExitCode.USAGE],
 ]
 

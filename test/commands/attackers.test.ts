@@ -6,7 +6,10 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, it, type TestContext} from 'node:test'
 
+import type {Kysely} from 'kysely'
+
 import {migrateToLatest, openDatabase} from '../../src/db/index.js'
+import type {Database} from '../../src/db/schema.js'
 import {profilerTick} from '../../dist/workers/profiler/profiler.js'
 import {DATABASE_KINDS, freshDatabase, skipReason, type DatabaseKind} from '../helpers/databases.js'
 import {insertLogs} from '../helpers/profiler-logs.js'
@@ -62,7 +65,7 @@ const TAGS = [
   tag('t5', 2, A, 'T1110', null, 'TA0006', 'brute-force'),
 ]
 
-async function profiledDatabase(t: TestContext, kind: DatabaseKind): Promise<string> {
+async function profiledDatabase(t: TestContext, kind: DatabaseKind, more?: (db: Kysely<Database>) => Promise<void>): Promise<string> {
   const database = await freshDatabase(kind, t)
   t.after(() => database.cleanup())
   const db = await openDatabase(database.url)
@@ -71,6 +74,7 @@ async function profiledDatabase(t: TestContext, kind: DatabaseKind): Promise<str
     await insertLogs(db, LOGS)
     await db.insertInto('ttp_tags').values(TAGS).execute()
     await profilerTick(db)
+    await more?.(db)
   } finally {
     await db.destroy()
   }
@@ -98,6 +102,9 @@ const PROFILE_A = {
     {techniqueId: 'T1003.008', tactic: 'TA0006', count: 1},
     {techniqueId: 'T1082', tactic: 'TA0007', count: 1},
   ],
+  country: null,
+  asn: null,
+  asName: null,
 }
 /** What `attackers show` adds to a listed profile (these lines carry no credential shape). */
 const SHOWN_A = {...PROFILE_A, credentials: [], credentialCount: 0, serviceActivity: {interacted: ['ssh', 'telnet'], scanned: []}, artifacts: [], sessions: []}
@@ -108,12 +115,16 @@ for (const kind of DATABASE_KINDS) {
       const url = await profiledDatabase(t, kind)
       const all = await decnet(t, ['attackers', '--json', '--db', url])
       assert.equal(all.code, 0, all.stderr)
-      const profiles = JSON.parse(all.stdout)
+      const page = JSON.parse(all.stdout)
+      assert.deepEqual(Object.keys(page), ['limit', 'offset', 'total', 'attackers'])
+      assert.deepEqual([page.limit, page.offset, page.total], [50, 0, 3])
+      const profiles = page.attackers
       assert.deepEqual(profiles.map((p: {ip: string}) => p.ip), [C, A, B])
       assert.deepEqual(profiles[1], PROFILE_A)
       assert.deepEqual(Object.keys(profiles[0]), Object.keys(PROFILE_A), 'every field, in the documented order')
       const limited = await decnet(t, ['attackers', '--json', '--limit', '1'], {DECNET_DB_URL: url})
-      assert.deepEqual(JSON.parse(limited.stdout).map((p: {ip: string}) => p.ip), [C])
+      assert.deepEqual(JSON.parse(limited.stdout).attackers.map((p: {ip: string}) => p.ip), [C])
+      assert.equal(JSON.parse(limited.stdout).total, 3)
     })
 
     it('prints a table by default', async (t) => {
@@ -121,10 +132,10 @@ for (const kind of DATABASE_KINDS) {
       const {code, stdout} = await decnet(t, ['attackers', '--db', url, '--limit', '2'])
       assert.equal(code, 0)
       const lines = stdout.trimEnd().split('\n')
-      assert.match(lines[0], /^IP\s+LAST SEEN\s+EVENTS\s+AUTH\s+CMDS\s+SERVICES\s+DECKIES\s+TECHNIQUES$/)
-      assert.match(lines[1], /^2001:db8::7\s+2026-11-26 10:02:00Z\s+1\s+0\s+0\s+ssh\s+decky-01\s+-$/)
-      assert.match(lines[2], /^203\.0\.113\.7\s+2026-11-26 10:01:00Z\s+4\s+2\s+2\s+ssh,telnet\s+decky-01 -> decky-02\s+T1110,T1003\.008,T1082$/)
-      assert.equal(lines[3], '(2 of 3 attackers; use --limit to see more)')
+      assert.match(lines[0], /^IP\s+CC\s+LAST SEEN\s+EVENTS\s+AUTH\s+CMDS\s+SERVICES\s+DECKIES\s+TECHNIQUES$/)
+      assert.match(lines[1], /^2001:db8::7\s+-\s+2026-11-26 10:02:00Z\s+1\s+0\s+0\s+ssh\s+decky-01\s+-$/)
+      assert.match(lines[2], /^203\.0\.113\.7\s+-\s+2026-11-26 10:01:00Z\s+4\s+2\s+2\s+ssh,telnet\s+decky-01 -> decky-02\s+T1110,T1003\.008,T1082$/)
+      assert.equal(lines[3], '(1-2 of 3 attackers; use --limit and --offset to see more)')
     })
 
     it('shows one attacker, finding an IPv6 address however it is spelled', async (t) => {
@@ -159,11 +170,11 @@ for (const kind of DATABASE_KINDS) {
       const inTimeOrder = commands.map((line) => JSON.parse(line.fields).command).map((command, i) => [(i * 7) % 25, command]).sort(([a], [b]) => a - b).map(([, command]) => command)
       const list = await decnet(t, ['attackers', '--json', '--db', database.url])
       assert.equal(list.code, 0, list.stderr)
-      const [profile] = JSON.parse(list.stdout)
+      const [profile] = JSON.parse(list.stdout).attackers
       assert.equal(profile.commandCount, 25)
       assert.deepEqual(profile.commands.map((c: {command: string}) => c.command), inTimeOrder.slice(-10), 'the latest 10, in time order')
       const table = await decnet(t, ['attackers', '--db', database.url])
-      assert.match(table.stdout.split('\n')[1], /^203\.0\.113\.7\s+\S+ \S+\s+25\s+0\s+25\s+ssh/)
+      assert.match(table.stdout.split('\n')[1], /^203\.0\.113\.7\s+-\s+\S+ \S+\s+25\s+0\s+25\s+ssh/)
 
       const shown = await decnet(t, ['attackers', 'show', A, '--json', '--db', database.url])
       assert.equal(shown.code, 0, shown.stderr)
@@ -195,7 +206,7 @@ for (const kind of DATABASE_KINDS) {
       const list = await decnet(t, ['attackers', '--json', '--db', database.url])
       assert.equal(list.code, 0, list.stderr)
       assert.ok(list.stdout.length > 4_000_000, `${list.stdout.length} characters`)
-      const profiles = JSON.parse(list.stdout)
+      const profiles = JSON.parse(list.stdout).attackers
       assert.deepEqual(profiles.map((p: {commands: unknown[]; commandCount: number}) => [p.commands.length, p.commandCount]), ips.map(() => [10, 10]))
     })
 
@@ -213,6 +224,80 @@ for (const kind of DATABASE_KINDS) {
   })
 }
 
+for (const kind of DATABASE_KINDS) {
+  describe(`decnet attackers: filters, sort and paging (${kind})`, {skip: skipReason(kind)}, () => {
+    it('keeps only the attackers every filter given matches, and says how many match in all', async (t) => {
+      const url = await profiledDatabase(t, kind, async (db) => {
+        // where the operator's GeoIP database (decnet fleet heavy --geoip-db) put them
+        await db.insertInto('attacker_geo').values([
+          {as_name: 'Example Net', asn: 64_500, country: 'DE', ip: A, source: 'test', updated_at: T('00:00')},
+          {as_name: null, asn: null, country: 'JP', ip: C, source: 'test', updated_at: T('00:00')},
+        ]).execute()
+      })
+      const ips = async (...args: string[]): Promise<{ips: string[]; total: number}> => {
+        const run = await decnet(t, ['attackers', '--json', '--db', url, ...args])
+        assert.equal(run.code, 0, run.stderr)
+        const page = JSON.parse(run.stdout) as {attackers: Array<{ip: string}>; total: number}
+        return {ips: page.attackers.map((p) => p.ip), total: page.total}
+      }
+
+      const cases: Array<[string[], string[]]> = [
+        [['--service', 'telnet'], [A]],
+        [['--service', 'ssh'], [C, A]],
+        [['--service', 'ss'], []], // a whole name, not a part of one
+        [['--service', 'SSH'], []], // as logged
+        [['--decky', 'decky-03'], [B]],
+        [['--decky', 'decky-01', '--service', 'ssh'], [C, A]],
+        [['--technique', 'T1003'], [A]], // its sub-techniques count
+        [['--technique', 't1003.008'], [A]],
+        [['--technique', 'T1003.001'], []],
+        [['--technique', 'T1082'], [A]],
+        [['--country', 'de'], [A]],
+        [['--country', 'JP'], [C]],
+        [['--search', '113.'], [A]],
+        [['--search', 'db8'], [C]],
+        [['--search', '203.0.113.0/24'], [A]],
+        [['--search', '198.51.100.20/32'], [B]],
+        [['--search', '2001:db8::/32'], [C]],
+        [['--search', '0.0.0.0/0'], [A, B]],
+        [['--since', '2026-11-26T10:01:00Z'], [C, A]],
+        [['--until', '2026-11-26T10:00:30Z'], [A, B]],
+        [['--since', '2026-11-26T10:00:30Z', '--until', '2026-11-26T10:00:30Z'], [A, B]],
+        [['--since', '1h'], []],
+        [['--since', '5000w'], [C, A, B]],
+        [['--sort', 'active'], [A, C, B]],
+        [['--sort', 'traversals'], [A, C, B]],
+      ]
+      for (const [args, expected] of cases) {
+        assert.deepEqual(await ips(...args), {ips: expected, total: expected.length}, args.join(' '))
+      }
+
+      assert.deepEqual(await ips('--limit', '1', '--offset', '1'), {ips: [A], total: 3})
+      assert.deepEqual(await ips('--search', '0.0.0.0/0', '--limit', '1', '--offset', '1'), {ips: [B], total: 2})
+      assert.deepEqual(await ips('--offset', '7'), {ips: [], total: 3})
+      const shown = JSON.parse((await decnet(t, ['attackers', 'show', A, '--json', '--db', url])).stdout)
+      assert.deepEqual([shown.country, shown.asn, shown.asName], ['DE', 64_500, 'Example Net'])
+      const table = await decnet(t, ['attackers', '--db', url, '--country', 'DE'])
+      assert.match(table.stdout.split('\n')[1], /^203\.0\.113\.7\s+DE\s+2026-11-26/)
+      const text = await decnet(t, ['attackers', 'show', A, '--db', url])
+      assert.match(text.stdout, /\n {2}country {8}DE\n {2}network {8}AS64500 Example Net\n/)
+      assert.equal((await decnet(t, ['attackers', '--db', url, '--service', 'ftp'])).stdout, 'no attackers match\n')
+    })
+
+    it('sorts by credentials tried', async (t) => {
+      const url = await profiledDatabase(t, kind, async (db) => {
+        const credential = (ip: string, principal: string) => ({
+          attacker_ip: ip, attempts: 1, decky: 'decky-01', domain: null, failures: 1, first_log_id: 1, first_seen: T('00:00'), last_log_id: 1,
+          last_seen: T('00:00'), principal, secret_b64: 'eA==', secret_bytes: 1, secret_kind: 'plaintext', secret_sha256: 'x', service: 'ssh', successes: 0,
+        })
+        await db.insertInto('credentials').values([credential(B, 'root'), credential(B, 'admin'), credential(A, 'root')]).execute()
+      })
+      const run = await decnet(t, ['attackers', '--json', '--sort', 'credentials', '--db', url])
+      assert.deepEqual(JSON.parse(run.stdout).attackers.map((p: {ip: string}) => p.ip), [B, A, C])
+    })
+  })
+}
+
 describe('decnet attackers: usage errors', () => {
   it('rejects something that is not an IP address', async (t) => {
     for (const bad of ['1.2.3', 'example.com', '203.0.113.7/24']) {
@@ -224,6 +309,12 @@ describe('decnet attackers: usage errors', () => {
 
   it('rejects a bad --limit and a bad --db', async (t) => {
     assert.equal((await decnet(t, ['attackers', '--limit', '0'])).code, ExitCode.USAGE)
+    for (const [flag, value] of [['--technique', 'T11'], ['--country', 'GBR'], ['--since', 'yesterday'], ['--until', '24x'], ['--search', '10.0.0.0/33'], ['--search', 'x/8'], ['--sort', 'loud']]) {
+      const run = await decnet(t, ['attackers', flag, value])
+      assert.equal(run.code, ExitCode.USAGE, `${flag} ${value}: ${run.stderr}`)
+      assert.ok(run.stderr.replaceAll(/\n? ›\s+/g, ' ').includes(value), `${flag} ${value}: ${run.stderr}`)
+    }
+
     const bad = await decnet(t, ['attackers', '--db', 'mysql://x/y'])
     assert.equal(bad.code, ExitCode.USAGE)
     assert.match(bad.stderr, /unsupported scheme/)

@@ -31,7 +31,9 @@ for (const kind of DATABASE_KINDS) {
       }).execute()
 
       await migrateToLatest(db)
-      assert.deepEqual(await tableNames(db), [...before, ...NEW_TABLES].sort())
+      const after = await tableNames(db)
+      // later migrations add tables of their own
+      assert.deepEqual(after.filter((name) => before.includes(name) || NEW_TABLES.includes(name)), [...before, ...NEW_TABLES].sort())
       assert.ok((await indexNames(db, ['credentials'])).includes('credentials_secret'))
       assert.ok((await indexNames(db, ['attacker_artifacts'])).includes('attacker_artifacts_ip'))
       await profilerTick(db)

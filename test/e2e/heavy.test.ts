@@ -189,15 +189,18 @@ async function ok(t: TestContext, args: string[], env: Env) {
   return result
 }
 
+/** No GeoIP or ASN database is given: nothing is known of where an attacker is. */
+const NO_GEO = {country: null, asn: null, asName: null}
+
 /** A profile as `attackers show` gives it (every command) and as a list gives it (the latest 10, and how many in all). */
 const shownProfile = <P extends {commands: readonly unknown[]; ip: string}>(profile: P) => {
   const {credentials = [], serviceActivity} = (SHOWN as Record<string, {credentials?: unknown[]; serviceActivity: unknown}>)[profile.ip]
-  return {...profile, commandCount: profile.commands.length, credentials, credentialCount: credentials.length, serviceActivity, artifacts: [], sessions: []}
+  return {...profile, ...NO_GEO, commandCount: profile.commands.length, credentials, credentialCount: credentials.length, serviceActivity, artifacts: [], sessions: []}
 }
-const listedProfile = <P extends {commands: readonly unknown[]}>(profile: P) => ({...profile, commandCount: profile.commands.length, commands: profile.commands.slice(-10)})
+const listedProfile = <P extends {commands: readonly unknown[]}>(profile: P) => ({...profile, ...NO_GEO, commandCount: profile.commands.length, commands: profile.commands.slice(-10)})
 
 async function assertProfiles(t: TestContext, env: Env, db: string[] = []): Promise<void> {
-  const listed = JSON.parse((await ok(t, ['attackers', '--json', ...db], env)).stdout)
+  const listed = JSON.parse((await ok(t, ['attackers', '--json', ...db], env)).stdout).attackers
   assert.deepEqual(listed, EXPECTED.map(listedProfile))
   for (const profile of EXPECTED) {
     const shown = JSON.parse((await ok(t, ['attackers', 'show', profile.ip, '--json', ...db], env)).stdout)
@@ -215,7 +218,7 @@ describe('decnet ingest + fleet heavy --once + attackers, on the sample log', {t
     const refused = await runDecnet(t, ['fleet', 'heavy', '--once'], {env})
     assert.equal(refused.code, EXIT.PRIVILEGE_REFUSED, refused.stderr)
     assert.match(unwrap(refused.stderr), /refusing to run fleet 'heavy' as root.*--user NAME/)
-    assert.deepEqual(JSON.parse((await ok(t, ['attackers', '--json'], env)).stdout), [], 'nothing ran')
+    assert.deepEqual(JSON.parse((await ok(t, ['attackers', '--json'], env)).stdout).attackers, [], 'nothing ran')
 
     giveToNobody(join(dir, 'db'))
     const run = await ok(t, ['fleet', 'heavy', '--once', '--user', 'nobody'], env)

@@ -9,6 +9,7 @@ import * as attackerCommandBatches from './0006-attacker-command-batches.js'
 import * as ingestSources from './0007-ingest-sources.js'
 import * as credentials from './0008-credentials.js'
 import * as ttpTagsAttackVersion from './0010-ttp-tags-attack-version.js'
+import * as attackerGeo from './0013-attacker-geo.js'
 
 /**
  * Every migration, by name. Names sort in the order they must run; add a
@@ -25,5 +26,6 @@ export function allMigrations(): Record<string, Migration> {
     '0007-ingest-sources': ingestSources,
     '0008-credentials': credentials,
     '0010-ttp-tags-attack-version': ttpTagsAttackVersion,
+    '0013-attacker-geo': attackerGeo,
   }
 }

@@ -5,9 +5,11 @@
  */
 import type {WorkerContext} from '../../prefork/worker.js'
 
+import {GeoLookup} from '../../enrich/geo-lookup.js'
 import {positiveNumber} from '../../util/positive-number.js'
 import {loopSettings} from '../loop-settings.js'
 import {contextDatabase, runWorkerLoop} from '../run-worker-loop.js'
+import {GeoEnricher} from './geo-enricher.js'
 import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from './profiler.js'
 
 /** Seconds between passes unless the fleet says otherwise. */
@@ -16,7 +18,9 @@ export const DEFAULT_INTERVAL_SECONDS = 60
 /**
  * Runs the profiler. Options: `interval` (seconds between passes, default 60),
  * `batchSize` (lines per tick, default 100,000), and the loop's `leaseSeconds` /
- * `dbRetrySeconds` (see `loopSettings`). Only the instance holding the
+ * `dbRetrySeconds` (see `loopSettings`), and `geoipDb` / `asnDb` (paths of
+ * MaxMind-format databases: each pass then adds country and AS to
+ * `attacker_geo`; a file it cannot use stops the worker before it is ready). Only the instance holding the
  * `profiler` lease folds lines; others stand by. Under `once`, it drains
  * everything pending and returns.
  *
@@ -30,12 +34,14 @@ export default async function profiler(ctx: WorkerContext): Promise<void> {
   const database = contextDatabase(ctx, 'the profiler')
   const settings = loopSettings(ctx.options, ctx.once, DEFAULT_INTERVAL_SECONDS)
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
+  const geo = await openGeo(ctx)
   await runWorkerLoop(ctx, {
     databaseOptions: PROFILER_DATABASE_OPTIONS,
     kind: PROFILER_CURSOR,
     prepare(db) {
       const profiler = new Profiler(db, {batchSize, database})
-      return (signal) => drain(profiler, ctx, signal)
+      const enricher = geo === undefined ? undefined : new GeoEnricher(db, geo)
+      return (signal) => drain(profiler, enricher, ctx, signal)
     },
     settings,
     database,
@@ -43,7 +49,7 @@ export default async function profiler(ctx: WorkerContext): Promise<void> {
 }
 
 /** Folds everything pending (stopping early on abort) and says what it did. */
-async function drain(profiler: Profiler, ctx: WorkerContext, signal: AbortSignal): Promise<void> {
+async function drain(profiler: Profiler, enricher: GeoEnricher | undefined, ctx: WorkerContext, signal: AbortSignal): Promise<void> {
   const total = await profiler.drain(signal, (tick) =>
     ctx.debug('tick: %d lines, %d attackers, %d commands, cursor %d', tick.lines, tick.attackers, tick.commands, tick.cursor),
   )
@@ -51,4 +57,21 @@ async function drain(profiler: Profiler, ctx: WorkerContext, signal: AbortSignal
     await profiler.checkpoint()
     console.log(`profiled ${total.lines} lines: ${total.attackers} attacker updates, ${total.commands} commands (cursor ${total.cursor})`)
   }
+
+  if (enricher === undefined || signal.aborted) return
+  const geo = await enricher.drain(signal)
+  if (geo.written > 0) console.log(`enriched ${geo.written} attacker IPs from ${geo.lines} lines (${enricher.cursorName})`)
+}
+
+/** The GeoIP and ASN databases the options name, read; undefined when they name none. */
+async function openGeo(ctx: WorkerContext): Promise<GeoLookup | undefined> {
+  const {asnDb, geoipDb} = ctx.options
+  for (const [name, value] of [['geoipDb', geoipDb], ['asnDb', asnDb]] as const) {
+    if (value !== undefined && typeof value !== 'string') throw new Error(`Expected \`${name}\` to be a file path, got ${JSON.stringify(value)}`)
+  }
+
+  if (geoipDb === undefined && asnDb === undefined) return undefined
+  const geo = await GeoLookup.open({asn: asnDb as string | undefined, geoip: geoipDb as string | undefined})
+  ctx.debug('enriching attacker IPs with %s', geo.identity)
+  return geo
 }
