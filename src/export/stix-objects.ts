@@ -98,6 +98,9 @@ export function* attackerObjects(exported: ExportedAttacker, labels: ReadonlyMap
     x_decnet_services: attacker.services,
     x_decnet_deckies: attacker.deckies,
     ...(attacker.traversalPath !== null && {x_decnet_traversal_path: attacker.traversalPath}),
+    ...(attacker.country !== null && {x_decnet_country_code: attacker.country}),
+    ...(attacker.asn !== null && {x_decnet_asn: attacker.asn}),
+    ...(attacker.asName !== null && {x_decnet_as_name: attacker.asName}),
   }
   yield actor
   yield {
