@@ -68,6 +68,8 @@ export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze(
   // flags and the systemd unit builder: the operator's mistakes
   FlagValueError: usage,
   FleetUnitError: usage,
+  // ingest/collect/: the collect settings file, or a setting, cannot be used
+  CollectSettingsError: usage,
 })
 
 /**

@@ -52,6 +52,8 @@ export const fleetFlags = {
   }),
   'allow-root': Flags.boolean({summary: "Run as root even though the fleet's profile does not need it (warns loudly)."}),
   db: databaseFlag,
+  follow: Flags.string({helpValue: 'FILE', multiple: true, summary: 'collect: follow this file instead of the settings\' `follow` list (repeatable).'}),
+  listen: Flags.string({helpValue: 'PROTO://IP[:PORT]', multiple: true, summary: 'collect, collect-bind: listen here instead of the settings\' `listen` list (repeatable).'}),
   'max-memory': maxMemoryFlag("Restart a worker whose resident memory (RSS) exceeds this many MiB (overrides the fleet's limits)."),
   once: Flags.boolean({summary: 'Every worker does one pass and exits; exit 0 if all succeeded. Nothing restarts.'}),
   user: Flags.string({helpValue: 'NAME', summary: "Run the workers as this user and its primary group (needs root)."}),

@@ -55,7 +55,10 @@ export function parseFleetArgv(argv: readonly string[], manifestFlags: Readonly<
   if (definitions.some((flag) => !plainFlag(flag))) return undefined
 
   const options = Object.fromEntries(
-    definitions.map((flag) => [flag.name, {type: flag.type === 'boolean' ? ('boolean' as const) : ('string' as const), ...(flag.char ? {short: flag.char} : {})}]),
+    definitions.map((flag) => [
+      flag.name,
+      {type: flag.type === 'boolean' ? ('boolean' as const) : ('string' as const), ...(flag.char ? {short: flag.char} : {}), ...(flag.multiple === true ? {multiple: true} : {})},
+    ]),
   )
   let parsed
   try {
@@ -66,13 +69,23 @@ export function parseFleetArgv(argv: readonly string[], manifestFlags: Readonly<
 
   if (parsed.positionals.length > 0 || parsed.tokens.some((token) => token.kind === 'option-terminator')) return undefined
   const given = parsed.tokens.flatMap((token) => (token.kind === 'option' ? [token.name] : []))
-  if (new Set(given).size !== given.length) return undefined
+  // a flag given twice is oclif's to judge, unless it takes several values (`--listen A --listen B`)
+  const repeated = given.filter((name, i) => given.indexOf(name) !== i)
+  if (repeated.some((name) => manifestFlags[name]?.multiple !== true)) return undefined
   const present = new Set(given)
   if (definitions.some((flag) => present.has(flag.name) && (flag.exclusive ?? []).some((other) => present.has(other)))) return undefined
 
-  const flags: Record<string, boolean | number | string> = {}
+  const flags: Record<string, boolean | number | string | string[]> = {}
   for (const flag of definitions) {
     const value = parsed.values[flag.name]
+    if (flag.multiple === true) {
+      if (!Array.isArray(value)) continue
+      if (value.some((item) => typeof item !== 'string' || item === '')) return undefined
+      flags[flag.name] = value as string[]
+      continue
+    }
+
+    if (Array.isArray(value)) return undefined
     if (flag.type === 'boolean') {
       // oclif leaves a boolean that is not given undefined
       if (value === true) flags[flag.name] = true
@@ -98,7 +111,9 @@ export function parseFleetArgv(argv: readonly string[], manifestFlags: Readonly<
 
 /** A flag this parser reads exactly as oclif does: no env, no choices, no custom parse, no aliases, no `--no-`. */
 function plainFlag(flag: ManifestFlag): boolean {
-  if (flag.allowNo === true || flag.multiple === true) return false
+  if (flag.allowNo === true) return false
+  // several values: only as repeated flags (`--listen A --listen B`), not oclif's greedy `--listen A B` (a positional: oclif decides)
+  if (flag.multiple === true && (flag.type !== 'option' || flag.default !== undefined)) return false
   if (flag.default !== undefined && typeof flag.default !== 'string') return false
   return Object.keys(flag).every((key) => INERT.has(key))
 }

@@ -16,6 +16,7 @@ import {catalogEnv} from '../ttp/catalog-store.js'
 import {launcherNotifier, runDaemonized, serveFleet} from './fleet-daemon.js'
 import {prepareFleetDatabase} from './fleet-database.js'
 import {fleetTiming} from './fleet-run-flags.js'
+import {fleetSettingsOptions} from './fleet-settings.js'
 
 /** The flags of `decnet fleet NAME` once parsed (src/cli/fleet-flags.ts defines them); a boolean not given is undefined, as oclif leaves it. */
 export interface FleetRunFlags {
@@ -25,8 +26,10 @@ export interface FleetRunFlags {
   readonly daemon?: boolean
   readonly 'daemon-child'?: boolean
   readonly db?: string
+  readonly follow?: readonly string[]
   readonly grace?: string
   readonly interval?: string
+  readonly listen?: readonly string[]
   readonly 'max-backoff'?: string
   readonly 'max-memory'?: number
   readonly once?: boolean
@@ -49,8 +52,11 @@ export async function runFleet(io: FleetIo, name: string, flags: FleetRunFlags):
   if (flags.daemon) return runDaemonized(io, name, flags['ready-timeout'])
 
   const fleet = findFleet(await fleetCatalog(io), name)
-  const plan = planPrivileges({allowRoot: flags['allow-root'], creds: readCredentials(), fleet, user: flags.user})
-  for (const warning of database.warnings) await io.warn(warning)
+  const creds = readCredentials()
+  const plan = planPrivileges({allowRoot: flags['allow-root'], creds, fleet, user: flags.user})
+  // a fleet's settings (collect's files and listeners) are read and checked once, here, before anything is spawned
+  const settings = fleetSettingsOptions(fleet, flags, io.dataDir, creds)
+  for (const warning of [...database.warnings, ...settings.warnings]) await io.warn(warning)
   await checkGeoFiles(flags)
   // Workers that open the database would crash-loop on one they cannot use: refuse before spawning.
   const unusable = prepareFleetDatabase(fleet, database, plan.user ?? currentAccount())
@@ -62,7 +68,7 @@ export async function runFleet(io: FleetIo, name: string, flags: FleetRunFlags):
     database: database.target,
     // an ATT&CK catalog imported with `decnet attack import` reaches the workers (src/ttp/catalog-store.ts)
     env: catalogEnv(io.dataDir),
-    fleet: withWorkerOptions(fleet, workerOverrides(flags, intervalSeconds)),
+    fleet: withWorkerOptions(fleet, {...settings.options, ...workerOverrides(flags, intervalSeconds)}),
     gid: plan.user?.gid,
     maxMemoryMb: flags['max-memory'],
     once: flags.once,

@@ -1,8 +1,10 @@
 /**
  * `decnet fleet status` for people: one header line per fleet, one table row
- * per worker.
+ * per worker, then one row per source the workers reported (`ctx.report`).
  */
+import {escapeControl} from '../ingest/escape-control.js'
 import type {FleetStatus, ProcessMemory, WorkerStatus} from '../prefork/fleet-status.js'
+import type {SourceReport} from '../prefork/source-report.js'
 import type {ExitCause} from '../prefork/worker-exit.js'
 
 const HEADERS = ['WORKER', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'NEXT RESTART', 'RSS', 'USS', 'DETAIL']
@@ -54,7 +56,26 @@ export function formatStatus(status: FleetStatus, now = Date.now()): string {
   const {master} = status
   const header = [`fleet ${status.fleet}: ${state}`, `master pid ${master.pid}`, `up ${formatDuration(master.uptimeMs)}`, ...memory(master.memory)]
   const rows = status.workers.map((worker) => workerRow(worker, now))
-  return `${header.join(' · ')}\n${table([HEADERS, ...rows])}`
+  const sources = status.workers.flatMap((worker) => (worker.sources ?? []).map((source) => sourceRow(worker.name, source, now)))
+  const text = `${header.join(' · ')}\n${table([HEADERS, ...rows])}`
+  return sources.length === 0 ? text : `${text}\n${table([SOURCE_HEADERS, ...sources])}`
+}
+
+const SOURCE_HEADERS = ['SOURCE', 'WORKER', 'ACCEPTED', 'REJECTED', 'LAG', 'CONNECTIONS', 'LAST ERROR']
+
+/** A source a worker reported: its counts, its lag (bytes behind for a file, lines queued for a listener), its last error. */
+function sourceRow(worker: string, source: SourceReport, now: number): string[] {
+  const lag = source.kind === 'file' ? (source.lagBytes === null ? '-' : `${source.lagBytes} B`) : source.queued === null ? '-' : `${source.queued} queued`
+  const when = source.lastErrorAt === null ? '' : ` (${formatDuration(Math.max(0, now - Date.parse(source.lastErrorAt)))} ago)`
+  return [
+    escapeControl(source.source),
+    worker,
+    String(source.accepted),
+    String(source.rejected),
+    lag,
+    source.connections === null ? '-' : String(source.connections),
+    source.lastError === null ? '-' : `${escapeControl(source.lastError)}${when}`,
+  ]
 }
 
 function workerRow(worker: WorkerStatus, now: number): string[] {

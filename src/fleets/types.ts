@@ -16,13 +16,14 @@ export interface JsonObject {
  *
  * - `database`: a database connection and nothing else (no root, no capabilities).
  * - `docker`: the docker socket (membership of the `docker` group), no root.
+ * - `net-bind`: binding ports below 1024 (CAP_NET_BIND_SERVICE), no root.
  * - `net-raw`: raw network sockets (CAP_NET_RAW), no root.
  * - `root`: full root.
  */
-export type PrivilegeProfile = 'database' | 'docker' | 'net-raw' | 'root'
+export type PrivilegeProfile = 'database' | 'docker' | 'net-bind' | 'net-raw' | 'root'
 
 /** Every {@link PrivilegeProfile}, in order of increasing privilege. */
-export const PRIVILEGE_PROFILES: readonly PrivilegeProfile[] = Object.freeze(['database', 'docker', 'net-raw', 'root'])
+export const PRIVILEGE_PROFILES: readonly PrivilegeProfile[] = Object.freeze(['database', 'docker', 'net-bind', 'net-raw', 'root'])
 
 /**
  * When the supervisor restarts a worker that exited:
@@ -69,7 +70,20 @@ export interface FleetDefinition {
   workers: WorkerSpec[]
   /** The memory limit (RSS, MiB) of every worker that does not set its own. Default: no limit. */
   maxMemoryMb?: number
+  /**
+   * The decnet settings its workers take: `collect` (the file
+   * `<data dir>/collect.json`, see docs/collect.md). `decnet fleet` reads and
+   * checks them before spawning, applies its `--follow`/`--listen`, and gives
+   * every worker the result as its `settings` option. Default: none.
+   */
+  settings?: FleetSettingsKind
 }
+
+/** The kinds of settings a fleet may take (see {@link FleetDefinition.settings}). */
+export type FleetSettingsKind = 'collect'
+
+/** Every {@link FleetSettingsKind}. */
+export const FLEET_SETTINGS_KINDS: readonly FleetSettingsKind[] = Object.freeze(['collect'])
 
 /** A worker after validation: module resolved to an absolute path, defaults filled. */
 export interface ResolvedWorker {
@@ -92,6 +106,8 @@ export interface ResolvedFleet {
   readonly description: string
   readonly profile: PrivilegeProfile
   readonly workers: readonly ResolvedWorker[]
+  /** The decnet settings its workers take, if any. */
+  readonly settings?: FleetSettingsKind
   /** The contributing plugin's package name. */
   readonly plugin: string
   /** The contributing plugin's root directory. */

@@ -1,10 +1,10 @@
 import {statSync} from 'node:fs'
 import {isAbsolute, resolve} from 'node:path'
 
-import type {JsonObject, PrivilegeProfile, ResolvedWorker, RestartPolicy} from './types.js'
+import type {FleetSettingsKind, JsonObject, PrivilegeProfile, ResolvedWorker, RestartPolicy} from './types.js'
 
 import {jsonProblem} from './json-problem.js'
-import {PRIVILEGE_PROFILES} from './types.js'
+import {FLEET_SETTINGS_KINDS, PRIVILEGE_PROFILES} from './types.js'
 
 /** `[a-z][a-z0-9-]*`, at most 32 characters: fleet and worker names. */
 const NAME = /^[a-z][a-z0-9-]{0,31}$/
@@ -23,6 +23,7 @@ export interface ValidFleet {
   readonly description: string
   readonly profile: PrivilegeProfile
   readonly workers: readonly ResolvedWorker[]
+  readonly settings?: FleetSettingsKind
 }
 
 /** The outcome of {@link validateFleet}: a fleet, or everything wrong with it. */
@@ -64,6 +65,11 @@ export function validateFleet(raw: unknown, position: number, context: Validatio
     problems.push(`profile must be one of ${PRIVILEGE_PROFILES.join(', ')} (got ${describe(raw.profile)})`)
   }
 
+  const settings = raw.settings as FleetSettingsKind | undefined
+  if (settings !== undefined && !FLEET_SETTINGS_KINDS.includes(settings)) {
+    problems.push(`settings must be one of ${FLEET_SETTINGS_KINDS.join(', ')} (got ${describe(raw.settings)})`)
+  }
+
   const fleetLimit = memoryLimit(raw.maxMemoryMb, 'maxMemoryMb', problems)
   const workers: ResolvedWorker[] = []
   if (!Array.isArray(raw.workers) || raw.workers.length === 0) {
@@ -83,7 +89,7 @@ export function validateFleet(raw: unknown, position: number, context: Validatio
 
   if (problems.length > 0) return {message: problems.join('; '), name, ok: false}
   return {
-    fleet: Object.freeze({description: raw.description as string, name: name as string, profile, workers: Object.freeze(workers)}),
+    fleet: Object.freeze({description: raw.description as string, name: name as string, profile, ...(settings === undefined ? {} : {settings}), workers: Object.freeze(workers)}),
     ok: true,
   }
 }

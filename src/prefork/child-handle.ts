@@ -5,6 +5,7 @@
  * and drives their messages and exits itself.
  */
 import type {ChildMessage, MasterMessage} from './messages.js'
+import type {SourceReport} from './source-report.js'
 
 /** Why the supervisor sent SIGKILL: grace expired, a second stop, the watchdog, too much privilege, or a retirement's grace expired. */
 export type KillCause = 'grace' | 'hung' | 'now' | 'privilege' | 'retired'
@@ -65,6 +66,8 @@ export interface ChildHandle {
   ready: boolean
   /** What the worker last said it is doing (`ctx.status`), if anything. */
   statusText: string | undefined
+  /** What the worker last reported on its sources (`ctx.report`), sanitised; absent when nothing. */
+  sources?: readonly SourceReport[]
   /** The child said why it could not boot. */
   bootError: string | undefined
   /** The supervisor asked it to stop (SIGTERM). */

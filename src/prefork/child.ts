@@ -130,6 +130,7 @@ class ChildProcessRuntime {
       options: Object.freeze(start.options),
       ready: () => this.#ready(),
       signal: this.#controller.signal,
+      report: (sources: Parameters<NonNullable<WorkerContext['report']>>[0]) => this.#send({sources: [...sources], type: 'sources'}),
       status: (text: string) => this.#send({text: String(text), type: 'status'}),
     })
   }

@@ -46,6 +46,9 @@ const CAPABILITY_NAMES: readonly string[] = Object.freeze([
   'checkpoint_restore',
 ])
 
+/** Bit of CAP_NET_BIND_SERVICE. */
+const CAP_NET_BIND_SERVICE = 10n
+
 /** Bit of CAP_NET_RAW. */
 const CAP_NET_RAW = 13n
 
@@ -56,6 +59,7 @@ export const CAP_SETPCAP = 8n
 const ALLOWED_CAPABILITIES: Readonly<Record<PrivilegeProfile, bigint>> = Object.freeze({
   database: 0n,
   docker: 0n,
+  'net-bind': 1n << CAP_NET_BIND_SERVICE,
   'net-raw': 1n << CAP_NET_RAW,
   root: ~0n,
 })
@@ -135,7 +139,7 @@ export function hardeningShortfall(creds: Credentials, expected: HardeningExpect
  *
  * Every profile but `root` forbids uid 0, gid 0 (real or effective, or as a
  * supplementary group) and any capability beyond its own (`net-raw` may hold
- * CAP_NET_RAW, the others none). `database` and `net-raw` also forbid
+ * CAP_NET_RAW, `net-bind` CAP_NET_BIND_SERVICE, the others none). All but `docker` also forbid
  * membership of the `docker` group, which is worth root.
  *
  * @param dockerGid - gid of the `docker` group; default: looked up in /etc/group when needed.

@@ -81,12 +81,14 @@ export const DATABASE_ENV_NAMES: readonly string[] = Object.freeze([
 
 /**
  * Whether workers of `profile` connect to the database, and so get libpq's
- * settings ({@link DATABASE_ENV_NAMES}). Only the `database` profile declares
- * it; the others (docker, net-raw, root) keep PGPASSWORD out of reach of code
- * that does not need it, and still get `DECNET_DB_URL`.
+ * settings ({@link DATABASE_ENV_NAMES}). The `database` profile does, and
+ * `net-bind` (a listener on a low port, such as the syslog receiver of
+ * `collect-bind`, stores what it receives); the others (docker, net-raw,
+ * root) keep PGPASSWORD out of reach of code that does not need it, and
+ * still get `DECNET_DB_URL`.
  */
 export function profileNeedsDatabase(profile: PrivilegeProfile): boolean {
-  return profile === 'database'
+  return profile === 'database' || profile === 'net-bind'
 }
 
 /** A user account's name and home directory, from /etc/passwd. */

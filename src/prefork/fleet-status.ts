@@ -5,6 +5,7 @@
  */
 import type {PrivilegeProfile} from '../fleets/types.js'
 import type {Slot} from './slot.js'
+import type {SourceReport} from './source-report.js'
 import type {ExitCause} from './worker-exit.js'
 
 /**
@@ -61,6 +62,8 @@ export interface WorkerStatus {
   readonly nextRestartInMs: number | null
   /** What the current process last said it is doing (`ctx.status`), e.g. `standby (held by host-b:4242)`; null when nothing. */
   readonly detail: string | null
+  /** What the current process last reported on each source it reads (`ctx.report`); null when it reported nothing. */
+  readonly sources: readonly SourceReport[] | null
   /** Absent in a bare snapshot; null when it could not be read (no process, or it vanished). */
   memory?: null | ProcessMemory
 }
@@ -134,6 +137,7 @@ function workerStatus(slot: Slot, stopping: boolean, now: number, perfNow: numbe
     nextRestartInMs: backingOff ? Math.max(0, restartAt - now) : null,
     pid: child && child.pid !== 0 ? child.pid : null,
     restarts: slot.restarts,
+    sources: child?.sources ?? null,
     startedAt: uptimeMs === null ? null : iso(now - uptimeMs),
     state: child ? liveState(child, stopping) : backingOff ? 'backing-off' : 'stopped',
     uptimeMs,

@@ -12,6 +12,7 @@ import {makeDebug} from '../util/lazy-debug.js'
 import type {ChildFactory, ChildHandle, ChildListener, ForkRequest, KillCause, Retirement} from './child-handle.js'
 import {isChildMessage, type MasterMessage} from './messages.js'
 import {relayLines} from './output.js'
+import type {SourceReport} from './source-report.js'
 import {Watchdog} from './watchdog.js'
 
 const debug = makeDebug('decnet:supervisor')
@@ -39,6 +40,8 @@ export class LiveChild implements ChildHandle {
   ready = false
   /** What the worker last said it is doing (`ctx.status`), if anything. */
   statusText: string | undefined
+  /** What the worker last reported on its sources (`ctx.report`), sanitised; absent when nothing. */
+  sources?: readonly SourceReport[]
   /** The child said why it could not boot. */
   bootError: string | undefined
   /** The supervisor asked it to stop (SIGTERM). */

@@ -10,10 +10,12 @@
  * 3. child → master `heartbeat` from its event loop, every `heartbeatMs`;
  * 4. child → master `ready` (with its credentials) when the worker says so,
  *    or `boot-failed` (then it exits with {@link ChildExitCode.BOOT_FAILED});
- * 5. child → master `status` whenever the worker describes what it is doing.
+ * 5. child → master `status` whenever the worker describes what it is doing;
+ * 6. child → master `sources` whenever the worker reports on its sources (`ctx.report`).
  */
 import type {JsonObject} from '../fleets/types.js'
 import type {Credentials} from './credentials.js'
+import type {SourceReport} from './source-report.js'
 import type {WorkerDatabase} from './worker.js'
 
 /**
@@ -89,16 +91,22 @@ export interface StatusMessage {
   text: string
 }
 
+/** The worker's latest word on each source it reads (`ctx.report`); the master keeps the latest, sanitised. */
+export interface SourcesMessage {
+  type: 'sources'
+  sources: SourceReport[]
+}
+
 /** The longest status text the master keeps (a child must not be trusted blindly). */
 export const MAX_STATUS_TEXT = 200
 
 /** Every message a child sends. */
-export type ChildMessage = BootFailedMessage | HeartbeatMessage | HelloMessage | ReadyMessage | StatusMessage
+export type ChildMessage = BootFailedMessage | HeartbeatMessage | HelloMessage | ReadyMessage | SourcesMessage | StatusMessage
 
 /** Every message the master sends. */
 export type MasterMessage = StartMessage
 
-const CHILD_MESSAGE_TYPES: ReadonlySet<string> = new Set(['boot-failed', 'heartbeat', 'hello', 'ready', 'status'])
+const CHILD_MESSAGE_TYPES: ReadonlySet<string> = new Set(['boot-failed', 'heartbeat', 'hello', 'ready', 'sources', 'status'])
 
 /** True when `value` is a message a decnet child sends (anything else on the channel is ignored). */
 export function isChildMessage(value: unknown): value is ChildMessage {

@@ -22,6 +22,7 @@ import {flushed} from './flushed.js'
 import {resolveSettings, type FleetOutcome, type LogLevel, type Settings, type SupervisorOptions} from './options.js'
 import {reportedExcess} from './reported-excess.js'
 import {Shutdown} from './shutdown.js'
+import {sanitizeSourceReports} from './source-report.js'
 import type {SupervisorRuntime} from './supervisor-runtime.js'
 import {createSlot, fleetOutcome, recordExit, scheduleRestart, startMessage, type Slot, type Verdict} from './slot.js'
 import {describeExit, diedUnborn, unbornReason, unstartedExit, workerExit} from './worker-exit.js'
@@ -246,6 +247,9 @@ export class Supervisor {
         return this.#onReady(child, message)
       case 'status':
         child.statusText = typeof message.text === 'string' ? message.text.slice(0, MAX_STATUS_TEXT) : undefined
+        return
+      case 'sources':
+        child.sources = sanitizeSourceReports(message.sources)
         return
     }
   }

@@ -13,6 +13,12 @@ import type {PrivilegeProfile} from '../fleets/types.js'
 
 import {CAP_SETPCAP, profileCapabilities, type Credentials, type HardeningExpectation} from './credentials.js'
 
+/** The one capability a profile's workers keep (setpriv's name for it), for the profiles that have one. */
+const AMBIENT_CAPABILITY: Readonly<Partial<Record<PrivilegeProfile, string>>> = Object.freeze({
+  'net-bind': 'net_bind_service',
+  'net-raw': 'net_raw',
+})
+
 /** How to start one worker process of a fleet. */
 export interface WorkerHardening {
   /** Run node through this (setpriv and its options, before `--`); absent: node is started directly. */
@@ -42,9 +48,10 @@ export interface HardeningRequest {
  * Decides how workers start. `root` fleets are started as before (they may
  * do anything). Other profiles go through setpriv with `--no-new-privs`;
  * a master holding CAP_SETPCAP (root) also empties the bounding set but for
- * the profile's capability (CAP_NET_RAW for `net-raw`), and a `net-raw`
- * worker dropped to `--user` keeps CAP_NET_RAW as an ambient capability
- * (a uid change from root clears every capability otherwise). An ordinary
+ * the profile's capability (CAP_NET_RAW for `net-raw`, CAP_NET_BIND_SERVICE
+ * for `net-bind`), and such a worker dropped to `--user` keeps that one
+ * capability as an ambient capability (a uid change from root clears every
+ * capability otherwise). An ordinary
  * master cannot shrink the bounding set: its workers hold no capabilities
  * and no_new_privs keeps it so.
  *
@@ -58,10 +65,10 @@ export interface HardeningRequest {
 export function planWorkerHardening(request: HardeningRequest): WorkerHardening {
   const {gid, master, profile, setpriv, uid} = request
   if (profile === 'root') return {expected: {noNewPrivs: false}, gid, uid}
-  const netRaw = profile === 'net-raw'
+  const capability = AMBIENT_CAPABILITY[profile]
   if (setpriv === undefined) return withoutSetpriv(request)
 
-  const keep = netRaw ? ',+net_raw' : ''
+  const keep = capability === undefined ? '' : `,+${capability}`
   const args = ['--no-new-privs']
   let boundingSet: bigint | undefined
   if (canShrinkBoundingSet(master)) {
@@ -73,7 +80,7 @@ export function planWorkerHardening(request: HardeningRequest): WorkerHardening 
   if (uid !== undefined) {
     args.push(`--reuid=${uid}`)
     if (gid !== undefined) args.push(`--regid=${gid}`, '--clear-groups')
-    if (netRaw) args.push('--ambient-caps=-all,+net_raw')
+    if (capability !== undefined) args.push(`--ambient-caps=-all,+${capability}`)
   } else if (gid !== undefined) {
     args.push(`--regid=${gid}`, '--clear-groups')
   }
@@ -96,7 +103,8 @@ function withoutSetpriv(request: HardeningRequest): WorkerHardening {
     without.push("a bounding set limited to the profile's capabilities")
   }
 
-  if (profile === 'net-raw' && uid !== undefined) without.push('CAP_NET_RAW (a uid change clears it without setpriv)')
+  const capability = AMBIENT_CAPABILITY[profile]
+  if (capability !== undefined && uid !== undefined) without.push(`CAP_${capability.toUpperCase()} (a uid change clears it without setpriv)`)
   const shortfall =
     without.length === 0
       ? undefined

@@ -17,6 +17,7 @@
  * ```
  */
 import type {JsonObject} from '../fleets/types.js'
+import type {SourceReport} from './source-report.js'
 
 /**
  * Where the fleet's database is: a SQLite file (an absolute path, or
@@ -58,6 +59,13 @@ export interface WorkerContext {
    * can be run with a hand-made context; call it as `ctx.status?.(text)`.
    */
   status?(text: string): void
+  /**
+   * Tell the master how each source the worker reads is doing (lines
+   * accepted and rejected, lag, connections, last error): `decnet fleet
+   * status` shows the latest report. Optional, like `status`: call it as
+   * `ctx.report?.(sources)`.
+   */
+  report?(sources: readonly SourceReport[]): void
 }
 
 /** A worker: returning (or resolving) means the worker is done; throwing means it failed. */

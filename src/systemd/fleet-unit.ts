@@ -71,6 +71,18 @@ export interface FleetUnitInput {
   readonly runtime: UnitRuntime
   /** `Documentation=` URIs. */
   readonly documentation?: readonly string[]
+  /**
+   * What the fleet's settings name on the host (collect: the followed files'
+   * directories and the TLS files, read when present; the spool directory,
+   * written): the sandbox lets the service reach them.
+   */
+  readonly settingsPaths?: {readonly read: readonly SandboxPath[]; readonly write: readonly SandboxPath[]}
+}
+
+/** A path the service needs, and what it is (for messages). */
+export interface SandboxPath {
+  readonly path: string
+  readonly what: string
 }
 
 /** A unit, ready to write to `/etc/systemd/system/<fileName>`. */
@@ -259,8 +271,8 @@ function needs(input: FleetUnitInput, write: readonly string[]) {
       {path: fleet.pluginRoot, what: `plugin ${fleet.plugin}`},
       ...fleet.workers.map((w) => ({path: dirname(w.modulePath), what: `worker ${w.name}`})),
     ],
-    readIfPresent: [{path: runtime.dataDir, what: "decnet's data directory"}],
-    write: write.map((path) => ({path, what: 'the SQLite database directory'})),
+    readIfPresent: [{path: runtime.dataDir, what: "decnet's data directory"}, ...(input.settingsPaths?.read ?? [])],
+    write: [...write.map((path) => ({path, what: 'the SQLite database directory'})), ...(input.settingsPaths?.write ?? [])],
   }
 }
 

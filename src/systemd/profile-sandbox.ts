@@ -42,6 +42,12 @@ export const PROFILE_SANDBOX: Readonly<Record<PrivilegeProfile, ProfileSandbox>>
     supplementaryGroups: Object.freeze(['docker']),
     why: "profile 'docker': the docker group (its socket; worth root, so only this fleet gets it), no capabilities",
   }),
+  'net-bind': Object.freeze({
+    addressFamilies: BASE_FAMILIES,
+    capabilities: Object.freeze(['CAP_NET_BIND_SERVICE']),
+    supplementaryGroups: Object.freeze([]),
+    why: "profile 'net-bind': CAP_NET_BIND_SERVICE (listening on ports below 1024) and no other capability, no extra groups",
+  }),
   'net-raw': Object.freeze({
     addressFamilies: Object.freeze([...BASE_FAMILIES, 'AF_NETLINK', 'AF_PACKET']),
     capabilities: Object.freeze(['CAP_NET_RAW']),

@@ -17,6 +17,7 @@ import {ExitCode} from '../../src/exit-codes.js'
 import {ExportOutputError} from '../../src/export/export-errors.js'
 import {UnknownFleetError, UnusableFleetError} from '../../src/fleets/errors.js'
 import {FlagValueError} from '../../src/cli/seconds.js'
+import {CollectSettingsError} from '../../src/ingest/collect/collect-settings.js'
 import {PrivilegeError} from '../../src/prefork/privilege-plan.js'
 import {FleetUnitError} from '../../src/systemd/index.js'
 import {CatalogError} from '../../src/ttp/attack-catalog.js'
@@ -54,6 +55,7 @@ const CASES: ReadonlyArray<readonly [Error & {kind?: string}, number]> = [
   [new StixBundleError('x.json: expected a STIX bundle'), ExitCode.USAGE],
   [new GeoDatabaseError('x.mmdb', 'not a MaxMind DB file'), ExitCode.INPUT_UNREADABLE],
   [new RuleInputError('does not parse'), ExitCode.USAGE],
+  [new CollectSettingsError('collect.json: unknown setting "x"'), ExitCode.USAGE],
 ]
 
 describe('exitFor', () => {

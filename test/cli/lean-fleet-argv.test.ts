@@ -35,6 +35,8 @@ const ACCEPTED = [
   ['heavy', '--max-memory', '256', '--allow-root', '--db', 'sqlite:/tmp/x.sqlite'],
   ['heavy', '--max-memory=1048576'],
   ['heavy', '--grace', 'abc'], // a bad duration is the command's error (FlagValueError), on both paths
+  ['collect', '--follow', '/var/log/decnet/decnet.log'],
+  ['collect', '--listen', 'tcp://127.0.0.1:5514', '--listen=tls://0.0.0.0:6514', '--user', 'nobody', '--follow', 'a.log'],
 ]
 
 for (const argv of ACCEPTED) {
@@ -63,8 +65,9 @@ for (const argv of REFUSED_BY_OCLIF) {
   })
 }
 
-it('leaves help, a flag before NAME, `--` and a repeated flag to oclif', () => {
-  for (const argv of [['heavy', '--help'], ['heavy', '-h'], ['--once', 'heavy'], ['heavy', '--', '--once'], ['heavy', '--grace', '1', '--grace', '2']]) {
+it('leaves help, a flag before NAME, `--`, a repeated flag and several values after one flag to oclif', () => {
+  const greedy = ['collect', '--follow', 'a.log', 'b.log'] // oclif takes both; the lean path sees a positional
+  for (const argv of [['heavy', '--help'], ['heavy', '-h'], ['--once', 'heavy'], ['heavy', '--', '--once'], ['heavy', '--grace', '1', '--grace', '2'], greedy]) {
     assert.equal(parseFleetArgv(argv, FLAGS), undefined, argv.join(' '))
   }
 })

@@ -1,7 +1,7 @@
 // `decnet fleet unit NAME` through the real CLI, with fixture plugins of every privilege profile;
 // every unit printed is also checked by `systemd-analyze verify` when the machine has it.
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, realpathSync, rmSync, statSync} from 'node:fs'
+import {mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it, type TestContext} from 'node:test'
@@ -100,6 +100,27 @@ describe('decnet fleet unit NAME', reachable, () => {
       assert.equal(unit.value('Service', 'ProtectSystem'), name === 'rootly' ? undefined : 'strict', name)
       assertVerified(t, stdout, `decnet-${name}.service`)
     }
+  })
+
+  it('collect: no capability; collect-bind (net-bind): CAP_NET_BIND_SERVICE alone; the settings\' files are reachable', async (t) => {
+    const {dir, env} = linkedDataDir(t, [])
+    const follow = '/root/decnet-logs/decnet.log'
+    writeFileSync(join(dir, 'collect.json'), JSON.stringify({follow: [follow, '/var/log/decnet/decnet.log'], listen: ['tcp://0.0.0.0:514']}))
+    const collect = await unitOf(t, ['collect', '--user', 'nobody'], env)
+    assert.deepEqual(privilegeLines(collect.unit), ['User=nobody', `Group=${groupName(65534)}`, 'CapabilityBoundingSet=', 'AmbientCapabilities=', 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6'])
+    assert.equal(collect.unit.value('Service', 'ExecStart'), `${process.execPath} ${ENTRY} fleet collect --grace 15`)
+    assert.ok(collect.unit.values('Service', 'BindReadOnlyPaths').some((v) => v.includes('/root/decnet-logs')), 'the followed directory under a home is bound in')
+    const bind = await unitOf(t, ['collect-bind'], env)
+    assert.deepEqual(privilegeLines(bind.unit), [
+      'DynamicUser=yes',
+      'User=decnet-collect-bind',
+      'Group=decnet-collect-bind',
+      'CapabilityBoundingSet=CAP_NET_BIND_SERVICE',
+      'AmbientCapabilities=CAP_NET_BIND_SERVICE',
+      'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
+    ])
+    assert.equal(bind.unit.value('Service', 'NoNewPrivileges'), 'yes')
+    assertVerified(t, bind.stdout, 'decnet-collect-bind.service')
   })
 
   it('follows --grace: in ExecStart, and TimeoutStopSec = grace + 5 s', async (t) => {

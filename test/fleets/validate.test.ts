@@ -60,7 +60,7 @@ describe('validateFleet', () => {
 
   it('refuses a missing description, an unknown profile, no workers', () => {
     assert.match(problemOf(fleet({description: ''})), /description must be a non-empty string/)
-    assert.match(problemOf(fleet({profile: 'admin'})), /profile must be one of database, docker, net-raw, root \(got "admin"\)/)
+    assert.match(problemOf(fleet({profile: 'admin'})), /profile must be one of database, docker, net-bind, net-raw, root \(got "admin"\)/)
     assert.match(problemOf(fleet({workers: []})), /workers must be a non-empty array/)
     assert.match(problemOf(fleet({workers: 'w'})), /workers must be a non-empty array/)
   })

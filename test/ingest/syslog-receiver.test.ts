@@ -7,9 +7,8 @@
  * wait is on what the receiver says it did.
  */
 import assert from 'node:assert/strict'
-import {execFileSync} from 'node:child_process'
 import {createSocket} from 'node:dgram'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {connect, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -21,6 +20,7 @@ import type {DatabaseKind} from '../helpers/databases.js'
 import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
 import {startDecnet, type FollowRun} from '../helpers/follow-run.js'
 import {countStored} from '../helpers/ingest-run.js'
+import {makeCertificates, opensslMissing} from '../helpers/test-certificates.js'
 
 const LINE = (n: number, tag: string): string => `<134>1 2026-11-26T13:32:${String(n % 60).padStart(2, '0')}.000Z decky-${n % 3} ssh - login_failed [relay@55555 src_ip="198.51.100.${n % 200}"] ${tag} attempt ${n}`
 const octets = (text: string): string => `${Buffer.byteLength(text)} ${text}`
@@ -175,35 +175,6 @@ describe('decnet receive: limits', () => {
     assert.deepEqual([summary.accepted, summary.refused], [2, 1])
   })
 })
-
-/** A CA, the receiver's certificate (for 127.0.0.1), a client certificate it signed, and a client certificate of another CA. */
-function makeCertificates(dir: string): Record<string, string> {
-  const run = (...args: string[]): void => void execFileSync('openssl', args, {cwd: dir, stdio: 'pipe'})
-  const key = (name: string): void => run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', `${name}.key`)
-  for (const ca of ['ca', 'rogue-ca']) {
-    key(ca)
-    run('req', '-x509', '-new', '-key', `${ca}.key`, '-out', `${ca}.crt`, '-subj', `/CN=decnet test ${ca}`, '-days', '2')
-  }
-
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n')
-  writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n')
-  for (const [name, ca, ext] of [['server', 'ca', 'server.ext'], ['client', 'ca', 'client.ext'], ['rogue', 'rogue-ca', 'client.ext']] as const) {
-    key(name)
-    run('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=decnet test ${name}`)
-    run('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', ext)
-  }
-
-  return Object.fromEntries(['ca', 'server', 'client', 'rogue'].flatMap((name) => [[`${name}.crt`, join(dir, `${name}.crt`)], [`${name}.key`, join(dir, `${name}.key`)]]))
-}
-
-function opensslMissing(): string | undefined {
-  try {
-    execFileSync('openssl', ['version'], {stdio: 'pipe'})
-    return undefined
-  } catch {
-    return 'the openssl CLI is not installed: cannot make test certificates (apt-get install openssl)'
-  }
-}
 
 for (const kind of DATABASE_KINDS) {
   describe(`decnet receive over mutual TLS (${kind})`, {skip: skipReason(kind) ?? opensslMissing()}, () => {

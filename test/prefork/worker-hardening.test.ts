@@ -52,6 +52,22 @@ test('plan: net-raw keeps CAP_NET_RAW (ambient across the uid change), and only 
   assert.deepEqual(plan.expected, {boundingSet: 1n << 13n, noNewPrivs: true})
 })
 
+test('plan: net-bind keeps CAP_NET_BIND_SERVICE (ambient across the uid change), and only it in the bounding set', () => {
+  const plan = planWorkerHardening({gid: 65534, master: root, profile: 'net-bind', setpriv: SETPRIV, uid: 65534})
+  assert.deepEqual(wrapperOf(plan).args, [
+    '--no-new-privs',
+    '--inh-caps=-all,+net_bind_service',
+    '--bounding-set=-all,+net_bind_service',
+    '--reuid=65534',
+    '--regid=65534',
+    '--clear-groups',
+    '--ambient-caps=-all,+net_bind_service',
+  ])
+  assert.deepEqual(plan.expected, {boundingSet: 1n << 10n, noNewPrivs: true})
+  const without = planWorkerHardening({gid: 65534, master: root, profile: 'net-bind', uid: 65534})
+  assert.match(defined(without.shortfall, 'a shortfall'), /without CAP_NET_BIND_SERVICE \(a uid change clears it without setpriv\)/)
+})
+
 test('plan: --allow-root workers stay root but get no_new_privs and the bounding set of their profile', () => {
   const plan = planWorkerHardening({master: root, profile: 'docker', setpriv: SETPRIV})
   assert.deepEqual(wrapperOf(plan).args, ['--no-new-privs', '--inh-caps=-all', '--bounding-set=-all'])

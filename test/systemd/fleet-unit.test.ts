@@ -117,6 +117,19 @@ describe('buildFleetUnit: privilege per profile', () => {
     assertVerified(t, unit)
   })
 
+  it('net-bind: CAP_NET_BIND_SERVICE alone in the bounding and ambient sets, no packet or netlink sockets', (t) => {
+    const unit = build('net-bind')
+    assert.deepEqual(privilegeLines(unit.parsed), [
+      'DynamicUser=yes',
+      'User=decnet-f-net-bind',
+      'Group=decnet-f-net-bind',
+      'CapabilityBoundingSet=CAP_NET_BIND_SERVICE',
+      'AmbientCapabilities=CAP_NET_BIND_SERVICE',
+      'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
+    ])
+    assertVerified(t, unit)
+  })
+
   it('root: runs as root, no capability restriction, only hardening a root task can live without', (t) => {
     const unit = build('root')
     assert.deepEqual(privilegeLines(unit.parsed), [])
@@ -163,7 +176,7 @@ describe('buildFleetUnit: privilege per profile', () => {
       }
     }
 
-    const ordered: PrivilegeProfile[] = ['database', 'docker', 'net-raw']
+    const ordered: PrivilegeProfile[] = ['database', 'docker', 'net-bind', 'net-raw']
     for (const profile of ordered) {
       assert.equal(exceedsProfile(credsOf(profile), profile, DOCKER_GID), null, profile)
       for (const other of ordered.filter((o) => o !== profile && o !== 'database')) {
@@ -238,7 +251,7 @@ describe('buildFleetUnit: how it runs and stops', () => {
     assert.equal(parsed.value('Service', 'EnvironmentFile'), '-/etc/decnet/f-database.env')
   })
 
-  for (const profile of ['database', 'docker', 'net-raw', 'root'] as const) {
+  for (const profile of ['database', 'docker', 'net-bind', 'net-raw', 'root'] as const) {
     it(`${profile}: a runtime directory of its own holds the control socket, where decnet is told to put it and root's decnet looks`, () => {
       const {parsed} = build(profile)
       assert.equal(parsed.value('Service', 'RuntimeDirectory'), `decnet-f-${profile}`)

@@ -19,10 +19,13 @@ export default class Fleet extends DecnetCommand {
   static override args = {name: Args.string({description: 'The fleet to run (see AVAILABLE FLEETS below).'})}
   static override description = `Runs every worker of the fleet in its own process under one master, restarts a worker that fails (exponential backoff), kills one that hangs (watchdog), and stops them all on SIGTERM or SIGINT (a second signal: at once). Prints a line when each worker is ready and one when the whole fleet is.
 
-A fleet whose privilege profile is not 'root' refuses to run as root: run decnet as an unprivileged user, or pass --user NAME (the workers then run as that user and its primary group), or --allow-root. Children get DECNET_DB_URL (--db, else $DECNET_DB_URL, else db/decnet.sqlite in decnet's data directory). Workers that declare usesDatabase are checked before anything starts: a SQLite database their user cannot open is refused (exit 10).`
+A fleet whose privilege profile is not 'root' refuses to run as root: run decnet as an unprivileged user, or pass --user NAME (the workers then run as that user and its primary group), or --allow-root. Children get DECNET_DB_URL (--db, else $DECNET_DB_URL, else db/decnet.sqlite in decnet's data directory). Workers that declare usesDatabase are checked before anything starts: a SQLite database their user cannot open is refused (exit 10).
+
+The collect fleets (collect, collect-bind) take their files and listeners from <%= config.dataDir %>/collect.json (decnet config show); --follow and --listen replace its lists.`
   static override examples = [
     '<%= config.bin %> <%= command.id %> heavy --user decnet',
     '<%= config.bin %> <%= command.id %> heavy --once --db postgres://decnet@db/decnet --user decnet',
+    '<%= config.bin %> <%= command.id %> collect --follow /var/log/decnet/decnet.log --listen tcp://127.0.0.1:5514',
   ]
   static override flags = fleetFlags
   // NAME is optional to oclif (see args), not to the command.

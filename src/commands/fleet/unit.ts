@@ -4,6 +4,7 @@ import {statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {DecnetCommand} from '../../cli/decnet-command.js'
+import {settingsSandboxPaths} from '../../cli/fleet-settings.js'
 import {parseDatabaseUrl} from '../../db/url.js'
 import {ExitCode} from '../../exit-codes.js'
 import {describeProblem} from '../../fleets/format-catalog.js'
@@ -15,7 +16,7 @@ import {buildFleetUnit, documentationUris, environmentFile, localFleet, localRun
 /** `decnet fleet unit NAME`: print a systemd service unit that grants the fleet its privilege profile and nothing more. */
 export default class FleetUnit extends DecnetCommand {
   static override args = {name: Args.string({description: 'The fleet (see `decnet fleet list`).', required: true})}
-  static override description = `The unit runs \`decnet fleet NAME\` under systemd with exactly the fleet's privilege profile: no capabilities and no extra groups for 'database'; the docker group for 'docker'; CAP_NET_RAW only for 'net-raw'; root, lightly hardened, for 'root'. Everything else is locked down (read-only system, no home directories, private /tmp and /dev, no new privileges, kernel protections).
+  static override description = `The unit runs \`decnet fleet NAME\` under systemd with exactly the fleet's privilege profile: no capabilities and no extra groups for 'database'; the docker group for 'docker'; CAP_NET_BIND_SERVICE only for 'net-bind' (collect-bind); CAP_NET_RAW only for 'net-raw'; root, lightly hardened, for 'root'. Everything else is locked down (read-only system, no home directories, private /tmp and /dev, no new privileges, kernel protections).
 
 Without --user the service gets a dynamic user of its own (DynamicUser=yes) and a state directory /var/lib/decnet-NAME holding the default SQLite database. Put secrets (a PostgreSQL password) in ${environmentFile('NAME')} (root-only), never in --db: the unit file is world-readable. Stopping sends SIGTERM to the master, which stops its workers within --grace; systemd waits --grace plus 5 s.`
   static override examples = [
@@ -23,6 +24,7 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
     '<%= config.bin %> <%= command.id %> heavy --user decnet --grace 30 --output /etc/systemd/system/',
     '<%= config.bin %> <%= command.id %> heavy --max-memory 512 > /etc/systemd/system/decnet-heavy.service',
     '<%= config.bin %> <%= command.id %> heavy --db postgres://decnet@db.example/decnet',
+    '<%= config.bin %> <%= command.id %> collect --user decnet > /etc/systemd/system/decnet-collect.service',
   ]
   static override flags = {
     db: Flags.string({helpValue: 'URL', summary: 'Database for the service (no password); default: SQLite in its state directory.'}),
@@ -49,6 +51,7 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
       graceMs,
       maxMemoryMb: flags['max-memory'],
       runtime: localRuntime(this.config),
+      settingsPaths: settingsSandboxPaths(fleet, this.config.dataDir),
     })
     for (const warning of unit.warnings) this.warn(warning)
     for (const group of missingGroups(fleet)) {

@@ -22,6 +22,8 @@ export interface FollowOptions {
   stdinName?: string
   /** Told of each database outage being waited out. */
   onWarning?: (message: string) => void
+  /** Given each followed file's live counts as its follower starts (they change as it goes: a worker reports them). */
+  onSource?: (source: FollowedSource) => void
 }
 
 /** What {@link follow} did: the summary of `ingest`, with a followed file's counts of rotations and truncations. */
@@ -63,6 +65,7 @@ export async function follow(db: Kysely<Database>, inputs: readonly string[], op
   const followFile = async (input: string): Promise<void> => {
     const stats: FollowedSource = {source: input, resumable: true, accepted: 0, rejected: 0, blank: 0, lines: 0, lastLine: 0, offset: 0, rotations: 0, truncations: 0}
     summary.sources.push(stats)
+    options.onSource?.(stats)
     const follower = new FileFollower(db, writer, resolve(input), stats, {batchSize: options.batchSize, flushMs: options.flushMs, fromStart: options.fromStart, signal: inner.signal, retry})
     try {
       await follower.run()

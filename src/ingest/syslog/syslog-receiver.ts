@@ -114,6 +114,11 @@ export class SyslogReceiver {
     return this.#addresses
   }
 
+  /** TCP and TLS connections open now. */
+  get openConnections(): number {
+    return this.#connections.size
+  }
+
   get stats(): ReceiverStats {
     return {accepted: this.#queue.counts.accepted, rejected: this.#queue.counts.rejected, ...this.#stats}
   }
