@@ -2,10 +2,13 @@
  * The read side of `attacker_artifacts`: the files DECNET captured of an
  * attacker and the sessions it recorded, newest first.
  */
-import type {Kysely} from 'kysely'
+import type {Kysely, Selectable} from 'kysely'
 
-import type {Database} from '../db/schema.js'
+import type {AttackerArtifactsTable, Database} from '../db/schema.js'
 import type {AttackerFile, AttackerSession} from './attacker-profile.js'
+
+/** A row of `attacker_artifacts`. */
+type AttackerArtifactRow = Selectable<AttackerArtifactsTable>
 
 /** Captured files, and recorded sessions, `decnet attackers show` carries at most (the newest). */
 export const SHOW_ARTIFACTS = 200
@@ -23,22 +26,25 @@ export async function readAttackerArtifacts(db: Kysely<Database>, ip: string, li
   const newest = (kind: string) =>
     db.selectFrom('attacker_artifacts').selectAll().where('ip', '=', ip).where('kind', '=', kind).orderBy('log_id', 'desc').limit(limit).execute()
   const [files, sessions] = await Promise.all([newest('file'), newest('session')])
+  return {files: files.map((row) => attackerFile(row)), sessions: sessions.map((row) => attackerSession(row))}
+}
+
+/** An `attacker_artifacts` row of kind `file` as a captured file. */
+export function attackerFile(row: AttackerArtifactRow): AttackerFile {
+  const d = details(row.details)
+  const writer = (d.writer ?? {}) as Record<string, unknown>
   return {
-    files: files.map((row) => {
-      const d = details(row.details)
-      const writer = (d.writer ?? {}) as Record<string, unknown>
-      return {
-        timestamp: row.timestamp, decky: row.decky, service: row.service, sha256: str(d.sha256), size: num(d.size), path: str(d.path),
-        storedAs: str(d.storedAs), attribution: str(d.attribution), writer: {comm: str(writer.comm), pid: num(writer.pid), uid: num(writer.uid)},
-      }
-    }),
-    sessions: sessions.map((row) => {
-      const d = details(row.details)
-      return {
-        timestamp: row.timestamp, decky: row.decky, id: str(d.id), service: str(d.service) ?? row.service, durationS: num(d.durationS),
-        bytes: num(d.bytes), truncated: typeof d.truncated === 'boolean' ? d.truncated : null,
-      }
-    }),
+    timestamp: row.timestamp, decky: row.decky, service: row.service, sha256: str(d.sha256), size: num(d.size), path: str(d.path),
+    storedAs: str(d.storedAs), attribution: str(d.attribution), writer: {comm: str(writer.comm), pid: num(writer.pid), uid: num(writer.uid)},
+  }
+}
+
+/** An `attacker_artifacts` row of kind `session` as a recorded session. */
+export function attackerSession(row: AttackerArtifactRow): AttackerSession {
+  const d = details(row.details)
+  return {
+    timestamp: row.timestamp, decky: row.decky, id: str(d.id), service: str(d.service) ?? row.service, durationS: num(d.durationS),
+    bytes: num(d.bytes), truncated: typeof d.truncated === 'boolean' ? d.truncated : null,
   }
 }
 

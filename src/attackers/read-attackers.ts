@@ -96,6 +96,11 @@ export async function findAttackerDetail(db: Kysely<Database>, ip: string): Prom
 /** The services attacker `ip` interacted with, and those it only scanned, each by name. */
 export async function readServiceActivity(db: Kysely<Database>, ip: string): Promise<ServiceActivity> {
   const rows = await db.selectFrom('attacker_services').select(['service', 'kind']).where('ip', '=', ip).orderBy('service').execute()
+  return serviceActivityOf(rows)
+}
+
+/** An attacker's `attacker_services` rows (ordered by service) as the services it interacted with and those it only scanned. */
+export function serviceActivityOf(rows: ReadonlyArray<{kind: string; service: string}>): ServiceActivity {
   const interacted = new Set(rows.filter((row) => row.kind === 'interaction').map((row) => row.service))
   return {
     interacted: [...interacted],
@@ -103,8 +108,8 @@ export async function readServiceActivity(db: Kysely<Database>, ip: string): Pro
   }
 }
 
-/** The profiles of `rows` (in their order), with each one's latest `perAttacker` commands, its techniques and what the GeoIP databases said. */
-export async function completeProfiles(db: Kysely<Database>, rows: AttackerRow[], perAttacker: number): Promise<AttackerProfile[]> {
+/** The profiles of `rows` (in their order), with each one's latest `perAttacker` commands, its techniques and what the GeoIP databases said: one statement per thousand attackers for each. */
+export async function completeProfiles(db: Kysely<Database>, rows: readonly AttackerRow[], perAttacker: number): Promise<AttackerProfile[]> {
   const ips = rows.map((row) => row.ip)
   const commands = await readRecentCommands(db, ips, perAttacker)
   const techniques = await readTechniques(db, ips)

@@ -118,7 +118,8 @@ export async function listCredentials(db: Kysely<Database>, options: ListCredent
   }))
 }
 
-function attackerCredential(row: CredentialRow): AttackerCredential {
+/** A `credentials` row as an attacker's credential. */
+export function attackerCredential(row: CredentialRow): AttackerCredential {
   // keys in the documented order, which JSON output keeps
   return {
     principal: row.principal === '' ? null : row.principal,

@@ -52,6 +52,8 @@ export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze(
   // db/: a database that cannot be opened, reached, migrated or written; a malformed URL
   DatabaseError: () => ({exit: ExitCode.DATABASE}),
   DatabaseUrlError: usage,
+  // export/: `decnet export --output FILE` where no export may be written (a symbolic link, a directory, a missing directory)
+  ExportOutputError: () => ({exit: ExitCode.FAILURE, suggestions: ['name a regular file in an existing directory, or leave out --output to write to standard output']}),
   // enrich/: a GeoIP or ASN database file that cannot be used
   GeoDatabaseError: () => ({exit: ExitCode.INPUT_UNREADABLE, suggestions: ['give a MaxMind-format file: --geoip-db a country or city database, --asn-db an ASN database (GeoLite2 or DB-IP)']}),
   // ingest/: the receiver's spool directory is unusable (a symbolic link, another owner, in use, a planted segment)

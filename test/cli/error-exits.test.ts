@@ -14,6 +14,7 @@ import {StopTimeoutError} from '../../src/control/stop-fleet.js'
 import {DatabaseError} from '../../src/db/errors.js'
 import {DatabaseUrlError} from '../../src/db/url.js'
 import {ExitCode} from '../../src/exit-codes.js'
+import {ExportOutputError} from '../../src/export/export-errors.js'
 import {UnknownFleetError, UnusableFleetError} from '../../src/fleets/errors.js'
 import {FlagValueError} from '../../src/cli/seconds.js'
 import {CollectSettingsError} from '../../src/ingest/collect/collect-settings.js'
@@ -43,6 +44,7 @@ const CASES: ReadonlyArray<readonly [Error & {kind?: string}, number]> = [
   [new UnsafeFileError('symlink', '/tmp/x'), ExitCode.FAILURE],
   [new DatabaseError('cannot connect', {target: 'db'}), ExitCode.DATABASE],
   [new DatabaseUrlError('mysql://x', 'unsupported scheme'), ExitCode.USAGE],
+  [new ExportOutputError('/tmp/x.json is a symbolic link'), ExitCode.FAILURE],
   [new UnknownFleetError('nope', ['heavy']), ExitCode.USAGE],
   [new UnusableFleetError('broken', ['heavy'], ['two plugins define it']), ExitCode.USAGE],
   [new PrivilegeError('refused', 'root'), ExitCode.PRIVILEGE_REFUSED],

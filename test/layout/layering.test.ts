@@ -36,6 +36,7 @@ const RULES = [
   {from: 'prefork/', never: ['cli/', 'commands/', 'workers/', 'db/']},
   {from: 'attackers/', never: ['workers/', 'cli/', 'commands/']},
   {from: 'ingest/', never: ['workers/', 'cli/', 'commands/']},
+  {from: 'export/', never: ['workers/', 'cli/', 'commands/', 'prefork/', 'control/', 'fleets/', 'ingest/']},
   {from: 'enrich/', never: ['workers/', 'ttp/', 'db/', 'cli/', 'commands/', 'prefork/', 'attackers/']},
 ]
 
