@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
-import {once} from 'node:events'
-import {fileURLToPath} from 'node:url'
 import {describe, it} from 'node:test'
 
 import type {Kysely} from 'kysely'
@@ -19,8 +16,8 @@ import {ProfilerSemantics} from '../../../src/workers/profiler/semantics.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {defined} from '../../helpers/defined.js'
 import {insertLogs} from '../../helpers/profiler-logs.js'
+import {killProfilerMidRunAndFinish} from '../../helpers/profiler-kill.js'
 
-const RUNNER = fileURLToPath(new URL('../../helpers/run-profiler.ts', import.meta.url))
 
 /** A deterministic pseudo-random source. */
 function random(seed: number): (n: number) => number {
@@ -125,11 +122,6 @@ async function drain(db: Kysely<Database>, batchSize: number, trusted?: TrustedP
   }
 }
 
-async function cursorOf(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('worker_state').select('cursor').where('worker', '=', PROFILER_CURSOR).executeTakeFirst()
-  return row === undefined ? 0 : Number(row.cursor)
-}
-
 async function setup(t: TestContext, kind: DatabaseKind): Promise<MigratedDatabase> {
   return defined(await migratedDatabase(kind, t), 'a migrated database')
 }
@@ -213,31 +205,7 @@ for (const kind of DATABASE_KINDS) {
       const {db, url} = await setup(t, kind)
       const lines = 20_000
       await insertLogs(db, fingerprintLogs(lines, 5, 200))
-      const start = () => {
-        const env = {...process.env, DECNET_DB_URL: url, DECNET_TRUSTED_PROXIES: TRUSTED}
-        const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, '--once', '--batch', '150'], {env, stdio: ['ignore', 'pipe', 'pipe']})
-        let stderr = ''
-        child.stderr.on('data', (chunk) => (stderr += chunk))
-        t.after(() => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-        })
-        return {child, exited: once(child, 'exit').then(([code, signal]) => ({code, signal, stderr}))}
-      }
-
-      const first = start()
-      let exited = false
-      void first.exited.then(() => (exited = true))
-      while ((await cursorOf(db)) === 0 && !exited) await new Promise((resolve) => setImmediate(resolve))
-      first.child.kill('SIGKILL')
-      const killed = await first.exited
-      assert.equal(killed.signal, 'SIGKILL', `the worker was still running when killed; stderr: ${killed.stderr}`)
-      const stoppedAt = await cursorOf(db)
-      assert.ok(stoppedAt > 0 && stoppedAt < lines, `killed mid-run (cursor ${stoppedAt} of ${lines})`)
-
-      const second = start()
-      const done = await second.exited
-      assert.equal(done.code, 0, done.stderr)
-      assert.equal(await cursorOf(db), lines)
+      await killProfilerMidRunAndFinish(t, db, url, lines, {DECNET_TRUSTED_PROXIES: TRUSTED})
       assert.deepEqual(await storedFingerprints(db), await expectedFingerprints(db, TrustedProxies.parse(TRUSTED, 'x')))
     })
   })
