@@ -100,7 +100,8 @@ for (const kind of DATABASE_KINDS) {
       const profile = JSON.parse(shown.stdout) as AttackerDetail
       assert.deepEqual(Object.keys(profile), [
         'ip', 'firstSeen', 'lastSeen', 'eventCount', 'services', 'deckies', 'isTraversal', 'traversalPath', 'commands', 'commandCount',
-        'authAttempts', 'techniques', 'country', 'asn', 'asName', 'credentials', 'credentialCount', 'fingerprints', 'fingerprintCount', 'serviceActivity', 'artifacts', 'sessions',
+        'authAttempts', 'techniques', 'country', 'asn', 'asName', 'behaviorClass', 'credentials', 'credentialCount', 'fingerprints', 'fingerprintCount',
+        'serviceActivity', 'artifacts', 'sessions', 'behavior',
       ])
       // SSH logins, an IMAP login and a broken secret: logins are scans (DECNET's buckets)
       assert.deepEqual(profile.serviceActivity, {interacted: [], scanned: ['auth-helper', 'imap']})
