@@ -46,7 +46,8 @@ describe('two heavy fleets on one SQLite file', {skip: process.getuid?.() !== 0 
 
     await insertLogs(db, makeLogs(3000, {attackers: 100, seed: 8, startMinute: 600}))
     await caughtUp(db, [second])
-    assert.match(second.output(), /profiler \| profiled \d+ lines/)
+    // the cursor commits before the worker checkpoints and says what it did
+    await second.waitFor(/profiler \| profiled \d+ lines/)
     second.child.kill('SIGTERM')
     assert.equal((await second.exited).code, 0, second.output())
     await assertProcessedExactlyOnce(db)
