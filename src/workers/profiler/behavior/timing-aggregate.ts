@@ -23,6 +23,7 @@
  * Events are folded one at a time in log order, so the result never depends
  * on how lines were cut into batches.
  */
+import type {BehaviorTiming} from '../../../attackers/attacker-behavior.js'
 import type {SketchJson} from './gap-sketch.js'
 
 import {GapSketch} from './gap-sketch.js'
@@ -49,21 +50,8 @@ export interface TimingJson {
   sketch: SketchJson
 }
 
-/** The statistics `decnet attackers show` gives (seconds; null with fewer than two placed events). */
-export interface TimingStats {
-  /** Every event counted, placed or not. */
-  eventCount: number
-  durationS: null | number
-  meanIatS: null | number
-  medianIatS: null | number
-  stdevIatS: null | number
-  minIatS: null | number
-  maxIatS: null | number
-  /** stdev / mean, 4 decimals; null when the mean is 0. */
-  cv: null | number
-  /** Events that arrived too far out of time order to be placed (see the module's doc). */
-  unplaced: number
-}
+/** The statistics `decnet attackers show` gives (seconds; null with fewer than two placed events): its `behavior.timing`. */
+export type TimingStats = BehaviorTiming
 
 /**
  * The running aggregate.
