@@ -89,7 +89,7 @@ describe('decnet rules test', () => {
     }
 
     const login = await decnet(t, ['rules', 'test', '<38>1 2026-11-26T13:32:51Z decky-01 ssh - login_failed [relay@55555 src_ip="203.0.113.7" user="root"]'])
-    assert.match(login.stdout, /^log line \(login_failed\): no command or HTTP request in it/)
+    assert.match(login.stdout, /^log line \(login_failed\): no command, HTTP request, database command, mail, file or network event in it/)
     const broken = await decnet(t, ['rules', 'test', '<134>1 not-a-time decky-01 ssh - command'])
     assert.equal(broken.code, 2)
     assert.match(broken.stderr, /looks like a DECNET log line but does not parse/)
