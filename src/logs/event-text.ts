@@ -10,8 +10,9 @@ import {sliceWhole} from '../util/slice-whole.js'
 const CONTROL = /[\u0000-\u001F\u007F]/g
 
 /**
- * `text` cut to `max` characters (never halving a character), its control
- * bytes (line breaks and tabs included) written as `\xNN`.
+ * `text` with its control bytes (line breaks and tabs included) written as
+ * `\xNN`, cut to at most `max` characters (never halving a character; an
+ * escape at the cut may lose its end).
  *
  * @example
  * ```ts
@@ -19,7 +20,8 @@ const CONTROL = /[\u0000-\u001F\u007F]/g
  * ```
  */
 export function oneLine(text: string, max: number): string {
-  return sliceWhole(text, 0, max).replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  const escaped = sliceWhole(text, 0, max).replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  return escaped.length > max ? sliceWhole(escaped, 0, max) : escaped
 }
 
 /** A field as text: a string as is, a number in decimal, anything else (absent, an object) null. */
