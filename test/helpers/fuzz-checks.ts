@@ -15,7 +15,7 @@ import {fileURLToPath} from 'node:url'
 
 import type {ParseResult} from '../../src/logs/parse.js'
 import type {RuleSet} from '../../src/ttp/rule-loader.js'
-import {createRandom, fuzzLines, hostileCommands} from './fuzz.js'
+import {createRandom, fuzzLines, hostileCommands, hostileTexts} from './fuzz.js'
 
 const SELF = fileURLToPath(import.meta.url)
 
@@ -47,6 +47,8 @@ export interface MatcherSummary {
   readonly hits: number
   readonly problems: FuzzProblem[]
   readonly regexRuns: number
+  /** The (text, rule) pairs owed: every generic text with every rule, each rule-made text with the rules of its input kind. */
+  readonly pairs: number
   readonly rules: number
   readonly tags: number
 }
@@ -138,30 +140,51 @@ async function checkParser(seed: number, count: number): Promise<ParserSummary> 
   return {accepted, checked: texts.length, kinds, problems}
 }
 
-/** Every shipped rule's regular expression over every hostile text; and the matcher and tagger as the worker runs them. */
+/**
+ * Every shipped rule's regular expression over every hostile text that can
+ * reach it (a generic text: every rule; a text made from a rule's literals or
+ * examples: the rules of that rule's input kind); and the matcher and tagger
+ * as the worker runs them, the text as a command, a database statement, a
+ * mail's subject, sender and link, a captured file's path and a DNS name.
+ */
 async function checkMatcher(seed: number): Promise<MatcherSummary> {
   const {MAX_TEXT_LENGTH, Matcher} = await import('../../src/ttp/matcher.js')
   const {tagLogs} = await import('../../src/ttp/tagger.js')
   const {rules} = await shippedRules()
-  const texts = hostileCommands(createRandom(seed), rules)
+  const texts = hostileTexts(createRandom(seed), rules)
   const matcher = new Matcher(rules)
+  const fields = [...new Set(rules.map((rule) => rule.field))]
+  const readers = new Map(fields.map((field) => [field as string, rules.filter((rule) => rule.field === field)]))
   const problems: FuzzProblem[] = []
   let hits = 0
   let tags = 0
   let regexRuns = 0
-  for (const [index, text] of texts.entries()) {
+  let pairs = 0
+  for (const [index, {field, text}] of texts.entries()) {
     try {
-      // every rule, past the prefilter: the worst case for each pattern
+      // every rule that can read the text, past the prefilter: the worst case for each pattern
       const capped = text.slice(0, MAX_TEXT_LENGTH)
-      for (const rule of rules) {
+      const reading = field === null ? rules : (readers.get(field) ?? [])
+      pairs += reading.length
+      for (const rule of reading) {
         rule.regex.lastIndex = 0
         rule.regex.exec(capped)
         regexRuns++
       }
 
-      hits += matcher.hits('command', text).length
+      for (const kind of field === null ? fields : fields.filter((candidate) => candidate === field)) hits += matcher.hits(kind, text).length
       const row = {attacker_ip: '203.0.113.7', event_type: 'command', fields: JSON.stringify({command: text}), id: index + 1, msg: null, timestamp: '2026-11-26T13:32:51.000Z'}
-      const batch = tagLogs([row, {...row, fields: '{}', id: index + 100_000, msg: `CMD uid=0 user=root src=203.0.113.7 pwd=/ cmd=${text}`}], matcher)
+      const rows = [row, {...row, fields: '{}', id: index + 100_000, msg: `CMD uid=0 user=root src=203.0.113.7 pwd=/ cmd=${text}`}]
+      if (field !== 'command') {
+        rows.push(
+          {...row, event_type: 'query', fields: JSON.stringify({query: text}), id: index + 200_000},
+          {...row, event_type: 'message_stored', fields: JSON.stringify({from_hdr: text, mail_from: text, subject: text, urls_json: JSON.stringify([text])}), id: index + 300_000},
+          {...row, event_type: 'file_captured', fields: JSON.stringify({orig_path: text, sha256: 'a'.repeat(64), writer_comm: 'bash'}), id: index + 400_000},
+          {...row, event_type: 'zone_transfer', fields: JSON.stringify({qname: text}), id: index + 500_000},
+        )
+      }
+
+      const batch = tagLogs(rows, matcher)
       tags += batch.tags.length
       for (const tag of batch.tags) {
         if (tag.evidence.length > 201) problems.push({index, problem: `evidence of ${tag.evidence.length} characters from rule ${tag.rule_id}`})
@@ -171,7 +194,7 @@ async function checkMatcher(seed: number): Promise<MatcherSummary> {
     }
   }
 
-  return {checked: texts.length, hits, problems, regexRuns, rules: rules.length, tags}
+  return {checked: texts.length, hits, pairs, problems, regexRuns, rules: rules.length, tags}
 }
 
 if (process.argv[1] === SELF) {
