@@ -29,8 +29,8 @@
  */
 import type {FieldsInput} from './fields.js'
 
-import {oneLine, textField} from './event-text.js'
-import {firstField, normaliseEventType, readFields} from './fields.js'
+import {eventTypeIn, oneLine, textField} from './event-text.js'
+import {firstField, readFields} from './fields.js'
 import {parsePythonList} from './fingerprints/python-repr.js'
 
 /** The longest text {@link databaseText} returns. */
@@ -46,6 +46,7 @@ const ELASTICSEARCH_EVENTS: ReadonlySet<string> = new Set([
 ])
 const QUERY_EVENTS: ReadonlySet<string> = new Set(['db_query', 'mongo_command', 'query', 'redis_command', 'sql', 'sql_query'])
 const QUERY_FIELDS = Object.freeze(['query', 'sql', 'statement', 'command'])
+const DATABASE_EVENTS: ReadonlySet<string> = new Set(['command', ...ELASTICSEARCH_EVENTS, ...QUERY_EVENTS])
 
 /** What {@link databaseText} needs of a log row. */
 export interface DatabaseSource {
@@ -64,11 +65,10 @@ export interface DatabaseSource {
  * ```
  */
 export function databaseText(row: DatabaseSource): null | string {
-  const type = normaliseEventType(row.event_type ?? '')
-  const redis = type === 'command'
-  if (!redis && !ELASTICSEARCH_EVENTS.has(type) && !QUERY_EVENTS.has(type)) return null
+  const type = eventTypeIn(row.event_type ?? '', DATABASE_EVENTS)
+  if (type === null) return null
   const fields = readFields(row.fields)
-  if (redis) return redisText(fields)
+  if (type === 'command') return redisText(fields)
   if (ELASTICSEARCH_EVENTS.has(type)) return elasticsearchText(fields)
   const statement = firstField(fields, QUERY_FIELDS)
   if (statement === null) return null

@@ -45,8 +45,8 @@
  */
 import type {FieldsInput} from './fields.js'
 
-import {joinLines, oneLine, textField} from './event-text.js'
-import {normaliseEventType, readFields} from './fields.js'
+import {eventTypeIn, joinLines, oneLine, textField} from './event-text.js'
+import {readFields} from './fields.js'
 
 /** The longest text {@link emailText} returns. */
 export const MAX_EMAIL_TEXT = 4096
@@ -56,6 +56,7 @@ const MAX_URLS = 64
 const MAX_URL = 512
 const DOMAIN_IN_TEXT = /(?:[a-z\d](?:[a-z\d-]{0,62})\.){1,8}[a-z]{2,24}\b/i
 const ADDRESS = /<([^<>\s]{1,254})>\s*$/
+const MESSAGE_STORED: ReadonlySet<string> = new Set(['message_stored'])
 
 /** What {@link emailText} needs of a log row. */
 export interface EmailSource {
@@ -74,7 +75,7 @@ export interface EmailSource {
  * ```
  */
 export function emailText(row: EmailSource): null | string {
-  if (normaliseEventType(row.event_type ?? '') !== 'message_stored') return null
+  if (eventTypeIn(row.event_type ?? '', MESSAGE_STORED) === null) return null
   const fields = readFields(row.fields)
   const field = (name: string): string => textField(fields, name)?.trim() ?? ''
   const mailFrom = field('mail_from')

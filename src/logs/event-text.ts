@@ -6,6 +6,7 @@
  * a line of its own nor put raw control bytes into stored evidence.
  */
 import {sliceWhole} from '../util/slice-whole.js'
+import {normaliseEventType} from './fields.js'
 
 const CONTROL = /[\u0000-\u001F\u007F]/g
 
@@ -44,4 +45,25 @@ export function joinLines(lines: readonly string[], max: number): string {
   }
 
   return lines.slice(0, count).join('\n')
+}
+
+const NEEDS_NORMALISING = /[A-Z.\-\s]/
+
+/**
+ * `eventType` in its normal spelling ({@link normaliseEventType}) when that
+ * is one of `types`, else null. Cheap for the common case, an event type
+ * already in its normal spelling (DECNET's are): no string is built unless
+ * the type needs normalising. Each extractor calls it once per row.
+ *
+ * @example
+ * ```ts
+ * eventTypeIn('Message-Stored', new Set(['message_stored'])) // 'message_stored'
+ * eventTypeIn('login_failed', new Set(['message_stored']))   // null
+ * ```
+ */
+export function eventTypeIn(eventType: string, types: {has(type: string): boolean}): null | string {
+  if (types.has(eventType)) return eventType
+  if (!NEEDS_NORMALISING.test(eventType)) return null
+  const normal = normaliseEventType(eventType)
+  return types.has(normal) ? normal : null
 }

@@ -22,11 +22,13 @@
  */
 import type {FieldsInput} from './fields.js'
 
-import {oneLine, textField} from './event-text.js'
-import {normaliseEventType, readFields} from './fields.js'
+import {eventTypeIn, oneLine, textField} from './event-text.js'
+import {readFields} from './fields.js'
 
 /** The longest text {@link fileText} returns. */
 export const MAX_FILE_TEXT = 4096
+
+const FILE_EVENTS: ReadonlySet<string> = new Set(['file_captured', 'request'])
 
 /** What {@link fileText} needs of a log row. */
 export interface FileSource {
@@ -45,8 +47,8 @@ export interface FileSource {
  * ```
  */
 export function fileText(row: FileSource): null | string {
-  const type = normaliseEventType(row.event_type ?? '')
-  if (type !== 'file_captured' && type !== 'request') return null
+  const type = eventTypeIn(row.event_type ?? '', FILE_EVENTS)
+  if (type === null) return null
   const fields = readFields(row.fields)
   const value = (name: string, max: number): string => {
     const text = oneLine(textField(fields, name)?.trim() ?? '', max)

@@ -23,8 +23,8 @@
  */
 import type {FieldsInput} from './fields.js'
 
-import {oneLine} from './event-text.js'
-import {normaliseEventType, readFields} from './fields.js'
+import {eventTypeIn, oneLine} from './event-text.js'
+import {readFields} from './fields.js'
 
 /** The longest text {@link networkText} returns. */
 export const MAX_NETWORK_TEXT = 4096
@@ -69,9 +69,9 @@ export interface NetworkSource {
  * ```
  */
 export function networkText(row: NetworkSource): null | string {
-  const type = normaliseEventType(row.event_type ?? '')
-  const first = FIRST_KEYS.get(type)
-  if (first === undefined) return null
+  const type = eventTypeIn(row.event_type ?? '', FIRST_KEYS)
+  if (type === null) return null
+  const first = FIRST_KEYS.get(type)!
   const fields = readFields(row.fields)
   const keys = [...first.filter((key) => key in fields), ...Object.keys(fields).filter((key) => !first.includes(key))].slice(0, MAX_FIELDS)
   let text = type

@@ -152,6 +152,8 @@ describe('event kinds beyond commands and HTTP requests', () => {
     assert.equal(databaseText({event_type: 'command', fields: {command: 'uname -a'}}), null, 'a shell command is not a database command')
     assert.equal(databaseText({event_type: 'query', fields: {qname: 'www.corp.example'}}), null, 'a DNS query holds no statement')
     assert.equal(databaseText({event_type: 'sql_query', fields: {sql: 'DROP TABLE x'}}), 'query DROP TABLE x')
+    assert.equal(databaseText({event_type: 'SQL-Query', fields: {sql: 'DROP TABLE x'}}), 'query DROP TABLE x', 'event types in any spelling')
+    assert.equal(emailText({event_type: 'Message.Stored', fields: {subject: 'x'}}), 'Subject: x')
     assert.equal(databaseText({event_type: 'post_request', fields: {body_preview: '{"size":1}', method: 'POST', path: '/_search'}}), 'elasticsearch POST /_search {"size":1}')
     assert.deepEqual(parsePythonList(String.raw`['a', "it's", 'x\ny']`), ['a', "it's", 'x\ny'])
     assert.equal(parsePythonList("['a', 'b'"), null)
