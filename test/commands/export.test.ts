@@ -109,7 +109,14 @@ for (const kind of DATABASE_KINDS) {
         assert.deepEqual(rest, JSON.parse(show.stdout))
       }
 
-      const a = profiles.find((p) => p.ip === A) as unknown as {commands: Array<{command: string}>; credentials: unknown[]; artifacts: unknown[]}
+      type Exported = {artifacts: unknown[]; behavior: null | {class: string}; commands: Array<{command: string}>; credentials: unknown[]; fingerprintCount: number; fingerprints: Array<{type: string; value: string}>}
+      const [a, b, c] = [A, B, C].map((ip) => profiles.find((p) => p.ip === ip) as unknown as Exported)
+      // the pages read fingerprints and behaviour for all their attackers at once: each gets its own
+      assert.deepEqual(a.fingerprints.map((f) => f.value).sort(), ['SSH-2.0-Go', 'SSH-2.0-libssh_0.9.6'])
+      assert.equal(a.fingerprintCount, 2)
+      assert.deepEqual(c.fingerprints.map((f) => f.value), ['SSH-2.0-Go'])
+      assert.deepEqual([b.fingerprints, b.fingerprintCount], [[], 0])
+      for (const profile of [a, b, c]) assert.equal(typeof profile.behavior?.class, 'string')
       assert.equal(a.commands.length, 3)
       assert.equal(a.commands[1].command, HOSTILE_COMMAND, 'the hostile command, whole')
       assert.equal(a.credentials.length, 2)

@@ -40,6 +40,9 @@ export const EXPORT_LOGS: readonly NewLog[] = [
   log(T('01:00'), 'decky-02', 'telnet', 'command', A, {}, `CMD uid=0 user=root src=${A} pwd=/root cmd=cat /etc/shadow`),
   log(T('00:30'), 'decky-03', 'http', 'request', B, {path: '/'}),
   log(T('02:00'), 'decky-01', 'ssh', 'command', C, {command: 'id'}),
+  log(T('02:10'), 'decky-01', 'sniffer', 'ssh_client_banner', A, {ssh_version: 'SSH-2.0-Go'}),
+  log(T('02:11'), 'decky-01', 'sniffer', 'ssh_client_banner', A, {ssh_version: 'SSH-2.0-libssh_0.9.6'}),
+  log(T('02:12'), 'decky-02', 'sniffer', 'ssh_client_banner', C, {ssh_version: 'SSH-2.0-Go'}),
 ]
 
 const tag = (id: string, logId: number, ip: string, technique: string, sub: null | string, tactic: string, at: string) => ({
