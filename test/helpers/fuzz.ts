@@ -28,9 +28,8 @@ export interface Random {
   shuffle<T>(items: T[]): T[]
 }
 
-/** What {@link hostileCommands} reads of a rule: its literals and examples, when it has them, and the input kind it reads. */
+/** What {@link hostileCommands} reads of a rule: its literals and examples, when it has them. */
 export interface FuzzRule {
-  readonly field?: string
   readonly literals?: null | readonly string[]
   readonly examples?: {readonly match?: readonly string[]; readonly noMatch?: readonly string[]}
 }
@@ -126,6 +125,13 @@ export function validLine(rng: Random, command?: string): string {
   return `${head} ${event} [relay@55555 ${params.join(' ')}]${msg}`
 }
 
+/** Hostile command texts, the generic ones apart from those made of one rule's own literals and examples. */
+export interface HostileCommandSets {
+  readonly generic: string[]
+  /** Each with the index (in the rules given) of the rule it was made from. */
+  readonly targeted: Array<{readonly rule: number; readonly text: string}>
+}
+
 /**
  * Regex-hostile command texts: long runs and deep nesting, and, for every
  * rule given, its literals and examples repeated with separators and fillers
@@ -134,22 +140,12 @@ export function validLine(rng: Random, command?: string): string {
  * @param rules - compiled rules (`literals`, `examples`), or none
  */
 export function hostileCommands(rng: Random, rules: readonly FuzzRule[] = []): string[] {
-  return hostileTexts(rng, rules).map(({text}) => text)
+  const {generic, targeted} = hostileCommandSets(rng, rules)
+  return [...generic, ...targeted.map(({text}) => text)]
 }
 
-/** A hostile text, and the input kind of the rule it was made from (null: a generic text, for every kind). */
-export interface HostileText {
-  readonly field: null | string
-  readonly text: string
-}
-
-/**
- * {@link hostileCommands}, each text with the input kind (`field`) of the rule
- * whose literals or examples it was made from: only rules of that kind ever
- * read such a text (a mail rule never sees a command), so a fuzz run may pair
- * it with them alone and the generic texts with every rule.
- */
-export function hostileTexts(rng: Random, rules: readonly FuzzRule[] = []): HostileText[] {
+/** {@link hostileCommands}, saying which rule each targeted text was made from. */
+export function hostileCommandSets(rng: Random, rules: readonly FuzzRule[] = []): HostileCommandSets {
   const n = (): number => rng.int(2000, 10_000)
   const generic = [
     `${'a'.repeat(n())}!`,
@@ -186,20 +182,19 @@ export function hostileTexts(rng: Random, rules: readonly FuzzRule[] = []): Host
     rng.string(n(), ';|'),
   ]
   const separators = [' ', ';', '|', '&&', ' | ', '; ', '$(', '`', '/', '-', '"', "'", '\\', '\n', 'a', '', ' -', '=']
-  const targeted: HostileText[] = []
-  for (const rule of rules) {
-    const field = rule.field ?? null
+  const targeted: Array<{rule: number; text: string}> = []
+  for (const [index, rule] of rules.entries()) {
     const seeds = [...(rule.literals ?? []), ...(rule.examples?.match ?? []), ...(rule.examples?.noMatch ?? [])]
     for (const seed of seeds) {
       const separator = rng.pick(separators)
       const unit = `${seed}${separator}`
-      targeted.push({field, text: unit.repeat(Math.ceil(rng.int(4096, 6000) / Math.max(1, unit.length)))})
+      targeted.push({rule: index, text: unit.repeat(Math.ceil(rng.int(4096, 6000) / Math.max(1, unit.length)))})
       // a match start followed by a long run that almost, but not quite, completes it
-      targeted.push({field, text: `${seed}${rng.pick(separators).repeat(rng.int(3000, 5000))}${rng.pick(['!', '', 'x', seed.slice(0, 3)])}`})
+      targeted.push({rule: index, text: `${seed}${rng.pick(separators).repeat(rng.int(3000, 5000))}${rng.pick(['!', '', 'x', seed.slice(0, 3)])}`})
     }
   }
 
-  return [...generic.map((text) => ({field: null, text})), ...targeted]
+  return {generic, targeted}
 }
 
 /**
