@@ -199,6 +199,8 @@ describe('the heavy fleet on a realistic corpus (3,000 lines, every persona)', {
           assert.equal(typeof profile.behaviorClass, 'string', 'a behaviour class')
           assert.equal(profile.behavior?.class, profile.behaviorClass)
           assert.ok(profile.eventCount > 0)
+          // the double-wrapped bash lines were unwrapped at ingest: no service named after rsyslog's APP-NAME `1`
+          assert.ok(!(profile.services as string[]).includes('1'), `services: ${(profile.services as string[]).join(', ')}`)
           EARNED[persona](profile)
         })
       }
