@@ -173,9 +173,9 @@ async function profiledInTicks(t: TestContext, kind: DatabaseKind, log: string, 
   return exported(t, database.url, env)
 }
 
-describe('the heavy fleet on a realistic corpus (3,000 lines, every persona)', {timeout: 600_000}, () => {
+describe('the heavy fleet on a realistic corpus (3,000 lines, every persona)', () => {
   for (const kind of DATABASE_KINDS) {
-    it(`${kind}: every attacker shows the sections it earned, and the profiles are those of ticks of other sizes`, {skip: skipReason(kind)}, async (t) => {
+    it(`${kind}: every attacker shows the sections it earned, and the profiles are those of ticks of other sizes`, {skip: skipReason(kind), timeout: 600_000}, async (t) => {
       const dir = scratch(t)
       const env = dataDirEnv(dir)
       const log = join(dir, 'decnet.log')
