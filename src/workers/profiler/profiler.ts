@@ -42,6 +42,7 @@ import {ThreadReader} from './read/thread-reader.js'
 import type {Ahead} from '../read-ahead.js'
 import {ReadAhead} from '../read-ahead.js'
 import {BehaviorStore} from './behavior/behavior-store.js'
+import {withProbedLines} from './behavior/probed-behavior.js'
 
 /** The `worker_state` row the profiler keeps its cursor in. */
 export const PROFILER_CURSOR = 'profiler'
@@ -340,7 +341,7 @@ export class Profiler {
     const probedMark = this.#cursorName + PROBED_SUFFIX
     const probed = await withProbedFingerprints(trx, lines, this.#semantics, {mark: probedMark, planned: plan.writes.fingerprints, trusted: this.#trustedProxies})
     const writes = {...plan.writes, fingerprints: probed.rows, ...(mark === undefined ? {} : {credentials: [...plan.writes.credentials, ...mark.rows]})}
-    const behavior = await this.#behavior.plan(trx, cursor, work)
+    const behavior = await this.#behavior.plan(trx, cursor, withProbedLines(work, lines, this.#semantics))
     await this.#write(trx, writes, next)
     await this.#behavior.write(trx, behavior)
     if (probed.last !== undefined) await markProbed(trx, probedMark, probed.last)
