@@ -66,6 +66,36 @@ export function markerCounts(rawLines: Iterable<string>): Map<number, number> {
   return counts
 }
 
+/**
+ * A point a writer stops at until the test opens it (to take the database
+ * away while lines are still coming): `arrived` resolves when the writer is
+ * there, `open()` lets it go on.
+ */
+export class Gate {
+  readonly share: number
+  readonly arrived: Promise<void>
+  #arrive = (): void => undefined
+  readonly #opened: Promise<void>
+  #open = (): void => undefined
+
+  /** A gate `share` (0 to 1) of the way through a writer's lines. */
+  constructor(share: number) {
+    this.share = share
+    this.arrived = new Promise((resolve) => (this.#arrive = resolve))
+    this.#opened = new Promise((resolve) => (this.#open = resolve))
+  }
+
+  /** The writer is here: waits until the gate is opened. */
+  pass(): Promise<void> {
+    this.#arrive()
+    return this.#opened
+  }
+
+  open(): void {
+    this.#open()
+  }
+}
+
 /** What reads the stored markers (the test's database). */
 export type StoredMarkers = () => Promise<Map<number, number>>
 
@@ -99,6 +129,8 @@ export interface FileWriterOptions {
   /** Lines appended at once, then a pause of `paceMs`. */
   readonly chunk: number
   readonly paceMs: number
+  /** Where to stop until the test says (after the copytruncate when past two thirds). */
+  readonly gate?: Gate
 }
 
 /**
@@ -110,11 +142,13 @@ export interface FileWriterOptions {
  * once it is stored (a `tail -F` notices a truncation by the file being
  * shorter than what it read), the rest.
  */
-export async function writeRotatedFile({path, feed, stored, chunk, paceMs}: FileWriterOptions): Promise<void> {
+export async function writeRotatedFile({path, feed, stored, chunk, paceMs, gate}: FileWriterOptions): Promise<void> {
   const numbers = feed.byChannel.file
   const text = (from: number, to: number): string => numbers.slice(from, to).map((n) => `${feed.lines[n]}\n`).join('')
+  const gateAt = gate === undefined ? -1 : Math.floor(numbers.length * gate.share)
   const append = async (from: number, to: number): Promise<void> => {
     for (let at = from; at < to; at += chunk) {
+      if (at <= gateAt && gateAt < at + chunk) await gate!.pass()
       appendFileSync(path, text(at, Math.min(to, at + chunk)))
       await pause(paceMs)
     }
@@ -151,6 +185,7 @@ export interface SenderOptions {
    * (the sender's resend; see docs/ingest.md, "What a sender must resend").
    */
   readonly onBroken?: (sentUpTo: number) => Promise<number>
+  readonly gate?: Gate
 }
 
 function open(options: SenderOptions): Promise<Socket> {
@@ -179,7 +214,9 @@ export async function sendLines(options: SenderOptions): Promise<number> {
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
     socket.on('error', () => (broken = true))
     let at = from
+    const gateAt = options.gate === undefined ? -1 : Math.floor(lines.length * options.gate.share)
     for (; at < lines.length && !broken && !socket.destroyed; at += chunk) {
+      if (at <= gateAt && gateAt < at + chunk) await options.gate!.pass()
       const frames = lines.slice(at, at + chunk).map((line) => `${Buffer.byteLength(line)} ${line}`)
       await new Promise<void>((resolve) => socket.write(frames.join(''), () => resolve()))
       await pause(paceMs)
