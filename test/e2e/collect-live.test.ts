@@ -98,7 +98,8 @@ async function target(t: TestContext, kind: 'postgres' | 'sqlite', dir: string):
       const seen = collect.output().length
       cluster.stopServer('immediate')
       openGates()
-      const noticed = (): boolean => /receive: database unavailable/.test(collect.output().slice(seen)) && /follow \| follow: /.test(collect.output().slice(seen))
+      // a running receiver spools, a running follower waits; one (re)started meanwhile waits for the database to open it
+      const noticed = (): boolean => ['receive', 'follow'].every((name) => new RegExp(`${name} \\| (${name}: .*(unavailable|unreachable)|database unreachable)`).test(collect.output().slice(seen)))
       await until(noticed, {timeoutMs: 20_000, what: 'the receiver and the follower to notice the outage'}).catch((error: Error) => {
         throw new Error(`${error.message}\n${collect.output().slice(seen)}`)
       })

@@ -33,6 +33,7 @@ export default async function receiveWorker(ctx: WorkerContext): Promise<void> {
   }
 
   const db = await openCollectDatabase(ctx, 'the receive worker')
+  if (db === undefined) return // stopped while waiting for the database
   let lastError: {at: string; message: string} | undefined
   const log = (line: string): void => {
     lastError = {at: nowIso(), message: line}
