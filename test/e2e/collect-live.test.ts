@@ -11,7 +11,8 @@
  * sent: nothing the receiver had accepted was lost) and takes the database
  * away for a while (PostgreSQL: its server stopped and started again;
  * SQLite: its write lock held by another process): same result. On SQLite
- * and on PostgreSQL (a throwaway cluster of the test's own).
+ * and on PostgreSQL (a throwaway cluster of the test's own);
+ * `LIVE_KIND=sqlite` (or `postgres`) runs one of them only.
  */
 import assert from 'node:assert/strict'
 import {chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'

@@ -202,6 +202,12 @@ function open(options: SenderOptions): Promise<Socket> {
  * Sends `lines` with octet counting (RFC 6587), `chunk` at a time, and closes
  * the connection; when it breaks, asks `onBroken` where to start again and
  * reconnects. Resolves with the number of connections it took.
+ *
+ * A receiver killed after this sender's last write and its own last read
+ * closes the connection cleanly (FIN, no reset): what it had read but not
+ * yet made durable is lost and the sender cannot tell. So a test that kills
+ * the receiver does it while every sender still has lines to send (a
+ * {@link Gate} holds them), as a real sender keeps sending.
  */
 export async function sendLines(options: SenderOptions): Promise<number> {
   const {lines, chunk, paceMs} = options
