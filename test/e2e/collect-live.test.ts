@@ -62,7 +62,7 @@ interface Target {
   readonly url: string
   readonly batchUrl: string
   /** Takes the database away, opens the writers' gates (lines come meanwhile), and brings it back once the collectors noticed. */
-  outage(collect: DecnetRun, openGates: () => void): Promise<void>
+  outage(collect: DecnetRun, openGates: () => void, queued: () => Promise<null | number>): Promise<void>
 }
 
 async function target(t: TestContext, kind: 'postgres' | 'sqlite', dir: string): Promise<Target> {
@@ -95,7 +95,7 @@ async function target(t: TestContext, kind: 'postgres' | 'sqlite', dir: string):
   return {
     batchUrl: cluster.url.replace(/\/postgres$/, '/batch'),
     // the server stops (immediate: in-flight transactions die) until the receiver has said it spools and the follower that it waits
-    async outage(collect, openGates) {
+    async outage(collect, openGates, queued) {
       const seen = collect.output().length
       cluster.stopServer('immediate')
       openGates()
@@ -104,6 +104,8 @@ async function target(t: TestContext, kind: 'postgres' | 'sqlite', dir: string):
       await until(noticed, {timeoutMs: 20_000, what: 'the receiver and the follower to notice the outage'}).catch((error: Error) => {
         throw new Error(`${error.message}\n${collect.output().slice(seen)}`)
       })
+      // a receiver that was running spools what comes meanwhile: `fleet status` shows it queued
+      if (/receive: database unavailable/.test(collect.output().slice(seen))) await until(async () => ((await queued()) ?? 0) > 0, {timeoutMs: 20_000, what: 'the spooled lines in fleet status'})
       cluster.startServer()
     },
     url: cluster.url,
@@ -207,9 +209,10 @@ async function live(t: TestContext, kind: 'postgres' | 'sqlite', disrupt: boolea
     receiverKilled = worker(await status('collect'), 'receive').pid
     process.kill(receiverKilled, 'SIGKILL')
     await Promise.all(Object.values(gates).map((gate) => gate.arrived))
+    const queued = async (): Promise<null | number> => (await status('collect')).workers.find((w) => w.name === 'receive')?.sources?.[0]?.queued ?? null
     await db.outage(collect, () => {
       for (const gate of Object.values(gates)) gate.open()
-    })
+    }, queued)
   }
 
   await feeding
@@ -221,6 +224,7 @@ async function live(t: TestContext, kind: 'postgres' | 'sqlite', disrupt: boolea
   const counts = await stored()
   assert.equal(counts.size, feed.lines.length)
   assert.deepEqual([...counts.values()].filter((times) => times !== 1), [], 'every line stored exactly once')
+  await until(async () => (await status('collect')).workers.find((w) => w.name === 'receive')?.sources?.[0]?.queued === 0, {what: 'the receiver to report an empty spool (0 queued)'})
   if (disrupt) {
     const restarted = await status('collect')
     assert.ok(worker(restarted, 'follow').restarts >= 1, 'the follower was restarted')

@@ -69,7 +69,7 @@ export default async function receiveWorker(ctx: WorkerContext): Promise<void> {
         lagBytes: null,
         lastError: lastError?.message ?? null,
         lastErrorAt: lastError?.at ?? null,
-        queued: null,
+        queued: settings.spool === null ? null : stats.spoolLines,
         rejected: stats.rejected,
         source: receiver.addresses.join(' '),
       },
