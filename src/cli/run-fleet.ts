@@ -13,6 +13,7 @@ import {readCredentials} from '../prefork/credentials.js'
 import {planPrivileges} from '../prefork/privilege-plan.js'
 import {Supervisor} from '../prefork/supervisor.js'
 import {catalogEnv} from '../ttp/catalog-store.js'
+import {ruleStateEnv} from '../ttp/rule-state-path.js'
 import {launcherNotifier, runDaemonized, serveFleet} from './fleet-daemon.js'
 import {prepareFleetDatabase} from './fleet-database.js'
 import {fleetTiming} from './fleet-run-flags.js'
@@ -66,8 +67,9 @@ export async function runFleet(io: FleetIo, name: string, flags: FleetRunFlags):
     ...durations,
     allowRoot: plan.allowRoot,
     database: database.target,
-    // an ATT&CK catalog imported with `decnet attack import` reaches the workers (src/ttp/catalog-store.ts)
-    env: catalogEnv(io.dataDir),
+    // an ATT&CK catalog imported with `decnet attack import` reaches the workers (src/ttp/catalog-store.ts),
+    // and so does the operator's rule state (`decnet rules disable|enable|cap|expire`, src/ttp/rule-state-path.ts)
+    env: {...catalogEnv(io.dataDir), ...ruleStateEnv(io.dataDir)},
     fleet: withWorkerOptions(fleet, {...settings.options, ...workerOverrides(flags, intervalSeconds)}),
     gid: plan.user?.gid,
     maxMemoryMb: flags['max-memory'],
