@@ -139,7 +139,6 @@ export function parseExpiry(text: string): string {
  * @throws RuleStateValueError
  */
 export function checkRuleId(id: string): void {
-  // eslint-disable-next-line no-control-regex
   if (id === '' || id.length > MAX_ID_LENGTH || /[\u0000-\u001F\u007F-\u009F\s]/.test(id)) {
     throw new RuleStateValueError(`Expected a rule id (such as discovery.system-info), got ${show(id)}`)
   }
