@@ -2,7 +2,7 @@
 // (off, on, capped, expired; overridden rules untouched; unknown ids a warning), and the file on disk
 // against hostile input (a symbolic link where it goes, bad JSON, a directory, a huge file).
 import assert from 'node:assert/strict'
-import {lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
@@ -18,6 +18,7 @@ import {
   RuleStateError,
   RuleStateValueError,
 } from '../../src/ttp/rule-state.js'
+import {ruleStateReadProblem} from '../../src/ttp/rule-state-path.js'
 import {MAX_STATE_BYTES, readRuleState, updateRuleState, writeRuleState} from '../../src/ttp/rule-state-store.js'
 import {rule, rulesDir, tempDir} from '../helpers/rule-files.js'
 
@@ -161,5 +162,24 @@ describe('the state file on disk', () => {
     mkdirSync(asDir)
     await assert.rejects(readRuleState(asDir), /not a regular file/)
     await assert.rejects(writeRuleState(asDir, EMPTY_RULE_STATE), /not a regular file; refusing to replace it/)
+  })
+})
+
+describe('whether the workers\' user can read the state (the fleet warns before it starts)', () => {
+  it('judges the permission bits of the file and every directory above it', (t) => {
+    const dir = tempDir(t)
+    chmodSync(dir, 0o755)
+    const nobody = {gid: 65534, name: 'nobody', uid: 65534}
+    const path = join(dir, 'rule-state.json')
+    assert.equal(ruleStateReadProblem(path, nobody), undefined, 'no file: nothing to read')
+    writeFileSync(path, '{"version":1,"rules":{}}', {mode: 0o644})
+    chmodSync(path, 0o644)
+    assert.equal(ruleStateReadProblem(path, nobody), undefined)
+    chmodSync(path, 0o600)
+    assert.equal(ruleStateReadProblem(path, nobody), `user nobody cannot read ${path} (mode 0600)`)
+    chmodSync(path, 0o644)
+    chmodSync(dir, 0o700)
+    assert.equal(ruleStateReadProblem(path, nobody), `user nobody cannot enter directory ${dir} (mode 0700)`)
+    assert.equal(ruleStateReadProblem(path, {gid: process.getgid?.() ?? 0, uid: process.getuid?.() ?? 0}), undefined, 'its owner can')
   })
 })
