@@ -143,6 +143,8 @@ export function buildFleetUnit(input: FleetUnitInput): FleetUnit {
     'Type=exec: `systemctl start` fails when node cannot be executed. The master runs in the foreground.',
     ['Type', 'exec'],
     ['ExecStart', execLine(exec)],
+    'systemctl reload: SIGHUP to the master, which has its workers reload their configuration (the ttp worker: its rules and rule state).',
+    ['ExecReload', '/bin/kill -HUP $MAINPID'],
     ...memoryLimitLines(maxMemoryMb),
     ['Environment', db.environment],
     ['Environment', environmentValue('DECNET_DATA_DIR', runtime.dataDir)],

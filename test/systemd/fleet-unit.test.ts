@@ -195,6 +195,8 @@ describe('buildFleetUnit: how it runs and stops', () => {
       assert.equal(parsed.value('Service', 'TimeoutStopSec'), timeout, `grace ${grace}`)
       assert.equal(parsed.value('Service', 'KillMode'), 'mixed')
       assert.equal(parsed.value('Service', 'KillSignal'), 'SIGTERM')
+      // systemctl reload: SIGHUP to the master (decnet fleet reload's signal)
+      assert.equal(parsed.value('Service', 'ExecReload'), '/bin/kill -HUP $MAINPID')
     }
   })
 
