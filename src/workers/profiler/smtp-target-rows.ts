@@ -2,7 +2,7 @@
  * A tick's SMTP target sightings as `attacker_smtp_targets` rows: one per
  * (attacker, domain), with its `RCPT TO` count, accepted messages, event
  * times and log ids. Pure; merging into stored rows is the writer's
- * (`SmtpTargetUpsert`): counts add, times and ids widen. Folding A then B
+ * (`MergeUpsert` with `SMTP_TARGETS_MERGE`): counts add, times and ids widen. Folding A then B
  * therefore gives what folding A and B at once gives.
  */
 import type {AttackerSmtpTargetsTable} from '../../db/schema.js'
