@@ -6,7 +6,7 @@
 
 /** The tables the profiler writes (attacker_geo is the enricher's: the benchmarks do not run it). */
 export const PROFILE_TABLES = Object.freeze([
-  'attacker_command_batches', 'credentials', 'attacker_fingerprints', 'attacker_services', 'attacker_artifacts', 'attacker_behavior', 'attackers',
+  'attacker_command_batches', 'credentials', 'attacker_fingerprints', 'attacker_smtp_targets', 'attacker_services', 'attacker_artifacts', 'attacker_behavior', 'attackers',
 ])
 
 /** Empties the profile of `db` (a kysely instance); `cursor` is the profiler's `worker_state` row name. */

@@ -44,8 +44,8 @@ interface Shown {
   artifacts: Array<{sha256: string}>
   sessions: Array<{id: string; service: string}>
   serviceActivity: {interacted: string[]; scanned: string[]}
-  mail?: unknown[]
-  smtpTargets?: unknown[]
+  mail: Array<{subject: null | string; attachments: Array<{sha256: null | string}>}>
+  smtpTargets: Array<{domain: string}>
   [field: string]: unknown
 }
 
@@ -94,10 +94,12 @@ const EARNED: Record<Persona, (profile: Shown) => void> = {
   },
   mailer(p) {
     assert.ok(p.serviceActivity.interacted.includes('smtp_relay'), 'relayed mail')
-    // TODO(mail): stored mail (`mail[]`) and SMTP target domains (`smtpTargets[]`) come with the "mail" helper's
-    // work; until then a profile has no such fields, and they are asserted only when present.
-    if ('mail' in p) assert.ok((p.mail ?? []).length > 0, 'stored mail')
-    if ('smtpTargets' in p) assert.ok((p.smtpTargets ?? []).length > 0, 'SMTP target domains')
+    const mine = (eventType: string) => CORPUS.lines.filter((line) => line.includes(` ${eventType} `) && line.includes(`src="${p.ip}"`))
+    assert.equal(p.mail.length, mine('message_stored').length, 'every stored mail')
+    for (const m of p.mail) assert.ok(m.subject !== null && m.attachments.length > 0 && m.attachments[0].sha256 !== null, 'subject and attachment hashes')
+    // RCPT TO domains, less the reserved TLDs (`gmail.example` is none)
+    const domains = new Set(mine('rcpt_to').map((line) => /value="<[^@"]*@([^>"]*)>"/.exec(line)?.[1] ?? '').filter((domain) => domain !== '' && !domain.endsWith('.example')))
+    assert.deepEqual(p.smtpTargets.map((target) => target.domain).sort(), [...domains].sort(), 'SMTP target domains')
   },
   database(p) {
     assert.ok(p.credentials.some((c) => c.service === 'mysql'), 'MySQL credentials')
