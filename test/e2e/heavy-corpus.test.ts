@@ -44,8 +44,8 @@ interface Shown {
   artifacts: Array<{sha256: string}>
   sessions: Array<{id: string; service: string}>
   serviceActivity: {interacted: string[]; scanned: string[]}
-  mail?: unknown[]
-  smtpTargets?: unknown[]
+  mail: unknown[]
+  smtpTargets: Array<{domain: string}>
   [field: string]: unknown
 }
 
@@ -94,10 +94,11 @@ const EARNED: Record<Persona, (profile: Shown) => void> = {
   },
   mailer(p) {
     assert.ok(p.serviceActivity.interacted.includes('smtp_relay'), 'relayed mail')
-    // TODO(mail): stored mail (`mail[]`) and SMTP target domains (`smtpTargets[]`) come with the "mail" helper's
-    // work; until then a profile has no such fields, and they are asserted only when present.
-    if ('mail' in p) assert.ok((p.mail ?? []).length > 0, 'stored mail')
-    if ('smtpTargets' in p) assert.ok((p.smtpTargets ?? []).length > 0, 'SMTP target domains')
+    assert.ok(p.mail.length > 0, 'stored mail')
+    // the domains of its RCPT TO lines, less the reserved TLD `example` (no target: docs/profiles.md, "SMTP targets")
+    const rcpt = CORPUS.lines.filter((line) => line.includes(' rcpt_to ') && line.includes(`src="${p.ip}"`)).map((line) => /value="<[^@>]*@([^>]*)>"/.exec(line)?.[1])
+    const domains = new Set(rcpt.filter((domain): domain is string => domain !== undefined && !domain.endsWith('.example')))
+    assert.deepEqual(new Set(p.smtpTargets.map((target) => target.domain)), domains, 'SMTP target domains')
   },
   database(p) {
     assert.ok(p.credentials.some((c) => c.service === 'mysql'), 'MySQL credentials')
