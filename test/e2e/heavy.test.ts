@@ -205,10 +205,10 @@ const CLASSES: Record<string, string> = {
   '192.0.2.200': 'slow_scan', '192.0.2.44': 'mixed', '198.51.100.23': 'slow_scan', '198.51.100.77': 'mixed', '2001:db8::bad:cafe': 'mixed', '203.0.113.7': 'mixed',
 }
 
-/** A profile as `attackers show` gives it (every command; its `behavior` is checked apart) and as a list gives it (the latest 10, and how many in all). */
+/** A profile as `attackers show` gives it (every command; its `behavior` is checked apart; no mail in the sample) and as a list gives it (the latest 10, and how many in all). */
 const shownProfile = <P extends {commands: readonly unknown[]; ip: string}>(profile: P) => {
   const {credentials = [], fingerprints = [], serviceActivity} = (SHOWN as Record<string, {credentials?: unknown[]; fingerprints?: unknown[]; serviceActivity: unknown}>)[profile.ip]
-  return {...profile, ...NO_GEO, behaviorClass: CLASSES[profile.ip], commandCount: profile.commands.length, credentials, credentialCount: credentials.length, fingerprints, fingerprintCount: fingerprints.length, serviceActivity, artifacts: [], sessions: []}
+  return {...profile, ...NO_GEO, behaviorClass: CLASSES[profile.ip], commandCount: profile.commands.length, credentials, credentialCount: credentials.length, fingerprints, fingerprintCount: fingerprints.length, serviceActivity, artifacts: [], sessions: [], mail: [], mailCount: 0, smtpTargets: [], smtpTargetCount: 0}
 }
 const listedProfile = <P extends {commands: readonly unknown[]; ip: string}>(profile: P) => ({...profile, ...NO_GEO, behaviorClass: CLASSES[profile.ip], commandCount: profile.commands.length, commands: profile.commands.slice(-10)})
 
