@@ -14,7 +14,9 @@ import {loopSettings} from '../loop-settings.js'
 import {contextDatabase, runWorkerLoop} from '../run-worker-loop.js'
 import {FailureMemory} from './failure-memory.js'
 import {Matcher} from '../../ttp/matcher.js'
-import {formatRuleProblem, isRuleError, loadRules, RULES_DIR_ENV} from '../../ttp/rule-loader.js'
+import {formatRuleProblem, isRuleError, loadRules, loadTechniqueIndex, RULES_DIR_ENV} from '../../ttp/rule-loader.js'
+import {loadAuthRules} from '../../ttp/auth/auth-rules.js'
+import {AuthState} from './auth-state.js'
 import {TagWriter} from './tag-writer.js'
 import {DEFAULT_BATCH_SIZE, TTP_CURSOR, ttpDrain} from './tick.js'
 
@@ -24,7 +26,8 @@ export const DEFAULT_INTERVAL_SECONDS = 60
 /**
  * Runs the TTP tagger. Options: `interval` (seconds between passes, default
  * 60), `batchSize` (lines per tick, default 5000) and `rulesDir` (an
- * operator's rule directory; default `$DECNET_RULES_DIR`), and the loop's
+ * operator's rule directory; default `$DECNET_RULES_DIR`), `authRules` (the
+ * counting rules' thresholds and windows, see `authSettings`), and the loop's
  * `leaseSeconds` / `dbRetrySeconds` (see `loopSettings`). Rule files that
  * cannot be used are reported on stderr, with their path and why; the other
  * rules still run. Only the instance holding the `ttp` lease tags lines;
@@ -40,11 +43,11 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
   const database = contextDatabase(ctx, 'the ttp worker')
   const settings = loopSettings(ctx.options, ctx.once, DEFAULT_INTERVAL_SECONDS)
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
-  const matcher = await loadMatcher(ctx)
+  const {auth, matcher} = await loadMatcher(ctx)
   await runWorkerLoop(ctx, {
     kind: TTP_CURSOR,
     prepare(db) {
-      const tick = {batchSize, matcher, memory: new FailureMemory(), writer: new TagWriter()}
+      const tick = {auth, authState: new AuthState(), batchSize, matcher, memory: new FailureMemory(auth.lookbackMs), writer: new TagWriter()}
       return (signal) => drain(db, ctx, signal, tick)
     },
     settings,
@@ -52,17 +55,19 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
   })
 }
 
-async function loadMatcher(ctx: WorkerContext): Promise<Matcher> {
+async function loadMatcher(ctx: WorkerContext): Promise<Pick<TtpTickOptions, 'matcher'> & Required<Pick<TtpTickOptions, 'auth'>>> {
   const option = ctx.options.rulesDir
   if (option !== undefined && (typeof option !== 'string' || option === '')) {
     throw new Error(`Expected \`rulesDir\` to be a directory path, got \`${JSON.stringify(option)}\``)
   }
 
   const operatorDir = (option as string | undefined) ?? (process.env[RULES_DIR_ENV] || undefined)
-  const {attackVersion, problems, rules} = await loadRules({operatorDir})
-  for (const problem of problems) console.warn(`${isRuleError(problem) ? 'rule not loaded' : 'rule warning'}: ${formatRuleProblem(problem)}`)
-  ctx.debug('%d rules active (operator directory: %s, ATT&CK %s)', rules.length, operatorDir ?? 'none', attackVersion)
-  return new Matcher(rules, {attackVersion})
+  const techniques = await loadTechniqueIndex()
+  const {attackVersion, problems, rules} = await loadRules({operatorDir, techniques})
+  const counting = await loadAuthRules(techniques, ctx.options.authRules)
+  for (const problem of [...problems, ...counting.problems]) console.warn(`${isRuleError(problem) ? 'rule not loaded' : 'rule warning'}: ${formatRuleProblem(problem)}`)
+  ctx.debug('%d rules and %d counting rules active (operator directory: %s, ATT&CK %s)', rules.length, counting.auth.rules.size, operatorDir ?? 'none', attackVersion)
+  return {auth: counting.auth, matcher: new Matcher(rules, {attackVersion})}
 }
 
 /** Ticks until a tick comes back short (caught up) or `signal` fires (the worker is stopped, or lost its lease). */
