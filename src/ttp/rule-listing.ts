@@ -4,17 +4,19 @@
  */
 import type {LoadRulesOptions, RuleEntry, RuleOrigin, RuleSet, RuleState} from './rule-loader.js'
 import type {RuleField} from './rule-schema.js'
+import type {CountingInput, CountingRuleSet} from './auth/counting-rules.js'
 
 import {AttackCatalog, readCatalog} from './attack-catalog.js'
 import {loadRules} from './rule-loader.js'
 import {techniqueIndex} from './technique-check.js'
+import {checkCountingRules} from './auth/counting-rules.js'
 
 /** One rule in a listing. */
 export interface RuleListing {
   readonly id: string
   readonly version: number
-  /** The input kind the rule reads. */
-  readonly field: RuleField
+  /** The input kind the rule reads: a line's text (`command`, `http`), or, for a built-in counting rule, `auth`, `credential` or `behaviour`. */
+  readonly field: CountingInput | RuleField
   /** Most specific ids, in the rule's order (`T1059.004`). */
   readonly techniques: readonly string[]
   readonly tactics: readonly string[]
@@ -29,6 +31,8 @@ export interface RuleListing {
 export interface CheckedRules {
   readonly set: RuleSet
   readonly catalog: AttackCatalog
+  /** The built-in counting rules, checked against the same catalog. */
+  readonly counting: CountingRuleSet
 }
 
 /**
@@ -38,12 +42,25 @@ export interface CheckedRules {
  */
 export async function loadCheckedRules(catalogPath: string, options: Omit<LoadRulesOptions, 'techniques'> = {}): Promise<CheckedRules> {
   const catalog = await readCatalog(catalogPath)
-  return {catalog, set: await loadRules({...options, techniques: techniqueIndex(catalog)})}
+  const techniques = techniqueIndex(catalog)
+  return {catalog, counting: checkCountingRules(techniques), set: await loadRules({...options, techniques})}
 }
 
-/** Every rule that loaded, in load order. */
-export function listRules(entries: readonly RuleEntry[]): RuleListing[] {
-  return entries.map(({origin, rule, state}) => ({
+/** Every rule that loaded, in load order, then the counting rules that passed their check. */
+export function listRules(entries: readonly RuleEntry[], counting?: CountingRuleSet): RuleListing[] {
+  const countingListings = [...(counting?.rules.values() ?? [])].map((rule): RuleListing => ({
+    confidence: rule.confidence,
+    description: rule.description,
+    field: rule.input,
+    id: rule.id,
+    origin: 'built-in',
+    path: rule.path,
+    state: 'active',
+    tactics: [...new Set(rule.emits.map((emit) => emit.tactic))],
+    techniques: rule.emits.map((emit) => emit.subTechnique ?? emit.technique),
+    version: rule.version,
+  }))
+  return [...entries.map(({origin, rule, state}): RuleListing => ({
     confidence: rule.confidence,
     description: rule.description,
     field: rule.field,
@@ -54,7 +71,7 @@ export function listRules(entries: readonly RuleEntry[]): RuleListing[] {
     tactics: [...new Set(rule.emits.map((emit) => emit.tactic))],
     techniques: rule.emits.map((emit) => emit.subTechnique ?? emit.technique),
     version: rule.version,
-  }))
+  })), ...countingListings]
 }
 
 /** A listing as an aligned table. */

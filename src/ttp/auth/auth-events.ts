@@ -40,7 +40,7 @@ export interface CredentialUse {
   readonly succeeded: boolean
 }
 
-/** An event of an attacker's timing (not noise, not DECNET's own sniffer and prober). */
+/** An event of an attacker's timing: not noise, not DECNET's own sniffer and prober, not a login or a credential. */
 export interface ActivityEvent {
   readonly id: number
   readonly ip: string
@@ -83,8 +83,12 @@ export function collectAuth(row: AuthRow, fields: Readonly<Record<string, unknow
   const {id, timestamp} = row
   // DECNET's `Unknown` (FTP, MQTT) is no one: counted as a failure (as the brute-force rule always has), never as an attacker's credential or timing
   const known = ip !== 'Unknown'
-  if (known && row.service !== undefined && activityOf(row.service, row.event_type ?? '') !== 'noise') into.activity.push({id, ip, ms, service: row.service, timestamp})
   const credential = outcome === null && fields.secret_b64 === undefined ? null : extractCredential(fields)
+  // logins are not a cadence: a scripted brute force with a fixed delay is not a beacon
+  if (known && outcome === null && credential === null && row.service !== undefined && activityOf(row.service, row.event_type ?? '') !== 'noise') {
+    into.activity.push({id, ip, ms, service: row.service, timestamp})
+  }
+
   const principal = credential === null ? principalField(fields) : credential.principal
   if (known && credential !== null) {
     into.credentials.push({
