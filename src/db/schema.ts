@@ -218,9 +218,8 @@ export interface CredentialPairsTable {
   spread_log_id: number | null
 }
 
-/** The line tagged as credential stuffing, per credential and attacker (migration 0015). */
-export interface CredentialPairAttackersTable {
-  pair_key: string
+/** The line an attacker was tagged on as credential stuffing (migration 0015). */
+export interface CredentialStuffersTable {
   ip: string
   tagged_log_id: number
 }
@@ -330,7 +329,7 @@ export interface Database {
   ttp_tags: TtpTagsTable
   auth_failures: AuthFailuresTable
   credential_pairs: CredentialPairsTable
-  credential_pair_attackers: CredentialPairAttackersTable
+  credential_stuffers: CredentialStuffersTable
   ttp_beacons: TtpBeaconsTable
   worker_state: WorkerStateTable
   worker_lease: WorkerLeaseTable

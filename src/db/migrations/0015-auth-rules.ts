@@ -14,8 +14,8 @@ import type {Kysely} from 'kysely'
  *   (`first_log_id`, `first_ip`, `first_target` as `decky/service`) and the
  *   first line that used it from another attacker or on another target
  *   (`spread_log_id`, null until then): credential stuffing.
- * - `credential_pair_attackers`: per credential and attacker, the line that
- *   was tagged as stuffing (each attacker is tagged once per credential).
+ * - `credential_stuffers`: per attacker, the line that was tagged as
+ *   credential stuffing (each attacker is tagged once).
  * - `ttp_beacons`: per attacker, its latest event times (JSON), the last
  *   log id folded in and whether it looked like a beacon then.
  *
@@ -31,11 +31,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     first_target text not null,
     spread_log_id bigint
   )`.execute(db)
-  await sql`create table credential_pair_attackers (
-    pair_key text not null,
-    ip text not null,
-    tagged_log_id bigint not null,
-    primary key (pair_key, ip)
+  await sql`create table credential_stuffers (
+    ip text primary key,
+    tagged_log_id bigint not null
   )`.execute(db)
   await sql`create table ttp_beacons (
     ip text primary key,
@@ -47,7 +45,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 /** Drops the tables and columns. */
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop table ttp_beacons`.execute(db)
-  await sql`drop table credential_pair_attackers`.execute(db)
+  await sql`drop table credential_stuffers`.execute(db)
   await sql`drop table credential_pairs`.execute(db)
   await sql`alter table auth_failures drop column secret_sha256`.execute(db)
   await sql`alter table auth_failures drop column principal`.execute(db)

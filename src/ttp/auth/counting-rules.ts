@@ -62,7 +62,7 @@ export const COUNTING_RULES: readonly CountingRule[] = Object.freeze(([
   },
   {
     confidence: 0.8,
-    description: 'Brute Force: Credential Stuffing: a credential (principal and secret) already used on another decky or service, or by another attacker; each attacker once per credential',
+    description: 'Brute Force: Credential Stuffing: a credential (principal and secret) already used on another decky or service, or by another attacker; each attacker once (its first use of a credential that spread)',
     emits: [emit('TA0006', 'T1110', 'T1110.004')],
     id: COUNTING_RULE_IDS.stuffing,
     input: 'credential',

@@ -8,9 +8,11 @@
  * {@link PairSummary} keeps its first use and the first use that *spread*
  * it (another attacker, or another target). A use `u` is tagged when the
  * credential has spread at or before `u` (by id) and `u`'s attacker has not
- * been tagged for it at a lower id: each attacker once per credential, on
- * its first use after the spread (the attacker that spread it is tagged on
- * that use; the first attacker, if it comes back). Everything about `u`
+ * been tagged at a lower id: each attacker once, on its first use of a
+ * credential after that credential spread (the attacker that spread it is
+ * tagged on that use; the first attacker, if it comes back). Once, not once
+ * per credential: a bot working through a shared list would otherwise get a
+ * tag for nearly every attempt. Everything about `u`
  * depends on uses with ids up to its own, so tick boundaries, restarts and
  * replays (the summaries keep the lowest ids) give the same tags.
  */
@@ -28,7 +30,7 @@ export interface PairSummary {
   spreadLogId: null | number
 }
 
-/** The state the fold reads and moves: summaries by pair key, and the tagged use by `pairKey \n ip`. */
+/** The state the fold reads and moves: summaries by pair key, and the tagged use by attacker IP. */
 export interface StuffingState {
   readonly pairs: Map<string, PairSummary>
   readonly tagged: Map<string, number>
@@ -38,7 +40,7 @@ export interface StuffingState {
 export interface StuffingChanges {
   /** Pair keys whose summary changed. */
   readonly pairs: Set<string>
-  /** `pairKey \n ip` keys newly tagged. */
+  /** Attacker IPs newly tagged. */
   readonly tagged: Set<string>
 }
 
@@ -71,7 +73,7 @@ export function stuffingTags(
     }
 
     if (pair.spreadLogId === null || pair.spreadLogId > use.id) continue
-    const key = `${use.pairKey}\n${use.ip}`
+    const key = use.ip
     const tagged = state.tagged.get(key)
     if (tagged !== undefined && tagged < use.id) continue
     if (tagged === undefined) {

@@ -7,7 +7,7 @@
 import type {Transaction} from 'kysely'
 
 import type {DialectName} from '../../db/dialect-of.js'
-import type {CredentialPairAttackersTable, CredentialPairsTable, Database, TtpBeaconsTable} from '../../db/schema.js'
+import type {CredentialPairsTable, CredentialStuffersTable, Database, TtpBeaconsTable} from '../../db/schema.js'
 import type {UpsertColumns} from '../../db/bulk/upsert-columns.js'
 import type {BeaconState} from '../../ttp/auth/beaconing.js'
 import type {StuffingChanges, StuffingState} from '../../ttp/auth/credential-stuffing.js'
@@ -24,14 +24,14 @@ const KEYS_PER_SELECT = 500
 const PAIR_COLUMNS: UpsertColumns<CredentialPairsTable> = [
   ['pair_key', 'text'], ['first_log_id', 'bigint'], ['first_ip', 'text'], ['first_target', 'text'], ['spread_log_id', 'bigint'],
 ]
-const TAGGED_COLUMNS: UpsertColumns<CredentialPairAttackersTable> = [['pair_key', 'text'], ['ip', 'text'], ['tagged_log_id', 'bigint']]
+const TAGGED_COLUMNS: UpsertColumns<CredentialStuffersTable> = [['ip', 'text'], ['tagged_log_id', 'bigint']]
 const BEACON_COLUMNS: UpsertColumns<TtpBeaconsTable> = [['ip', 'text'], ['last_log_id', 'bigint'], ['state', 'text']]
 
 /** Reads and writes the counting rules' state; its SQL is built once per dialect. */
 export class AuthState {
   readonly #writers = new Map<string, BulkUpsert<never>>()
 
-  /** The summaries of `pairKeys` and the attackers tagged for them among `ips`. */
+  /** The summaries of `pairKeys`, and which of `ips` were tagged already. */
   async readStuffing(trx: Transaction<Database>, pairKeys: readonly string[], ips: readonly string[]): Promise<StuffingState> {
     const dialect = dialectOf(trx)
     const state: StuffingState = {pairs: new Map(), tagged: new Map()}
@@ -40,11 +40,11 @@ export class AuthState {
         const spread = row.spread_log_id === null ? null : Number(row.spread_log_id)
         state.pairs.set(row.pair_key, {firstIp: row.first_ip, firstLogId: Number(row.first_log_id), firstTarget: row.first_target, spreadLogId: spread})
       }
+    }
 
-      for (const someIps of chunks([...new Set(ips)], KEYS_PER_SELECT)) {
-        const rows = await trx.selectFrom('credential_pair_attackers').selectAll().where(valuesIn(dialect, 'pair_key', keys)).where(valuesIn(dialect, 'ip', someIps)).execute()
-        for (const row of rows) state.tagged.set(`${row.pair_key}\n${row.ip}`, Number(row.tagged_log_id))
-      }
+    for (const some of chunks([...new Set(ips)], KEYS_PER_SELECT)) {
+      const rows = await trx.selectFrom('credential_stuffers').selectAll().where(valuesIn(dialect, 'ip', some)).execute()
+      for (const row of rows) state.tagged.set(row.ip, Number(row.tagged_log_id))
     }
 
     return state
@@ -57,11 +57,8 @@ export class AuthState {
       return {first_ip: pair.firstIp, first_log_id: pair.firstLogId, first_target: pair.firstTarget, pair_key: key, spread_log_id: pair.spreadLogId}
     })
     await this.#writer<CredentialPairsTable>(dialectOf(trx), 'credential_pairs', PAIR_COLUMNS, ['pair_key'], ['first_log_id', 'first_ip', 'first_target', 'spread_log_id']).write(trx, pairs)
-    const tagged = [...changes.tagged].map((key) => {
-      const cut = key.indexOf('\n')
-      return {ip: key.slice(cut + 1), pair_key: key.slice(0, cut), tagged_log_id: state.tagged.get(key)!}
-    })
-    await this.#writer<CredentialPairAttackersTable>(dialectOf(trx), 'credential_pair_attackers', TAGGED_COLUMNS, ['pair_key', 'ip'], []).write(trx, tagged)
+    const tagged = [...changes.tagged].map((ip) => ({ip, tagged_log_id: state.tagged.get(ip)!}))
+    await this.#writer<CredentialStuffersTable>(dialectOf(trx), 'credential_stuffers', TAGGED_COLUMNS, ['ip'], []).write(trx, tagged)
   }
 
   /** The beaconing states of `ips` (absent ones start empty). */

@@ -36,7 +36,7 @@ async function countingTags(db: Kysely<Database>): Promise<string[]> {
 
 /** Clears every table the tick writes and moves the cursor back: tagging from scratch. */
 async function forget(db: Kysely<Database>): Promise<void> {
-  for (const table of ['ttp_tags', 'auth_failures', 'credential_pairs', 'credential_pair_attackers', 'ttp_beacons'] as const) await db.deleteFrom(table).execute()
+  for (const table of ['ttp_tags', 'auth_failures', 'credential_pairs', 'credential_stuffers', 'ttp_beacons'] as const) await db.deleteFrom(table).execute()
   await resetCursor(db, TTP_CURSOR)
 }
 
