@@ -69,7 +69,7 @@ export function beaconTags(
     const cadence = cadenceOf(times, size)
     const holds = cadence !== undefined && cadence.meanS >= minIntervalSeconds && cadence.cv <= maxJitter
     if (holds && !entry.state.active) {
-      const evidence = `${size} events on ${shown(times[0][1])} every ${cadence.meanS.toFixed(1)} s (cv ${cadence.cv.toFixed(3)}) from ${event.ip}`
+      const evidence = `${size} events on ${shown(times[0][1])} every ${cadence.meanS.toFixed(1)} s (cv ${cadence.cv.toFixed(3)}) from ${shown(event.ip, 64)}`
       tags.push(...countingTags(rule, event, evidence, attackVersion))
     }
 

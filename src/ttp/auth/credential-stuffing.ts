@@ -83,8 +83,8 @@ export function stuffingTags(
 
     const who = use.principal === null ? 'no principal' : `principal ${shown(use.principal)}`
     const evidence =
-      `credential (${who}, ${shown(use.secretKind)}, ${shortHash(use.secretSha256)}) from ${use.ip} on ${shown(use.target, 48)}; ` +
-      `first used from ${pair.firstIp} on ${shown(pair.firstTarget, 48)}`
+      `credential (${who}, ${shown(use.secretKind)}, ${shortHash(use.secretSha256)}) from ${shown(use.ip, 64)} on ${shown(use.target, 48)}; ` +
+      `first used from ${shown(pair.firstIp, 64)} on ${shown(pair.firstTarget, 48)}`
     tags.push(...countingTags(rule, use, evidence, attackVersion))
   }
 

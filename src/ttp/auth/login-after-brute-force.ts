@@ -52,7 +52,7 @@ export function loginAfterBruteForceTags(
     if (count < settings.loginAfterBruteForce.failures || first === undefined) continue
     const who = success.principal === null ? '' : ` for ${shown(success.principal)}`
     const seconds = Math.round((success.ms - first.ms) / 1000)
-    const evidence = `login succeeded${who} after ${count} failed logins from ${success.ip} in ${seconds} s`
+    const evidence = `login succeeded${who} after ${count} failed logins from ${shown(success.ip, 64)} in ${seconds} s`
     tags.push(...countingTags(rule, success, evidence, attackVersion))
   }
 

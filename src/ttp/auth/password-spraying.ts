@@ -66,7 +66,7 @@ export function sprayingTags(
       const named = [...now.names].slice(0, NAMED).map((name) => shown(name)).join(', ')
       const more = now.names.size > NAMED ? ', …' : ''
       const seconds = Math.round((failure.ms - now.first.ms) / 1000)
-      const evidence = `${now.names.size} principals, 1 secret (${shortHash(failure.secretSha256!)}) from ${failure.ip} in ${seconds} s: ${named}${more}`
+      const evidence = `${now.names.size} principals, 1 secret (${shortHash(failure.secretSha256!)}) from ${shown(failure.ip, 64)} in ${seconds} s: ${named}${more}`
       tags.push(...countingTags(rule, failure, evidence, attackVersion))
     }
   }
