@@ -12,12 +12,14 @@ import type {Kysely} from 'kysely'
 import type {Database} from '../../../src/db/schema.js'
 import type {TtpTickOptions} from '../../../src/workers/ttp/tick.js'
 
+import {parseDatabaseUrl} from '../../../src/db/url.js'
 import {loadAuthRules} from '../../../src/ttp/auth/auth-rules.js'
 import {Matcher} from '../../../src/ttp/matcher.js'
 import {loadRules, loadTechniqueIndex} from '../../../src/ttp/rule-loader.js'
 import {AuthState} from '../../../src/workers/ttp/auth-state.js'
 import {FailureMemory} from '../../../src/workers/ttp/failure-memory.js'
 import {TTP_CURSOR, ttpDrain, ttpTick} from '../../../src/workers/ttp/tick.js'
+import ttp from '../../../src/workers/ttp/worker.js'
 import {countingScenario, credentialLog, requestLog} from '../../helpers/auth-logs.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {insertLogs, readTags, resetCursor} from '../../helpers/ttp-logs.js'
@@ -109,6 +111,16 @@ for (const kind of DATABASE_KINDS) {
       const done = await runWorker(t, url, 5).exited
       assert.equal(done.code, 0, done.stderr)
       assert.deepEqual(await readTags(db), all)
+    })
+
+    it("takes the worker's authRules option: a lower spraying threshold fires, a bad value stops the worker naming it", async (t) => {
+      const {db, url} = await migratedDatabase(kind, t)
+      await insertLogs(db, ['root', 'admin', 'oracle'].map((principal, n) => credentialLog({at: n / 10, ip: '203.0.113.70', principal, secret: 'Autumn2026'})))
+      const run = (options: Record<string, unknown>) =>
+        ttp({database: parseDatabaseUrl(url), debug() {}, fleet: 'test', name: 'ttp', once: true, options: options as never, ready() {}, signal: new AbortController().signal})
+      await assert.rejects(run({authRules: {spraying: {principals: 0}}}), /Expected `authRules\.spraying\.principals` to be a positive number, got `0`/)
+      await run({authRules: {spraying: {principals: 3}}})
+      assert.deepEqual(await countingTags(db), ['credential-access.password-spraying@3'])
     })
 
     it('hostile principals and secrets do not break the tick', async (t) => {
