@@ -1,14 +1,15 @@
 /**
  * One attacker as STIX 2.1 objects (pure): its address, its activity, a
- * threat-actor, the techniques it used, the files it left, the commands it
- * ran and the credentials it tried. Every id is a UUIDv5 of what the object
+ * threat-actor, the techniques it used, the files it left, the mail domains
+ * it tried to reach, the commands it ran and the credentials it tried. Every id is a UUIDv5 of what the object
  * stands for, so an export run twice names its objects the same; the
  * cyber-observables' ids follow STIX 2.1 §2.9 (the SCO namespace over the
  * canonical JSON of their identifying properties).
  */
 import {isIPv6} from 'node:net'
 
-import type {AttackerCommand, AttackerCredential, AttackerFile} from '../attackers/attacker-profile.js'
+import type {AttackerBehavior} from '../attackers/attacker-behavior.js'
+import type {AttackerCommand, AttackerCredential, AttackerFile, AttackerFingerprint, AttackerSmtpTarget} from '../attackers/attacker-profile.js'
 import type {ExportedAttacker} from './exported-attackers.js'
 import type {TechniqueLabel} from './technique-label.js'
 
@@ -101,6 +102,8 @@ export function* attackerObjects(exported: ExportedAttacker, labels: ReadonlyMap
     ...(attacker.country !== null && {x_decnet_country_code: attacker.country}),
     ...(attacker.asn !== null && {x_decnet_asn: attacker.asn}),
     ...(attacker.asName !== null && {x_decnet_as_name: attacker.asName}),
+    ...behaviorProperties(attacker.behavior),
+    ...fingerprintProperties(attacker.fingerprints, attacker.fingerprintCount),
   }
   yield actor
   yield {
@@ -123,6 +126,7 @@ export function* attackerObjects(exported: ExportedAttacker, labels: ReadonlyMap
   }
 
   yield* fileObjects(attacker.artifacts, address.id, ip, common)
+  yield* smtpTargetObjects(attacker.smtpTargets, address.id, ip, common)
   yield* commandObjects(attacker.commands, attacker.commandCount, address.id, ip, common)
   yield* credentialObjects(attacker.credentials, address.id, ip, common)
   if (options.indicators) {
@@ -156,6 +160,21 @@ function* fileObjects(files: readonly AttackerFile[], addressId: string, ip: str
 
     const at = stixTime(file.timestamp)
     yield {...common('observed-data', `file|${ip}|${at}|${object.id}`, at, at), first_observed: at, last_observed: at, number_observed: 1, object_refs: [addressId, object.id]}
+  }
+}
+
+/** Each SMTP target domain: a `domain-name`, and an `observed-data` of the attempts (RCPT TO lines and accepted messages) on it. */
+function* smtpTargetObjects(targets: readonly AttackerSmtpTarget[], addressId: string, ip: string, common: Common): Generator<StixObject> {
+  for (const target of targets) {
+    const domain = sco('domain-name', {value: target.domain})
+    yield domain
+    const first = stixTime(target.firstSeen)
+    const last = laterOf(first, stixTime(target.lastSeen))
+    yield {
+      ...common('observed-data', `smtp-target|${ip}|${target.domain}`, first, last),
+      first_observed: first, last_observed: last, number_observed: count(target.count + target.messages, 1), object_refs: [addressId, domain.id],
+      x_decnet_rcpt_count: target.count, x_decnet_message_count: target.messages,
+    }
   }
 }
 
@@ -226,7 +245,33 @@ export function stixTime(text: string): string {
   return Number.isFinite(time) ? new Date(time).toISOString() : new Date(0).toISOString()
 }
 
-function laterOf(first: string, last: string): string {
+/** The threat-actor's behaviour properties: the class, and the beacon, tools and OS guessed where there are. */
+function behaviorProperties(behavior: AttackerBehavior | null): Record<string, unknown> {
+  if (behavior === null) return {}
+  const {beacon, os, toolGuesses} = behavior
+  return {
+    x_decnet_behavior_class: behavior.class,
+    ...(beacon !== null && {x_decnet_beacon: {interval_s: beacon.intervalS, jitter_pct: beacon.jitterPct}}),
+    ...(toolGuesses.length > 0 && {x_decnet_tool_guesses: toolGuesses}),
+    ...(os.guess !== null && {x_decnet_os_guess: os.guess}),
+    ...(os.hopDistance !== null && {x_decnet_hop_distance: os.hopDistance}),
+  }
+}
+
+/** Fingerprints a threat-actor carries at most (the first of `attackers show`'s order: family by family, the most seen first). */
+const STIX_FINGERPRINTS = 100
+
+/** The threat-actor's fingerprint properties: how many, and the first {@link STIX_FINGERPRINTS}. */
+function fingerprintProperties(fingerprints: readonly AttackerFingerprint[], total: number): Record<string, unknown> {
+  if (fingerprints.length === 0) return {}
+  return {
+    x_decnet_fingerprint_count: total,
+    x_decnet_fingerprints: fingerprints.slice(0, STIX_FINGERPRINTS).map((f) => ({type: f.type, value: f.value, count: f.count, first_seen: stixTime(f.firstSeen), last_seen: laterOf(stixTime(f.firstSeen), stixTime(f.lastSeen))})),
+  }
+}
+
+/** `last`, or `first` when `last` is earlier (a range never runs backwards). */
+export function laterOf(first: string, last: string): string {
   return last < first ? first : last
 }
 
