@@ -201,6 +201,37 @@ export interface AuthFailuresTable {
   ip: string
   /** The log line's timestamp, as stored in `logs`. */
   timestamp: string
+  /** Who the login was for, when the line said (migration 0015; null before). */
+  principal: string | null
+  /** SHA-256 (hex) of the secret tried, when the line carried one (migration 0015; null before). */
+  secret_sha256: string | null
+}
+
+/** One credential (kind, principal, secret) and where it was first used, for credential stuffing (migration 0015). */
+export interface CredentialPairsTable {
+  /** SHA-256 (hex) of the secret kind, principal and secret hash. */
+  pair_key: string
+  first_log_id: number
+  first_ip: string
+  /** `decky/service` of the first use. */
+  first_target: string
+  /** The first line using it from another attacker or on another target; null until one does. */
+  spread_log_id: number | null
+}
+
+/** The line an attacker was tagged on as credential stuffing (migration 0015). */
+export interface CredentialStuffersTable {
+  ip: string
+  tagged_log_id: number
+}
+
+/** An attacker's latest event times for the beaconing rule (migration 0015). */
+export interface TtpBeaconsTable {
+  ip: string
+  /** The last log line folded in: lines at or below it are never folded again. */
+  last_log_id: number
+  /** JSON: see `BeaconStateJson`. */
+  state: string
 }
 
 /** What the operator's GeoIP and ASN databases say of an attacker IP (see migration 0013). */
@@ -320,6 +351,9 @@ export interface Database {
   attacker_geo: AttackerGeoTable
   ttp_tags: TtpTagsTable
   auth_failures: AuthFailuresTable
+  credential_pairs: CredentialPairsTable
+  credential_stuffers: CredentialStuffersTable
+  ttp_beacons: TtpBeaconsTable
   worker_state: WorkerStateTable
   worker_lease: WorkerLeaseTable
   ingest_sources: IngestSourcesTable

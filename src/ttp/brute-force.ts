@@ -30,7 +30,13 @@ export const BRUTE_FORCE_RULE = Object.freeze({
   windowMs: 5 * 60_000,
 })
 
-/** How far before a new failure the history must be read to decide on it. */
+/** The threshold and window of the rule (default: {@link BRUTE_FORCE_RULE}'s; the `ttp` worker's come from its auth settings). */
+export interface BruteForceLimits {
+  readonly threshold: number
+  readonly windowMs: number
+}
+
+/** How far before a new failure the history must be read to decide on it (with the default limits). */
 export const LOOKBACK_MS = 2 * BRUTE_FORCE_RULE.windowMs
 
 /** One failed authentication. */
@@ -40,6 +46,10 @@ export interface AuthFailure {
   readonly timestamp: string
   /** `timestamp` in epoch milliseconds. */
   readonly ms: number
+  /** Who the login was for, when the line said (the spraying rule reads it). */
+  readonly principal?: null | string
+  /** SHA-256 (hex) of the secret tried, when the line carried one. */
+  readonly secretSha256?: null | string
 }
 
 /**
@@ -53,7 +63,12 @@ export interface AuthFailure {
  * const tags = bruteForceTags(batchFailures, await lookback(batchFailures))
  * ```
  */
-export function bruteForceTags(fresh: readonly AuthFailure[], history: readonly AuthFailure[], attackVersion: null | string = null): NewTtpTag[] {
+export function bruteForceTags(
+  fresh: readonly AuthFailure[],
+  history: readonly AuthFailure[],
+  attackVersion: null | string = null,
+  limits: BruteForceLimits = BRUTE_FORCE_RULE,
+): NewTtpTag[] {
   const byIp = new Map<string, AuthFailure[]>()
   for (const failure of [...history, ...fresh]) {
     let list = byIp.get(failure.ip)
@@ -67,7 +82,7 @@ export function bruteForceTags(fresh: readonly AuthFailure[], history: readonly 
     const ordered = dedupe(failures).sort((a, b) => a.ms - b.ms || a.id - b.id)
     for (const [at, failure] of ordered.entries()) {
       if (!freshIds.has(failure.id)) continue
-      const crossed = crossing(ordered, at)
+      const crossed = crossing(ordered, at, limits)
       if (crossed) tags.push(tag(failure, crossed.count, crossed.first, attackVersion))
     }
   }
@@ -76,22 +91,22 @@ export function bruteForceTags(fresh: readonly AuthFailure[], history: readonly 
 }
 
 /** When `ordered[at]` crosses the threshold: its count and the first failure of its window. */
-function crossing(ordered: readonly AuthFailure[], at: number): undefined | {count: number; first: AuthFailure} {
-  const {threshold} = BRUTE_FORCE_RULE
+function crossing(ordered: readonly AuthFailure[], at: number, limits: BruteForceLimits): undefined | {count: number; first: AuthFailure} {
+  const {threshold, windowMs} = limits
   // Capped counts first: a long burst must not cost a full window scan per failure.
-  if (windowCount(ordered, at, threshold).count < threshold) return undefined
+  if (windowCount(ordered, at, threshold, windowMs).count < threshold) return undefined
   const previous = previousVisible(ordered, at)
-  if (previous !== undefined && windowCount(ordered, previous, threshold).count >= threshold) return undefined
-  return windowCount(ordered, at, Number.POSITIVE_INFINITY)
+  if (previous !== undefined && windowCount(ordered, previous, threshold, windowMs).count >= threshold) return undefined
+  return windowCount(ordered, at, Number.POSITIVE_INFINITY, windowMs)
 }
 
 /** Failures visible from `ordered[at]` (id not above its own) within the window ending at it, counted up to `cap`. */
-function windowCount(ordered: readonly AuthFailure[], at: number, cap: number): {count: number; first: AuthFailure} {
+function windowCount(ordered: readonly AuthFailure[], at: number, cap: number, windowMs: number): {count: number; first: AuthFailure} {
   const self = ordered[at]
   let count = 0
   let first = self
   // Later entries are later in time (outside the window) or later in id (not visible yet).
-  for (let k = at; k >= 0 && count < cap && self.ms - ordered[k].ms <= BRUTE_FORCE_RULE.windowMs; k--) {
+  for (let k = at; k >= 0 && count < cap && self.ms - ordered[k].ms <= windowMs; k--) {
     if (ordered[k].id > self.id) continue
     count++
     first = ordered[k]

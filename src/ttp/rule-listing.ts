@@ -4,19 +4,21 @@
  */
 import type {LoadRulesOptions, RuleEntry, RuleOrigin, RuleSet, RuleState} from './rule-loader.js'
 import type {RuleField} from './rule-schema.js'
+import type {CountingInput, CountingRuleSet} from './auth/counting-rules.js'
 
 import {AttackCatalog, readCatalog} from './attack-catalog.js'
 import {loadRules} from './rule-loader.js'
 import {applyRuleState, RuleStateError} from './rule-state.js'
 import {readRuleState} from './rule-state-store.js'
 import {techniqueIndex} from './technique-check.js'
+import {checkCountingRules} from './auth/counting-rules.js'
 
 /** One rule in a listing. */
 export interface RuleListing {
   readonly id: string
   readonly version: number
-  /** The input kind the rule reads. */
-  readonly field: RuleField
+  /** The input kind the rule reads: a line's text (`command`, `http`), or, for a built-in counting rule, `auth`, `credential` or `behaviour`. */
+  readonly field: CountingInput | RuleField
   /** Most specific ids, in the rule's order (`T1059.004`). */
   readonly techniques: readonly string[]
   readonly tactics: readonly string[]
@@ -35,6 +37,8 @@ export interface RuleListing {
 export interface CheckedRules {
   readonly set: RuleSet
   readonly catalog: AttackCatalog
+  /** The built-in counting rules, checked against the same catalog. */
+  readonly counting: CountingRuleSet
 }
 
 /** Where the `rules` commands load rules from: the rule files, and the operator's rule state. */
@@ -57,20 +61,37 @@ export interface CheckedRulesOptions extends Omit<LoadRulesOptions, 'techniques'
 export async function loadCheckedRules(catalogPath: string, options: CheckedRulesOptions = {}): Promise<CheckedRules> {
   const {now = Date.now(), stateProblems, statePath, ...load} = options
   const catalog = await readCatalog(catalogPath)
-  const set = await loadRules({...load, techniques: techniqueIndex(catalog)})
-  if (statePath === undefined) return {catalog, set}
+  const techniques = techniqueIndex(catalog)
+  const counting = checkCountingRules(techniques)
+  const set = await loadRules({...load, techniques})
+  if (statePath === undefined) return {catalog, counting, set}
   try {
-    return {catalog, set: applyRuleState(set, await readRuleState(statePath), now, statePath)}
+    return {catalog, counting, set: applyRuleState(set, await readRuleState(statePath), now, statePath)}
   } catch (error) {
     if (!stateProblems || !(error instanceof RuleStateError)) throw error
     const message = error.message.startsWith(`${statePath}: `) ? error.message.slice(statePath.length + 2) : error.message
-    return {catalog, set: {...set, problems: [...set.problems, {message, path: statePath}]}}
+    return {catalog, counting, set: {...set, problems: [...set.problems, {message, path: statePath}]}}
   }
 }
 
-/** Every rule that loaded, in load order. */
-export function listRules(entries: readonly RuleEntry[]): RuleListing[] {
-  return entries.map(({confidenceCap, enabled, expires, origin, rule, state}) => ({
+/** Every rule that loaded, in load order, then the counting rules that passed their check. */
+export function listRules(entries: readonly RuleEntry[], counting?: CountingRuleSet): RuleListing[] {
+  const countingListings = [...(counting?.rules.values() ?? [])].map((rule): RuleListing => ({
+    confidence: rule.confidence,
+    confidenceCap: null,
+    description: rule.description,
+    enabled: null,
+    expires: null,
+    field: rule.input,
+    id: rule.id,
+    origin: 'built-in',
+    path: rule.path,
+    state: 'active',
+    tactics: [...new Set(rule.emits.map((emit) => emit.tactic))],
+    techniques: rule.emits.map((emit) => emit.subTechnique ?? emit.technique),
+    version: rule.version,
+  }))
+  return [...entries.map(({confidenceCap, enabled, expires, origin, rule, state}): RuleListing => ({
     confidence: rule.confidence,
     confidenceCap: confidenceCap ?? null,
     enabled: enabled ?? null,
@@ -84,7 +105,7 @@ export function listRules(entries: readonly RuleEntry[]): RuleListing[] {
     tactics: [...new Set(rule.emits.map((emit) => emit.tactic))],
     techniques: rule.emits.map((emit) => emit.subTechnique ?? emit.technique),
     version: rule.version,
-  }))
+  })), ...countingListings]
 }
 
 /** A listing as an aligned table (a state the operator set says so: `disabled*`, `active (cap 0.5, until 2027-02-01T00:00:00Z)`). */

@@ -1,9 +1,11 @@
 /**
  * Turns a batch of log rows into ATT&CK tags: rule matches on command events,
  * HTTP requests, database commands, mail, captured files and network sensor
- * events, and the authentication failures the brute-force rule counts.
+ * events, and what the counting rules count (failed and successful logins,
+ * credentials, the attackers' timing).
  */
 import type {LogRow, NewTtpTag} from '../db/schema.js'
+import type {AuthEvents} from './auth/auth-events.js'
 import type {AuthFailure} from './brute-force.js'
 import type {Matcher} from './matcher.js'
 
@@ -15,14 +17,17 @@ import {readFields} from '../logs/fields.js'
 import {fileText} from '../logs/file-capture.js'
 import {httpRequestText} from '../logs/http-request.js'
 import {networkText} from '../logs/network-event.js'
+import {collectAuth, noAuthEvents} from './auth/auth-events.js'
 
 /** The columns of `logs` the tagger reads. */
-export type TtpLog = Pick<LogRow, 'attacker_ip' | 'event_type' | 'fields' | 'id' | 'msg' | 'timestamp'>
+export type TtpLog = Pick<LogRow, 'attacker_ip' | 'event_type' | 'fields' | 'id' | 'msg' | 'timestamp'> & Partial<Pick<LogRow, 'decky' | 'service'>>
 
 /** What a batch yields: rule tags, and the failed authentications for the counting rule. */
 export interface BatchTags {
   readonly tags: NewTtpTag[]
   readonly failures: AuthFailure[]
+  /** Successful logins, credentials and timing events, for the other counting rules. */
+  readonly auth: AuthEvents
   /** How many rows (from the first) were tagged: all of them, unless the time budget ran out. */
   readonly count: number
 }
@@ -43,6 +48,7 @@ export interface BatchTags {
 export function tagLogs(rows: readonly TtpLog[], matcher: Matcher, budgetMs = Number.POSITIVE_INFINITY): BatchTags {
   const tags: NewTtpTag[] = []
   const failures: AuthFailure[] = []
+  const auth = noAuthEvents()
   const deadline = performance.now() + budgetMs
   let count = 0
   for (const row of rows) {
@@ -61,11 +67,11 @@ export function tagLogs(rows: readonly TtpLog[], matcher: Matcher, budgetMs = Nu
     if (file !== null) tags.push(...matcher.tags(row, {file}))
     const network = networkText(source)
     if (network !== null) tags.push(...matcher.tags(row, {network}))
-    const failure = asFailure(row, source)
+    const failure = collectAuth(row, source.fields, classifyAuth(source), auth)
     if (failure !== undefined) failures.push(failure)
   }
 
-  return {count, failures, tags}
+  return {auth, count, failures, tags}
 }
 
 /** The failures among log rows read back from history (migration 0004 fills `auth_failures` with it). */

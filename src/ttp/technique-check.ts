@@ -61,8 +61,8 @@ export function techniqueIndex(catalog: AttackCatalog): TechniqueIndex {
 }
 
 /** What the check made of one rule: the rule to use (emits remapped), or the error refusing it; and warnings. */
-export interface TechniqueCheck {
-  readonly rule?: CompiledRule
+export interface TechniqueCheck<R extends CheckedEmits = CompiledRule> {
+  readonly rule?: R
   readonly error?: string
   readonly warnings: readonly string[]
 }
@@ -76,7 +76,7 @@ export interface TechniqueCheck {
  * if (error !== undefined) refuse(rule.id, error)
  * ```
  */
-export function checkTechniques(rule: CompiledRule, index: TechniqueIndex): TechniqueCheck {
+export function checkTechniques<R extends CheckedEmits = CompiledRule>(rule: R, index: TechniqueIndex): TechniqueCheck<R> {
   const warnings: string[] = []
   const emits: Readonly<RuleEmit>[] = []
   const seen = new Set<string>()
@@ -114,6 +114,11 @@ export function checkTechniques(rule: CompiledRule, index: TechniqueIndex): Tech
   }
 
   return {rule: changed ? Object.freeze({...rule, emits: Object.freeze(emits)}) : rule, warnings}
+}
+
+/** What {@link checkTechniques} reads of a rule: the techniques it emits (a pattern rule, or a built-in counting rule). */
+export interface CheckedEmits {
+  readonly emits: readonly Readonly<RuleEmit>[]
 }
 
 function successorEmit(emit: Readonly<RuleEmit>, successor: string, tactic: string): Readonly<RuleEmit> {

@@ -43,6 +43,22 @@ describe('decnet rules list', () => {
     assert.match(text.stdout, /\ncredential-access\.passwd-file +1 +command +T1087\.001,T1003\.008 +active +built-in\n/)
   })
 
+  it('lists the built-in counting rules with their input kinds (auth, credential, behaviour)', async (t) => {
+    const run = await decnet(t, ['rules', 'list', '--json'])
+    assert.equal(run.code, 0, run.stderr)
+    const counting = (JSON.parse(run.stdout) as Array<{field: string; id: string; origin: string; state: string; techniques: string[]}>)
+      .filter((candidate) => ['auth', 'behaviour', 'credential'].includes(candidate.field))
+      .map((candidate) => `${candidate.id} ${candidate.field} ${candidate.techniques.join(',')} ${candidate.state} ${candidate.origin}`)
+    assert.deepEqual(counting, [
+      'credential-access.brute-force auth T1110.001 active built-in',
+      'credential-access.password-spraying credential T1110.003 active built-in',
+      'credential-access.credential-stuffing credential T1110.004 active built-in',
+      'initial-access.default-credentials credential T1078.001 active built-in',
+      'initial-access.login-after-brute-force auth T1078,T1110 active built-in',
+      'command-and-control.beaconing behaviour T1071,T1029 active built-in',
+    ])
+  })
+
   it("shows an operator's rules as user rules, and what their overrides do to the shipped ones", async (t) => {
     const dir = rulesDir(t, [
       rule(),
@@ -73,6 +89,22 @@ describe('decnet rules test', () => {
     assert.match(run.stdout, /^execution\.unix-shell \(v1, command\): sh x\.sh$/m)
     const none = await decnet(t, ['rules', 'test', 'vim notes.txt'])
     assert.match(none.stdout, /^no rule fires \(ATT&CK 18\.1\)$/m)
+  })
+
+  it('runs the counting rules over several log lines from standard input, naming the line each fires on', async (t) => {
+    const attempt = (second: number, principal: string, secret: string) =>
+      `<38>1 2026-11-26T13:32:0${second}Z decky-01 ssh - auth_attempt [relay@55555 src_ip="203.0.113.7" principal="${principal}" username="${principal}" secret_b64="${Buffer.from(secret).toString('base64')}"] -`
+    const spray = ['root', 'admin', 'oracle', 'test', 'user'].map((principal, n) => attempt(n + 1, principal, 'Summer2026!'))
+    const run = await decnet(t, ['rules', 'test', '-'], `${spray.join('\n')}\n`)
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stdout, /^5 log lines\n/)
+    assert.match(run.stdout, /^line 5: credential-access\.password-spraying \(v1, credential\): 5 principals, 1 secret \(sha256 [0-9a-f]{12}…\) from 203\.0\.113\.7 in 4 s: root, admin, oracle, test, user\n {2}T1110\.003 +Brute Force: Password Spraying/m)
+    const guessing = await decnet(t, ['rules', 'test', '-'], [1, 2, 3, 4, 5].map((n) => attempt(n, 'root', `pw${n}`)).join('\n'))
+    assert.doesNotMatch(guessing.stdout, /password-spraying/)
+    assert.match(guessing.stdout, /^line 5: credential-access\.brute-force /m)
+    const pi = await decnet(t, ['rules', 'test', attempt(1, 'pi', 'raspberry'), '--json'])
+    const result = JSON.parse(pi.stdout) as {hits: Array<{field: string; rule: string}>}
+    assert.deepEqual(result.hits.map((hit) => `${hit.rule} ${hit.field}`), ['initial-access.default-credentials credential'])
   })
 
   it('reads a whole DECNET log line as the worker does, from an argument or standard input', async (t) => {

@@ -34,7 +34,7 @@ interface StoredFailure {
 }
 
 async function storedFailures(db: Kysely<Database>): Promise<StoredFailure[]> {
-  const rows = await db.selectFrom('auth_failures').selectAll().orderBy('log_id').execute()
+  const rows = await db.selectFrom('auth_failures').select(['ip', 'log_id', 'timestamp']).orderBy('log_id').execute()
   return rows.map((row) => ({...row, log_id: Number(row.log_id)}))
 }
 

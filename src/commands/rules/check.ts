@@ -28,7 +28,7 @@ export default class RulesCheck extends DecnetCommand {
     dir: Args.string({description: 'A directory of *.json rule files to check with the shipped pack (default: --rules-dir, else only the shipped pack).'}),
   }
 
-  static override description = `Checks rules as the ttp worker loads them, and says what it would refuse: the schema (keys, id, version, flags, emits), each pattern's regular-expression safety (no catastrophic backtracking), each rule's own examples (every examples.match must match, every examples.noMatch must not), and every technique and tactic it emits against the ATT&CK catalog in use; and the operator's rule state (<%= config.dataDir %>/rule-state.json): a file that cannot be used is an error, an entry naming a rule that does not load is a warning. An unknown technique is an error; one the catalog revoked is a warning naming its successor (the rule still loads, tagged with the successor): update the id.
+  static override description = `Checks rules as the ttp worker loads them, and says what it would refuse: the schema (keys, id, version, flags, emits), each pattern's regular-expression safety (no catastrophic backtracking), each rule's own examples (every examples.match must match, every examples.noMatch must not), and every technique and tactic it emits against the ATT&CK catalog in use (the built-in counting rules, over authentication, credentials and behaviour, too); and the operator's rule state (<%= config.dataDir %>/rule-state.json): a file that cannot be used is an error, an entry naming a rule that does not load is a warning. An unknown technique is an error; one the catalog revoked is a warning naming its successor (the rule still loads, tagged with the successor): update the id.
 
 Exits ${ExitCode.FAILURE} when a rule or file would be refused, 0 otherwise (warnings included).`
 
@@ -44,13 +44,15 @@ Exits ${ExitCode.FAILURE} when a rule or file would be refused, 0 otherwise (war
 
   async run(): Promise<RulesCheckResult> {
     const {args, flags} = await this.parse(RulesCheck)
-    const {set} = await loadCheckedRules(chooseCatalog(this.config.dataDir).path, {operatorDir: args.dir ?? flags['rules-dir'], stateProblems: true, statePath: ruleStatePath(this.config.dataDir)})
-    const errors = set.problems.filter((problem) => isRuleError(problem))
-    const warnings = set.problems.filter((problem) => !isRuleError(problem))
-    const result = {attackVersion: set.attackVersion, errors, rules: set.entries.length, warnings}
+    const {counting, set} = await loadCheckedRules(chooseCatalog(this.config.dataDir).path, {operatorDir: args.dir ?? flags['rules-dir'], stateProblems: true, statePath: ruleStatePath(this.config.dataDir)})
+    const problems = [...set.problems, ...counting.problems]
+    const errors = problems.filter((problem) => isRuleError(problem))
+    const warnings = problems.filter((problem) => !isRuleError(problem))
+    const loaded = set.entries.length + counting.rules.size
+    const result = {attackVersion: set.attackVersion, errors, rules: loaded, warnings}
     if (!this.jsonEnabled()) {
-      for (const problem of set.problems) this.log(`${isRuleError(problem) ? 'error' : 'warning'}: ${formatRuleProblem(problem)}`)
-      this.log(`${set.entries.length} rules loaded (ATT&CK ${set.attackVersion}): ${errors.length} refused, ${warnings.length} warnings`)
+      for (const problem of problems) this.log(`${isRuleError(problem) ? 'error' : 'warning'}: ${formatRuleProblem(problem)}`)
+      this.log(`${loaded} rules loaded (ATT&CK ${set.attackVersion}): ${errors.length} refused, ${warnings.length} warnings`)
     }
 
     if (errors.length > 0) process.exitCode = ExitCode.FAILURE

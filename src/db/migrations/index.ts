@@ -13,6 +13,7 @@ import * as fingerprints from './0011-fingerprints.js'
 import * as attackerBehavior from './0012-attacker-behavior.js'
 import * as attackerGeo from './0013-attacker-geo.js'
 import * as smtpTargets from './0014-smtp-targets.js'
+import * as authRules from './0015-auth-rules.js'
 
 /**
  * Every migration, by name. Names sort in the order they must run; add a
@@ -33,5 +34,6 @@ export function allMigrations(): Record<string, Migration> {
     '0012-attacker-behavior': attackerBehavior,
     '0013-attacker-geo': attackerGeo,
     '0014-smtp-targets': smtpTargets,
+    '0015-auth-rules': authRules,
   }
 }

@@ -27,6 +27,12 @@ interface Remembered {
 export class FailureMemory {
   #through: number | undefined
   #byIp = new Map<string, Remembered>()
+  readonly #lookbackMs: number
+
+  /** `lookbackMs`: how far before an IP's latest failure to keep (the tick's look-back; default {@link LOOKBACK_MS}). */
+  constructor(lookbackMs = LOOKBACK_MS) {
+    this.#lookbackMs = lookbackMs
+  }
 
   /** True when the memory describes the log up to `cursor` (it was the cursor after the last tick it saw). */
   validAt(cursor: number): boolean {
@@ -70,7 +76,7 @@ export class FailureMemory {
     for (const entry of this.#byIp.values()) {
       let latest = Number.NEGATIVE_INFINITY
       for (const failure of entry.failures.values()) latest = Math.max(latest, failure.ms)
-      const horizon = latest - LOOKBACK_MS
+      const horizon = latest - this.#lookbackMs
       if (horizon <= entry.coveredSince) continue
       for (const [id, failure] of entry.failures) if (failure.ms < horizon) entry.failures.delete(id)
       entry.coveredSince = horizon

@@ -19,7 +19,7 @@ const TAG_COLUMNS: UpsertColumns<NewTtpTag> = [
   ['technique_id', 'text'], ['sub_technique_id', 'text'], ['confidence', 'double precision'], ['evidence', 'text'], ['timestamp', 'text'],
   ['attack_version', 'text'],
 ]
-const FAILURE_COLUMNS: UpsertColumns<NewAuthFailure> = [['log_id', 'bigint'], ['ip', 'text'], ['timestamp', 'text']]
+const FAILURE_COLUMNS: UpsertColumns<NewAuthFailure> = [['log_id', 'bigint'], ['ip', 'text'], ['timestamp', 'text'], ['principal', 'text'], ['secret_sha256', 'text']]
 
 /**
  * Writes tags into `ttp_tags` and failed logins into `auth_failures`,
@@ -41,7 +41,7 @@ export class TagWriter {
   /** Records failed logins for later look-backs (`auth_failures`), skipping those already there; returns how many were inserted. */
   async writeFailures(trx: Transaction<Database>, failures: readonly AuthFailure[]): Promise<number> {
     if (failures.length === 0) return 0
-    const rows = failures.map(({id, ip, timestamp}) => ({ip, log_id: id, timestamp}))
+    const rows = failures.map(({id, ip, principal, secretSha256, timestamp}) => ({ip, log_id: id, principal: principal ?? null, secret_sha256: secretSha256 ?? null, timestamp}))
     // in (ip, timestamp) order, the index inserts land on neighbouring pages (measured: about 20% cheaper on SQLite)
     rows.sort(byIpThenTime)
     return upsertFor(this.#failures, dialectOf(trx), 'auth_failures', FAILURE_COLUMNS).write(trx, rows)

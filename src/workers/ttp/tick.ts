@@ -8,6 +8,7 @@ import type {Kysely, Transaction} from 'kysely'
 
 import type {Database} from '../../db/schema.js'
 import type {AuthFailure} from '../../ttp/brute-force.js'
+import type {AuthRules} from '../../ttp/auth/auth-rules.js'
 import type {FailureMemory} from './failure-memory.js'
 import type {Matcher} from '../../ttp/matcher.js'
 import type {BatchTags, TtpLog} from '../../ttp/tagger.js'
@@ -16,7 +17,10 @@ import {dialectOf} from '../../db/dialect-of.js'
 import type {LogsRead} from '../../db/read-logs-after.js'
 import {readLogsAfter} from '../../db/read-logs-after.js'
 import {chunks} from '../../util/chunks.js'
-import {bruteForceTags, LOOKBACK_MS} from '../../ttp/brute-force.js'
+import {LOOKBACK_MS} from '../../ttp/brute-force.js'
+import {noAuthEvents} from '../../ttp/auth/auth-events.js'
+import {AuthState} from './auth-state.js'
+import {countingPass} from './counting-pass.js'
 import {TagWriter} from './tag-writer.js'
 import {tagLogs} from '../../ttp/tagger.js'
 import {claimAndReadLogs, claimCursor} from '../claim-cursor.js'
@@ -37,7 +41,7 @@ export const DEFAULT_TAG_BUDGET_MS = 1000
 
 // three parameters a range
 const RANGES_PER_SELECT = 300
-const COLUMNS = ['id', 'timestamp', 'attacker_ip', 'event_type', 'fields', 'msg'] as const
+const COLUMNS = ['id', 'timestamp', 'attacker_ip', 'event_type', 'fields', 'msg', 'decky', 'service'] as const
 
 /** How to run a tick. */
 export interface TtpTickOptions {
@@ -54,6 +58,14 @@ export interface TtpTickOptions {
   readonly memory?: FailureMemory
   /** Reuses its SQL text from tick to tick (a long-running worker passes one). */
   readonly writer?: TagWriter
+  /**
+   * The counting rules (spraying, stuffing, default credentials, a login
+   * after a brute force, beaconing) with their settings; without it only the
+   * brute-force rule runs, with its default limits.
+   */
+  readonly auth?: AuthRules
+  /** The counting rules' state reader and writer (a long-running worker passes one). */
+  readonly authState?: AuthState
 }
 
 /** What a tick did. */
@@ -154,14 +166,17 @@ async function runTick(db: Kysely<Database>, options: TtpTickOptions, ahead?: Re
           : undefined
       const cursor = claimed?.cursor ?? (await claimCursor(trx, cursorName))
       if (memory !== undefined && !memory.validAt(cursor)) memory.reset()
-      const {cut, failures, rows, tags} =
-        claimed === undefined ? (early?.after === cursor ? early.read : await readBatch(trx, cursor, options)) : tagBatch(claimed.read, options)
+      const batch = claimed === undefined ? (early?.after === cursor ? early.read : await readBatch(trx, cursor, options)) : tagBatch(claimed.read, options)
+      const {cut, failures, rows, tags} = batch
       if (rows.length === 0) return {cursor, cut: false, failures: [], lines: 0, lookback: undefined, tags: 0}
 
       const next = rows.at(-1)!.id
       if (rows.length === batchSizeOf(options) || cut) ahead?.start(next)
-      const lookback = failures.length > 0 ? await history(trx, failures, rows[0].id, memory) : undefined
-      if (lookback !== undefined) tags.push(...bruteForceTags(failures, lookback.failures, options.matcher.attackVersion))
+      const {auth: events} = batch
+      const points = options.auth === undefined ? failures : [...failures, ...events.successes]
+      const lookback = points.length > 0 ? await history(trx, points, rows[0].id, memory, options.auth?.lookbackMs) : undefined
+      const state = options.authState ?? new AuthState()
+      tags.push(...(await countingPass(trx, {auth: events, failures}, lookback?.failures ?? [], options.matcher.attackVersion, options.auth, state)))
       const writer = options.writer ?? new TagWriter()
       const inserted = await writer.write(trx, tags)
       await writer.writeFailures(trx, failures) // what later ticks look back on
@@ -199,7 +214,7 @@ async function readBatch(db: Kysely<Database>, cursor: number, options: TtpTickO
 /** Tags the lines `read` (see {@link readBatch}). */
 function tagBatch(read: LogsRead<TtpLog>, options: TtpTickOptions, signal?: AbortSignal): TaggedBatch {
   const {rows} = read
-  if (rows.length === 0 || signal?.aborted) return {count: 0, cut: false, failures: [], rows: [], tags: []}
+  if (rows.length === 0 || signal?.aborted) return {auth: noAuthEvents(), count: 0, cut: false, failures: [], rows: [], tags: []}
   const tagged = tagLogs(rows, options.matcher, options.budgetMs ?? DEFAULT_TAG_BUDGET_MS)
   const cut = read.cut || tagged.count < rows.length
   if (cut) rows.length = tagged.count // the rest waits for the next tick
@@ -217,14 +232,15 @@ function tagBatch(read: LogsRead<TtpLog>, options: TtpTickOptions, signal?: Abor
  */
 async function history(
   trx: Transaction<Database>,
-  fresh: readonly AuthFailure[],
+  fresh: ReadonlyArray<Pick<AuthFailure, 'ip' | 'ms'>>,
   firstId: number,
   memory: FailureMemory | undefined,
+  lookbackMs = LOOKBACK_MS,
 ): Promise<{failures: AuthFailure[]; fetched: Map<string, number>}> {
   const failures: AuthFailure[] = []
   const fetched = new Map<string, number>()
   const reads: Array<{ip: string; since: string; until?: string}> = []
-  const ranges = lookbackRanges(fresh)
+  const ranges = lookbackRanges(fresh, lookbackMs)
   for (const [at, range] of ranges.entries()) {
     const since = Date.parse(range.since)
     const recalled = memory?.recall(range.ip, since, Date.parse(range.until))
@@ -241,7 +257,7 @@ async function history(
   for (const chunk of chunks(reads, RANGES_PER_SELECT)) {
     const rows = await trx
       .selectFrom('auth_failures')
-      .select(['log_id', 'ip', 'timestamp'])
+      .select(['log_id', 'ip', 'timestamp', 'principal', 'secret_sha256'])
       .where('log_id', '<', firstId)
       .where((eb) =>
         eb.or(
@@ -251,14 +267,16 @@ async function history(
         ),
       )
       .execute()
-    for (const row of rows) failures.push({id: Number(row.log_id), ip: row.ip, ms: Date.parse(row.timestamp), timestamp: row.timestamp})
+    for (const row of rows) {
+      failures.push({id: Number(row.log_id), ip: row.ip, ms: Date.parse(row.timestamp), principal: row.principal, secretSha256: row.secret_sha256, timestamp: row.timestamp})
+    }
   }
 
   return {failures, fetched}
 }
 
-/** Per IP (in IP order, then time), the time ranges to read: runs of failures less than {@link LOOKBACK_MS} apart, widened by it. */
-export function lookbackRanges(fresh: readonly AuthFailure[]): Array<{ip: string; since: string; until: string}> {
+/** Per IP (in IP order, then time), the time ranges to read: runs of failures less than `lookbackMs` (default {@link LOOKBACK_MS}) apart, widened by it. */
+export function lookbackRanges(fresh: ReadonlyArray<Pick<AuthFailure, 'ip' | 'ms'>>, lookbackMs = LOOKBACK_MS): Array<{ip: string; since: string; until: string}> {
   const byIp = new Map<string, number[]>()
   for (const failure of fresh) {
     let times = byIp.get(failure.ip)
@@ -272,8 +290,8 @@ export function lookbackRanges(fresh: readonly AuthFailure[]): Array<{ip: string
     let start = times[0]
     for (const [at, ms] of times.entries()) {
       const next = times[at + 1]
-      if (next !== undefined && next - ms <= LOOKBACK_MS) continue
-      ranges.push({ip, since: new Date(start - LOOKBACK_MS).toISOString(), until: new Date(ms).toISOString()})
+      if (next !== undefined && next - ms <= lookbackMs) continue
+      ranges.push({ip, since: new Date(start - lookbackMs).toISOString(), until: new Date(ms).toISOString()})
       start = next
     }
   }

@@ -8,13 +8,16 @@ import type {Kysely} from 'kysely'
 import type {Database} from '../../db/schema.js'
 import type {WorkerContext} from '../../prefork/worker.js'
 import type {TtpTickOptions} from './tick.js'
+import type {AuthRules} from '../../ttp/auth/auth-rules.js'
 
 import {positiveNumber} from '../../util/positive-number.js'
 import {loopSettings} from '../loop-settings.js'
 import {contextDatabase, runWorkerLoop} from '../run-worker-loop.js'
 import {FailureMemory} from './failure-memory.js'
-import {RULES_DIR_ENV} from '../../ttp/rule-loader.js'
+import {formatRuleProblem, isRuleError, loadTechniqueIndex, RULES_DIR_ENV} from '../../ttp/rule-loader.js'
 import {RULE_STATE_ENV} from '../../ttp/rule-state-path.js'
+import {loadAuthRules} from '../../ttp/auth/auth-rules.js'
+import {AuthState} from './auth-state.js'
 import {LiveRules} from './live-rules.js'
 import {TagWriter} from './tag-writer.js'
 import {DEFAULT_BATCH_SIZE, TTP_CURSOR, ttpDrain} from './tick.js'
@@ -25,13 +28,15 @@ export const DEFAULT_INTERVAL_SECONDS = 60
 /**
  * Runs the TTP tagger. Options: `interval` (seconds between passes, default
  * 60), `batchSize` (lines per tick, default 5000) and `rulesDir` (an
- * operator's rule directory; default `$DECNET_RULES_DIR`), and the loop's
+ * operator's rule directory; default `$DECNET_RULES_DIR`), `authRules` (the
+ * counting rules' thresholds and windows, see `authSettings`), and the loop's
  * `leaseSeconds` / `dbRetrySeconds` (see `loopSettings`). The operator's rule
  * state (`$DECNET_RULE_STATE`, which `decnet fleet` sets) is applied. Rule
  * files that cannot be used are reported on stderr, with their path and why;
  * the other rules still run. On a reload (`ctx.onReload`: `decnet fleet
  * reload`, SIGHUP) it loads the rules and their state again and uses them from
- * the next pass on, unless they hold an error (see `LiveRules`). Only the instance holding the `ttp` lease tags lines;
+ * the next pass on, unless they hold an error (see `LiveRules`); the counting
+ * rules are code and keep running as they started. Only the instance holding the `ttp` lease tags lines;
  * others stand by. Under `once`, it drains everything pending and returns.
  *
  * @example
@@ -44,18 +49,27 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
   const database = contextDatabase(ctx, 'the ttp worker')
   const settings = loopSettings(ctx.options, ctx.once, DEFAULT_INTERVAL_SECONDS)
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
+  const auth = await loadCountingRules(ctx)
   const rules = await loadLiveRules(ctx)
   ctx.onReload?.(() => void rules.reload())
   await runWorkerLoop(ctx, {
     kind: TTP_CURSOR,
     prepare(db) {
-      const tick = {batchSize, memory: new FailureMemory(), writer: new TagWriter()}
+      const tick = {auth, authState: new AuthState(), batchSize, memory: new FailureMemory(auth.lookbackMs), writer: new TagWriter()}
       // the rules of the moment, for the whole drain (a reload takes effect at the next pass)
       return (signal) => drain(db, ctx, signal, {...tick, matcher: rules.matcher()})
     },
     settings,
     database,
   })
+}
+
+/** The counting rules checked against the catalog in use, with the `authRules` option applied (a bad value throws, naming it). */
+async function loadCountingRules(ctx: WorkerContext): Promise<AuthRules> {
+  const {auth, problems} = await loadAuthRules(await loadTechniqueIndex(), ctx.options.authRules)
+  for (const problem of problems) console.warn(`${isRuleError(problem) ? 'rule not loaded' : 'rule warning'}: ${formatRuleProblem(problem)}`)
+  ctx.debug('%d counting rules active', auth.rules.size)
+  return auth
 }
 
 async function loadLiveRules(ctx: WorkerContext): Promise<LiveRules> {

@@ -21,7 +21,7 @@ const readTags = async (db: Kysely<Database>): Promise<TtpTagRow[]> => (await re
 const matcher = new Matcher((await loadRules()).rules)
 
 async function storedFailures(db: Kysely<Database>): Promise<Array<{ip: string; log_id: number; timestamp: string}>> {
-  const rows = await db.selectFrom('auth_failures').selectAll().orderBy('log_id').execute()
+  const rows = await db.selectFrom('auth_failures').select(['ip', 'log_id', 'timestamp']).orderBy('log_id').execute()
   return rows.map((row) => ({...row, log_id: Number(row.log_id)}))
 }
 
