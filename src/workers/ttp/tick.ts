@@ -9,6 +9,7 @@ import type {Kysely, Transaction} from 'kysely'
 import type {Database} from '../../db/schema.js'
 import type {AuthFailure} from '../../ttp/brute-force.js'
 import type {FailureMemory} from './failure-memory.js'
+import type {AlertQueue} from '../alerts/alert-queue.js'
 import type {Matcher} from '../../ttp/matcher.js'
 import type {BatchTags, TtpLog} from '../../ttp/tagger.js'
 
@@ -18,6 +19,7 @@ import {readLogsAfter} from '../../db/read-logs-after.js'
 import {chunks} from '../../util/chunks.js'
 import {bruteForceTags, LOOKBACK_MS} from '../../ttp/brute-force.js'
 import {TagWriter} from './tag-writer.js'
+import {techniqueAlerts} from '../alerts/technique-alerts.js'
 import {tagLogs} from '../../ttp/tagger.js'
 import {claimAndReadLogs, claimCursor} from '../claim-cursor.js'
 import {ReadAhead} from '../read-ahead.js'
@@ -54,6 +56,12 @@ export interface TtpTickOptions {
   readonly memory?: FailureMemory
   /** Reuses its SQL text from tick to tick (a long-running worker passes one). */
   readonly writer?: TagWriter
+  /**
+   * Where the tick queues an `attacker.technique` alert for each technique
+   * an attacker did not have, in its own transaction (the fleet has a
+   * webhook); absent: no alerts.
+   */
+  readonly alerts?: AlertQueue
 }
 
 /** What a tick did. */
@@ -163,7 +171,9 @@ async function runTick(db: Kysely<Database>, options: TtpTickOptions, ahead?: Re
       const lookback = failures.length > 0 ? await history(trx, failures, rows[0].id, memory) : undefined
       if (lookback !== undefined) tags.push(...bruteForceTags(failures, lookback.failures, options.matcher.attackVersion))
       const writer = options.writer ?? new TagWriter()
+      const alerts = options.alerts === undefined || tags.length === 0 ? [] : await techniqueAlerts(trx, tags)
       const inserted = await writer.write(trx, tags)
+      if (alerts.length > 0) await options.alerts!.queue(trx, alerts)
       await writer.writeFailures(trx, failures) // what later ticks look back on
       await trx.updateTable('worker_state').set({cursor: next, updated_at: new Date().toISOString()}).where('worker', '=', cursorName).execute()
       return {cursor: next, cut, failures, lines: rows.length, lookback, tags: inserted}

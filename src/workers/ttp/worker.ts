@@ -16,6 +16,7 @@ import {FailureMemory} from './failure-memory.js'
 import {Matcher} from '../../ttp/matcher.js'
 import {formatRuleProblem, isRuleError, loadRules, RULES_DIR_ENV} from '../../ttp/rule-loader.js'
 import {TagWriter} from './tag-writer.js'
+import {AlertQueue, reportDrop} from '../alerts/alert-queue.js'
 import {DEFAULT_BATCH_SIZE, TTP_CURSOR, ttpDrain} from './tick.js'
 
 /** Seconds between passes unless the fleet says otherwise. */
@@ -24,7 +25,8 @@ export const DEFAULT_INTERVAL_SECONDS = 60
 /**
  * Runs the TTP tagger. Options: `interval` (seconds between passes, default
  * 60), `batchSize` (lines per tick, default 5000) and `rulesDir` (an
- * operator's rule directory; default `$DECNET_RULES_DIR`), and the loop's
+ * operator's rule directory; default `$DECNET_RULES_DIR`), `alerts` (`{maxQueue}`:
+ * queue an alert for each technique an attacker did not have; `--webhook` sets it), and the loop's
  * `leaseSeconds` / `dbRetrySeconds` (see `loopSettings`). Rule files that
  * cannot be used are reported on stderr, with their path and why; the other
  * rules still run. Only the instance holding the `ttp` lease tags lines;
@@ -41,10 +43,11 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
   const settings = loopSettings(ctx.options, ctx.once, DEFAULT_INTERVAL_SECONDS)
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
   const matcher = await loadMatcher(ctx)
+  const alerts = AlertQueue.fromOption(ctx.options.alerts, reportDrop)
   await runWorkerLoop(ctx, {
     kind: TTP_CURSOR,
     prepare(db) {
-      const tick = {batchSize, matcher, memory: new FailureMemory(), writer: new TagWriter()}
+      const tick = {alerts, batchSize, matcher, memory: new FailureMemory(), writer: new TagWriter()}
       return (signal) => drain(db, ctx, signal, tick)
     },
     settings,
