@@ -25,6 +25,7 @@ import {CatalogError} from '../../src/ttp/attack-catalog.js'
 import {RuleInputError} from '../../src/ttp/rule-test.js'
 import {StixBundleError} from '../../src/ttp/stix-catalog.js'
 import {GeoDatabaseError} from '../../src/enrich/errors.js'
+import {WebhookSettingsError} from '../../src/alerts/webhook-settings-error.js'
 
 const target = {fleet: 'heavy', socket: '/run/decnet/heavy.sock'}
 
@@ -58,6 +59,8 @@ const CASES: ReadonlyArray<readonly [Error & {kind?: string}, number]> = [
   [new GeoDatabaseError('x.mmdb', 'not a MaxMind DB file'), ExitCode.INPUT_UNREADABLE],
   [new RuleInputError('does not parse'), ExitCode.USAGE],
   [new CollectSettingsError('collect.json: unknown setting "x"'), ExitCode.USAGE],
+  [new WebhookSettingsError('url', 'Expected `--webhook` to be an http:// or https:// URL, got `ftp://x`'), ExitCode.WEBHOOK],
+  [new WebhookSettingsError('secret', 'cannot read the webhook secret file "/x" (--webhook-secret-file): ENOENT'), ExitCode.WEBHOOK],
 ]
 
 describe('exitFor', () => {
