@@ -41,7 +41,7 @@ export interface AlertPayload {
     readonly firstSeen: string
     readonly rule: null | string
   }
-  /** One line for a human, with no links (attacker text defanged: `hxxp`, `[.]`-free but `://` broken). */
+  /** One line for a human, with no links: attacker text in it is defanged (`hxxp[:]//`, `www[.]`). */
   readonly summary: string
 }
 
@@ -92,7 +92,7 @@ function optional(text: string | undefined): null | string {
   return text === undefined || text === '' || text === '-' ? null : cleanText(text)
 }
 
-/** No links: `http://x` becomes `hxxp[:]//x`, and a bare `www.` loses its dot, so no client makes a link of attacker text. */
+/** No links: `http://x` becomes `hxxp[:]//x`, any other `://` `[:]//`, and a bare `www.` loses its dot, so no client makes a link of attacker text. */
 function defang(text: string): string {
-  return text.replaceAll(/\b([a-z][a-z0-9+.-]*):\/\//gi, (_, scheme: string) => `${scheme.replace(/^http/i, 'hxxp')}[:]//`).replaceAll(/\bwww\./gi, 'www[.]')
+  return text.replaceAll(/http(s?):\/\//gi, 'hxxp$1[:]//').replaceAll('://', '[:]//').replaceAll(/\bwww\./gi, 'www[.]')
 }

@@ -29,6 +29,11 @@ export interface QueueResult {
   readonly dropped: number
 }
 
+/** Where a tick puts the alerts it found, inside its transaction (an {@link AlertQueue}). */
+export interface AlertSink {
+  queue(trx: Transaction<Database>, alerts: readonly NewAlert[]): Promise<QueueResult>
+}
+
 /**
  * The alert queue a tick writes to: present in a worker's tick only when the
  * fleet has a webhook (the worker's `alerts` option).
@@ -39,7 +44,7 @@ export interface QueueResult {
  * await db.transaction().execute((trx) => queue.queue(trx, [{kind: 'attacker.first_seen', attackerIp, ...}]))
  * ```
  */
-export class AlertQueue {
+export class AlertQueue implements AlertSink {
   readonly #maxQueue: number
   readonly #onDrop: (dropped: number, maxQueue: number) => void
 

@@ -41,7 +41,7 @@ import {ThreadReader} from './read/thread-reader.js'
 import type {Ahead} from '../read-ahead.js'
 import {ReadAhead} from '../read-ahead.js'
 import {BehaviorStore} from './behavior/behavior-store.js'
-import type {AlertQueue} from '../alerts/alert-queue.js'
+import type {AlertSink} from '../alerts/alert-queue.js'
 import {firstSeenAlerts} from '../alerts/first-seen-alerts.js'
 
 /** The `worker_state` row the profiler keeps its cursor in. */
@@ -152,7 +152,7 @@ export interface ProfilerOptions {
   /** Proxies whose proxy headers claim nothing of the attacker's (default: none; see `TrustedProxies`). */
   trustedProxies?: TrustedProxies
   /** Where a tick queues an `attacker.first_seen` alert for each new attacker, in its own transaction (the fleet has a webhook); absent: none. */
-  alerts?: AlertQueue
+  alerts?: AlertSink
 }
 
 /** What a tick (or a drain) did. */
@@ -232,7 +232,7 @@ export class Profiler {
   #contactsShare = 0
   /** `attacker_behavior`: read, folded and written with the tick (see `BehaviorStore`). */
   readonly #behavior: BehaviorStore
-  readonly #alerts: AlertQueue | undefined
+  readonly #alerts: AlertSink | undefined
 
   constructor(db: Kysely<Database>, options: ProfilerOptions = {}) {
     this.#db = db

@@ -9,7 +9,7 @@ import type {Kysely, Transaction} from 'kysely'
 import type {Database} from '../../db/schema.js'
 import type {AuthFailure} from '../../ttp/brute-force.js'
 import type {FailureMemory} from './failure-memory.js'
-import type {AlertQueue} from '../alerts/alert-queue.js'
+import type {AlertSink} from '../alerts/alert-queue.js'
 import type {Matcher} from '../../ttp/matcher.js'
 import type {BatchTags, TtpLog} from '../../ttp/tagger.js'
 
@@ -61,7 +61,7 @@ export interface TtpTickOptions {
    * an attacker did not have, in its own transaction (the fleet has a
    * webhook); absent: no alerts.
    */
-  readonly alerts?: AlertQueue
+  readonly alerts?: AlertSink
 }
 
 /** What a tick did. */
