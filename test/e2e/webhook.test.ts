@@ -10,7 +10,7 @@ import {describe, it, type TestContext} from 'node:test'
 
 import type {Kysely} from 'kysely'
 
-import {alertKey, type AlertKind} from '../../src/alerts/alert.js'
+import {alertKey} from '../../src/alerts/alert.js'
 import type {AlertPayload} from '../../src/alerts/alert-payload.js'
 import {migrateToLatest, openDatabase} from '../../src/db/index.js'
 import type {Database} from '../../src/db/schema.js'
@@ -99,7 +99,7 @@ async function dueAlerts(db: Kysely<Database>): Promise<string[]> {
 }
 
 function keyOf(payload: AlertPayload): string {
-  return alertKey({attackerIp: payload.attacker.ip, kind: payload.event as AlertKind, techniqueId: payload.technique?.id ?? null})
+  return alertKey({attackerIp: payload.attacker.ip, kind: payload.event, techniqueId: payload.technique?.id ?? null})
 }
 
 /** Every process of the fleet, master first, killed at once by SIGKILL (nothing gets to clean up). */
