@@ -59,7 +59,8 @@ export interface AlertPayload {
 export function alertPayload(alert: QueuedAlert, names?: AttackNames): AlertPayload {
   const ip = cleanText(alert.attackerIp)
   const id = createHash('sha256').update(alertKey(alert)).digest('hex').slice(0, 32)
-  const base = {attacker: {ip}, event: alert.kind, id, queuedAt: alert.queuedAt, version: PAYLOAD_VERSION} as const
+  // keys in the order a reader wants them (and docs/webhooks.md shows)
+  const base = {version: PAYLOAD_VERSION, id, event: alert.kind, queuedAt: alert.queuedAt, attacker: {ip}} as const
   if (alert.kind === 'attacker.first_seen') {
     const decky = optional(alert.decky)
     const service = optional(alert.service)
@@ -74,8 +75,8 @@ export function alertPayload(alert: QueuedAlert, names?: AttackNames): AlertPayl
   const label = [techniqueId, name ?? '', tacticName === null ? '' : `(${tacticName})`].filter((part) => part !== '').join(' ')
   return {
     ...base,
+    technique: {id: techniqueId, name, tactic, tacticName, firstSeen: cleanText(alert.seenAt), rule: optional(alert.ruleId)},
     summary: defang(`attacker ${ip} used ${label} for the first time at ${cleanText(alert.seenAt)}`),
-    technique: {firstSeen: cleanText(alert.seenAt), id: techniqueId, name, rule: optional(alert.ruleId), tactic, tacticName},
   }
 }
 
