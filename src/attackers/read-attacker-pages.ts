@@ -10,15 +10,14 @@ import type {Kysely, Selectable} from 'kysely'
 import {sql} from 'kysely'
 
 import type {AttackerArtifactsTable, CredentialRow, Database} from '../db/schema.js'
-import type {AttackerBehavior} from './attacker-behavior.js'
-import type {AttackerCredential, AttackerDetail, AttackerFile, AttackerFingerprint, AttackerSession, ServiceActivity} from './attacker-profile.js'
+import type {AttackerCredential, AttackerDetail, AttackerFile, AttackerSession, ServiceActivity} from './attacker-profile.js'
 
 import {dialectOf} from '../db/dialect-of.js'
 import {valuesIn} from '../db/values-in.js'
 import {attackerFile, attackerSession, SHOW_ARTIFACTS} from './read-artifacts.js'
 import {completeProfiles, serviceActivityOf} from './read-attackers.js'
-import {readAttackerBehavior} from './read-behavior.js'
-import {countAttackerFingerprints, readAttackerFingerprints, SHOW_FINGERPRINTS} from './read-fingerprints.js'
+import {readBehaviors} from './read-behavior.js'
+import {readPageFingerprints, SHOW_FINGERPRINTS} from './read-fingerprints.js'
 import {readPageCommands} from './read-page-commands.js'
 import {attackerCredential, SHOW_CREDENTIALS} from './read-credentials.js'
 
@@ -70,13 +69,14 @@ export async function* readAttackerPages(db: Kysely<Database>, filter: AttackerF
     const rows = await query.execute()
     if (rows.length === 0) return
     const ips = rows.map((row) => row.ip)
-    const [profiles, commands, credentials, services, artifacts, fingerprints] = await Promise.all([
+    const [profiles, commands, credentials, services, artifacts, fingerprints, behaviors] = await Promise.all([
       completeProfiles(db, rows, 0),
       readPageCommands(db, ips, options.commands ?? 0),
       pageCredentials(db, ips, options.credentials ?? SHOW_CREDENTIALS),
       pageServices(db, ips),
       pageArtifacts(db, ips, options.artifacts ?? SHOW_ARTIFACTS),
-      pageFingerprints(db, ips),
+      readPageFingerprints(db, ips, SHOW_FINGERPRINTS),
+      readBehaviors(db, ips),
     ])
     yield profiles.map((profile) => ({
       ...profile,
@@ -88,26 +88,11 @@ export async function* readAttackerPages(db: Kysely<Database>, filter: AttackerF
       sessions: artifacts.get(profile.ip)?.sessions ?? [],
       fingerprints: fingerprints.get(profile.ip)?.list ?? [],
       fingerprintCount: fingerprints.get(profile.ip)?.count ?? 0,
-      behavior: fingerprints.get(profile.ip)?.behavior ?? null,
+      behavior: behaviors.get(profile.ip) ?? null,
     }))
     if (rows.length < pageSize) return
     after = ips.at(-1)
   }
-}
-
-/**
- * Each attacker's fingerprints (the {@link SHOW_FINGERPRINTS} latest, and how
- * many) and behaviour, as `attackers show` reads them: one attacker at a time
- * (a page's worth of small primary-key reads).
- */
-async function pageFingerprints(db: Kysely<Database>, ips: readonly string[]): Promise<Map<string, {list: AttackerFingerprint[]; count: number; behavior: AttackerBehavior | null}>> {
-  const entries = await Promise.all(
-    ips.map(async (ip) => {
-      const [list, count, behavior] = await Promise.all([readAttackerFingerprints(db, ip, SHOW_FINGERPRINTS), countAttackerFingerprints(db, ip), readAttackerBehavior(db, ip)])
-      return [ip, {behavior, count, list}] as const
-    }),
-  )
-  return new Map(entries)
 }
 
 /** How many attackers `filter` selects. */

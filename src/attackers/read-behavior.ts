@@ -25,6 +25,25 @@ export async function readAttackerBehavior(db: Kysely<Database>, ip: string): Pr
   return row === undefined ? null : (JSON.parse(row.profile) as AttackerBehavior)
 }
 
+/**
+ * The behaviour of each of `ips` that has one (a page of attackers, as the
+ * exports read them), in one statement per {@link IPS_PER_SELECT} IPs.
+ *
+ * @example
+ * ```ts
+ * const byIp = await readBehaviors(db, ['203.0.113.7', '2001:db8::1'])
+ * ```
+ */
+export async function readBehaviors(db: Kysely<Database>, ips: readonly string[]): Promise<Map<string, AttackerBehavior>> {
+  const behaviors = new Map<string, AttackerBehavior>()
+  for (const chunk of chunks([...ips], IPS_PER_SELECT)) {
+    const rows = await db.selectFrom('attacker_behavior').select(['ip', 'profile']).where('ip', 'in', chunk).execute()
+    for (const row of rows) behaviors.set(row.ip, JSON.parse(row.profile) as AttackerBehavior)
+  }
+
+  return behaviors
+}
+
 /** The behaviour class of each of `ips` that has one. */
 export async function readBehaviorClasses(db: Kysely<Database>, ips: readonly string[]): Promise<Map<string, string>> {
   const classes = new Map<string, string>()

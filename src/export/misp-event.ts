@@ -8,7 +8,8 @@
 import type {AttackCatalog} from '../ttp/attack-catalog.js'
 import type {ExportedAttacker} from './exported-attackers.js'
 
-import {stixTime} from './stix-objects.js'
+import {mispFingerprint} from './misp-fingerprint.js'
+import {laterOf, stixTime} from './stix-objects.js'
 import {DECNET_NAMESPACE, labelTechnique} from './technique-label.js'
 import {uuidV5} from './uuid-v5.js'
 
@@ -48,7 +49,7 @@ export function mispParts(exported: ExportedAttacker, catalog: AttackCatalog): M
   const attributes: Array<Record<string, unknown>> = [
     {
       uuid: uuid('ip-src'), type: 'ip-src', category: 'Network activity', to_ids: true, value: ip, first_seen: first, last_seen: last < first ? first : last,
-      comment: `decnet attacker: ${attacker.eventCount} events, services ${attacker.services.join(', ') || 'none'}, deckies ${attacker.deckies.join(', ') || 'none'}`,
+      comment: `decnet attacker: ${attacker.eventCount} events, services ${attacker.services.join(', ') || 'none'}, deckies ${attacker.deckies.join(', ') || 'none'}${attacker.behavior === null ? '' : `, behaviour ${attacker.behavior.class}`}`,
       Tag: tags,
     },
   ]
@@ -69,6 +70,16 @@ export function mispParts(exported: ExportedAttacker, catalog: AttackCatalog): M
     attributes.push({
       uuid: uuid(`command|${at}|${command.command}`), type: 'text', category: 'Other', to_ids: false, value: command.command, first_seen: at, last_seen: at,
       comment: `command run on ${command.decky} (${command.service})`,
+    })
+  }
+
+  for (const fingerprint of attacker.fingerprints) {
+    const misp = mispFingerprint(fingerprint)
+    if (misp === undefined) continue
+    const seen = stixTime(fingerprint.firstSeen)
+    attributes.push({
+      uuid: uuid(`fingerprint|${misp.type}|${misp.value}`), type: misp.type, category: 'Network activity', to_ids: false, value: misp.value,
+      first_seen: seen, last_seen: laterOf(seen, stixTime(fingerprint.lastSeen)), comment: `${fingerprint.type} fingerprint, seen ${fingerprint.count} time(s)`,
     })
   }
 

@@ -8,7 +8,8 @@
  */
 import {isIPv6} from 'node:net'
 
-import type {AttackerCommand, AttackerCredential, AttackerFile} from '../attackers/attacker-profile.js'
+import type {AttackerBehavior} from '../attackers/attacker-behavior.js'
+import type {AttackerCommand, AttackerCredential, AttackerFile, AttackerFingerprint} from '../attackers/attacker-profile.js'
 import type {ExportedAttacker} from './exported-attackers.js'
 import type {TechniqueLabel} from './technique-label.js'
 
@@ -101,6 +102,8 @@ export function* attackerObjects(exported: ExportedAttacker, labels: ReadonlyMap
     ...(attacker.country !== null && {x_decnet_country_code: attacker.country}),
     ...(attacker.asn !== null && {x_decnet_asn: attacker.asn}),
     ...(attacker.asName !== null && {x_decnet_as_name: attacker.asName}),
+    ...behaviorProperties(attacker.behavior),
+    ...fingerprintProperties(attacker.fingerprints, attacker.fingerprintCount),
   }
   yield actor
   yield {
@@ -226,7 +229,33 @@ export function stixTime(text: string): string {
   return Number.isFinite(time) ? new Date(time).toISOString() : new Date(0).toISOString()
 }
 
-function laterOf(first: string, last: string): string {
+/** The threat-actor's behaviour properties: the class, and the beacon, tools and OS guessed where there are. */
+function behaviorProperties(behavior: AttackerBehavior | null): Record<string, unknown> {
+  if (behavior === null) return {}
+  const {beacon, os, toolGuesses} = behavior
+  return {
+    x_decnet_behavior_class: behavior.class,
+    ...(beacon !== null && {x_decnet_beacon: {interval_s: beacon.intervalS, jitter_pct: beacon.jitterPct}}),
+    ...(toolGuesses.length > 0 && {x_decnet_tool_guesses: toolGuesses}),
+    ...(os.guess !== null && {x_decnet_os_guess: os.guess}),
+    ...(os.hopDistance !== null && {x_decnet_hop_distance: os.hopDistance}),
+  }
+}
+
+/** Fingerprints a threat-actor carries at most (the first of `attackers show`'s order: family by family, the most seen first). */
+const STIX_FINGERPRINTS = 100
+
+/** The threat-actor's fingerprint properties: how many, and the first {@link STIX_FINGERPRINTS}. */
+function fingerprintProperties(fingerprints: readonly AttackerFingerprint[], total: number): Record<string, unknown> {
+  if (fingerprints.length === 0) return {}
+  return {
+    x_decnet_fingerprint_count: total,
+    x_decnet_fingerprints: fingerprints.slice(0, STIX_FINGERPRINTS).map((f) => ({type: f.type, value: f.value, count: f.count, first_seen: stixTime(f.firstSeen), last_seen: laterOf(stixTime(f.firstSeen), stixTime(f.lastSeen))})),
+  }
+}
+
+/** `last`, or `first` when `last` is earlier (a range never runs backwards). */
+export function laterOf(first: string, last: string): string {
   return last < first ? first : last
 }
 

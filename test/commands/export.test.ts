@@ -10,7 +10,7 @@ import {describe, it, type TestContext} from 'node:test'
 import {readCatalog, shippedCatalogPath} from '../../src/ttp/attack-catalog.js'
 import {DATABASE_KINDS, skipReason} from '../helpers/databases.js'
 import {dataDirEnv, type DecnetResult, runDecnet, unwrap} from '../helpers/decnet-cli.js'
-import {A, B, C, exportDatabase, HOSTILE_COMMAND, HOSTILE_USER, SHA} from '../helpers/export-data.js'
+import {A, B, C, exportDatabase, HOSTILE_COMMAND, HOSTILE_USER, JA3, SHA} from '../helpers/export-data.js'
 import {stixValidators} from '../helpers/stix-schemas.js'
 
 const EXIT = {FAILURE: 1, NOT_FOUND: 11, USAGE: 2}
@@ -80,6 +80,12 @@ for (const kind of DATABASE_KINDS) {
       const accounts = of('user-account')
       assert.deepEqual(accounts.map((o) => o.account_login).sort(), ['root', HOSTILE_USER].sort())
       assert.deepEqual(accounts.map((o) => o.credential).sort(), ['hunter2', 'toor'])
+      const actor = (ip: string) => of('threat-actor').find((o) => o.x_decnet_ip === ip)!
+      assert.equal(actor(A).x_decnet_fingerprint_count, 3)
+      const prints = actor(A).x_decnet_fingerprints as Array<{type: string; value: string; count: number}>
+      assert.deepEqual(prints.map((p) => `${p.type} ${p.value} ${p.count}`).sort(), ['ja3 E7D705A3286E19EA42F587B344EE6865 1', 'ssh_client_banner SSH-2.0-Go 1', 'ssh_client_banner SSH-2.0-libssh_0.9.6 1'])
+      assert.equal(actor(B).x_decnet_fingerprints, undefined, 'no fingerprints, no property')
+      for (const ip of [A, B, C]) assert.equal(typeof actor(ip).x_decnet_behavior_class, 'string')
       assert.deepEqual(of('indicator').map((o) => o.pattern).sort(), [`[ipv4-addr:value = '${A}']`, `[ipv4-addr:value = '${B}']`, `[ipv6-addr:value = '${C}']`].sort())
     })
 
@@ -109,7 +115,14 @@ for (const kind of DATABASE_KINDS) {
         assert.deepEqual(rest, JSON.parse(show.stdout))
       }
 
-      const a = profiles.find((p) => p.ip === A) as unknown as {commands: Array<{command: string}>; credentials: unknown[]; artifacts: unknown[]}
+      type Exported = {artifacts: unknown[]; behavior: null | {class: string}; commands: Array<{command: string}>; credentials: unknown[]; fingerprintCount: number; fingerprints: Array<{type: string; value: string}>}
+      const [a, b, c] = [A, B, C].map((ip) => profiles.find((p) => p.ip === ip) as unknown as Exported)
+      // the pages read fingerprints and behaviour for all their attackers at once: each gets its own
+      assert.deepEqual(a.fingerprints.map((f) => f.value).sort(), ['E7D705A3286E19EA42F587B344EE6865', 'SSH-2.0-Go', 'SSH-2.0-libssh_0.9.6'])
+      assert.equal(a.fingerprintCount, 3)
+      assert.deepEqual(c.fingerprints.map((f) => f.value), ['not a hash" | x', 'SSH-2.0-Go'], 'family by family: ja3 before ssh_client_banner')
+      assert.deepEqual([b.fingerprints, b.fingerprintCount], [[], 0])
+      for (const profile of [a, b, c]) assert.equal(typeof profile.behavior?.class, 'string')
       assert.equal(a.commands.length, 3)
       assert.equal(a.commands[1].command, HOSTILE_COMMAND, 'the hostile command, whole')
       assert.equal(a.credentials.length, 2)
@@ -136,6 +149,7 @@ describe('decnet export misp', () => {
     const ipA = ofType('ip-src').find((a) => a.value === A) as {Tag: Array<{name: string}>}
     assert.equal(ipA.Tag.length, 4, 'the attacker\'s own techniques tag its address')
     assert.equal(event.Object.length, 2)
+    assert.deepEqual(ofType('ja3-fingerprint-md5').map((a) => a.value), [JA3], 'A\'s hash in lower case; C\'s malformed one left out')
     assert.ok(event.Object.some((object) => object.Attribute.some((a) => a.object_relation === 'username' && a.value === HOSTILE_USER)))
   })
 

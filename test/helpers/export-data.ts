@@ -24,6 +24,8 @@ export const C = '2001:db8::7'
 export const HOSTILE_COMMAND = 'echo "x\\"}]," \t\\x1b[2J \u202e\u2028\u2029 \u{1f608} </script> ${jndi:ldap://x} "commands":["x"]'
 export const HOSTILE_USER = 'r"o\\o\u0001t\n'
 export const SHA = 'ab'.repeat(32)
+/** The JA3 hash attacker A's TLS client hello carries (in upper case, as a sniffer might write it). */
+export const JA3 = 'e7d705a3286e19ea42f587b344ee6865'
 
 const T = (mmss: string): string => `2026-11-26T10:${mmss}.000Z`
 
@@ -40,6 +42,11 @@ export const EXPORT_LOGS: readonly NewLog[] = [
   log(T('01:00'), 'decky-02', 'telnet', 'command', A, {}, `CMD uid=0 user=root src=${A} pwd=/root cmd=cat /etc/shadow`),
   log(T('00:30'), 'decky-03', 'http', 'request', B, {path: '/'}),
   log(T('02:00'), 'decky-01', 'ssh', 'command', C, {command: 'id'}),
+  log(T('02:10'), 'decky-01', 'sniffer', 'ssh_client_banner', A, {ssh_version: 'SSH-2.0-Go'}),
+  log(T('02:11'), 'decky-01', 'sniffer', 'ssh_client_banner', A, {ssh_version: 'SSH-2.0-libssh_0.9.6'}),
+  log(T('02:12'), 'decky-02', 'sniffer', 'ssh_client_banner', C, {ssh_version: 'SSH-2.0-Go'}),
+  log(T('02:13'), 'decky-01', 'sniffer', 'tls_client_hello', A, {ja3: JA3.toUpperCase()}),
+  log(T('02:14'), 'decky-02', 'sniffer', 'tls_client_hello', C, {ja3: 'not a hash" | x'}),
 ]
 
 const tag = (id: string, logId: number, ip: string, technique: string, sub: null | string, tactic: string, at: string) => ({

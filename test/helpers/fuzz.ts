@@ -125,6 +125,13 @@ export function validLine(rng: Random, command?: string): string {
   return `${head} ${event} [relay@55555 ${params.join(' ')}]${msg}`
 }
 
+/** Hostile command texts, the generic ones apart from those made of one rule's own literals and examples. */
+export interface HostileCommandSets {
+  readonly generic: string[]
+  /** Each with the index (in the rules given) of the rule it was made from. */
+  readonly targeted: Array<{readonly rule: number; readonly text: string}>
+}
+
 /**
  * Regex-hostile command texts: long runs and deep nesting, and, for every
  * rule given, its literals and examples repeated with separators and fillers
@@ -133,6 +140,12 @@ export function validLine(rng: Random, command?: string): string {
  * @param rules - compiled rules (`literals`, `examples`), or none
  */
 export function hostileCommands(rng: Random, rules: readonly FuzzRule[] = []): string[] {
+  const {generic, targeted} = hostileCommandSets(rng, rules)
+  return [...generic, ...targeted.map(({text}) => text)]
+}
+
+/** {@link hostileCommands}, saying which rule each targeted text was made from. */
+export function hostileCommandSets(rng: Random, rules: readonly FuzzRule[] = []): HostileCommandSets {
   const n = (): number => rng.int(2000, 10_000)
   const generic = [
     `${'a'.repeat(n())}!`,
@@ -169,19 +182,19 @@ export function hostileCommands(rng: Random, rules: readonly FuzzRule[] = []): s
     rng.string(n(), ';|'),
   ]
   const separators = [' ', ';', '|', '&&', ' | ', '; ', '$(', '`', '/', '-', '"', "'", '\\', '\n', 'a', '', ' -', '=']
-  const targeted: string[] = []
-  for (const rule of rules) {
+  const targeted: Array<{rule: number; text: string}> = []
+  for (const [index, rule] of rules.entries()) {
     const seeds = [...(rule.literals ?? []), ...(rule.examples?.match ?? []), ...(rule.examples?.noMatch ?? [])]
     for (const seed of seeds) {
       const separator = rng.pick(separators)
       const unit = `${seed}${separator}`
-      targeted.push(unit.repeat(Math.ceil(rng.int(4096, 6000) / Math.max(1, unit.length))))
+      targeted.push({rule: index, text: unit.repeat(Math.ceil(rng.int(4096, 6000) / Math.max(1, unit.length)))})
       // a match start followed by a long run that almost, but not quite, completes it
-      targeted.push(`${seed}${rng.pick(separators).repeat(rng.int(3000, 5000))}${rng.pick(['!', '', 'x', seed.slice(0, 3)])}`)
+      targeted.push({rule: index, text: `${seed}${rng.pick(separators).repeat(rng.int(3000, 5000))}${rng.pick(['!', '', 'x', seed.slice(0, 3)])}`})
     }
   }
 
-  return [...generic, ...targeted]
+  return {generic, targeted}
 }
 
 /**

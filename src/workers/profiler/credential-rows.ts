@@ -2,7 +2,7 @@
  * A tick's credential sightings as `credentials` rows: one per (attacker,
  * decky, service, kind, secret, principal), with its attempts, outcomes,
  * event times and log ids. Pure; merging into stored rows is the writer's
- * (`CredentialUpsert`): counts add, times and ids widen, the first domain
+ * (`CREDENTIALS_MERGE`): counts add, times and ids widen, the first domain
  * stands. Folding A then B therefore gives what folding A and B at once gives.
  */
 import type {CredentialsTable} from '../../db/schema.js'

@@ -9,7 +9,7 @@ import {sql} from 'kysely'
 
 import type {DialectName} from '../../db/dialect-of.js'
 import type {OpenDatabaseOptions} from '../../db/open.js'
-import type {AttackerArtifactsTable, AttackerCommandBatchesTable, AttackerRow, AttackerServicesTable, CredentialsTable, Database} from '../../db/schema.js'
+import type {AttackerArtifactsTable, AttackerCommandBatchesTable, AttackerFingerprintsTable, AttackerRow, AttackerServicesTable, CredentialsTable, Database} from '../../db/schema.js'
 import type {DatabaseTarget} from '../../db/url.js'
 import type {UpsertColumns} from '../../db/bulk/upsert-columns.js'
 import type {CachedAttacker} from './attacker-cache.js'
@@ -23,8 +23,9 @@ import {MAX_LINE_BYTES} from '../../logs/parse.js'
 import {chunks} from '../../util/chunks.js'
 import {BulkUpdate} from '../../db/bulk/bulk-update.js'
 import {BulkUpsert} from '../../db/bulk/bulk-upsert.js'
-import {CredentialUpsert} from '../../db/bulk/credential-upsert.js'
-import {FingerprintUpsert} from '../../db/bulk/fingerprint-upsert.js'
+import {CREDENTIALS_MERGE} from '../../db/bulk/credentials-merge.js'
+import {FINGERPRINTS_MERGE} from '../../db/bulk/fingerprints-merge.js'
+import {MergeUpsert} from '../../db/bulk/merge-upsert.js'
 import type {TrustedProxies} from './fingerprints/trusted-proxies.js'
 import {markProbed, PROBED_SUFFIX, withProbedFingerprints} from './fingerprints/probed-fingerprints.js'
 import {PostgresWriteBatch} from '../../db/bulk/postgres-write-batch.js'
@@ -207,7 +208,7 @@ export class Profiler {
   readonly #counters: BulkUpdate<StoredAttacker>
   readonly #rewrites: BulkUpdate<AttackerProfile>
   readonly #commandBatches: BulkUpsert<AttackerCommandBatchesTable>
-  readonly #credentials: CredentialUpsert
+  readonly #credentials: MergeUpsert<CredentialsTable>
   readonly #services: BulkUpsert<AttackerServicesTable>
   /**
    * The (ip, service, kind) activities this profiler's committed ticks stored
@@ -218,7 +219,7 @@ export class Profiler {
    */
   readonly #knownActivities = new Set<string>()
   readonly #artifacts: BulkUpsert<AttackerArtifactsTable>
-  readonly #fingerprints: FingerprintUpsert
+  readonly #fingerprints: MergeUpsert<AttackerFingerprintsTable>
   readonly #trustedProxies: TrustedProxies | undefined
   /** PostgreSQL: the writes and the cursor update of a tick, as one statement. */
   readonly #together: PostgresWriteBatch | undefined
@@ -258,10 +259,10 @@ export class Profiler {
     this.#counters = new BulkUpdate(dialect, 'attackers', COUNTER_COLUMNS, 'ip')
     this.#rewrites = new BulkUpdate(dialect, 'attackers', ATTACKER_COLUMNS, 'ip')
     this.#commandBatches = new BulkUpsert(dialect, 'attacker_command_batches', BATCH_COLUMNS, BATCH_KEY, 'nothing')
-    this.#credentials = new CredentialUpsert(dialect)
+    this.#credentials = new MergeUpsert(dialect, CREDENTIALS_MERGE)
     this.#services = new BulkUpsert(dialect, 'attacker_services', SERVICE_COLUMNS, ['ip', 'service', 'kind'], 'nothing')
     this.#artifacts = new BulkUpsert(dialect, 'attacker_artifacts', ARTIFACT_COLUMNS, 'log_id', 'nothing')
-    this.#fingerprints = new FingerprintUpsert(dialect)
+    this.#fingerprints = new MergeUpsert(dialect, FINGERPRINTS_MERGE)
     this.#trustedProxies = options.trustedProxies
     this.#alerts = options.alerts
     this.#together =

@@ -2,7 +2,7 @@
  * A tick's fingerprint sightings as `attacker_fingerprints` rows: one per
  * (attacker, family, value), with its count, event times, log ids and the
  * details of its first line. Pure; merging into stored rows is the writer's
- * (`FingerprintUpsert`): counts add, times and ids widen, the stored details
+ * (`FINGERPRINTS_MERGE`): counts add, times and ids widen, the stored details
  * stand. Folding A then B therefore gives what folding A and B at once gives.
  */
 import type {AttackerFingerprintsTable} from '../../../db/schema.js'
