@@ -30,8 +30,8 @@ interface ProfilerRun {
   ticked: Promise<void>
 }
 
-function startProfiler(t: TestContext, env: NodeJS.ProcessEnv): ProfilerRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, '--once', '--batch', '150'], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+function startProfiler(t: TestContext, env: NodeJS.ProcessEnv, args: readonly string[]): ProfilerRun {
+  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, '--once', '--batch', '150', ...args], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   t.after(() => {
@@ -52,17 +52,17 @@ function startProfiler(t: TestContext, env: NodeJS.ProcessEnv): ProfilerRun {
 /**
  * Kills the profiler after its first committed tick and runs it again to the
  * end, over the `lines` pending lines of the database at `url` (`env` adds
- * to the worker's environment).
+ * to the worker's environment; `args` to run-profiler.ts's, e.g. `--alerts`).
  */
-export async function killProfilerMidRunAndFinish(t: TestContext, db: Kysely<Database>, url: string, lines: number, env: NodeJS.ProcessEnv = {}): Promise<void> {
-  const first = startProfiler(t, {...env, DECNET_DB_URL: url})
+export async function killProfilerMidRunAndFinish(t: TestContext, db: Kysely<Database>, url: string, lines: number, env: NodeJS.ProcessEnv = {}, args: readonly string[] = []): Promise<void> {
+  const first = startProfiler(t, {...env, DECNET_DB_URL: url}, args)
   await first.ticked
   first.child.kill('SIGKILL')
   const killed = await first.exited
   assert.equal(killed.signal, 'SIGKILL', `the worker was still running when killed; stderr: ${killed.stderr}`)
   const stoppedAt = await profilerCursor(db)
   assert.ok(stoppedAt > 0 && stoppedAt < lines, `killed mid-run (cursor ${stoppedAt} of ${lines})`)
-  const done = await startProfiler(t, {...env, DECNET_DB_URL: url}).exited
+  const done = await startProfiler(t, {...env, DECNET_DB_URL: url}, args).exited
   assert.equal(done.code, 0, done.stderr)
   assert.equal(await profilerCursor(db), lines)
 }
