@@ -4,19 +4,31 @@
  * against growing histories, and the cold build throughput, on SQLite and on
  * PostgreSQL. Prints markdown tables; baselines are measured in the same run:
  * the tick at the smallest history (the time must stay flat as history grows),
- * a plain SELECT of the same 1,000 new rows (the floor any tick pays), and on
- * SQLite the cold build again with every read on the profiler's own thread.
+ * a plain SELECT of the same 1,000 new rows (the floor any tick pays), on
+ * SQLite the cold build again with every read on the profiler's own thread,
+ * and, with `--corpus decnet,synthetic`, the same figures on the synthetic
+ * lines the earlier rounds measured (the ratio column).
  *
- *   npm run build && node --import tsx bench/profiler.js [--max 1000000] [--reps 7] [--dialects sqlite,postgres] [--json FILE]
+ *   npm run build && node --import tsx bench/profiler.js [--max 1000000] [--reps 7] [--dialects sqlite,postgres]
+ *     [--corpus synthetic|decnet|decnet,synthetic] [--rss] [--json FILE]
+ *
+ * Corpora: `synthetic` is bench/lib/gen-logs.js (logins, commands, HTTP and
+ * database lines: what the profiler read before issue 16); `decnet` is
+ * test/helpers/decnet-corpus.ts, the realistic one (every persona, sniffer and
+ * prober lines, credentials, fingerprints, files, sessions, mail). Both seeded,
+ * no junk, through the real ingest path. `--rss` also runs the cold build of
+ * the whole history in a process of its own (bench/lib/profiler-cold-build.mjs,
+ * as the worker runs it) and reports its peak RSS (getrusage, all threads).
  *
  * PostgreSQL: DECNET_TEST_PG_URL when set, else a throwaway local cluster
- * (test/helpers/pg.js, fsync off). Lines come from bench/lib/gen-logs.js
- * (seeded, no junk) and go in through the real ingest path.
+ * (test/helpers/pg.js, fsync off).
  */
-import {createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {spawn} from 'node:child_process'
+import {createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {once} from 'node:events'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {performance} from 'node:perf_hooks'
 import {parseArgs} from 'node:util'
 
@@ -27,6 +39,8 @@ import {ingest} from '../dist/ingest/ingest.js'
 import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from '../dist/workers/profiler/profiler.js'
 import {YoungGarbage} from '../dist/workers/young-garbage.js'
 import {freshDatabase, skipReason} from '../test/helpers/databases.js'
+import {decnetCorpus} from '../test/helpers/decnet-corpus.js'
+import {clearProfiles} from './lib/clear-profiles.mjs'
 import {generateLines} from './lib/gen-logs.js'
 import {describeMachine, loadAverage, machineHeader} from './lib/machine.js'
 import {markdownTable} from './lib/markdown-table.js'
@@ -36,14 +50,20 @@ const garbage = new YoungGarbage()
 
 const NEW_LINES = 1000
 const WARM_UP = 3
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
+const RSS_HOOK = join(ROOT, 'bench/lib/max-rss-at-exit.mjs')
+const COLD_BUILD = join(ROOT, 'bench/lib/profiler-cold-build.mjs')
+const CORPORA = ['decnet', 'synthetic']
 
 const {values} = parseArgs({
   options: {
     batch: {default: String(DEFAULT_BATCH_SIZE), type: 'string'},
+    corpus: {default: 'synthetic', type: 'string'},
     dialects: {default: 'sqlite,postgres', type: 'string'},
     json: {type: 'string'},
     max: {default: '1000000', type: 'string'},
     reps: {default: '7', type: 'string'},
+    rss: {default: false, type: 'boolean'},
   },
 })
 const max = positiveInteger(values.max, '--max')
@@ -51,6 +71,8 @@ const reps = positiveInteger(values.reps, '--reps')
 const BATCH = positiveInteger(values.batch, '--batch')
 const histories = [10_000, 100_000, 1_000_000].filter((n) => n < max).concat(max).filter((n, i, all) => all.indexOf(n) === i)
 const dialects = values.dialects.split(',').map((d) => d.trim())
+const corpora = values.corpus.split(',').map((c) => c.trim())
+for (const corpus of corpora) if (!CORPORA.includes(corpus)) throw new Error(`Expected \`--corpus\` to be ${CORPORA.join(', ')} or a list of them, got \`${corpus}\``)
 
 const work = mkdtempSync(join(tmpdir(), 'decnet-bench-profiler-'))
 process.on('exit', () => rmSync(work, {force: true, recursive: true}))
@@ -61,18 +83,20 @@ process.on('exit', () => rmSync(work, {force: true, recursive: true}))
  * The files of a run are consecutive slices of one generated stream, so new
  * lines mostly touch attackers the history already has.
  */
-async function writeInputs() {
+async function writeInputs(corpus) {
+  const dir = join(work, corpus)
+  mkdirSync(dir)
   const stages = []
   let total = 0
   for (const history of histories) {
     const grow = Math.max(0, history - total)
     // the first WARM_UP ticks of each stage warm up (JIT, caches) and are not counted
-    const increments = Array.from({length: reps + WARM_UP}, (_, i) => ({count: NEW_LINES, path: join(work, `h${history}-new${i}.log`)}))
-    stages.push({grow: {count: grow, path: join(work, `h${history}-grow.log`)}, history, increments})
+    const increments = Array.from({length: reps + WARM_UP}, (_, i) => ({count: NEW_LINES, path: join(dir, `h${history}-new${i}.log`)}))
+    stages.push({grow: {count: grow, path: join(dir, `h${history}-grow.log`)}, history, increments})
     total += grow + (reps + WARM_UP) * NEW_LINES
   }
 
-  const lines = generateLines(total, {junkRate: 0})
+  const lines = corpus === 'decnet' ? decnetCorpus({junk: 0, lines: total, seed: 16}).lines.values() : generateLines(total, {junkRate: 0})
   for (const file of stages.flatMap((s) => [s.grow, ...s.increments])) await writeSlice(lines, file)
   return stages
 }
@@ -149,7 +173,7 @@ async function timed(fn, clock) {
   return {cpuMs: clock === undefined ? undefined : clock.now() - cpu, ms, result}
 }
 
-async function benchDialect(kind, stages) {
+async function benchDialect(kind, stages, corpus) {
   const database = await freshDatabase(kind)
   // opened as the worker opens it, and driven as the worker drives it: a pass, then what the worker does between passes
   const db = await openDatabase(database.url, PROFILER_DATABASE_OPTIONS)
@@ -204,18 +228,23 @@ async function benchDialect(kind, stages) {
         tickMaxMs: Math.max(...tick),
         tickMs: median(tick),
       })
-      process.stderr.write(`${kind}: history ${history}: tick ${median(tick).toFixed(1)} ms (cpu ${median(tickCpu).toFixed(1)} ms)\n`)
+      process.stderr.write(`${corpus}, ${kind}: history ${history}: tick ${median(tick).toFixed(1)} ms (cpu ${median(tickCpu).toFixed(1)} ms)\n`)
     }
 
     // cold build: the whole history again from an empty profile; on SQLite also without the reading thread
     const cold = await coldBuild(db, profiler, clock)
-    process.stderr.write(`${kind}: cold build of ${cold.lines} lines in ${cold.seconds.toFixed(1)} s\n`)
+    process.stderr.write(`${corpus}, ${kind}: cold build of ${cold.lines} lines in ${cold.seconds.toFixed(1)} s\n`)
     if (!postgres) {
       cold.oneThread = await coldBuild(db, new Profiler(db, {batchSize: BATCH}), clock)
-      process.stderr.write(`${kind}: the same, reading on the profiler's thread: ${cold.oneThread.seconds.toFixed(1)} s\n`)
+      process.stderr.write(`${corpus}, ${kind}: the same, reading on the profiler's thread: ${cold.oneThread.seconds.toFixed(1)} s\n`)
     }
 
-    return {cold, kind, ticks}
+    if (values.rss) {
+      cold.rss = await coldBuildRss(database.url)
+      process.stderr.write(`${corpus}, ${kind}: cold build in a process of its own: peak RSS ${cold.rss.rssMiB.toFixed(0)} MiB\n`)
+    }
+
+    return {cold, corpus, kind, ticks}
   } finally {
     await db.destroy()
     await database.cleanup()
@@ -225,9 +254,7 @@ async function benchDialect(kind, stages) {
 /** Clears the profiles, then times the drain that rebuilds them and the checkpoint the worker runs right after it. */
 async function coldBuild(db, profiler, clock) {
   const postgres = dialectOf(db) === 'postgres'
-  await db.deleteFrom('attacker_command_batches').execute()
-  await db.deleteFrom('attackers').execute()
-  await db.updateTable('worker_state').set({cursor: 0}).where('worker', '=', PROFILER_CURSOR).execute()
+  await clearProfiles(db, PROFILER_CURSOR)
   if (postgres) await sql`vacuum analyze`.execute(db)
   await clock.attach(db)
   // SQLite: the checkpoint copies the pages the drain left in the log
@@ -243,6 +270,25 @@ async function coldBuild(db, profiler, clock) {
     lines,
     seconds: ms / 1000,
   }
+}
+
+/**
+ * The cold build of the whole history as the worker runs it (default batch,
+ * reading thread on SQLite), in a process of its own: its peak RSS in MiB
+ * (getrusage at exit, all threads), and its lines and seconds.
+ */
+async function coldBuildRss(url) {
+  const rssFile = join(work, `rss-${Date.now()}`)
+  const child = spawn(process.execPath, ['--import', RSS_HOOK, COLD_BUILD, join(ROOT, 'dist'), url], {
+    env: {...process.env, DECNET_BENCH_RSS_FILE: rssFile},
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let stdout = ''
+  child.stdout.setEncoding('utf8').on('data', (text) => (stdout += text))
+  const [code] = await once(child, 'close')
+  if (code !== 0) throw new Error(`${COLD_BUILD} exited with ${code}`)
+  const {lines, seconds} = JSON.parse(stdout)
+  return {lines, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024, seconds}
 }
 
 /**
@@ -280,10 +326,16 @@ function positiveInteger(text, name) {
 
 const fmt = (n, digits = 1) => n.toLocaleString('en-US', {maximumFractionDigits: digits, minimumFractionDigits: digits})
 
+/** The row label: the database, and the corpus when the run has more than one. */
+const label = ({corpus, kind}) => (corpora.length > 1 ? `${kind}, ${corpus}` : kind)
+
+/** The same database's result on the synthetic corpus (the earlier rounds' input), when this run has it. */
+const syntheticOf = (results, result) => (result.corpus === 'synthetic' ? undefined : results.find((r) => r.corpus === 'synthetic' && r.kind === result.kind))
+
 function report(results, load) {
-  const tickRows = results.flatMap(({kind, ticks}) =>
+  const tickRows = results.flatMap(({corpus, kind, ticks}) =>
     ticks.map((t) => [
-      kind,
+      label({corpus, kind}),
       t.history.toLocaleString('en-US'),
       String(t.attackersTouched),
       fmt(t.tickMs),
@@ -296,8 +348,8 @@ function report(results, load) {
       `${t.tickMs < 50 ? 'yes' : 'NO'} / ${t.tickCpuMs < 50 ? 'yes' : 'NO'}`,
     ]),
   )
-  const coldRow = (kind, cold, baseline) => [
-    kind,
+  const coldRow = (name, cold, baseline, synthetic) => [
+    name,
     cold.lines.toLocaleString('en-US'),
     cold.attackers.toLocaleString('en-US'),
     cold.commands.toLocaleString('en-US'),
@@ -305,13 +357,24 @@ function report(results, load) {
     Math.round(cold.lines / cold.seconds).toLocaleString('en-US'),
     Math.round(cold.lines / cold.cpuSeconds).toLocaleString('en-US'),
     baseline === undefined ? '-' : `${fmt(baseline.seconds / cold.seconds, 2)}x`,
+    synthetic === undefined ? '-' : `${fmt(cold.lines / cold.cpuSeconds / (synthetic.lines / synthetic.cpuSeconds), 2)}x`,
     `${cold.lines / cold.seconds >= 100_000 ? 'yes' : 'NO'} / ${cold.lines / cold.cpuSeconds >= 100_000 ? 'yes' : 'NO'}`,
   ]
-  const coldRows = results.flatMap(({cold, kind}) =>
-    cold.oneThread === undefined
-      ? [coldRow(kind, cold)]
-      : [coldRow(kind, cold, cold.oneThread), coldRow(`${kind}, reading on the profiler's thread`, cold.oneThread)],
-  )
+  const coldRows = results.flatMap((result) => {
+    const {cold} = result
+    const synthetic = syntheticOf(results, result)?.cold
+    return cold.oneThread === undefined
+      ? [coldRow(label(result), cold, undefined, synthetic)]
+      : [coldRow(label(result), cold, cold.oneThread, synthetic), coldRow(`${label(result)}, reading on the profiler's thread`, cold.oneThread, undefined, synthetic?.oneThread)]
+  })
+  const rssRows = results.filter((r) => r.cold.rss !== undefined).map((result) => {
+    const {rss} = result.cold
+    const synthetic = syntheticOf(results, result)?.cold.rss
+    return [
+      label(result), rss.lines.toLocaleString('en-US'), fmt(rss.seconds, 2), Math.round(rss.lines / rss.seconds).toLocaleString('en-US'),
+      fmt(rss.rssMiB, 0), synthetic === undefined ? '-' : `${fmt(rss.rssMiB / synthetic.rssMiB, 2)}x`,
+    ]
+  })
   return [
     `## Profiler benchmark (${new Date().toISOString().slice(0, 10)})`,
     '',
@@ -326,6 +389,8 @@ function report(results, load) {
     '- PostgreSQL: `VACUUM ANALYZE attackers` after growing each history, as autovacuum would before the next minute',
     "- cold build on SQLite: as the worker runs it (the next batch read on a thread of its own), then again with every",
     "  read on the profiler's thread (the baseline of the speed-up column)",
+    `- corpus: ${corpora.join(' and ')} (bench/profiler.js's header); "vs synthetic": lines per CPU second (peak RSS) against the`,
+    '  same database on the synthetic corpus in this run',
     '',
     `### Incremental tick: ${NEW_LINES.toLocaleString('en-US')} new lines against a growing history`,
     '',
@@ -341,24 +406,34 @@ function report(results, load) {
     '### Cold build: the whole history from an empty profile (the drain, then the checkpoint the worker runs after it)',
     '',
     markdownTable(
-      ['database', 'lines', 'attackers', 'commands', 'seconds', 'lines/s', 'lines per CPU s', 'speed-up', '>= 100k/s (wall / CPU)'],
+      ['database', 'lines', 'attackers', 'commands', 'seconds', 'lines/s', 'lines per CPU s', 'speed-up', 'vs synthetic', '>= 100k/s (wall / CPU)'],
       coldRows,
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
     ),
+    ...(rssRows.length === 0
+      ? []
+      : [
+          '',
+          '### Peak memory: the cold build in a process of its own, as the worker runs it (getrusage maxRSS, all threads)',
+          '',
+          markdownTable(['database', 'lines', 'seconds', 'lines/s', 'peak RSS MiB', 'vs synthetic'], rssRows, ['l', 'r', 'r', 'r', 'r', 'r']),
+        ]),
   ].join('\n')
 }
 
 const load = {start: loadAverage()}
-const stages = await writeInputs()
 const results = []
-for (const kind of dialects) {
-  const why = skipReason(kind)
-  if (why) {
-    process.stderr.write(`!!! skipping ${kind}: ${why}\n`)
-    continue
-  }
+for (const corpus of corpora) {
+  const stages = await writeInputs(corpus)
+  for (const kind of dialects) {
+    const why = skipReason(kind)
+    if (why) {
+      process.stderr.write(`!!! skipping ${kind}: ${why}\n`)
+      continue
+    }
 
-  results.push(await benchDialect(kind, stages))
+    results.push(await benchDialect(kind, stages, corpus))
+  }
 }
 
 load.end = loadAverage()

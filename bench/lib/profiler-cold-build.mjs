@@ -1,19 +1,18 @@
 // Run by bench/memory.js in a process of its own (so its peak RSS is the profiler's):
 // node profiler-cold-build.mjs DIST_DIR DB_URL -> clears the profiles and drains the whole
 // history the way the worker does (on a SQLite file, with its reading thread), then prints
-// {lines, ticks, seconds} as JSON.
+// {lines, ticks, seconds} as JSON. Used by bench/memory.js and bench/profiler.js --rss.
 import {pathToFileURL} from 'node:url'
 import {join} from 'node:path'
 
 const [dist, url] = process.argv.slice(2)
 const {migrateToLatest, openDatabase, parseDatabaseUrl} = await import(pathToFileURL(join(dist, 'db/index.js')).href)
 const {PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} = await import(pathToFileURL(join(dist, 'workers/profiler/profiler.js')).href)
+const {clearProfiles} = await import('./clear-profiles.mjs')
 const db = await openDatabase(url, PROFILER_DATABASE_OPTIONS)
 try {
   await migrateToLatest(db)
-  await db.deleteFrom('attacker_command_batches').execute()
-  await db.deleteFrom('attackers').execute()
-  await db.updateTable('worker_state').set({cursor: 0}).where('worker', '=', PROFILER_CURSOR).execute()
+  await clearProfiles(db, PROFILER_CURSOR)
   const profiler = new Profiler(db, {database: parseDatabaseUrl(url)})
   const started = performance.now()
   let ticks = 0

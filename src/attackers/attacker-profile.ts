@@ -3,6 +3,7 @@
  * `decnet attackers --json` and `decnet attackers show IP --json`).
  */
 import type {CapturedFile} from '../logs/artifact.js'
+import type {StoredMail} from '../logs/mail.js'
 import type {AttackerBehavior} from './attacker-behavior.js'
 
 /** One command an attacker ran. */
@@ -129,6 +130,35 @@ export interface AttackerSession {
   bytes: null | number
   /** Whether the transcript hit DECNET's cap. */
   truncated: boolean | null
+  /**
+   * The attacker's commands on the same decky inside the session (event time
+   * from its start, the end less its duration, to its end), in time order: the
+   * first 100 (see `commandCount`). None when the duration is unknown.
+   */
+  commands: AttackerCommand[]
+  /** How many of its commands fell inside the session in all. */
+  commandCount: number
+}
+
+/** A mail DECNET's open relay stored for the attacker (a `message_stored` line): what the line says of it (StoredMail), and where and when. */
+export interface AttackerMail extends Omit<StoredMail, 'kind'> {
+  /** Event time, ISO-8601 UTC. */
+  timestamp: string
+  decky: string
+  service: string
+}
+
+/** A mail domain the attacker tried to reach (`RCPT TO`, or an accepted message's recipients). */
+export interface AttackerSmtpTarget {
+  /** Lower case; an IDN as its `xn--` A-label. */
+  domain: string
+  /** `RCPT TO` lines naming it (accepted, denied, greylisted or rejected). */
+  count: number
+  /** Accepted messages addressed to it. */
+  messages: number
+  /** Earliest and latest event time of those lines, ISO-8601 UTC. */
+  firstSeen: string
+  lastSeen: string
 }
 
 /** One attacker's profile as `decnet attackers show` gives it: the profile, its credentials, service activity and artifacts. */
@@ -148,6 +178,14 @@ export interface AttackerDetail extends AttackerProfile {
   sessions: AttackerSession[]
   /** Its behaviour (class, timing, beacon, tools, phases, OS), or null when it has none yet. */
   behavior: AttackerBehavior | null
+  /** Stored mail, the newest first, at most 200: see `mailCount`. */
+  mail: AttackerMail[]
+  /** How many mails DECNET stored for the attacker in all. */
+  mailCount: number
+  /** The most tried first (then the latest seen), at most 200: see `smtpTargetCount`. */
+  smtpTargets: AttackerSmtpTarget[]
+  /** How many domains the attacker tried to reach in all. */
+  smtpTargetCount: number
 }
 
 /** A credential across attackers (`decnet credentials`): one (kind, secret, principal). */

@@ -7,6 +7,7 @@ import type {AttackerCommand, AttackerDetail, AttackerProfile, TechniqueCount} f
 import {formatBehavior} from './format-behavior.js'
 import {formatAttackerCredentials} from './format-credentials.js'
 import {formatAttackerFingerprints} from './format-fingerprints.js'
+import {formatAttackerMail, formatSessions, formatSmtpTargets} from './format-mail.js'
 import {indent, printable, shortTime, table} from './text-table.js'
 
 const TOP_TECHNIQUES = 3
@@ -39,20 +40,24 @@ export function formatAttackerTable(profiles: readonly AttackerProfile[]): strin
 }
 
 /** Everything known about one attacker, as labelled lines (its commands from `p.commands`). */
-export function formatAttackerDetail(p: AttackerProfile): string {
+export function formatAttackerDetail(p: AttackerProfile | AttackerDetail): string {
   const lines = [formatAttackerHead(p)]
   if (p.commands.length > 0) {
     const widths = commandWidths(p.commands)
     lines.push(formatCommandHeader(widths), ...p.commands.map((c) => formatCommandLine(c, widths)))
   }
 
+  const tail = formatAttackerTail(p)
+  if (tail !== '') lines.push(tail)
   return lines.join('\n')
 }
 
 /**
  * The lines of {@link formatAttackerDetail} before its commands (down to
  * `commands N`, N being `commandCount`); with `decnet attackers show`'s
- * credentials, when there are any, just before that line.
+ * service activity, behaviour, credentials and fingerprints, when there are
+ * any, just before that line (see {@link formatAttackerTail} for what follows
+ * the commands).
  */
 export function formatAttackerHead(p: AttackerProfile | AttackerDetail): string {
   const lines = [
@@ -82,16 +87,27 @@ export function formatAttackerHead(p: AttackerProfile | AttackerDetail): string 
   if ('behavior' in p && p.behavior !== null) lines.push(formatBehavior(p.behavior))
   if ('credentials' in p && p.credentialCount > 0) lines.push(formatAttackerCredentials(p.credentials, p.credentialCount))
   if ('fingerprints' in p && p.fingerprintCount > 0) lines.push(formatAttackerFingerprints(p.fingerprints, p.fingerprintCount))
-  if ('artifacts' in p && p.artifacts.length > 0) {
+  lines.push(`  commands       ${p.commandCount === 0 ? '-' : p.commandCount}`)
+  return lines.join('\n')
+}
+
+/**
+ * The lines of {@link formatAttackerDetail} after its commands: `decnet
+ * attackers show`'s captured files, stored mail, SMTP targets and recorded
+ * sessions (with the commands inside each), each only when it has content;
+ * `''` when none has.
+ */
+export function formatAttackerTail(p: AttackerProfile | AttackerDetail): string {
+  if (!('artifacts' in p)) return ''
+  const lines: string[] = []
+  if (p.artifacts.length > 0) {
     const rows = p.artifacts.map((f) => [shortTime(f.timestamp), f.decky, f.sha256?.slice(0, 16) ?? '-', f.size === null ? '-' : `${f.size}`, f.writer.comm ?? '-', f.path ?? '-'])
     lines.push(`  files          ${p.artifacts.length}`, indent(table([['TIME', 'DECKY', 'SHA256', 'BYTES', 'WRITER', 'PATH'], ...rows], [false, false, false, true, false, false]), 4))
   }
 
-  if ('sessions' in p && p.sessions.length > 0) {
-    const rows = p.sessions.map((s) => [shortTime(s.timestamp), s.decky, s.service, s.durationS === null ? '-' : `${s.durationS}`, s.bytes === null ? '-' : `${s.bytes}`, s.id ?? '-'])
-    lines.push(`  sessions       ${p.sessions.length}`, indent(table([['ENDED', 'DECKY', 'SERVICE', 'SECONDS', 'BYTES', 'ID'], ...rows], [false, false, false, true, true, false]), 4))
-  }
-  lines.push(`  commands       ${p.commandCount === 0 ? '-' : p.commandCount}`)
+  if (p.mailCount > 0) lines.push(formatAttackerMail(p.mail, p.mailCount))
+  if (p.smtpTargetCount > 0) lines.push(formatSmtpTargets(p.smtpTargets, p.smtpTargetCount))
+  if (p.sessions.length > 0) lines.push(formatSessions(p.sessions))
   return lines.join('\n')
 }
 

@@ -10,16 +10,18 @@ import type {Kysely, Selectable} from 'kysely'
 import {sql} from 'kysely'
 
 import type {AttackerArtifactsTable, CredentialRow, Database} from '../db/schema.js'
-import type {AttackerCredential, AttackerDetail, AttackerFile, AttackerSession, ServiceActivity} from './attacker-profile.js'
+import type {AttackerCredential, AttackerDetail, AttackerFile, AttackerMail, AttackerSession, ServiceActivity} from './attacker-profile.js'
 
 import {dialectOf} from '../db/dialect-of.js'
 import {valuesIn} from '../db/values-in.js'
-import {attackerFile, attackerSession, SHOW_ARTIFACTS} from './read-artifacts.js'
+import {attackerFile, attackerMail, attackerSession, SHOW_ARTIFACTS} from './read-artifacts.js'
 import {completeProfiles, serviceActivityOf} from './read-attackers.js'
 import {readBehaviors} from './read-behavior.js'
 import {readPageFingerprints, SHOW_FINGERPRINTS} from './read-fingerprints.js'
 import {readPageCommands} from './read-page-commands.js'
 import {attackerCredential, SHOW_CREDENTIALS} from './read-credentials.js'
+import {withSessionCommands} from './read-session-commands.js'
+import {readPageSmtpTargets, SHOW_SMTP_TARGETS} from './read-smtp-targets.js'
 
 /** Which attackers to read. */
 export interface AttackerFilter {
@@ -69,7 +71,7 @@ export async function* readAttackerPages(db: Kysely<Database>, filter: AttackerF
     const rows = await query.execute()
     if (rows.length === 0) return
     const ips = rows.map((row) => row.ip)
-    const [profiles, commands, credentials, services, artifacts, fingerprints, behaviors] = await Promise.all([
+    const [profiles, commands, credentials, services, artifacts, fingerprints, behaviors, smtpTargets] = await Promise.all([
       completeProfiles(db, rows, 0),
       readPageCommands(db, ips, options.commands ?? 0),
       pageCredentials(db, ips, options.credentials ?? SHOW_CREDENTIALS),
@@ -77,7 +79,11 @@ export async function* readAttackerPages(db: Kysely<Database>, filter: AttackerF
       pageArtifacts(db, ips, options.artifacts ?? SHOW_ARTIFACTS),
       readPageFingerprints(db, ips, SHOW_FINGERPRINTS),
       readBehaviors(db, ips),
+      readPageSmtpTargets(db, ips, SHOW_SMTP_TARGETS),
     ])
+    const sessions = new Map(
+      await Promise.all([...artifacts].filter(([, entry]) => entry.sessions.length > 0).map(async ([ip, entry]) => [ip, await withSessionCommands(db, ip, entry.sessions)] as const)),
+    )
     yield profiles.map((profile) => ({
       ...profile,
       commands: commands.get(profile.ip) ?? [],
@@ -85,14 +91,26 @@ export async function* readAttackerPages(db: Kysely<Database>, filter: AttackerF
       credentialCount: credentials.get(profile.ip)?.count ?? 0,
       serviceActivity: services.get(profile.ip) ?? {interacted: [], scanned: []},
       artifacts: artifacts.get(profile.ip)?.files ?? [],
-      sessions: artifacts.get(profile.ip)?.sessions ?? [],
+      sessions: sessions.get(profile.ip) ?? [],
       fingerprints: fingerprints.get(profile.ip)?.list ?? [],
       fingerprintCount: fingerprints.get(profile.ip)?.count ?? 0,
       behavior: behaviors.get(profile.ip) ?? null,
+      mail: artifacts.get(profile.ip)?.mail ?? [],
+      mailCount: artifacts.get(profile.ip)?.mailCount ?? 0,
+      smtpTargets: smtpTargets.get(profile.ip)?.list ?? [],
+      smtpTargetCount: smtpTargets.get(profile.ip)?.count ?? 0,
     }))
     if (rows.length < pageSize) return
     after = ips.at(-1)
   }
+}
+
+/** An attacker's artifacts on a page. */
+interface PageArtifacts {
+  files: AttackerFile[]
+  sessions: AttackerSession[]
+  mail: AttackerMail[]
+  mailCount: number
 }
 
 /** How many attackers `filter` selects. */
@@ -144,19 +162,22 @@ async function pageServices(db: Kysely<Database>, ips: readonly string[]): Promi
   return new Map([...byIp].map(([ip, list]) => [ip, serviceActivityOf(list)]))
 }
 
-async function pageArtifacts(db: Kysely<Database>, ips: readonly string[], limit: number): Promise<Map<string, {files: AttackerFile[]; sessions: AttackerSession[]}>> {
-  const byIp = new Map<string, {files: AttackerFile[]; sessions: AttackerSession[]}>()
-  if (limit === 0) return byIp
-  const {rows} = await sql<Selectable<AttackerArtifactsTable> & {rn: number | string}>`
+/** Each attacker's newest `limit` files, sessions and mails, and how many mails it has. */
+async function pageArtifacts(db: Kysely<Database>, ips: readonly string[], limit: number): Promise<Map<string, PageArtifacts>> {
+  const byIp = new Map<string, PageArtifacts>()
+  const {rows} = await sql<Selectable<AttackerArtifactsTable> & {rn: number | string; total: number | string}>`
     select * from (
-      select a.*, row_number() over (partition by ip, kind order by log_id desc) as rn
+      select a.*, row_number() over (partition by ip, kind order by log_id desc) as rn, count(*) over (partition by ip, kind) as total
       from attacker_artifacts a where ${valuesIn(dialectOf(db), 'ip', ips)}
-    ) r where rn <= ${limit} order by ip, kind, rn`.execute(db)
+    ) r where rn <= ${Math.max(1, limit)} order by ip, kind, rn`.execute(db)
   for (const row of rows) {
     let entry = byIp.get(row.ip)
-    if (entry === undefined) byIp.set(row.ip, (entry = {files: [], sessions: []}))
+    if (entry === undefined) byIp.set(row.ip, (entry = {files: [], mail: [], mailCount: 0, sessions: []}))
+    if (row.kind === 'mail') entry.mailCount = Number(row.total)
+    if (Number(row.rn) > limit) continue
     if (row.kind === 'file') entry.files.push(attackerFile(row))
     else if (row.kind === 'session') entry.sessions.push(attackerSession(row))
+    else if (row.kind === 'mail') entry.mail.push(attackerMail(row))
   }
 
   return byIp

@@ -10,11 +10,13 @@ import type {AttackerGeoTable, AttackerRow, Database} from '../db/schema.js'
 import type {AttackerDetail, AttackerProfile, ServiceActivity, TechniqueCount} from './attacker-profile.js'
 
 import {chunks} from '../util/chunks.js'
-import {readAttackerArtifacts, SHOW_ARTIFACTS} from './read-artifacts.js'
+import {readAttackerArtifacts, readAttackerMail, SHOW_ARTIFACTS} from './read-artifacts.js'
 import {readAttackerBehavior, readBehaviorClasses} from './read-behavior.js'
 import {countAttackerCredentials, readAttackerCredentials, SHOW_CREDENTIALS} from './read-credentials.js'
 import {countAttackerFingerprints, readAttackerFingerprints, SHOW_FINGERPRINTS} from './read-fingerprints.js'
 import {readRecentCommands, streamCommands} from './read-recent-commands.js'
+import {withSessionCommands} from './read-session-commands.js'
+import {readAttackerSmtpTargets, SHOW_SMTP_TARGETS} from './read-smtp-targets.js'
 
 const IPS_PER_SELECT = 1000
 
@@ -76,12 +78,14 @@ export async function findAttacker(db: Kysely<Database>, ip: string, options: Fi
 /**
  * One attacker as `decnet attackers show` gives it, without its commands
  * (stream them with `streamCommands`): the profile, and its credentials (the
- * {@link SHOW_CREDENTIALS} most tried) with how many there are.
+ * {@link SHOW_CREDENTIALS} most tried) with how many there are, its
+ * fingerprints, artifacts, sessions (with the commands inside each), stored
+ * mail and SMTP targets.
  */
 export async function findAttackerDetail(db: Kysely<Database>, ip: string): Promise<AttackerDetail | undefined> {
   const profile = await findAttacker(db, ip, {commands: 0})
   if (profile === undefined) return undefined
-  const [credentials, credentialCount, serviceActivity, {files, sessions}, fingerprints, fingerprintCount, behavior] = await Promise.all([
+  const [credentials, credentialCount, serviceActivity, {files, sessions}, fingerprints, fingerprintCount, behavior, mail, smtpTargets] = await Promise.all([
     readAttackerCredentials(db, ip, SHOW_CREDENTIALS),
     countAttackerCredentials(db, ip),
     readServiceActivity(db, ip),
@@ -89,8 +93,14 @@ export async function findAttackerDetail(db: Kysely<Database>, ip: string): Prom
     readAttackerFingerprints(db, ip, SHOW_FINGERPRINTS),
     countAttackerFingerprints(db, ip),
     readAttackerBehavior(db, ip),
+    readAttackerMail(db, ip, SHOW_ARTIFACTS),
+    readAttackerSmtpTargets(db, ip, SHOW_SMTP_TARGETS),
   ])
-  return {...profile, credentials, credentialCount, fingerprints, fingerprintCount, serviceActivity, artifacts: files, sessions, behavior}
+  return {
+    ...profile, credentials, credentialCount, fingerprints, fingerprintCount, serviceActivity, artifacts: files,
+    sessions: await withSessionCommands(db, ip, sessions), behavior,
+    mail: mail.list, mailCount: mail.count, smtpTargets: smtpTargets.list, smtpTargetCount: smtpTargets.count,
+  }
 }
 
 /** The services attacker `ip` interacted with, and those it only scanned, each by name. */

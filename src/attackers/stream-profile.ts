@@ -1,11 +1,11 @@
 /**
  * `decnet attackers show`'s output, written as the commands are read: the
- * profile's fields, then its commands one by one, then the rest, so the
- * process never holds the whole list.
+ * profile's fields, then its commands one by one, then the rest (artifacts,
+ * mail, sessions), so the process never holds the whole list.
  */
-import type {AttackerCommand, AttackerProfile} from './attacker-profile.js'
+import type {AttackerCommand, AttackerDetail, AttackerProfile} from './attacker-profile.js'
 
-import {commandWidths, formatAttackerHead, formatCommandHeader, formatCommandLine} from './format-attackers.js'
+import {commandWidths, formatAttackerHead, formatAttackerTail, formatCommandHeader, formatCommandLine} from './format-attackers.js'
 
 /** Where the text goes; resolves when more may be written. */
 export type WriteText = (text: string) => Promise<void>
@@ -42,11 +42,15 @@ export async function writeProfileJson(profile: AttackerProfile, commands: Async
  * `commands` yields them. Column widths come from the deckies and services
  * of the profile (a command's names are among them).
  */
-export async function writeProfileText(profile: AttackerProfile, commands: AsyncIterable<AttackerCommand>, write: WriteText): Promise<void> {
+export async function writeProfileText(profile: AttackerProfile | AttackerDetail, commands: AsyncIterable<AttackerCommand>, write: WriteText): Promise<void> {
   await write(`${formatAttackerHead(profile)}\n`)
-  if (profile.commandCount === 0) return
-  const names = [...profile.deckies.map((decky) => ({decky, service: ''})), ...profile.services.map((service) => ({decky: '', service}))]
-  const widths = commandWidths(names)
-  await write(`${formatCommandHeader(widths)}\n`)
-  for await (const command of commands) await write(`${formatCommandLine(command, widths)}\n`)
+  if (profile.commandCount > 0) {
+    const names = [...profile.deckies.map((decky) => ({decky, service: ''})), ...profile.services.map((service) => ({decky: '', service}))]
+    const widths = commandWidths(names)
+    await write(`${formatCommandHeader(widths)}\n`)
+    for await (const command of commands) await write(`${formatCommandLine(command, widths)}\n`)
+  }
+
+  const tail = formatAttackerTail(profile)
+  if (tail !== '') await write(`${tail}\n`)
 }

@@ -9,9 +9,15 @@ export function shortTime(iso: string): string {
   return match ? `${match[1]} ${match[2]}Z` : iso
 }
 
-/** Attacker-controlled text must not drive the operator's terminal. */
+/**
+ * Attacker-controlled text must not drive the operator's terminal: control
+ * characters as `\xNN`; nor reorder what it shows: bidirectional controls
+ * and line and paragraph separators as `\u{NNNN}`.
+ */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  return text
+    .replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(/[\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`)
 }
 
 /** `rows` (the first is the header) as aligned columns, each cell made {@link printable}; the last column is not padded. */

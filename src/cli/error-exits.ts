@@ -67,6 +67,10 @@ export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze(
   CatalogError: () => ({exit: ExitCode.FAILURE, suggestions: ['`decnet attack import FILE` installs a good catalog; removing attack/ in the data directory returns to the shipped one']}),
   StixBundleError: usage,
   RuleInputError: usage,
+  // ttp/: `decnet rules disable|enable|cap|expire`: a bad value, an unknown rule, a state file that cannot be used
+  RuleStateValueError: usage,
+  UnknownRuleError: () => ({exit: ExitCode.NOT_FOUND, suggestions: ['decnet rules list shows the rules that load (--rules-dir for an operator directory)']}),
+  RuleStateError: () => ({exit: ExitCode.INPUT_UNREADABLE, suggestions: ['fix or remove the rule state file; decnet rules check says what is wrong with it']}),
   // flags and the systemd unit builder: the operator's mistakes
   FlagValueError: usage,
   FleetUnitError: usage,

@@ -40,7 +40,8 @@ export async function launcherNotifier(): Promise<() => void> {
 
 /**
  * Runs the supervisor until it has stopped: SIGTERM and SIGINT stop it (a
- * second one: at once), and so does a `stop` on its control socket, open so that `decnet fleet
+ * second one: at once), and so does a `stop` on its control socket; SIGHUP
+ * and a `reload` there ask the workers to reload their configuration; the socket is open so that `decnet fleet
  * status` and `stop` reach it; closes the socket (telling `stop` how the fleet
  * ended) when it is done. In the foreground a socket that cannot be opened is
  * a warning; in a daemon (`daemonChild`) it is fatal, and the pid file is
@@ -58,9 +59,11 @@ export async function serveFleet(io: FleetIo, supervisor: Supervisor, daemonChil
 
   const onTerm = () => supervisor.stop('SIGTERM')
   const onInt = () => supervisor.stop('SIGINT')
-  process.on('SIGTERM', onTerm).on('SIGINT', onInt)
+  // SIGHUP reloads, as `decnet fleet reload` does over the socket (gunicorn's convention)
+  const onHup = () => void supervisor.reload('SIGHUP')
+  process.on('SIGTERM', onTerm).on('SIGINT', onInt).on('SIGHUP', onHup)
   const outcome = await supervisor.run()
-  process.off('SIGTERM', onTerm).off('SIGINT', onInt)
+  process.off('SIGTERM', onTerm).off('SIGINT', onInt).off('SIGHUP', onHup)
   await control?.close({code: outcome.code, killed: outcome.killed, reason: outcome.reason})
   if (daemonChild) releasePidFile(paths.pidFile, process.pid)
   return outcome

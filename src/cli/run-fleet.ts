@@ -13,6 +13,7 @@ import {readCredentials} from '../prefork/credentials.js'
 import {planPrivileges} from '../prefork/privilege-plan.js'
 import {Supervisor} from '../prefork/supervisor.js'
 import {catalogEnv} from '../ttp/catalog-store.js'
+import {ruleStateEnv, ruleStatePath, ruleStateReadProblem} from '../ttp/rule-state-path.js'
 import {launcherNotifier, runDaemonized, serveFleet} from './fleet-daemon.js'
 import {prepareFleetDatabase} from './fleet-database.js'
 import {fleetTiming} from './fleet-run-flags.js'
@@ -65,12 +66,16 @@ export async function runFleet(io: FleetIo, name: string, flags: FleetRunFlags):
   if (unusable) io.error(unusable, {exit: ExitCode.DATABASE})
   if (plan.warning) io.logToStderr(`\n!!! WARNING: ${plan.warning}\n`)
   if (notice !== undefined) io.logToStderr(notice)
+  // the workers read the operator's rule state themselves: say so now if their user cannot
+  const unreadable = plan.user === undefined ? undefined : ruleStateReadProblem(ruleStatePath(io.dataDir), plan.user)
+  if (unreadable) await io.warn(`${unreadable}: workers that read the rule state (ttp) will run the rules as their files define them; move it (DECNET_RULE_STATE names the file) where that user can read it`)
   const supervisor = new Supervisor({
     ...durations,
     allowRoot: plan.allowRoot,
     database: database.target,
-    // an ATT&CK catalog imported with `decnet attack import` reaches the workers (src/ttp/catalog-store.ts)
-    env: catalogEnv(io.dataDir),
+    // an ATT&CK catalog imported with `decnet attack import` reaches the workers (src/ttp/catalog-store.ts),
+    // and so does the operator's rule state (`decnet rules disable|enable|cap|expire`, src/ttp/rule-state-path.ts)
+    env: {...catalogEnv(io.dataDir), ...ruleStateEnv(io.dataDir)},
     fleet: withWorkerOptions(fleet, {...settings.options, ...workerOverrides(flags, intervalSeconds)}),
     gid: plan.user?.gid,
     maxMemoryMb: flags['max-memory'],

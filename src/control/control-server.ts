@@ -26,6 +26,8 @@ export interface ControlHandlers {
   status(): Promise<FleetStatus>
   /** Begins a graceful stop (a second one: stop now); returns the grace period clients should expect. */
   stop(): {graceMs: number}
+  /** Asks the workers to reload their configuration; returns the workers asked. */
+  reload(): {workers: readonly string[]}
 }
 
 /** Another live master already answers on the fleet's socket. */
@@ -143,6 +145,7 @@ export class ControlServer {
     try {
       const request = parseRequest(line)
       if (request.op === 'status') return writeLine(socket, {ok: true, op: 'status', status: await this.#handlers.status()})
+      if (request.op === 'reload') return writeLine(socket, {ok: true, op: 'reload', pid: process.pid, workers: this.#handlers.reload().workers})
       this.#awaiting.add(socket)
       writeLine(socket, {graceMs: this.#handlers.stop().graceMs, ok: true, op: 'stop', pid: process.pid})
       if (this.#outcome) writeLine(socket, {ok: true, op: 'stopped', outcome: this.#outcome})

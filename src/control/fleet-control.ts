@@ -23,7 +23,8 @@ export async function withMemory(status: FleetStatus): Promise<FleetStatus> {
 
 /**
  * Opens the control socket of a running supervisor: `status` answers its
- * snapshot plus memory, `stop` stops it gracefully (a second `stop`: at once).
+ * snapshot plus memory, `stop` stops it gracefully (a second `stop`: at once),
+ * `reload` asks its workers to reload their configuration.
  *
  * @throws SocketInUseError when another master of the same fleet answers on the socket
  *
@@ -34,8 +35,9 @@ export async function withMemory(status: FleetStatus): Promise<FleetStatus> {
  * await control.close(outcome)
  * ```
  */
-export function openControl(paths: FleetPaths, supervisor: Pick<Supervisor, 'snapshot' | 'stop'>): Promise<ControlServer> {
+export function openControl(paths: FleetPaths, supervisor: Pick<Supervisor, 'reload' | 'snapshot' | 'stop'>): Promise<ControlServer> {
   return ControlServer.listen(paths, {
+    reload: () => ({workers: supervisor.reload('requested over the control socket')}),
     status: () => withMemory(supervisor.snapshot()),
     stop() {
       supervisor.stop('stop requested over the control socket')

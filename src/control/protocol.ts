@@ -10,6 +10,15 @@
  * < {"ok":true,"op":"stopped","outcome":{"code":0,"reason":"stop requested ...","killed":[]}}
  * ```
  *
+ * `reload` asks every worker to reload its configuration (the ttp worker:
+ * its rules and the rule state); the answer names the workers asked, and
+ * each says in the fleet's log what came of it:
+ *
+ * ```
+ * > {"op":"reload"}
+ * < {"ok":true,"op":"reload","pid":4242,"workers":["profiler","ttp"]}
+ * ```
+ *
  * After `stop`, the connection stays open: the master sends `stopped` with
  * the fleet's outcome once every worker is gone, and then exits (the
  * connection closes).
@@ -22,7 +31,7 @@ import type {FleetStatus} from '../prefork/fleet-status.js'
 export const MAX_LINE_CHARS = 64 * 1024
 
 /** What a client can ask. */
-export type ControlRequest = {readonly op: 'status'} | {readonly op: 'stop'}
+export type ControlRequest = {readonly op: 'reload'} | {readonly op: 'status'} | {readonly op: 'stop'}
 
 /** How the fleet ended, as sent to clients waiting on a `stop`. */
 export interface StopOutcome {
@@ -37,6 +46,7 @@ export interface StopOutcome {
 export type ControlResponse =
   | {readonly error: string; readonly ok: false}
   | {readonly graceMs: number; readonly ok: true; readonly op: 'stop'; readonly pid: number}
+  | {readonly ok: true; readonly op: 'reload'; readonly pid: number; readonly workers: readonly string[]}
   | {readonly ok: true; readonly op: 'status'; readonly status: FleetStatus}
   | {readonly ok: true; readonly op: 'stopped'; readonly outcome: StopOutcome}
 
@@ -50,8 +60,8 @@ export function parseRequest(line: string): ControlRequest {
   }
 
   const op = (value as {op?: unknown} | null)?.op
-  if (op === 'status' || op === 'stop') return {op}
-  throw new Error(`unknown op ${JSON.stringify(op)}; expected "status" or "stop"`)
+  if (op === 'status' || op === 'stop' || op === 'reload') return {op}
+  throw new Error(`unknown op ${JSON.stringify(op)}; expected "status", "stop" or "reload"`)
 }
 
 /**

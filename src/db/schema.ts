@@ -133,14 +133,15 @@ export interface AttackerServicesTable {
 /**
  * The artifacts DECNET recorded of an attacker, one row per log line: files
  * it captured (`file_captured`) and sessions it recorded
- * (`session_recorded`). Written by the profiler with `attackers` (see
- * migration 0008).
+ * (`session_recorded`), and mail it stored (`message_stored`, kind `mail`,
+ * since 0014's code; no migration). Written by the profiler with `attackers`
+ * (see migration 0008).
  */
 export interface AttackerArtifactsTable {
   /** The log line's id: a replay writes nothing new. */
   log_id: number
   ip: string
-  /** `file` or `session`. */
+  /** `file`, `session` or `mail`. */
   kind: string
   /** Event time, ISO-8601 UTC. */
   timestamp: string
@@ -283,6 +284,27 @@ export interface AttackerFingerprintsTable {
   last_log_id: number
 }
 
+/**
+ * The mail domains attackers tried to reach, one row per (attacker, domain),
+ * maintained by the profiler in the same transaction as its cursor (see
+ * migration 0014).
+ */
+export interface AttackerSmtpTargetsTable {
+  attacker_ip: string
+  /** Lower case, an IDN as its `xn--` A-label (see `addressDomain`). */
+  domain: string
+  /** `RCPT TO` lines naming it. */
+  count: number
+  /** Accepted messages (`message_accepted`) addressed to it. */
+  messages: number
+  /** Earliest and latest event time of those lines, ISO-8601 UTC. */
+  first_seen: string
+  last_seen: string
+  /** The first and last log ids folded into the row: a write of lines at or below `last_log_id` is a replay, and is skipped. */
+  first_log_id: number
+  last_log_id: number
+}
+
 /** The whole database. */
 /**
  * The alerts queued for the webhook (migration 0016), oldest first by `id`;
@@ -315,6 +337,7 @@ export interface Database {
   attacker_command_batches: AttackerCommandBatchesTable
   credentials: CredentialsTable
   attacker_fingerprints: AttackerFingerprintsTable
+  attacker_smtp_targets: AttackerSmtpTargetsTable
   attacker_services: AttackerServicesTable
   attacker_artifacts: AttackerArtifactsTable
   attacker_behavior: AttackerBehaviorTable

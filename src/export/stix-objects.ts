@@ -1,7 +1,7 @@
 /**
  * One attacker as STIX 2.1 objects (pure): its address, its activity, a
- * threat-actor, the techniques it used, the files it left, the commands it
- * ran and the credentials it tried. Every id is a UUIDv5 of what the object
+ * threat-actor, the techniques it used, the files it left, the mail domains
+ * it tried to reach, the commands it ran and the credentials it tried. Every id is a UUIDv5 of what the object
  * stands for, so an export run twice names its objects the same; the
  * cyber-observables' ids follow STIX 2.1 §2.9 (the SCO namespace over the
  * canonical JSON of their identifying properties).
@@ -9,7 +9,7 @@
 import {isIPv6} from 'node:net'
 
 import type {AttackerBehavior} from '../attackers/attacker-behavior.js'
-import type {AttackerCommand, AttackerCredential, AttackerFile, AttackerFingerprint} from '../attackers/attacker-profile.js'
+import type {AttackerCommand, AttackerCredential, AttackerFile, AttackerFingerprint, AttackerSmtpTarget} from '../attackers/attacker-profile.js'
 import type {ExportedAttacker} from './exported-attackers.js'
 import type {TechniqueLabel} from './technique-label.js'
 
@@ -126,6 +126,7 @@ export function* attackerObjects(exported: ExportedAttacker, labels: ReadonlyMap
   }
 
   yield* fileObjects(attacker.artifacts, address.id, ip, common)
+  yield* smtpTargetObjects(attacker.smtpTargets, address.id, ip, common)
   yield* commandObjects(attacker.commands, attacker.commandCount, address.id, ip, common)
   yield* credentialObjects(attacker.credentials, address.id, ip, common)
   if (options.indicators) {
@@ -159,6 +160,21 @@ function* fileObjects(files: readonly AttackerFile[], addressId: string, ip: str
 
     const at = stixTime(file.timestamp)
     yield {...common('observed-data', `file|${ip}|${at}|${object.id}`, at, at), first_observed: at, last_observed: at, number_observed: 1, object_refs: [addressId, object.id]}
+  }
+}
+
+/** Each SMTP target domain: a `domain-name`, and an `observed-data` of the attempts (RCPT TO lines and accepted messages) on it. */
+function* smtpTargetObjects(targets: readonly AttackerSmtpTarget[], addressId: string, ip: string, common: Common): Generator<StixObject> {
+  for (const target of targets) {
+    const domain = sco('domain-name', {value: target.domain})
+    yield domain
+    const first = stixTime(target.firstSeen)
+    const last = laterOf(first, stixTime(target.lastSeen))
+    yield {
+      ...common('observed-data', `smtp-target|${ip}|${target.domain}`, first, last),
+      first_observed: first, last_observed: last, number_observed: count(target.count + target.messages, 1), object_refs: [addressId, domain.id],
+      x_decnet_rcpt_count: target.count, x_decnet_message_count: target.messages,
+    }
   }
 }
 

@@ -7,6 +7,7 @@ export const RESERVED_FLEET_NAMES: readonly string[] = Object.freeze([
   'help',
   'list',
   'logs',
+  'reload',
   'restart',
   'start',
   'status',

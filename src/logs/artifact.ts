@@ -1,14 +1,16 @@
 /**
  * What an artifact line means: a file an attacker wrote that DECNET captured
- * (`file_captured`) or an interactive session it recorded
- * (`session_recorded`). Pure: no I/O. Every value is attacker-influenced
+ * (`file_captured`), an interactive session it recorded
+ * (`session_recorded`) or a mail it stored (`message_stored`, see `mail.ts`). Pure: no I/O. Every value is attacker-influenced
  * text, bounded here.
  */
-import {normaliseEventType} from './fields.js'
-import {sliceWhole} from '../util/slice-whole.js'
+import type {StoredMail} from './mail.js'
 
-/** Characters of an artifact's text value kept (a path, a command name, ...). */
-export const MAX_ARTIFACT_TEXT = 512
+import {artifactCount as count, artifactFlag as flag, artifactSeconds as seconds, artifactText as text, sha256Hex as hex} from './artifact-values.js'
+import {normaliseEventType} from './fields.js'
+import {extractMail} from './mail.js'
+
+export {MAX_ARTIFACT_TEXT} from './artifact-values.js'
 
 /** A file DECNET captured. */
 export interface CapturedFile {
@@ -42,12 +44,12 @@ export interface RecordedSession {
 }
 
 /** An artifact a line names. */
-export type Artifact = CapturedFile | RecordedSession
+export type Artifact = CapturedFile | RecordedSession | StoredMail
 
 /** Whether lines of `eventType` name an artifact (their fields must be read). */
 export function isArtifactEventType(eventType: string): boolean {
   const type = normaliseEventType(eventType)
-  return type === 'file_captured' || type === 'session_recorded'
+  return type === 'file_captured' || type === 'session_recorded' || type === 'message_stored'
 }
 
 /**
@@ -85,35 +87,6 @@ export function extractArtifact(eventType: string, fields: Readonly<Record<strin
     }
   }
 
+  if (type === 'message_stored') return extractMail(fields)
   return null
 }
-
-function text(value: unknown): null | string {
-  if (typeof value !== 'string' && typeof value !== 'number') return null
-  const s = String(value)
-  if (s === '' || s === '-') return null
-  return sliceWhole(s, 0, MAX_ARTIFACT_TEXT).replace(UNSTORABLE, '\uFFFD')
-}
-
-function hex(value: unknown): null | string {
-  return typeof value === 'string' && /^[0-9a-fA-F]{64}$/.test(value) ? value.toLowerCase() : null
-}
-
-function count(value: unknown): null | number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN
-  return Number.isSafeInteger(n) && n >= 0 ? n : null
-}
-
-function seconds(value: unknown): null | number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,12}(?:\.\d{1,9})?$/.test(value) ? Number(value) : Number.NaN
-  return Number.isFinite(n) && n >= 0 ? n : null
-}
-
-function flag(value: unknown): boolean | null {
-  if (value === true || value === 'true' || value === '1') return true
-  if (value === false || value === 'false' || value === '0') return false
-  return null
-}
-
-/** NUL and lone UTF-16 surrogates: no database stores them as text. */
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g

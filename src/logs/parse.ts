@@ -53,6 +53,27 @@ const HEADER_FIELDS = ['TIMESTAMP', 'HOSTNAME', 'APP-NAME', 'PROCID', 'MSGID'] a
  * ```
  */
 export function parseLine(line: string): ParseResult {
+  return parse(line, true)
+}
+
+/** An ISO timestamp at the start of a message: the inner header of a double-wrapped line. */
+const INNER_HEADER = /^ *\d{4}-\d\d-\d\dT\d\d:\d\d/
+
+/**
+ * The line rsyslog wrapped in a header of its own (DECNET-EVENTS §0.3 step 2,
+ * §1.1: APP-NAME `1`, MSGID and SD `-`, the whole logger line
+ * `TIMESTAMP HOSTNAME bash - command [timeQuality ...] CMD ...` as MSG), parsed
+ * with the wrapper's PRI; undefined when the message is not such a line.
+ * Its HOSTNAME is the container's cosmetic one: the wrapper's (the decky's
+ * NODE_NAME, as its sessrec and file_captured lines say) is kept instead.
+ */
+function unwrapped(priority: number, decky: string, msg: string): ParsedLine | undefined {
+  if (!INNER_HEADER.test(msg)) return undefined
+  const inner = parse(`<${priority}>1 ${msg.trimStart()}`, false)
+  return inner.ok ? {...inner.line, decky} : undefined
+}
+
+function parse(line: string, unwrap: boolean): ParseResult {
   const n = line.length
   if (n === 0) return reject('empty line')
   if (n > MAX_LINE_BYTES / 3) {
@@ -124,6 +145,11 @@ export function parseLine(line: string): ParseResult {
     if (line.charCodeAt(i) !== 32) return reject(`bad STRUCTURED-DATA: unexpected "${line[i]}" at column ${i + 1}`)
     msg = line.charCodeAt(i + 1) === 0xfe_ff ? line.slice(i + 2) : line.slice(i + 1)
     if (msg === '') msg = null
+  }
+
+  if (unwrap && msg !== null && sd === 45 && eventType === NILVALUE) {
+    const inner = unwrapped(priority, decky, msg)
+    if (inner !== undefined) return {ok: true, line: inner}
   }
 
   if (msg !== null && msg.charCodeAt(0) === 67) {

@@ -21,7 +21,7 @@ import {pathToFileURL} from 'node:url'
 import {readCredentials} from './credentials.js'
 import {flushed} from './flushed.js'
 import {closeInheritedDescriptors, type ClosedDescriptor} from './inherited-descriptors.js'
-import {ChildExitCode, isStartMessage, toWireCredentials, type ChildMessage, type StartMessage} from './messages.js'
+import {ChildExitCode, isReloadMessage, isStartMessage, toWireCredentials, type ChildMessage, type StartMessage} from './messages.js'
 import type {WorkerContext, WorkerFunction} from './worker.js'
 
 type Logger = WorkerContext['debug']
@@ -48,6 +48,8 @@ class ChildProcessRuntime {
   #debug: Logger = noop
   /** Descriptors inherited by accident, closed before anything else ran. */
   #closed: ClosedDescriptor[] = []
+  /** What the worker asked to hear on a reload (`ctx.onReload`). */
+  readonly #reloadListeners: Array<() => void> = []
 
   /** Closes what it should not hold, installs the signal and channel handlers and greets the master. */
   main(): void {
@@ -70,6 +72,7 @@ class ChildProcessRuntime {
 
     process.on('message', (message) => {
       if (isStartMessage(message) && this.#start === undefined) void this.#boot(message)
+      else if (isReloadMessage(message)) this.#reload()
     })
     this.#send({type: 'hello'})
   }
@@ -127,12 +130,25 @@ class ChildProcessRuntime {
       fleet: start.fleet,
       name: start.name,
       once: start.once,
+      onReload: (listener: () => void) => void this.#reloadListeners.push(listener),
       options: Object.freeze(start.options),
       ready: () => this.#ready(),
       signal: this.#controller.signal,
       report: (sources: Parameters<NonNullable<WorkerContext['report']>>[0]) => this.#send({sources: [...sources], type: 'sources'}),
       status: (text: string) => this.#send({text: String(text), type: 'status'}),
     })
+  }
+
+  /** Tells the worker to reload; a worker that registered nothing ignores it. A listener that throws is reported, not fatal. */
+  #reload(): void {
+    if (this.#reloadListeners.length === 0) return this.#debug('reload asked: this worker does not reload (ignored)')
+    for (const listener of this.#reloadListeners) {
+      try {
+        listener()
+      } catch (error) {
+        this.#print(`reload failed: ${error instanceof Error ? error.message : describe(error)}`)
+      }
+    }
   }
 
   #ready(): void {

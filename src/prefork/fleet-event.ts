@@ -14,6 +14,7 @@ export type FleetEvent =
   | {type: 'hung'; child: ChildHandle; silentMs: number}
   | {type: 'memory'; child: ChildHandle; reason: string}
   | {type: 'message'; child: ChildHandle; message: ChildMessage}
+  | {type: 'reload'; reason: string}
   | {type: 'restart'; slot: Slot}
   | {type: 'retire-expired'; child: ChildHandle}
   | {type: 'stop'; reason: string}

@@ -11,7 +11,10 @@
  * 4. child → master `ready` (with its credentials) when the worker says so,
  *    or `boot-failed` (then it exits with {@link ChildExitCode.BOOT_FAILED});
  * 5. child → master `status` whenever the worker describes what it is doing;
- * 6. child → master `sources` whenever the worker reports on its sources (`ctx.report`).
+ * 6. child → master `sources` whenever the worker reports on its sources (`ctx.report`);
+ * 7. master → child `reload` when the operator asks the fleet to reload (`decnet fleet
+ *    reload`, SIGHUP): the child tells the worker (`ctx.onReload`); a worker that
+ *    registered nothing ignores it.
  */
 import type {JsonObject} from '../fleets/types.js'
 import type {Credentials} from './credentials.js'
@@ -63,6 +66,11 @@ export interface StartMessage {
   heartbeatMs: number
 }
 
+/** Reload your configuration (rules, settings), keeping the old one if the new one is unusable. */
+export interface ReloadMessage {
+  type: 'reload'
+}
+
 /** The child's listeners are in place: the master may send `start`. */
 export interface HelloMessage {
   type: 'hello'
@@ -104,7 +112,7 @@ export const MAX_STATUS_TEXT = 200
 export type ChildMessage = BootFailedMessage | HeartbeatMessage | HelloMessage | ReadyMessage | SourcesMessage | StatusMessage
 
 /** Every message the master sends. */
-export type MasterMessage = StartMessage
+export type MasterMessage = ReloadMessage | StartMessage
 
 const CHILD_MESSAGE_TYPES: ReadonlySet<string> = new Set(['boot-failed', 'heartbeat', 'hello', 'ready', 'sources', 'status'])
 
@@ -116,6 +124,11 @@ export function isChildMessage(value: unknown): value is ChildMessage {
 /** True when `value` is the master's `start` message. */
 export function isStartMessage(value: unknown): value is StartMessage {
   return typeof value === 'object' && value !== null && (value as {type?: unknown}).type === 'start'
+}
+
+/** True when `value` is the master's `reload` message. */
+export function isReloadMessage(value: unknown): value is ReloadMessage {
+  return typeof value === 'object' && value !== null && (value as {type?: unknown}).type === 'reload'
 }
 
 /** Encodes credentials for JSON IPC (bigints do not survive JSON). */

@@ -135,6 +135,17 @@ export class Supervisor {
     this.#enqueue({reason, type: 'stop'})
   }
 
+  /**
+   * Asks every running worker to reload its configuration (what SIGHUP and
+   * `decnet fleet reload` do); returns the workers asked. Workers that do
+   * not reload ignore it; one starting later reads the new configuration anyway.
+   */
+  reload(reason = 'reload requested'): string[] {
+    const asked = this.#shutdown.started ? [] : this.#liveChildren().filter((child) => child.greeted).map((child) => child.name)
+    this.#enqueue({reason, type: 'reload'})
+    return asked
+  }
+
   /** A read-only picture of the fleet right now: the master, and each worker's process, state, restarts and last exit. */
   snapshot(): FleetStatus {
     const {fleet, graceMs} = this.#settings
@@ -166,6 +177,8 @@ export class Supervisor {
         return this.#onMemory(event.child, event.reason)
       case 'message':
         return this.#onMessage(event.child, event.message)
+      case 'reload':
+        return this.#onReload(event.reason)
       case 'restart':
         return this.#onRestart(event.slot)
       case 'retire-expired':
@@ -197,6 +210,13 @@ export class Supervisor {
 
     this.#shutdown.begin(live, this.#settings.graceMs, () => this.#enqueue({type: 'grace-expired'}))
     this.#checkFinished()
+  }
+
+  #onReload(reason: string): void {
+    if (this.#shutdown.started || this.#finished) return this.#say('info', `reload (${reason}) ignored: fleet ${this.#settings.fleet.name} is stopping`)
+    const children = this.#liveChildren().filter((child) => child.greeted)
+    this.#say('info', `reload (${reason}): asking ${children.length === 0 ? 'no worker (none is running)' : children.map((child) => child.name).join(', ')}`)
+    for (const child of children) child.send({type: 'reload'})
   }
 
   #onGraceExpired(): void {

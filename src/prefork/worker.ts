@@ -66,6 +66,14 @@ export interface WorkerContext {
    * `ctx.report?.(sources)`.
    */
   report?(sources: readonly SourceReport[]): void
+  /**
+   * Call `listener` whenever the operator asks the fleet to reload (`decnet
+   * fleet reload NAME`, or SIGHUP to its master): reload the configuration,
+   * and keep the old one (saying why in the log) when the new one is
+   * unusable. A worker that registers nothing ignores reloads. Optional:
+   * call it as `ctx.onReload?.(listener)`.
+   */
+  onReload?(listener: () => void): void
 }
 
 /** A worker: returning (or resolving) means the worker is done; throwing means it failed. */

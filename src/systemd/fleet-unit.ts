@@ -80,6 +80,17 @@ export interface FleetUnitInput {
   readonly settingsPaths?: {readonly read: readonly SandboxPath[]; readonly write: readonly SandboxPath[]}
   /** `--webhook` (and `--webhook-secret-file`): the fleet's alerts (see `webhookUnitPart`). */
   readonly webhook?: UnitWebhook
+  /**
+   * `--geoip-db` / `--asn-db` (absolute paths): passed on to `decnet fleet NAME`
+   * (heavy's profiler reads them), and readable inside the sandbox.
+   */
+  readonly geoDatabases?: GeoDatabasePaths
+}
+
+/** The MaxMind-format files a fleet's profiler enriches attackers from. */
+export interface GeoDatabasePaths {
+  readonly geoip?: string
+  readonly asn?: string
 }
 
 /** A path the service needs, and what it is (for messages). */
@@ -126,6 +137,9 @@ export function buildFleetUnit(input: FleetUnitInput): FleetUnit {
 
   const exec = [runtime.node, runtime.entry, 'fleet', fleet.name, '--grace', String(graceSeconds)]
   if (maxMemoryMb !== undefined) exec.push('--max-memory', String(maxMemoryMb))
+  const geo = input.geoDatabases ?? {}
+  if (geo.geoip !== undefined) exec.push('--geoip-db', geo.geoip)
+  if (geo.asn !== undefined) exec.push('--asn-db', geo.asn)
 
   const mounts = fleet.profile === 'root' ? undefined : sandboxMounts(needs(input, db.write))
   const webhook = input.webhook === undefined ? undefined : webhookUnitPart(fleet, input.webhook)
@@ -134,6 +148,8 @@ export function buildFleetUnit(input: FleetUnitInput): FleetUnit {
     ['Type', 'exec'],
     ['ExecStart', execLine(exec) + (webhook?.exec ?? '')],
     ...(webhook?.lines ?? []),
+    'systemctl reload: SIGHUP to the master, which has its workers reload their configuration (the ttp worker: its rules and rule state).',
+    ['ExecReload', '/bin/kill -HUP $MAINPID'],
     ...memoryLimitLines(maxMemoryMb),
     ['Environment', db.environment],
     ['Environment', environmentValue('DECNET_DATA_DIR', runtime.dataDir)],
@@ -275,10 +291,19 @@ function needs(input: FleetUnitInput, write: readonly string[]) {
       {path: runtime.packageRoot, what: 'decnet'},
       {path: fleet.pluginRoot, what: `plugin ${fleet.plugin}`},
       ...fleet.workers.map((w) => ({path: dirname(w.modulePath), what: `worker ${w.name}`})),
+      ...geoNeeds(input.geoDatabases),
     ],
     readIfPresent: [{path: runtime.dataDir, what: "decnet's data directory"}, ...(input.settingsPaths?.read ?? [])],
     write: [...write.map((path) => ({path, what: 'the SQLite database directory'})), ...(input.settingsPaths?.write ?? [])],
   }
+}
+
+/** The GeoIP and ASN files the service reads (each the file itself: nothing else of its directory). */
+function geoNeeds(geo: GeoDatabasePaths | undefined): SandboxPath[] {
+  const needs: SandboxPath[] = []
+  if (geo?.geoip !== undefined) needs.push({path: geo.geoip, what: 'the GeoIP database (--geoip-db)'})
+  if (geo?.asn !== undefined) needs.push({path: geo.asn, what: 'the ASN database (--asn-db)'})
+  return needs
 }
 
 /** `decnet-NAME`, or, past the 31 characters of a user name, a prefix and a hash (distinct per fleet). */

@@ -32,14 +32,22 @@ export interface RuleProblem {
 /** Where a rule comes from: the shipped pack or an operator's directory. */
 export type RuleOrigin = 'built-in' | 'user'
 
-/** Whether a loaded rule runs: `overridden` by an operator's rule of the same id, or `disabled` by an override. */
-export type RuleState = 'active' | 'disabled' | 'overridden'
+/**
+ * Whether a loaded rule runs: `overridden` by an operator's rule of the same
+ * id, `disabled` by an override or by the operator's rule state, `expired`
+ * when the rule state's date for it has come (see rule-state.ts).
+ */
+export type RuleState = 'active' | 'disabled' | 'expired' | 'overridden'
 
 /** One rule that loaded, whether it runs or not. */
 export interface RuleEntry {
   readonly rule: CompiledRule
   readonly origin: RuleOrigin
   readonly state: RuleState
+  /** The operator's rule state for it (`applyRuleState`): switched on or off, its confidence cap, when it expires. */
+  readonly enabled?: boolean
+  readonly confidenceCap?: number
+  readonly expires?: string
 }
 
 /** The active rules and the problems met while loading them. */

@@ -119,7 +119,7 @@ const BEHAVIOR_A = {
   retransmits: 0,
 }
 /** What `attackers show` adds to a listed profile (these lines carry no credential shape). */
-const SHOWN_A = {...PROFILE_A, credentials: [], credentialCount: 0, fingerprints: [], fingerprintCount: 0, serviceActivity: {interacted: ['ssh', 'telnet'], scanned: []}, artifacts: [], sessions: [], behavior: BEHAVIOR_A}
+const SHOWN_A = {...PROFILE_A, credentials: [], credentialCount: 0, fingerprints: [], fingerprintCount: 0, serviceActivity: {interacted: ['ssh', 'telnet'], scanned: []}, artifacts: [], sessions: [], behavior: BEHAVIOR_A, mail: [], mailCount: 0, smtpTargets: [], smtpTargetCount: 0}
 
 for (const kind of DATABASE_KINDS) {
   describe(`decnet attackers (${kind})`, {skip: skipReason(kind)}, () => {

@@ -56,6 +56,9 @@ it("a running fleet's master has loaded no database driver, no kysely, and nothi
   // cost the master about 12 MiB it would carry as long as the fleet runs.
   assert.deepEqual(loaded.filter((file) => /^@oclif\//.test(packageOf(file) ?? '') || packageOf(file) === 'semver'), [])
   assert.ok(loaded.some((file) => file.endsWith('/dist/cli/lean-fleet.js')), 'the master took the lean path')
+  // The rule engine (loader, schema, matcher, rule state) stays in the ttp worker: the master only names the rule state file.
+  assert.deepEqual(loaded.filter((file) => /\/dist\/ttp\/(?!rule-state-path\.js$|catalog-store\.js$|attack-catalog\.js$)[^/]+\.js$/.test(file)), [])
+  assert.ok(loaded.some((file) => file.endsWith('/dist/ttp/rule-state-path.js')), 'the master names the rule state file for its workers')
   // --daemon's launcher (and the log reader it brings) is loaded only with --daemon.
   assert.deepEqual(loaded.filter((file) => /\/dist\/control\/(launch-daemon|log-file)\.js$/.test(file)), [])
 })

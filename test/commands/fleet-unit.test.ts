@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict'
 import {mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {join, relative} from 'node:path'
 import {describe, it, type TestContext} from 'node:test'
 
-import {EXIT, linkedDataDir, RUN, runDecnet, unwrap} from '../helpers/decnet-cli.js'
+import {ExitCode} from '../../src/exit-codes.js'
+import {EXIT, linkedDataDir, REPO, RUN, runDecnet, unwrap} from '../helpers/decnet-cli.js'
 import {UNIT_UNREACHABLE, parseUnit, verifyUnit, type ParsedUnit} from '../helpers/systemd-unit.js'
 
 const PLUGINS = ['decnet-plugin-sample', 'decnet-plugin-profiles', 'decnet-plugin-rootly']
@@ -157,6 +158,23 @@ describe('decnet fleet unit NAME', reachable, () => {
     assert.equal(unit.value('Service', 'MemoryMax'), undefined)
     assert.equal(unit.value('Service', 'TimeoutStopSec'), '35s')
     assertVerified(t, stdout, 'decnet-sample.service')
+  })
+
+  it('heavy --geoip-db FILE --asn-db FILE: both in ExecStart as absolute paths, after the files were read as the profiler reads them', async (t) => {
+    const {env} = linkedDataDir(t, [])
+    const fixtures = join(REPO, 'test', 'fixtures', 'geoip')
+    const country = join(fixtures, 'GeoLite2-Country-Test.mmdb')
+    const asn = join(fixtures, 'GeoLite2-ASN-Test.mmdb')
+    const {stdout, unit} = await unitOf(t, ['heavy', '--user', 'nobody', '--geoip-db', country, '--asn-db', relative(process.cwd(), asn)], env)
+    assert.equal(unit.value('Service', 'ExecStart'), `${process.execPath} ${ENTRY} fleet heavy --grace 15 --geoip-db ${country} --asn-db ${asn}`)
+    assertVerified(t, stdout, 'decnet-heavy.service')
+    const wrong = await runDecnet(t, ['fleet', 'unit', 'heavy', '--geoip-db', asn], {env})
+    assert.equal(wrong.code, ExitCode.INPUT_UNREADABLE, wrong.stderr)
+    assert.match(unwrap(wrong.stderr), /GeoLite2-ASN-Test\.mmdb: is a "GeoLite2-ASN" database; expected a country or city database/)
+    assert.equal(wrong.stdout, '')
+    const missing = await runDecnet(t, ['fleet', 'unit', 'heavy', '--asn-db', join(fixtures, 'no-such.mmdb')], {env})
+    assert.equal(missing.code, ExitCode.INPUT_UNREADABLE, missing.stderr)
+    assert.match(unwrap(missing.stderr), /no-such\.mmdb/)
   })
 
   it("keeps a plugin's description from adding directives", async (t) => {

@@ -41,9 +41,9 @@ for (const kind of DATABASE_KINDS) {
     test('the shipped sample: every valid line lands, every junk line is stored with its line number', async (t) => {
       const {run, url} = await ingestInto(t, kind, [SAMPLE])
       assert.equal(run.code, 0, run.stderr)
-      assert.equal(run.stdout.trim(), 'accepted 45, rejected 5')
+      assert.equal(run.stdout.trim(), 'accepted 47, rejected 5')
       const {logs, rejected} = await stored(url)
-      assert.equal(logs.length, 45)
+      assert.equal(logs.length, 47)
       assert.deepEqual(rejected.map((r) => [r.source, r.line_no]), [8, 43, 44, 45, 46].map((n) => [SAMPLE, n]))
       assert.deepEqual(rejected.map((r) => r.reason), [
         'missing PRI (the line does not start with "<")',

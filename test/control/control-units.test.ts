@@ -84,8 +84,9 @@ describe('protocol and parsing', () => {
   it('reads requests and refuses anything else with a short reason', () => {
     assert.deepEqual(parseRequest('{"op":"status"}'), {op: 'status'})
     assert.deepEqual(parseRequest('{"op":"stop","extra":1}'), {op: 'stop'})
+    assert.deepEqual(parseRequest('{"op":"reload"}'), {op: 'reload'})
     assert.throws(() => parseRequest('status'), /^Error: request is not JSON$/)
-    assert.throws(() => parseRequest('{"op":"reboot"}'), /unknown op "reboot"; expected "status" or "stop"/)
+    assert.throws(() => parseRequest('{"op":"reboot"}'), /unknown op "reboot"; expected "status", "stop" or "reload"/)
     assert.throws(() => parseRequest('null'), /unknown op undefined/)
   })
 
@@ -141,15 +142,16 @@ describe('ControlServer', () => {
   it('answers status, refuses bad requests, and tells a waiting stop how the fleet ended', async (t) => {
     const target = {fleet: 'demo', socket: join(tempDir(t), 'run', 'demo.sock')}
     let stops = 0
-    const server = await ControlServer.listen(target, {status: async () => fakeStatus(), stop: () => ({graceMs: 1500, stops: ++stops})})
+    const server = await ControlServer.listen(target, {status: async () => fakeStatus(), stop: () => ({graceMs: 1500, stops: ++stops}), reload: () => ({workers: ['ttp']})})
     t.after(() => server.close())
     assert.equal(statSync(target.socket).mode & 0o777, 0o600)
     assert.equal(statSync(join(target.socket, '..')).mode & 0o777, 0o700)
     assert.equal((await requestStatus(target)).fleet, 'demo')
     assert.deepEqual(await exchange(target.socket, 'nope\n{"op":"reboot"}\n', 2), [
       '{"error":"request is not JSON","ok":false}',
-      '{"error":"unknown op \\"reboot\\"; expected \\"status\\" or \\"stop\\"","ok":false}',
+      '{"error":"unknown op \\"reboot\\"; expected \\"status\\", \\"stop\\" or \\"reload\\"","ok":false}',
     ])
+    assert.deepEqual(await exchange(target.socket, '{"op":"reload"}\n', 1), [`{"ok":true,"op":"reload","pid":${process.pid},"workers":["ttp"]}`])
     assert.deepEqual(await exchange(target.socket, 'x'.repeat(70 * 1024), 1), ['{"error":"request line too long","ok":false}'])
 
     const waiting = await ControlConnection.open(target)
@@ -165,8 +167,8 @@ describe('ControlServer', () => {
 
   it('refuses a socket a live master answers on, and replaces a stale one', async (t) => {
     const target = {fleet: 'demo', socket: join(tempDir(t), 'demo.sock')}
-    const first = await ControlServer.listen(target, {status: async () => fakeStatus(4242), stop: () => ({graceMs: 1})})
-    await assert.rejects(ControlServer.listen(target, {status: async () => fakeStatus(), stop: () => ({graceMs: 1})}), (error) => {
+    const first = await ControlServer.listen(target, {status: async () => fakeStatus(4242), stop: () => ({graceMs: 1}), reload: () => ({workers: []})})
+    await assert.rejects(ControlServer.listen(target, {status: async () => fakeStatus(), stop: () => ({graceMs: 1}), reload: () => ({workers: []})}), (error) => {
       assert.ok(error instanceof SocketInUseError)
       assert.equal(error.pid, 4242)
       assert.match(error.message, /fleet 'demo' is already running: its master \(pid 4242\) answers on /)
@@ -181,7 +183,7 @@ describe('ControlServer', () => {
     await new Promise((resolve) => holder.once('exit', resolve))
     assert.ok(statSync(target.socket).isSocket())
     await assert.rejects(requestStatus(target), (error) => error instanceof ControlError && error.kind === 'stale' && error.notRunning)
-    const second = await ControlServer.listen(target, {status: async () => fakeStatus(777), stop: () => ({graceMs: 1})})
+    const second = await ControlServer.listen(target, {status: async () => fakeStatus(777), stop: () => ({graceMs: 1}), reload: () => ({workers: []})})
     t.after(() => second.close())
     assert.equal((await requestStatus(target)).master.pid, 777)
   })

@@ -129,12 +129,13 @@ const EXPECTED = [
     ],
   },
   {
-    // lines 48-50: DECNET's credential shape on MySQL, SSH's auth-helper and SMTP, root/123456 twice
+    // lines 48-50: DECNET's credential shape on MySQL, SSH's auth-helper and SMTP, root/123456 twice;
+    // 51-52: the host sniffer's SYN and SSH client banner fingerprints of it, on decky-01
     ip: '198.51.100.77',
     firstSeen: '2026-11-20T07:02:11.400Z',
     lastSeen: '2026-11-20T07:04:02.918Z',
-    eventCount: 3,
-    services: ['mysql', 'auth-helper', 'smtp'],
+    eventCount: 5,
+    services: ['mysql', 'sniffer', 'auth-helper', 'smtp'],
     deckies: ['decky-06', 'decky-01', 'decky-04'],
     isTraversal: true,
     traversalPath: 'decky-06 -> decky-01 -> decky-04',
@@ -158,6 +159,7 @@ const SHOWN = {
   '198.51.100.23': {serviceActivity: {interacted: ['ssh', 'telnet'], scanned: ['http']}},
   '198.51.100.77': {
     serviceActivity: {interacted: [], scanned: ['auth-helper', 'mysql', 'smtp']},
+    fingerprints: [{type: 'ssh_client_banner', value: 'SSH-2.0-Go', count: 1, firstSeen: '2026-11-20T07:03:39.870Z', lastSeen: '2026-11-20T07:03:39.870Z', details: {}}],
     // (the password lines of the other attackers are not DECNET's credential shape)
     credentials: [
       credential(...ROOT_123456, 'smtp', 'decky-04', '2026-11-20T07:04:02.918Z'),
@@ -202,8 +204,8 @@ const CLASSES: Record<string, string> = {
 
 /** A profile as `attackers show` gives it (every command; its `behavior` is checked apart) and as a list gives it (the latest 10, and how many in all). */
 const shownProfile = <P extends {commands: readonly unknown[]; ip: string}>(profile: P) => {
-  const {credentials = [], serviceActivity} = (SHOWN as Record<string, {credentials?: unknown[]; serviceActivity: unknown}>)[profile.ip]
-  return {...profile, ...NO_GEO, behaviorClass: CLASSES[profile.ip], commandCount: profile.commands.length, credentials, credentialCount: credentials.length, fingerprints: [], fingerprintCount: 0, serviceActivity, artifacts: [], sessions: []}
+  const {credentials = [], fingerprints = [], serviceActivity} = (SHOWN as Record<string, {credentials?: unknown[]; fingerprints?: unknown[]; serviceActivity: unknown}>)[profile.ip]
+  return {...profile, ...NO_GEO, behaviorClass: CLASSES[profile.ip], commandCount: profile.commands.length, credentials, credentialCount: credentials.length, fingerprints, fingerprintCount: fingerprints.length, serviceActivity, artifacts: [], sessions: []}
 }
 const listedProfile = <P extends {commands: readonly unknown[]; ip: string}>(profile: P) => ({...profile, ...NO_GEO, behaviorClass: CLASSES[profile.ip], commandCount: profile.commands.length, commands: profile.commands.slice(-10)})
 
@@ -215,6 +217,9 @@ async function assertProfiles(t: TestContext, env: Env, db: string[] = []): Prom
     assert.deepEqual(shown, shownProfile(profile))
     assert.equal(behavior.class, CLASSES[profile.ip])
     assert.ok(behavior.timing.eventCount >= 3 && behavior.timing.eventCount <= profile.eventCount, `${profile.ip}: ${behavior.timing.eventCount} events timed`)
+    // the sniffer's SYN (line 51): its OS and distance; the other attackers reached no sniffer
+    const os = profile.ip === '198.51.100.77' ? {guess: 'linux', hopDistance: 13} : {guess: null, hopDistance: null}
+    assert.deepEqual({guess: behavior.os.guess, hopDistance: behavior.os.hopDistance}, os, profile.ip)
   }
 }
 
@@ -223,7 +228,7 @@ describe('decnet ingest + fleet heavy --once + attackers, on the sample log', {t
     const dir = dataDir(t)
     const env = dataDirEnv(dir)
     const ingested = JSON.parse((await ok(t, ['ingest', SAMPLE, '--json'], env)).stdout)
-    assert.deepEqual([ingested.accepted, ingested.rejected], [45, 5]) // lines 8, 43, 44, 45, 46 are junk
+    assert.deepEqual([ingested.accepted, ingested.rejected], [47, 5]) // lines 8, 43, 44, 45, 46 are junk
 
     const refused = await runDecnet(t, ['fleet', 'heavy', '--once'], {env})
     assert.equal(refused.code, EXIT.PRIVILEGE_REFUSED, refused.stderr)
@@ -232,7 +237,7 @@ describe('decnet ingest + fleet heavy --once + attackers, on the sample log', {t
 
     giveToNobody(join(dir, 'db'))
     const run = await ok(t, ['fleet', 'heavy', '--once', '--user', 'nobody'], env)
-    assert.match(run.stdout, /^profiler \| profiled 45 lines: 6 attacker updates, 18 commands \(cursor 45\)$/m)
+    assert.match(run.stdout, /^profiler \| profiled 47 lines: 6 attacker updates, 18 commands \(cursor 47\)$/m)
     await assertProfiles(t, env)
     const v6 = await ok(t, ['attackers', 'show', '2001:DB8:0:0::BAD:CAFE', '--json'], env)
     assert.equal(JSON.parse(v6.stdout).ip, '2001:db8::bad:cafe')
@@ -255,7 +260,7 @@ describe('decnet ingest + fleet heavy --once + attackers, on the sample log', {t
     const warning = /WARNING: running fleet 'heavy' as root because of --allow-root/
     if (process.getuid?.() === 0) assert.match(run.stderr, warning)
     else assert.doesNotMatch(run.stderr, warning)
-    assert.match(run.stdout, /^profiler \| profiled 45 lines: 6 attacker updates, 18 commands \(cursor 45\)$/m)
+    assert.match(run.stdout, /^profiler \| profiled 47 lines: 6 attacker updates, 18 commands \(cursor 47\)$/m)
     await assertProfiles(t, env, db)
   })
 })

@@ -52,7 +52,7 @@ describe('validateFleet', () => {
   })
 
   it('refuses every reserved name, saying it is a subcommand', () => {
-    for (const name of ['list', 'status', 'stop', 'unit', 'logs', 'help']) {
+    for (const name of ['list', 'status', 'stop', 'reload', 'unit', 'logs', 'help']) {
       assert.ok(RESERVED_FLEET_NAMES.includes(name), name)
       assert.match(problemOf(fleet({name})), new RegExp(`fleet name '${name}' is reserved: \`decnet fleet ${name}\` is a subcommand`))
     }

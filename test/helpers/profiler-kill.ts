@@ -2,8 +2,11 @@
  * The profiler kill test the data tests share: run the profiler worker
  * (run-profiler.ts) over every pending line in batches of 150, SIGKILL it
  * right after its first committed tick, check that the kill landed mid-run,
- * then run it again to the end. The caller then compares what it stored with
- * a from-scratch fold.
+ * then run it again to the end in batches of `finishBatch` (other tick
+ * boundaries than the killed run's). Both hold a lease of 5 s, not the
+ * default 30, so the restart waits at most that long for the killed run's
+ * lease to lapse (the takeover itself is the two-fleet tests' subject). The
+ * caller then compares what it stored with a from-scratch fold.
  */
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
@@ -16,6 +19,9 @@ import type {Kysely} from 'kysely'
 import type {Database} from '../../src/db/schema.js'
 
 const RUNNER = fileURLToPath(new URL('run-profiler.ts', import.meta.url))
+
+/** The lease both runs hold: how long the restart waits at most for the killed run's to lapse. */
+const KILL_LEASE_SECONDS = 5
 
 /** The profiler's cursor (0 before its first tick). */
 export async function profilerCursor(db: Kysely<Database>): Promise<number> {
@@ -30,8 +36,9 @@ interface ProfilerRun {
   ticked: Promise<void>
 }
 
-function startProfiler(t: TestContext, env: NodeJS.ProcessEnv, args: readonly string[]): ProfilerRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, '--once', '--batch', '150', ...args], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+function startProfiler(t: TestContext, env: NodeJS.ProcessEnv, batch: number, args: readonly string[]): ProfilerRun {
+  const runner = ['--import', 'tsx', RUNNER, '--once', '--batch', String(batch), '--lease', String(KILL_LEASE_SECONDS), ...args]
+  const child = spawn(process.execPath, runner, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   t.after(() => {
@@ -54,15 +61,23 @@ function startProfiler(t: TestContext, env: NodeJS.ProcessEnv, args: readonly st
  * end, over the `lines` pending lines of the database at `url` (`env` adds
  * to the worker's environment; `args` to run-profiler.ts's, e.g. `--alerts`).
  */
-export async function killProfilerMidRunAndFinish(t: TestContext, db: Kysely<Database>, url: string, lines: number, env: NodeJS.ProcessEnv = {}, args: readonly string[] = []): Promise<void> {
-  const first = startProfiler(t, {...env, DECNET_DB_URL: url}, args)
+export async function killProfilerMidRunAndFinish(
+  t: TestContext,
+  db: Kysely<Database>,
+  url: string,
+  lines: number,
+  env: NodeJS.ProcessEnv = {},
+  finishBatch = 5000,
+  args: readonly string[] = [],
+): Promise<void> {
+  const first = startProfiler(t, {...env, DECNET_DB_URL: url}, 150, args)
   await first.ticked
   first.child.kill('SIGKILL')
   const killed = await first.exited
   assert.equal(killed.signal, 'SIGKILL', `the worker was still running when killed; stderr: ${killed.stderr}`)
   const stoppedAt = await profilerCursor(db)
   assert.ok(stoppedAt > 0 && stoppedAt < lines, `killed mid-run (cursor ${stoppedAt} of ${lines})`)
-  const done = await startProfiler(t, {...env, DECNET_DB_URL: url}, args).exited
+  const done = await startProfiler(t, {...env, DECNET_DB_URL: url}, finishBatch, args).exited
   assert.equal(done.code, 0, done.stderr)
   assert.equal(await profilerCursor(db), lines)
 }

@@ -101,6 +101,28 @@ describe('parseLine: accepted forms', () => {
     assert.deepEqual(line.fields, {src: '192.0.2.9', cmd: 'id'})
   })
 
+  test("a double-wrapped bash line (rsyslog's header around the logger line): the inner line, on the wrapper's decky", () => {
+    const wrapped = '<14>1 2025-03-02T10:16:01.002400+00:00 db-02 1 - - -  2025-03-02T10:16:01.002311+00:00 SRV-DEV-36 bash - command [timeQuality tzKnown="1" isSynced="1"] CMD uid=0 user=root src=198.51.100.23 pwd=/root cmd=uname -a'
+    assert.deepEqual(ok(wrapped), {
+      priority: 14,
+      timestamp: '2025-03-02T10:16:01.002Z',
+      decky: 'db-02', // the wrapper's HOSTNAME (NODE_NAME), not the container's cosmetic SRV-DEV-36
+      service: 'bash',
+      procId: '-',
+      eventType: 'command',
+      fields: {'timeQuality.tzKnown': '1', 'timeQuality.isSynced': '1', uid: '0', user: 'root', src: '198.51.100.23', pwd: '/root', cmd: 'uname -a'},
+      msg: 'CMD uid=0 user=root src=198.51.100.23 pwd=/root cmd=uname -a',
+      attackerIp: '198.51.100.23',
+    })
+    // unwrapped once only; a message that is not a line, or a wrapper with a MSGID or SD, stays as it is
+    assert.equal(ok('<14>1 2025-03-02T10:16:01Z db-02 1 - - - 2025-03-02T10:16:01Z a 1 - - - 2025-03-02T10:16:01Z b bash - command - CMD cmd=id').decky, 'db-02')
+    assert.equal(ok('<14>1 2025-03-02T10:16:01Z db-02 1 - - - 2025-03-02T10:16:01Z a 1 - - - 2025-03-02T10:16:01Z b bash - command - CMD cmd=id').service, '1')
+    assert.equal(ok('<14>1 2025-03-02T10:16:01Z db-02 1 - - - 2025-03-02 was a Sunday').service, '1')
+    assert.equal(ok('<14>1 2025-03-02T10:16:01Z db-02 1 - - - 2025-03-02T10:16:01Z').service, '1')
+    assert.equal(ok('<14>1 2025-03-02T10:16:01Z db-02 1 - x - 2025-03-02T10:16:01Z h bash - command - CMD cmd=id').service, '1')
+    assert.equal(ok('<14>1 2025-03-02T10:16:01Z db-02 1 - - [a b="c"] 2025-03-02T10:16:01Z h bash - command - CMD cmd=id').service, '1')
+  })
+
   test('IPv6 attackers: canonical lower-case form', () => {
     assert.equal(ok('<38>1 2026-11-26T13:39:51Z d s - e [relay@55555 src_ip="2001:DB8:0:0::BAD:CAFE"]').attackerIp, '2001:db8::bad:cafe')
     assert.equal(ok('<38>1 2026-11-26T13:39:51Z d s - e - connection from 2001:db8::1 port 22').attackerIp, '2001:db8::1')

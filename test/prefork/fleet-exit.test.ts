@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
+import type {StartMessage} from '../../src/prefork/messages.js'
 import type {LogLevel} from '../../src/prefork/options.js'
 import type {ExitCause} from '../../src/prefork/worker-exit.js'
 import {defined} from '../helpers/defined.js'
@@ -80,7 +81,7 @@ test('the start message carries the worker, the fleet, --once and the heartbeat 
   assert.deepEqual(child.sent, [{exportName: 'default', fleet: 'f', heartbeatMs: 1000, modulePath: '/nonexistent/w.js', name: 'w', once: true, options: {depth: 3}, type: 'start'}])
   assert.equal(child.request.watchdogMs, 3000, 'the watchdog period reaches the child handle')
   const off = fakeFleet([{name: 'w'}], {watchdogMs: 0})
-  assert.equal(off.children.of('w').hello().sent[0].heartbeatMs, 0, 'no watchdog, no heartbeats')
+  assert.equal((off.children.of('w').hello().sent[0] as StartMessage).heartbeatMs, 0, 'no watchdog, no heartbeats')
 })
 
 test('memory limit: a child over it is SIGTERMed and restarted; the reason is in the log, its exit record and the snapshot; its neighbour is untouched', () => {

@@ -195,6 +195,8 @@ describe('buildFleetUnit: how it runs and stops', () => {
       assert.equal(parsed.value('Service', 'TimeoutStopSec'), timeout, `grace ${grace}`)
       assert.equal(parsed.value('Service', 'KillMode'), 'mixed')
       assert.equal(parsed.value('Service', 'KillSignal'), 'SIGTERM')
+      // systemctl reload: SIGHUP to the master (decnet fleet reload's signal)
+      assert.equal(parsed.value('Service', 'ExecReload'), '/bin/kill -HUP $MAINPID')
     }
   })
 
@@ -207,6 +209,21 @@ describe('buildFleetUnit: how it runs and stops', () => {
     const without = build('database')
     assert.equal(without.parsed.value('Service', 'ExecStart'), `${NODE} ${RUN} fleet f-database --grace 15`)
     assert.doesNotMatch(without.text, /max-memory|MemoryMax/, 'no limit asked: the fleet definition\'s own limits apply')
+  })
+
+  it('--geoip-db and --asn-db go to ExecStart; the service reads them (bound back in under a home, refused under /tmp)', (t) => {
+    const geoDatabases = {asn: '/srv/geo/GeoLite2-ASN.mmdb', geoip: '/root/geo/GeoLite2-Country.mmdb'}
+    const unit = build('database', {geoDatabases})
+    assert.equal(unit.parsed.value('Service', 'ExecStart'), `${NODE} ${RUN} fleet f-database --grace 15 --geoip-db /root/geo/GeoLite2-Country.mmdb --asn-db /srv/geo/GeoLite2-ASN.mmdb`)
+    // /srv is readable under ProtectSystem=strict as it is; the file in /root is bound into the empty home, alone
+    assert.deepEqual(unit.parsed.values('Service', 'BindReadOnlyPaths'), ['/root/geo/GeoLite2-Country.mmdb'])
+    assert.equal(unit.parsed.value('Service', 'ProtectHome'), 'tmpfs')
+    assertVerified(t, unit)
+    const one = build('database', {geoDatabases: {asn: '/srv/geo/GeoLite2-ASN.mmdb'}})
+    assert.equal(one.parsed.value('Service', 'ExecStart'), `${NODE} ${RUN} fleet f-database --grace 15 --asn-db /srv/geo/GeoLite2-ASN.mmdb`)
+    assert.equal(one.parsed.value('Service', 'ProtectHome'), 'yes')
+    assert.throws(() => build('database', {geoDatabases: {geoip: '/tmp/GeoLite2-Country.mmdb'}}), /the GeoIP database \(--geoip-db\) \/tmp\/GeoLite2-Country\.mmdb must be read by the service.*PrivateTmp=yes/)
+    assert.throws(() => build('database', {geoDatabases: {asn: 'geo/asn.mmdb'}}), /the ASN database \(--asn-db\) "geo\/asn\.mmdb" is not an absolute path/)
   })
 
   it('refuses a --max-memory that is not a positive whole number of MiB', () => {

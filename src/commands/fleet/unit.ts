@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {parseWebhookUrl} from '../../alerts/webhook-url.js'
 import {DecnetCommand} from '../../cli/decnet-command.js'
 import {settingsSandboxPaths} from '../../cli/fleet-settings.js'
+import {checkedGeoDatabases, unreadableByOthers} from '../../cli/unit-geo-databases.js'
 import {parseDatabaseUrl} from '../../db/url.js'
 import {ExitCode} from '../../exit-codes.js'
 import {describeProblem} from '../../fleets/format-catalog.js'
@@ -25,11 +26,14 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
     '<%= config.bin %> <%= command.id %> heavy --user decnet --grace 30 --output /etc/systemd/system/',
     '<%= config.bin %> <%= command.id %> heavy --max-memory 512 > /etc/systemd/system/decnet-heavy.service',
     '<%= config.bin %> <%= command.id %> heavy --db postgres://decnet@db.example/decnet',
+    '<%= config.bin %> <%= command.id %> heavy --geoip-db /var/lib/GeoIP/GeoLite2-Country.mmdb --asn-db /var/lib/GeoIP/GeoLite2-ASN.mmdb',
     '<%= config.bin %> <%= command.id %> collect --user decnet > /etc/systemd/system/decnet-collect.service',
     '<%= config.bin %> <%= command.id %> heavy --webhook https://hooks.example/decnet --webhook-secret-file /etc/decnet/webhook.secret',
   ]
   static override flags = {
+    'asn-db': Flags.string({helpValue: 'FILE', summary: 'Passed to `decnet fleet NAME --asn-db` (heavy: each attacker\'s AS); the service may read the file.'}),
     db: Flags.string({helpValue: 'URL', summary: 'Database for the service (no password); default: SQLite in its state directory.'}),
+    'geoip-db': Flags.string({helpValue: 'FILE', summary: 'Passed to `decnet fleet NAME --geoip-db` (heavy: each attacker\'s country); the service may read the file.'}),
     'max-memory': maxMemoryFlag('Passed to `decnet fleet NAME --max-memory`: restart a worker whose RSS exceeds this many MiB (no MemoryMax=).'),
     grace: Flags.string({default: '15', helpValue: 'SECONDS', summary: 'How long workers get to stop after SIGTERM (TimeoutStopSec is this + 5).'}),
     output: Flags.string({char: 'o', helpValue: 'FILE', summary: 'Write the unit to FILE (or DIR/decnet-NAME.service) instead of stdout.'}),
@@ -46,6 +50,7 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
     const database = flags.db === undefined ? undefined : parseDatabaseUrl(flags.db)
     if (flags['webhook-secret-file'] !== undefined && flags.webhook === undefined) throw new FlagValueError('--webhook-secret-file', '`--webhook-secret-file` needs --webhook URL')
     const webhook = flags.webhook === undefined ? undefined : {secretFile: flags['webhook-secret-file'], url: parseWebhookUrl(flags.webhook, '--webhook')}
+    const geoDatabases = await checkedGeoDatabases(flags)
     const catalog = await loadFleetCatalog(this.config)
     for (const problem of catalog.problems) this.warn(describeProblem(problem))
     const fleet = findFleet(catalog, args.name)
@@ -54,13 +59,14 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
       database,
       documentation: documentationUris(this.config),
       fleet: localFleet(fleet),
+      geoDatabases,
       graceMs,
       maxMemoryMb: flags['max-memory'],
       runtime: localRuntime(this.config),
       settingsPaths: settingsSandboxPaths(fleet, this.config.dataDir),
       webhook,
     })
-    for (const warning of unit.warnings) this.warn(warning)
+    for (const warning of [...unit.warnings, ...unreadableByOthers(geoDatabases, flags.user)]) this.warn(warning)
     for (const group of missingGroups(fleet)) {
       this.warn(`group '${group}' does not exist here: the service will not start until it does (SupplementaryGroups=${group})`)
     }

@@ -6,6 +6,7 @@ import {DecnetCommand} from '../../cli/decnet-command.js'
 import {rulesDirFlag} from '../../cli/rules-flags.js'
 import {ExitCode} from '../../exit-codes.js'
 import {chooseCatalog} from '../../ttp/catalog-store.js'
+import {ruleStatePath} from '../../ttp/rule-state-path.js'
 import {formatRuleProblem, isRuleError} from '../../ttp/rule-loader.js'
 import {loadCheckedRules} from '../../ttp/rule-listing.js'
 
@@ -27,7 +28,7 @@ export default class RulesCheck extends DecnetCommand {
     dir: Args.string({description: 'A directory of *.json rule files to check with the shipped pack (default: --rules-dir, else only the shipped pack).'}),
   }
 
-  static override description = `Checks rules as the ttp worker loads them, and says what it would refuse: the schema (keys, id, version, flags, emits), each pattern's regular-expression safety (no catastrophic backtracking), each rule's own examples (every examples.match must match, every examples.noMatch must not), and every technique and tactic it emits against the ATT&CK catalog in use. An unknown technique is an error; one the catalog revoked is a warning naming its successor (the rule still loads, tagged with the successor): update the id.
+  static override description = `Checks rules as the ttp worker loads them, and says what it would refuse: the schema (keys, id, version, flags, emits), each pattern's regular-expression safety (no catastrophic backtracking), each rule's own examples (every examples.match must match, every examples.noMatch must not), and every technique and tactic it emits against the ATT&CK catalog in use; and the operator's rule state (<%= config.dataDir %>/rule-state.json): a file that cannot be used is an error, an entry naming a rule that does not load is a warning. An unknown technique is an error; one the catalog revoked is a warning naming its successor (the rule still loads, tagged with the successor): update the id.
 
 Exits ${ExitCode.FAILURE} when a rule or file would be refused, 0 otherwise (warnings included).`
 
@@ -43,7 +44,7 @@ Exits ${ExitCode.FAILURE} when a rule or file would be refused, 0 otherwise (war
 
   async run(): Promise<RulesCheckResult> {
     const {args, flags} = await this.parse(RulesCheck)
-    const {set} = await loadCheckedRules(chooseCatalog(this.config.dataDir).path, {operatorDir: args.dir ?? flags['rules-dir']})
+    const {set} = await loadCheckedRules(chooseCatalog(this.config.dataDir).path, {operatorDir: args.dir ?? flags['rules-dir'], stateProblems: true, statePath: ruleStatePath(this.config.dataDir)})
     const errors = set.problems.filter((problem) => isRuleError(problem))
     const warnings = set.problems.filter((problem) => !isRuleError(problem))
     const result = {attackVersion: set.attackVersion, errors, rules: set.entries.length, warnings}

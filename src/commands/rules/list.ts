@@ -3,12 +3,13 @@ import type {RuleListing} from '../../ttp/rule-listing.js'
 import {DecnetCommand} from '../../cli/decnet-command.js'
 import {rulesDirFlag} from '../../cli/rules-flags.js'
 import {chooseCatalog} from '../../ttp/catalog-store.js'
+import {ruleStatePath} from '../../ttp/rule-state-path.js'
 import {formatRuleProblem} from '../../ttp/rule-loader.js'
 import {formatRuleTable, listRules, loadCheckedRules} from '../../ttp/rule-listing.js'
 
 /** `decnet rules list`: every rule the `ttp` worker would load. */
 export default class RulesList extends DecnetCommand {
-  static override description = `Lists the ATT&CK tagging rules as the ttp worker loads them: the shipped pack, then an operator's directory (--rules-dir, or $DECNET_RULES_DIR). For each: its id, version, the input kind it reads, the techniques it emits, its state (active; disabled by an operator's override; overridden by an operator's rule with a higher version) and its origin (built-in or user). Rules that do not load are reported on stderr (\`decnet rules check\` says more).`
+  static override description = `Lists the ATT&CK tagging rules as the ttp worker loads them: the shipped pack, then an operator's directory (--rules-dir, or $DECNET_RULES_DIR). For each: its id, version, the input kind it reads, the techniques it emits, its state (active; disabled by an operator's override or by decnet rules disable, marked * when the rule state switched it; expired after a date set with decnet rules expire; overridden by an operator's rule with a higher version), a confidence cap set with decnet rules cap, and its origin (built-in or user). The rule state is <%= config.dataDir %>/rule-state.json ($DECNET_RULE_STATE overrides). Rules that do not load are reported on stderr (\`decnet rules check\` says more).`
 
   static override enableJsonFlag = true
   static override examples = [
@@ -21,7 +22,7 @@ export default class RulesList extends DecnetCommand {
 
   async run(): Promise<RuleListing[]> {
     const {flags} = await this.parse(RulesList)
-    const {set} = await loadCheckedRules(chooseCatalog(this.config.dataDir).path, {operatorDir: flags['rules-dir']})
+    const {set} = await loadCheckedRules(chooseCatalog(this.config.dataDir).path, {operatorDir: flags['rules-dir'], statePath: ruleStatePath(this.config.dataDir)})
     for (const problem of set.problems) this.logToStderr(`${problem.level ?? 'error'}: ${formatRuleProblem(problem)}`)
     const listings = listRules(set.entries)
     if (!this.jsonEnabled()) process.stdout.write(formatRuleTable(listings))

@@ -6,6 +6,7 @@ import {DecnetCommand} from '../../cli/decnet-command.js'
 import {rulesDirFlag} from '../../cli/rules-flags.js'
 import {Matcher} from '../../ttp/matcher.js'
 import {chooseCatalog} from '../../ttp/catalog-store.js'
+import {ruleStatePath} from '../../ttp/rule-state-path.js'
 import {loadCheckedRules} from '../../ttp/rule-listing.js'
 import {formatRuleTest, testRules} from '../../ttp/rule-test.js'
 
@@ -31,7 +32,7 @@ export default class RulesTest extends DecnetCommand {
   async run(): Promise<RuleTestResult> {
     const {args, flags} = await this.parse(RulesTest)
     const input = args.input === '-' ? await readStdin() : args.input
-    const {catalog, set} = await loadCheckedRules(chooseCatalog(this.config.dataDir).path, {operatorDir: flags['rules-dir']})
+    const {catalog, set} = await loadCheckedRules(chooseCatalog(this.config.dataDir).path, {operatorDir: flags['rules-dir'], statePath: ruleStatePath(this.config.dataDir)})
     const result = testRules(input, new Matcher(set.rules, {attackVersion: set.attackVersion}), catalog)
     if (!this.jsonEnabled()) process.stdout.write(formatRuleTest(result))
     return result

@@ -12,6 +12,7 @@ import * as ttpTagsAttackVersion from './0010-ttp-tags-attack-version.js'
 import * as fingerprints from './0011-fingerprints.js'
 import * as attackerBehavior from './0012-attacker-behavior.js'
 import * as attackerGeo from './0013-attacker-geo.js'
+import * as smtpTargets from './0014-smtp-targets.js'
 import * as alertOutbox from './0016-alert-outbox.js'
 
 /**
@@ -32,6 +33,7 @@ export function allMigrations(): Record<string, Migration> {
     '0011-fingerprints': fingerprints,
     '0012-attacker-behavior': attackerBehavior,
     '0013-attacker-geo': attackerGeo,
+    '0014-smtp-targets': smtpTargets,
     '0016-alert-outbox': alertOutbox,
   }
 }

@@ -101,6 +101,8 @@ export class IntakeQueue {
   #draining: Promise<void> | undefined
   #drainError: Error | undefined
   readonly counts: IntakeCounts = {accepted: 0, rejected: 0, blank: 0, spooled: 0}
+  /** Messages this queue spooled that the database does not have yet (see {@link spoolLines}). */
+  #spoolLines = 0
 
   private constructor(db: Kysely<Database>, writer: LogWriter, options: IntakeOptions) {
     this.#db = db
@@ -130,6 +132,15 @@ export class IntakeQueue {
     }
 
     return queue
+  }
+
+  /**
+   * Messages this queue wrote to the spool that are not stored yet: the
+   * spool's depth in lines (what a previous run left there is not counted:
+   * it shows in {@link spoolBytes}).
+   */
+  get spoolLines(): number {
+    return this.#spoolLines
   }
 
   /** Bytes the spool holds (0 without one). */
@@ -220,6 +231,7 @@ export class IntakeQueue {
     }
 
     this.counts.spooled += messages.length
+    this.#spoolLines += messages.length
     debug('spooled batches %d to %d: %d messages', first, first + payloads.length - 1, messages.length)
     this.#kickDrainer()
   }
@@ -295,7 +307,9 @@ export class IntakeQueue {
           return
         }
 
-        await this.#writeBatches(records.map((record) => JSON.parse(record.payload.toString('utf8')) as SpooledBatch), records.at(-1)!.seq)
+        const batches = records.map((record) => JSON.parse(record.payload.toString('utf8')) as SpooledBatch)
+        await this.#writeBatches(batches, records.at(-1)!.seq)
+        this.#spoolLines = Math.max(0, this.#spoolLines - batches.reduce((sum, batch) => sum + batch.m.length, 0))
         await spool.release(this.#committed)
         attempt = 0
       } catch (error) {

@@ -71,6 +71,8 @@ export interface ReceiverStats {
   spooled: number
   /** Bytes the spool holds now (its depth). */
   spoolBytes: number
+  /** Messages this receiver spooled that are not stored yet (the spool's depth in lines; a previous run's leftovers not counted). */
+  spoolLines: number
   /** TCP and TLS connections accepted, over the run. */
   connections: number
   /** Connections refused: over `maxConnections`, or a TLS client whose certificate (or handshake) failed. */
@@ -151,7 +153,7 @@ export class SyslogReceiver {
 
   get stats(): ReceiverStats {
     const {accepted, rejected, spooled} = this.#queue.counts
-    return {accepted, rejected, spooled, spoolBytes: this.#queue.spoolBytes, ...this.#stats}
+    return {accepted, rejected, spooled, spoolBytes: this.#queue.spoolBytes, spoolLines: this.#queue.spoolLines, ...this.#stats}
   }
 
   /** Stops listening; each connection's messages read so far are committed before it is closed (idempotent). */

@@ -5,13 +5,19 @@
  */
 import type {Kysely} from 'kysely'
 
+import {setTimeout as sleep} from 'node:timers/promises'
+
 import type {Database} from '../../db/schema.js'
 import type {SourceReport} from '../../prefork/source-report.js'
 import type {WorkerContext} from '../../prefork/worker.js'
 
+import {isTransientDatabaseError} from '../../db/is-transient-error.js'
 import {migrateToLatest} from '../../db/migrate.js'
 import {openDatabase} from '../../db/open.js'
 import {checkCollectSettings, type CollectSettings} from '../../ingest/collect/collect-settings.js'
+import {DatabaseOutage} from '../database-outage.js'
+import {clockTime} from '../lease.js'
+import {loopSettings} from '../loop-settings.js'
 import {contextDatabase} from '../run-worker-loop.js'
 
 /** How often a collect worker reports its sources to the master. */
@@ -26,17 +32,38 @@ export function collectSettings(ctx: WorkerContext): CollectSettings {
   return checkCollectSettings(ctx.options.settings ?? {}, `worker ${ctx.name}: option \`settings\``)
 }
 
-/** Opens and migrates the fleet's database (the worker's own connection). */
-export async function openCollectDatabase(ctx: WorkerContext, who: string): Promise<Kysely<Database>> {
-  const db = await openDatabase(contextDatabase(ctx, who))
-  try {
-    await migrateToLatest(db)
-  } catch (error) {
-    await db.destroy()
-    throw error
+/**
+ * Opens and migrates the fleet's database (the worker's own connection).
+ * A database that is away (an outage: see `isTransientDatabaseError`) is
+ * waited for, as the `heavy` workers wait (one line when it starts and one
+ * when it ends, a doubling delay up to `$DECNET_DB_RETRY_SECONDS`, the
+ * worker's status saying since when), instead of crashing the worker into
+ * restarts that would all fail the same way; under `--once` it gives up
+ * after a few attempts.
+ *
+ * @returns the database, or undefined when the worker was stopped while waiting.
+ */
+export async function openCollectDatabase(ctx: WorkerContext, who: string): Promise<Kysely<Database> | undefined> {
+  const target = contextDatabase(ctx, who)
+  const {dbAttempts, dbRetryMaxMs} = loopSettings({}, ctx.once, 1)
+  const outage = new DatabaseOutage({maxAttempts: dbAttempts, maxMs: dbRetryMaxMs})
+  while (!ctx.signal.aborted) {
+    let db: Kysely<Database> | undefined
+    try {
+      db = await openDatabase(target)
+      await migrateToLatest(db)
+      outage.over()
+      return db
+    } catch (error) {
+      await db?.destroy().catch((closing: unknown) => ctx.debug('closing the database after a failed open: %s', (closing as Error).message))
+      if (!isTransientDatabaseError(error)) throw error
+      const delay = outage.failed(error)
+      ctx.status?.(`waiting for the database since ${clockTime(new Date(outage.since!).toISOString())}: ${(error as Error).message}`)
+      await sleep(delay, undefined, {signal: ctx.signal}).catch(() => undefined) // stopped: the loop ends
+    }
   }
 
-  return db
+  return undefined
 }
 
 /**

@@ -35,6 +35,7 @@ export default async function followWorker(ctx: WorkerContext): Promise<void> {
   const settings = collectSettings(ctx)
   if (settings.follow.length === 0) return idle(ctx, 'idle: no files to follow (collect settings: follow)')
   const db = await openCollectDatabase(ctx, 'the follow worker')
+  if (db === undefined) return // stopped while waiting for the database
   if (ctx.once) return readOnce(ctx, db, settings.follow, settings.batchSize)
   const sources: FollowedSource[] = []
   let outage: {at: string; message: string} | undefined

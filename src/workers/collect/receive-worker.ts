@@ -33,6 +33,7 @@ export default async function receiveWorker(ctx: WorkerContext): Promise<void> {
   }
 
   const db = await openCollectDatabase(ctx, 'the receive worker')
+  if (db === undefined) return // stopped while waiting for the database
   let lastError: {at: string; message: string} | undefined
   const log = (line: string): void => {
     lastError = {at: nowIso(), message: line}
@@ -68,7 +69,7 @@ export default async function receiveWorker(ctx: WorkerContext): Promise<void> {
         lagBytes: null,
         lastError: lastError?.message ?? null,
         lastErrorAt: lastError?.at ?? null,
-        queued: null,
+        queued: settings.spool === null ? null : stats.spoolLines,
         rejected: stats.rejected,
         source: receiver.addresses.join(' '),
       },

@@ -8,10 +8,12 @@ import type {AttackerRow, LogRow} from '../../db/schema.js'
 import type {Artifact} from '../../logs/artifact.js'
 import type {Credential} from '../../logs/credential.js'
 import type {Fingerprint} from '../../logs/fingerprints/extract-fingerprints.js'
+import type {SmtpTargets} from '../../logs/mail.js'
 import type {SeenFingerprint} from './fingerprints/fingerprint-rows.js'
 import type {ContactColumns, ContactTuple} from './first-contacts.js'
 import type {BehaviorSignal} from './behavior/behavior-signal.js'
 import type {SeenCredential} from './credential-rows.js'
+import type {SeenSmtpTargets} from './smtp-target-rows.js'
 
 import {appendedColumns, ContactAppends} from './contact-appends.js'
 import {ContactList, isName, parseFirstContacts, restoreContactList} from './first-contacts.js'
@@ -48,6 +50,8 @@ export interface LineMeaning {
   artifact?: Artifact
   /** The fingerprints the line carries (see `extractFingerprints`), when it carries any. */
   fingerprints?: readonly Fingerprint[]
+  /** The mail domains the line says the attacker tried to reach (see `smtpTargetsOf`), when it names any. */
+  smtpTargets?: SmtpTargets
   /** The attacker a prober line is about (see `probedAttacker`), when it names one. */
   probed?: string
   /** What the line tells of the attacker's behaviour beyond its time and service (see `BehaviorReader`), when anything. */
@@ -90,6 +94,8 @@ export type FoldResult = {
   credentials: SeenCredential[]
   /** The fingerprints the new lines carry, in log order. */
   fingerprints: SeenFingerprint[]
+  /** The SMTP targets the new lines name, in log order. */
+  smtpTargets: SeenSmtpTargets[]
   /** The first of the new lines that showed each service's interaction and scan (services whose lines were all noise are left out). */
   services: Map<string, ServiceLines>
   /** The artifacts the new lines name, in log order, with each line's id, time, decky and service. */
@@ -147,6 +153,7 @@ export function foldAttacker(
   const services = new Map<string, ServiceLines>()
   const artifacts: FoldResult['artifacts'] = []
   const fingerprints: SeenFingerprint[] = []
+  const smtpTargets: SeenSmtpTargets[] = []
 
   for (const row of rows) {
     if (firstSeen === undefined || row.timestamp < firstSeen) firstSeen = row.timestamp
@@ -156,6 +163,7 @@ export function foldAttacker(
     const meaning = row.meaning ?? semantics.describe(row)
     const {activity, artifact, command, credential, isAuth} = meaning
     for (const fingerprint of meaning.fingerprints ?? []) fingerprints.push({fingerprint, log_id: row.id, timestamp: row.timestamp})
+    if (meaning.smtpTargets !== undefined) smtpTargets.push({log_id: row.id, targets: meaning.smtpTargets, timestamp: row.timestamp})
     if (artifact !== undefined) artifacts.push({artifact, decky: row.decky, log_id: row.id, service: row.service, timestamp: row.timestamp})
     if (activity !== undefined) {
       // a recorded session counts for its own service (`ssh`, `telnet`), not for DECNET's recorder (`sessrec`)
@@ -186,10 +194,10 @@ export function foldAttacker(
   const columns = contacts?.changedColumns()
   if (columns === undefined) {
     // current is defined: a new attacker's contacts always change
-    return {artifacts, attacker: withCounters(current!, ip, counters), commands, contactsChanged: false, credentials, fingerprints, ownContacts: own, services}
+    return {artifacts, attacker: withCounters(current!, ip, counters), commands, contactsChanged: false, credentials, fingerprints, ownContacts: own, services, smtpTargets}
   }
 
-  return {artifacts, attacker: withCounters(columns, ip, counters), commands, contactsChanged: true, credentials, fingerprints, ownContacts: true, services}
+  return {artifacts, attacker: withCounters(columns, ip, counters), commands, contactsChanged: true, credentials, fingerprints, ownContacts: true, services, smtpTargets}
 }
 
 /**

@@ -9,7 +9,7 @@ import {sql} from 'kysely'
 
 import type {DialectName} from '../../db/dialect-of.js'
 import type {OpenDatabaseOptions} from '../../db/open.js'
-import type {AttackerArtifactsTable, AttackerCommandBatchesTable, AttackerFingerprintsTable, AttackerRow, AttackerServicesTable, CredentialsTable, Database} from '../../db/schema.js'
+import type {AttackerArtifactsTable, AttackerCommandBatchesTable, AttackerFingerprintsTable, AttackerRow, AttackerServicesTable, AttackerSmtpTargetsTable, CredentialsTable, Database} from '../../db/schema.js'
 import type {DatabaseTarget} from '../../db/url.js'
 import type {UpsertColumns} from '../../db/bulk/upsert-columns.js'
 import type {CachedAttacker} from './attacker-cache.js'
@@ -26,6 +26,7 @@ import {BulkUpsert} from '../../db/bulk/bulk-upsert.js'
 import {CREDENTIALS_MERGE} from '../../db/bulk/credentials-merge.js'
 import {FINGERPRINTS_MERGE} from '../../db/bulk/fingerprints-merge.js'
 import {MergeUpsert} from '../../db/bulk/merge-upsert.js'
+import {SMTP_TARGETS_MERGE} from '../../db/bulk/smtp-targets-merge.js'
 import type {TrustedProxies} from './fingerprints/trusted-proxies.js'
 import {markProbed, PROBED_SUFFIX, withProbedFingerprints} from './fingerprints/probed-fingerprints.js'
 import {PostgresWriteBatch} from '../../db/bulk/postgres-write-batch.js'
@@ -42,6 +43,7 @@ import {ThreadReader} from './read/thread-reader.js'
 import type {Ahead} from '../read-ahead.js'
 import {ReadAhead} from '../read-ahead.js'
 import {BehaviorStore} from './behavior/behavior-store.js'
+import {withProbedLines} from './behavior/probed-behavior.js'
 import type {AlertSink} from '../alerts/alert-queue.js'
 import {firstSeenAlerts} from '../alerts/first-seen-alerts.js'
 
@@ -220,6 +222,7 @@ export class Profiler {
   readonly #knownActivities = new Set<string>()
   readonly #artifacts: BulkUpsert<AttackerArtifactsTable>
   readonly #fingerprints: MergeUpsert<AttackerFingerprintsTable>
+  readonly #smtpTargets: MergeUpsert<AttackerSmtpTargetsTable>
   readonly #trustedProxies: TrustedProxies | undefined
   /** PostgreSQL: the writes and the cursor update of a tick, as one statement. */
   readonly #together: PostgresWriteBatch | undefined
@@ -263,12 +266,13 @@ export class Profiler {
     this.#services = new BulkUpsert(dialect, 'attacker_services', SERVICE_COLUMNS, ['ip', 'service', 'kind'], 'nothing')
     this.#artifacts = new BulkUpsert(dialect, 'attacker_artifacts', ARTIFACT_COLUMNS, 'log_id', 'nothing')
     this.#fingerprints = new MergeUpsert(dialect, FINGERPRINTS_MERGE)
+    this.#smtpTargets = new MergeUpsert(dialect, SMTP_TARGETS_MERGE)
     this.#trustedProxies = options.trustedProxies
     this.#alerts = options.alerts
     this.#together =
       dialect === 'postgres'
         ? new PostgresWriteBatch(
-            [this.#attackers, this.#rewrites, this.#counters, this.#commandBatches, this.#credentials, this.#services, this.#artifacts, this.#fingerprints],
+            [this.#attackers, this.#rewrites, this.#counters, this.#commandBatches, this.#credentials, this.#services, this.#artifacts, this.#fingerprints, this.#smtpTargets],
             (n) => `update "worker_state" set "cursor" = $${n}, "updated_at" = $${n + 1} where "worker" = $${n + 2}`,
           )
         : undefined
@@ -346,7 +350,7 @@ export class Profiler {
     const probedMark = this.#cursorName + PROBED_SUFFIX
     const probed = await withProbedFingerprints(trx, lines, this.#semantics, {mark: probedMark, planned: plan.writes.fingerprints, trusted: this.#trustedProxies})
     const writes = {...plan.writes, fingerprints: probed.rows, ...(mark === undefined ? {} : {credentials: [...plan.writes.credentials, ...mark.rows]})}
-    const behavior = await this.#behavior.plan(trx, cursor, work)
+    const behavior = await this.#behavior.plan(trx, cursor, withProbedLines(work, lines, this.#semantics))
     await this.#write(trx, writes, next)
     await this.#behavior.write(trx, behavior)
     if (this.#alerts !== undefined) await this.#alerts.queue(trx, firstSeenAlerts(work))
@@ -429,12 +433,12 @@ export class Profiler {
     return {firstStatementLines: this.#firstStatementLines, maxChars: this.#maxChars, onChunk: this.#describe}
   }
 
-  /** Writes a tick's attackers, command batches, credentials, service activities and artifacts, and moves the cursor. */
+  /** Writes a tick's attackers, command batches, credentials, service activities, artifacts, fingerprints and SMTP targets, and moves the cursor. */
   async #write(trx: Transaction<Database>, rows: TickWrites, cursor: number): Promise<void> {
-    const {artifacts, batches, changed, created, credentials, fingerprints, moved, services} = rows
+    const {artifacts, batches, changed, created, credentials, fingerprints, moved, services, smtpTargets} = rows
     const updatedAt = new Date().toISOString()
     if (this.#together !== undefined) {
-      await this.#together.run(trx, [created, changed, moved, batches, credentials, services, artifacts, fingerprints], [cursor, updatedAt, this.#cursorName])
+      await this.#together.run(trx, [created, changed, moved, batches, credentials, services, artifacts, fingerprints, smtpTargets], [cursor, updatedAt, this.#cursorName])
       return
     }
 
@@ -446,6 +450,7 @@ export class Profiler {
     await this.#services.write(trx, services)
     await this.#artifacts.write(trx, artifacts)
     await this.#fingerprints.write(trx, fingerprints)
+    await this.#smtpTargets.write(trx, smtpTargets)
     await trx.updateTable('worker_state').set({cursor, updated_at: updatedAt}).where('worker', '=', this.#cursorName).execute()
   }
 

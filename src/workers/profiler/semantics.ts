@@ -8,6 +8,7 @@ import {eventTypeActivity, isServiceName} from '../../logs/activity.js'
 import {extractArtifact, isArtifactEventType} from '../../logs/artifact.js'
 import {extractCredential} from '../../logs/credential.js'
 import {readFields} from '../../logs/fields.js'
+import {isSmtpTargetEventType, smtpTargetsOf} from '../../logs/mail.js'
 import {BehaviorReader} from './behavior/behavior-signal.js'
 import {LineFingerprints} from './fingerprints/line-fingerprints.js'
 
@@ -62,14 +63,20 @@ export class ProfilerSemantics implements LogSemantics {
         isCommand: isCommandEventType(row.event_type),
         activity: eventTypeActivity(row.event_type),
         isArtifact: isArtifactEventType(row.event_type),
+        isSmtpTarget: isSmtpTargetEventType(row.event_type),
       }
       this.#eventTypes.set(row.event_type, type)
     }
 
-    const fields = parsed ?? (type.isArtifact || mayNameCommandField(row.fields) || mayHoldSecret(row.fields) ? readFields(row.fields) : NO_FIELDS)
+    const fields = parsed ?? (type.isArtifact || type.isSmtpTarget || mayNameCommandField(row.fields) || mayHoldSecret(row.fields) ? readFields(row.fields) : NO_FIELDS)
     const command = commandOf(fields, type.isCommand, row.msg)
     const credential = fields === NO_FIELDS ? null : extractCredential(fields)
     const activity = row.service === undefined || isServiceName(row.service) ? type.activity : 'noise'
+    if (type.isSmtpTarget) {
+      const smtpTargets = smtpTargetsOf(row.event_type, fields)
+      if (smtpTargets !== null) return withActivity({command, isAuth: type.isAuth, smtpTargets, ...(credential === null ? {} : {credential})}, activity)
+    }
+
     if (type.isArtifact) {
       const artifact = extractArtifact(row.event_type, fields)
       if (artifact !== null) {
@@ -88,6 +95,8 @@ export class ProfilerSemantics implements LogSemantics {
 interface EventType {
   activity: Activity
   isArtifact: boolean
+  /** Its lines may name SMTP targets (see `smtpTargetsOf`). */
+  isSmtpTarget: boolean
   isAuth: boolean
   isCommand: boolean
 }

@@ -3,7 +3,7 @@
  * attackers they touch. Pure: the `Profiler` reads (lines, then attackers),
  * plans here, then writes the plan in the same transaction.
  */
-import type {AttackerArtifactsTable, AttackerCommandBatchesTable, AttackerFingerprintsTable, AttackerServicesTable, CredentialsTable} from '../../db/schema.js'
+import type {AttackerArtifactsTable, AttackerCommandBatchesTable, AttackerFingerprintsTable, AttackerServicesTable, AttackerSmtpTargetsTable, CredentialsTable} from '../../db/schema.js'
 import type {TrustedProxies} from './fingerprints/trusted-proxies.js'
 import type {CachedAttacker} from './attacker-cache.js'
 import type {AttackerProfile, LogSemantics, ProfileLog, StoredAttacker} from './fold.js'
@@ -13,6 +13,7 @@ import {commandBatch} from '../../db/bulk/command-batches.js'
 import {addCredentials} from './credential-rows.js'
 import {addFingerprints} from './fingerprints/fingerprint-rows.js'
 import {foldAttacker, needsFirstContacts} from './fold.js'
+import {addSmtpTargets} from './smtp-target-rows.js'
 
 /** An attacker a tick's lines touch, and what its fold needs. */
 export interface TickWork {
@@ -30,7 +31,7 @@ export interface TickWork {
 /**
  * What a tick writes: new attackers, attackers whose contacts changed,
  * attackers whose counters moved, command batches, credentials, service
- * activities not stored yet, and artifacts.
+ * activities not stored yet, artifacts, fingerprints and SMTP targets.
  */
 export interface TickWrites {
   created: AttackerProfile[]
@@ -41,6 +42,7 @@ export interface TickWrites {
   services: AttackerServicesTable[]
   artifacts: AttackerArtifactsTable[]
   fingerprints: AttackerFingerprintsTable[]
+  smtpTargets: AttackerSmtpTargetsTable[]
 }
 
 /**
@@ -121,6 +123,7 @@ export function planTick(work: readonly TickWork[], semantics: LogSemantics, opt
   const activities: string[] = []
   const artifacts: AttackerArtifactsTable[] = []
   const fingerprints = new Map<string, AttackerFingerprintsTable>()
+  const smtpTargets = new Map<string, AttackerSmtpTargetsTable>()
   let commands = 0
   let credentials = 0
   for (const {fresh, ip, needsFirstContacts, ownContacts, row} of work) {
@@ -143,6 +146,7 @@ export function planTick(work: readonly TickWork[], semantics: LogSemantics, opt
       }
     }
 
+    if (folded.smtpTargets.length > 0) addSmtpTargets(smtpTargets, ip, folded.smtpTargets)
     if (folded.fingerprints.length > 0) addFingerprints(fingerprints, ip, folded.fingerprints, options.trustedProxies)
     if (folded.credentials.length > 0) {
       addCredentials(credentialRows, ip, folded.credentials)
@@ -159,7 +163,7 @@ export function planTick(work: readonly TickWork[], semantics: LogSemantics, opt
     activities,
     commands,
     credentials,
-    writes: {artifacts, batches, changed, created, credentials: [...credentialRows.values()], fingerprints: [...fingerprints.values()], moved: moved.map(({row}) => row), services},
+    writes: {artifacts, batches, changed, created, credentials: [...credentialRows.values()], fingerprints: [...fingerprints.values()], moved: moved.map(({row}) => row), services, smtpTargets: [...smtpTargets.values()]},
     written: [...created.map(own), ...changed.map(own), ...moved],
   }
 }

@@ -13,8 +13,9 @@ import {positiveNumber} from '../../util/positive-number.js'
 import {loopSettings} from '../loop-settings.js'
 import {contextDatabase, runWorkerLoop} from '../run-worker-loop.js'
 import {FailureMemory} from './failure-memory.js'
-import {Matcher} from '../../ttp/matcher.js'
-import {formatRuleProblem, isRuleError, loadRules, RULES_DIR_ENV} from '../../ttp/rule-loader.js'
+import {RULES_DIR_ENV} from '../../ttp/rule-loader.js'
+import {RULE_STATE_ENV} from '../../ttp/rule-state-path.js'
+import {LiveRules} from './live-rules.js'
 import {TagWriter} from './tag-writer.js'
 import {AlertQueue, reportDrop} from '../alerts/alert-queue.js'
 import {DEFAULT_BATCH_SIZE, TTP_CURSOR, ttpDrain} from './tick.js'
@@ -27,9 +28,12 @@ export const DEFAULT_INTERVAL_SECONDS = 60
  * 60), `batchSize` (lines per tick, default 5000) and `rulesDir` (an
  * operator's rule directory; default `$DECNET_RULES_DIR`), `alerts` (`{maxQueue}`:
  * queue an alert for each technique an attacker did not have; `--webhook` sets it), and the loop's
- * `leaseSeconds` / `dbRetrySeconds` (see `loopSettings`). Rule files that
- * cannot be used are reported on stderr, with their path and why; the other
- * rules still run. Only the instance holding the `ttp` lease tags lines;
+ * `leaseSeconds` / `dbRetrySeconds` (see `loopSettings`). The operator's rule
+ * state (`$DECNET_RULE_STATE`, which `decnet fleet` sets) is applied. Rule
+ * files that cannot be used are reported on stderr, with their path and why;
+ * the other rules still run. On a reload (`ctx.onReload`: `decnet fleet
+ * reload`, SIGHUP) it loads the rules and their state again and uses them from
+ * the next pass on, unless they hold an error (see `LiveRules`). Only the instance holding the `ttp` lease tags lines;
  * others stand by. Under `once`, it drains everything pending and returns.
  *
  * @example
@@ -42,30 +46,31 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
   const database = contextDatabase(ctx, 'the ttp worker')
   const settings = loopSettings(ctx.options, ctx.once, DEFAULT_INTERVAL_SECONDS)
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
-  const matcher = await loadMatcher(ctx)
+  const rules = await loadLiveRules(ctx)
   const alerts = AlertQueue.fromOption(ctx.options.alerts, reportDrop)
+  ctx.onReload?.(() => void rules.reload())
   await runWorkerLoop(ctx, {
     kind: TTP_CURSOR,
     prepare(db) {
-      const tick = {alerts, batchSize, matcher, memory: new FailureMemory(), writer: new TagWriter()}
-      return (signal) => drain(db, ctx, signal, tick)
+      const tick = {alerts, batchSize, memory: new FailureMemory(), writer: new TagWriter()}
+      // the rules of the moment, for the whole drain (a reload takes effect at the next pass)
+      return (signal) => drain(db, ctx, signal, {...tick, matcher: rules.matcher()})
     },
     settings,
     database,
   })
 }
 
-async function loadMatcher(ctx: WorkerContext): Promise<Matcher> {
+async function loadLiveRules(ctx: WorkerContext): Promise<LiveRules> {
   const option = ctx.options.rulesDir
   if (option !== undefined && (typeof option !== 'string' || option === '')) {
     throw new Error(`Expected \`rulesDir\` to be a directory path, got \`${JSON.stringify(option)}\``)
   }
 
   const operatorDir = (option as string | undefined) ?? (process.env[RULES_DIR_ENV] || undefined)
-  const {attackVersion, problems, rules} = await loadRules({operatorDir})
-  for (const problem of problems) console.warn(`${isRuleError(problem) ? 'rule not loaded' : 'rule warning'}: ${formatRuleProblem(problem)}`)
-  ctx.debug('%d rules active (operator directory: %s, ATT&CK %s)', rules.length, operatorDir ?? 'none', attackVersion)
-  return new Matcher(rules, {attackVersion})
+  const rules = await LiveRules.load({operatorDir, statePath: process.env[RULE_STATE_ENV] || undefined})
+  ctx.debug('%d rules active (operator directory: %s, ATT&CK %s)', rules.set.rules.length, operatorDir ?? 'none', rules.set.attackVersion)
+  return rules
 }
 
 /** Ticks until a tick comes back short (caught up) or `signal` fires (the worker is stopped, or lost its lease). */

@@ -19,7 +19,7 @@ for (const kind of DATABASE_KINDS) {
         return commandLog(`10.0.${attacker >> 8}.${attacker & 255}`, i / 10, 'id')
       })
       await insertLogs(db, rows)
-      await killProfilerMidRunAndFinish(t, db, url, LINES, {}, ['--alerts'])
+      await killProfilerMidRunAndFinish(t, db, url, LINES, {}, 5000, ['--alerts'])
       const attackers = await db.selectFrom('attackers').select(['ip', 'first_seen']).orderBy('ip').execute()
       const alerts = await db.selectFrom('alert_outbox').select(['attacker_ip', 'kind', 'seen_at']).orderBy('attacker_ip').execute()
       assert.equal(attackers.length, LINES / PER_ATTACKER)

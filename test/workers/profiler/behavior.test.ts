@@ -8,6 +8,7 @@ import type {Database, NewLog} from '../../../src/db/schema.js'
 import type {DatabaseKind, MigratedDatabase} from '../../helpers/databases.js'
 
 import {parseDatabaseUrl} from '../../../src/db/url.js'
+import {probedAttacker} from '../../../src/logs/fingerprints/extract-fingerprints.js'
 import {BehaviorFold} from '../../../src/workers/profiler/behavior/behavior-fold.js'
 import {behaviorLine} from '../../../src/workers/profiler/behavior/behavior-store.js'
 import {PROFILER_CURSOR, Profiler, profilerTick} from '../../../src/workers/profiler/profiler.js'
@@ -65,6 +66,12 @@ function behaviorLogs(count: number, seed: number, attackers = 30): NewLog[] {
       fields = {...fields, headers: JSON.stringify({'User-Agent': AGENTS[rand(AGENTS.length)]}), method: 'GET', path: '/'}
     } else if (kind === 3) {
       eventType = 'startup'
+    } else if (kind === 4 && who % 2 === 0) {
+      // the host's prober, about the attacker: no attacker IP at ingest, its target in target_ip (§1.13)
+      const ttl = [52, 115, 240][who % 3] + rand(3)
+      const probe = {df_bit: '1', mss: '1460', options_order: 'M,S,T,N,W', sack_ok: '1', target_ip: ip, target_port: '22', tcpfp_hash: `h${who}`, timestamp: '1', ttl: String(ttl), window_scale: '7', window_size: String(64_240 + rand(2))}
+      rows.push({attacker_ip: null, decky: 'decnet-prober', event_type: 'tcpfp_fingerprint', fields: JSON.stringify(probe), msg: null, raw_line: `line ${i}`, service: 'prober', timestamp: new Date(t + skew).toISOString()})
+      continue
     }
 
     rows.push({attacker_ip: ip, decky: `decky-0${1 + rand(3)}`, event_type: eventType, fields: JSON.stringify(fields), msg: null, raw_line: `line ${i}`, service, timestamp: new Date(t + skew).toISOString()})
@@ -87,9 +94,11 @@ async function expectedBehavior(db: Kysely<Database>): Promise<StoredBehavior[]>
   const semantics = new ProfilerSemantics()
   const folds = new Map<string, {fold: BehaviorFold; last: number}>()
   for (const line of logs) {
-    if (!line.attacker_ip) continue
-    const entry = folds.get(line.attacker_ip) ?? {fold: BehaviorFold.from(), last: 0}
-    folds.set(line.attacker_ip, entry)
+    // a prober line is about its target (what the prober saw of it), though it names no attacker
+    const ip = line.attacker_ip ?? probedAttacker(line.service, JSON.parse(line.fields) as Record<string, string>)
+    if (!ip) continue
+    const entry = folds.get(ip) ?? {fold: BehaviorFold.from(), last: 0}
+    folds.set(ip, entry)
     const id = Number(line.id)
     entry.fold.see(behaviorLine({...line, id}, semantics.describe(line)))
     entry.last = id
@@ -136,6 +145,9 @@ for (const kind of DATABASE_KINDS) {
       const profiles = expected.map((row) => row.profile as {toolGuesses: string[]; os: {guess: null | string}; retransmits: number; timing: {unplaced: number}})
       assert.ok(profiles.some((p) => p.toolGuesses.length > 0) && profiles.some((p) => p.os.guess !== null) && profiles.some((p) => p.retransmits > 0))
       assert.ok(profiles.some((p) => p.timing.unplaced > 0), 'some lines too far out of order to place')
+      // TTLs of 115 and more come only from the prober's lines (the sniffer's are 50-59): they reach their targets' behaviour
+      const ttls = expected.flatMap((row) => Object.keys((row.state as {ttl: Record<string, number>}).ttl).map(Number))
+      assert.ok(ttls.some((ttl) => ttl >= 115) && ttls.some((ttl) => ttl >= 240), `TTLs seen: ${[...new Set(ttls)].join(', ')}`)
       for (const batch of [137, 1000, 7]) {
         await reset(db)
         await drain(db, batch)

@@ -10,6 +10,7 @@ import type {Database} from '../../../src/db/schema.js'
 import {PROFILER_CURSOR} from '../../../src/workers/profiler/profiler.js'
 import type {DatabaseKind} from '../../helpers/databases.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
+import {killProfilerMidRunAndFinish} from '../../helpers/profiler-kill.js'
 import {assertProfilesExact, insertLogs, makeLogs} from '../../helpers/profiler-logs.js'
 
 const RUNNER = fileURLToPath(new URL('../../helpers/run-profiler.ts', import.meta.url))
@@ -74,18 +75,7 @@ for (const kind of DATABASE_KINDS) {
     it('loses and doubles nothing when SIGKILLed mid-run and restarted', async (t) => {
       const {db, url} = await setup(t, kind)
       await insertLogs(db, makeLogs(LINES, {attackers: 300, seed: 21}))
-      const first = startWorker(t, url, ['--once', '--batch', '150'])
-      const cursor = await cursorMoved(db, first)
-      first.child.kill('SIGKILL')
-      const {signal, stderr} = await first.exited
-      assert.equal(signal, 'SIGKILL', `the worker was still running when killed (cursor ${cursor}); stderr: ${stderr}`)
-      const stoppedAt = await cursorOf(db)
-      assert.ok(stoppedAt > 0 && stoppedAt < LINES, `killed mid-run (cursor ${stoppedAt} of ${LINES})`)
-
-      const second = startWorker(t, url, ['--once', '--batch', '1000']) // the rest, still over several batches
-      const result = await second.exited
-      assert.equal(result.code, 0, result.stderr)
-      assert.equal(await cursorOf(db), LINES)
+      await killProfilerMidRunAndFinish(t, db, url, LINES, {}, 1000) // the rest, still over several batches
       await assertProfilesExact(db)
     })
 

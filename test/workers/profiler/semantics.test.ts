@@ -7,6 +7,7 @@ import {extractArtifact} from '../../../src/logs/artifact.js'
 import {classifyAuth} from '../../../src/logs/auth.js'
 import {COMMAND_EVENT_TYPES, COMMAND_FIELDS, extractCommand} from '../../../src/logs/command.js'
 import {extractCredential} from '../../../src/logs/credential.js'
+import {extractFingerprints, probedAttacker} from '../../../src/logs/fingerprints/extract-fingerprints.js'
 import {parseLine} from '../../../src/logs/parse.js'
 import type {LogRow} from '../../../src/db/schema.js'
 import {BehaviorReader} from '../../../src/workers/profiler/behavior/behavior-signal.js'
@@ -23,6 +24,8 @@ function reference(row: Subject): LineMeaning {
   const credential = extractCredential(fields)
   const artifact = extractArtifact(row.event_type, fields)
   const behavior = new BehaviorReader().read(row.event_type, fields)
+  const fingerprints = row.service === undefined ? [] : extractFingerprints(row.service, row.event_type, fields)
+  const probed = fingerprints.length === 0 || row.service === undefined ? null : probedAttacker(row.service, fields)
   return {
     ...(behavior === undefined ? {} : {behavior}),
     ...(artifact === null ? {} : {artifact}),
@@ -30,6 +33,8 @@ function reference(row: Subject): LineMeaning {
     isAuth: classifyAuth(parsed) !== null,
     ...(activity === 'noise' ? {} : {activity}),
     ...(credential === null ? {} : {credential}),
+    ...(fingerprints.length === 0 ? {} : {fingerprints}),
+    ...(probed === null ? {} : {probed}),
   }
 }
 

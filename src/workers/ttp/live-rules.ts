@@ -1,0 +1,161 @@
+/**
+ * The rules a running ttp worker tags with, reloaded on the operator's word
+ * (`decnet fleet reload`, SIGHUP) and re-judged when a rule's expiry comes.
+ * A reload that meets an error (a rule file that is not JSON, a rule that
+ * would be refused, a rule state that cannot be used, a catalog that cannot
+ * be read) is refused: the worker says why and keeps the rules it had.
+ */
+import type {RuleProblem, RuleSet} from '../../ttp/rule-loader.js'
+import type {RuleStateData} from '../../ttp/rule-state.js'
+
+import {Matcher} from '../../ttp/matcher.js'
+import {formatRuleProblem, isRuleError, loadRules} from '../../ttp/rule-loader.js'
+import {applyRuleState, EMPTY_RULE_STATE, nextExpiry} from '../../ttp/rule-state.js'
+import {readRuleState} from '../../ttp/rule-state-store.js'
+
+/** Where the worker's rules come from. */
+export interface LiveRulesSource {
+  /** An operator's rule directory, if any. */
+  readonly operatorDir?: string
+  /** The rule state file, if any. */
+  readonly statePath?: string
+  /** Where lines go (default: the console; the fleet prefixes them with the worker's name). */
+  readonly log?: (line: string) => void
+  readonly warn?: (line: string) => void
+  /** The clock for expiries (default `Date.now`). */
+  readonly now?: () => number
+}
+
+/** What one load found. */
+interface Loaded {
+  readonly set: RuleSet
+  readonly state: RuleStateData
+  /** Set when the state file could not be used (the rules loaded without it). */
+  readonly stateError?: string
+}
+
+/**
+ * The worker's current rules and their matcher.
+ *
+ * @example
+ * ```ts
+ * const rules = await LiveRules.load({operatorDir, statePath: process.env.DECNET_RULE_STATE})
+ * ctx.onReload?.(() => void rules.reload())
+ * ttpTick(db, {matcher: rules.matcher()})
+ * ```
+ */
+export class LiveRules {
+  readonly #source: LiveRulesSource
+  readonly #log: (line: string) => void
+  readonly #warn: (line: string) => void
+  readonly #now: () => number
+  #loaded: Loaded
+  #applied: RuleSet
+  #matcher: Matcher
+  #expiry: number | undefined
+  #reloading: Promise<boolean> = Promise.resolve(true)
+
+  private constructor(source: LiveRulesSource, loaded: Loaded) {
+    this.#source = source
+    this.#log = source.log ?? ((line) => console.log(line))
+    this.#warn = source.warn ?? ((line) => console.warn(line))
+    this.#now = source.now ?? Date.now
+    this.#loaded = loaded
+    this.#applied = this.#apply(loaded)
+    this.#matcher = new Matcher(this.#applied.rules, {attackVersion: this.#applied.attackVersion})
+    this.#expiry = nextExpiry(this.#applied)
+  }
+
+  /**
+   * Loads the rules at start: problems are reported and the rest loads (there is nothing older to keep); a
+   * state file that cannot be used is reported and the rules run without it.
+   *
+   * @throws CatalogError when the catalog cannot be read; Error when the shipped pack cannot.
+   */
+  static async load(source: LiveRulesSource): Promise<LiveRules> {
+    const loaded = await loadSet(source)
+    const live = new LiveRules(source, loaded)
+    live.#report(live.#applied.problems, 'rule not loaded')
+    if (loaded.stateError !== undefined) live.#warn(`rule state not used: ${loaded.stateError}`)
+    return live
+  }
+
+  /** The rule set in force (rule state applied). */
+  get set(): RuleSet {
+    return this.#applied
+  }
+
+  /** The matcher to tag with now: a rule whose expiry has come is dropped first. */
+  matcher(): Matcher {
+    if (this.#expiry !== undefined && this.#now() >= this.#expiry) {
+      const before = new Set(this.#applied.rules.map((rule) => rule.id))
+      this.#use(this.#loaded)
+      const expired = [...before].filter((id) => !this.#applied.rules.some((rule) => rule.id === id))
+      this.#log(`rules expired: ${expired.join(', ')}; ${this.#applied.rules.length} rules active`)
+    }
+
+    return this.#matcher
+  }
+
+  /**
+   * Reloads the rule files and the rule state; resolves true when the new set is in force, false when it was
+   * refused (the old one still is). Reloads asked while one runs follow it, in order.
+   */
+  reload(): Promise<boolean> {
+    this.#reloading = this.#reloading.then(() => this.#reloadOnce())
+    return this.#reloading
+  }
+
+  async #reloadOnce(): Promise<boolean> {
+    const before = this.#applied.rules.length
+    let loaded: Loaded
+    try {
+      loaded = await loadSet(this.#source)
+    } catch (error) {
+      this.#warn(`rules reload refused: ${(error as Error).message}; the ${before} rules active before keep running`)
+      return false
+    }
+
+    const statePath = this.#source.statePath ?? 'rule state'
+    const stateMessage = loaded.stateError?.startsWith(`${statePath}: `) ? loaded.stateError.slice(statePath.length + 2) : loaded.stateError
+    const stateProblems: RuleProblem[] = stateMessage === undefined ? [] : [{message: stateMessage, path: statePath}]
+    const errors = [...loaded.set.problems.filter((problem) => isRuleError(problem)), ...stateProblems]
+    if (errors.length > 0) {
+      for (const problem of errors) this.#warn(`rules reload refused: ${formatRuleProblem(problem)}`)
+      this.#warn(`rules reload refused: ${errors.length} error${errors.length === 1 ? '' : 's'} (decnet rules check says the same); the ${before} rules active before keep running`)
+      return false
+    }
+
+    this.#use(loaded)
+    this.#report(this.#applied.problems, 'rule warning')
+    const dir = this.#source.operatorDir ?? 'none'
+    this.#log(`rules reloaded: ${this.#applied.rules.length} rules active (was ${before}; ATT&CK ${this.#applied.attackVersion}; operator directory: ${dir})`)
+    return true
+  }
+
+  #use(loaded: Loaded): void {
+    this.#loaded = loaded
+    this.#applied = this.#apply(loaded)
+    this.#matcher = new Matcher(this.#applied.rules, {attackVersion: this.#applied.attackVersion})
+    this.#expiry = nextExpiry(this.#applied)
+  }
+
+  #apply(loaded: Loaded): RuleSet {
+    const path = this.#source.statePath
+    return path === undefined ? loaded.set : applyRuleState(loaded.set, loaded.state, this.#now(), path)
+  }
+
+  #report(problems: readonly RuleProblem[], errorLabel: string): void {
+    for (const problem of problems) this.#warn(`${isRuleError(problem) ? errorLabel : 'rule warning'}: ${formatRuleProblem(problem)}`)
+  }
+}
+
+async function loadSet(source: LiveRulesSource): Promise<Loaded> {
+  const set = await loadRules({operatorDir: source.operatorDir})
+  if (source.statePath === undefined) return {set, state: EMPTY_RULE_STATE}
+  try {
+    return {set, state: await readRuleState(source.statePath)}
+  } catch (error) {
+    return {set, state: EMPTY_RULE_STATE, stateError: (error as Error).message}
+  }
+}
