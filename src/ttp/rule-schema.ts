@@ -10,12 +10,18 @@ import {checkPattern} from './rule-check.js'
  * What a rule looks at. `command`: the command text `extractCommand` finds in
  * a log line; `http`: the HTTP request `httpRequestText` makes of a request
  * event (`METHOD PATH`, then one `Name: value` line per header, then a blank
- * line and the body).
+ * line and the body); `database`: the database command `databaseText` makes
+ * of a Redis, Elasticsearch or query event (`redis CONFIG SET dir /root/.ssh`);
+ * `email`: the mail `emailText` makes of a `message_stored` event (one
+ * `Name: value` line per fact); `file`: the captured file or TFTP request
+ * `fileText` makes of a `file_captured` or TFTP `request` event
+ * (`sha256=... size=... writer=... path=...`); `network`: what a network
+ * sensor saw, as `networkText` writes it (`tcp_syn_fingerprint os_guess=nmap ...`).
  */
-export type RuleField = 'command' | 'http'
+export type RuleField = 'command' | 'database' | 'email' | 'file' | 'http' | 'network'
 
 /** Every {@link RuleField}. */
-export const RULE_FIELDS: readonly RuleField[] = Object.freeze(['command', 'http'])
+export const RULE_FIELDS: readonly RuleField[] = Object.freeze(['command', 'http', 'database', 'email', 'file', 'network'])
 
 /** One technique a rule emits when it matches. */
 export interface RuleEmit {

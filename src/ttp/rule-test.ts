@@ -10,7 +10,11 @@ import type {RuleField} from './rule-schema.js'
 
 import {escapeControl} from '../ingest/escape-control.js'
 import {extractCommand} from '../logs/command.js'
+import {databaseText} from '../logs/database-query.js'
+import {emailText} from '../logs/email-message.js'
+import {fileText} from '../logs/file-capture.js'
 import {httpRequestText} from '../logs/http-request.js'
+import {networkText} from '../logs/network-event.js'
 import {parseLine} from '../logs/parse.js'
 
 /** An input `decnet rules test` cannot read (a log line that does not parse). */
@@ -49,6 +53,11 @@ export interface RuleTestResult {
   readonly command: null | string
   /** The HTTP request the rules read (`METHOD PATH`, header lines, body); null when the input holds none. */
   readonly http: null | string
+  /**
+   * For a log line: the texts of the other input kinds it holds (database
+   * command, mail, captured file, network sensor event), by field.
+   */
+  readonly other?: Partial<Record<Exclude<RuleField, 'command' | 'http'>, string>>
   readonly hits: readonly TestHit[]
   readonly attackVersion: string
 }
@@ -79,10 +88,17 @@ export function testRules(input: string, matcher: Matcher, catalog: AttackCatalo
   const parsed = parseLine(input.replace(/\r?\n$/, ''))
   if (!parsed.ok) throw new RuleInputError(`the input looks like a DECNET log line but does not parse: ${parsed.reason}`)
   const {line} = parsed
-  const command = extractCommand({event_type: line.eventType, fields: line.fields, msg: line.msg})
-  const http = httpRequestText({event_type: line.eventType, fields: line.fields})
-  const hits = [...(command === null ? [] : hitsFor('command', command, matcher, catalog)), ...(http === null ? [] : hitsFor('http', http, matcher, catalog))]
-  return {attackVersion, command, eventType: line.eventType, hits, http, input: 'log line'}
+  const source = {event_type: line.eventType, fields: line.fields}
+  const command = extractCommand({...source, msg: line.msg})
+  const http = httpRequestText(source)
+  const other: Partial<Record<Exclude<RuleField, 'command' | 'http'>, string>> = {}
+  for (const [field, text] of [['database', databaseText(source)], ['email', emailText(source)], ['file', fileText(source)], ['network', networkText(source)]] as const) {
+    if (text !== null) other[field] = text
+  }
+
+  const texts: Array<[RuleField, null | string]> = [['command', command], ['http', http], ...(Object.entries(other) as Array<[RuleField, string]>)]
+  const hits = texts.flatMap(([field, text]) => (text === null ? [] : hitsFor(field, text, matcher, catalog)))
+  return {attackVersion, command, eventType: line.eventType, hits, http, input: 'log line', other}
 }
 
 function hitsFor(field: RuleField, text: string, matcher: Matcher, catalog: AttackCatalog): TestHit[] {
@@ -110,11 +126,13 @@ export function formatRuleTest(result: RuleTestResult): string {
   const lines: string[] = []
   if (result.input === 'log line') {
     const read = [result.command === null ? '' : `command ${escapeControl(result.command)}`, result.http === null ? '' : `HTTP request ${escapeControl(result.http.split('\n')[0])}`]
+    for (const [field, text] of Object.entries(result.other ?? {})) read.push(`${field} ${escapeControl(text.split('\n')[0])}`)
     const what = read.filter((part) => part !== '').join('; ')
-    lines.push(`log line (${escapeControl(result.eventType ?? '-')}): ${what === '' ? 'no command or HTTP request in it: no rule reads this kind of line yet' : what}`)
+    lines.push(`log line (${escapeControl(result.eventType ?? '-')}): ${what === '' ? 'no command, HTTP request, database command, mail, file or network event in it: no rule reads this kind of line yet' : what}`)
   }
 
-  if (result.hits.length === 0 && (result.command !== null || result.http !== null)) lines.push(`no rule fires (ATT&CK ${result.attackVersion})`)
+  const read = result.command !== null || result.http !== null || Object.keys(result.other ?? {}).length > 0
+  if (result.hits.length === 0 && read) lines.push(`no rule fires (ATT&CK ${result.attackVersion})`)
   for (const hit of result.hits) {
     lines.push(`${hit.rule} (v${hit.version}, ${hit.field}): ${escapeControl(hit.evidence)}`)
     for (const technique of hit.techniques) {

@@ -1,6 +1,7 @@
 /**
- * Turns a batch of log rows into ATT&CK tags: rule matches on command events
- * and HTTP requests, and the authentication failures the brute-force rule counts.
+ * Turns a batch of log rows into ATT&CK tags: rule matches on command events,
+ * HTTP requests, database commands, mail, captured files and network sensor
+ * events, and the authentication failures the brute-force rule counts.
  */
 import type {LogRow, NewTtpTag} from '../db/schema.js'
 import type {AuthFailure} from './brute-force.js'
@@ -8,8 +9,12 @@ import type {Matcher} from './matcher.js'
 
 import {classifyAuth} from '../logs/auth.js'
 import {extractCommand} from '../logs/command.js'
-import {httpRequestText} from '../logs/http-request.js'
+import {databaseText} from '../logs/database-query.js'
+import {emailText} from '../logs/email-message.js'
 import {readFields} from '../logs/fields.js'
+import {fileText} from '../logs/file-capture.js'
+import {httpRequestText} from '../logs/http-request.js'
+import {networkText} from '../logs/network-event.js'
 
 /** The columns of `logs` the tagger reads. */
 export type TtpLog = Pick<LogRow, 'attacker_ip' | 'event_type' | 'fields' | 'id' | 'msg' | 'timestamp'>
@@ -23,7 +28,7 @@ export interface BatchTags {
 }
 
 /**
- * Tags the command events of `rows` with `matcher` and collects their failed
+ * Tags the command, HTTP, database, mail, file and network events of `rows` with `matcher` and collects their failed
  * authentications (those with an attacker IP and a readable timestamp).
  * Stops after the row during which `budgetMs` ran out (at least one row is
  * always tagged): hostile commands can make the rules slow (each is bounded,
@@ -48,6 +53,14 @@ export function tagLogs(rows: readonly TtpLog[], matcher: Matcher, budgetMs = Nu
     if (command !== null) tags.push(...matcher.tags(row, {command}))
     const http = httpRequestText(source)
     if (http !== null) tags.push(...matcher.tags(row, {http}))
+    const database = databaseText(source)
+    if (database !== null) tags.push(...matcher.tags(row, {database}))
+    const email = emailText(source)
+    if (email !== null) tags.push(...matcher.tags(row, {email}))
+    const file = fileText(source)
+    if (file !== null) tags.push(...matcher.tags(row, {file}))
+    const network = networkText(source)
+    if (network !== null) tags.push(...matcher.tags(row, {network}))
     const failure = asFailure(row, source)
     if (failure !== undefined) failures.push(failure)
   }

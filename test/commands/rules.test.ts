@@ -89,10 +89,21 @@ describe('decnet rules test', () => {
     }
 
     const login = await decnet(t, ['rules', 'test', '<38>1 2026-11-26T13:32:51Z decky-01 ssh - login_failed [relay@55555 src_ip="203.0.113.7" user="root"]'])
-    assert.match(login.stdout, /^log line \(login_failed\): no command or HTTP request in it/)
+    assert.match(login.stdout, /^log line \(login_failed\): no command, HTTP request, database command, mail, file or network event in it/)
     const broken = await decnet(t, ['rules', 'test', '<134>1 not-a-time decky-01 ssh - command'])
     assert.equal(broken.code, 2)
     assert.match(broken.stderr, /looks like a DECNET log line but does not parse/)
+  })
+
+  it('reads the database command, mail, captured file or network event of a DECNET log line', async (t) => {
+    const redis = await decnet(t, ['rules', 'test', `<134>1 2026-11-26T13:32:51Z cache-01 redis - command [relay@55555 src="198.51.100.9" cmd="CONFIG" args="['SET', 'dir', '/root/.ssh'\\]"]`])
+    assert.equal(redis.code, 0, redis.stderr)
+    assert.match(redis.stdout, /^log line \(command\): command CONFIG; database redis CONFIG SET dir \/root\/\.ssh\npersistence\.redis-ssh-key-write \(v1, database\): redis CONFIG SET dir \/root\/\.ssh\n {2}T1098\.004 +Account Manipulation: SSH Authorized Keys/)
+    const file = await decnet(t, ['rules', 'test', '--json', '<134>1 2026-11-26T13:32:51Z db-02 ssh - file_captured [relay@55555 sha256="5d41402abc4b2a76b9719d911017c592aa11bb22cc33dd44ee55ff6677889900" size="412" orig_path="/tmp/x.sh" src_ip="198.51.100.23" writer_comm="curl"]'])
+    assert.equal(file.code, 0, file.stderr)
+    const result = JSON.parse(file.stdout)
+    assert.equal(result.other.file, 'sha256=5d41402abc4b2a76b9719d911017c592aa11bb22cc33dd44ee55ff6677889900 size=412 writer=curl uid=- attribution=- path=/tmp/x.sh')
+    assert.deepEqual(result.hits.map((hit: {field: string; rule: string}) => [hit.rule, hit.field]), [['command-and-control.captured-file-download', 'file']])
   })
 
   it('reads an HTTP request line (with headers) and a DECNET request event', async (t) => {

@@ -73,7 +73,10 @@ const EXPECTED = [
       command('2026-11-20T13:47:02.450Z', 'decky-07', 'redis', 'SAVE'),
     ],
     authAttempts: 1, // line 34
-    techniques: [technique('T1053.003', 'TA0003')], // CONFIG SET dir /var/spool/cron/...
+    techniques: [
+      technique('T1053.003', 'TA0003', 2), // CONFIG SET dir /var/spool/cron/..., a crontab line stored in a key (database rules)
+      technique('T1005', 'TA0009'), // load_file('/etc/shadow') (database rule)
+    ],
   },
   {
     // lines 30-33: the logger form (timeQuality first), an SD-less line whose IP is in the message

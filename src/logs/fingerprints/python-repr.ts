@@ -1,7 +1,8 @@
 /**
  * DECNET's https decky logs its request headers with Python's `str()` of a
  * dict: `{'Host': 'x', 'User-Agent': "it's"}` (DECNET-EVENTS.md §0.2). This
- * reads that shape back, for dicts of strings only (what headers are).
+ * reads that shape back, for dicts of strings only (what headers are), and
+ * lists of strings (Redis `args`, DECNET-EVENTS.md §1.7).
  */
 
 /** Characters of repr text read at most: headers longer than this are hostile, not a client's. */
@@ -36,6 +37,36 @@ export function parsePythonDict(text: string): Array<[string, string]> | null {
     entries.push([key, value])
     reader.space()
     if (reader.take('}')) return reader.atEnd() ? entries : null
+    if (!reader.take(',')) return null
+  }
+}
+
+/**
+ * The strings of a Python-repr list of strings (`['SET', 'dir', "it's"]`), or
+ * null when `text` is not one. At most `maxItems` are read (the rest are
+ * dropped, and the text need not be closed after them).
+ *
+ * @example
+ * ```ts
+ * parsePythonList(`['SET', 'dir', '/root/.ssh']`) // ['SET', 'dir', '/root/.ssh']
+ * ```
+ */
+export function parsePythonList(text: string, maxItems = 64): null | string[] {
+  if (text.length > MAX_REPR) return null
+  const reader = new ReprReader(text)
+  reader.space()
+  if (!reader.take('[')) return null
+  const items: string[] = []
+  reader.space()
+  if (reader.take(']')) return reader.atEnd() ? items : null
+  for (;;) {
+    reader.space()
+    const item = reader.string()
+    if (item === null) return null
+    items.push(item)
+    if (items.length >= maxItems) return items
+    reader.space()
+    if (reader.take(']')) return reader.atEnd() ? items : null
     if (!reader.take(',')) return null
   }
 }
