@@ -31,6 +31,8 @@ export const ExitCode = Object.freeze({
   ALREADY_RUNNING: 12,
   /** A wait ran out of time: `fleet stop --timeout` passed, or a `--daemon` fleet was not ready in time. */
   TIMEOUT: 13,
+  /** `--webhook` cannot be used: the URL is not http:// or https://, or the signing secret cannot be read (or is missing or empty). */
+  WEBHOOK: 14,
   /** Stopped by SIGINT after committing what it had (128 + 2, as a shell reports it): `decnet ingest`. */
   INTERRUPTED: 130,
   /** Stopped by SIGTERM after committing what it had (128 + 15): `decnet ingest`. */

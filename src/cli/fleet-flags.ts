@@ -38,6 +38,18 @@ export const fleetTimingFlags = {
   watchdog: seconds('Kill and restart a worker silent for this long; 0 disables.', '30'),
 }
 
+/** The flags of `decnet fleet NAME` for alerts (heavy: a signed JSON POST per new attacker and per technique an attacker did not have; docs/webhooks.md). */
+export const webhookFlags = {
+  webhook: Flags.string({
+    helpValue: 'URL',
+    summary: `heavy: POST a signed JSON alert to this http:// or https:// URL when an attacker is first seen or uses a technique it had not (default $DECNET_WEBHOOK_URL; exit ${ExitCode.WEBHOOK} when unusable).`,
+  }),
+  'webhook-secret-file': Flags.string({helpValue: 'FILE', summary: 'With --webhook: the HMAC-SHA256 signing secret, read from FILE (default $DECNET_WEBHOOK_SECRET; never on the command line).'}),
+  'webhook-max-queue': Flags.string({helpValue: 'N', summary: 'With --webhook: alerts kept waiting for the receiver at most; past it the oldest are dropped, with a warning (default 10000).'}),
+  'webhook-max-backoff': Flags.string({helpValue: 'SECONDS', summary: 'With --webhook: the longest wait between two attempts while the receiver fails (1 s, doubling; default 300).'}),
+  'webhook-timeout': Flags.string({helpValue: 'SECONDS', summary: 'With --webhook: how long one delivery may take (default 10).'}),
+}
+
 /** Every flag of `decnet fleet NAME`. */
 export const fleetFlags = {
   ...daemonFlags,
@@ -57,4 +69,5 @@ export const fleetFlags = {
   'max-memory': maxMemoryFlag("Restart a worker whose resident memory (RSS) exceeds this many MiB (overrides the fleet's limits)."),
   once: Flags.boolean({summary: 'Every worker does one pass and exits; exit 0 if all succeeded. Nothing restarts.'}),
   user: Flags.string({helpValue: 'NAME', summary: "Run the workers as this user and its primary group (needs root)."}),
+  ...webhookFlags,
 }

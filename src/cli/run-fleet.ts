@@ -18,9 +18,10 @@ import {launcherNotifier, runDaemonized, serveFleet} from './fleet-daemon.js'
 import {prepareFleetDatabase} from './fleet-database.js'
 import {fleetTiming} from './fleet-run-flags.js'
 import {fleetSettingsOptions} from './fleet-settings.js'
+import {type FleetWebhookFlags, fleetWebhook} from './fleet-webhook.js'
 
 /** The flags of `decnet fleet NAME` once parsed (src/cli/fleet-flags.ts defines them); a boolean not given is undefined, as oclif leaves it. */
-export interface FleetRunFlags {
+export interface FleetRunFlags extends FleetWebhookFlags {
   readonly 'allow-root'?: boolean
   readonly 'asn-db'?: string
   readonly 'geoip-db'?: string
@@ -52,7 +53,8 @@ export async function runFleet(io: FleetIo, name: string, flags: FleetRunFlags):
   const database = chooseDatabase({dataDir: io.dataDir, flag: flags.db})
   if (flags.daemon) return runDaemonized(io, name, flags['ready-timeout'])
 
-  const fleet = findFleet(await fleetCatalog(io), name)
+  // the webhook's URL and secret are checked (exit 14) before anything starts; without one the sender is left out
+  const {fleet, notice} = fleetWebhook(findFleet(await fleetCatalog(io), name), flags)
   const creds = readCredentials()
   const plan = planPrivileges({allowRoot: flags['allow-root'], creds, fleet, user: flags.user})
   // a fleet's settings (collect's files and listeners) are read and checked once, here, before anything is spawned
@@ -63,6 +65,7 @@ export async function runFleet(io: FleetIo, name: string, flags: FleetRunFlags):
   const unusable = prepareFleetDatabase(fleet, database, plan.user ?? currentAccount())
   if (unusable) io.error(unusable, {exit: ExitCode.DATABASE})
   if (plan.warning) io.logToStderr(`\n!!! WARNING: ${plan.warning}\n`)
+  if (notice !== undefined) io.logToStderr(notice)
   // the workers read the operator's rule state themselves: say so now if their user cannot
   const unreadable = plan.user === undefined ? undefined : ruleStateReadProblem(ruleStatePath(io.dataDir), plan.user)
   if (unreadable) await io.warn(`${unreadable}: workers that read the rule state (ttp) will run the rules as their files define them; move it (DECNET_RULE_STATE names the file) where that user can read it`)

@@ -337,6 +337,30 @@ export interface AttackerSmtpTargetsTable {
 }
 
 /** The whole database. */
+/**
+ * The alerts queued for the webhook (migration 0016), oldest first by `id`;
+ * a row is deleted once a receiver took it (2xx).
+ */
+export interface AlertOutboxTable {
+  id: Generated<number>
+  /** Unique: kind, attacker and technique joined by spaces (see `alertKey`). */
+  alert_key: string
+  /** `attacker.first_seen` or `attacker.technique`. */
+  kind: string
+  attacker_ip: string
+  technique_id: string | null
+  tactic: string | null
+  /** The time of the log line that showed it. */
+  seen_at: string
+  log_id: number
+  /** JSON: `{decky?, service?, ruleId?}`. */
+  details: string
+  queued_at: string
+}
+
+/** A row to insert into `alert_outbox`. */
+export type NewOutboxAlert = Insertable<AlertOutboxTable>
+
 export interface Database {
   logs: LogsTable
   rejected_lines: RejectedLinesTable
@@ -357,6 +381,7 @@ export interface Database {
   worker_state: WorkerStateTable
   worker_lease: WorkerLeaseTable
   ingest_sources: IngestSourcesTable
+  alert_outbox: AlertOutboxTable
 }
 
 export type LogRow = Selectable<LogsTable>

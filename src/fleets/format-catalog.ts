@@ -75,7 +75,8 @@ function formatFleet(fleet: ResolvedFleet): string {
     const rel = relative(fleet.pluginRoot, w.modulePath)
     const where = `${rel.startsWith('..') || isAbsolute(rel) ? w.modulePath : rel}#${w.exportName}`
     const options = Object.keys(w.options).length > 0 ? `  options ${JSON.stringify(w.options)}` : ''
-    return `    ${w.name.padEnd(nameWidth)}  ${where}  restart ${w.restart}${options}`
+    const only = w.alerts === 'sender' ? '  only with --webhook' : ''
+    return `    ${w.name.padEnd(nameWidth)}  ${where}  restart ${w.restart}${options}${only}`
   })
   return [
     `${fleet.name}  (profile ${fleet.profile}, plugin ${fleet.plugin})`,

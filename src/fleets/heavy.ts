@@ -12,5 +12,7 @@ export const heavy: FleetDefinition = Object.freeze({
   workers: [
     {name: 'profiler', module: './dist/workers/profiler/worker.js', needs: 'database', options: {interval: 60}, usesDatabase: true},
     {name: 'ttp', module: './dist/workers/ttp/worker.js', needs: 'database', options: {interval: 60}, usesDatabase: true},
+    // runs only with --webhook: delivers the alerts the two above queue (docs/webhooks.md)
+    {name: 'webhook', module: './dist/workers/alerts/worker.js', needs: 'database', alerts: 'sender', usesDatabase: true},
   ],
 }) as FleetDefinition

@@ -56,6 +56,14 @@ export interface WorkerSpec {
    * declare it are not held back by a database they never touch. Default false.
    */
   usesDatabase?: boolean
+  /**
+   * `sender`: this worker delivers the fleet's alerts to a webhook. It runs
+   * only when the fleet is given one (`decnet fleet NAME --webhook URL`),
+   * and then gets it as its `webhook` option (`{url, secret, ...}`); the
+   * fleet's other workers get `alerts` (`{maxQueue}`) and queue alerts.
+   * Default: an ordinary worker.
+   */
+  alerts?: 'sender'
 }
 
 /** A fleet as a plugin declares it. */
@@ -98,6 +106,8 @@ export interface ResolvedWorker {
   readonly maxMemoryMb?: number
   /** Present (true) when the worker declared that it opens the database. */
   readonly usesDatabase?: true
+  /** Present when the worker delivers the fleet's alerts (see {@link WorkerSpec.alerts}). */
+  readonly alerts?: 'sender'
 }
 
 /** A fleet after validation, with the plugin it came from. */

@@ -129,8 +129,13 @@ function validateWorker(raw: unknown, index: number, root: string, problems: str
     problems.push(`${label}: usesDatabase must be true or false (got ${describe(raw.usesDatabase)})`)
   }
 
+  if (raw.alerts !== undefined && raw.alerts !== 'sender') {
+    problems.push(`${label}: alerts must be 'sender' (got ${describe(raw.alerts)})`)
+  }
+
   if (problems.length > before || modulePath === undefined) return undefined
   return Object.freeze({
+    ...(raw.alerts === 'sender' ? {alerts: 'sender' as const} : {}),
     exportName: exportName as string,
     ...(maxMemoryMb === undefined ? {} : {maxMemoryMb}),
     modulePath,

@@ -17,6 +17,7 @@ import {PROFILE_SANDBOX} from './profile-sandbox.js'
 import {type SandboxMounts, sandboxMounts} from './sandbox-paths.js'
 import {environmentFile, unitBaseName} from './unit-names.js'
 import {accountName, environmentValue, escapeSpecifiers, execLine, oneLine} from './unit-syntax.js'
+import {type UnitWebhook, webhookUnitPart} from './webhook-unit.js'
 
 /** Seconds systemd waits beyond `--grace` before it SIGKILLs what is left: the master's own shutdown, reaping, flushing. */
 export const STOP_MARGIN_SECONDS = 5
@@ -77,6 +78,8 @@ export interface FleetUnitInput {
    * written): the sandbox lets the service reach them.
    */
   readonly settingsPaths?: {readonly read: readonly SandboxPath[]; readonly write: readonly SandboxPath[]}
+  /** `--webhook` (and `--webhook-secret-file`): the fleet's alerts (see `webhookUnitPart`). */
+  readonly webhook?: UnitWebhook
   /**
    * `--geoip-db` / `--asn-db` (absolute paths): passed on to `decnet fleet NAME`
    * (heavy's profiler reads them), and readable inside the sandbox.
@@ -139,10 +142,12 @@ export function buildFleetUnit(input: FleetUnitInput): FleetUnit {
   if (geo.asn !== undefined) exec.push('--asn-db', geo.asn)
 
   const mounts = fleet.profile === 'root' ? undefined : sandboxMounts(needs(input, db.write))
+  const webhook = input.webhook === undefined ? undefined : webhookUnitPart(fleet, input.webhook)
   const service: Line[] = [
     'Type=exec: `systemctl start` fails when node cannot be executed. The master runs in the foreground.',
     ['Type', 'exec'],
-    ['ExecStart', execLine(exec)],
+    ['ExecStart', execLine(exec) + (webhook?.exec ?? '')],
+    ...(webhook?.lines ?? []),
     'systemctl reload: SIGHUP to the master, which has its workers reload their configuration (the ttp worker: its rules and rule state).',
     ['ExecReload', '/bin/kill -HUP $MAINPID'],
     ...memoryLimitLines(maxMemoryMb),
@@ -194,7 +199,7 @@ export function buildFleetUnit(input: FleetUnitInput): FleetUnit {
       ['Install', [['WantedBy', 'multi-user.target']]],
     ],
   )
-  const warnings = [...db.warnings, ...(mounts?.warnings ?? [])]
+  const warnings = [...db.warnings, ...(mounts?.warnings ?? []), ...(webhook?.warnings ?? [])]
   if (account?.user === 'nobody') {
     warnings.push("user 'nobody' is shared with every other service and NFS's squashed files (systemd calls it unsafe): prefer a user of decnet's own, or leave --user out for a dynamic user")
   }

@@ -26,6 +26,7 @@ import {RuleInputError} from '../../src/ttp/rule-test.js'
 import {RuleStateError, RuleStateValueError, UnknownRuleError} from '../../src/ttp/rule-state.js'
 import {StixBundleError} from '../../src/ttp/stix-catalog.js'
 import {GeoDatabaseError} from '../../src/enrich/errors.js'
+import {WebhookSettingsError} from '../../src/alerts/webhook-settings-error.js'
 
 const target = {fleet: 'heavy', socket: '/run/decnet/heavy.sock'}
 
@@ -62,6 +63,8 @@ const CASES: ReadonlyArray<readonly [Error & {kind?: string}, number]> = [
   [new UnknownRuleError('discovery.nope'), ExitCode.NOT_FOUND],
   [new RuleStateError('/x/rule-state.json: the rule state is not JSON'), ExitCode.INPUT_UNREADABLE],
   [new CollectSettingsError('collect.json: unknown setting "x"'), ExitCode.USAGE],
+  [new WebhookSettingsError('url', 'Expected `--webhook` to be an http:// or https:// URL, got `ftp://x`'), ExitCode.WEBHOOK],
+  [new WebhookSettingsError('secret', 'cannot read the webhook secret file "/x" (--webhook-secret-file): ENOENT'), ExitCode.WEBHOOK],
 ]
 
 describe('exitFor', () => {

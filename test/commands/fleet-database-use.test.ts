@@ -61,7 +61,7 @@ describe('built-in fleets win over a plugin that defines the same name', () => {
     const catalog = JSON.parse(list.stdout)
     const heavy = catalog.fleets.find((f: {name: string}) => f.name === 'heavy')
     assert.equal(heavy.plugin, 'decnet')
-    assert.deepEqual(heavy.workers.map((w: {name: string}) => w.name), ['profiler', 'ttp'])
+    assert.deepEqual(heavy.workers.map((w: {name: string}) => w.name), ['profiler', 'ttp', 'webhook'])
     assert.ok(catalog.fleets.some((f: {name: string}) => f.name === 'heavy-extra'))
     assert.deepEqual(catalog.problems, [
       {fleet: 'heavy', message: "a fleet built into decnet has this name: this plugin's definition is ignored; rename it", plugin: 'decnet-plugin-heavy'},

@@ -64,6 +64,24 @@ describe('decnet fleet unit NAME', reachable, () => {
     assertVerified(t, stdout, 'decnet-heavy.service')
   })
 
+  it('heavy --webhook URL --webhook-secret-file FILE: the URL on ExecStart, the secret through LoadCredential= (never on the command line)', async (t) => {
+    const {env} = linkedDataDir(t, [])
+    const args = ['heavy', '--webhook', 'https://hooks.example/decnet', '--webhook-secret-file', '/etc/decnet/webhook.secret']
+    const {stderr, stdout, unit} = await unitOf(t, args, env)
+    assert.equal(unit.value('Service', 'ExecStart'), `${process.execPath} ${ENTRY} fleet heavy --grace 15 --webhook https://hooks.example/decnet --webhook-secret-file %d/webhook-secret`)
+    assert.equal(unit.value('Service', 'LoadCredential'), 'webhook-secret:/etc/decnet/webhook.secret')
+    assert.match(unwrap(stderr), /if the URL's path or query holds a token, leave --webhook out and put DECNET_WEBHOOK_URL=URL in \/etc\/decnet\/heavy\.env/)
+    assertVerified(t, stdout, 'decnet-heavy.service')
+
+    const withCredentials = await runDecnet(t, ['fleet', 'unit', 'heavy', '--webhook', 'https://user:pw@hooks.example/'], {env})
+    assert.equal(withCredentials.code, EXIT.USAGE, withCredentials.stderr)
+    assert.match(unwrap(withCredentials.stderr), /the unit file is world-readable: put a URL with credentials in \/etc\/decnet\/heavy\.env as DECNET_WEBHOOK_URL=URL/)
+    assert.doesNotMatch(withCredentials.stderr, /pw/)
+    const noAlerts = await runDecnet(t, ['fleet', 'unit', 'collect', '--webhook', 'https://hooks.example/'], {env})
+    assert.equal(noAlerts.code, EXIT.USAGE, noAlerts.stderr)
+    assert.match(unwrap(noAlerts.stderr), /fleet 'collect' sends no alerts/)
+  })
+
   it("carries exactly each fleet's profile: database, docker, net-raw, root", async (t) => {
     const {env} = linkedDataDir(t, PLUGINS)
     const expected = {

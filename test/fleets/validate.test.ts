@@ -83,6 +83,13 @@ describe('validateFleet', () => {
     assert.match(problemOf(fleet({workers: ['w']})), /worker #1 is "w", not a worker spec/)
   })
 
+  it("carries a worker's alerts: 'sender' (it delivers the fleet's alerts), and refuses anything else there", () => {
+    const result = validateFleet(fleet({workers: [worker({alerts: 'sender'})]}), 0, context)
+    assert.ok(result.ok)
+    assert.equal(result.fleet.workers[0].alerts, 'sender')
+    assert.match(problemOf(fleet({workers: [worker({alerts: 'receiver'})]})), /worker 'w': alerts must be 'sender' \(got "receiver"\)/)
+  })
+
   it('refuses options that are not a JSON object', () => {
     assert.match(problemOf(fleet({workers: [worker({options: [1]})]})), /options is an array of 1, not an object/)
     assert.match(problemOf(fleet({workers: [worker({options: {when: new Date(0)}})]})), /options\.when is a Date, not JSON/)

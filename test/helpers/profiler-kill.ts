@@ -36,8 +36,9 @@ interface ProfilerRun {
   ticked: Promise<void>
 }
 
-function startProfiler(t: TestContext, env: NodeJS.ProcessEnv, batch: number): ProfilerRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, '--once', '--batch', String(batch), '--lease', String(KILL_LEASE_SECONDS)], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+function startProfiler(t: TestContext, env: NodeJS.ProcessEnv, batch: number, args: readonly string[]): ProfilerRun {
+  const runner = ['--import', 'tsx', RUNNER, '--once', '--batch', String(batch), '--lease', String(KILL_LEASE_SECONDS), ...args]
+  const child = spawn(process.execPath, runner, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   t.after(() => {
@@ -58,17 +59,25 @@ function startProfiler(t: TestContext, env: NodeJS.ProcessEnv, batch: number): P
 /**
  * Kills the profiler after its first committed tick and runs it again to the
  * end, over the `lines` pending lines of the database at `url` (`env` adds
- * to the worker's environment).
+ * to the worker's environment; `args` to run-profiler.ts's, e.g. `--alerts`).
  */
-export async function killProfilerMidRunAndFinish(t: TestContext, db: Kysely<Database>, url: string, lines: number, env: NodeJS.ProcessEnv = {}, finishBatch = 5000): Promise<void> {
-  const first = startProfiler(t, {...env, DECNET_DB_URL: url}, 150)
+export async function killProfilerMidRunAndFinish(
+  t: TestContext,
+  db: Kysely<Database>,
+  url: string,
+  lines: number,
+  env: NodeJS.ProcessEnv = {},
+  finishBatch = 5000,
+  args: readonly string[] = [],
+): Promise<void> {
+  const first = startProfiler(t, {...env, DECNET_DB_URL: url}, 150, args)
   await first.ticked
   first.child.kill('SIGKILL')
   const killed = await first.exited
   assert.equal(killed.signal, 'SIGKILL', `the worker was still running when killed; stderr: ${killed.stderr}`)
   const stoppedAt = await profilerCursor(db)
   assert.ok(stoppedAt > 0 && stoppedAt < lines, `killed mid-run (cursor ${stoppedAt} of ${lines})`)
-  const done = await startProfiler(t, {...env, DECNET_DB_URL: url}, finishBatch).exited
+  const done = await startProfiler(t, {...env, DECNET_DB_URL: url}, finishBatch, args).exited
   assert.equal(done.code, 0, done.stderr)
   assert.equal(await profilerCursor(db), lines)
 }

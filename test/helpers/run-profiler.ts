@@ -1,6 +1,6 @@
 /**
  * Runs the profiler worker in this process, outside any fleet, the way the
- * child entry would: `node --import tsx test/helpers/run-profiler.ts [--once] [--batch N] [--interval S] [--lease S]`
+ * child entry would: `node --import tsx test/helpers/run-profiler.ts [--once] [--batch N] [--interval S] [--lease S] [--alerts]`
  * with DECNET_DB_URL set (given to the worker as its context's database, parsed, as the fleet does). Prints `ready` once the worker is ready,
  * its debug lines as `debug: ...` (`debug: tick: N lines, ...` once each tick is committed: an event a test can wait for instead of
  * polling the cursor), and stops on SIGTERM/SIGINT (through the worker's AbortSignal).
@@ -12,7 +12,7 @@ import type {JsonObject} from '../../src/fleets/types.js'
 import profiler from '../../src/workers/profiler/worker.js'
 
 const {values} = parseArgs({
-  options: {batch: {type: 'string'}, interval: {type: 'string'}, lease: {type: 'string'}, once: {type: 'boolean', default: false}},
+  options: {alerts: {type: 'boolean', default: false}, batch: {type: 'string'}, interval: {type: 'string'}, lease: {type: 'string'}, once: {type: 'boolean', default: false}},
 })
 const controller = new AbortController()
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => controller.abort())
@@ -20,6 +20,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => co
 const options: JsonObject = {interval: Number(values.interval ?? 60)}
 if (values.batch) options.batchSize = Number(values.batch)
 if (values.lease) options.leaseSeconds = Number(values.lease)
+if (values.alerts) options.alerts = {} // queue first sightings, as `--webhook` makes the fleet do
 
 const url = process.env.DECNET_DB_URL
 if (!url) throw new Error('run-profiler: set DECNET_DB_URL')

@@ -37,6 +37,7 @@ const RULES = [
   {from: 'attackers/', never: ['workers/', 'cli/', 'commands/']},
   {from: 'ingest/', never: ['workers/', 'cli/', 'commands/']},
   {from: 'export/', never: ['workers/', 'cli/', 'commands/', 'prefork/', 'control/', 'fleets/', 'ingest/']},
+  {from: 'alerts/', never: ['workers/', 'ttp/', 'db/', 'cli/', 'commands/', 'prefork/', 'control/', 'fleets/', 'attackers/']},
   {from: 'enrich/', never: ['workers/', 'ttp/', 'db/', 'cli/', 'commands/', 'prefork/', 'attackers/']},
 ]
 

@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {parseWebhookUrl} from '../../alerts/webhook-url.js'
 import {DecnetCommand} from '../../cli/decnet-command.js'
 import {settingsSandboxPaths} from '../../cli/fleet-settings.js'
 import {checkedGeoDatabases, unreadableByOthers} from '../../cli/unit-geo-databases.js'
@@ -11,7 +12,7 @@ import {ExitCode} from '../../exit-codes.js'
 import {describeProblem} from '../../fleets/format-catalog.js'
 import {findFleet, loadFleetCatalog} from '../../fleets/registry.js'
 import {maxMemoryFlag} from '../../cli/max-memory-flag.js'
-import {millisecondsFlag} from '../../cli/seconds.js'
+import {FlagValueError, millisecondsFlag} from '../../cli/seconds.js'
 import {buildFleetUnit, documentationUris, environmentFile, localFleet, localRuntime, missingGroups, resolveUnitAccount} from '../../systemd/index.js'
 
 /** `decnet fleet unit NAME`: print a systemd service unit that grants the fleet its privilege profile and nothing more. */
@@ -27,6 +28,7 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
     '<%= config.bin %> <%= command.id %> heavy --db postgres://decnet@db.example/decnet',
     '<%= config.bin %> <%= command.id %> heavy --geoip-db /var/lib/GeoIP/GeoLite2-Country.mmdb --asn-db /var/lib/GeoIP/GeoLite2-ASN.mmdb',
     '<%= config.bin %> <%= command.id %> collect --user decnet > /etc/systemd/system/decnet-collect.service',
+    '<%= config.bin %> <%= command.id %> heavy --webhook https://hooks.example/decnet --webhook-secret-file /etc/decnet/webhook.secret',
   ]
   static override flags = {
     'asn-db': Flags.string({helpValue: 'FILE', summary: 'Passed to `decnet fleet NAME --asn-db` (heavy: each attacker\'s AS); the service may read the file.'}),
@@ -36,6 +38,8 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
     grace: Flags.string({default: '15', helpValue: 'SECONDS', summary: 'How long workers get to stop after SIGTERM (TimeoutStopSec is this + 5).'}),
     output: Flags.string({char: 'o', helpValue: 'FILE', summary: 'Write the unit to FILE (or DIR/decnet-NAME.service) instead of stdout.'}),
     user: Flags.string({helpValue: 'NAME', summary: 'Run as this existing user and its primary group instead of a dynamic user.'}),
+    webhook: Flags.string({helpValue: 'URL', summary: 'heavy: passed to `decnet fleet heavy --webhook` (no credentials in it: the unit is world-readable).'}),
+    'webhook-secret-file': Flags.string({helpValue: 'FILE', summary: 'With --webhook: the signing secret, given to the service by LoadCredential= (systemd reads it as root).'}),
   }
   static override summary = 'Print a hardened systemd service unit for a fleet.'
 
@@ -44,6 +48,8 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
     const {args, flags} = await this.parse(FleetUnit)
     const graceMs = millisecondsFlag('--grace', flags.grace) ?? 15_000
     const database = flags.db === undefined ? undefined : parseDatabaseUrl(flags.db)
+    if (flags['webhook-secret-file'] !== undefined && flags.webhook === undefined) throw new FlagValueError('--webhook-secret-file', '`--webhook-secret-file` needs --webhook URL')
+    const webhook = flags.webhook === undefined ? undefined : {secretFile: flags['webhook-secret-file'], url: parseWebhookUrl(flags.webhook, '--webhook')}
     const geoDatabases = await checkedGeoDatabases(flags)
     const catalog = await loadFleetCatalog(this.config)
     for (const problem of catalog.problems) this.warn(describeProblem(problem))
@@ -58,6 +64,7 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
       maxMemoryMb: flags['max-memory'],
       runtime: localRuntime(this.config),
       settingsPaths: settingsSandboxPaths(fleet, this.config.dataDir),
+      webhook,
     })
     for (const warning of [...unit.warnings, ...unreadableByOthers(geoDatabases, flags.user)]) this.warn(warning)
     for (const group of missingGroups(fleet)) {

@@ -14,6 +14,7 @@ import * as attackerBehavior from './0012-attacker-behavior.js'
 import * as attackerGeo from './0013-attacker-geo.js'
 import * as smtpTargets from './0014-smtp-targets.js'
 import * as authRules from './0015-auth-rules.js'
+import * as alertOutbox from './0016-alert-outbox.js'
 
 /**
  * Every migration, by name. Names sort in the order they must run; add a
@@ -35,5 +36,6 @@ export function allMigrations(): Record<string, Migration> {
     '0013-attacker-geo': attackerGeo,
     '0014-smtp-targets': smtpTargets,
     '0015-auth-rules': authRules,
+    '0016-alert-outbox': alertOutbox,
   }
 }

@@ -44,6 +44,8 @@ import type {Ahead} from '../read-ahead.js'
 import {ReadAhead} from '../read-ahead.js'
 import {BehaviorStore} from './behavior/behavior-store.js'
 import {withProbedLines} from './behavior/probed-behavior.js'
+import type {AlertSink} from '../alerts/alert-queue.js'
+import {firstSeenAlerts} from '../alerts/first-seen-alerts.js'
 
 /** The `worker_state` row the profiler keeps its cursor in. */
 export const PROFILER_CURSOR = 'profiler'
@@ -152,6 +154,8 @@ export interface ProfilerOptions {
   database?: DatabaseTarget
   /** Proxies whose proxy headers claim nothing of the attacker's (default: none; see `TrustedProxies`). */
   trustedProxies?: TrustedProxies
+  /** Where a tick queues an `attacker.first_seen` alert for each new attacker, in its own transaction (the fleet has a webhook); absent: none. */
+  alerts?: AlertSink
 }
 
 /** What a tick (or a drain) did. */
@@ -232,6 +236,7 @@ export class Profiler {
   #contactsShare = 0
   /** `attacker_behavior`: read, folded and written with the tick (see `BehaviorStore`). */
   readonly #behavior: BehaviorStore
+  readonly #alerts: AlertSink | undefined
 
   constructor(db: Kysely<Database>, options: ProfilerOptions = {}) {
     this.#db = db
@@ -263,6 +268,7 @@ export class Profiler {
     this.#fingerprints = new MergeUpsert(dialect, FINGERPRINTS_MERGE)
     this.#smtpTargets = new MergeUpsert(dialect, SMTP_TARGETS_MERGE)
     this.#trustedProxies = options.trustedProxies
+    this.#alerts = options.alerts
     this.#together =
       dialect === 'postgres'
         ? new PostgresWriteBatch(
@@ -347,6 +353,7 @@ export class Profiler {
     const behavior = await this.#behavior.plan(trx, cursor, withProbedLines(work, lines, this.#semantics))
     await this.#write(trx, writes, next)
     await this.#behavior.write(trx, behavior)
+    if (this.#alerts !== undefined) await this.#alerts.queue(trx, firstSeenAlerts(work))
     if (probed.last !== undefined) await markProbed(trx, probedMark, probed.last)
     if (mark !== undefined && mark.count > 0) await this.#markUnattributed(trx, mark.last)
     const credentials = plan.credentials + (mark?.count ?? 0)

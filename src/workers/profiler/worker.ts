@@ -11,6 +11,7 @@ import {loopSettings} from '../loop-settings.js'
 import {contextDatabase, runWorkerLoop} from '../run-worker-loop.js'
 import {TRUSTED_PROXIES_ENV, TrustedProxies} from './fingerprints/trusted-proxies.js'
 import {GeoEnricher} from './geo-enricher.js'
+import {AlertQueue, reportDrop} from '../alerts/alert-queue.js'
 import {DEFAULT_BATCH_SIZE, PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} from './profiler.js'
 
 /** Seconds between passes unless the fleet says otherwise. */
@@ -23,7 +24,8 @@ export const DEFAULT_INTERVAL_SECONDS = 60
  * `$DECNET_TRUSTED_PROXIES`, else none), the loop's `leaseSeconds` /
  * `dbRetrySeconds` (see `loopSettings`), and `geoipDb` / `asnDb` (paths of
  * MaxMind-format databases: each pass then adds country and AS to
- * `attacker_geo`; a file it cannot use stops the worker before it is ready). Only the instance holding the
+ * `attacker_geo`; a file it cannot use stops the worker before it is ready),
+ * and `alerts` (`{maxQueue}`: queue an alert for each new attacker; `--webhook` sets it). Only the instance holding the
  * `profiler` lease folds lines; others stand by. Under `once`, it drains
  * everything pending and returns.
  *
@@ -39,12 +41,13 @@ export default async function profiler(ctx: WorkerContext): Promise<void> {
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
   const proxies = ctx.options.trustedProxies
   const trustedProxies = TrustedProxies.parse(proxies ?? process.env[TRUSTED_PROXIES_ENV], proxies === undefined ? `$${TRUSTED_PROXIES_ENV}` : 'trustedProxies')
+  const alerts = AlertQueue.fromOption(ctx.options.alerts, reportDrop)
   const geo = await openGeo(ctx)
   await runWorkerLoop(ctx, {
     databaseOptions: PROFILER_DATABASE_OPTIONS,
     kind: PROFILER_CURSOR,
     prepare(db) {
-      const profiler = new Profiler(db, {batchSize, database, trustedProxies})
+      const profiler = new Profiler(db, {alerts, batchSize, database, trustedProxies})
       const enricher = geo === undefined ? undefined : new GeoEnricher(db, geo)
       return (signal) => drain(profiler, enricher, ctx, signal)
     },

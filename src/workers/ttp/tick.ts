@@ -10,6 +10,7 @@ import type {Database} from '../../db/schema.js'
 import type {AuthFailure} from '../../ttp/brute-force.js'
 import type {AuthRules} from '../../ttp/auth/auth-rules.js'
 import type {FailureMemory} from './failure-memory.js'
+import type {AlertSink} from '../alerts/alert-queue.js'
 import type {Matcher} from '../../ttp/matcher.js'
 import type {BatchTags, TtpLog} from '../../ttp/tagger.js'
 
@@ -22,6 +23,7 @@ import {noAuthEvents} from '../../ttp/auth/auth-events.js'
 import {AuthState} from './auth-state.js'
 import {countingPass} from './counting-pass.js'
 import {TagWriter} from './tag-writer.js'
+import {techniqueAlerts} from '../alerts/technique-alerts.js'
 import {tagLogs} from '../../ttp/tagger.js'
 import {claimAndReadLogs, claimCursor} from '../claim-cursor.js'
 import {ReadAhead} from '../read-ahead.js'
@@ -66,6 +68,12 @@ export interface TtpTickOptions {
   readonly auth?: AuthRules
   /** The counting rules' state reader and writer (a long-running worker passes one). */
   readonly authState?: AuthState
+  /**
+   * Where the tick queues an `attacker.technique` alert for each technique
+   * an attacker did not have, in its own transaction (the fleet has a
+   * webhook); absent: no alerts.
+   */
+  readonly alerts?: AlertSink
 }
 
 /** What a tick did. */
@@ -178,7 +186,9 @@ async function runTick(db: Kysely<Database>, options: TtpTickOptions, ahead?: Re
       const state = options.authState ?? new AuthState()
       tags.push(...(await countingPass(trx, {auth: events, failures}, lookback?.failures ?? [], options.matcher.attackVersion, options.auth, state)))
       const writer = options.writer ?? new TagWriter()
+      const alerts = options.alerts === undefined || tags.length === 0 ? [] : await techniqueAlerts(trx, tags)
       const inserted = await writer.write(trx, tags)
+      if (alerts.length > 0) await options.alerts!.queue(trx, alerts)
       await writer.writeFailures(trx, failures) // what later ticks look back on
       await trx.updateTable('worker_state').set({cursor: next, updated_at: new Date().toISOString()}).where('worker', '=', cursorName).execute()
       return {cursor: next, cut, failures, lines: rows.length, lookback, tags: inserted}

@@ -20,6 +20,7 @@ import {loadAuthRules} from '../../ttp/auth/auth-rules.js'
 import {AuthState} from './auth-state.js'
 import {LiveRules} from './live-rules.js'
 import {TagWriter} from './tag-writer.js'
+import {AlertQueue, reportDrop} from '../alerts/alert-queue.js'
 import {DEFAULT_BATCH_SIZE, TTP_CURSOR, ttpDrain} from './tick.js'
 
 /** Seconds between passes unless the fleet says otherwise. */
@@ -29,7 +30,8 @@ export const DEFAULT_INTERVAL_SECONDS = 60
  * Runs the TTP tagger. Options: `interval` (seconds between passes, default
  * 60), `batchSize` (lines per tick, default 5000) and `rulesDir` (an
  * operator's rule directory; default `$DECNET_RULES_DIR`), `authRules` (the
- * counting rules' thresholds and windows, see `authSettings`), and the loop's
+ * counting rules' thresholds and windows, see `authSettings`), `alerts` (`{maxQueue}`:
+ * queue an alert for each technique an attacker did not have; `--webhook` sets it), and the loop's
  * `leaseSeconds` / `dbRetrySeconds` (see `loopSettings`). The operator's rule
  * state (`$DECNET_RULE_STATE`, which `decnet fleet` sets) is applied. Rule
  * files that cannot be used are reported on stderr, with their path and why;
@@ -51,11 +53,12 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
   const auth = await loadCountingRules(ctx)
   const rules = await loadLiveRules(ctx)
+  const alerts = AlertQueue.fromOption(ctx.options.alerts, reportDrop)
   ctx.onReload?.(() => void rules.reload())
   await runWorkerLoop(ctx, {
     kind: TTP_CURSOR,
     prepare(db) {
-      const tick = {auth, authState: new AuthState(), batchSize, memory: new FailureMemory(auth.lookbackMs), writer: new TagWriter()}
+      const tick = {alerts, auth, authState: new AuthState(), batchSize, memory: new FailureMemory(auth.lookbackMs), writer: new TagWriter()}
       // the rules of the moment, for the whole drain (a reload takes effect at the next pass)
       return (signal) => drain(db, ctx, signal, {...tick, matcher: rules.matcher()})
     },

@@ -1,0 +1,19 @@
+/** Which webhook setting cannot be used: the receiver's address, or the signing secret. */
+export type WebhookSettingsProblem = 'secret' | 'url'
+
+/**
+ * A webhook setting that cannot be used (`--webhook` not an http or https
+ * URL; a secret file that cannot be read, or is empty; no secret at all).
+ * The message names the setting and what was expected, and never holds the
+ * secret or the URL's credentials.
+ */
+export class WebhookSettingsError extends Error {
+  /** Which setting. */
+  readonly problem: WebhookSettingsProblem
+
+  constructor(problem: WebhookSettingsProblem, message: string) {
+    super(message)
+    this.name = 'WebhookSettingsError'
+    this.problem = problem
+  }
+}
