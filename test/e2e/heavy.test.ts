@@ -47,10 +47,12 @@ const EXPECTED = [
       technique('T1053.003', 'TA0003'), // crontab -
       technique('T1070.002', 'TA0005'), // rm -rf /var/log/wtmp ...
       technique('T1070.003', 'TA0005'), // history -c
+      technique('T1078', 'TA0001'), // the login that succeeded after the brute force (line 7)
       technique('T1082', 'TA0007'), // uname -a
       technique('T1087.001', 'TA0007'), // cat /etc/passwd
       technique('T1098.004', 'TA0003'), // >> ~/.ssh/authorized_keys
       technique('T1105', 'TA0011'), // wget http://...
+      technique('T1110', 'TA0006'), // the brute force that login followed
       technique('T1110.001', 'TA0006'), // the 5th failed login within five minutes (line 5)
       technique('T1222.002', 'TA0005'), // chmod +x
     ],
@@ -144,7 +146,7 @@ const EXPECTED = [
     traversalPath: 'decky-06 -> decky-01 -> decky-04',
     commands: [],
     authAttempts: 3,
-    techniques: [],
+    techniques: [technique('T1110.004', 'TA0006')], // root:123456 again on a second decky and service (credential stuffing)
   },
 ]
 
