@@ -5,10 +5,11 @@
  * file beside the old and renames it over (readers see the old catalog or
  * the new, never half of one), never following a symbolic link.
  */
-import {constants, existsSync} from 'node:fs'
-import {lstat, mkdir, open, readFile, rename, rm} from 'node:fs/promises'
-import {randomBytes} from 'node:crypto'
+import {existsSync} from 'node:fs'
+import {lstat, mkdir, readFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
+
+import {replaceFile} from '../util/replace-file.js'
 
 import type {AttackCatalogData} from './attack-catalog.js'
 
@@ -57,32 +58,9 @@ export async function installCatalog(dataDir: string, data: AttackCatalogData): 
   const stat = await lstat(dir)
   if (stat.isSymbolicLink() || !stat.isDirectory()) throw new CatalogError(`${dir}: expected a directory, found ${stat.isSymbolicLink() ? 'a symbolic link' : 'something else'}; refusing to write the catalog there`)
   const license = await readFile(join(dirname(shippedCatalogPath()), 'LICENSE-ATTACK.txt'))
-  await replaceFile(join(dir, 'LICENSE-ATTACK.txt'), license)
-  await replaceFile(target, Buffer.from(`${JSON.stringify(data, null, 1)}\n`))
+  await replaceFile(join(dir, 'LICENSE-ATTACK.txt'), license, 0o644)
+  await replaceFile(target, Buffer.from(`${JSON.stringify(data, null, 1)}\n`), 0o644)
   return target
-}
-
-/** Writes `content` to a fresh file beside `path` (O_EXCL | O_NOFOLLOW), syncs it and renames it over `path`. */
-async function replaceFile(path: string, content: Buffer): Promise<void> {
-  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
-  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644)
-  try {
-    await handle.writeFile(content)
-    await handle.sync()
-  } catch (error) {
-    await handle.close()
-    await rm(temporary, {force: true})
-    throw error
-  }
-
-  await handle.close()
-  await rename(temporary, path) // replaces a link at `path` itself, never what it points to
-  const directory = await open(dirname(path), constants.O_RDONLY | constants.O_DIRECTORY)
-  try {
-    await directory.sync()
-  } finally {
-    await directory.close()
-  }
 }
 
 /**

@@ -66,6 +66,35 @@ export function tagId(logId: number, ruleId: string, technique: string): string 
   return `${logId.toString(16).padStart(12, '0')}${hash.slice(0, 20)}`
 }
 
+/** What a tag needs of the rule that made it. */
+export type TaggingRule = Pick<CompiledRule, 'confidence' | 'emits' | 'id' | 'version'>
+
+/**
+ * The tags `rule` puts on `event`, one per technique it emits, each with
+ * `evidence` (already bounded) and the ATT&CK release they were made with.
+ *
+ * @example
+ * ```ts
+ * ruleTags(rule, {attacker_ip: '203.0.113.7', id: 42, timestamp: '2026-11-26T13:32:51.000Z'}, 'uname -a', '18.1')
+ * ```
+ */
+export function ruleTags(rule: TaggingRule, event: TaggedEvent, evidence: string, attackVersion: null | string): NewTtpTag[] {
+  return rule.emits.map((emit) => ({
+    attack_version: attackVersion,
+    attacker_ip: event.attacker_ip,
+    confidence: emit.confidence ?? rule.confidence,
+    evidence,
+    id: tagId(event.id, rule.id, emit.subTechnique ?? emit.technique),
+    log_id: event.id,
+    rule_id: rule.id,
+    rule_version: rule.version,
+    sub_technique_id: emit.subTechnique,
+    tactic: emit.tactic,
+    technique_id: emit.technique,
+    timestamp: event.timestamp,
+  }))
+}
+
 /** Matches events against a rule set. Stateless after construction; share one per worker. */
 export class Matcher {
   /** Per field: its rules, their parts in rule order with one prefilter entry each, and where each rule's parts start. */
@@ -157,24 +186,7 @@ export class Matcher {
     const tags: NewTtpTag[] = []
     for (const [field, text] of Object.entries(fields) as [RuleField, null | string | undefined][]) {
       if (!text) continue
-      for (const {evidence, rule} of this.hits(field, text)) {
-        for (const emit of rule.emits) {
-          tags.push({
-            attack_version: this.attackVersion,
-            attacker_ip: event.attacker_ip,
-            confidence: emit.confidence ?? rule.confidence,
-            evidence,
-            id: tagId(event.id, rule.id, emit.subTechnique ?? emit.technique),
-            log_id: event.id,
-            rule_id: rule.id,
-            rule_version: rule.version,
-            sub_technique_id: emit.subTechnique,
-            tactic: emit.tactic,
-            technique_id: emit.technique,
-            timestamp: event.timestamp,
-          })
-        }
-      }
+      for (const {evidence, rule} of this.hits(field, text)) tags.push(...ruleTags(rule, event, evidence, this.attackVersion))
     }
 
     return tags

@@ -5,9 +5,10 @@
  * reader (a worker reloading) sees the old state or the new, never half.
  */
 import {constants} from 'node:fs'
-import {lstat, mkdir, open, rename, rm} from 'node:fs/promises'
-import {randomBytes} from 'node:crypto'
+import {lstat, mkdir, open} from 'node:fs/promises'
 import {dirname} from 'node:path'
+
+import {replaceFile} from '../util/replace-file.js'
 
 import type {RuleStateData, RuleStateEntry} from './rule-state.js'
 
@@ -60,25 +61,7 @@ export async function writeRuleState(path: string, state: RuleStateData): Promis
   })
   if (existing?.isSymbolicLink()) throw new RuleStateError(`${path}: the rule state file is a symbolic link; refusing to write through or over it (remove it)`)
   if (existing !== undefined && !existing.isFile()) throw new RuleStateError(`${path}: the rule state is not a regular file; refusing to replace it`)
-  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
-  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644)
-  try {
-    await handle.writeFile(formatRuleState(state))
-    await handle.sync()
-  } catch (error) {
-    await handle.close()
-    await rm(temporary, {force: true})
-    throw error
-  }
-
-  await handle.close()
-  await rename(temporary, path) // replaces the name `path`, never what a link there would point to
-  const directory = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY)
-  try {
-    await directory.sync()
-  } finally {
-    await directory.close()
-  }
+  await replaceFile(path, formatRuleState(state), 0o644)
 }
 
 /**

@@ -101,7 +101,7 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(Object.keys(profile), [
         'ip', 'firstSeen', 'lastSeen', 'eventCount', 'services', 'deckies', 'isTraversal', 'traversalPath', 'commands', 'commandCount',
         'authAttempts', 'techniques', 'country', 'asn', 'asName', 'behaviorClass', 'credentials', 'credentialCount', 'fingerprints', 'fingerprintCount',
-        'serviceActivity', 'artifacts', 'sessions', 'behavior',
+        'serviceActivity', 'artifacts', 'sessions', 'behavior', 'mail', 'mailCount', 'smtpTargets', 'smtpTargetCount',
       ])
       // SSH logins, an IMAP login and a broken secret: logins are scans (DECNET's buckets)
       assert.deepEqual(profile.serviceActivity, {interacted: [], scanned: ['auth-helper', 'imap']})

@@ -13,13 +13,11 @@ import {join} from 'node:path'
 import {describe, it, type TestContext} from 'node:test'
 
 import {openDatabase, parseDatabaseUrl} from '../../src/db/index.js'
-import {Matcher} from '../../src/ttp/matcher.js'
-import {loadRules} from '../../src/ttp/rule-loader.js'
-import {ttpTick} from '../../src/workers/ttp/tick.js'
 import {PROFILER_DATABASE_OPTIONS, Profiler} from '../../dist/workers/profiler/profiler.js'
 import {DATABASE_KINDS, type DatabaseKind, freshDatabase, skipReason} from '../helpers/databases.js'
 import {decnetCorpus, type Persona} from '../helpers/decnet-corpus.js'
 import {EXIT, dataDirEnv, type DataDirEnv, runDecnet, startDecnet} from '../helpers/decnet-cli.js'
+import {tagPending} from '../helpers/reference-tagger.js'
 
 const NOBODY = 65_534
 const AS_ROOT = process.getuid?.() === 0
@@ -166,8 +164,7 @@ async function profiledInTicks(t: TestContext, kind: DatabaseKind, log: string, 
     const drained = await profiler.drain()
     assert.equal(drained.lines, ACCEPTED)
     await profiler.checkpoint()
-    const matcher = new Matcher((await loadRules()).rules)
-    while ((await ttpTick(db, {matcher})).lines > 0);
+    await tagPending(db)
   } finally {
     await db.destroy()
   }

@@ -12,12 +12,11 @@ import type {Kysely} from 'kysely'
 
 import type {Database} from '../../src/db/schema.js'
 import type {FleetStatus} from '../../src/prefork/fleet-status.js'
-import {Matcher} from '../../src/ttp/matcher.js'
-import {loadRules} from '../../src/ttp/rule-loader.js'
 import {PROFILER_CURSOR} from '../../src/workers/profiler/profiler.js'
-import {TTP_CURSOR, ttpTick} from '../../src/workers/ttp/tick.js'
+import {TTP_CURSOR} from '../../src/workers/ttp/tick.js'
 import {dataDirEnv, type DecnetRun, isAlive, runDecnet, startDecnet} from './decnet-cli.js'
 import {assertProfilesExact} from './profiler-logs.js'
+import {retagFromScratch} from './reference-tagger.js'
 
 export const NOBODY = 65_534
 export const CURSORS: readonly string[] = Object.freeze([PROFILER_CURSOR, TTP_CURSOR])
@@ -138,10 +137,7 @@ export async function assertProcessedExactlyOnce(db: Kysely<Database>): Promise<
   const tags = await tagKeys(db)
   assert.equal(new Set(tags).size, tags.length, 'no line tagged twice')
   assert.ok(tags.length > 0, 'some lines were tagged')
-  await db.deleteFrom('ttp_tags').execute()
-  await db.updateTable('worker_state').set({cursor: 0}).where('worker', '=', TTP_CURSOR).execute()
-  const matcher = new Matcher((await loadRules()).rules)
-  while ((await ttpTick(db, {matcher})).lines > 0);
+  await retagFromScratch(db)
   assert.deepEqual(tags, await tagKeys(db), 'the tags are exactly those of one tagger over every line')
 }
 

@@ -7,7 +7,7 @@ import type {CountingRule} from './counting-rules.js'
 
 import {printableText} from '../../logs/credential.js'
 import {sliceWhole} from '../../util/slice-whole.js'
-import {MAX_EVIDENCE_LENGTH, tagId} from '../matcher.js'
+import {MAX_EVIDENCE_LENGTH, ruleTags} from '../matcher.js'
 
 /** The event a counting tag is attached to. */
 export interface CountedEvent {
@@ -19,20 +19,7 @@ export interface CountedEvent {
 /** The tags `rule` makes on `event` with `evidence` (cut to the evidence limit). */
 export function countingTags(rule: CountingRule, event: CountedEvent, evidence: string, attackVersion: null | string): NewTtpTag[] {
   const text = evidence.length > MAX_EVIDENCE_LENGTH ? `${sliceWhole(evidence, 0, MAX_EVIDENCE_LENGTH)}…` : evidence
-  return rule.emits.map((emit) => ({
-    attack_version: attackVersion,
-    attacker_ip: event.ip,
-    confidence: emit.confidence ?? rule.confidence,
-    evidence: text,
-    id: tagId(event.id, rule.id, emit.subTechnique ?? emit.technique),
-    log_id: event.id,
-    rule_id: rule.id,
-    rule_version: rule.version,
-    sub_technique_id: emit.subTechnique,
-    tactic: emit.tactic,
-    technique_id: emit.technique,
-    timestamp: event.timestamp,
-  }))
+  return ruleTags(rule, {attacker_ip: event.ip, id: event.id, timestamp: event.timestamp}, text, attackVersion)
 }
 
 /** Attacker text (a principal, a decky or service name) for evidence: control bytes escaped, at most `max` characters. */
