@@ -167,10 +167,21 @@ async function live(t: TestContext, kind: 'postgres' | 'sqlite', disrupt: boolea
 
   const reader = await openDatabase(db.url)
   t.after(() => reader.destroy())
+  // what is stored, read as soon as the database answers (a sender's connection can break while the database is away)
   const stored = async (): Promise<Map<number, number>> => {
-    const logs = await reader.selectFrom('logs').select('raw_line').execute()
-    const rejected = await reader.selectFrom('rejected_lines').select('raw_line').execute()
-    return markerCounts([...logs, ...rejected].map((row) => row.raw_line))
+    let counts: Map<number, number> | undefined
+    await until(async () => {
+      try {
+        const logs = await reader.selectFrom('logs').select('raw_line').execute()
+        const rejected = await reader.selectFrom('rejected_lines').select('raw_line').execute()
+        counts = markerCounts([...logs, ...rejected].map((row) => row.raw_line))
+        return true
+      } catch (error) {
+        if (/cannot connect/.test((error as Error).message)) return false
+        throw error
+      }
+    }, {timeoutMs: 60_000, what: 'the database to answer'})
+    return counts!
   }
 
   const feed = liveFeed(LINES, kind === 'sqlite' ? 18 : 19)
