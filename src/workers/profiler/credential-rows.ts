@@ -8,6 +8,8 @@
 import type {CredentialsTable} from '../../db/schema.js'
 import type {Credential} from '../../logs/credential.js'
 
+import {widenRow} from './widen-row.js'
+
 /** A credential a log line carried, with the line's id, time, decky and service. */
 export interface SeenCredential {
   log_id: number
@@ -60,10 +62,7 @@ export function addCredentials(rows: Map<string, CredentialsTable>, ip: string, 
     row.attempts++
     row.successes += successes
     row.failures += failures
-    if (timestamp < row.first_seen) row.first_seen = timestamp
-    if (timestamp > row.last_seen) row.last_seen = timestamp
-    if (id < row.first_log_id) row.first_log_id = id
-    if (id > row.last_log_id) row.last_log_id = id
+    widenRow(row, timestamp, id)
     row.domain ??= c.domain
   }
 }

@@ -8,6 +8,8 @@
 import type {AttackerSmtpTargetsTable} from '../../db/schema.js'
 import type {SmtpTargets} from '../../logs/mail.js'
 
+import {widenRow} from './widen-row.js'
+
 /** The SMTP targets a log line named, with the line's id and time. */
 export interface SeenSmtpTargets {
   log_id: number
@@ -39,10 +41,7 @@ export function addSmtpTargets(rows: Map<string, AttackerSmtpTargetsTable>, ip: 
 
       row.count += attempts
       row.messages += messages
-      if (timestamp < row.first_seen) row.first_seen = timestamp
-      if (timestamp > row.last_seen) row.last_seen = timestamp
-      if (id < row.first_log_id) row.first_log_id = id
-      if (id > row.last_log_id) row.last_log_id = id
+      widenRow(row, timestamp, id)
     }
   }
 }

@@ -10,6 +10,7 @@ import type {Fingerprint} from '../../../logs/fingerprints/extract-fingerprints.
 import type {TrustedProxies} from './trusted-proxies.js'
 
 import {CLAIM_TYPES} from '../../../logs/fingerprints/extract-fingerprints.js'
+import {widenRow} from '../widen-row.js'
 
 /** A fingerprint a log line carried, with the line's id and time. */
 export interface SeenFingerprint {
@@ -59,15 +60,8 @@ export function addFingerprints(
     }
 
     row.count++
-    if (timestamp < row.first_seen) row.first_seen = timestamp
-    if (timestamp > row.last_seen) row.last_seen = timestamp
     // the details are the first line's, whichever order the sightings came in
-    if (id < row.first_log_id) {
-      row.first_log_id = id
-      row.details = JSON.stringify(f.details)
-    }
-
-    if (id > row.last_log_id) row.last_log_id = id
+    if (widenRow(row, timestamp, id)) row.details = JSON.stringify(f.details)
   }
 
   return added
