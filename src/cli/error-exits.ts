@@ -67,6 +67,7 @@ export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze(
   CatalogError: () => ({exit: ExitCode.FAILURE, suggestions: ['`decnet attack import FILE` installs a good catalog; removing attack/ in the data directory returns to the shipped one']}),
   StixBundleError: usage,
   RuleInputError: usage,
+  CountingRuleInputError: () => ({exit: ExitCode.USAGE, suggestions: ['give the counting rule DECNET log lines (several on standard input, -); decnet rules show ID says what it counts']}),
   // ttp/: `decnet rules disable|enable|cap|expire`: a bad value, an unknown rule, a state file that cannot be used
   RuleStateValueError: usage,
   UnknownRuleError: () => ({exit: ExitCode.NOT_FOUND, suggestions: ['decnet rules list shows the rules that load (--rules-dir for an operator directory)']}),

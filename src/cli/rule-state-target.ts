@@ -16,5 +16,5 @@ export function formatRuleStateChange(result: RuleStateChangeResult): string {
     ...(expires === undefined ? [] : [`expires ${expires}`]),
   ]
   const state = [result.state, ...notes].join(', ')
-  return `rule ${result.id} (${result.origin}): ${state}; saved in ${result.path} (a running fleet picks it up with decnet fleet reload NAME)`
+  return `rule ${result.id} (${result.origin}${result.kind === 'counting' ? ', counting' : ''}): ${state}; saved in ${result.path} (a running fleet picks it up with decnet fleet reload NAME)`
 }

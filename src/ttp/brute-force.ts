@@ -34,6 +34,8 @@ export const BRUTE_FORCE_RULE = Object.freeze({
 export interface BruteForceLimits {
   readonly threshold: number
   readonly windowMs: number
+  /** The confidence its tags carry (default the rule's; lower when the operator's rule state caps it). */
+  readonly confidence?: number
 }
 
 /** How far before a new failure the history must be read to decide on it (with the default limits). */
@@ -83,7 +85,7 @@ export function bruteForceTags(
     for (const [at, failure] of ordered.entries()) {
       if (!freshIds.has(failure.id)) continue
       const crossed = crossing(ordered, at, limits)
-      if (crossed) tags.push(tag(failure, crossed.count, crossed.first, attackVersion))
+      if (crossed) tags.push(tag(failure, crossed.count, crossed.first, attackVersion, limits.confidence ?? BRUTE_FORCE_RULE.confidence))
     }
   }
 
@@ -121,13 +123,13 @@ function previousVisible(ordered: readonly AuthFailure[], at: number): number | 
   return undefined
 }
 
-function tag(failure: AuthFailure, count: number, first: AuthFailure, attackVersion: null | string): NewTtpTag {
+function tag(failure: AuthFailure, count: number, first: AuthFailure, attackVersion: null | string, confidence: number): NewTtpTag {
   const rule = BRUTE_FORCE_RULE
   const seconds = Math.round((failure.ms - first.ms) / 1000)
   return {
     attack_version: attackVersion,
     attacker_ip: failure.ip,
-    confidence: rule.confidence,
+    confidence,
     evidence: `${count} failed authentications from ${failure.ip} in ${seconds} s (first at ${first.timestamp})`,
     id: tagId(failure.id, rule.id, rule.subTechnique),
     log_id: failure.id,

@@ -5,17 +5,23 @@
 import type {LoadRulesOptions, RuleEntry, RuleOrigin, RuleSet, RuleState} from './rule-loader.js'
 import type {RuleField} from './rule-schema.js'
 import type {CountingInput, CountingRuleSet} from './auth/counting-rules.js'
+import type {AppliedCounting, CountingEntry} from './auth/counting-state.js'
+import type {RuleStateData} from './rule-state.js'
 
 import {AttackCatalog, readCatalog} from './attack-catalog.js'
 import {loadRules} from './rule-loader.js'
-import {applyRuleState, RuleStateError} from './rule-state.js'
+import {applyRuleState, EMPTY_RULE_STATE, RuleStateError} from './rule-state.js'
 import {readRuleState} from './rule-state-store.js'
 import {techniqueIndex} from './technique-check.js'
+import {DEFAULT_AUTH_SETTINGS} from './auth/auth-settings.js'
 import {checkCountingRules} from './auth/counting-rules.js'
+import {applyCountingState} from './auth/counting-state.js'
 
 /** One rule in a listing. */
 export interface RuleListing {
   readonly id: string
+  /** `pattern`: a rule file's rule, matched on one line's text; `counting`: a built-in rule that counts across lines. */
+  readonly kind: 'counting' | 'pattern'
   readonly version: number
   /** The input kind the rule reads: a line's text (`command`, `http`), or, for a built-in counting rule, `auth`, `credential` or `behaviour`. */
   readonly field: CountingInput | RuleField
@@ -31,6 +37,10 @@ export interface RuleListing {
   readonly origin: RuleOrigin
   readonly path: string
   readonly description: string
+  /** A counting rule's thresholds and windows as shipped (a fleet's ttp worker option `authRules.NAME` changes them); null for a pattern rule or a counting rule without any. */
+  readonly settings: null | Readonly<Record<string, number>>
+  /** Where a fleet changes them: the ttp worker's option (`authRules.bruteForce`); null without settings. */
+  readonly settingsOption: null | string
 }
 
 /** A rule set and the full catalog its techniques were checked against. */
@@ -39,6 +49,8 @@ export interface CheckedRules {
   readonly catalog: AttackCatalog
   /** The built-in counting rules, checked against the same catalog. */
   readonly counting: CountingRuleSet
+  /** The counting rules with the same rule state applied. */
+  readonly countingState: AppliedCounting
 }
 
 /** Where the `rules` commands load rules from: the rule files, and the operator's rule state. */
@@ -64,29 +76,34 @@ export async function loadCheckedRules(catalogPath: string, options: CheckedRule
   const techniques = techniqueIndex(catalog)
   const counting = checkCountingRules(techniques)
   const set = await loadRules({...load, techniques})
-  if (statePath === undefined) return {catalog, counting, set}
+  const withState = (state: RuleStateData, applied: RuleSet) => ({catalog, counting, countingState: applyCountingState(counting, state, now), set: applied})
+  if (statePath === undefined) return withState(EMPTY_RULE_STATE, set)
   try {
-    return {catalog, counting, set: applyRuleState(set, await readRuleState(statePath), now, statePath)}
+    const state = await readRuleState(statePath)
+    return withState(state, applyRuleState(set, state, now, statePath))
   } catch (error) {
     if (!stateProblems || !(error instanceof RuleStateError)) throw error
     const message = error.message.startsWith(`${statePath}: `) ? error.message.slice(statePath.length + 2) : error.message
-    return {catalog, counting, set: {...set, problems: [...set.problems, {message, path: statePath}]}}
+    return withState(EMPTY_RULE_STATE, {...set, problems: [...set.problems, {message, path: statePath}]})
   }
 }
 
-/** Every rule that loaded, in load order, then the counting rules that passed their check. */
-export function listRules(entries: readonly RuleEntry[], counting?: CountingRuleSet): RuleListing[] {
-  const countingListings = [...(counting?.rules.values() ?? [])].map((rule): RuleListing => ({
+/** Every rule that loaded, in load order, then the counting rules that passed their check (with their shipped settings). */
+export function listRules(entries: readonly RuleEntry[], counting: readonly CountingEntry[] = []): RuleListing[] {
+  const countingListings = counting.map(({confidenceCap, enabled, expires, rule, state}): RuleListing => ({
     confidence: rule.confidence,
-    confidenceCap: null,
+    confidenceCap: confidenceCap ?? null,
     description: rule.description,
-    enabled: null,
-    expires: null,
+    enabled: enabled ?? null,
+    expires: expires ?? null,
     field: rule.input,
     id: rule.id,
+    kind: 'counting',
     origin: 'built-in',
     path: rule.path,
-    state: 'active',
+    settings: rule.settings === undefined ? null : {...DEFAULT_AUTH_SETTINGS[rule.settings]},
+    settingsOption: rule.settings === undefined ? null : `authRules.${rule.settings}`,
+    state,
     tactics: [...new Set(rule.emits.map((emit) => emit.tactic))],
     techniques: rule.emits.map((emit) => emit.subTechnique ?? emit.technique),
     version: rule.version,
@@ -99,8 +116,11 @@ export function listRules(entries: readonly RuleEntry[], counting?: CountingRule
     description: rule.description,
     field: rule.field,
     id: rule.id,
+    kind: 'pattern',
     origin,
     path: rule.path,
+    settings: null,
+    settingsOption: null,
     state,
     tactics: [...new Set(rule.emits.map((emit) => emit.tactic))],
     techniques: rule.emits.map((emit) => emit.subTechnique ?? emit.technique),
@@ -108,12 +128,25 @@ export function listRules(entries: readonly RuleEntry[], counting?: CountingRule
   })), ...countingListings]
 }
 
-/** A listing as an aligned table (a state the operator set says so: `disabled*`, `active (cap 0.5, until 2027-02-01T00:00:00Z)`). */
+/**
+ * A listing as an aligned table (a state the operator set says so: `disabled*`, `active (cap 0.5, until
+ * 2027-02-01T00:00:00Z)`), then the counting rules' settings, one line each.
+ */
 export function formatRuleTable(listings: readonly RuleListing[]): string {
-  const rows = [['RULE', 'VERSION', 'INPUT', 'TECHNIQUES', 'STATE', 'ORIGIN']]
-  for (const rule of listings) rows.push([rule.id, String(rule.version), rule.field, rule.techniques.join(','), stateText(rule), rule.origin])
+  const rows = [['RULE', 'VERSION', 'KIND', 'INPUT', 'TECHNIQUES', 'STATE', 'ORIGIN']]
+  for (const rule of listings) rows.push([rule.id, String(rule.version), rule.kind, rule.field, rule.techniques.join(','), stateText(rule), rule.origin])
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)))
-  return `${rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ')).join('\n')}\n`
+  const table = rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  '))
+  const settled = listings.filter((rule) => rule.settings !== null)
+  if (settled.length === 0) return `${table.join('\n')}\n`
+  const width = Math.max(...settled.map((rule) => rule.id.length))
+  const settings = settled.map((rule) => `  ${rule.id.padEnd(width)}  ${rule.settingsOption}: ${formatSettings(rule.settings!)}`)
+  return `${table.join('\n')}\n\ncounting rules' settings (as shipped; a fleet changes them with its ttp worker's authRules option):\n${settings.join('\n')}\n`
+}
+
+/** A counting rule's settings as `failures 5, windowSeconds 300`. */
+export function formatSettings(settings: Readonly<Record<string, number>>): string {
+  return Object.entries(settings).map(([name, value]) => `${name} ${value}`).join(', ')
 }
 
 /** A rule's state with what the operator set: `*` when the operator switched it on or off, then its cap and expiry. */

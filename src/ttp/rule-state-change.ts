@@ -1,7 +1,7 @@
 /**
  * What `decnet rules disable|enable|cap|expire` do: check that the rule is
- * one that loads, change its entry in the rule state file, and say what the
- * rule's state is now.
+ * one that loads (a pattern rule, or a built-in counting rule), change its
+ * entry in the rule state file, and say what the rule's state is now.
  */
 import type {RuleOrigin, RuleState} from './rule-loader.js'
 import type {RuleStateEntry} from './rule-state.js'
@@ -11,6 +11,8 @@ import {loadRules} from './rule-loader.js'
 import {applyRuleState, checkRuleId, UnknownRuleError} from './rule-state.js'
 import {updateRuleState} from './rule-state-store.js'
 import {techniqueIndex} from './technique-check.js'
+import {checkCountingRules} from './auth/counting-rules.js'
+import {countingEntry} from './auth/counting-state.js'
 
 /** One change to a rule's state; `null` clears a cap or an expiry. */
 export type RuleStateChange =
@@ -41,6 +43,8 @@ export interface RuleStateChangeResult {
   /** The rule's state now. */
   readonly state: RuleState
   readonly origin: RuleOrigin
+  /** `pattern`: a rule file's rule; `counting`: a built-in counting rule. */
+  readonly kind: 'counting' | 'pattern'
 }
 
 /**
@@ -55,13 +59,21 @@ export interface RuleStateChangeResult {
 export async function changeRuleState(id: string, change: RuleStateChange, target: RuleStateTarget): Promise<RuleStateChangeResult> {
   checkRuleId(id)
   const techniques = techniqueIndex(await readCatalog(target.catalogPath))
+  const now = target.now ?? Date.now()
+  const counting = checkCountingRules(techniques).rules.get(id)
+  if (counting !== undefined) {
+    // code, never switched off by a file: enable only undoes disable
+    const written = await updateRuleState(target.statePath, id, (current) => changed(current, change, false))
+    return {entry: written, id, kind: 'counting', origin: 'built-in', path: target.statePath, state: countingEntry(counting, written, now).state}
+  }
+
   const set = await loadRules({operatorDir: target.operatorDir, techniques})
   const entry = set.entries.find((candidate) => candidate.rule.id === id && candidate.state !== 'overridden')
   if (entry === undefined) throw new UnknownRuleError(id)
   const written = await updateRuleState(target.statePath, id, (current) => changed(current, change, entry.rule.disabled === true))
-  const applied = applyRuleState(set, {rules: {[id]: written}}, target.now ?? Date.now(), target.statePath)
+  const applied = applyRuleState(set, {rules: {[id]: written}}, now, target.statePath)
   const after = applied.entries.find((candidate) => candidate.rule.id === id && candidate.state !== 'overridden')!
-  return {entry: written, id, origin: after.origin, path: target.statePath, state: after.state}
+  return {entry: written, id, kind: 'pattern', origin: after.origin, path: target.statePath, state: after.state}
 }
 
 function changed(current: RuleStateEntry, change: RuleStateChange, disabledByFile: boolean): RuleStateEntry {

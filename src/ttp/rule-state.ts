@@ -8,6 +8,8 @@
 import type {RuleEntry, RuleProblem, RuleSet} from './rule-loader.js'
 import type {CompiledRule} from './rule-schema.js'
 
+import {COUNTING_RULE_IDS} from './auth/counting-rules.js'
+
 /** What an operator set for one rule; an absent key leaves the rule as its file defines it. */
 export interface RuleStateEntry {
   /** false: switched off; true: switched on although its file says `"disabled": true`. */
@@ -54,6 +56,8 @@ export class UnknownRuleError extends Error {
 }
 
 const ENTRY_KEYS: ReadonlySet<string> = new Set(['confidenceCap', 'enabled', 'expires'])
+/** The built-in counting rules' ids: their state is applied by `applyCountingState`, never "not loaded" here. */
+const COUNTING_IDS: ReadonlySet<string> = new Set(Object.values(COUNTING_RULE_IDS))
 const MAX_ID_LENGTH = 200
 
 /**
@@ -149,8 +153,9 @@ export function checkRuleId(id: string): void {
  * a rule switched off is `disabled`, one whose expiry has come is
  * `expired`, a rule its file disables and the operator switched on is
  * `active`; a cap lowers the rule's confidence (and each technique's) to it.
- * A state entry naming no loaded rule is a warning (it is kept: it applies
- * again if the rule comes back).
+ * A state entry naming no loaded rule (nor a built-in counting rule, see
+ * `applyCountingState`) is a warning (it is kept: it applies again if the
+ * rule comes back).
  *
  * @example
  * ```ts
@@ -159,7 +164,7 @@ export function checkRuleId(id: string): void {
  * ```
  */
 export function applyRuleState(set: RuleSet, state: RuleStateData, now: number, statePath: string): RuleSet {
-  const known = new Set(set.entries.map((entry) => entry.rule.id))
+  const known = new Set([...set.entries.map((entry) => entry.rule.id), ...COUNTING_IDS])
   const problems: RuleProblem[] = [...set.problems]
   for (const id of Object.keys(state.rules)) {
     if (!known.has(id)) {

@@ -24,7 +24,7 @@ import {countLines} from './auth/count-lines.js'
 
 /** An input `decnet rules test` cannot read (a log line that does not parse). */
 export class RuleInputError extends Error {
-  override readonly name = 'RuleInputError'
+  override readonly name: string = 'RuleInputError'
 }
 
 /** One technique a firing rule emits, with its catalog names. */
@@ -69,10 +69,17 @@ export interface RuleTestResult {
   readonly other?: Partial<Record<Exclude<RuleField, 'command' | 'http'>, string>>
   readonly hits: readonly TestHit[]
   readonly attackVersion: string
+  /** With `--rule`: the rule the hits are limited to, its kind and state (a rule that is not active does not fire). */
+  readonly rule?: {readonly id: string; readonly kind: 'counting' | 'pattern'; readonly state: string}
 }
 
 const LOG_LINE = /^<\d{1,3}>1 /
 const REQUEST_LINE = /^([A-Z]{3,10}) ((?:\/|https?:\/\/)\S*)(?: HTTP\/\d(?:\.\d)?)?\r?(?=\n|$)/
+
+/** Whether `input` is DECNET log lines (what the counting rules read), rather than a command or a request. */
+export function isLogInput(input: string): boolean {
+  return LOG_LINE.test(input)
+}
 
 /**
  * Runs `matcher` over `input`: a DECNET log line when it starts like one
@@ -197,6 +204,10 @@ function hitsFor(field: RuleField, text: string, matcher: Matcher, catalog: Atta
 /** The result as text for a terminal (the input and evidence escaped). */
 export function formatRuleTest(result: RuleTestResult): string {
   const lines: string[] = []
+  if (result.rule !== undefined && result.rule.state !== 'active') {
+    lines.push(`rule ${result.rule.id} is ${result.rule.state}: it does not fire (decnet rules list shows its state)`)
+  }
+
   if (result.input === 'log line') {
     const read = [result.command === null ? '' : `command ${escapeControl(result.command)}`, result.http === null ? '' : `HTTP request ${escapeControl(result.http.split('\n')[0])}`]
     for (const [field, text] of Object.entries(result.other ?? {})) read.push(`${field} ${escapeControl(text.split('\n')[0])}`)
@@ -204,10 +215,11 @@ export function formatRuleTest(result: RuleTestResult): string {
     lines.push(`log line (${escapeControl(result.eventType ?? '-')}): ${what === '' ? 'no command, HTTP request, database command, mail, file or network event in it: no rule reads this kind of line yet' : what}`)
   }
 
-  if (result.input === 'log lines') lines.push(`${result.lines} log lines${result.hits.length === 0 ? `: no rule fires (ATT&CK ${result.attackVersion})` : ''}`)
+  const none = result.rule === undefined ? 'no rule fires' : `${result.rule.id} does not fire`
+  if (result.input === 'log lines') lines.push(`${result.lines} log lines${result.hits.length === 0 ? `: ${none} (ATT&CK ${result.attackVersion})` : ''}`)
 
   const read = result.command !== null || result.http !== null || Object.keys(result.other ?? {}).length > 0
-  if (result.hits.length === 0 && read) lines.push(`no rule fires (ATT&CK ${result.attackVersion})`)
+  if (result.hits.length === 0 && read) lines.push(`${none} (ATT&CK ${result.attackVersion})`)
   for (const hit of result.hits) {
     lines.push(`${hit.line === undefined ? '' : `line ${hit.line}: `}${hit.rule} (v${hit.version}, ${hit.field}): ${escapeControl(hit.evidence)}`)
     for (const technique of hit.techniques) {

@@ -43,8 +43,9 @@ export function countLines(lines: readonly CountedLine[], auth: AuthRules, attac
 
   const {rules, settings} = auth
   const tags: NewTtpTag[] = []
-  if (rules.has(COUNTING_RULE_IDS.bruteForce)) {
-    tags.push(...bruteForceTags(failures, [], attackVersion, {threshold: settings.bruteForce.failures, windowMs: settings.bruteForce.windowSeconds * 1000}))
+  const bruteForce = rules.get(COUNTING_RULE_IDS.bruteForce)
+  if (bruteForce !== undefined) {
+    tags.push(...bruteForceTags(failures, [], attackVersion, {confidence: bruteForce.confidence, threshold: settings.bruteForce.failures, windowMs: settings.bruteForce.windowSeconds * 1000}))
   }
 
   const rule = (id: string) => rules.get(id)

@@ -9,6 +9,7 @@
 import type {RuleProblem} from '../rule-loader.js'
 import type {RuleEmit} from '../rule-schema.js'
 import type {TechniqueIndex} from '../technique-check.js'
+import type {AuthSettings} from './auth-settings.js'
 
 import {BRUTE_FORCE_RULE} from '../brute-force.js'
 import {checkTechniques} from '../technique-check.js'
@@ -27,6 +28,8 @@ export interface CountingRule {
   readonly emits: readonly Readonly<RuleEmit>[]
   /** Where it is defined, for listings (`built-in:NAME`). */
   readonly path: string
+  /** Its thresholds and windows in the settings (`authRules.NAME` of the ttp worker), if it has any. */
+  readonly settings?: keyof AuthSettings
 }
 
 /** The ids of the counting rules, for the code that runs them. */
@@ -49,6 +52,7 @@ export const COUNTING_RULES: readonly CountingRule[] = Object.freeze(([
     description: 'Brute Force: Password Guessing: bruteForce.failures failed logins from one IP within bruteForce.windowSeconds',
     emits: [emit(BRUTE_FORCE_RULE.tactic, BRUTE_FORCE_RULE.technique, BRUTE_FORCE_RULE.subTechnique)],
     id: COUNTING_RULE_IDS.bruteForce,
+    settings: 'bruteForce',
     input: 'auth',
     version: BRUTE_FORCE_RULE.version,
   },
@@ -57,6 +61,7 @@ export const COUNTING_RULES: readonly CountingRule[] = Object.freeze(([
     description: 'Brute Force: Password Spraying: one IP tries one secret on spraying.principals distinct principals within spraying.windowSeconds (failed logins)',
     emits: [emit('TA0006', 'T1110', 'T1110.003')],
     id: COUNTING_RULE_IDS.spraying,
+    settings: 'spraying',
     input: 'credential',
     version: 1,
   },
@@ -81,6 +86,7 @@ export const COUNTING_RULES: readonly CountingRule[] = Object.freeze(([
     description: 'Valid Accounts after Brute Force: a successful login from an IP with loginAfterBruteForce.failures failed logins within loginAfterBruteForce.windowSeconds before it',
     emits: [emit('TA0001', 'T1078'), emit('TA0006', 'T1110', null, 0.8)],
     id: COUNTING_RULE_IDS.loginAfterBruteForce,
+    settings: 'loginAfterBruteForce',
     input: 'auth',
     version: 1,
   },
@@ -89,6 +95,7 @@ export const COUNTING_RULES: readonly CountingRule[] = Object.freeze(([
     description: 'Application Layer Protocol (and Scheduled Transfer): the latest beaconing.events events of an IP on one service come at a steady cadence (mean gap at least beaconing.minIntervalSeconds, cv at most beaconing.maxJitter)',
     emits: [emit('TA0011', 'T1071'), emit('TA0010', 'T1029', null, 0.6)],
     id: COUNTING_RULE_IDS.beaconing,
+    settings: 'beaconing',
     input: 'behaviour',
     version: 1,
   },

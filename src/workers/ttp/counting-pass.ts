@@ -47,7 +47,7 @@ export async function countingPass(
   const rule = (id: string) => rules.get(id)
   const bruteForce = rule(COUNTING_RULE_IDS.bruteForce)
   if (bruteForce !== undefined && batch.failures.length > 0) {
-    tags.push(...bruteForceTags(batch.failures, history, attackVersion, {threshold: settings.bruteForce.failures, windowMs: settings.bruteForce.windowSeconds * 1000}))
+    tags.push(...bruteForceTags(batch.failures, history, attackVersion, {confidence: bruteForce.confidence, threshold: settings.bruteForce.failures, windowMs: settings.bruteForce.windowSeconds * 1000}))
   }
 
   const spraying = rule(COUNTING_RULE_IDS.spraying)

@@ -1,17 +1,22 @@
 /**
- * The rules a running ttp worker tags with, reloaded on the operator's word
- * (`decnet fleet reload`, SIGHUP) and re-judged when a rule's expiry comes.
+ * The rules a running ttp worker tags with (the pattern rules and the
+ * counting rules, the rule state applied to both), reloaded on the
+ * operator's word (`decnet fleet reload`, SIGHUP) and re-judged when a
+ * rule's expiry comes.
  * A reload that meets an error (a rule file that is not JSON, a rule that
  * would be refused, a rule state that cannot be used, a catalog that cannot
  * be read) is refused: the worker says why and keeps the rules it had.
  */
 import type {RuleProblem, RuleSet} from '../../ttp/rule-loader.js'
 import type {RuleStateData} from '../../ttp/rule-state.js'
+import type {AuthRules} from '../../ttp/auth/auth-rules.js'
+import type {AppliedCounting} from '../../ttp/auth/counting-state.js'
 
 import {Matcher} from '../../ttp/matcher.js'
 import {formatRuleProblem, isRuleError, loadRules} from '../../ttp/rule-loader.js'
 import {applyRuleState, EMPTY_RULE_STATE, nextExpiry} from '../../ttp/rule-state.js'
 import {readRuleState} from '../../ttp/rule-state-store.js'
+import {applyCountingState, nextCountingExpiry} from '../../ttp/auth/counting-state.js'
 
 /** Where the worker's rules come from. */
 export interface LiveRulesSource {
@@ -19,6 +24,11 @@ export interface LiveRulesSource {
   readonly operatorDir?: string
   /** The rule state file, if any. */
   readonly statePath?: string
+  /**
+   * The counting rules as checked at start (every one that passed its catalog check, with its settings): the rule
+   * state decides which of them run. They are code: a reload re-reads their state, never the rules.
+   */
+  readonly counting?: AuthRules
   /** Where lines go (default: the console; the fleet prefixes them with the worker's name). */
   readonly log?: (line: string) => void
   readonly warn?: (line: string) => void
@@ -52,6 +62,8 @@ export class LiveRules {
   #loaded: Loaded
   #applied: RuleSet
   #matcher: Matcher
+  #counting: AppliedCounting | undefined
+  #auth: AuthRules | undefined
   #expiry: number | undefined
   #reloading: Promise<boolean> = Promise.resolve(true)
 
@@ -63,7 +75,9 @@ export class LiveRules {
     this.#loaded = loaded
     this.#applied = this.#apply(loaded)
     this.#matcher = new Matcher(this.#applied.rules, {attackVersion: this.#applied.attackVersion})
-    this.#expiry = nextExpiry(this.#applied)
+    this.#counting = this.#applyCounting(loaded)
+    this.#auth = this.#counting === undefined ? undefined : Object.freeze({...source.counting!, rules: this.#counting.rules})
+    this.#expiry = this.#nextExpiry()
   }
 
   /**
@@ -87,14 +101,32 @@ export class LiveRules {
 
   /** The matcher to tag with now: a rule whose expiry has come is dropped first. */
   matcher(): Matcher {
-    if (this.#expiry !== undefined && this.#now() >= this.#expiry) {
-      const before = new Set(this.#applied.rules.map((rule) => rule.id))
-      this.#use(this.#loaded)
-      const expired = [...before].filter((id) => !this.#applied.rules.some((rule) => rule.id === id))
-      this.#log(`rules expired: ${expired.join(', ')}; ${this.#applied.rules.length} rules active`)
-    }
-
+    this.#expireDue()
     return this.#matcher
+  }
+
+  /** The counting rules to tag with now (a rule switched off or expired is absent); undefined without `source.counting`. */
+  auth(): AuthRules | undefined {
+    this.#expireDue()
+    return this.#auth
+  }
+
+  /** How many rules run now: the pattern rules and the counting rules. */
+  get active(): number {
+    return this.#applied.rules.length + (this.#auth?.rules.size ?? 0)
+  }
+
+  #expireDue(): void {
+    if (this.#expiry === undefined || this.#now() < this.#expiry) return
+    const before = this.#activeIds()
+    this.#use(this.#loaded)
+    const after = this.#activeIds()
+    const expired = [...before].filter((id) => !after.has(id))
+    this.#log(`rules expired: ${expired.join(', ')}; ${this.active} rules active`)
+  }
+
+  #activeIds(): Set<string> {
+    return new Set([...this.#applied.rules.map((rule) => rule.id), ...(this.#auth?.rules.keys() ?? [])])
   }
 
   /**
@@ -107,7 +139,7 @@ export class LiveRules {
   }
 
   async #reloadOnce(): Promise<boolean> {
-    const before = this.#applied.rules.length
+    const before = this.active
     let loaded: Loaded
     try {
       loaded = await loadSet(this.#source)
@@ -129,7 +161,7 @@ export class LiveRules {
     this.#use(loaded)
     this.#report(this.#applied.problems, 'rule warning')
     const dir = this.#source.operatorDir ?? 'none'
-    this.#log(`rules reloaded: ${this.#applied.rules.length} rules active (was ${before}; ATT&CK ${this.#applied.attackVersion}; operator directory: ${dir})`)
+    this.#log(`rules reloaded: ${this.active} rules active (was ${before}; ATT&CK ${this.#applied.attackVersion}; operator directory: ${dir})`)
     return true
   }
 
@@ -137,12 +169,25 @@ export class LiveRules {
     this.#loaded = loaded
     this.#applied = this.#apply(loaded)
     this.#matcher = new Matcher(this.#applied.rules, {attackVersion: this.#applied.attackVersion})
-    this.#expiry = nextExpiry(this.#applied)
+    this.#counting = this.#applyCounting(loaded)
+    this.#auth = this.#counting === undefined ? undefined : Object.freeze({...this.#source.counting!, rules: this.#counting.rules})
+    this.#expiry = this.#nextExpiry()
   }
 
   #apply(loaded: Loaded): RuleSet {
     const path = this.#source.statePath
     return path === undefined ? loaded.set : applyRuleState(loaded.set, loaded.state, this.#now(), path)
+  }
+
+  /** The counting rules with the state applied (the same state as the pattern rules: one file, one load). */
+  #applyCounting(loaded: Loaded): AppliedCounting | undefined {
+    const base = this.#source.counting
+    return base === undefined ? undefined : applyCountingState(base, loaded.state, this.#now())
+  }
+
+  #nextExpiry(): number | undefined {
+    const times = [nextExpiry(this.#applied), this.#counting === undefined ? undefined : nextCountingExpiry(this.#counting)].filter((time) => time !== undefined)
+    return times.length === 0 ? undefined : Math.min(...times)
   }
 
   #report(problems: readonly RuleProblem[], errorLabel: string): void {

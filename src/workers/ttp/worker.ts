@@ -52,7 +52,7 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
   const settings = loopSettings(ctx.options, ctx.once, DEFAULT_INTERVAL_SECONDS)
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
   const auth = await loadCountingRules(ctx)
-  const rules = await loadLiveRules(ctx)
+  const rules = await loadLiveRules(ctx, auth)
   const alerts = AlertQueue.fromOption(ctx.options.alerts, reportDrop)
   ctx.onReload?.(() => void rules.reload())
   await runWorkerLoop(ctx, {
@@ -60,30 +60,29 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
     prepare(db) {
       const tick = {alerts, auth, authState: new AuthState(), batchSize, memory: new FailureMemory(auth.lookbackMs), writer: new TagWriter()}
       // the rules of the moment, for the whole drain (a reload takes effect at the next pass)
-      return (signal) => drain(db, ctx, signal, {...tick, matcher: rules.matcher()})
+      return (signal) => drain(db, ctx, signal, {...tick, auth: rules.auth() ?? auth, matcher: rules.matcher()})
     },
     settings,
     database,
   })
 }
 
-/** The counting rules checked against the catalog in use, with the `authRules` option applied (a bad value throws, naming it). */
+/** The counting rules checked against the catalog in use, with the `authRules` option applied (a bad value throws, naming it); the rule state is applied by `LiveRules`. */
 async function loadCountingRules(ctx: WorkerContext): Promise<AuthRules> {
   const {auth, problems} = await loadAuthRules(await loadTechniqueIndex(), ctx.options.authRules)
   for (const problem of problems) console.warn(`${isRuleError(problem) ? 'rule not loaded' : 'rule warning'}: ${formatRuleProblem(problem)}`)
-  ctx.debug('%d counting rules active', auth.rules.size)
   return auth
 }
 
-async function loadLiveRules(ctx: WorkerContext): Promise<LiveRules> {
+async function loadLiveRules(ctx: WorkerContext, counting: AuthRules): Promise<LiveRules> {
   const option = ctx.options.rulesDir
   if (option !== undefined && (typeof option !== 'string' || option === '')) {
     throw new Error(`Expected \`rulesDir\` to be a directory path, got \`${JSON.stringify(option)}\``)
   }
 
   const operatorDir = (option as string | undefined) ?? (process.env[RULES_DIR_ENV] || undefined)
-  const rules = await LiveRules.load({operatorDir, statePath: process.env[RULE_STATE_ENV] || undefined})
-  ctx.debug('%d rules active (operator directory: %s, ATT&CK %s)', rules.set.rules.length, operatorDir ?? 'none', rules.set.attackVersion)
+  const rules = await LiveRules.load({counting, operatorDir, statePath: process.env[RULE_STATE_ENV] || undefined})
+  ctx.debug('%d rules active, %d of them counting (operator directory: %s, ATT&CK %s)', rules.active, rules.auth()?.rules.size ?? 0, operatorDir ?? 'none', rules.set.attackVersion)
   return rules
 }
 
