@@ -23,6 +23,7 @@ import {FleetUnitError} from '../../src/systemd/index.js'
 import {SpoolError} from '../../src/ingest/spool/spool-error.js'
 import {CatalogError} from '../../src/ttp/attack-catalog.js'
 import {RuleInputError} from '../../src/ttp/rule-test.js'
+import {CountingRuleInputError} from '../../src/ttp/rule-test-scope.js'
 import {RuleStateError, RuleStateValueError, UnknownRuleError} from '../../src/ttp/rule-state.js'
 import {StixBundleError} from '../../src/ttp/stix-catalog.js'
 import {GeoDatabaseError} from '../../src/enrich/errors.js'
@@ -59,6 +60,7 @@ const CASES: ReadonlyArray<readonly [Error & {kind?: string}, number]> = [
   [new StixBundleError('x.json: expected a STIX bundle'), ExitCode.USAGE],
   [new GeoDatabaseError('x.mmdb', 'not a MaxMind DB file'), ExitCode.INPUT_UNREADABLE],
   [new RuleInputError('does not parse'), ExitCode.USAGE],
+  [new CountingRuleInputError('a counting rule'), ExitCode.USAGE],
   [new RuleStateValueError('Expected a confidence in (0, 1], got "2"'), ExitCode.USAGE],
   [new UnknownRuleError('discovery.nope'), ExitCode.NOT_FOUND],
   [new RuleStateError('/x/rule-state.json: the rule state is not JSON'), ExitCode.INPUT_UNREADABLE],

@@ -18,14 +18,14 @@ interface Run {
   stderr: string
 }
 
-type Decnet = (args: string[]) => Promise<Run>
+type Decnet = (args: string[], input?: string) => Promise<Run>
 
 /** A private data directory and a way to run decnet against it. */
 function setup(t: TestContext): {data: string; decnet: Decnet; statePath: string} {
   const data = tempDir(t)
   const env = {...dataDirEnv(data), [ATTACK_CATALOG_ENV]: '', [RULE_STATE_ENV]: '', [RULES_DIR_ENV]: ''}
-  const decnet: Decnet = async (args) => {
-    const run = (await runCli(args, {env})) as Run
+  const decnet: Decnet = async (args, input) => {
+    const run = (await runCli(args, {env, input})) as Run
     return {...run, stderr: run.stderr.replaceAll(/\s*\n ›\s+/g, ' ')}
   }
 
@@ -57,18 +57,18 @@ describe('decnet rules disable|enable|cap|expire', () => {
     assert.deepEqual(JSON.parse(readFileSync(statePath, 'utf8')), {rules: {'discovery.system-info': {enabled: false}}, version: 1})
     assert.deepEqual((await listed(decnet, 'discovery.system-info')).state, 'disabled')
     const table = await decnet(['rules', 'list'])
-    assert.match(table.stdout, /\ndiscovery\.system-info +1 +command +T1082 +disabled\* +built-in\n/)
+    assert.match(table.stdout, /\ndiscovery\.system-info +1 +pattern +command +T1082 +disabled\* +built-in\n/)
     assert.doesNotMatch((await decnet(['rules', 'test', 'uname -a'])).stdout, /discovery\.system-info/)
 
     const capped = await decnet(['rules', 'cap', 'credential-access.passwd-file', '0.25', '--json'])
     assert.equal(capped.code, 0, capped.stderr)
-    assert.deepEqual(JSON.parse(capped.stdout), {entry: {confidenceCap: 0.25}, id: 'credential-access.passwd-file', origin: 'built-in', path: statePath, state: 'active'})
+    assert.deepEqual(JSON.parse(capped.stdout), {entry: {confidenceCap: 0.25}, id: 'credential-access.passwd-file', kind: 'pattern', origin: 'built-in', path: statePath, state: 'active'})
     assert.match((await decnet(['rules', 'test', 'cat /etc/passwd'])).stdout, /confidence 0\.25\]/)
     const expiring = await decnet(['rules', 'expire', 'credential-access.passwd-file', '2999-01-31'])
     assert.equal(expiring.code, 0, expiring.stderr)
     const passwd = await listed(decnet, 'credential-access.passwd-file')
     assert.deepEqual([passwd.state, passwd.confidenceCap, passwd.expires, passwd.enabled], ['active', 0.25, '2999-02-01T00:00:00.000Z', null])
-    assert.match((await decnet(['rules', 'list'])).stdout, /\ncredential-access\.passwd-file +1 +command +T1087\.001,T1003\.008 +active \(cap 0\.25, until 2999-02-01T00:00:00Z\) +built-in\n/)
+    assert.match((await decnet(['rules', 'list'])).stdout, /\ncredential-access\.passwd-file +1 +pattern +command +T1087\.001,T1003\.008 +active \(cap 0\.25, until 2999-02-01T00:00:00Z\) +built-in\n/)
     // a date already past: the rule is expired, and stops firing
     assert.equal((await decnet(['rules', 'expire', 'credential-access.passwd-file', '2020-01-01'])).code, 0)
     assert.equal((await listed(decnet, 'credential-access.passwd-file')).state, 'expired')
@@ -83,6 +83,50 @@ describe('decnet rules disable|enable|cap|expire', () => {
     assert.deepEqual(JSON.parse(readFileSync(statePath, 'utf8')), {rules: {}, version: 1})
     assert.equal((await listed(decnet, 'discovery.system-info')).state, 'active')
     assert.equal((await decnet(['rules', 'check'])).code, 0)
+  })
+
+  it('reaches the counting rules like any rule: list, test, show and check apply their state', async (t) => {
+    const {decnet, statePath} = setup(t)
+    const attempt = (second: number, principal: string, secret: string) =>
+      `<38>1 2026-11-26T13:32:0${second}Z decky-01 ssh - auth_attempt [relay@55555 src_ip="203.0.113.7" principal="${principal}" username="${principal}" secret_b64="${Buffer.from(secret).toString('base64')}"] -`
+    const guessing = `${[1, 2, 3, 4, 5].map((n) => attempt(n, 'root', `pw${n}`)).join('\n')}\n`
+    assert.match((await decnet(['rules', 'test', '-'], guessing)).stdout, /^line 5: credential-access\.brute-force /m)
+
+    const off = await decnet(['rules', 'disable', 'credential-access.brute-force'])
+    assert.equal(off.code, 0, off.stderr)
+    assert.match(off.stdout, /^rule credential-access\.brute-force \(built-in, counting\): disabled; saved in /m)
+    assert.deepEqual(JSON.parse(readFileSync(statePath, 'utf8')), {rules: {'credential-access.brute-force': {enabled: false}}, version: 1})
+    const brute = await listed(decnet, 'credential-access.brute-force')
+    assert.deepEqual([brute.state, brute.enabled], ['disabled', false])
+    const table = await decnet(['rules', 'list'])
+    assert.match(table.stdout, /\ncredential-access\.brute-force +1 +counting +auth +T1110\.001 +disabled\* +built-in\n/)
+    assert.match(table.stdout, /\n {2}credential-access\.brute-force +authRules\.bruteForce: failures 5, windowSeconds 300\n/)
+    const tested = await decnet(['rules', 'test', '-'], guessing)
+    assert.equal(tested.code, 0, tested.stderr)
+    assert.doesNotMatch(tested.stdout, /brute-force/)
+    const scoped = await decnet(['rules', 'test', '-', '--rule', 'credential-access.brute-force'], guessing)
+    assert.match(scoped.stdout, /^rule credential-access\.brute-force is disabled: it does not fire/m)
+
+    // a cap lowers the confidence of each technique; an expiry past stops it
+    const capped = await decnet(['rules', 'cap', 'initial-access.login-after-brute-force', '0.5', '--json'])
+    assert.deepEqual(JSON.parse(capped.stdout), {entry: {confidenceCap: 0.5}, id: 'initial-access.login-after-brute-force', kind: 'counting', origin: 'built-in', path: statePath, state: 'active'})
+    assert.equal((await decnet(['rules', 'expire', 'initial-access.default-credentials', '2020-01-01'])).code, 0)
+    const pi = await decnet(['rules', 'test', attempt(1, 'pi', 'raspberry'), '--json'])
+    assert.deepEqual((JSON.parse(pi.stdout) as {hits: unknown[]}).hits, [], 'default credentials expired')
+    const show = await decnet(['rules', 'show', 'initial-access.login-after-brute-force', '--json'])
+    assert.equal(show.code, 0, show.stderr)
+    const detail = JSON.parse(show.stdout) as {confidenceCap: number; emits: Array<{confidence: number; id: string}>; kind: string; settings: Record<string, number>; state: string}
+    assert.deepEqual([detail.kind, detail.state, detail.confidenceCap, detail.settings], ['counting', 'active', 0.5, {failures: 5, windowSeconds: 600}])
+    assert.deepEqual(detail.emits.map((emit) => `${emit.id} ${emit.confidence}`), ['T1078 0.5', 'T1110 0.5'])
+    const text = await decnet(['rules', 'show', 'initial-access.default-credentials'])
+    assert.match(text.stdout, /^ {2}state +expired \(expires 2020-01-02T00:00:00\.000Z\)$/m)
+
+    // state entries for counting rules are no "rule that is not loaded"
+    const check = await decnet(['rules', 'check'])
+    assert.equal(check.code, 0, check.stderr)
+    assert.doesNotMatch(check.stdout, /warning/)
+    assert.equal((await decnet(['rules', 'enable', 'credential-access.brute-force'])).code, 0)
+    assert.equal((await listed(decnet, 'credential-access.brute-force')).state, 'active')
   })
 
   it("switches on an operator's rule its file disables, and names the rule's origin", async (t) => {

