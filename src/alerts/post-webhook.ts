@@ -16,6 +16,8 @@ export interface WebhookRequest {
   readonly id: string
   /** Milliseconds before the request is given up. */
   readonly timeoutMs: number
+  /** For an https receiver: the CA certificates (PEM) its certificate is checked against, instead of the system's. */
+  readonly ca?: string
   /** Unix seconds of signing (default now). */
   readonly now?: number
   readonly signal?: AbortSignal
@@ -36,7 +38,7 @@ export interface WebhookRequest {
  * ```
  */
 export async function postWebhook(request: WebhookRequest): Promise<Delivery> {
-  const {body, id, secret, signal, timeoutMs, url} = request
+  const {body, ca, id, secret, signal, timeoutMs, url} = request
   const timestamp = String(Math.floor(request.now ?? Date.now() / 1000))
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest
   return new Promise<Delivery>((resolve) => {
@@ -53,6 +55,7 @@ export async function postWebhook(request: WebhookRequest): Promise<Delivery> {
         },
         method: 'POST',
         signal,
+        ...(ca === undefined || url.protocol !== 'https:' ? {} : {ca}),
         timeout: timeoutMs,
       },
       (res) => {
@@ -63,9 +66,24 @@ export async function postWebhook(request: WebhookRequest): Promise<Delivery> {
       },
     )
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)))
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({error: error.code ?? error.message, ok: false}))
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({error: deliveryError(error, ca !== undefined), ok: false}))
     req.end(body)
   })
+}
+
+/** OpenSSL's codes for a peer certificate that does not verify (Node gives them as `error.code`). */
+const UNTRUSTED = /^(?:UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/
+
+/** Why a request failed, in a few words: the error's code; for a certificate that does not verify, what to do about it. */
+function deliveryError(error: NodeJS.ErrnoException, privateCa: boolean): string {
+  const code = error.code ?? error.message
+  if (UNTRUSTED.test(code)) {
+    return `${code}: the receiver's TLS certificate is not signed by a trusted CA (${privateCa ? 'not by one of --webhook-ca\'s' : 'a private CA: give it with --webhook-ca FILE'})`
+  }
+
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `${code}: the receiver's TLS certificate is not for this host name`
+  if (/^CERT_(?:HAS_EXPIRED|NOT_YET_VALID)$/.test(code)) return `${code}: the receiver's TLS certificate is not valid now`
+  return code
 }
 
 /** A delivery's outcome in a few words (`HTTP 500`, `ECONNREFUSED`). */

@@ -45,6 +45,10 @@ export const webhookFlags = {
     summary: `heavy: POST a signed JSON alert to this http:// or https:// URL when an attacker is first seen or uses a technique it had not (default $DECNET_WEBHOOK_URL; exit ${ExitCode.WEBHOOK} when unusable).`,
   }),
   'webhook-secret-file': Flags.string({helpValue: 'FILE', summary: 'With --webhook: the HMAC-SHA256 signing secret, read from FILE (default $DECNET_WEBHOOK_SECRET; never on the command line).'}),
+  'webhook-ca': Flags.string({
+    helpValue: 'FILE',
+    summary: `With an https:// --webhook: check the receiver's TLS certificate against the CA certificates in FILE (PEM) instead of the system's (a private CA; exit ${ExitCode.WEBHOOK} when FILE cannot be used).`,
+  }),
   'webhook-max-queue': Flags.string({helpValue: 'N', summary: 'With --webhook: alerts kept waiting for the receiver at most; past it the oldest are dropped, with a warning (default 10000).'}),
   'webhook-max-backoff': Flags.string({helpValue: 'SECONDS', summary: 'With --webhook: the longest wait between two attempts while the receiver fails (1 s, doubling; default 300).'}),
   'webhook-timeout': Flags.string({helpValue: 'SECONDS', summary: 'With --webhook: how long one delivery may take (default 10).'}),

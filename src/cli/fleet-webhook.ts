@@ -1,6 +1,8 @@
 import type {JsonObject, ResolvedFleet} from '../fleets/types.js'
 
+import {readWebhookCa} from '../alerts/webhook-ca.js'
 import {readWebhookSecret} from '../alerts/webhook-secret.js'
+import {WebhookSettingsError} from '../alerts/webhook-settings-error.js'
 import {displayWebhookUrl, parseWebhookUrl} from '../alerts/webhook-url.js'
 import {positiveNumber} from '../util/positive-number.js'
 import {NumberValueError} from '../util/positive-number.js'
@@ -13,6 +15,7 @@ export const WEBHOOK_URL_ENV = 'DECNET_WEBHOOK_URL'
 export interface FleetWebhookFlags {
   readonly webhook?: string
   readonly 'webhook-secret-file'?: string
+  readonly 'webhook-ca'?: string
   readonly 'webhook-max-queue'?: string
   readonly 'webhook-max-backoff'?: string
   readonly 'webhook-timeout'?: string
@@ -25,17 +28,18 @@ export interface FleetWebhook {
   readonly notice?: string
 }
 
-const WEBHOOK_FLAGS = ['webhook-secret-file', 'webhook-max-queue', 'webhook-max-backoff', 'webhook-timeout'] as const
+const WEBHOOK_FLAGS = ['webhook-secret-file', 'webhook-ca', 'webhook-max-queue', 'webhook-max-backoff', 'webhook-timeout'] as const
 
 /**
  * Applies `--webhook` (or `$DECNET_WEBHOOK_URL`) to a fleet, before anything
  * is spawned: the URL is checked (http or https), the secret read (the file
- * of `--webhook-secret-file`, else `$DECNET_WEBHOOK_SECRET`); the fleet's
- * sender workers (`alerts: 'sender'`) get `{webhook: {url, secret, ...}}`,
+ * of `--webhook-secret-file`, else `$DECNET_WEBHOOK_SECRET`), the CAs of
+ * `--webhook-ca` read and checked (an https receiver only); the fleet's
+ * sender workers (`alerts: 'sender'`) get `{webhook: {url, secret, ca?, ...}}`,
  * its other workers `{alerts: {maxQueue}}`. Without a webhook the sender
  * workers are left out and nothing is queued.
  *
- * @throws WebhookSettingsError (a bad URL, an unreadable or empty secret: exit 14), FlagValueError (a webhook flag without `--webhook`, a bad number, a fleet that sends no alerts).
+ * @throws WebhookSettingsError (a bad URL, an unreadable or empty secret, a CA file that cannot be used or an http receiver given one: exit 14), FlagValueError (a webhook flag without `--webhook`, a bad number, a fleet that sends no alerts).
  * @example
  * ```ts
  * const {fleet, notice} = fleetWebhook(heavy, {webhook: 'https://hooks.example/x', 'webhook-secret-file': '/etc/decnet/webhook.secret'})
@@ -58,10 +62,17 @@ export function fleetWebhook(fleet: ResolvedFleet, flags: FleetWebhookFlags, env
 
   const url = parseWebhookUrl(text, fromFlag ? '--webhook' : `$${WEBHOOK_URL_ENV}`)
   const secret = readWebhookSecret({env, file: flags['webhook-secret-file']})
+  const caFile = flags['webhook-ca']
+  if (caFile !== undefined && url.protocol !== 'https:') {
+    throw new WebhookSettingsError('ca', `--webhook-ca is for an https:// receiver; ${displayWebhookUrl(url)} is ${url.protocol.slice(0, -1)}`)
+  }
+
+  const ca = caFile === undefined ? undefined : readWebhookCa(caFile)
   const maxQueue = wholeNumber('--webhook-max-queue', flags['webhook-max-queue'])
   const maxBackoff = secondsFlag('--webhook-max-backoff', flags['webhook-max-backoff'])
   const timeout = secondsFlag('--webhook-timeout', flags['webhook-timeout'])
   const webhook: JsonObject = {secret, url: url.href}
+  if (ca !== undefined) webhook.ca = ca.pem
   if (maxBackoff !== undefined) webhook.maxBackoff = maxBackoff
   if (timeout !== undefined) webhook.timeout = timeout
   const alerts: JsonObject = maxQueue === undefined ? {} : {maxQueue}
@@ -69,7 +80,8 @@ export function fleetWebhook(fleet: ResolvedFleet, flags: FleetWebhookFlags, env
     Object.freeze({...worker, options: Object.freeze({...worker.options, ...(worker.alerts === 'sender' ? {webhook} : {alerts})})}),
   )
   const bound = maxQueue === undefined ? '' : `; at most ${maxQueue} queued`
-  return {fleet: Object.freeze({...fleet, workers: Object.freeze(workers)}), notice: `alerts: POST to ${displayWebhookUrl(url)} (signed with HMAC-SHA256${bound})`}
+  const trust = ca === undefined ? '' : `; its TLS certificate checked against the ${ca.subjects.length === 1 ? 'CA' : `${ca.subjects.length} CAs`} of ${caFile} only`
+  return {fleet: Object.freeze({...fleet, workers: Object.freeze(workers)}), notice: `alerts: POST to ${displayWebhookUrl(url)} (signed with HMAC-SHA256${bound}${trust})`}
 }
 
 function wholeNumber(flag: string, value: string | undefined): number | undefined {

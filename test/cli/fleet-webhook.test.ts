@@ -2,7 +2,8 @@
 // webhook and gets URL and secret; the other workers get the queue's bound; bad settings are
 // refused with the error that exits 14 (or 2 for a flag without --webhook).
 import assert from 'node:assert/strict'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it, type TestContext} from 'node:test'
@@ -49,6 +50,39 @@ describe('fleetWebhook', () => {
   it('takes URL and secret from the environment', () => {
     const {fleet} = fleetWebhook(HEAVY, {}, {DECNET_WEBHOOK_SECRET: 'env-secret', DECNET_WEBHOOK_URL: 'http://127.0.0.1:9/x'})
     assert.deepEqual(fleet.workers.find((worker) => worker.name === 'webhook')?.options, {webhook: {secret: 'env-secret', url: 'http://127.0.0.1:9/x'}})
+  })
+
+  it('--webhook-ca: the sender gets the CA certificates read and checked; a file that cannot be used, or an http receiver, is refused naming it (exit 14)', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'decnet-fleet-webhook-ca-'))
+    t.after(() => rmSync(dir, {force: true, recursive: true}))
+    const ca = join(dir, 'ca.pem')
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'ca.key'), '-out', ca, '-subj', '/CN=decnet test private CA', '-days', '2'], {stdio: 'pipe'})
+    const pem = readFileSync(ca, 'utf8')
+    const secret = secretFile(t)
+    const {fleet, notice} = fleetWebhook(HEAVY, {webhook: 'https://soc.internal/decnet', 'webhook-ca': ca, 'webhook-secret-file': secret}, {})
+    const options = fleet.workers.find((worker) => worker.name === 'webhook')!.options as {webhook: {ca: string}}
+    assert.equal(options.webhook.ca, pem.endsWith('\n') ? pem : `${pem}\n`)
+    assert.equal(notice, `alerts: POST to https://soc.internal/… (signed with HMAC-SHA256; its TLS certificate checked against the CA of ${ca} only)`)
+
+    const refused = (file: string, url = 'https://soc.internal/decnet') => {
+      try {
+        fleetWebhook(HEAVY, {webhook: url, 'webhook-ca': file, 'webhook-secret-file': secret}, {})
+      } catch (error) {
+        assert.ok(error instanceof WebhookSettingsError, String(error))
+        assert.equal(error.problem, 'ca')
+        return error.message
+      }
+
+      assert.fail(`${file} was accepted`)
+    }
+
+    assert.equal(refused(join(dir, 'missing.pem')), `cannot read the webhook CA file ${JSON.stringify(join(dir, 'missing.pem'))} (--webhook-ca): ENOENT`)
+    writeFileSync(join(dir, 'key-only.pem'), readFileSync(join(dir, 'ca.key')))
+    assert.match(refused(join(dir, 'key-only.pem')), /the webhook CA file ".*key-only\.pem" \(--webhook-ca\) holds no PEM certificate/)
+    writeFileSync(join(dir, 'broken.pem'), `${pem}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n`)
+    assert.match(refused(join(dir, 'broken.pem')), /\(--webhook-ca\): certificate 2 of 2 is not an X\.509 certificate/)
+    assert.equal(refused(ca, 'http://127.0.0.1:9/x'), '--webhook-ca is for an https:// receiver; http://127.0.0.1:9/… is http')
+    assert.throws(() => fleetWebhook(HEAVY, {'webhook-ca': ca}, {}), /`--webhook-ca` needs --webhook URL/)
   })
 
   it('refuses a bad URL or secret (exit 14), a stray flag or a bad number (exit 2)', (t) => {

@@ -10,7 +10,8 @@
  * const [delivery] = await receiver.received(1)
  * ```
  */
-import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
+import {createServer, type IncomingMessage, type RequestListener, type ServerResponse} from 'node:http'
+import {createServer as createTlsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
 import type {TestContext} from 'node:test'
 
@@ -43,13 +44,13 @@ export interface Receiver {
   close(): Promise<void>
 }
 
-/** Starts a receiver on 127.0.0.1 (`port`, default any free one). Closed after the test. */
-export async function startReceiver(t: TestContext, options: {secret: string; answer?: Answer; port?: number}): Promise<Receiver> {
+/** Starts a receiver on 127.0.0.1 (`port`, default any free one; over TLS with `tls`'s certificate and key, PEM). Closed after the test. */
+export async function startReceiver(t: TestContext, options: {secret: string; answer?: Answer; port?: number; tls?: {cert: string; key: string}}): Promise<Receiver> {
   const requests: ReceivedRequest[] = []
   const waiters: Array<{count: number; resolve: (requests: ReceivedRequest[]) => void}> = []
   const hanging = new Set<ServerResponse>()
   let index = 0
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
@@ -66,7 +67,8 @@ export async function startReceiver(t: TestContext, options: {secret: string; an
         waiter.resolve(requests.slice(0, waiter.count))
       }
     })
-  })
+  }
+  const server = options.tls === undefined ? createServer(listener) : createTlsServer(options.tls, listener)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
@@ -85,7 +87,7 @@ export async function startReceiver(t: TestContext, options: {secret: string; an
     port,
     received: (count) => (requests.length >= count ? Promise.resolve(requests.slice(0, count)) : new Promise((resolve) => waiters.push({count, resolve}))),
     requests,
-    url: `http://127.0.0.1:${port}/hooks/decnet?token=t0ken`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}/hooks/decnet?token=t0ken`,
   }
 }
 

@@ -27,6 +27,7 @@ The collect fleets (collect, collect-bind) take their files and listeners from <
     '<%= config.bin %> <%= command.id %> heavy --once --db postgres://decnet@db/decnet --user decnet',
     '<%= config.bin %> <%= command.id %> collect --follow /var/log/decnet/decnet.log --listen tcp://127.0.0.1:5514',
     '<%= config.bin %> <%= command.id %> heavy --user decnet --webhook https://hooks.example/decnet --webhook-secret-file /etc/decnet/webhook.secret',
+    '<%= config.bin %> <%= command.id %> heavy --webhook https://soc.internal/decnet --webhook-secret-file /etc/decnet/webhook.secret --webhook-ca /etc/decnet/soc-ca.pem',
   ]
   static override flags = fleetFlags
   // NAME is optional to oclif (see args), not to the command.

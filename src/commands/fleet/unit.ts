@@ -29,6 +29,7 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
     '<%= config.bin %> <%= command.id %> heavy --geoip-db /var/lib/GeoIP/GeoLite2-Country.mmdb --asn-db /var/lib/GeoIP/GeoLite2-ASN.mmdb',
     '<%= config.bin %> <%= command.id %> collect --user decnet > /etc/systemd/system/decnet-collect.service',
     '<%= config.bin %> <%= command.id %> heavy --webhook https://hooks.example/decnet --webhook-secret-file /etc/decnet/webhook.secret',
+    '<%= config.bin %> <%= command.id %> heavy --webhook https://soc.internal/decnet --webhook-secret-file /etc/decnet/webhook.secret --webhook-ca /etc/decnet/soc-ca.pem',
   ]
   static override flags = {
     'asn-db': Flags.string({helpValue: 'FILE', summary: 'Passed to `decnet fleet NAME --asn-db` (heavy: each attacker\'s AS); the service may read the file.'}),
@@ -40,6 +41,7 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
     user: Flags.string({helpValue: 'NAME', summary: 'Run as this existing user and its primary group instead of a dynamic user.'}),
     webhook: Flags.string({helpValue: 'URL', summary: 'heavy: passed to `decnet fleet heavy --webhook` (no credentials in it: the unit is world-readable).'}),
     'webhook-secret-file': Flags.string({helpValue: 'FILE', summary: 'With --webhook: the signing secret, given to the service by LoadCredential= (systemd reads it as root).'}),
+    'webhook-ca': Flags.string({helpValue: 'FILE', summary: "With an https:// --webhook: the receiver's CA certificates (PEM), given to the service by LoadCredential= and passed to --webhook-ca."}),
   }
   static override summary = 'Print a hardened systemd service unit for a fleet.'
 
@@ -48,8 +50,11 @@ Without --user the service gets a dynamic user of its own (DynamicUser=yes) and 
     const {args, flags} = await this.parse(FleetUnit)
     const graceMs = millisecondsFlag('--grace', flags.grace) ?? 15_000
     const database = flags.db === undefined ? undefined : parseDatabaseUrl(flags.db)
-    if (flags['webhook-secret-file'] !== undefined && flags.webhook === undefined) throw new FlagValueError('--webhook-secret-file', '`--webhook-secret-file` needs --webhook URL')
-    const webhook = flags.webhook === undefined ? undefined : {secretFile: flags['webhook-secret-file'], url: parseWebhookUrl(flags.webhook, '--webhook')}
+    for (const name of ['webhook-secret-file', 'webhook-ca'] as const) {
+      if (flags[name] !== undefined && flags.webhook === undefined) throw new FlagValueError(`--${name}`, `\`--${name}\` needs --webhook URL`)
+    }
+
+    const webhook = flags.webhook === undefined ? undefined : {caFile: flags['webhook-ca'], secretFile: flags['webhook-secret-file'], url: parseWebhookUrl(flags.webhook, '--webhook')}
     const geoDatabases = await checkedGeoDatabases(flags)
     const catalog = await loadFleetCatalog(this.config)
     for (const problem of catalog.problems) this.warn(describeProblem(problem))

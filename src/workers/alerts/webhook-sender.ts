@@ -25,6 +25,8 @@ export const FIRST_BACKOFF_MS = 1000
 export interface SenderOptions {
   readonly url: URL
   readonly secret: string
+  /** For an https receiver: the CA certificates (PEM) its certificate is checked against, instead of the system's (`--webhook-ca`). */
+  readonly ca?: string
   /** Alerts in flight at once. */
   readonly concurrency: number
   /** The longest wait between two attempts after failures. */
@@ -104,7 +106,8 @@ export class WebhookSender {
   async #send(alert: Parameters<typeof alertPayload>[0], signal: AbortSignal): Promise<Delivery> {
     const payload = alertPayload(alert, this.#options.names)
     const post = this.#options.post ?? postWebhook
-    return post({body: JSON.stringify(payload), id: payload.id, secret: this.#options.secret, signal, timeoutMs: this.#options.timeoutMs, url: this.#options.url})
+    const {ca, secret, timeoutMs, url} = this.#options
+    return post({body: JSON.stringify(payload), id: payload.id, secret, signal, timeoutMs, url, ...(ca === undefined ? {} : {ca})})
   }
 
   /** A failure: the next wait (doubling up to the cap, ±10% jitter); said once per outage. */

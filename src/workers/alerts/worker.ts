@@ -26,9 +26,11 @@ export const DEFAULT_TIMEOUT_SECONDS = 10
 export const DEFAULT_CONCURRENCY = 4
 
 /**
- * Runs the sender. Options: `webhook` (`{url, secret, maxBackoff?, timeout?,
+ * Runs the sender. Options: `webhook` (`{url, secret, ca?, maxBackoff?, timeout?,
  * concurrency?}`, set by `decnet fleet heavy --webhook`: the receiver, the
- * signing secret, seconds, seconds, a count) and `poll` (seconds between two
+ * signing secret, the CA certificates (PEM) an https receiver's certificate
+ * is checked against instead of the system's (`--webhook-ca`), seconds,
+ * seconds, a count) and `poll` (seconds between two
  * looks at an empty outbox, default 1; the fleet's `--interval` is the
  * ticks', not this). Under `once`, it tries each queued alert once and returns.
  *
@@ -44,9 +46,10 @@ export default async function webhook(ctx: WorkerContext): Promise<void> {
     throw new Error('the webhook worker needs its `webhook` option ({url, secret}): decnet fleet heavy --webhook URL sets it')
   }
 
-  const {concurrency, maxBackoff, secret, timeout, url} = option
+  const {ca, concurrency, maxBackoff, secret, timeout, url} = option
   if (typeof url !== 'string') throw new Error('Expected `webhook.url` to be an http:// or https:// URL')
   if (typeof secret !== 'string' || secret === '') throw new Error('Expected `webhook.secret` to be a signing secret')
+  if (ca !== undefined && (typeof ca !== 'string' || !ca.includes('-----BEGIN CERTIFICATE-----'))) throw new Error('Expected `webhook.ca` to be PEM CA certificates (decnet fleet heavy --webhook-ca FILE sets it)')
   const target = parseWebhookUrl(url, 'webhook.url')
   const settings = loopSettings({...ctx.options, interval: ctx.options.poll ?? DEFAULT_POLL_SECONDS}, ctx.once, DEFAULT_POLL_SECONDS)
   const names = await attackNames(ctx)
@@ -54,6 +57,7 @@ export default async function webhook(ctx: WorkerContext): Promise<void> {
     kind: 'webhook',
     prepare(db) {
       const sender = new WebhookSender(db, {
+        ...(ca === undefined ? {} : {ca}),
         concurrency: Math.floor(positiveNumber(concurrency ?? DEFAULT_CONCURRENCY, 'webhook.concurrency')),
         maxBackoffMs: toMs(seconds(maxBackoff ?? DEFAULT_MAX_BACKOFF_SECONDS, 'webhook.maxBackoff')),
         names,
