@@ -64,7 +64,7 @@ describe('decnet fleet unit NAME', reachable, () => {
     assertVerified(t, stdout, 'decnet-heavy.service')
   })
 
-  it('heavy --webhook URL --webhook-secret-file FILE: the URL on ExecStart, the secret through LoadCredential= (never on the command line)', async (t) => {
+  it('heavy --webhook URL --webhook-secret-file FILE [--webhook-ca FILE]: the URL on ExecStart, the secret and CA through LoadCredential= (never on the command line)', async (t) => {
     const {env} = linkedDataDir(t, [])
     const args = ['heavy', '--webhook', 'https://hooks.example/decnet', '--webhook-secret-file', '/etc/decnet/webhook.secret']
     const {stderr, stdout, unit} = await unitOf(t, args, env)
@@ -77,6 +77,17 @@ describe('decnet fleet unit NAME', reachable, () => {
     assert.equal(withCredentials.code, EXIT.USAGE, withCredentials.stderr)
     assert.match(unwrap(withCredentials.stderr), /the unit file is world-readable: put a URL with credentials in \/etc\/decnet\/heavy\.env as DECNET_WEBHOOK_URL=URL/)
     assert.doesNotMatch(withCredentials.stderr, /pw/)
+    const withCa = await unitOf(t, [...args, '--webhook-ca', '/etc/decnet/soc-ca.pem'], env)
+    assert.equal(withCa.unit.value('Service', 'ExecStart'), `${process.execPath} ${ENTRY} fleet heavy --grace 15 --webhook https://hooks.example/decnet --webhook-secret-file %d/webhook-secret --webhook-ca %d/webhook-ca`)
+    assert.match(withCa.stdout, /^LoadCredential=webhook-secret:\/etc\/decnet\/webhook\.secret\n(?:#.*\n)*LoadCredential=webhook-ca:\/etc\/decnet\/soc-ca\.pem$/m)
+    assertVerified(t, withCa.stdout, 'decnet-heavy.service')
+    const caOverHttp = await runDecnet(t, ['fleet', 'unit', 'heavy', '--webhook', 'http://hooks.example/', '--webhook-ca', '/etc/decnet/soc-ca.pem'], {env})
+    assert.equal(caOverHttp.code, EXIT.USAGE, caOverHttp.stderr)
+    assert.match(unwrap(caOverHttp.stderr), /--webhook-ca is for an https:\/\/ receiver; --webhook is http/)
+    const strayCa = await runDecnet(t, ['fleet', 'unit', 'heavy', '--webhook-ca', '/etc/decnet/soc-ca.pem'], {env})
+    assert.equal(strayCa.code, EXIT.USAGE, strayCa.stderr)
+    assert.match(unwrap(strayCa.stderr), /`--webhook-ca` needs --webhook URL/)
+
     const noAlerts = await runDecnet(t, ['fleet', 'unit', 'collect', '--webhook', 'https://hooks.example/'], {env})
     assert.equal(noAlerts.code, EXIT.USAGE, noAlerts.stderr)
     assert.match(unwrap(noAlerts.stderr), /fleet 'collect' sends no alerts/)
