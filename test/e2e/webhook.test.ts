@@ -3,7 +3,7 @@
 // and arrive exactly once when it comes back; a receiver that never answers does not
 // hold up the ticks; a bad URL or an unreadable secret is refused before anything starts.
 import assert from 'node:assert/strict'
-import {chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {describe, it, type TestContext} from 'node:test'
@@ -18,6 +18,7 @@ import {ExitCode} from '../../src/exit-codes.js'
 import {DATABASE_KINDS, type DatabaseKind, freshDatabase, skipReason} from '../helpers/databases.js'
 import {EXIT, dataDirEnv, type DecnetRun, runDecnet, startDecnet, unwrap} from '../helpers/decnet-cli.js'
 import {commandLog, insertLogs} from '../helpers/ttp-logs.js'
+import {makeCertificates, opensslMissing} from '../helpers/test-certificates.js'
 import {freePort, startReceiver} from '../helpers/webhook-receiver.js'
 
 const NOBODY = 65_534
@@ -164,6 +165,28 @@ for (const kind of DATABASE_KINDS) {
   })
 }
 
+describe('decnet fleet heavy --webhook https://... --webhook-ca FILE (a private CA)', {skip: opensslMissing(), timeout: TIMEOUT_MS}, () => {
+  it('delivers to a receiver whose certificate the private CA signed', async (t) => {
+    const {args, db, env} = await setup(t, 'sqlite')
+    const certs = mkdtempSync('/tmp/decnet-webhook-ca-')
+    t.after(() => rmSync(certs, {force: true, recursive: true}))
+    const files = makeCertificates(certs)
+    await insertLogs(db, attackLines(1, 1))
+    const receiver = await startReceiver(t, {secret: SECRET, tls: {cert: readFileSync(files['server.crt'], 'utf8'), key: readFileSync(files['server.key'], 'utf8')}})
+    const fleet = startDecnet(t, [...args, '--webhook', receiver.url, '--webhook-ca', files['ca.crt']], {env})
+    await fleet.waitFor(/alerts: POST to https:\/\/127\.0\.0\.1:\d+\/… \(signed with HMAC-SHA256; its TLS certificate checked against the CA of .*ca\.crt only\)/)
+    const lines = await count(db, 'logs')
+    await until(fleet, 'both cursors at the last line', () => cursors(db), (c) => c.profiler === lines && c.ttp === lines)
+    const due = await dueAlerts(db)
+    await receiver.received(due.length)
+    await until(fleet, 'an empty outbox', () => count(db, 'alert_outbox'), (n) => n === 0)
+    fleet.child.kill('SIGTERM')
+    assert.equal((await fleet.exited).code, EXIT.OK, fleet.output())
+    assert.deepEqual(receiver.requests.map((request) => keyOf(JSON.parse(request.body) as AlertPayload)).sort(), due)
+    assert.ok(receiver.requests.every((request) => request.verified))
+  })
+})
+
 describe('decnet fleet heavy --webhook: settings refused before the fleet starts', {timeout: TIMEOUT_MS}, () => {
   const run = async (t: TestContext, extra: string[], env: Record<string, string> = {}) => {
     const dir = mkdtempSync('/tmp/decnet-webhook-e2e-')
@@ -190,6 +213,15 @@ describe('decnet fleet heavy --webhook: settings refused before the fleet starts
     const none = await run(t, ['--webhook', 'https://hooks.example/x'])
     assert.equal(none.code, ExitCode.WEBHOOK, none.stderr)
     assert.match(none.stderr, /--webhook needs a signing secret/)
+  })
+
+  it('a --webhook-ca file that cannot be used: exit 14, naming the file', async (t) => {
+    const missing = await run(t, ['--webhook', 'https://hooks.example/x', '--webhook-secret-file', 'SECRET_FILE', '--webhook-ca', '/nonexistent/ca.pem'])
+    assert.equal(missing.code, ExitCode.WEBHOOK, missing.stderr)
+    assert.match(missing.stderr, /cannot read the webhook CA file "\/nonexistent\/ca\.pem" \(--webhook-ca\): ENOENT/)
+    const notPem = await run(t, ['--webhook', 'https://hooks.example/x', '--webhook-secret-file', 'SECRET_FILE', '--webhook-ca', 'SECRET_FILE'])
+    assert.equal(notPem.code, ExitCode.WEBHOOK, notPem.stderr)
+    assert.match(notPem.stderr, /\(--webhook-ca\) holds no PEM certificate/)
   })
 
   it('a webhook flag without --webhook: exit 2', async (t) => {
