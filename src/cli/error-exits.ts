@@ -78,7 +78,7 @@ export const ERROR_EXITS: Readonly<Record<string, Rule<never>>> = Object.freeze(
   // ingest/collect/: the collect settings file, or a setting, cannot be used
   CollectSettingsError: usage,
   // alerts/: `--webhook`'s URL, its signing secret, or its CA file cannot be used
-  WebhookSettingsError: () => ({exit: ExitCode.WEBHOOK, suggestions: ['docs/webhooks.md: an http:// or https:// URL; the secret in a file (--webhook-secret-file) or $DECNET_WEBHOOK_SECRET; --webhook-ca a PEM file of CA certificates']}),
+  WebhookSettingsError: () => ({exit: ExitCode.WEBHOOK, suggestions: ['docs/webhooks.md: an http:// or https:// URL; the secret in a file (--webhook-secret-file) or $DECNET_WEBHOOK_SECRET; --webhook-ca: CA certificates in PEM']}),
 })
 
 /**
