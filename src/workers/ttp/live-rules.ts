@@ -49,9 +49,9 @@ interface Loaded {
  *
  * @example
  * ```ts
- * const rules = await LiveRules.load({operatorDir, statePath: process.env.DECNET_RULE_STATE})
+ * const rules = await LiveRules.load({counting: auth, operatorDir, statePath: process.env.DECNET_RULE_STATE})
  * ctx.onReload?.(() => void rules.reload())
- * ttpTick(db, {matcher: rules.matcher()})
+ * ttpTick(db, {auth: rules.auth(), matcher: rules.matcher()})
  * ```
  */
 export class LiveRules {
