@@ -33,12 +33,14 @@ export const DEFAULT_INTERVAL_SECONDS = 60
  * counting rules' thresholds and windows, see `authSettings`), `alerts` (`{maxQueue}`:
  * queue an alert for each technique an attacker did not have; `--webhook` sets it), and the loop's
  * `leaseSeconds` / `dbRetrySeconds` (see `loopSettings`). The operator's rule
- * state (`$DECNET_RULE_STATE`, which `decnet fleet` sets) is applied. Rule
+ * state (`$DECNET_RULE_STATE`, which `decnet fleet` sets) is applied, to
+ * the pattern rules and the counting rules alike. Rule
  * files that cannot be used are reported on stderr, with their path and why;
  * the other rules still run. On a reload (`ctx.onReload`: `decnet fleet
  * reload`, SIGHUP) it loads the rules and their state again and uses them from
  * the next pass on, unless they hold an error (see `LiveRules`); the counting
- * rules are code and keep running as they started. Only the instance holding the `ttp` lease tags lines;
+ * rules take the new state (their code and `authRules` settings stay as they
+ * started). Only the instance holding the `ttp` lease tags lines;
  * others stand by. Under `once`, it drains everything pending and returns.
  *
  * @example
