@@ -8,8 +8,8 @@ import type {IntakeQueue} from './intake-queue.js'
 const debug = createDebug('decnet:syslog')
 
 /**
- * Bytes of one connection committed together at most, besides the last
- * chunk taken: the chunk read, and what the socket already held in memory
+ * Bytes of one connection committed together at most (unless one chunk read
+ * is larger): the chunk read, and what the socket already held in memory
  * when it was handled (see `#buffered`).
  */
 export const COMMIT_BYTES = 64 * 1024
@@ -159,9 +159,9 @@ export class SyslogConnection {
   }
 
   /**
-   * The bytes the paused socket already holds in memory, reserved from the
-   * budget, while what this commit covers (`reserved`) is under
-   * {@link COMMIT_BYTES}; null when there are none, or no room (they are then
+   * Bytes the paused socket already holds in memory, as many as fit with
+   * what this commit covers (`reserved`) in {@link COMMIT_BYTES}, reserved
+   * from the budget; null when there are none, or no room (they are then
    * left where they are, for the next chunk).
    */
   #buffered(reserved: number): Buffer | null {
@@ -169,7 +169,8 @@ export class SyslogConnection {
     this.#readingBuffered = true
     let more: Buffer | null
     try {
-      more = this.#socket.read() as Buffer | null
+      // no more than the commit has room for: what is made durable together stays within COMMIT_BYTES
+      more = this.#socket.read(Math.min(COMMIT_BYTES - reserved, this.#socket.readableLength)) as Buffer | null
     } finally {
       this.#readingBuffered = false
     }
