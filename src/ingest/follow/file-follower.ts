@@ -18,8 +18,9 @@ const debug = createDebug('decnet:ingest')
 
 /**
  * At the end of the file, lines pending are committed at once, not at their
- * flush deadline, when they are at least a batch over this (2,000 lines at
- * the default 20,000): a commit's fixed cost is then spread thin, and waiting
+ * flush deadline, when there are at least `batchSize / EOF_COMMIT_DIVISOR`
+ * of them (2,000 lines at the default batch of 20,000): a commit's fixed
+ * cost is then spread thin, and waiting
  * for more would only add latency. That is the rest of a pour after its last
  * full batch (which waited up to `flushMs` for nothing), or a fast writer's
  * lines (committed as they come, one commit in flight). A trickle stays
