@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {foldAttacker, type LogSemantics, needsFirstContacts, type ProfileLog} from '../../../src/workers/profiler/fold.js'
+import {foldAttacker, type LogSemantics, needsFirstContacts, type ProfileLog, type StoredAttacker} from '../../../src/workers/profiler/fold.js'
 import {LineDescriber} from '../../../src/workers/profiler/read/line-describer.js'
 import {ProfilerSemantics} from '../../../src/workers/profiler/semantics.js'
 
@@ -316,7 +316,7 @@ describe('foldAttacker: the services an attacker reached', () => {
     new LineDescriber(semantics).describe(described)
     for (const lines of [rows, described]) {
       for (const size of [1, 2, 3, 5]) {
-        let current
+        let current: StoredAttacker | undefined
         let own = false
         for (let i = 0; i < lines.length; i += size) {
           const slice = lines.slice(i, i + size)
