@@ -299,7 +299,9 @@ for (const kind of DATABASE_KINDS) {
       const table = await decnet(t, ['attackers', '--db', url, '--country', 'DE'])
       assert.match(table.stdout.split('\n')[1], /^203\.0\.113\.7\s+DE\s+2026-11-26/)
       const text = await decnet(t, ['attackers', 'show', A, '--db', url])
-      assert.match(text.stdout, /\n {2}country {8}DE\n {2}network {8}AS64500 Example Net\n/)
+      // the enrichment is the last section, after the commands
+      assert.match(text.stdout, /\n {2}commands {7}.*\n(?:.*\n)*? {2}enrichment\n {4}country {4}DE\n {4}network {4}AS64500 Example Net\n$/)
+      assert.doesNotMatch((await decnet(t, ['attackers', 'show', B, '--db', url])).stdout, /enrichment/, 'none without a country or a network')
       assert.equal((await decnet(t, ['attackers', '--db', url, '--service', 'ftp'])).stdout, 'no attackers match\n')
     })
 
