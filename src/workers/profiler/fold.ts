@@ -226,7 +226,7 @@ export function needsFirstContacts(current: StoredAttacker | undefined, rows: re
  * `reachedService`): `''`, no name, for DECNET's infrastructure producers; a
  * recorded session's own service for its recorder's line.
  */
-export function contactService(service: string, artifact: Artifact | undefined): string {
+function contactService(service: string, artifact: Artifact | undefined): string {
   return reachedService(service, artifact?.kind === 'session' ? artifact.service : undefined)
 }
 
