@@ -13,6 +13,7 @@ import type {Database} from '../../src/db/schema.js'
 import {profilerTick} from '../../dist/workers/profiler/profiler.js'
 import {DATABASE_KINDS, freshDatabase, skipReason, type DatabaseKind} from '../helpers/databases.js'
 import {insertLogs} from '../helpers/profiler-logs.js'
+import {runInProcess} from '../helpers/run-in-process.js'
 
 const RUN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 const ExitCode = {DATABASE: 10, NOT_FOUND: 11, USAGE: 2}
@@ -32,6 +33,16 @@ function decnet(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Pr
       resolve({code: error ? error.code : 0, stderr, stdout})
     })
   })
+}
+
+/**
+ * `decnet ARGS...` run in this process (run-in-process.ts), with a private data directory: for the dozens of runs
+ * that check what a filter keeps; the exit codes of failures, and output through a pipe, are `decnet`'s (spawned).
+ */
+async function decnetHere(t: TestContext, args: string[]): Promise<Run> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'decnet-data-'))
+  t.after(() => rmSync(dataDir, {force: true, recursive: true}))
+  return runInProcess(args, {env: {DECNET_DATA_DIR: dataDir, DECNET_DB_URL: ''}})
 }
 
 const log = (id: number, timestamp: string, decky: string, service: string, eventType: string, ip: string, fields: Record<string, string> = {}, msg: string | null = null) => ({
@@ -254,7 +265,7 @@ for (const kind of DATABASE_KINDS) {
         ]).execute()
       })
       const ips = async (...args: string[]): Promise<{ips: string[]; total: number}> => {
-        const run = await decnet(t, ['attackers', '--json', '--db', url, ...args])
+        const run = await decnetHere(t, ['attackers', '--json', '--db', url, ...args])
         assert.equal(run.code, 0, run.stderr)
         const page = JSON.parse(run.stdout) as {attackers: Array<{ip: string}>; total: number}
         return {ips: page.attackers.map((p) => p.ip), total: page.total}
@@ -294,13 +305,13 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await ips('--limit', '1', '--offset', '1'), {ips: [A], total: 3})
       assert.deepEqual(await ips('--search', '0.0.0.0/0', '--limit', '1', '--offset', '1'), {ips: [B], total: 2})
       assert.deepEqual(await ips('--offset', '7'), {ips: [], total: 3})
-      const shown = JSON.parse((await decnet(t, ['attackers', 'show', A, '--json', '--db', url])).stdout)
+      const shown = JSON.parse((await decnetHere(t, ['attackers', 'show', A, '--json', '--db', url])).stdout)
       assert.deepEqual([shown.country, shown.asn, shown.asName], ['DE', 64_500, 'Example Net'])
-      const table = await decnet(t, ['attackers', '--db', url, '--country', 'DE'])
+      const table = await decnetHere(t, ['attackers', '--db', url, '--country', 'DE'])
       assert.match(table.stdout.split('\n')[1], /^203\.0\.113\.7\s+DE\s+2026-11-26/)
-      const text = await decnet(t, ['attackers', 'show', A, '--db', url])
+      const text = await decnetHere(t, ['attackers', 'show', A, '--db', url])
       assert.match(text.stdout, /\n {2}country {8}DE\n {2}network {8}AS64500 Example Net\n/)
-      assert.equal((await decnet(t, ['attackers', '--db', url, '--service', 'ftp'])).stdout, 'no attackers match\n')
+      assert.equal((await decnetHere(t, ['attackers', '--db', url, '--service', 'ftp'])).stdout, 'no attackers match\n')
     })
 
     it('sorts by credentials tried', async (t) => {
@@ -311,7 +322,7 @@ for (const kind of DATABASE_KINDS) {
         })
         await db.insertInto('credentials').values([credential(B, 'root'), credential(B, 'admin'), credential(A, 'root')]).execute()
       })
-      const run = await decnet(t, ['attackers', '--json', '--sort', 'credentials', '--db', url])
+      const run = await decnetHere(t, ['attackers', '--json', '--sort', 'credentials', '--db', url])
       assert.deepEqual(JSON.parse(run.stdout).attackers.map((p: {ip: string}) => p.ip), [B, A, C])
     })
   })

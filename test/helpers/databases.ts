@@ -149,10 +149,11 @@ async function freshPostgres(template?: (serverUrl: string) => Promise<string>):
 }
 
 /**
- * A fresh database already migrated to the latest: a copy of the template
- * (see the top of this file). Skips like {@link freshDatabase}.
+ * A fresh database already migrated to the latest, no connection opened:
+ * a copy of the template (see the top of this file). Skips like
+ * {@link freshDatabase}; `cleanup()` removes it.
  */
-async function freshMigrated(kind: DatabaseKind, t: TestContext): Promise<FreshDatabase> {
+export async function freshMigratedDatabase(kind: DatabaseKind, t?: TestContext): Promise<FreshDatabase> {
   if (kind === 'postgres' && skipReason(kind) === undefined) return freshPostgres(postgresTemplate)
   const database = await freshDatabase(kind, t)
   if (kind === 'sqlite') copyFileSync(await (sqliteTemplate ??= buildSqliteTemplate()), database.url.slice('sqlite:'.length))
@@ -277,7 +278,7 @@ export async function indexNames(db: Kysely<Database>, tables: readonly string[]
  * Skips the test when PostgreSQL is unavailable (see freshDatabase).
  */
 export async function migratedDatabase(kind: DatabaseKind, t: TestContext): Promise<MigratedDatabase> {
-  const database = await freshMigrated(kind, t)
+  const database = await freshMigratedDatabase(kind, t)
   t.after(() => database.cleanup())
   const db = await openDatabase(database.url)
   t.after(() => db.destroy())
