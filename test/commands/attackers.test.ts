@@ -37,7 +37,8 @@ function decnet(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Pr
 
 /**
  * `decnet ARGS...` run in this process (run-in-process.ts), with a private data directory: for the dozens of runs
- * that check what a filter keeps; the exit codes of failures, and output through a pipe, are `decnet`'s (spawned).
+ * that check what a listing shows or a filter keeps; the exit codes of failures, the environment's database and
+ * output through a pipe are `decnet`'s (spawned).
  */
 async function decnetHere(t: TestContext, args: string[]): Promise<Run> {
   const dataDir = mkdtempSync(join(tmpdir(), 'decnet-data-'))
@@ -152,7 +153,7 @@ for (const kind of DATABASE_KINDS) {
 
     it('prints a table by default', async (t) => {
       const url = await profiledDatabase(t, kind)
-      const {code, stdout} = await decnet(t, ['attackers', '--db', url, '--limit', '2'])
+      const {code, stdout} = await decnetHere(t, ['attackers', '--db', url, '--limit', '2'])
       assert.equal(code, 0)
       const lines = stdout.trimEnd().split('\n')
       assert.match(lines[0], /^IP\s+CC\s+LAST SEEN\s+EVENTS\s+AUTH\s+CMDS\s+BEHAVIOR\s+SERVICES\s+DECKIES\s+TECHNIQUES$/)
@@ -163,21 +164,21 @@ for (const kind of DATABASE_KINDS) {
 
     it('shows one attacker, finding an IPv6 address however it is spelled', async (t) => {
       const url = await profiledDatabase(t, kind)
-      const shown = await decnet(t, ['attackers', 'show', A, '--json', '--db', url])
+      const shown = await decnetHere(t, ['attackers', 'show', A, '--json', '--db', url])
       assert.equal(shown.code, 0, shown.stderr)
       assert.deepEqual(JSON.parse(shown.stdout), SHOWN_A)
-      const v6 = await decnet(t, ['attackers', 'show', '2001:DB8:0::7', '--json', '--db', url])
+      const v6 = await decnetHere(t, ['attackers', 'show', '2001:DB8:0::7', '--json', '--db', url])
       assert.equal(JSON.parse(v6.stdout).ip, C)
-      const text = await decnet(t, ['attackers', 'show', A, '--db', url])
+      const text = await decnetHere(t, ['attackers', 'show', A, '--db', url])
       assert.match(text.stdout, /traversal\s+decky-01 -> decky-02/)
       assert.match(text.stdout, /T1003\.008\s+TA0006\s+1/)
       assert.match(text.stdout, /decky-02\s+telnet\s+cat \/etc\/shadow/)
       assert.match(text.stdout, /behaviour {6}mixed \(4 events, 1 service\)\n {4}timing {5}over 60s: gap mean 20s, median 4s/)
-      const mixed = await decnet(t, ['attackers', '--behavior', 'mixed', '--json', '--db', url])
+      const mixed = await decnetHere(t, ['attackers', '--behavior', 'mixed', '--json', '--db', url])
       assert.deepEqual(JSON.parse(mixed.stdout).attackers.map((p: {ip: string}) => p.ip), [A])
-      const none = await decnet(t, ['attackers', '--behavior', 'beaconing', '--db', url])
+      const none = await decnetHere(t, ['attackers', '--behavior', 'beaconing', '--db', url])
       assert.equal(none.stdout, 'no attackers match\n')
-      const bad = await decnet(t, ['attackers', '--behavior', 'sneaky', '--db', url])
+      const bad = await decnet(t, ['attackers', '--behavior', 'sneaky', '--db', url]) // an exit code of a failure: a real process
       assert.equal(bad.code, ExitCode.USAGE)
     })
 
@@ -198,22 +199,22 @@ for (const kind of DATABASE_KINDS) {
       }
 
       const inTimeOrder = commands.map((line) => JSON.parse(line.fields).command).map((command, i) => [(i * 7) % 25, command]).sort(([a], [b]) => a - b).map(([, command]) => command)
-      const list = await decnet(t, ['attackers', '--json', '--db', database.url])
+      const list = await decnetHere(t, ['attackers', '--json', '--db', database.url])
       assert.equal(list.code, 0, list.stderr)
       const [profile] = JSON.parse(list.stdout).attackers
       assert.equal(profile.commandCount, 25)
       assert.deepEqual(profile.commands.map((c: {command: string}) => c.command), inTimeOrder.slice(-10), 'the latest 10, in time order')
-      const table = await decnet(t, ['attackers', '--db', database.url])
+      const table = await decnetHere(t, ['attackers', '--db', database.url])
       assert.match(table.stdout.split('\n')[1], /^203\.0\.113\.7\s+-\s+\S+ \S+\s+25\s+0\s+25\s+\S+\s+ssh/)
 
-      const shown = await decnet(t, ['attackers', 'show', A, '--json', '--db', database.url])
+      const shown = await decnetHere(t, ['attackers', 'show', A, '--json', '--db', database.url])
       assert.equal(shown.code, 0, shown.stderr)
       const full = JSON.parse(shown.stdout)
       assert.equal(full.commandCount, 25)
       assert.deepEqual(full.commands.map((c: {command: string}) => c.command), inTimeOrder)
       assert.deepEqual(Object.keys(full), Object.keys(SHOWN_A), 'every field, in the documented order')
       assert.equal(shown.stdout, `${JSON.stringify(full, null, 2)}\n`, 'the JSON JSON.stringify would print')
-      const text = await decnet(t, ['attackers', 'show', A, '--db', database.url])
+      const text = await decnetHere(t, ['attackers', 'show', A, '--db', database.url])
       const rows = text.stdout.split('\n').filter((line) => /^ {4}2026-11-26 11:/.test(line))
       assert.deepEqual(rows.map((row) => row.split(/\s+/)[6]), inTimeOrder.map((command) => command.split(' ')[1]))
       assert.match(text.stdout, /commands {7}25\n {4}TIME {18}DECKY {5}SERVICE {2}COMMAND\n/)
