@@ -12,7 +12,10 @@
  *
  * Runs are one at a time: while one runs, `process.env` holds its
  * environment, and its text written to `process.stdout` / `process.stderr`
- * is taken (binary chunks on stdout, the test runner's own reports, pass).
+ * is taken. Binary chunks on stdout pass: under `node --test` (npm test, or
+ * `node --import tsx --test FILE`) a test file reports to its runner in
+ * binary frames on stdout. Run without `--test`, a file's reporter writes
+ * text, which a run under way would take for the command's.
  *
  * @example
  * ```ts
