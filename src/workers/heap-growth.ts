@@ -9,7 +9,7 @@
  * collection before it collects again (its factor depends on how fast it
  * collects; measured: the heap reached 500 MiB over ~150 MiB live), and that
  * growth, not what is alive, made the build's peak RSS: 822 MiB for 1M lines
- * on SQLite. Grown by half at most, the same build peaked at 547-558 MiB, for
+ * on SQLite. Grown by half at most, the same build peaked at 546-558 MiB, for
  * no measurable CPU (docs/benchmarks.md, "Profiler cold build: where the time
  * and the memory go").
  *
