@@ -1,7 +1,6 @@
 // Run by bench/memory.js in a process of its own (so its peak RSS is the profiler's):
 // node profiler-cold-build.mjs DIST_DIR DB_URL -> clears the profiles and drains the whole
-// history the way the worker does (on a SQLite file, with its reading thread, and the worker's
-// heap growth: src/workers/heap-growth.ts), then prints
+// history the way the worker does (on a SQLite file, with its reading thread), then prints
 // {lines, ticks, seconds} as JSON. Used by bench/memory.js and bench/profiler.js --rss.
 import {pathToFileURL} from 'node:url'
 import {join} from 'node:path'
@@ -10,9 +9,6 @@ const [dist, url] = process.argv.slice(2)
 const {migrateToLatest, openDatabase, parseDatabaseUrl} = await import(pathToFileURL(join(dist, 'db/index.js')).href)
 const {PROFILER_CURSOR, PROFILER_DATABASE_OPTIONS, Profiler} = await import(pathToFileURL(join(dist, 'workers/profiler/profiler.js')).href)
 const {clearProfiles} = await import('./clear-profiles.mjs')
-// as the profiler worker does before its first pass (src/workers/heap-growth.ts), when this build has it
-const heapGrowth = await import(pathToFileURL(join(dist, 'workers/heap-growth.js')).href).catch(() => undefined)
-heapGrowth?.limitHeapGrowth(heapGrowth.PROFILER_HEAP_GROWING_PERCENT)
 const db = await openDatabase(url, PROFILER_DATABASE_OPTIONS)
 try {
   await migrateToLatest(db)

@@ -9,7 +9,6 @@ import {GeoLookup} from '../../enrich/geo-lookup.js'
 import {positiveNumber} from '../../util/positive-number.js'
 import {loopSettings} from '../loop-settings.js'
 import {contextDatabase, runWorkerLoop} from '../run-worker-loop.js'
-import {limitHeapGrowth, PROFILER_HEAP_GROWING_PERCENT} from '../heap-growth.js'
 import {TRUSTED_PROXIES_ENV, TrustedProxies} from './fingerprints/trusted-proxies.js'
 import {GeoEnricher} from './geo-enricher.js'
 import {AlertQueue, reportDrop} from '../alerts/alert-queue.js'
@@ -44,7 +43,6 @@ export default async function profiler(ctx: WorkerContext): Promise<void> {
   const trustedProxies = TrustedProxies.parse(proxies ?? process.env[TRUSTED_PROXIES_ENV], proxies === undefined ? `$${TRUSTED_PROXIES_ENV}` : 'trustedProxies')
   const alerts = AlertQueue.fromOption(ctx.options.alerts, reportDrop)
   const geo = await openGeo(ctx)
-  limitHeapGrowth(PROFILER_HEAP_GROWING_PERCENT) // a cold build's peak RSS is its old generation's growth (see heap-growth.ts)
   await runWorkerLoop(ctx, {
     databaseOptions: PROFILER_DATABASE_OPTIONS,
     kind: PROFILER_CURSOR,
