@@ -50,6 +50,8 @@ const LOGS = [
   log(4, T('01:00'), 'decky-02', 'telnet', 'command', A, {}, `CMD uid=0 user=root src=${A} pwd=/root cmd=cat /etc/shadow`),
   log(5, T('00:30'), 'decky-03', 'http', 'request', B, {path: '/'}),
   log(6, T('02:00'), 'decky-01', 'ssh', 'connect', C),
+  // DECNET's sniffer saw C's SYN: an event on the decky, no service reached
+  log(7, T('02:00'), 'decky-01', 'sniffer', 'tcp_syn_fingerprint', C),
 ]
 
 const tag = (id: string, logId: number, ip: string, technique: string, sub: string | null, tactic: string, rule: string) => ({
@@ -145,7 +147,8 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(code, 0)
       const lines = stdout.trimEnd().split('\n')
       assert.match(lines[0], /^IP\s+CC\s+LAST SEEN\s+EVENTS\s+AUTH\s+CMDS\s+BEHAVIOR\s+SERVICES\s+DECKIES\s+TECHNIQUES$/)
-      assert.match(lines[1], /^2001:db8::7\s+-\s+2026-11-26 10:02:00Z\s+1\s+0\s+0\s+unknown\s+ssh\s+decky-01\s+-$/)
+      // two events (the sniffer's line is one), one service (the sniffer is none)
+      assert.match(lines[1], /^2001:db8::7\s+-\s+2026-11-26 10:02:00Z\s+2\s+0\s+0\s+unknown\s+ssh\s+decky-01\s+-$/)
       assert.match(lines[2], /^203\.0\.113\.7\s+-\s+2026-11-26 10:01:00Z\s+4\s+2\s+2\s+mixed\s+ssh,telnet\s+decky-01 -> decky-02\s+T1110,T1003\.008,T1082$/)
       assert.equal(lines[3], '(1-2 of 3 attackers; use --limit and --offset to see more)')
     })
@@ -265,6 +268,7 @@ for (const kind of DATABASE_KINDS) {
         [['--service', 'ssh'], [C, A]],
         [['--service', 'ss'], []], // a whole name, not a part of one
         [['--service', 'SSH'], []], // as logged
+        [['--service', 'sniffer'], []], // DECNET's infrastructure is no service reached
         [['--decky', 'decky-03'], [B]],
         [['--decky', 'decky-01', '--service', 'ssh'], [C, A]],
         [['--technique', 'T1003'], [A]], // its sub-techniques count
@@ -299,7 +303,9 @@ for (const kind of DATABASE_KINDS) {
       const table = await decnet(t, ['attackers', '--db', url, '--country', 'DE'])
       assert.match(table.stdout.split('\n')[1], /^203\.0\.113\.7\s+DE\s+2026-11-26/)
       const text = await decnet(t, ['attackers', 'show', A, '--db', url])
-      assert.match(text.stdout, /\n {2}country {8}DE\n {2}network {8}AS64500 Example Net\n/)
+      // the enrichment is the last section, after the commands
+      assert.match(text.stdout, /\n {2}commands {7}.*\n(?:.*\n)*? {2}enrichment\n {4}country {4}DE\n {4}network {4}AS64500 Example Net\n$/)
+      assert.doesNotMatch((await decnet(t, ['attackers', 'show', B, '--db', url])).stdout, /enrichment/, 'none without a country or a network')
       assert.equal((await decnet(t, ['attackers', '--db', url, '--service', 'ftp'])).stdout, 'no attackers match\n')
     })
 
