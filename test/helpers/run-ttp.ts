@@ -1,6 +1,6 @@
 /**
  * Runs the ttp worker in this process, outside any fleet, the way the child
- * entry would: `node --import tsx test/helpers/run-ttp.ts [--batch N]` with
+ * entry would: `node --import tsx test/helpers/run-ttp.ts [--batch N] [--lease S]` with
  * DECNET_DB_URL set; `--once` always. Prints its debug lines as `debug: ...`
  * (`debug: tick: ...` once each tick is committed: an event a test can wait for).
  */
@@ -10,9 +10,10 @@ import {parseDatabaseUrl} from '../../src/db/url.js'
 import type {JsonObject} from '../../src/fleets/types.js'
 import ttp from '../../src/workers/ttp/worker.js'
 
-const {values} = parseArgs({options: {batch: {type: 'string'}}})
+const {values} = parseArgs({options: {batch: {type: 'string'}, lease: {type: 'string'}}})
 const options: JsonObject = {}
 if (values.batch) options.batchSize = Number(values.batch)
+if (values.lease) options.leaseSeconds = Number(values.lease)
 const url = process.env.DECNET_DB_URL
 if (!url) throw new Error('run-ttp: set DECNET_DB_URL')
 
