@@ -11,9 +11,9 @@ export const heavy: FleetDefinition = Object.freeze({
   profile: 'database',
   workers: [
     {name: 'profiler', module: './dist/workers/profiler/worker.js', needs: 'database', options: {interval: 60}, usesDatabase: true},
-    // V8's young generation bounded to 1 MiB semi-spaces (it grew to 16 MiB while the worker loaded, and kept them
-    // idle) and tuned for size: the worker idles most of its life (docs/benchmarks.md, "The ttp worker's idle memory")
-    {name: 'ttp', module: './dist/workers/ttp/worker.js', needs: 'database', nodeOptions: ['--max-semi-space-size=1', '--optimize-for-size'], options: {interval: 60}, usesDatabase: true},
+    // V8's young generation bounded to 1 MiB semi-spaces: module loading grew it to 16 MiB, which an idle worker
+    // kept (docs/benchmarks.md, "The ttp worker's idle memory")
+    {name: 'ttp', module: './dist/workers/ttp/worker.js', needs: 'database', nodeOptions: ['--max-semi-space-size=1'], options: {interval: 60}, usesDatabase: true},
     // runs only with --webhook: delivers the alerts the two above queue (docs/webhooks.md)
     {name: 'webhook', module: './dist/workers/alerts/worker.js', needs: 'database', alerts: 'sender', usesDatabase: true},
   ],

@@ -9,7 +9,7 @@ import {describe, it, type TestContext} from 'node:test'
 import {parseDatabaseUrl} from '../../src/db/url.js'
 import {importedCatalogPath} from '../../src/ttp/catalog-store.js'
 import {ATTACK_CATALOG_ENV} from '../../src/ttp/attack-catalog.js'
-// from dist/: the worker loads its rules on a thread, a Worker file next to its module (rules-thread.js), which src/ does not have
+// from dist/: the worker loads its rules in a process that runs rules-child.js next to its module, which src/ does not have
 import ttp from '../../dist/workers/ttp/worker.js'
 import {dataDirEnv} from '../helpers/decnet-cli.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason, useDatabaseUrl} from '../helpers/databases.js'

@@ -8,7 +8,7 @@ import {format, parseArgs} from 'node:util'
 
 import {parseDatabaseUrl} from '../../src/db/url.js'
 import type {JsonObject} from '../../src/fleets/types.js'
-// from dist/: the worker loads its rules on a thread, a Worker file next to its module (rules-thread.js), which src/ does not have
+// from dist/: the worker loads its rules in a process that runs rules-child.js next to its module, which src/ does not have
 import ttp from '../../dist/workers/ttp/worker.js'
 
 const {values} = parseArgs({options: {batch: {type: 'string'}}})

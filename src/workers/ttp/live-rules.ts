@@ -15,7 +15,7 @@ import {loadRuleSource} from './loaded-rules.js'
 
 /** Where the worker's rules come from, and how they load. */
 export interface LiveRulesSource extends RuleSource {
-  /** Loads the rules and their state (default: here, {@link loadRuleSource}; the worker loads them on a thread, see `loadRulesInThread`). */
+  /** Loads the rules and their state (default: here, {@link loadRuleSource}; the worker loads them in a process of its own, see `loadRulesInChild`). */
   readonly load?: (source: RuleSource) => Promise<LoadedRules>
   /** Where lines go (default: the console; the fleet prefixes them with the worker's name). */
   readonly log?: (line: string) => void

@@ -1,7 +1,7 @@
 /**
  * One load of the ttp worker's rules: the rule files and the operator's rule
- * state, read and checked together. The worker does it on a thread of its
- * own (see `loadRulesInThread`); `LiveRules` applies what it found.
+ * state, read and checked together. The worker does it in a process of its
+ * own (see `loadRulesInChild`); `LiveRules` applies what it found.
  */
 import type {RuleSet} from '../../ttp/rule-loader.js'
 import type {RuleStateData} from '../../ttp/rule-state.js'

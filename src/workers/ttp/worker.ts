@@ -19,7 +19,7 @@ import {formatRuleProblem, isRuleError, RULES_DIR_ENV} from '../../ttp/rule-load
 import {RULE_STATE_ENV} from '../../ttp/rule-state-path.js'
 import {authRulesOf} from '../../ttp/auth/auth-rules.js'
 import {collectAllGarbage} from '../young-garbage.js'
-import {loadRulesInThread} from './load-rules-in-thread.js'
+import {loadRulesInChild} from './load-rules-in-child.js'
 import {AuthState} from './auth-state.js'
 import {LiveRules} from './live-rules.js'
 import {TagWriter} from './tag-writer.js'
@@ -72,8 +72,8 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
 
 /**
  * The rule pack (with the operator's rules and rule state) and the counting rules, checked against the catalog in
- * use, with the `authRules` option applied (a bad value throws, naming it). They load on a thread of their own
- * (see `loadRulesInThread`), at start and at each reload.
+ * use, with the `authRules` option applied (a bad value throws, naming it). They load in a process of their own
+ * that ends (see `loadRulesInChild`), at start and at each reload.
  */
 async function loadAllRules(ctx: WorkerContext): Promise<{auth: AuthRules; rules: LiveRules}> {
   const option = ctx.options.rulesDir
@@ -82,8 +82,8 @@ async function loadAllRules(ctx: WorkerContext): Promise<{auth: AuthRules; rules
   }
 
   const operatorDir = (option as string | undefined) ?? (process.env[RULES_DIR_ENV] || undefined)
-  const source = {load: async (from: RuleSource) => (await loadRulesInThread(from)).rules, operatorDir, statePath: process.env[RULE_STATE_ENV] || undefined}
-  const first = await loadRulesInThread(source, true)
+  const source = {load: async (from: RuleSource) => (await loadRulesInChild(from)).rules, operatorDir, statePath: process.env[RULE_STATE_ENV] || undefined}
+  const first = await loadRulesInChild(source, true)
   const {auth, problems} = await authRulesOf(first.counting!, ctx.options.authRules)
   for (const problem of problems) console.warn(`${isRuleError(problem) ? 'rule not loaded' : 'rule warning'}: ${formatRuleProblem(problem)}`)
   ctx.debug('%d counting rules active', auth.rules.size)

@@ -19,7 +19,7 @@ import {loadRules, loadTechniqueIndex} from '../../../src/ttp/rule-loader.js'
 import {AuthState} from '../../../src/workers/ttp/auth-state.js'
 import {FailureMemory} from '../../../src/workers/ttp/failure-memory.js'
 import {TTP_CURSOR, ttpDrain, ttpTick} from '../../../src/workers/ttp/tick.js'
-// from dist/: the worker loads its rules on a thread, a Worker file next to its module (rules-thread.js), which src/ does not have
+// from dist/: the worker loads its rules in a process that runs rules-child.js next to its module, which src/ does not have
 import ttp from '../../../dist/workers/ttp/worker.js'
 import {countingScenario, credentialLog, requestLog} from '../../helpers/auth-logs.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'

@@ -10,7 +10,7 @@ import type {Database, TtpTagRow} from '../../../src/db/schema.js'
 import {parseDatabaseUrl} from '../../../src/db/url.js'
 import type {JsonObject} from '../../../src/fleets/types.js'
 import type {WorkerContext} from '../../../src/prefork/worker.js'
-// from dist/: the worker loads its rules on a thread, a Worker file next to its module (rules-thread.js), which src/ does not have
+// from dist/: the worker loads its rules in a process that runs rules-child.js next to its module, which src/ does not have
 import ttp from '../../../dist/workers/ttp/worker.js'
 import type {DatabaseKind} from '../../helpers/databases.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason, useDatabaseUrl} from '../../helpers/databases.js'
