@@ -26,8 +26,14 @@ export type RulesAnswer =
   | {readonly type: 'failed'; readonly message: string}
   | {readonly type: 'loaded'; readonly rules: LoadedRules; readonly counting?: CountingRuleSet}
 
+// One request, one answer; then the channel closes and the process ends (also when the worker is gone already).
 process.once('message', (request: RulesRequest) => {
-  void load(request).then((answer) => process.send!(answer, () => process.disconnect()))
+  void load(request).then((answer) => {
+    if (!process.connected) return
+    process.send!(answer, () => {
+      if (process.connected) process.disconnect()
+    })
+  })
 })
 
 async function load(request: RulesRequest): Promise<RulesAnswer> {
