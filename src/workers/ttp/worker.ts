@@ -18,7 +18,7 @@ import {FailureMemory} from './failure-memory.js'
 import {formatRuleProblem, isRuleError, RULES_DIR_ENV} from '../../ttp/rule-loader.js'
 import {RULE_STATE_ENV} from '../../ttp/rule-state-path.js'
 import {authRulesOf} from '../../ttp/auth/auth-rules.js'
-import {collectAllGarbage} from '../young-garbage.js'
+import {YoungGarbage} from '../young-garbage.js'
 import {loadRulesInChild} from './load-rules-in-child.js'
 import {AuthState} from './auth-state.js'
 import {LiveRules} from './live-rules.js'
@@ -56,8 +56,9 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
   const {auth, rules} = await loadAllRules(ctx)
   const alerts = AlertQueue.fromOption(ctx.options.alerts, reportDrop)
-  collectAllGarbage() // what the start left: the worker idles until its first pass, maybe long
-  ctx.onReload?.(() => void rules.reload().then(() => collectAllGarbage()))
+  const garbage = new YoungGarbage()
+  garbage.collectAll() // what the start left: the worker idles until its first pass, maybe long
+  ctx.onReload?.(() => void rules.reload().then(() => garbage.collectAll()))
   await runWorkerLoop(ctx, {
     kind: TTP_CURSOR,
     prepare(db) {
