@@ -11,7 +11,12 @@
  *    receiver says the last connection's lines are durable ("closed after
  *    N messages", printed after its commit). Each case on a fresh database
  *    and spool. Same-run baseline: `decnet ingest FILE` of the same lines
- *    (process start included, as the receiver's is not).
+ *    (process start included, as the receiver's is not). Also the
+ *    receiver's CPU (all threads, /proc/PID/stat) per 1M lines and its
+ *    commits. The generator's empty junk lines are not sent: an empty
+ *    octet-counted frame (`0 `) is a framing error (RFC 6587: MSG-LEN starts
+ *    with a nonzero digit) that closes the connection; every case checks
+ *    that the receiver framed every line sent.
  * 2. Memory under a flood: C connections (default 250) each pouring L lines
  *    (default 2,000) at once over TCP; the receiver's peak RSS (VmHWM)
  *    against its RSS when idle, listening.
@@ -48,6 +53,8 @@ async function startReceiver(args) {
   const child = spawn(process.execPath, [BIN, 'receive', '--db', join(dir, `receive-${run}.sqlite`), '--spool-dir', join(dir, `spool-${run}`), ...args], {env: {...process.env, DEBUG: 'decnet:syslog', DEBUG_COLORS: '0'}, stdio: ['ignore', 'ignore', 'pipe']})
   let buffer = ''
   let closed = 0
+  let messages = 0
+  let commits = 0
   const addresses = []
   const waiters = []
   const notify = () => {
@@ -61,7 +68,13 @@ async function startReceiver(args) {
       buffer = buffer.slice(nl + 1)
       const listening = /listening on (\S+)/.exec(line)
       if (listening) addresses.push(listening[1])
-      if (/ closed after \d+ messages/.test(line)) closed++
+      const after = / closed after (\d+) messages/.exec(line)
+      if (after) {
+        closed++
+        messages += Number(after[1])
+      }
+
+      if (/ committed \d+ messages/.test(line)) commits++
     }
 
     notify()
@@ -80,6 +93,13 @@ async function startReceiver(args) {
     child,
     port,
     closedAtLeast: (n) => until(() => closed >= n),
+    /** Messages framed by the connections closed so far, and commits so far. */
+    counts: () => ({messages, commits}),
+    /** CPU seconds used so far, all threads. */
+    cpu() {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      return (Number(fields[11]) + Number(fields[12])) / 100
+    },
     async stop() {
       child.kill('SIGTERM')
       await exited
@@ -98,12 +118,20 @@ function openConnections(count, port, tls) {
   )
 }
 
-/** Sends `texts[i]` on `sockets[i]` and ends each; the receiver's "closed after" lines say when it is all stored. */
-async function pour(receiver, sockets, texts) {
+/**
+ * Sends `texts[i]` on `sockets[i]` and ends each; the receiver's "closed
+ * after" lines say when it is all stored. Throws unless it framed `expected`
+ * messages. Returns the seconds, the receiver's CPU seconds and commits.
+ */
+async function pour(receiver, sockets, texts, expected) {
+  const cpu = receiver.cpu()
+  const {commits} = receiver.counts()
   const began = performance.now()
   for (const [i, socket] of sockets.entries()) socket.end(texts[i])
   const done = await receiver.closedAtLeast(sockets.length)
-  return (done - began) / 1000
+  const counts = receiver.counts()
+  if (counts.messages !== expected) throw new Error(`the receiver framed ${counts.messages} messages of the ${expected} sent`)
+  return {seconds: (done - began) / 1000, cpu: receiver.cpu() - cpu, commits: counts.commits - commits}
 }
 
 /** The framed lines cut into `parts` texts, one a connection. */
@@ -130,38 +158,39 @@ try {
   const generated = [...generateLines(lines)]
   const file = join(dir, 'decnet.log')
   writeFileSync(file, `${generated.join('\n')}\n`)
-  const framed = generated.map(octets)
+  const framed = generated.filter((line) => line.length > 0).map(octets)
   const certs = makeCertificates(mkdtempSync(join(dir, 'certs-')))
   const tlsClient = {ca: readFileSync(certs['ca.crt']), cert: readFileSync(certs['client.crt']), key: readFileSync(certs['client.key'])}
   const machine = describeMachine()
   const loadBefore = loadAverage()
   const batchSeconds = await batchBaseline(file)
-  const rows = [['`decnet ingest FILE` (baseline)', '-', Math.round(lines / batchSeconds).toLocaleString('en'), '1.00']]
+  const rows = [['`decnet ingest FILE` (baseline)', '-', Math.round(lines / batchSeconds).toLocaleString('en'), '1.00', '', '']]
   for (const protocol of ['tcp', 'tls']) {
     for (const connections of [1, 10, 100]) {
       const tlsArgs = protocol === 'tls' ? ['--tls-cert', certs['server.crt'], '--tls-key', certs['server.key'], '--tls-ca', certs['ca.crt']] : []
       const receiver = await startReceiver(['--listen', `${protocol}://127.0.0.1:0`, ...tlsArgs])
       const sockets = await openConnections(connections, receiver.port(protocol), protocol === 'tls' ? tlsClient : undefined)
-      const seconds = await pour(receiver, sockets, share(framed, connections))
+      const {seconds, cpu, commits} = await pour(receiver, sockets, share(framed, connections), framed.length)
       await receiver.stop()
-      const rate = lines / seconds
-      rows.push([`decnet receive, ${protocol.toUpperCase()}`, String(connections), Math.round(rate).toLocaleString('en'), (rate / (lines / batchSeconds)).toFixed(2)])
+      const rate = framed.length / seconds
+      rows.push([`decnet receive, ${protocol.toUpperCase()}`, String(connections), Math.round(rate).toLocaleString('en'), (rate / (lines / batchSeconds)).toFixed(2), ((cpu / framed.length) * 1e6).toFixed(1), commits.toLocaleString('en')])
     }
   }
 
   const flood = await startReceiver(['--listen', 'tcp://127.0.0.1:0'])
   const idleRss = vm(flood.child.pid, 'VmRSS')
-  const floodFramed = [...generateLines(floodLines, {seed: 7})].map(octets).join('')
+  const floodSent = [...generateLines(floodLines, {seed: 7})].filter((line) => line.length > 0)
+  const floodFramed = floodSent.map(octets).join('')
   const sockets = await openConnections(floodConnections, flood.port('tcp'))
-  const floodSeconds = await pour(flood, sockets, sockets.map(() => floodFramed))
+  const {seconds: floodSeconds} = await pour(flood, sockets, sockets.map(() => floodFramed), floodSent.length * floodConnections)
   const peakRss = vm(flood.child.pid, 'VmHWM')
   await flood.stop()
 
   console.log(`machine: ${machine.nproc} cores, ${machine.cpuModel}, ${machine.memoryGiB.toFixed(1)} GiB, node ${machine.node}; load average before ${loadBefore}, after ${loadAverage()}\n`)
-  console.log(markdownTable(['writer', 'connections', `lines/s (${lines.toLocaleString('en')} lines into SQLite)`, 'ratio to baseline'], rows))
+  console.log(markdownTable(['writer', 'connections', `lines/s (${framed.length.toLocaleString('en')} lines into SQLite)`, 'ratio to baseline', 'receiver CPU-s per 1M lines', 'commits'], rows))
   console.log()
   console.log(markdownTable(['flood', 'measure'], [
-    [`${floodConnections} TCP connections x ${floodLines.toLocaleString('en')} lines, at once`, `${Math.round((floodConnections * floodLines) / floodSeconds).toLocaleString('en')} lines/s`],
+    [`${floodConnections} TCP connections x ${floodLines.toLocaleString('en')} lines, at once`, `${Math.round((floodConnections * floodSent.length) / floodSeconds).toLocaleString('en')} lines/s`],
     ['receiver RSS idle (listening)', `${idleRss.toFixed(0)} MiB`],
     ['receiver peak RSS (VmHWM) during the flood', `${peakRss.toFixed(0)} MiB`],
   ]))

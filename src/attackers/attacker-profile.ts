@@ -32,10 +32,11 @@ export interface AttackerProfile {
   firstSeen: string
   /** Latest event time, ISO-8601 UTC. */
   lastSeen: string
+  /** Every log line of its IP, DECNET's sniffer lines included (see `behavior.timing.eventCount` for the lines of services it reached). */
   eventCount: number
-  /** In first-seen order. */
+  /** The services it reached, in first-contact order: DECNET's infrastructure producers left out, a recorded session under its own service (see `reachedService`). */
   services: string[]
-  /** In first-contact order. */
+  /** In first-contact order: every line counts, the sniffer's included. */
   deckies: string[]
   /** True when the attacker touched two or more deckies. */
   isTraversal: boolean

@@ -69,8 +69,6 @@ export function formatAttackerHead(p: AttackerProfile | AttackerDetail): string 
     `  services       ${printable(p.services.join(', ')) || '-'}`,
     `  deckies        ${printable(p.deckies.join(', ')) || '-'}`,
     `  traversal      ${printable(p.traversalPath ?? 'no')}`,
-    ...(p.country === null ? [] : [`  country        ${printable(p.country)}`]),
-    ...(p.asn === null ? [] : [`  network        AS${p.asn}${p.asName === null ? '' : ` ${printable(p.asName)}`}`]),
     `  techniques     ${p.techniques.length === 0 ? '-' : ''}`,
   ]
   if (p.techniques.length > 0) {
@@ -94,20 +92,30 @@ export function formatAttackerHead(p: AttackerProfile | AttackerDetail): string 
 /**
  * The lines of {@link formatAttackerDetail} after its commands: `decnet
  * attackers show`'s captured files, stored mail, SMTP targets and recorded
- * sessions (with the commands inside each), each only when it has content;
- * `''` when none has.
+ * sessions (with the commands inside each), then the enrichment (country,
+ * network), each only when it has content; `''` when none has.
  */
 export function formatAttackerTail(p: AttackerProfile | AttackerDetail): string {
-  if (!('artifacts' in p)) return ''
   const lines: string[] = []
-  if (p.artifacts.length > 0) {
-    const rows = p.artifacts.map((f) => [shortTime(f.timestamp), f.decky, f.sha256?.slice(0, 16) ?? '-', f.size === null ? '-' : `${f.size}`, f.writer.comm ?? '-', f.path ?? '-'])
-    lines.push(`  files          ${p.artifacts.length}`, indent(table([['TIME', 'DECKY', 'SHA256', 'BYTES', 'WRITER', 'PATH'], ...rows], [false, false, false, true, false, false]), 4))
+  if ('artifacts' in p) {
+    if (p.artifacts.length > 0) {
+      const rows = p.artifacts.map((f) => [shortTime(f.timestamp), f.decky, f.sha256?.slice(0, 16) ?? '-', f.size === null ? '-' : `${f.size}`, f.writer.comm ?? '-', f.path ?? '-'])
+      lines.push(`  files          ${p.artifacts.length}`, indent(table([['TIME', 'DECKY', 'SHA256', 'BYTES', 'WRITER', 'PATH'], ...rows], [false, false, false, true, false, false]), 4))
+    }
+
+    if (p.mailCount > 0) lines.push(formatAttackerMail(p.mail, p.mailCount))
+    if (p.smtpTargetCount > 0) lines.push(formatSmtpTargets(p.smtpTargets, p.smtpTargetCount))
+    if (p.sessions.length > 0) lines.push(formatSessions(p.sessions))
   }
 
-  if (p.mailCount > 0) lines.push(formatAttackerMail(p.mail, p.mailCount))
-  if (p.smtpTargetCount > 0) lines.push(formatSmtpTargets(p.smtpTargets, p.smtpTargetCount))
-  if (p.sessions.length > 0) lines.push(formatSessions(p.sessions))
+  if (p.country !== null || p.asn !== null) {
+    lines.push(
+      '  enrichment',
+      ...(p.country === null ? [] : [`    country    ${printable(p.country)}`]),
+      ...(p.asn === null ? [] : [`    network    AS${p.asn}${p.asName === null ? '' : ` ${printable(p.asName)}`}`]),
+    )
+  }
+
   return lines.join('\n')
 }
 

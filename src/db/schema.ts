@@ -46,7 +46,7 @@ export interface AttackersTable {
   first_seen: string
   last_seen: string
   event_count: number
-  /** JSON array of service names, in first-seen order. */
+  /** JSON array of the names of the services the attacker reached (see `reachedService`), in first-contact order. */
   services: string
   /** JSON array of decky names, in first-contact order. */
   deckies: string

@@ -56,3 +56,26 @@ export function eventTypeActivity(eventType: string): Activity {
   if (NOISE_EVENT_TYPES.has(type)) return 'noise'
   return 'scan'
 }
+
+/**
+ * The service a line shows the attacker reached, as an attacker's
+ * `services` lists it: the line's own service (APP-NAME), except that a
+ * recorded session counts for the session's own service (`sessionService`:
+ * the `service` field of DECNET's recorder, `sessrec`: `ssh`, `telnet`), as
+ * for service activity. `''` (no name) for DECNET's infrastructure producers
+ * and a NILVALUE: they show no service reached. DECNET's `auth-helper` and
+ * `bash` are kept as they are: their lines say neither port nor service, and
+ * both serve SSH and Telnet alike.
+ *
+ * @example
+ * ```ts
+ * reachedService('sessrec', 'ssh') // 'ssh'
+ * reachedService('sniffer')        // ''
+ * reachedService('auth-helper')    // 'auth-helper'
+ * ```
+ */
+export function reachedService(service: string, sessionService?: null | string): string {
+  if (!isServiceName(service)) return ''
+  if (sessionService === undefined || sessionService === null) return service
+  return isServiceName(sessionService) ? sessionService : ''
+}

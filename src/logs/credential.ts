@@ -63,6 +63,8 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * {@link MAX_NAME_CHARS}, a secret {@link MAX_SECRET_BYTES} bytes (its hash
  * covers all of it); NUL and lone surrogates, which databases refuse, become
  * U+FFFD. `secret_printable` is not read: the display is made from the bytes.
+ * `memory`, when given, spares a secret seen before its decoding and hashing
+ * (see {@link SecretMemory}); the result is the same.
  *
  * @example
  * ```ts
@@ -71,20 +73,46 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * //  secretSha256: '8d969eef6ecad3c29a3a629280e686cf0c3f5d5a86aff3ca12020c923adc6c92', outcome: null, domain: null}
  * ```
  */
-export function extractCredential(fields: Readonly<Record<string, unknown>>): Credential | null {
+export function extractCredential(fields: Readonly<Record<string, unknown>>, memory?: SecretMemory): Credential | null {
   const encoded = fields.secret_b64
-  if (typeof encoded !== 'string' || !BASE64.test(encoded)) return null
-  const bytes = Buffer.from(encoded, 'base64')
-  const kept = bytes.length > MAX_SECRET_BYTES ? bytes.subarray(0, MAX_SECRET_BYTES) : bytes
+  if (typeof encoded !== 'string') return null
+  let secret = memory?.get(encoded)
+  if (secret === undefined) {
+    if (!BASE64.test(encoded)) return null
+    secret = secretOf(encoded)
+    memory?.set(encoded, secret)
+  }
+
   return {
     principal: name(fields.principal, MAX_PRINCIPAL_CHARS) ?? name(fields.username, MAX_PRINCIPAL_CHARS),
     secretKind: name(fields.secret_kind, MAX_NAME_CHARS) ?? PLAINTEXT,
-    secretB64: kept.toString('base64'),
-    secretBytes: bytes.length,
-    secretSha256: createHash('sha256').update(bytes).digest('hex'),
+    secretB64: secret.secretB64,
+    secretBytes: secret.secretBytes,
+    secretSha256: secret.secretSha256,
     outcome: outcomeOf(fields.outcome),
     domain: name(fields.domain, MAX_NAME_CHARS),
   }
+}
+
+/** What a `secret_b64` text (valid standard base64) gives: its kept bytes, its length and its hash. */
+export type Secret = Pick<Credential, 'secretB64' | 'secretBytes' | 'secretSha256'>
+
+/**
+ * Where {@link extractCredential} may remember the secrets of the
+ * `secret_b64` texts it decoded, so that a secret seen again (a wordlist's
+ * passwords, tried on every decky) costs no decoding and no hashing: it gets
+ * a text only after it set it, with the {@link Secret} that text gives.
+ */
+export interface SecretMemory {
+  get(encoded: string): Secret | undefined
+  set(encoded: string, secret: Secret): void
+}
+
+/** The secret of standard base64 `encoded`. */
+function secretOf(encoded: string): Secret {
+  const bytes = Buffer.from(encoded, 'base64')
+  const kept = bytes.length > MAX_SECRET_BYTES ? bytes.subarray(0, MAX_SECRET_BYTES) : bytes
+  return {secretB64: kept.toString('base64'), secretBytes: bytes.length, secretSha256: createHash('sha256').update(bytes).digest('hex')}
 }
 
 /**

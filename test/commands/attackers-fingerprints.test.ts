@@ -1,32 +1,8 @@
 import assert from 'node:assert/strict'
-import {execFile} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {describe, it, type TestContext} from 'node:test'
 
-import {openDatabase} from '../../src/db/index.js'
-import {profilerTick} from '../../dist/workers/profiler/profiler.js'
-import {DATABASE_KINDS, freshDatabase, skipReason, type DatabaseKind} from '../helpers/databases.js'
-
-const RUN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
-
-interface Run {
-  code: number | string | null | undefined
-  stderr: string
-  stdout: string
-}
-
-function decnet(t: TestContext, args: string[]): Promise<Run> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'decnet-data-'))
-  t.after(() => rmSync(dataDir, {force: true, recursive: true}))
-  return new Promise((resolve) => {
-    execFile(process.execPath, [RUN, ...args], {env: {...process.env, DECNET_DATA_DIR: dataDir, DECNET_DB_URL: ''}, timeout: 60_000}, (error, stdout, stderr) => {
-      resolve({code: error ? error.code : 0, stderr, stdout})
-    })
-  })
-}
+import {DATABASE_KINDS, skipReason, type DatabaseKind} from '../helpers/databases.js'
+import {profiledLog, runShow as decnet} from '../helpers/profiled-log.js'
 
 const HOSTILE_UA = 'Mozilla/5.0 \\u001b]0;pwned\\u0007\\u001b[2J'
 /** DECNET's wire format (DECNET-EVENTS.md §1.3, §1.12, §1.13), as a decky and the host's sniffer and prober send it. */
@@ -41,22 +17,7 @@ const LINES = [
 ]
 
 async function profiled(t: TestContext, kind: DatabaseKind): Promise<string> {
-  const database = await freshDatabase(kind, t)
-  t.after(() => database.cleanup())
-  const dir = mkdtempSync(join(tmpdir(), 'decnet-fp-'))
-  t.after(() => rmSync(dir, {force: true, recursive: true}))
-  const log = join(dir, 'decnet.log')
-  writeFileSync(log, `${LINES.join('\n')}\n`)
-  const ingest = await decnet(t, ['ingest', log, '--db', database.url])
-  assert.equal(ingest.code, 0, ingest.stderr)
-  const db = await openDatabase(database.url)
-  try {
-    await profilerTick(db)
-  } finally {
-    await db.destroy()
-  }
-
-  return database.url
+  return profiledLog(t, kind, `${LINES.join('\n')}\n`)
 }
 
 for (const kind of DATABASE_KINDS) {

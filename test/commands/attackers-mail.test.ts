@@ -1,33 +1,9 @@
 import assert from 'node:assert/strict'
-import {execFile} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {describe, it, type TestContext} from 'node:test'
 
-import {openDatabase} from '../../src/db/index.js'
-import {profilerTick} from '../../dist/workers/profiler/profiler.js'
-import {DATABASE_KINDS, freshDatabase, skipReason, type DatabaseKind} from '../helpers/databases.js'
+import {DATABASE_KINDS, skipReason, type DatabaseKind} from '../helpers/databases.js'
+import {profiledLog, runShow as decnet} from '../helpers/profiled-log.js'
 import {insertLogs} from '../helpers/profiler-logs.js'
-
-const RUN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
-
-interface Run {
-  code: number | string | null | undefined
-  stderr: string
-  stdout: string
-}
-
-function decnet(t: TestContext, args: string[]): Promise<Run> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'decnet-data-'))
-  t.after(() => rmSync(dataDir, {force: true, recursive: true}))
-  return new Promise((resolve) => {
-    execFile(process.execPath, [RUN, ...args], {env: {...process.env, DECNET_DATA_DIR: dataDir, DECNET_DB_URL: ''}, maxBuffer: 64 * 1024 * 1024, timeout: 60_000}, (error, stdout, stderr) => {
-      resolve({code: error ? error.code : 0, stderr, stdout})
-    })
-  })
-}
 
 const A = '203.0.113.40'
 const B = '198.51.100.77'
@@ -75,31 +51,20 @@ const LINES = [
 ]
 
 async function profiled(t: TestContext, kind: DatabaseKind): Promise<string> {
-  const database = await freshDatabase(kind, t)
-  t.after(() => database.cleanup())
-  const dir = mkdtempSync(join(tmpdir(), 'decnet-mail-'))
-  t.after(() => rmSync(dir, {force: true, recursive: true}))
-  const log = join(dir, 'decnet.log')
   // the last line's subject holds bytes that are no UTF-8
   const hostileBytes = Buffer.concat([Buffer.from(line('12:00:00.000000', 'mx-01', 'smtp_relay', 'message_stored', {src: A, msg_id: 'BAD', subject: 'PLACEHOLDER'})), Buffer.from('\n')])
   const at = hostileBytes.indexOf('PLACEHOLDER')
-  writeFileSync(log, Buffer.concat([Buffer.from(`${LINES.join('\n')}\n`), hostileBytes.subarray(0, at), Buffer.from([0x66, 0xff, 0xfe, 0xc3, 0x28, 0x67]), hostileBytes.subarray(at + 'PLACEHOLDER'.length)]))
-  const ingest = await decnet(t, ['ingest', log, '--db', database.url])
-  assert.equal(ingest.code, 0, ingest.stderr)
-  const db = await openDatabase(database.url)
-  try {
-    // a foreign log store's row: control characters an ingest would have refused
-    await insertLogs(db, [{
-      attacker_ip: A, decky: 'mx-01', event_type: 'message_stored', msg: null, raw_line: 'foreign', service: 'smtp_relay', timestamp: '2026-11-26T12:30:00.000Z',
-      fields: JSON.stringify({src: A, msg_id: 'ESC', subject: 'pwn \u001b]0;owned\u0007\u001b[2J\u0000', from_hdr: 'a\nb', rcpt_to: 'a@b.com', attachments_json: '{not json'}),
-    }])
-    await profilerTick(db, {batchSize: 5})
-    for (;;) if ((await profilerTick(db, {batchSize: 5})).lines === 0) break
-  } finally {
-    await db.destroy()
-  }
-
-  return database.url
+  const log = Buffer.concat([Buffer.from(`${LINES.join('\n')}\n`), hostileBytes.subarray(0, at), Buffer.from([0x66, 0xff, 0xfe, 0xc3, 0x28, 0x67]), hostileBytes.subarray(at + 'PLACEHOLDER'.length)])
+  return profiledLog(t, kind, log, {
+    batchSize: 5,
+    async beforeProfiling(db) {
+      // a foreign log store's row: control characters an ingest would have refused
+      await insertLogs(db, [{
+        attacker_ip: A, decky: 'mx-01', event_type: 'message_stored', msg: null, raw_line: 'foreign', service: 'smtp_relay', timestamp: '2026-11-26T12:30:00.000Z',
+        fields: JSON.stringify({src: A, msg_id: 'ESC', subject: 'pwn \u001b]0;owned\u0007\u001b[2J\u0000', from_hdr: 'a\nb', rcpt_to: 'a@b.com', attachments_json: '{not json'}),
+      }])
+    },
+  })
 }
 
 interface Shown {

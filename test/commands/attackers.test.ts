@@ -13,6 +13,7 @@ import type {Database} from '../../src/db/schema.js'
 import {profilerTick} from '../../dist/workers/profiler/profiler.js'
 import {DATABASE_KINDS, freshDatabase, skipReason, type DatabaseKind} from '../helpers/databases.js'
 import {insertLogs} from '../helpers/profiler-logs.js'
+import {runInProcess} from '../helpers/run-in-process.js'
 
 const RUN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 const ExitCode = {DATABASE: 10, NOT_FOUND: 11, USAGE: 2}
@@ -34,6 +35,17 @@ function decnet(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Pr
   })
 }
 
+/**
+ * `decnet ARGS...` run in this process (run-in-process.ts), with a private data directory: for the dozens of runs
+ * that check what a listing shows or a filter keeps; the exit codes of failures, the environment's database and
+ * output through a pipe are `decnet`'s (spawned).
+ */
+async function decnetHere(t: TestContext, args: string[]): Promise<Run> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'decnet-data-'))
+  t.after(() => rmSync(dataDir, {force: true, recursive: true}))
+  return runInProcess(args, {env: {DECNET_DATA_DIR: dataDir, DECNET_DB_URL: ''}})
+}
+
 const log = (id: number, timestamp: string, decky: string, service: string, eventType: string, ip: string, fields: Record<string, string> = {}, msg: string | null = null) => ({
   attacker_ip: ip, decky, event_type: eventType, fields: JSON.stringify({src_ip: ip, ...fields}), msg,
   raw_line: `line ${id}`, service, timestamp,
@@ -50,6 +62,8 @@ const LOGS = [
   log(4, T('01:00'), 'decky-02', 'telnet', 'command', A, {}, `CMD uid=0 user=root src=${A} pwd=/root cmd=cat /etc/shadow`),
   log(5, T('00:30'), 'decky-03', 'http', 'request', B, {path: '/'}),
   log(6, T('02:00'), 'decky-01', 'ssh', 'connect', C),
+  // DECNET's sniffer saw C's SYN: an event on the decky, no service reached
+  log(7, T('02:00'), 'decky-01', 'sniffer', 'tcp_syn_fingerprint', C),
 ]
 
 const tag = (id: string, logId: number, ip: string, technique: string, sub: string | null, tactic: string, rule: string) => ({
@@ -141,32 +155,33 @@ for (const kind of DATABASE_KINDS) {
 
     it('prints a table by default', async (t) => {
       const url = await profiledDatabase(t, kind)
-      const {code, stdout} = await decnet(t, ['attackers', '--db', url, '--limit', '2'])
+      const {code, stdout} = await decnetHere(t, ['attackers', '--db', url, '--limit', '2'])
       assert.equal(code, 0)
       const lines = stdout.trimEnd().split('\n')
       assert.match(lines[0], /^IP\s+CC\s+LAST SEEN\s+EVENTS\s+AUTH\s+CMDS\s+BEHAVIOR\s+SERVICES\s+DECKIES\s+TECHNIQUES$/)
-      assert.match(lines[1], /^2001:db8::7\s+-\s+2026-11-26 10:02:00Z\s+1\s+0\s+0\s+unknown\s+ssh\s+decky-01\s+-$/)
+      // two events (the sniffer's line is one), one service (the sniffer is none)
+      assert.match(lines[1], /^2001:db8::7\s+-\s+2026-11-26 10:02:00Z\s+2\s+0\s+0\s+unknown\s+ssh\s+decky-01\s+-$/)
       assert.match(lines[2], /^203\.0\.113\.7\s+-\s+2026-11-26 10:01:00Z\s+4\s+2\s+2\s+mixed\s+ssh,telnet\s+decky-01 -> decky-02\s+T1110,T1003\.008,T1082$/)
       assert.equal(lines[3], '(1-2 of 3 attackers; use --limit and --offset to see more)')
     })
 
     it('shows one attacker, finding an IPv6 address however it is spelled', async (t) => {
       const url = await profiledDatabase(t, kind)
-      const shown = await decnet(t, ['attackers', 'show', A, '--json', '--db', url])
+      const shown = await decnetHere(t, ['attackers', 'show', A, '--json', '--db', url])
       assert.equal(shown.code, 0, shown.stderr)
       assert.deepEqual(JSON.parse(shown.stdout), SHOWN_A)
-      const v6 = await decnet(t, ['attackers', 'show', '2001:DB8:0::7', '--json', '--db', url])
+      const v6 = await decnetHere(t, ['attackers', 'show', '2001:DB8:0::7', '--json', '--db', url])
       assert.equal(JSON.parse(v6.stdout).ip, C)
-      const text = await decnet(t, ['attackers', 'show', A, '--db', url])
+      const text = await decnetHere(t, ['attackers', 'show', A, '--db', url])
       assert.match(text.stdout, /traversal\s+decky-01 -> decky-02/)
       assert.match(text.stdout, /T1003\.008\s+TA0006\s+1/)
       assert.match(text.stdout, /decky-02\s+telnet\s+cat \/etc\/shadow/)
       assert.match(text.stdout, /behaviour {6}mixed \(4 events, 1 service\)\n {4}timing {5}over 60s: gap mean 20s, median 4s/)
-      const mixed = await decnet(t, ['attackers', '--behavior', 'mixed', '--json', '--db', url])
+      const mixed = await decnetHere(t, ['attackers', '--behavior', 'mixed', '--json', '--db', url])
       assert.deepEqual(JSON.parse(mixed.stdout).attackers.map((p: {ip: string}) => p.ip), [A])
-      const none = await decnet(t, ['attackers', '--behavior', 'beaconing', '--db', url])
+      const none = await decnetHere(t, ['attackers', '--behavior', 'beaconing', '--db', url])
       assert.equal(none.stdout, 'no attackers match\n')
-      const bad = await decnet(t, ['attackers', '--behavior', 'sneaky', '--db', url])
+      const bad = await decnet(t, ['attackers', '--behavior', 'sneaky', '--db', url]) // an exit code of a failure: a real process
       assert.equal(bad.code, ExitCode.USAGE)
     })
 
@@ -187,22 +202,22 @@ for (const kind of DATABASE_KINDS) {
       }
 
       const inTimeOrder = commands.map((line) => JSON.parse(line.fields).command).map((command, i) => [(i * 7) % 25, command]).sort(([a], [b]) => a - b).map(([, command]) => command)
-      const list = await decnet(t, ['attackers', '--json', '--db', database.url])
+      const list = await decnetHere(t, ['attackers', '--json', '--db', database.url])
       assert.equal(list.code, 0, list.stderr)
       const [profile] = JSON.parse(list.stdout).attackers
       assert.equal(profile.commandCount, 25)
       assert.deepEqual(profile.commands.map((c: {command: string}) => c.command), inTimeOrder.slice(-10), 'the latest 10, in time order')
-      const table = await decnet(t, ['attackers', '--db', database.url])
+      const table = await decnetHere(t, ['attackers', '--db', database.url])
       assert.match(table.stdout.split('\n')[1], /^203\.0\.113\.7\s+-\s+\S+ \S+\s+25\s+0\s+25\s+\S+\s+ssh/)
 
-      const shown = await decnet(t, ['attackers', 'show', A, '--json', '--db', database.url])
+      const shown = await decnetHere(t, ['attackers', 'show', A, '--json', '--db', database.url])
       assert.equal(shown.code, 0, shown.stderr)
       const full = JSON.parse(shown.stdout)
       assert.equal(full.commandCount, 25)
       assert.deepEqual(full.commands.map((c: {command: string}) => c.command), inTimeOrder)
       assert.deepEqual(Object.keys(full), Object.keys(SHOWN_A), 'every field, in the documented order')
       assert.equal(shown.stdout, `${JSON.stringify(full, null, 2)}\n`, 'the JSON JSON.stringify would print')
-      const text = await decnet(t, ['attackers', 'show', A, '--db', database.url])
+      const text = await decnetHere(t, ['attackers', 'show', A, '--db', database.url])
       const rows = text.stdout.split('\n').filter((line) => /^ {4}2026-11-26 11:/.test(line))
       assert.deepEqual(rows.map((row) => row.split(/\s+/)[6]), inTimeOrder.map((command) => command.split(' ')[1]))
       assert.match(text.stdout, /commands {7}25\n {4}TIME {18}DECKY {5}SERVICE {2}COMMAND\n/)
@@ -254,7 +269,7 @@ for (const kind of DATABASE_KINDS) {
         ]).execute()
       })
       const ips = async (...args: string[]): Promise<{ips: string[]; total: number}> => {
-        const run = await decnet(t, ['attackers', '--json', '--db', url, ...args])
+        const run = await decnetHere(t, ['attackers', '--json', '--db', url, ...args])
         assert.equal(run.code, 0, run.stderr)
         const page = JSON.parse(run.stdout) as {attackers: Array<{ip: string}>; total: number}
         return {ips: page.attackers.map((p) => p.ip), total: page.total}
@@ -265,6 +280,7 @@ for (const kind of DATABASE_KINDS) {
         [['--service', 'ssh'], [C, A]],
         [['--service', 'ss'], []], // a whole name, not a part of one
         [['--service', 'SSH'], []], // as logged
+        [['--service', 'sniffer'], []], // DECNET's infrastructure is no service reached
         [['--decky', 'decky-03'], [B]],
         [['--decky', 'decky-01', '--service', 'ssh'], [C, A]],
         [['--technique', 'T1003'], [A]], // its sub-techniques count
@@ -294,13 +310,15 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await ips('--limit', '1', '--offset', '1'), {ips: [A], total: 3})
       assert.deepEqual(await ips('--search', '0.0.0.0/0', '--limit', '1', '--offset', '1'), {ips: [B], total: 2})
       assert.deepEqual(await ips('--offset', '7'), {ips: [], total: 3})
-      const shown = JSON.parse((await decnet(t, ['attackers', 'show', A, '--json', '--db', url])).stdout)
+      const shown = JSON.parse((await decnetHere(t, ['attackers', 'show', A, '--json', '--db', url])).stdout)
       assert.deepEqual([shown.country, shown.asn, shown.asName], ['DE', 64_500, 'Example Net'])
-      const table = await decnet(t, ['attackers', '--db', url, '--country', 'DE'])
+      const table = await decnetHere(t, ['attackers', '--db', url, '--country', 'DE'])
       assert.match(table.stdout.split('\n')[1], /^203\.0\.113\.7\s+DE\s+2026-11-26/)
-      const text = await decnet(t, ['attackers', 'show', A, '--db', url])
-      assert.match(text.stdout, /\n {2}country {8}DE\n {2}network {8}AS64500 Example Net\n/)
-      assert.equal((await decnet(t, ['attackers', '--db', url, '--service', 'ftp'])).stdout, 'no attackers match\n')
+      const text = await decnetHere(t, ['attackers', 'show', A, '--db', url])
+      // the enrichment is the last section, after the commands
+      assert.match(text.stdout, /\n {2}commands {7}.*\n(?:.*\n)*? {2}enrichment\n {4}country {4}DE\n {4}network {4}AS64500 Example Net\n$/)
+      assert.doesNotMatch((await decnetHere(t, ['attackers', 'show', B, '--db', url])).stdout, /enrichment/, 'none without a country or a network')
+      assert.equal((await decnetHere(t, ['attackers', '--db', url, '--service', 'ftp'])).stdout, 'no attackers match\n')
     })
 
     it('sorts by credentials tried', async (t) => {
@@ -311,7 +329,7 @@ for (const kind of DATABASE_KINDS) {
         })
         await db.insertInto('credentials').values([credential(B, 'root'), credential(B, 'admin'), credential(A, 'root')]).execute()
       })
-      const run = await decnet(t, ['attackers', '--json', '--sort', 'credentials', '--db', url])
+      const run = await decnetHere(t, ['attackers', '--json', '--sort', 'credentials', '--db', url])
       assert.deepEqual(JSON.parse(run.stdout).attackers.map((p: {ip: string}) => p.ip), [B, A, C])
     })
   })

@@ -15,6 +15,7 @@ import {DATABASE_KINDS, migratedDatabase, skipReason} from '../helpers/databases
 import {defined} from '../helpers/defined.js'
 import {insertLogs} from '../helpers/profiler-logs.js'
 import {runCli} from '../helpers/run-cli.js'
+import {runInProcess} from '../helpers/run-in-process.js'
 
 const ExitCode = {DATABASE: 10, OK: 0, USAGE: 2}
 const A = '203.0.113.7'
@@ -46,10 +47,15 @@ async function profiled(t: TestContext, kind: DatabaseKind): Promise<string> {
   return url
 }
 
-async function decnet(t: TestContext, url: string, args: string[]): Promise<{code: null | number; stderr: string; stdout: string}> {
+/**
+ * Runs decnet against the database at `url` with a private data directory: in this process (run-in-process.ts) for
+ * the listings, or as a real process (`where`) where the test is about an exit code or the help page.
+ */
+async function decnet(t: TestContext, url: string, args: string[], where: 'here' | 'process' = 'here'): Promise<{code: null | number; stderr: string; stdout: string}> {
   const dataDir = mkdtempSync(join(tmpdir(), 'decnet-data-'))
   t.after(() => rmSync(dataDir, {force: true, recursive: true}))
-  return runCli(args, {env: {DECNET_DATA_DIR: dataDir, DECNET_DB_URL: url}})
+  const env = {DECNET_DATA_DIR: dataDir, DECNET_DB_URL: url}
+  return where === 'here' ? runInProcess(args, {env}) : runCli(args, {env})
 }
 
 for (const kind of DATABASE_KINDS) {
@@ -124,22 +130,22 @@ for (const kind of DATABASE_KINDS) {
 describe('decnet credentials, before anything is profiled and on bad input', () => {
   it('says there is nothing yet on an empty database', async (t) => {
     const {url} = defined(await migratedDatabase('sqlite', t), 'a migrated database')
-    const {code, stdout} = await decnet(t, url, ['credentials'])
+    const {code, stdout} = await decnet(t, url, ['credentials'], 'process')
     assert.equal(code, ExitCode.OK)
     assert.match(stdout, /^no credentials yet: ingest logs/)
   })
 
   it('exits 2 on a bad --limit and 10 when the database cannot be opened', async (t) => {
     const {url} = defined(await migratedDatabase('sqlite', t), 'a migrated database')
-    const bad = await decnet(t, url, ['credentials', '--limit', '0'])
+    const bad = await decnet(t, url, ['credentials', '--limit', '0'], 'process')
     assert.equal(bad.code, ExitCode.USAGE, bad.stderr)
-    const missing = await decnet(t, 'sqlite:/nonexistent-dir/decnet.sqlite', ['credentials', '--json'])
+    const missing = await decnet(t, 'sqlite:/nonexistent-dir/decnet.sqlite', ['credentials', '--json'], 'process')
     assert.equal(missing.code, ExitCode.DATABASE, missing.stderr)
   })
 
   it('--help shows examples and the exit codes', async (t) => {
     const {url} = defined(await migratedDatabase('sqlite', t), 'a migrated database')
-    const {code, stdout} = await decnet(t, url, ['credentials', '--help'])
+    const {code, stdout} = await decnet(t, url, ['credentials', '--help'], 'process')
     assert.equal(code, ExitCode.OK)
     assert.match(stdout, /EXAMPLES[\s\S]*decnet credentials --reused/)
     assert.match(stdout.replaceAll(/\s+/g, ' '), /Exit codes: 0 listed \(even none\), 2 a bad flag value or database URL, 10 the database could not be opened/)

@@ -11,6 +11,7 @@ import {readCatalog, shippedCatalogPath} from '../../src/ttp/attack-catalog.js'
 import {DATABASE_KINDS, skipReason} from '../helpers/databases.js'
 import {dataDirEnv, type DecnetResult, runDecnet, unwrap} from '../helpers/decnet-cli.js'
 import {A, B, C, exportDatabase, HOSTILE_COMMAND, HOSTILE_USER, JA3, SHA} from '../helpers/export-data.js'
+import {runInProcess} from '../helpers/run-in-process.js'
 import {stixValidators} from '../helpers/stix-schemas.js'
 
 const EXIT = {FAILURE: 1, NOT_FOUND: 11, USAGE: 2}
@@ -29,8 +30,9 @@ async function decnet(t: TestContext, args: string[]): Promise<DecnetResult> {
   return runDecnet(t, args, {env: dataDirEnv(privateDir(t))})
 }
 
+/** What `decnet export ARGS --db URL` printed, run in this process (run-in-process.ts: a dozen runs); it must exit 0. */
 async function exported(t: TestContext, url: string, args: string[]): Promise<string> {
-  const result = await decnet(t, ['export', ...args, '--db', url])
+  const result = await runInProcess(['export', ...args, '--db', url], {env: {...dataDirEnv(privateDir(t)), DECNET_DB_URL: undefined}})
   assert.equal(result.code, 0, result.stderr)
   return result.stdout
 }

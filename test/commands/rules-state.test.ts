@@ -1,5 +1,6 @@
-// `decnet rules disable|enable|cap|expire` as real processes: the state file they write, what `rules list`,
-// `rules test` and `rules check` make of it, and their exit codes on bad ids, values and state files.
+// `decnet rules disable|enable|cap|expire`: the state file they write, what `rules list`, `rules test` and
+// `rules check` make of it (the commands run in this process, run-in-process.ts: dozens of runs), and their exit
+// codes on bad ids, values and state files (real processes).
 import assert from 'node:assert/strict'
 import {readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -10,6 +11,7 @@ import {RULES_DIR_ENV} from '../../src/ttp/rule-loader.js'
 import {RULE_STATE_ENV} from '../../src/ttp/rule-state-path.js'
 import {dataDirEnv} from '../helpers/decnet-cli.js'
 import {runCli} from '../helpers/run-cli.js'
+import {runInProcess} from '../helpers/run-in-process.js'
 import {rule, rulesDir, tempDir} from '../helpers/rule-files.js'
 
 interface Run {
@@ -20,12 +22,15 @@ interface Run {
 
 type Decnet = (args: string[]) => Promise<Run>
 
-/** A private data directory and a way to run decnet against it. */
-function setup(t: TestContext): {data: string; decnet: Decnet; statePath: string} {
+/**
+ * A private data directory and a way to run decnet against it: in this process (`here`), or as a real process where
+ * the exit code of a failure is what the test is about.
+ */
+function setup(t: TestContext, where: 'here' | 'process' = 'here'): {data: string; decnet: Decnet; statePath: string} {
   const data = tempDir(t)
   const env = {...dataDirEnv(data), [ATTACK_CATALOG_ENV]: '', [RULE_STATE_ENV]: '', [RULES_DIR_ENV]: ''}
   const decnet: Decnet = async (args) => {
-    const run = (await runCli(args, {env})) as Run
+    const run = (where === 'here' ? await runInProcess(args, {env}) : await runCli(args, {env})) as Run
     return {...run, stderr: run.stderr.replaceAll(/\s*\n ›\s+/g, ' ')}
   }
 
@@ -98,7 +103,7 @@ describe('decnet rules disable|enable|cap|expire', () => {
   })
 
   it('exits 11 for an unknown rule, 2 for a bad confidence or date, and writes nothing', async (t) => {
-    const {decnet, statePath} = setup(t)
+    const {decnet, statePath} = setup(t, 'process')
     const unknown = await decnet(['rules', 'disable', 'discovery.no-such-rule'])
     assert.equal(unknown.code, 11)
     assert.match(unknown.stderr, /unknown rule "discovery\.no-such-rule": no loaded rule has this id/)
@@ -122,7 +127,7 @@ describe('decnet rules disable|enable|cap|expire', () => {
   })
 
   it('exits 8 on a state file it cannot use (bad JSON, a symbolic link), leaving it as it is; rules check reports it', async (t) => {
-    const {data, decnet, statePath} = setup(t)
+    const {data, decnet, statePath} = setup(t, 'process')
     writeFileSync(statePath, '{"version": 1, "rules": {"discovery.system-info": {"enabled": "maybe"}}}')
     const bad = await decnet(['rules', 'disable', 'discovery.owner-user'])
     assert.equal(bad.code, 8)

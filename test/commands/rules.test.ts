@@ -1,4 +1,5 @@
-// `decnet rules list|test|check` as real processes over the shipped pack and operator directories.
+// `decnet rules list|test|check` over the shipped pack and operator directories: list and test of an argument run in
+// this process (run-in-process.ts: dozens of runs), standard input and check's exit codes as real processes.
 import assert from 'node:assert/strict'
 import {join} from 'node:path'
 import {describe, it, type TestContext} from 'node:test'
@@ -7,6 +8,7 @@ import {ATTACK_CATALOG_ENV} from '../../src/ttp/attack-catalog.js'
 import {RULES_DIR_ENV} from '../../src/ttp/rule-loader.js'
 import {dataDirEnv} from '../helpers/decnet-cli.js'
 import {runCli} from '../helpers/run-cli.js'
+import {runInProcess} from '../helpers/run-in-process.js'
 import {rule as testRule, rulesDir, tempDir} from '../helpers/rule-files.js'
 
 interface Run {
@@ -21,9 +23,10 @@ function rule(overrides: Record<string, unknown> = {}): Record<string, unknown> 
   return testRule({...acme, id: 'local.acme-backup', pattern: '{{cmd}}acme-backup{{end}}', ...overrides})
 }
 
-async function decnet(t: TestContext, args: string[], input?: string): Promise<Run> {
+/** Runs decnet with a private data directory: here, or as a real process when it reads `input` or `where` says so. */
+async function decnet(t: TestContext, args: string[], input?: string, where: 'here' | 'process' = input === undefined ? 'here' : 'process'): Promise<Run> {
   const env = {...dataDirEnv(tempDir(t)), [ATTACK_CATALOG_ENV]: '', [RULES_DIR_ENV]: ''}
-  const run = (await runCli(args, {env, input})) as Run
+  const run = (where === 'here' ? await runInProcess(args, {env}) : await runCli(args, {env, input})) as Run
   return {...run, stderr: run.stderr.replaceAll(/\s*\n ›\s+/g, ' ')}
 }
 
@@ -122,7 +125,7 @@ describe('decnet rules test', () => {
 
     const login = await decnet(t, ['rules', 'test', '<38>1 2026-11-26T13:32:51Z decky-01 ssh - login_failed [relay@55555 src_ip="203.0.113.7" user="root"]'])
     assert.match(login.stdout, /^log line \(login_failed\): no command, HTTP request, database command, mail, file or network event in it/)
-    const broken = await decnet(t, ['rules', 'test', '<134>1 not-a-time decky-01 ssh - command'])
+    const broken = await decnet(t, ['rules', 'test', '<134>1 not-a-time decky-01 ssh - command'], undefined, 'process') // an exit code of a failure: a real process
     assert.equal(broken.code, 2)
     assert.match(broken.stderr, /looks like a DECNET log line but does not parse/)
   })
@@ -160,7 +163,7 @@ describe('decnet rules test', () => {
 
 describe('decnet rules check', () => {
   it('passes the shipped pack (exit 0)', async (t) => {
-    const run = await decnet(t, ['rules', 'check'])
+    const run = await decnet(t, ['rules', 'check'], undefined, 'process')
     assert.equal(run.code, 0, run.stderr)
     assert.match(run.stdout, /^\d+ rules loaded \(ATT&CK 18\.1\): 0 refused, 0 warnings$/m)
   })
@@ -174,7 +177,7 @@ describe('decnet rules check', () => {
       rule({id: 'local.no-examples', examples: undefined}),
       rule({emits: [{subTechnique: null, tactic: 'TA0010', technique: 'T1002'}], id: 'local.revoked'}),
     ])
-    const run = await decnet(t, ['rules', 'check', dir])
+    const run = await decnet(t, ['rules', 'check', dir], undefined, 'process')
     assert.equal(run.code, 1, run.stderr)
     const file = join(dir, 'local.json')
     assert.ok(run.stdout.includes(`error: ${file} (rule local.unknown-technique): emits T9999, which ATT&CK 18.1 does not know`), run.stdout)
@@ -184,7 +187,7 @@ describe('decnet rules check', () => {
     assert.match(run.stdout, /warning: .*\(rule local\.revoked\): emits T1002 \(Data Compressed\), revoked in ATT&CK 18\.1 by T1560/)
     assert.match(run.stdout, /: 4 refused, 1 warnings$/m)
 
-    const json = await decnet(t, ['rules', 'check', dir, '--json'])
+    const json = await decnet(t, ['rules', 'check', dir, '--json'], undefined, 'process')
     assert.equal(json.code, 1)
     const result = JSON.parse(json.stdout)
     assert.deepEqual(result.errors.map((problem: {rule: string}) => problem.rule).sort(), ['local.bad-example', 'local.no-examples', 'local.unknown-technique', 'local.unsafe'])
@@ -192,7 +195,7 @@ describe('decnet rules check', () => {
   })
 
   it('refuses a directory it cannot read', async (t) => {
-    const run = await decnet(t, ['rules', 'check', join(tempDir(t), 'absent')])
+    const run = await decnet(t, ['rules', 'check', join(tempDir(t), 'absent')], undefined, 'process')
     assert.equal(run.code, 1)
     assert.match(run.stdout, /absent: rules directory cannot be read: ENOENT/)
   })

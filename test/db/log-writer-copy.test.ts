@@ -14,7 +14,7 @@ import {type LogInsert, LogWriter} from '../../src/db/log-writer.js'
 import {migrateToLatest} from '../../src/db/migrate.js'
 import {withDatabase} from '../../src/db/open.js'
 import {SourceProgressConflict} from '../../src/db/source-progress.js'
-import {freshDatabase, skipReason} from '../helpers/databases.js'
+import {freshMigratedDatabase, skipReason} from '../helpers/databases.js'
 
 /** Values COPY text must escape or could misread: separators, escapes, its NULL and end-of-data markers, non-ASCII. */
 const HOSTILE = ['a\tb', 'back\\slash', 'new\nline', 'carriage\rreturn', '\\N', '\\.', '\\', '\t', '', ' ', 'ü😈', '\\x41\\t', 'end\\', '\uFEFFbom', '\\\n\\\t']
@@ -74,7 +74,7 @@ describe('LogWriter through COPY (postgres)', {skip: skipReason('postgres')}, ()
     const rejected = [{source: 'a\tb\\c\nd.log', line_no: 3, reason: 'bad PRI', raw_line: 'x\\t\ty', received_at: '2026-11-26T13:32:51.000Z'}]
     const stored = []
     for (const copy of [true, false]) {
-      const {url, cleanup} = await freshDatabase('postgres')
+      const {url, cleanup} = await freshMigratedDatabase('postgres')
       t.after(cleanup)
       stored.push(
         await withDatabase(url, async (db) => {
@@ -100,7 +100,7 @@ describe('LogWriter through COPY (postgres)', {skip: skipReason('postgres')}, ()
   test('a lone surrogate becomes U+FFFD on both paths', async (t) => {
     const row = {...hostileRow(1), msg: 'cut \uD83D here', raw_line: 'cut \uD83D here'}
     for (const copy of [true, false]) {
-      const {url, cleanup} = await freshDatabase('postgres')
+      const {url, cleanup} = await freshMigratedDatabase('postgres')
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)
@@ -113,7 +113,7 @@ describe('LogWriter through COPY (postgres)', {skip: skipReason('postgres')}, ()
 
   test('a NUL is refused by the server on both paths (22021), and the batch writes nothing', async (t) => {
     for (const copy of [true, false]) {
-      const {url, cleanup} = await freshDatabase('postgres')
+      const {url, cleanup} = await freshMigratedDatabase('postgres')
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)
@@ -129,7 +129,7 @@ describe('LogWriter through COPY (postgres)', {skip: skipReason('postgres')}, ()
   })
 
   test('the copied rows and the progress step commit together: a conflicting step writes no row', async (t) => {
-    const {url, cleanup} = await freshDatabase('postgres')
+    const {url, cleanup} = await freshMigratedDatabase('postgres')
     t.after(cleanup)
     await withDatabase(url, async (db) => {
       await migrateToLatest(db)

@@ -6,7 +6,7 @@ import {type LogInsert, LogWriter, type RejectedInsert} from '../../src/db/log-w
 import {migrateToLatest} from '../../src/db/migrate.js'
 import {PackedLogsBuilder} from '../../src/db/bulk/packed-logs.js'
 import {withDatabase} from '../../src/db/open.js'
-import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
+import {DATABASE_KINDS, freshMigratedDatabase, skipReason} from '../helpers/databases.js'
 
 const logRow = (i: number): LogInsert => ({
   timestamp: `2026-11-26T13:32:${String(i % 60).padStart(2, '0')}.000Z`,
@@ -22,7 +22,7 @@ const logRow = (i: number): LogInsert => ({
 for (const kind of DATABASE_KINDS) {
   describe(`LogWriter (${kind})`, {skip: skipReason(kind)}, () => {
     test('writes many rows in order across several statements, values intact', async (t) => {
-      const {url, cleanup} = (await freshDatabase(kind))
+      const {url, cleanup} = (await freshMigratedDatabase(kind))
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)
@@ -42,7 +42,7 @@ for (const kind of DATABASE_KINDS) {
     })
 
     test('packed rows (what ingest hands over) land exactly like rows given as objects', async (t) => {
-      const {url, cleanup} = (await freshDatabase(kind))
+      const {url, cleanup} = (await freshMigratedDatabase(kind))
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)
@@ -56,7 +56,7 @@ for (const kind of DATABASE_KINDS) {
     })
 
     test('a failed batch writes nothing at all', async (t) => {
-      const {url, cleanup} = (await freshDatabase(kind))
+      const {url, cleanup} = (await freshMigratedDatabase(kind))
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)

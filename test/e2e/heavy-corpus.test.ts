@@ -13,6 +13,7 @@ import {join} from 'node:path'
 import {describe, it, type TestContext} from 'node:test'
 
 import {openDatabase, parseDatabaseUrl} from '../../src/db/index.js'
+import {INFRASTRUCTURE_SERVICES} from '../../src/logs/activity.js'
 import {PROFILER_DATABASE_OPTIONS, Profiler} from '../../dist/workers/profiler/profiler.js'
 import {DATABASE_KINDS, type DatabaseKind, freshDatabase, skipReason} from '../helpers/databases.js'
 import {decnetCorpus, type Persona} from '../helpers/decnet-corpus.js'
@@ -79,6 +80,7 @@ const EARNED: Record<Persona, (profile: Shown) => void> = {
     assert.ok(p.commandCount > 0 && p.commands.length === p.commandCount, 'commands')
     assert.ok(techniques(p).has('T1110.001') && techniques(p).size >= 2, `techniques: ${[...techniques(p)].join(", ")}`)
     assert.deepEqual(p.sessions.map((s) => s.service), ['ssh'], 'one recorded SSH session')
+    assert.ok((p.services as string[]).includes('ssh') && !(p.services as string[]).includes('sessrec'), 'the session counts for ssh, not for its recorder')
     assert.ok(p.serviceActivity.interacted.includes('ssh'), 'interacted with ssh')
     assert.equal(p.artifacts.length > 0, corpusHas('file_captured', 'src_ip', p.ip), 'captured files where it fetched one')
     assert.ok(types(p).has('ssh_client_banner'))
@@ -200,6 +202,8 @@ describe('the heavy fleet on a realistic corpus (3,000 lines, every persona)', (
           assert.ok(profile.eventCount > 0)
           // the double-wrapped bash lines were unwrapped at ingest: no service named after rsyslog's APP-NAME `1`
           assert.ok(!(profile.services as string[]).includes('1'), `services: ${(profile.services as string[]).join(', ')}`)
+          // services are those the attacker reached: none of DECNET's infrastructure producers, whose lines the corpus has
+          for (const producer of INFRASTRUCTURE_SERVICES) assert.ok(!(profile.services as string[]).includes(producer), `services: ${(profile.services as string[]).join(', ')}`)
           EARNED[persona](profile)
         })
       }

@@ -140,7 +140,7 @@ const EXPECTED = [
     firstSeen: '2026-11-20T07:02:11.400Z',
     lastSeen: '2026-11-20T07:04:02.918Z',
     eventCount: 5,
-    services: ['mysql', 'sniffer', 'auth-helper', 'smtp'],
+    services: ['mysql', 'auth-helper', 'smtp'],
     deckies: ['decky-06', 'decky-01', 'decky-04'],
     isTraversal: true,
     traversalPath: 'decky-06 -> decky-01 -> decky-04',

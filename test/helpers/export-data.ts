@@ -9,7 +9,7 @@ import type {TestContext} from 'node:test'
 import {migrateToLatest, openDatabase} from '../../src/db/index.js'
 import type {NewLog} from '../../src/db/schema.js'
 import {profilerTick} from '../../dist/workers/profiler/profiler.js'
-import {type DatabaseKind, freshDatabase} from './databases.js'
+import {type DatabaseKind, freshMigratedDatabase} from './databases.js'
 import {insertLogs} from './profiler-logs.js'
 
 export const A = '203.0.113.7'
@@ -65,7 +65,7 @@ export const EXPORT_TAGS = [
 
 /** A fresh database of `kind` holding {@link EXPORT_LOGS}, tagged and profiled; removed after the test. */
 export async function exportDatabase(t: TestContext, kind: DatabaseKind): Promise<string> {
-  const database = await freshDatabase(kind, t)
+  const database = await freshMigratedDatabase(kind, t)
   t.after(() => database.cleanup())
   const db = await openDatabase(database.url)
   try {

@@ -3,25 +3,18 @@
  * (run-profiler.ts) over every pending line in batches of 150, SIGKILL it
  * right after its first committed tick, check that the kill landed mid-run,
  * then run it again to the end in batches of `finishBatch` (other tick
- * boundaries than the killed run's). Both hold a lease of 5 s, not the
- * default 30, so the restart waits at most that long for the killed run's
- * lease to lapse (the takeover itself is the two-fleet tests' subject). The
- * caller then compares what it stored with a from-scratch fold.
+ * boundaries than the killed run's). Both hold a lease of KILL_LEASE_SECONDS
+ * (worker-runner.ts), not the default 30, so the restart waits at most that
+ * long for the killed run's lease to lapse. The caller then compares what it
+ * stored with a from-scratch fold.
  */
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
-import {once} from 'node:events'
-import {fileURLToPath} from 'node:url'
 import type {TestContext} from 'node:test'
 
 import type {Kysely} from 'kysely'
 
 import type {Database} from '../../src/db/schema.js'
-
-const RUNNER = fileURLToPath(new URL('run-profiler.ts', import.meta.url))
-
-/** The lease both runs hold: how long the restart waits at most for the killed run's to lapse. */
-const KILL_LEASE_SECONDS = 5
+import {KILL_LEASE_SECONDS, type RunnerProcess, startWorkerRunner} from './worker-runner.js'
 
 /** The profiler's cursor (0 before its first tick). */
 export async function profilerCursor(db: Kysely<Database>): Promise<number> {
@@ -29,31 +22,8 @@ export async function profilerCursor(db: Kysely<Database>): Promise<number> {
   return Number(row?.cursor ?? 0)
 }
 
-interface ProfilerRun {
-  child: ReturnType<typeof spawn>
-  exited: Promise<{code: null | number; signal: NodeJS.Signals | null; stderr: string}>
-  /** Resolves once a tick is committed (its `debug: tick: ...` line), or when the process exits (the caller then sees why). */
-  ticked: Promise<void>
-}
-
-function startProfiler(t: TestContext, env: NodeJS.ProcessEnv, batch: number, args: readonly string[]): ProfilerRun {
-  const runner = ['--import', 'tsx', RUNNER, '--once', '--batch', String(batch), '--lease', String(KILL_LEASE_SECONDS), ...args]
-  const child = spawn(process.execPath, runner, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
-  let stderr = ''
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  })
-  const exited = once(child, 'exit').then(([code, signal]) => ({code: code as null | number, signal: signal as NodeJS.Signals | null, stderr}))
-  let stdout = ''
-  const ticked = new Promise<void>((resolve) => {
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk
-      if (/^debug: tick: /m.test(stdout)) resolve()
-    })
-    void exited.then(() => resolve())
-  })
-  return {child, exited, ticked}
+function startProfiler(t: TestContext, env: NodeJS.ProcessEnv, batch: number, args: readonly string[]): RunnerProcess {
+  return startWorkerRunner(t, 'profiler', ['--once', '--batch', String(batch), '--lease', String(KILL_LEASE_SECONDS), ...args], env)
 }
 
 /**

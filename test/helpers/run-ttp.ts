@@ -1,6 +1,6 @@
 /**
  * Runs the ttp worker in this process, outside any fleet, the way the child
- * entry would: `node --import tsx test/helpers/run-ttp.ts [--batch N]` with
+ * entry would: `node --import tsx test/helpers/run-ttp.ts [--batch N] [--lease S]` with
  * DECNET_DB_URL set; `--once` always. Prints its debug lines as `debug: ...`
  * (`debug: tick: ...` once each tick is committed: an event a test can wait for).
  */
@@ -11,9 +11,10 @@ import type {JsonObject} from '../../src/fleets/types.js'
 // from dist/: the worker loads its rules in a process that runs rules-child.js next to its module, which src/ does not have
 import ttp from '../../dist/workers/ttp/worker.js'
 
-const {values} = parseArgs({options: {batch: {type: 'string'}}})
+const {values} = parseArgs({options: {batch: {type: 'string'}, lease: {type: 'string'}}})
 const options: JsonObject = {}
 if (values.batch) options.batchSize = Number(values.batch)
+if (values.lease) options.leaseSeconds = Number(values.lease)
 const url = process.env.DECNET_DB_URL
 if (!url) throw new Error('run-ttp: set DECNET_DB_URL')
 

@@ -42,6 +42,20 @@ for (const kind of DATABASE_KINDS) {
       return db.url
     }
 
+    test('lines waiting at the end of the file are committed at once, not at the flush deadline, when they are a tenth of a batch or more', async (t) => {
+      const file = join(workDir(t), 'decnet.log')
+      writeFileSync(file, LINES(1, 25))
+      const url = await database(t)
+      // 25 lines, a batch of 100: not a full batch, but more than a tenth of one; the deadline is 10 minutes away
+      const run = startFollow(['--follow', file, '--db', url, '--batch', '100', '--flush', '600'])
+      t.after(() => run.child.kill('SIGKILL'))
+      await run.saw(committed(file, 25, statSync(file).size))
+      await exactly(url, EXPECTED(1, 25))
+      run.child.kill('SIGTERM')
+      const exit = await run.done
+      assert.equal(exit.code, 0, exit.stderr)
+    })
+
     test('waits for a file that does not exist yet, then commits lines that trickle in one by one, without a full batch', async (t) => {
       const file = join(workDir(t), 'decnet.log')
       const url = await database(t)

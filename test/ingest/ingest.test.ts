@@ -9,7 +9,7 @@ import {migrateToLatest} from '../../src/db/migrate.js'
 import {withDatabase} from '../../src/db/open.js'
 // ingest() from dist/: its parse thread is a Worker started from the file next to it (parse-thread.js), which src/ does not have
 import {ingest, type IngestProgress} from '../../dist/ingest/ingest.js'
-import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
+import {DATABASE_KINDS, freshMigratedDatabase, skipReason} from '../helpers/databases.js'
 
 const line = (i: number): string => `<38>1 2026-11-26T13:32:${String(i % 60).padStart(2, '0')}.${String(i % 1000).padStart(3, '0')}Z decky-${i % 4} ssh ${i} login_failed [relay@55555 src_ip="192.0.2.${i % 200}"] attempt ${i}`
 
@@ -23,7 +23,7 @@ for (const kind of DATABASE_KINDS) {
       writeFileSync(file, text)
       const results = []
       for (const threads of [true, false]) {
-        const {url, cleanup} = (await freshDatabase(kind))
+        const {url, cleanup} = (await freshMigratedDatabase(kind))
         t.after(cleanup)
         results.push(
           await withDatabase(url, async (db) => {
@@ -56,7 +56,7 @@ for (const kind of DATABASE_KINDS) {
       t.after(() => rmSync(dir, {recursive: true, force: true}))
       const file = join(dir, 'x.bin')
       writeFileSync(file, Buffer.from([1, 0, 2, 0, 3]))
-      const {url, cleanup} = (await freshDatabase(kind))
+      const {url, cleanup} = (await freshMigratedDatabase(kind))
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)

@@ -6,7 +6,7 @@ import {withDatabase} from '../../src/db/open.js'
 import {type ProgressExpectation, type SourceProgress, SourceProgressConflict, advanceSourceProgress, readSourceProgress} from '../../src/db/source-progress.js'
 import {fingerprint} from '../../src/ingest/fingerprint.js'
 import {planResume} from '../../src/ingest/resume-plan.js'
-import {DATABASE_KINDS, freshDatabase, skipReason} from '../helpers/databases.js'
+import {DATABASE_KINDS, freshMigratedDatabase, skipReason} from '../helpers/databases.js'
 
 const head = Buffer.from('<38>1 2026-11-26T13:32:51Z decky ssh 1 login - first line\n'.repeat(100)).subarray(0, 4096)
 const stored = {key: 'file:1:2', path: '/var/log/decnet.log', fingerprint: fingerprint(head, 4096), fingerprintBytes: 4096, offset: 90_000, line: 1500}
@@ -38,7 +38,7 @@ describe('planResume', () => {
 for (const kind of DATABASE_KINDS) {
   describe(`advanceSourceProgress (${kind})`, {skip: skipReason(kind)}, () => {
     test('moves a source only from where the writer saw it; another writer that saw an older state conflicts and writes nothing', async (t) => {
-      const {url, cleanup} = (await freshDatabase(kind))
+      const {url, cleanup} = (await freshMigratedDatabase(kind))
       t.after(cleanup)
       await withDatabase(url, async (db) => {
         await migrateToLatest(db)

@@ -19,13 +19,13 @@ import {readSourceProgress} from '../../src/db/source-progress.js'
 import {SourceCommitter} from '../../src/ingest/follow/source-committer.js'
 import {LineBatcher} from '../../src/ingest/follow/line-batcher.js'
 import type {FollowedSource} from '../../src/ingest/follow/file-follower.js'
-import {freshDatabase} from '../helpers/databases.js'
+import {freshMigratedDatabase} from '../helpers/databases.js'
 
 const LINE = (n: number): string => `<38>1 2026-11-26T13:32:00.000Z decky-1 ssh - login_failed [relay@55555 src_ip="192.0.2.1"] attempt ${n}\n`
 const TEXT = Buffer.from([1, 2, 3].map(LINE).join(''))
 
 async function database(t: TestContext): Promise<Kysely<Database>> {
-  const fresh = (await freshDatabase('sqlite'))
+  const fresh = (await freshMigratedDatabase('sqlite'))
   t.after(() => fresh.cleanup())
   const db = await openDatabase(fresh.url)
   t.after(() => db.destroy())

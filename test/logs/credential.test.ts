@@ -11,6 +11,7 @@ import {
   secretText,
 } from '../../src/logs/credential.js'
 import {parseLine} from '../../src/logs/parse.js'
+import {SecretCache} from '../../src/workers/profiler/secret-cache.js'
 
 const b64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64')
 const sha = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex')
@@ -129,6 +130,36 @@ describe('secretText', () => {
 
   it('printableText escapes C0, DEL and C1 controls and doubles backslashes', () => {
     assert.equal(printableText('a\u0000b\u007f\u0085\\c'), 'a\\x00b\\x7f\\x85\\\\c')
+  })
+})
+
+describe('extractCredential with a secret memory', () => {
+  it('gives what it gives without one, decoding each secret once; a text that is not base64, or a long one, is not remembered', () => {
+    const memory = new SecretCache()
+    const asked: string[] = []
+    const set: string[] = []
+    const spy = {
+      get: (encoded: string) => (asked.push(encoded), memory.get(encoded)),
+      set: (encoded: string, secret: Parameters<SecretCache['set']>[1]) => (set.push(encoded), memory.set(encoded, secret)),
+    }
+    const lines = [
+      {principal: 'root', secret_b64: b64('123456')},
+      {principal: 'admin', secret_b64: b64('123456'), outcome: 'failure', secret_kind: 'plaintext'},
+      {username: 'bob', secret_b64: b64(EVERY_BYTE), domain: 'CORP', secret_kind: 'ntlmssp_v2'},
+      {principal: 'root', secret_b64: 'not base64!'},
+      {principal: 'root', secret_b64: 'not base64!'},
+      {principal: 'eve', secret_b64: b64(new Uint8Array(MAX_SECRET_BYTES + 10).fill(7))},
+      {principal: 'eve', secret_b64: b64(new Uint8Array(MAX_SECRET_BYTES + 10).fill(7))},
+    ]
+    for (const fields of lines) assert.deepEqual(extractCredential(fields, spy), extractCredential(fields), JSON.stringify(fields))
+    const long = b64(new Uint8Array(MAX_SECRET_BYTES + 10).fill(7))
+    assert.deepEqual(set, [b64('123456'), b64(EVERY_BYTE), long, long])
+    assert.equal(memory.get('not base64!'), undefined)
+    assert.equal(memory.get(long), undefined)
+    // a text the memory holds is not decoded again: the second sighting of each is a lookup
+    assert.equal(asked.length, lines.length)
+    assert.equal(extractCredential({principal: 'x', secret_b64: b64('123456')}, spy)?.secretSha256, sha('123456'))
+    assert.equal(set.length, 4)
   })
 })
 

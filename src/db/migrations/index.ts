@@ -15,6 +15,7 @@ import * as attackerGeo from './0013-attacker-geo.js'
 import * as smtpTargets from './0014-smtp-targets.js'
 import * as authRules from './0015-auth-rules.js'
 import * as alertOutbox from './0016-alert-outbox.js'
+import * as reachedServices from './0017-reached-services.js'
 
 /**
  * Every migration, by name. Names sort in the order they must run; add a
@@ -37,5 +38,6 @@ export function allMigrations(): Record<string, Migration> {
     '0014-smtp-targets': smtpTargets,
     '0015-auth-rules': authRules,
     '0016-alert-outbox': alertOutbox,
+    '0017-reached-services': reachedServices,
   }
 }

@@ -16,6 +16,18 @@ import {ThreadedLineBatcher} from './threaded-line-batcher.js'
 
 const debug = createDebug('decnet:ingest')
 
+/**
+ * At the end of the file, lines pending are committed at once, not at their
+ * flush deadline, when there are at least `batchSize / EOF_COMMIT_DIVISOR`
+ * of them (2,000 lines at the default batch of 20,000): a commit's fixed
+ * cost is then spread thin, and waiting
+ * for more would only add latency. That is the rest of a pour after its last
+ * full batch (which waited up to `flushMs` for nothing), or a fast writer's
+ * lines (committed as they come, one commit in flight). A trickle stays
+ * below it and waits for the deadline: one commit per `flushMs`.
+ */
+export const EOF_COMMIT_DIVISOR = 10
+
 /** What one followed path did, over all the files that were it. */
 export interface FollowedSource extends SourceSummary {
   /** Files that were this path and were read to their end after a rename (rotation), this run or while no follower ran. */
@@ -42,7 +54,8 @@ export interface FileFollowerOptions {
 /**
  * Follows one path the way `tail -F` does, committing each line once: the
  * file is read from where the last committed line ended (its stored
- * progress); appended lines are committed in batches of `batchSize`, or
+ * progress); appended lines are committed in batches of `batchSize`, at
+ * the end of the file when a tenth of a batch waits, or
  * within `flushMs` when they trickle; when the path is renamed away and
  * recreated (rotation), the old file is read to its end, then the new one
  * from its start; a file found shorter than what was read (truncation,
@@ -71,6 +84,8 @@ export class FileFollower {
   /** The commit under way, if any: settled (awaited) before the next one, and before the target changes. */
   #inFlight: Promise<void> | undefined
   #firstOpen = true
+  /** Lines pending at the end of the file that are committed without waiting for the deadline (see {@link EOF_COMMIT_DIVISOR}). */
+  readonly #eofCommitRows: number
 
   /** `path` is absolute: it is the key of the path's generations in `ingest_sources.path`. */
   constructor(db: Kysely<Database>, writer: LogWriter, path: string, stats: FollowedSource, options: FileFollowerOptions) {
@@ -78,6 +93,7 @@ export class FileFollower {
     this.#path = path
     this.#stats = stats
     this.#options = options
+    this.#eofCommitRows = Math.max(1, Math.ceil(options.batchSize / EOF_COMMIT_DIVISOR))
     this.#committer = new SourceCommitter(writer, stats, {key: undefined, path, head: Buffer.alloc(0), expected: undefined}, options.retry)
   }
 
@@ -98,7 +114,7 @@ export class FileFollower {
         if ((await this.#replaced()) || (await this.#truncated())) continue
         const batcher = this.#batcher
         const due = batcher.pendingSince + this.#options.flushMs
-        if (batcher.hasPending && Date.now() >= due) await this.#commit()
+        if (batcher.hasPending && (Date.now() >= due || batcher.rows >= this.#eofCommitRows)) await this.#commit()
         // lines waiting are committed before sleeping (the flush deadline is kept from when they were read)
         await this.#settle()
         await events.next(signal, batcher.hasPending ? due : undefined)

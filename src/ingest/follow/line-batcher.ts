@@ -10,16 +10,14 @@ import type {ReadStart} from '../read-batches.js'
  * last line stays buffered until its newline arrives (or {@link end}).
  */
 export class LineBatcher {
-  readonly #source: string
   readonly #splitter: LineSplitter
-  #builder: BatchBuilder
+  readonly #builder: BatchBuilder
   #bytesRead = 0
   #takenEnd: number
   /** When the oldest line not yet taken was completed (ms since the epoch), 0 when none. */
   #pendingSince = 0
 
   constructor(source: string, start: ReadStart) {
-    this.#source = source
     this.#builder = new BatchBuilder(source, new Date().toISOString())
     this.#takenEnd = start.offset
     this.#splitter = new LineSplitter((lineNo, text, tooLong) => this.#builder.add(lineNo, text, tooLong), MAX_LINE_BYTES, start)
@@ -66,8 +64,9 @@ export class LineBatcher {
   /** Takes the complete lines read so far as one batch. */
   take(): Batch {
     const batch = this.#builder.take(this.#splitter.lineCount, this.#bytesRead, this.#splitter.lineEnd)
-    // a NILVALUE timestamp is stored as the time its line was read, not the time following started
-    this.#builder = new BatchBuilder(this.#source, new Date().toISOString())
+    // a NILVALUE timestamp is stored as the time its line was read, not the time following started; the builder is
+    // kept (its buffers stay as grown: a new one per batch grew them from 1 MiB again, copying, each time)
+    this.#builder.receivedAt = new Date().toISOString()
     this.#takenEnd = this.#splitter.lineEnd
     this.#pendingSince = 0
     return batch

@@ -5,7 +5,7 @@ import {isTransientDatabaseError} from '../../db/is-transient-error.js'
 import type {LogWriter} from '../../db/log-writer.js'
 import type {Database} from '../../db/schema.js'
 import {readSourceProgress, type ProgressStep} from '../../db/source-progress.js'
-import {BatchBuilder} from '../batch-builder.js'
+import {BatchBuilder, type Batch} from '../batch-builder.js'
 import {waitFor} from '../follow/wait-for.js'
 import type {Spool} from '../spool/spool.js'
 
@@ -84,6 +84,13 @@ export class IntakeQueue {
   readonly #log: (line: string) => void
   readonly #spool: Spool | undefined
   readonly #stopDrain = new AbortController()
+  /**
+   * Turns each batch's messages into rows; kept from one commit to the next
+   * (filled and taken without an await between), since a new one allocates
+   * its buffers again (2 MiB) and grows them: a cost per commit, and a busy
+   * connection commits every chunk it reads.
+   */
+  readonly #builder = new BatchBuilder('syslog', new Date().toISOString())
   #messages: Message[] = []
   #batchAt: string | undefined
   #waiting: Array<{resolve: () => void; reject: (error: unknown) => void}> = []
@@ -238,13 +245,7 @@ export class IntakeQueue {
 
   /** Stores batches in one transaction, moving the spool's progress to `lastSeq` with them. */
   async #writeBatches(batches: readonly SpooledBatch[], lastSeq: number): Promise<void> {
-    const builder = new BatchBuilder('syslog', batches[0].at)
-    for (const batch of batches) {
-      builder.receivedAt = batch.at
-      for (const [source, lineNo, text, tooLong, maxBytes] of batch.m) builder.add(lineNo, text, tooLong, source, maxBytes ?? undefined)
-    }
-
-    const rows = builder.take(0, 0, 0)
+    const rows = this.#rows(batches)
     const spool = this.#spool!
     const step: ProgressStep = {
       expected: this.#hasProgressRow ? {offset: 0, line: this.#committed} : undefined,
@@ -257,7 +258,23 @@ export class IntakeQueue {
     debug('committed %d messages, %d rejected, through batch %d', rows.logs.count, rows.rejected.length, lastSeq)
   }
 
-  #count(rows: ReturnType<BatchBuilder['take']>): void {
+  /** The batches' messages as rows (parsed: accepted or rejected). */
+  #rows(batches: readonly SpooledBatch[]): Batch {
+    const builder = this.#builder
+    try {
+      for (const batch of batches) {
+        builder.receivedAt = batch.at
+        for (const [source, lineNo, text, tooLong, maxBytes] of batch.m) builder.add(lineNo, text, tooLong, source, maxBytes ?? undefined)
+      }
+    } catch (error) {
+      builder.take(0, 0, 0) // nothing half-added stays for the next batch
+      throw error
+    }
+
+    return builder.take(0, 0, 0)
+  }
+
+  #count(rows: Batch): void {
     this.counts.accepted += rows.logs.count
     this.counts.rejected += rows.rejected.length
     this.counts.blank += rows.blank
@@ -329,9 +346,7 @@ export class IntakeQueue {
 
   /** No spool: writes, waiting out an outage with backoff. */
   async #writeWaiting(messages: Message[], at: string): Promise<void> {
-    const builder = new BatchBuilder('syslog', at)
-    for (const [source, lineNo, text, tooLong, maxBytes] of messages) builder.add(lineNo, text, tooLong, source, maxBytes ?? undefined)
-    const batch = builder.take(0, 0, 0)
+    const batch = this.#rows([{at, m: messages}])
     for (let attempt = 0; ; attempt++) {
       try {
         await this.#writer.write(batch.logs, batch.rejected)

@@ -7,6 +7,13 @@ import type {IntakeQueue} from './intake-queue.js'
 
 const debug = createDebug('decnet:syslog')
 
+/**
+ * Bytes of one connection committed together at most (unless one chunk read
+ * is larger): the chunk read, and what the socket already held in memory
+ * when it was handled (see `#buffered`).
+ */
+export const COMMIT_BYTES = 64 * 1024
+
 /** The limits a connection is held to. */
 export interface ConnectionLimits {
   maxMessageBytes: number
@@ -45,6 +52,8 @@ export class SyslogConnection {
   #frameTimer: NodeJS.Timeout | undefined
   #busy: Promise<void> = Promise.resolve()
   #closing = false
+  /** True while {@link #buffered} reads from the socket (its chunk is not a new 'data' one). */
+  #readingBuffered = false
   /** Resolves when the connection is closed and what it sent is committed. */
   readonly closed: Promise<void>
 
@@ -94,6 +103,7 @@ export class SyslogConnection {
   }
 
   #onData(chunk: Buffer): void {
+    if (this.#readingBuffered) return // `read()` hands the chunk it returns to 'data' listeners too: #buffered has it
     this.#socket.pause()
     this.#busy = this.#busy.then(() => this.#handle(chunk))
   }
@@ -105,9 +115,17 @@ export class SyslogConnection {
     }
 
     const before = this.#messages
+    let reserved = chunk.length
     try {
       try {
         this.#splitter.push(chunk)
+        // what node had already read from the socket meanwhile (the rest of a TCP read: a TLS record after this one,
+        // a read that landed while this chunk waited) goes into the same commit: it is in memory either way, and a
+        // commit per 16 KiB TLS record was most of the cost of one busy connection
+        for (let more = this.#buffered(reserved); more !== null; more = this.#buffered(reserved)) {
+          reserved += more.length
+          this.#splitter.push(more)
+        }
       } catch (error) {
         if (!(error instanceof FramingError)) throw error
         this.#context.log(`${this.source}: ${error.message}; closing the connection (what it sent before is kept)`)
@@ -125,7 +143,7 @@ export class SyslogConnection {
 
       this.#watchFrame(this.#messages > before)
     } finally {
-      this.#context.release(chunk.length)
+      this.#context.release(reserved)
     }
 
     const held = this.#splitter.heldBytes
@@ -138,6 +156,29 @@ export class SyslogConnection {
     this.#held = held
     if (this.#closing) this.#socket.destroy()
     else this.#socket.resume()
+  }
+
+  /**
+   * Bytes the paused socket already holds in memory, as many as fit with
+   * what this commit covers (`reserved`) in {@link COMMIT_BYTES}, reserved
+   * from the budget; null when there are none, or no room (they are then
+   * left where they are, for the next chunk).
+   */
+  #buffered(reserved: number): Buffer | null {
+    if (reserved >= COMMIT_BYTES || this.#closing || this.#socket.readableLength === 0) return null
+    this.#readingBuffered = true
+    let more: Buffer | null
+    try {
+      // no more than the commit has room for: what is made durable together stays within COMMIT_BYTES
+      more = this.#socket.read(Math.min(COMMIT_BYTES - reserved, this.#socket.readableLength)) as Buffer | null
+    } finally {
+      this.#readingBuffered = false
+    }
+
+    if (more === null) return null
+    if (this.#context.reserve(more.length)) return more
+    this.#socket.unshift(more)
+    return null
   }
 
   async #commit(): Promise<void> {

@@ -59,6 +59,12 @@ type Fields = Readonly<Record<string, unknown>>
 export interface HeadersMemory {
   get(headers: string): readonly Fingerprint[] | undefined
   set(headers: string, fingerprints: readonly Fingerprint[]): void
+  /**
+   * Optional: the SHA-256 (hex) of a value it was given with {@link rememberSha256}, if it
+   * still holds it (a JA3, a banner or a User-Agent comes back line after line).
+   */
+  sha256Of?(value: string): string | undefined
+  rememberSha256?(value: string, sha256: string): void
 }
 
 /**
@@ -74,7 +80,7 @@ export interface HeadersMemory {
 export function extractFingerprints(service: string, eventType: string, fields: Fields, memory?: HeadersMemory): Fingerprint[] {
   const out: Fingerprint[] = []
   const add = (type: string, value: null | string, details: Record<string, unknown> = {}) => {
-    if (value !== null && value !== '') out.push(fingerprint(type, value, details))
+    if (value !== null && value !== '') out.push(fingerprint(type, value, details, memory))
   }
 
   const headers = fields.headers
@@ -212,11 +218,17 @@ function fromHeaders(text: string, add: (type: string, value: null | string, det
   }
 }
 
-function fingerprint(type: string, raw: string, details: Record<string, unknown>): Fingerprint {
+function fingerprint(type: string, raw: string, details: Record<string, unknown>, memory?: HeadersMemory): Fingerprint {
   // a lone surrogate has no UTF-8 (PostgreSQL would store U+FFFD, SQLite three bytes that read back as three), and PostgreSQL text holds no NUL
   const value = raw.replaceAll(UNSTORABLE, '\ufffd')
   const kept = value.length > MAX_VALUE ? sliceWhole(value, 0, MAX_VALUE) : value
-  return {details, type, value: kept, valueSha256: createHash('sha256').update(value).digest('hex')}
+  let valueSha256 = memory?.sha256Of?.(value)
+  if (valueSha256 === undefined) {
+    valueSha256 = createHash('sha256').update(value).digest('hex')
+    memory?.rememberSha256?.(value, valueSha256)
+  }
+
+  return {details, type, value: kept, valueSha256}
 }
 
 const UNSTORABLE = /\p{Cs}|\u0000/gu

@@ -15,6 +15,8 @@ import type {BehaviorSignal} from './behavior/behavior-signal.js'
 import type {SeenCredential} from './credential-rows.js'
 import type {SeenSmtpTargets} from './smtp-target-rows.js'
 
+import {reachedService} from '../../logs/activity.js'
+import {normaliseEventType} from '../../logs/fields.js'
 import {appendedColumns, ContactAppends} from './contact-appends.js'
 import {ContactList, isName, parseFirstContacts, restoreContactList} from './first-contacts.js'
 
@@ -159,9 +161,9 @@ export function foldAttacker(
     if (firstSeen === undefined || row.timestamp < firstSeen) firstSeen = row.timestamp
     if (lastSeen === undefined || row.timestamp > lastSeen) lastSeen = row.timestamp
     if (row.id > lastLogId) lastLogId = row.id
-    contacts?.see(row)
     const meaning = row.meaning ?? semantics.describe(row)
     const {activity, artifact, command, credential, isAuth} = meaning
+    contacts?.see(row, contactService(row.service, artifact))
     for (const fingerprint of meaning.fingerprints ?? []) fingerprints.push({fingerprint, log_id: row.id, timestamp: row.timestamp})
     if (meaning.smtpTargets !== undefined) smtpTargets.push({log_id: row.id, targets: meaning.smtpTargets, timestamp: row.timestamp})
     if (artifact !== undefined) artifacts.push({artifact, decky: row.decky, log_id: row.id, service: row.service, timestamp: row.timestamp})
@@ -205,12 +207,32 @@ export function foldAttacker(
  * when a line arrives out of time order (before `current.last_seen`) or
  * names a decky or service the attacker had not touched. A line in time order
  * for known names cannot change any first contact: its key comes after every
- * stored one. That is nearly every line.
+ * stored one. That is nearly every line. A recorded session's line not yet
+ * described counts as one that does: its service is the session's (see
+ * {@link contactService}), known only from its fields.
  */
 export function needsFirstContacts(current: StoredAttacker | undefined, rows: readonly ProfileLog[]): boolean {
   if (current === undefined) return false
   const known = new KnownNames(current)
-  return rows.some((row) => !known.covers(row))
+  return rows.some((row) => {
+    const meaning = row.meaning
+    if (meaning === undefined && isSessionEventType(row.event_type)) return true
+    return !known.covers(row, contactService(row.service, meaning?.artifact))
+  })
+}
+
+/**
+ * The service a line counts for in the attacker's `services` (see
+ * `reachedService`): `''`, no name, for DECNET's infrastructure producers; a
+ * recorded session's own service for its recorder's line.
+ */
+function contactService(service: string, artifact: Artifact | undefined): string {
+  return reachedService(service, artifact?.kind === 'session' ? artifact.service : undefined)
+}
+
+/** Whether lines of `eventType` are recorded sessions (see `extractArtifact`). */
+function isSessionEventType(eventType: string): boolean {
+  return normaliseEventType(eventType) === 'session_recorded'
 }
 
 interface Counters {
@@ -258,26 +280,27 @@ class AttackerContacts {
   #known: KnownNames | undefined
   #lists: {deckies: ContactList; services: ContactList} | undefined
   /** Names appended to the stored lists so far, and the lines that appended them (replayed if the lists are restored). */
-  #appends: {deckies: ContactAppends; lines: ProfileLog[]; services: ContactAppends} | undefined
+  #appends: {deckies: ContactAppends; lines: ContactLine[]; services: ContactAppends} | undefined
 
   constructor(current: StoredAttacker | undefined, own: boolean) {
     this.#current = current
     this.#own = own
   }
 
-  see(row: ProfileLog): void {
+  /** Records `row`, whose service counts as `service` (see {@link contactService}). */
+  see(row: ProfileLog, service: string): void {
     if (this.#lists === undefined) {
       const current = this.#current
       if (current !== undefined) {
         const known = (this.#known ??= new KnownNames(current))
-        if (known.covers(row) || this.#append(current, known, row)) return
+        if (known.covers(row, service) || this.#append(current, known, row, service)) return
       }
 
       this.#restore()
     }
 
     this.#lists!.deckies.see(row.decky, row.timestamp, row.id)
-    this.#lists!.services.see(row.service, row.timestamp, row.id)
+    this.#lists!.services.see(service, row.timestamp, row.id)
   }
 
   /** The contact columns, or undefined when they are as stored. */
@@ -310,14 +333,14 @@ class AttackerContacts {
    * says it needs the whole lists (false). Only lines not before the row's
    * last_seen qualify: no stored first contact can then move.
    */
-  #append(current: StoredAttacker, known: KnownNames, row: ProfileLog): boolean {
+  #append(current: StoredAttacker, known: KnownNames, row: ProfileLog, service: string): boolean {
     if (row.timestamp < current.last_seen) return false
     loadedFirstContacts(current)
     const appends = (this.#appends ??= {deckies: new ContactAppends(), lines: [], services: new ContactAppends()})
     const inOrder =
       (known.hasDecky(row.decky) || appends.deckies.see(row.decky, row.timestamp, row.id)) &&
-      (known.hasService(row.service) || appends.services.see(row.service, row.timestamp, row.id))
-    if (inOrder) appends.lines.push(row)
+      (known.hasService(service) || appends.services.see(service, row.timestamp, row.id))
+    if (inOrder) appends.lines.push({decky: row.decky, id: row.id, service, timestamp: row.timestamp})
     return inOrder
   }
 
@@ -331,6 +354,14 @@ class AttackerContacts {
 
     this.#appends = undefined
   }
+}
+
+/** What a line appended to the contact lists: its decky, the service it counts for (see {@link contactService}), its key. */
+interface ContactLine {
+  decky: string
+  id: number
+  service: string
+  timestamp: string
 }
 
 /** The deckies and services a stored attacker already touched, and until when. */
@@ -355,8 +386,8 @@ class KnownNames {
     return listed(this.#current.services, name, () => this.#sets().services)
   }
 
-  /** True when `row` cannot change any first contact (see {@link needsFirstContacts}). */
-  covers(row: ProfileLog): boolean {
+  /** True when `row`, counting for `service` (see {@link contactService}), cannot change any first contact (see {@link needsFirstContacts}). */
+  covers(row: ProfileLog, service: string): boolean {
     const current = this.#current
     if (row.timestamp < current.last_seen) return false
     // an attacker's lines mostly repeat the decky and service of the line before
@@ -365,9 +396,9 @@ class KnownNames {
       this.#decky = row.decky
     }
 
-    if (row.service !== this.#service) {
-      if (!listed(current.services, row.service, () => this.#sets().services)) return false
-      this.#service = row.service
+    if (service !== this.#service) {
+      if (!listed(current.services, service, () => this.#sets().services)) return false
+      this.#service = service
     }
 
     return true

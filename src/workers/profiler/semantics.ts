@@ -11,6 +11,7 @@ import {readFields} from '../../logs/fields.js'
 import {isSmtpTargetEventType, smtpTargetsOf} from '../../logs/mail.js'
 import {BehaviorReader} from './behavior/behavior-signal.js'
 import {LineFingerprints} from './fingerprints/line-fingerprints.js'
+import {SecretCache} from './secret-cache.js'
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({})
 /** The shared meaning of a line with no command and no credential, by whether it is an authentication and its activity. */
@@ -46,31 +47,40 @@ export class ProfilerSemantics implements LogSemantics {
   readonly #eventTypes = new Map<string, EventType>()
   readonly #fingerprints = new LineFingerprints()
   readonly #behavior = new BehaviorReader()
+  readonly #secrets = new SecretCache()
 
   describe(row: Parameters<LogSemantics['describe']>[0]): LineMeaning {
-    const fields = this.#fingerprints.may(row) ? readFields(row.fields) : undefined
-    const described = this.#describe(row, fields)
-    const meaning = fields === undefined ? described : this.#fingerprints.with(described, row, fields)
-    const behavior = this.#behavior.read(row.event_type, fields ?? row.fields)
+    const type = this.#typeOf(row.event_type)
+    const mayFingerprint = this.#fingerprints.may(row)
+    // the fields JSON is parsed once, for whichever reading needs it
+    const parsed =
+      mayFingerprint || type.isArtifact || type.isSmtpTarget || mayNameCommandField(row.fields) || mayHoldSecret(row.fields) ? readFields(row.fields) : undefined
+    const described = this.#describe(row, type, parsed ?? NO_FIELDS)
+    const meaning = mayFingerprint ? this.#fingerprints.with(described, row, parsed!) : described
+    const behavior = this.#behavior.read(row.event_type, mayFingerprint ? parsed! : row.fields, parsed)
     return behavior === undefined ? meaning : {...meaning, behavior}
   }
 
-  #describe(row: Parameters<LogSemantics['describe']>[0], parsed: Readonly<Record<string, unknown>> | undefined): LineMeaning {
-    let type = this.#eventTypes.get(row.event_type)
+  #typeOf(eventType: string): EventType {
+    let type = this.#eventTypes.get(eventType)
     if (type === undefined) {
       type = {
-        isAuth: classifyAuth({event_type: row.event_type, fields: NO_FIELDS, msg: null}) !== null,
-        isCommand: isCommandEventType(row.event_type),
-        activity: eventTypeActivity(row.event_type),
-        isArtifact: isArtifactEventType(row.event_type),
-        isSmtpTarget: isSmtpTargetEventType(row.event_type),
+        isAuth: classifyAuth({event_type: eventType, fields: NO_FIELDS, msg: null}) !== null,
+        isCommand: isCommandEventType(eventType),
+        activity: eventTypeActivity(eventType),
+        isArtifact: isArtifactEventType(eventType),
+        isSmtpTarget: isSmtpTargetEventType(eventType),
       }
-      this.#eventTypes.set(row.event_type, type)
+      this.#eventTypes.set(eventType, type)
     }
 
-    const fields = parsed ?? (type.isArtifact || type.isSmtpTarget || mayNameCommandField(row.fields) || mayHoldSecret(row.fields) ? readFields(row.fields) : NO_FIELDS)
+    return type
+  }
+
+  /** What `row` means, its fields being `fields` (`NO_FIELDS` when they could name no command, secret, artifact or target). */
+  #describe(row: Parameters<LogSemantics['describe']>[0], type: EventType, fields: Readonly<Record<string, unknown>>): LineMeaning {
     const command = commandOf(fields, type.isCommand, row.msg)
-    const credential = fields === NO_FIELDS ? null : extractCredential(fields)
+    const credential = fields === NO_FIELDS ? null : extractCredential(fields, this.#secrets)
     const activity = row.service === undefined || isServiceName(row.service) ? type.activity : 'noise'
     if (type.isSmtpTarget) {
       const smtpTargets = smtpTargetsOf(row.event_type, fields)

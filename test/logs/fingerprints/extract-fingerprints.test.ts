@@ -9,6 +9,7 @@ import {addressCategory, proxyClaim} from '../../../src/logs/fingerprints/proxy-
 import {parsePythonDict} from '../../../src/logs/fingerprints/python-repr.js'
 import {classifyUserAgent} from '../../../src/logs/fingerprints/user-agent.js'
 import {parseLine} from '../../../src/logs/parse.js'
+import {LineFingerprints} from '../../../src/workers/profiler/fingerprints/line-fingerprints.js'
 
 /** The fingerprints of one wire-format line, as the profiler reads it (parsed by ingest's own parser). */
 function ofLine(line: string) {
@@ -126,6 +127,29 @@ describe('fingerprints of DECNET lines', () => {
     assert.deepEqual(extractFingerprints('http', 'request', {headers: '{not json'}), [])
     assert.deepEqual(extractFingerprints('http', 'request', {headers: 42}), [])
     assert.deepEqual(extractFingerprints('sniffer', 'tls_client_hello', {ja3: {not: 'text'}}), [])
+  })
+})
+
+describe('fingerprints with a memory', () => {
+  it('are those read without one, line after line, the remembered hashes included', () => {
+    const memory = new LineFingerprints()
+    const lines: Array<[string, string, Record<string, unknown>]> = [
+      ['sniffer', 'tls_client_hello', {ja3: 'abc', ja4: 't13d', sni: 'x'}],
+      ['sniffer', 'tls_client_hello', {ja3: 'abc', ja4: 't13d', sni: 'y'}],
+      ['sniffer', 'ssh_client_banner', {ssh_version: `SSH-2.0-${'x'.repeat(600)}`}],
+      ['sniffer', 'ssh_client_banner', {ssh_version: `SSH-2.0-${'x'.repeat(600)}`}],
+      ['http', 'request', {headers: JSON.stringify({'User-Agent': 'curl/8.5.0'})}],
+      ['http', 'request', {headers: JSON.stringify({'User-Agent': 'curl/8.5.0'})}],
+      ['sniffer', 'ssh_client_banner', {ssh_version: 'curl/8.5.0'}],
+    ]
+    for (const [service, type, fields] of lines) {
+      const remembered = extractFingerprints(service, type, fields, memory)
+      assert.deepEqual(remembered, extractFingerprints(service, type, fields))
+      for (const f of remembered) assert.equal(f.valueSha256, sha(f.value.length < MAX_VALUE ? f.value : String(fields.ssh_version)))
+    }
+
+    assert.equal(memory.sha256Of('abc'), sha('abc'))
+    assert.equal(memory.sha256Of(`SSH-2.0-${'x'.repeat(600)}`), undefined, 'a long value is not remembered')
   })
 })
 

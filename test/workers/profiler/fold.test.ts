@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {foldAttacker, type LogSemantics, needsFirstContacts, type ProfileLog} from '../../../src/workers/profiler/fold.js'
+import {foldAttacker, type LogSemantics, needsFirstContacts, type ProfileLog, type StoredAttacker} from '../../../src/workers/profiler/fold.js'
 import {LineDescriber} from '../../../src/workers/profiler/read/line-describer.js'
+import {ProfilerSemantics} from '../../../src/workers/profiler/semantics.js'
 
 // Semantics stubs, so these tests exercise the folding alone (src/logs has its own tests).
 const semantics: LogSemantics = {
@@ -270,5 +271,75 @@ describe('foldAttacker', () => {
 
   it('refuses to fold nothing into nothing', () => {
     assert.throws(() => foldAttacker(undefined, IP, [], semantics), /nothing to fold for attacker 203\.0\.113\.7/)
+  })
+})
+
+describe('foldAttacker: the services an attacker reached', () => {
+  const session = (timestamp: string, decky: string, service: string) =>
+    line(timestamp, decky, 'sessrec', 'session_recorded', {bytes: '10', duration_s: '5.000', service, sid: '3f9c2a1e-5b7d-4c1a-9e2f-8a6b0c4d2e11', src_ip: IP, truncated: 'false'})
+  // an SSH and a Telnet intrusion on two deckies, seen by the sniffer and touched by every other producer of DECNET's
+  const history = (): ProfileLog[] => [
+    line(ts('00:00'), 'decky-a', 'sniffer', 'tcp_syn_fingerprint'),
+    line(ts('00:01'), 'decky-a', 'auth-helper', 'auth_attempt', {username: 'root'}),
+    line(ts('00:02'), 'decky-a', 'bash', 'command', {command: 'id'}),
+    line(ts('00:03'), 'decky-a', 'prober', 'tcpfp_fingerprint'),
+    session(ts('00:04'), 'decky-a', 'ssh'),
+    line(ts('00:05'), 'decky-b', 'sniffer', 'tcp_flow_timing'),
+    line(ts('00:06'), 'decky-b', 'correlator', 'traversal_detected'),
+    line(ts('00:07'), 'decky-b', 'tarpit', 'tarpit_enter'),
+    line(ts('00:08'), 'decky-b', 'mutator', 'decky_mutated'),
+    line(ts('00:09'), 'decky-b', 'sessrec', 'session_skipped', {reason: 'disk_pressure'}),
+    session(ts('00:10'), 'decky-b', 'telnet'),
+    line(ts('00:11'), 'decky-c', 'sniffer', 'tcp_syn_fingerprint'),
+    session(ts('00:12'), 'decky-a', 'ssh'),
+    line(ts('00:13'), 'decky-a', 'ssh', 'file_captured', {sha256: 'a'.repeat(64)}),
+  ]
+
+  it('leaves out DECNET\'s infrastructure producers and counts a recorded session for its own service', () => {
+    const {attacker} = foldAttacker(undefined, IP, history(), new ProfilerSemantics())
+    assert.deepEqual(JSON.parse(attacker.services), ['auth-helper', 'bash', 'ssh', 'sessrec', 'telnet'])
+    // the sniffer's lines still show the deckies reached, and every line is an event
+    assert.deepEqual(JSON.parse(attacker.deckies), ['decky-a', 'decky-b', 'decky-c'])
+    assert.equal(attacker.traversal_path, 'decky-a -> decky-b -> decky-c')
+    assert.equal(attacker.event_count, 14)
+    const keys = (JSON.parse(attacker.first_contacts as string) as {services: unknown[]}).services
+    assert.deepEqual(keys.map((key) => (key as [string, number])[0]), [ts('00:01'), ts('00:02'), ts('00:04'), ts('00:09'), ts('00:10')], 'a first contact for each service, position for position')
+  })
+
+  it('gives the same row whatever the batch boundaries, with lines described as read or not, and with needsFirstContacts\' hints', () => {
+    const semantics = new ProfilerSemantics()
+    const rows = history()
+    rows.splice(3, 0, session(ts('00:00'), 'decky-c', 'ssh')) // a session out of time order, before every other line
+    const whole = foldAttacker(undefined, IP, rows, semantics).attacker
+    assert.deepEqual(JSON.parse(whole.services), ['ssh', 'auth-helper', 'bash', 'sessrec', 'telnet'])
+    const described = rows.map((row) => ({...row, attacker_ip: IP}))
+    new LineDescriber(semantics).describe(described)
+    for (const lines of [rows, described]) {
+      for (const size of [1, 2, 3, 5]) {
+        let current: StoredAttacker | undefined
+        let own = false
+        for (let i = 0; i < lines.length; i += size) {
+          const slice = lines.slice(i, i + size)
+          const needs = needsFirstContacts(current, slice)
+          const result = foldAttacker(current, IP, slice, semantics, {needsFirstContacts: needs, ownContacts: own})
+          assert.deepEqual(result.attacker, foldAttacker(current && {...current}, IP, slice, semantics).attacker, `batch at ${i} of ${size}`)
+          current = result.attacker
+          own = result.ownContacts
+        }
+
+        assert.deepEqual(current, whole, `batches of ${size}${lines === described ? ', described' : ''}`)
+      }
+    }
+  })
+
+  it('reads the stored first contacts for a recorded session not yet described: its service is in its fields', () => {
+    const semantics = new ProfilerSemantics()
+    const stored = foldAttacker(undefined, IP, [line(ts('00:00'), 'decky-a', 'ssh', 'connect')], semantics).attacker
+    const known = session(ts('00:01'), 'decky-a', 'ssh')
+    assert.equal(needsFirstContacts(stored, [known]), true, 'not described: its service is unknown')
+    const described = [{...known, attacker_ip: IP}]
+    new LineDescriber(semantics).describe(described) // in place
+    assert.equal(needsFirstContacts(stored, described), false, 'described: an ssh session, a known service')
+    assert.equal(needsFirstContacts(stored, [line(ts('00:01'), 'decky-a', 'sniffer', 'tcp_flow_timing')]), false, 'the sniffer is no service')
   })
 })

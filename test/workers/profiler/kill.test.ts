@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict'
-import {type ChildProcess, spawn} from 'node:child_process'
-import {once} from 'node:events'
-import {fileURLToPath} from 'node:url'
 import {describe, it, type TestContext} from 'node:test'
 
 import type {Kysely} from 'kysely'
@@ -12,8 +9,8 @@ import type {DatabaseKind} from '../../helpers/databases.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {killProfilerMidRunAndFinish} from '../../helpers/profiler-kill.js'
 import {assertProfilesExact, insertLogs, makeLogs} from '../../helpers/profiler-logs.js'
+import {type RunnerProcess, startWorkerRunner} from '../../helpers/worker-runner.js'
 
-const RUNNER = fileURLToPath(new URL('../../helpers/run-profiler.ts', import.meta.url))
 /**
  * 20,000 lines in batches of 150: 134 committed batches, so a kill sent as soon
  * as the first one is seen still lands mid-run with over a hundred batches to
@@ -23,36 +20,8 @@ const LINES = 20_000
 const TIMEOUT_MS = 120_000
 
 /** Starts the profiler worker in its own process; the child is killed when the test ends. */
-interface Exited {
-  code: null | number
-  signal: NodeJS.Signals | null
-  stderr: string
-}
-
-interface Worker {
-  child: ChildProcess
-  exited: Promise<Exited>
-  /** Resolves once the worker says it committed a tick (its `debug: tick: ...` line), or once it exited. */
-  ticked: Promise<void>
-}
-
-function startWorker(t: TestContext, url: string, args: string[]): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, ...args], {env: {...process.env, DECNET_DB_URL: url}, stdio: ['ignore', 'pipe', 'pipe']})
-  let stderr = ''
-  child.stderr.on('data', (chunk) => (stderr += chunk))
-  const exited = once(child, 'exit').then(([code, signal]) => ({code: code as null | number, signal: signal as NodeJS.Signals | null, stderr}))
-  let stdout = ''
-  const ticked = new Promise<void>((resolve) => {
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk
-      if (/^debug: tick: /m.test(stdout)) resolve()
-    })
-    void exited.then(() => resolve(), () => resolve()) // a worker that ends without a tick ends the wait too; the caller sees why
-  })
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  })
-  return {child, exited, ticked}
+function startWorker(t: TestContext, url: string, args: string[]): RunnerProcess {
+  return startWorkerRunner(t, 'profiler', args, {DECNET_DB_URL: url})
 }
 
 async function cursorOf(db: Kysely<Database>): Promise<number> {
@@ -61,7 +30,7 @@ async function cursorOf(db: Kysely<Database>): Promise<number> {
 }
 
 /** Waits until the worker committed its first tick (or exited, which fails the caller), then reads the cursor. */
-async function cursorMoved(db: Kysely<Database>, worker: Worker): Promise<number> {
+async function cursorMoved(db: Kysely<Database>, worker: RunnerProcess): Promise<number> {
   await worker.ticked
   return cursorOf(db)
 }

@@ -2,9 +2,6 @@
 // its near misses; the tags are the same whatever the batch size, with the worker's memory and state
 // objects renewed every tick (a restart), after a replay, and after a SIGKILL of the real worker.
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
-import {once} from 'node:events'
-import {fileURLToPath} from 'node:url'
 import {describe, it, type TestContext} from 'node:test'
 
 import type {Kysely} from 'kysely'
@@ -24,13 +21,13 @@ import ttp from '../../../dist/workers/ttp/worker.js'
 import {countingScenario, credentialLog, requestLog} from '../../helpers/auth-logs.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {insertLogs, readTags, resetCursor} from '../../helpers/ttp-logs.js'
+import {KILL_LEASE_SECONDS, type RunnerProcess, startWorkerRunner} from '../../helpers/worker-runner.js'
 
 const techniques = await loadTechniqueIndex()
 const {rules} = await loadRules({techniques})
 const matcher = new Matcher(rules, {attackVersion: techniques.version})
 const {auth} = await loadAuthRules(techniques)
 const COUNTING: ReadonlySet<string> = new Set(auth.rules.keys())
-const RUNNER = fileURLToPath(new URL('../../helpers/run-ttp.ts', import.meta.url))
 
 /** The counting tags as `rule@log_id`, sorted and distinct. */
 async function countingTags(db: Kysely<Database>): Promise<string[]> {
@@ -52,23 +49,9 @@ async function drain(db: Kysely<Database>, batchSize: number, restart: boolean):
   }
 }
 
-function runWorker(t: TestContext, url: string, batch: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, '--batch', String(batch)], {env: {...process.env, DECNET_DB_URL: url}, stdio: ['ignore', 'pipe', 'pipe']})
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  })
-  let stderr = ''
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  const exited = once(child, 'exit').then(([code, signal]) => ({code: code as null | number, signal: signal as NodeJS.Signals | null, stderr}))
-  let stdout = ''
-  const ticked = new Promise<void>((resolve) => {
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk
-      if (/^debug: tick: /m.test(stdout)) resolve()
-    })
-    void exited.then(() => resolve())
-  })
-  return {child, exited, ticked}
+/** The ttp worker in its own process (--once), over the database at `url`, holding a short lease so that a restart after a kill need not wait 30 s. */
+function runWorker(t: TestContext, url: string, batch: number): RunnerProcess {
+  return startWorkerRunner(t, 'ttp', ['--batch', String(batch), '--lease', String(KILL_LEASE_SECONDS)], {DECNET_DB_URL: url})
 }
 
 for (const kind of DATABASE_KINDS) {

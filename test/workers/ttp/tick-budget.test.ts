@@ -16,7 +16,7 @@ import type {Database, NewLog, TtpTagRow} from '../../../src/db/schema.js'
 import {migrateToLatest, withDatabase} from '../../../src/db/index.js'
 import {Matcher} from '../../../src/ttp/matcher.js'
 import {loadRules} from '../../../src/ttp/rule-loader.js'
-import {ttpTick} from '../../../src/workers/ttp/tick.js'
+import {DEFAULT_TAG_BUDGET_MS, ttpTick} from '../../../src/workers/ttp/tick.js'
 import type {DatabaseKind} from '../../helpers/databases.js'
 import {DATABASE_KINDS, migratedDatabase, skipReason} from '../../helpers/databases.js'
 import {runDecnet} from '../../helpers/decnet-cli.js'
@@ -68,18 +68,36 @@ for (const kind of DATABASE_KINDS) {
   })
 }
 
+/** How long matching SLOW_COMMAND takes in this process now: the fastest of `runs`, and their median. */
+function slowCommandMs(runs = 5): {fastest: number; median: number} {
+  const times = Array.from({length: runs}, () => {
+    const start = performance.now()
+    matcher.match('command', SLOW_COMMAND)
+    return performance.now() - start
+  }).sort((a, b) => a - b)
+  return {fastest: times[0], median: times[Math.floor(runs / 2)]}
+}
+
 describe('the ttp worker over a batch of slow commands', () => {
-  it('keeps its heartbeat: drains the batch under a 2 s watchdog and tags every line (--once)', async (t) => {
+  // The watchdog and the batch are set from what a slow command costs on this machine, now, rather than fixed (a fixed
+  // 2 s watchdog killed a healthy worker once under load 9): a healthy tick blocks its worker for the tag budget (wall
+  // time) plus one more line and the tick's reads and writes, so the watchdog allows the budget plus ten lines at the
+  // speed measured now, and at least 3 s; the batch is long enough that tagging it in one go (the regression) would
+  // block the worker for twice the watchdog even at the fastest speed measured, and at least 150 lines.
+  const cost = slowCommandMs()
+  const watchdogMs = Math.ceil(Math.max(3000, DEFAULT_TAG_BUDGET_MS + 10 * cost.median))
+  const count = Math.max(150, Math.ceil((2 * watchdogMs) / cost.fastest))
+
+  it(`keeps its heartbeat: drains the batch under a ${watchdogMs} ms watchdog and tags every line (--once)`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'decnet-ttp-budget-'))
     t.after(() => rmSync(dir, {force: true, recursive: true}))
     const url = `sqlite:${join(dir, 'decnet.sqlite')}`
-    const count = 150
     await withDatabase(url, async (db) => {
       await migrateToLatest(db)
       await insertLogs(db, Array.from({length: count}, (_, i) => commandLog(`203.0.113.${(i % 200) + 1}`, i / 60, SLOW_COMMAND)))
     })
     const env = {DECNET_DATA_DIR: dir, DECNET_RUNTIME_DIR: join(dir, 'run')}
-    const run = await runDecnet(t, ['fleet', 'heavy', '--once', '--allow-root', '--watchdog', '2', '--db', url], {env, timeoutMs: 300_000})
+    const run = await runDecnet(t, ['fleet', 'heavy', '--once', '--allow-root', '--watchdog', String(watchdogMs / 1000), '--db', url], {env, timeoutMs: 300_000})
     const output = run.stdout + run.stderr
     assert.doesNotMatch(output, /hung: no heartbeat/)
     assert.equal(run.code, 0, output)

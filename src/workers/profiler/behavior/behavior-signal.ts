@@ -63,8 +63,11 @@ type Kind = 'flow' | 'mail' | 'none' | 'request' | 'syn' | 'tcpfp'
 export class BehaviorReader {
   readonly #kinds = new Map<string, Kind>()
 
-  /** The signal of a line with `eventType` and `fields` (JSON text, or parsed), or undefined when it says nothing. */
-  read(eventType: string, fields: Readonly<Record<string, unknown>> | string): BehaviorSignal | undefined {
+  /**
+   * The signal of a line with `eventType` and `fields` (JSON text, or parsed), or undefined when it says nothing.
+   * `parsed`: the text's fields when the caller parsed them already (`readFields`), not to parse them again.
+   */
+  read(eventType: string, fields: Readonly<Record<string, unknown>> | string, parsed?: Readonly<Record<string, unknown>>): BehaviorSignal | undefined {
     let kind = this.#kinds.get(eventType)
     if (kind === undefined) {
       kind = kindOf(normaliseEventType(eventType))
@@ -73,15 +76,15 @@ export class BehaviorReader {
 
     const large = typeof fields === 'string' ? LARGE_NUMBER.test(fields) : true
     if (kind === 'none' && !large) return undefined
-    const parsed = typeof fields === 'string' ? readFields(fields) : fields
+    const object = typeof fields === 'string' ? (parsed ?? readFields(fields)) : fields
     const signal: BehaviorSignal = {}
-    if (large && SIZE_FIELDS.some((name) => (integer(parsed[name]) ?? 0) >= LARGE_PAYLOAD_BYTES)) signal.largePayload = true
-    if (kind === 'request') request(parsed, signal)
-    else if (kind === 'mail') mail(parsed, signal)
-    else if (kind === 'syn') syn(parsed, signal)
-    else if (kind === 'tcpfp') tcpfp(parsed, signal)
+    if (large && SIZE_FIELDS.some((name) => (integer(object[name]) ?? 0) >= LARGE_PAYLOAD_BYTES)) signal.largePayload = true
+    if (kind === 'request') request(object, signal)
+    else if (kind === 'mail') mail(object, signal)
+    else if (kind === 'syn') syn(object, signal)
+    else if (kind === 'tcpfp') tcpfp(object, signal)
     else if (kind === 'flow') {
-      const retransmits = integer(parsed.retransmits)
+      const retransmits = integer(object.retransmits)
       if (retransmits !== undefined && retransmits > 0) signal.retransmits = Math.min(retransmits, 1e9)
     }
 

@@ -46,6 +46,8 @@ export class GapSketch {
   #zero = 0
   readonly #counts = new Map<number, number>()
   #total = 0
+  /** The buckets in ascending order, while no bucket was added or emptied since they were sorted (a fold reads them twice a tick). */
+  #sorted: number[] | undefined
 
   /** The sketch stored as `json`. */
   static fromJson(json: SketchJson): GapSketch {
@@ -73,7 +75,9 @@ export class GapSketch {
     }
 
     const bucket = bucketOf(ms)
-    this.#counts.set(bucket, (this.#counts.get(bucket) ?? 0) + 1)
+    const count = this.#counts.get(bucket)
+    if (count === undefined) this.#sorted = undefined
+    this.#counts.set(bucket, (count ?? 0) + 1)
   }
 
   /** Takes out one gap of `ms` (one that was added). */
@@ -92,8 +96,13 @@ export class GapSketch {
     for (const candidate of [bucket, bucket - 1, bucket + 1]) {
       const count = this.#counts.get(candidate)
       if (count === undefined) continue
-      if (count === 1) this.#counts.delete(candidate)
-      else this.#counts.set(candidate, count - 1)
+      if (count === 1) {
+        this.#counts.delete(candidate)
+        this.#sorted = undefined
+      } else {
+        this.#counts.set(candidate, count - 1)
+      }
+
       this.#total--
       return
     }
@@ -110,7 +119,7 @@ export class GapSketch {
     let next = 0
     while (next < ranks.length && ranks[next] < this.#zero) values[next++] = 0
     let seen = this.#zero
-    for (const bucket of [...this.#counts.keys()].sort((a, b) => a - b)) {
+    for (const bucket of this.#buckets()) {
       seen += this.#counts.get(bucket)!
       while (next < ranks.length && ranks[next] < seen) values[next++] = bucketValue(bucket)
       if (next === ranks.length) break
@@ -128,7 +137,13 @@ export class GapSketch {
   }
 
   toJson(): SketchJson {
-    const buckets = [...this.#counts].sort(([a], [b]) => a - b)
+    const buckets = this.#buckets().map((bucket): [number, number] => [bucket, this.#counts.get(bucket)!])
     return {buckets, zero: this.#zero}
+  }
+
+  /** The buckets held, ascending. */
+  #buckets(): readonly number[] {
+    this.#sorted ??= [...this.#counts.keys()].sort((a, b) => a - b)
+    return this.#sorted
   }
 }

@@ -13,13 +13,19 @@ type Row = Parameters<LogSemantics['describe']>[0]
 
 /** Distinct `headers` texts remembered (see `HeadersMemory`); past this, the memory starts over. */
 const MAX_HEADERS_TEXTS = 1000
+/** Distinct fingerprint values whose SHA-256 is remembered; past this, the memory starts over. */
+const MAX_HASHED_VALUES = 10_000
+/** Longer values are not remembered (rare, and a flood of them must not fill memory). */
+const MAX_HASHED_CHARS = 512
 
 /**
  * Adds a line's fingerprints to its meaning, remembering the fingerprints of
- * the last `headers` texts seen (one instance per `ProfilerSemantics`).
+ * the last `headers` texts seen and the SHA-256 of the last values hashed
+ * (one instance per `ProfilerSemantics`).
  */
 export class LineFingerprints implements HeadersMemory {
   readonly #headers = new Map<string, readonly Fingerprint[]>()
+  readonly #hashes = new Map<string, string>()
   /** Event types seen, and whether each is a fingerprint event type (a fleet has tens). */
   readonly #types = new Map<string, boolean>()
 
@@ -43,6 +49,16 @@ export class LineFingerprints implements HeadersMemory {
     if (headers.length > 4096) return // rare and costly to keep: a flood of huge ones must not fill memory
     if (this.#headers.size >= MAX_HEADERS_TEXTS) this.#headers.clear()
     this.#headers.set(headers, fingerprints)
+  }
+
+  sha256Of(value: string): string | undefined {
+    return this.#hashes.get(value)
+  }
+
+  rememberSha256(value: string, sha256: string): void {
+    if (value.length > MAX_HASHED_CHARS) return
+    if (this.#hashes.size >= MAX_HASHED_VALUES) this.#hashes.clear()
+    this.#hashes.set(value, sha256)
   }
 
   /** `meaning` with the fingerprints of `row` (whose fields are `fields`), and the attacker a prober line is about; `meaning` itself when it has neither. */

@@ -154,4 +154,28 @@ describe('GapSketch', () => {
     assert.ok(sketch.highest() < 1011)
     assert.deepEqual(GapSketch.fromJson(sketch.toJson()).toJson(), sketch.toJson())
   })
+
+  it('reads its buckets in order after every change, read between changes or not', () => {
+    const sketch = new GapSketch()
+    const held: number[] = []
+    // a bucket added below, between and above those read already; one emptied; one added twice
+    for (const [op, ms] of [['add', 5000], ['add', 10], ['read', 0], ['add', 1], ['add', 300], ['read', 0], ['add', 9e6], ['add', 300], ['read', 0],
+      ['remove', 10], ['read', 0], ['remove', 300], ['read', 0], ['add', 10], ['remove', 5000]] as const) {
+      if (op === 'add') {
+        sketch.add(ms)
+        held.push(ms)
+      } else if (op === 'remove') {
+        sketch.remove(ms)
+        held.splice(held.indexOf(ms), 1)
+      }
+
+      const fresh = new GapSketch()
+      for (const value of held) fresh.add(value)
+      assert.deepEqual(sketch.toJson(), fresh.toJson())
+      const ranks = held.map((_, i) => i)
+      assert.deepEqual(sketch.valuesAt(ranks), fresh.valuesAt(ranks))
+      const buckets = sketch.toJson().buckets.map(([bucket]) => bucket)
+      assert.deepEqual(buckets, [...buckets].sort((a, b) => a - b))
+    }
+  })
 })
