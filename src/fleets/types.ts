@@ -50,6 +50,14 @@ export interface WorkerSpec {
   /** Restart the worker when its resident memory (RSS) exceeds this many MiB; overrides the fleet's. Default: no limit. */
   maxMemoryMb?: number
   /**
+   * Node.js and V8 options for this worker's process only, added to node's
+   * command line after the master's own (e.g. `['--max-semi-space-size=1']`
+   * to bound V8's young generation in a worker that idles most of the time).
+   * Each is one `--name` or `--name=value` without spaces; at most
+   * {@link MAX_NODE_OPTIONS}. Default: none.
+   */
+  nodeOptions?: string[]
+  /**
    * The worker opens the database (`DECNET_DB_URL`). `decnet fleet` then
    * checks, before spawning, that the workers' user can open a SQLite
    * database there, and refuses to start when it cannot; workers that do not
@@ -93,6 +101,9 @@ export type FleetSettingsKind = 'collect'
 /** Every {@link FleetSettingsKind}. */
 export const FLEET_SETTINGS_KINDS: readonly FleetSettingsKind[] = Object.freeze(['collect'])
 
+/** The most {@link WorkerSpec.nodeOptions} a worker may have. */
+export const MAX_NODE_OPTIONS = 16
+
 /** A worker after validation: module resolved to an absolute path, defaults filled. */
 export interface ResolvedWorker {
   readonly name: string
@@ -104,6 +115,8 @@ export interface ResolvedWorker {
   readonly options: Readonly<JsonObject>
   /** Its memory limit (RSS, MiB): its own, else its fleet's; absent = none. */
   readonly maxMemoryMb?: number
+  /** Node.js and V8 options for its process (see {@link WorkerSpec.nodeOptions}); absent = none. */
+  readonly nodeOptions?: readonly string[]
   /** Present (true) when the worker declared that it opens the database. */
   readonly usesDatabase?: true
   /** Present when the worker delivers the fleet's alerts (see {@link WorkerSpec.alerts}). */

@@ -4,13 +4,15 @@ import {isAbsolute, resolve} from 'node:path'
 import type {FleetSettingsKind, JsonObject, PrivilegeProfile, ResolvedWorker, RestartPolicy} from './types.js'
 
 import {jsonProblem} from './json-problem.js'
-import {FLEET_SETTINGS_KINDS, PRIVILEGE_PROFILES} from './types.js'
+import {FLEET_SETTINGS_KINDS, MAX_NODE_OPTIONS, PRIVILEGE_PROFILES} from './types.js'
 
 /** `[a-z][a-z0-9-]*`, at most 32 characters: fleet and worker names. */
 const NAME = /^[a-z][a-z0-9-]{0,31}$/
 /** An ECMAScript identifier (ASCII), which is what an export name must be. */
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
 const RESTART_POLICIES: readonly RestartPolicy[] = ['always', 'never', 'on-failure']
+/** One node option: `--name` or `--name=value`, printable ASCII without spaces. */
+const NODE_OPTION = /^--[a-z][a-z\d_-]*(?:=[\x21-\x7e]+)?$/
 
 /** Why a fleet is one privilege group, said whenever a fleet's workers disagree about privilege. */
 export const ONE_PRIVILEGE_GROUP =
@@ -125,6 +127,7 @@ function validateWorker(raw: unknown, index: number, root: string, problems: str
   const optionsProblem = isPlainObject(options) ? jsonProblem(options, 'options') : `options is ${describe(options)}, not an object`
   if (optionsProblem) problems.push(`${label}: ${optionsProblem}`)
   const maxMemoryMb = memoryLimit(raw.maxMemoryMb, `${label}: maxMemoryMb`, problems) ?? fleetLimit
+  const nodeOptions = checkNodeOptions(raw.nodeOptions, `${label}: nodeOptions`, problems)
   if (raw.usesDatabase !== undefined && typeof raw.usesDatabase !== 'boolean') {
     problems.push(`${label}: usesDatabase must be true or false (got ${describe(raw.usesDatabase)})`)
   }
@@ -141,6 +144,7 @@ function validateWorker(raw: unknown, index: number, root: string, problems: str
     modulePath,
     name: raw.name as string,
     needs: raw.needs as PrivilegeProfile,
+    ...(nodeOptions === undefined || nodeOptions.length === 0 ? {} : {nodeOptions}),
     options: Object.freeze(structuredClone(options as JsonObject)),
     restart: restart as RestartPolicy,
     ...(raw.usesDatabase === true ? {usesDatabase: true as const} : {}),
@@ -156,6 +160,23 @@ function memoryLimit(value: unknown, label: string, problems: string[]): number 
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_MEMORY_LIMIT_MB) return value
   problems.push(`${label} must be a whole number of MiB from 1 to ${MAX_MEMORY_LIMIT_MB} (got ${describe(value)})`)
   return undefined
+}
+
+/** Node options (frozen), or undefined when absent or invalid (then `problems` says why). */
+function checkNodeOptions(value: unknown, label: string, problems: string[]): readonly string[] | undefined {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value) || value.length > MAX_NODE_OPTIONS) {
+    problems.push(`${label} must be an array of at most ${MAX_NODE_OPTIONS} options (got ${describe(value)})`)
+    return undefined
+  }
+
+  const bad: unknown = (value as unknown[]).find((option) => typeof option !== 'string' || !NODE_OPTION.test(option))
+  if (bad !== undefined) {
+    problems.push(`${label}: each must be one --name or --name=value without spaces (got ${describe(bad)})`)
+    return undefined
+  }
+
+  return Object.freeze([...(value as string[])])
 }
 
 function resolveModule(module: unknown, root: string, label: string, problems: string[]): string | undefined {

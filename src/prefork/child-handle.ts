@@ -27,6 +27,8 @@ export interface ForkRequest {
   readonly env: Readonly<Record<string, string | undefined>>
   readonly uid: number | undefined
   readonly gid: number | undefined
+  /** Node.js and V8 options for this child only, after the master's own (the worker's `nodeOptions`). */
+  readonly nodeOptions?: readonly string[]
   /** Start node through this program (setpriv; see `planWorkerHardening`); absent: node directly. */
   readonly wrapper?: {readonly path: string; readonly args: readonly string[]}
   readonly stdout: NodeJS.WritableStream

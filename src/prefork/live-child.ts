@@ -71,11 +71,12 @@ export class LiveChild implements ChildHandle {
    */
   static fork(request: ForkRequest, listener: ChildListener): LiveChild {
     const {wrapper} = request
+    const nodeArgs = [...process.execArgv, ...(request.nodeOptions ?? [])]
     cluster.setupPrimary({
       args: [],
       exec: request.exec,
       // Through a wrapper: `setpriv OPTIONS -- node NODE_OPTIONS child.js` (see forkThrough).
-      execArgv: wrapper ? [...wrapper.args, '--', process.execPath, ...process.execArgv] : process.execArgv,
+      execArgv: wrapper ? [...wrapper.args, '--', process.execPath, ...nodeArgs] : nodeArgs,
       gid: request.gid,
       serialization: 'json',
       silent: true,

@@ -330,9 +330,9 @@ export class Supervisor {
     if (this.#shutdown.started) return
     const {watchdogMs} = this.#settings
     const {gid, uid, wrapper} = this.#hardening
-    const {name} = slot.worker
+    const {name, nodeOptions} = slot.worker
     try {
-      const request = {env: this.#env, exec: childEntryPath(), gid, name, stderr: this.#stderr, stdout: this.#stdout, uid, watchdogMs, wrapper}
+      const request = {env: this.#env, exec: childEntryPath(), gid, name, nodeOptions, stderr: this.#stderr, stdout: this.#stdout, uid, watchdogMs, wrapper}
       slot.child = this.#children.fork(request, this.#listener)
       debug('worker %s: forked pid %d', name, slot.child.pid)
     } catch (error) {

@@ -48,6 +48,30 @@ export class YoungGarbage {
     this.#collect({type: 'minor'})
     return true
   }
+
+  /**
+   * Runs full collections (the old generation too) now, `times` times: for a
+   * worker that has just dropped much at once (what only its start needed, a
+   * rule set a reload replaced) and is about to idle, when V8 would not
+   * collect again for a long time (an idle process allocates nothing, so
+   * nothing triggers a collection, and what that garbage holds stays in the
+   * process). False when this process cannot (see the module comment). The
+   * collector is looked for once per instance: each look may create a context
+   * (`runInNewContext`), which costs memory of its own until collected.
+   *
+   * @example
+   * ```ts
+   * const garbage = new YoungGarbage()
+   * await loadEverything()
+   * garbage.collectAll()
+   * ```
+   */
+  collectAll(times = 2): boolean {
+    this.#collect ??= collector()
+    if (this.#collect === null) return false
+    for (let i = 0; i < times; i++) this.#collect({type: 'major'})
+    return true
+  }
 }
 
 /** V8's `gc`, or null when it cannot be had. */

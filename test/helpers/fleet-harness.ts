@@ -21,6 +21,7 @@ export interface HarnessWorker {
   restart?: RestartPolicy
   options?: JsonObject
   maxMemoryMb?: number
+  nodeOptions?: string[]
 }
 
 /** What test/fixtures/run-supervisor.js runs (it is JSON on its command line). */

@@ -8,7 +8,8 @@ import {format, parseArgs} from 'node:util'
 
 import {parseDatabaseUrl} from '../../src/db/url.js'
 import type {JsonObject} from '../../src/fleets/types.js'
-import ttp from '../../src/workers/ttp/worker.js'
+// from dist/: the worker loads its rules in a process that runs rules-child.js next to its module, which src/ does not have
+import ttp from '../../dist/workers/ttp/worker.js'
 
 const {values} = parseArgs({options: {batch: {type: 'string'}, lease: {type: 'string'}}})
 const options: JsonObject = {}

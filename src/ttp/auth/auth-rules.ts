@@ -6,7 +6,7 @@
 import type {RuleProblem} from '../rule-loader.js'
 import type {TechniqueIndex} from '../technique-check.js'
 import type {AuthSettings} from './auth-settings.js'
-import type {CountingRule} from './counting-rules.js'
+import type {CountingRule, CountingRuleSet} from './counting-rules.js'
 import type {DefaultCredentials} from './default-credentials.js'
 
 import {authSettings, lookbackMs} from './auth-settings.js'
@@ -34,8 +34,17 @@ export interface AuthRules {
  * ```
  */
 export async function loadAuthRules(index: TechniqueIndex, overrides?: unknown, defaultsPath?: string): Promise<{auth: AuthRules; problems: readonly RuleProblem[]}> {
+  return authRulesOf(checkCountingRules(index), overrides, defaultsPath)
+}
+
+/**
+ * {@link loadAuthRules} from counting rules already checked (`checkCountingRules`: the ttp worker checks them
+ * on its loading thread, with the rule pack).
+ *
+ * @throws NumberValueError or Error for bad overrides; Error when the default credentials list cannot be read.
+ */
+export async function authRulesOf(checked: CountingRuleSet, overrides?: unknown, defaultsPath?: string): Promise<{auth: AuthRules; problems: readonly RuleProblem[]}> {
   const settings = authSettings(overrides)
-  const {problems, rules} = checkCountingRules(index)
   const defaults = await readDefaultCredentials(defaultsPath)
-  return {auth: Object.freeze({defaults, lookbackMs: lookbackMs(settings), rules, settings}), problems}
+  return {auth: Object.freeze({defaults, lookbackMs: lookbackMs(settings), rules: checked.rules, settings}), problems: checked.problems}
 }

@@ -8,22 +8,20 @@
  * be read) is refused: the worker says why and keeps the rules it had.
  */
 import type {RuleProblem, RuleSet} from '../../ttp/rule-loader.js'
-import type {RuleStateData} from '../../ttp/rule-state.js'
 import type {AuthRules} from '../../ttp/auth/auth-rules.js'
 import type {AppliedCounting} from '../../ttp/auth/counting-state.js'
+import type {LoadedRules, RuleSource} from './loaded-rules.js'
 
 import {Matcher} from '../../ttp/matcher.js'
-import {formatRuleProblem, isRuleError, loadRules} from '../../ttp/rule-loader.js'
-import {applyRuleState, EMPTY_RULE_STATE, nextExpiry} from '../../ttp/rule-state.js'
-import {readRuleState} from '../../ttp/rule-state-store.js'
+import {formatRuleProblem, isRuleError} from '../../ttp/rule-loader.js'
+import {applyRuleState, nextExpiry} from '../../ttp/rule-state.js'
 import {applyCountingState, nextCountingExpiry} from '../../ttp/auth/counting-state.js'
+import {loadRuleSource} from './loaded-rules.js'
 
-/** Where the worker's rules come from. */
-export interface LiveRulesSource {
-  /** An operator's rule directory, if any. */
-  readonly operatorDir?: string
-  /** The rule state file, if any. */
-  readonly statePath?: string
+/** Where the worker's rules come from, and how they load. */
+export interface LiveRulesSource extends RuleSource {
+  /** Loads the rules and their state (default: here, {@link loadRuleSource}; the worker loads them in a process of its own, see `loadRulesInChild`). */
+  readonly load?: (source: RuleSource) => Promise<LoadedRules>
   /**
    * The counting rules as checked at start (every one that passed its catalog check, with its settings): the rule
    * state decides which of them run. They are code: a reload re-reads their state, never the rules.
@@ -34,14 +32,6 @@ export interface LiveRulesSource {
   readonly warn?: (line: string) => void
   /** The clock for expiries (default `Date.now`). */
   readonly now?: () => number
-}
-
-/** What one load found. */
-interface Loaded {
-  readonly set: RuleSet
-  readonly state: RuleStateData
-  /** Set when the state file could not be used (the rules loaded without it). */
-  readonly stateError?: string
 }
 
 /**
@@ -59,7 +49,7 @@ export class LiveRules {
   readonly #log: (line: string) => void
   readonly #warn: (line: string) => void
   readonly #now: () => number
-  #loaded: Loaded
+  #loaded: LoadedRules
   #applied: RuleSet
   #matcher: Matcher
   #counting: AppliedCounting | undefined
@@ -67,7 +57,7 @@ export class LiveRules {
   #expiry: number | undefined
   #reloading: Promise<boolean> = Promise.resolve(true)
 
-  private constructor(source: LiveRulesSource, loaded: Loaded) {
+  private constructor(source: LiveRulesSource, loaded: LoadedRules) {
     this.#source = source
     this.#log = source.log ?? ((line) => console.log(line))
     this.#warn = source.warn ?? ((line) => console.warn(line))
@@ -82,15 +72,16 @@ export class LiveRules {
 
   /**
    * Loads the rules at start: problems are reported and the rest loads (there is nothing older to keep); a
-   * state file that cannot be used is reported and the rules run without it.
+   * state file that cannot be used is reported and the rules run without it. `loaded`: what a load already
+   * found (the worker's first load, which checks the counting rules too), else the rules are loaded here.
    *
    * @throws CatalogError when the catalog cannot be read; Error when the shipped pack cannot.
    */
-  static async load(source: LiveRulesSource): Promise<LiveRules> {
-    const loaded = await loadSet(source)
-    const live = new LiveRules(source, loaded)
+  static async load(source: LiveRulesSource, loaded?: LoadedRules): Promise<LiveRules> {
+    const first = loaded ?? (await loadSet(source))
+    const live = new LiveRules(source, first)
     live.#report(live.#applied.problems, 'rule not loaded')
-    if (loaded.stateError !== undefined) live.#warn(`rule state not used: ${loaded.stateError}`)
+    if (first.stateError !== undefined) live.#warn(`rule state not used: ${first.stateError}`)
     return live
   }
 
@@ -140,7 +131,7 @@ export class LiveRules {
 
   async #reloadOnce(): Promise<boolean> {
     const before = this.active
-    let loaded: Loaded
+    let loaded: LoadedRules
     try {
       loaded = await loadSet(this.#source)
     } catch (error) {
@@ -165,7 +156,7 @@ export class LiveRules {
     return true
   }
 
-  #use(loaded: Loaded): void {
+  #use(loaded: LoadedRules): void {
     this.#loaded = loaded
     this.#applied = this.#apply(loaded)
     this.#matcher = new Matcher(this.#applied.rules, {attackVersion: this.#applied.attackVersion})
@@ -174,13 +165,13 @@ export class LiveRules {
     this.#expiry = this.#nextExpiry()
   }
 
-  #apply(loaded: Loaded): RuleSet {
+  #apply(loaded: LoadedRules): RuleSet {
     const path = this.#source.statePath
     return path === undefined ? loaded.set : applyRuleState(loaded.set, loaded.state, this.#now(), path)
   }
 
   /** The counting rules with the state applied (the same state as the pattern rules: one file, one load). */
-  #applyCounting(loaded: Loaded): AppliedCounting | undefined {
+  #applyCounting(loaded: LoadedRules): AppliedCounting | undefined {
     const base = this.#source.counting
     return base === undefined ? undefined : applyCountingState(base, loaded.state, this.#now())
   }
@@ -195,12 +186,7 @@ export class LiveRules {
   }
 }
 
-async function loadSet(source: LiveRulesSource): Promise<Loaded> {
-  const set = await loadRules({operatorDir: source.operatorDir})
-  if (source.statePath === undefined) return {set, state: EMPTY_RULE_STATE}
-  try {
-    return {set, state: await readRuleState(source.statePath)}
-  } catch (error) {
-    return {set, state: EMPTY_RULE_STATE, stateError: (error as Error).message}
-  }
+async function loadSet(source: LiveRulesSource): Promise<LoadedRules> {
+  const load = source.load ?? loadRuleSource
+  return load({operatorDir: source.operatorDir, statePath: source.statePath})
 }

@@ -9,14 +9,17 @@ import type {Database} from '../../db/schema.js'
 import type {WorkerContext} from '../../prefork/worker.js'
 import type {TtpTickOptions} from './tick.js'
 import type {AuthRules} from '../../ttp/auth/auth-rules.js'
+import type {RuleSource} from './loaded-rules.js'
 
 import {positiveNumber} from '../../util/positive-number.js'
 import {loopSettings} from '../loop-settings.js'
 import {contextDatabase, runWorkerLoop} from '../run-worker-loop.js'
 import {FailureMemory} from './failure-memory.js'
-import {formatRuleProblem, isRuleError, loadTechniqueIndex, RULES_DIR_ENV} from '../../ttp/rule-loader.js'
+import {formatRuleProblem, isRuleError, RULES_DIR_ENV} from '../../ttp/rule-loader.js'
 import {RULE_STATE_ENV} from '../../ttp/rule-state-path.js'
-import {loadAuthRules} from '../../ttp/auth/auth-rules.js'
+import {authRulesOf} from '../../ttp/auth/auth-rules.js'
+import {YoungGarbage} from '../young-garbage.js'
+import {loadRulesInChild} from './load-rules-in-child.js'
 import {AuthState} from './auth-state.js'
 import {LiveRules} from './live-rules.js'
 import {TagWriter} from './tag-writer.js'
@@ -53,10 +56,11 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
   const database = contextDatabase(ctx, 'the ttp worker')
   const settings = loopSettings(ctx.options, ctx.once, DEFAULT_INTERVAL_SECONDS)
   const batchSize = Math.floor(positiveNumber(ctx.options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize'))
-  const auth = await loadCountingRules(ctx)
-  const rules = await loadLiveRules(ctx, auth)
+  const {auth, rules} = await loadAllRules(ctx)
   const alerts = AlertQueue.fromOption(ctx.options.alerts, reportDrop)
-  ctx.onReload?.(() => void rules.reload())
+  const garbage = new YoungGarbage()
+  garbage.collectAll() // what the start left: the worker idles until its first pass, maybe long
+  ctx.onReload?.(() => void rules.reload().then(() => garbage.collectAll()))
   await runWorkerLoop(ctx, {
     kind: TTP_CURSOR,
     prepare(db) {
@@ -69,23 +73,25 @@ export default async function ttp(ctx: WorkerContext): Promise<void> {
   })
 }
 
-/** The counting rules checked against the catalog in use, with the `authRules` option applied (a bad value throws, naming it); the rule state is applied by `LiveRules`. */
-async function loadCountingRules(ctx: WorkerContext): Promise<AuthRules> {
-  const {auth, problems} = await loadAuthRules(await loadTechniqueIndex(), ctx.options.authRules)
-  for (const problem of problems) console.warn(`${isRuleError(problem) ? 'rule not loaded' : 'rule warning'}: ${formatRuleProblem(problem)}`)
-  return auth
-}
-
-async function loadLiveRules(ctx: WorkerContext, counting: AuthRules): Promise<LiveRules> {
+/**
+ * The rule pack (with the operator's rules and rule state) and the counting rules, checked against the catalog in
+ * use, with the `authRules` option applied (a bad value throws, naming it). They load in a process of their own
+ * that ends (see `loadRulesInChild`), at start and at each reload.
+ */
+async function loadAllRules(ctx: WorkerContext): Promise<{auth: AuthRules; rules: LiveRules}> {
   const option = ctx.options.rulesDir
   if (option !== undefined && (typeof option !== 'string' || option === '')) {
     throw new Error(`Expected \`rulesDir\` to be a directory path, got \`${JSON.stringify(option)}\``)
   }
 
   const operatorDir = (option as string | undefined) ?? (process.env[RULES_DIR_ENV] || undefined)
-  const rules = await LiveRules.load({counting, operatorDir, statePath: process.env[RULE_STATE_ENV] || undefined})
+  const source = {load: async (from: RuleSource) => (await loadRulesInChild(from)).rules, operatorDir, statePath: process.env[RULE_STATE_ENV] || undefined}
+  const first = await loadRulesInChild(source, true)
+  const {auth, problems} = await authRulesOf(first.counting!, ctx.options.authRules)
+  for (const problem of problems) console.warn(`${isRuleError(problem) ? 'rule not loaded' : 'rule warning'}: ${formatRuleProblem(problem)}`)
+  const rules = await LiveRules.load({...source, counting: auth}, first.rules)
   ctx.debug('%d rules active, %d of them counting (operator directory: %s, ATT&CK %s)', rules.active, rules.auth()?.rules.size ?? 0, operatorDir ?? 'none', rules.set.attackVersion)
-  return rules
+  return {auth, rules}
 }
 
 /** Ticks until a tick comes back short (caught up) or `signal` fires (the worker is stopped, or lost its lease). */
