@@ -7,6 +7,8 @@
  */
 import type {Secret, SecretMemory} from '../../logs/credential.js'
 
+import {BoundedMap} from '../../util/bounded-map.js'
+
 /** Distinct secrets remembered; past this, the memory starts over. */
 const MAX_SECRETS = 10_000
 /** Longer `secret_b64` texts are not remembered (rare, and a flood of them must not fill memory). */
@@ -21,16 +23,8 @@ const MAX_ENCODED_CHARS = 256
  * extractCredential(fields, secrets)
  * ```
  */
-export class SecretCache implements SecretMemory {
-  readonly #secrets = new Map<string, Secret>()
-
-  get(encoded: string): Secret | undefined {
-    return this.#secrets.get(encoded)
-  }
-
-  set(encoded: string, secret: Secret): void {
-    if (encoded.length > MAX_ENCODED_CHARS) return
-    if (this.#secrets.size >= MAX_SECRETS) this.#secrets.clear()
-    this.#secrets.set(encoded, secret)
+export class SecretCache extends BoundedMap<Secret> implements SecretMemory {
+  constructor() {
+    super(MAX_SECRETS, MAX_ENCODED_CHARS)
   }
 }

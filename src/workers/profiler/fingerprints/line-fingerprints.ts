@@ -8,6 +8,7 @@ import type {LineMeaning, LogSemantics} from '../fold.js'
 
 import {extractFingerprints, FINGERPRINT_EVENT_TYPES, probedAttacker} from '../../../logs/fingerprints/extract-fingerprints.js'
 import {normaliseEventType} from '../../../logs/fields.js'
+import {BoundedMap} from '../../../util/bounded-map.js'
 
 type Row = Parameters<LogSemantics['describe']>[0]
 
@@ -24,17 +25,17 @@ const MAX_HASHED_CHARS = 512
  * (one instance per `ProfilerSemantics`).
  */
 export class LineFingerprints implements HeadersMemory {
-  readonly #headers = new Map<string, readonly Fingerprint[]>()
-  readonly #hashes = new Map<string, string>()
+  /** Longer `headers` texts are not remembered: rare and costly to keep, and a flood of huge ones must not fill memory. */
+  readonly #headers = new BoundedMap<readonly Fingerprint[]>(MAX_HEADERS_TEXTS, 4096)
+  readonly #hashes = new BoundedMap<string>(MAX_HASHED_VALUES, MAX_HASHED_CHARS)
   /** Event types seen, and whether each is a fingerprint event type (a fleet has tens). */
-  readonly #types = new Map<string, boolean>()
+  readonly #types = new BoundedMap<boolean>(MAX_HEADERS_TEXTS)
 
   /** Whether `row` may carry a fingerprint: a fingerprint event type, or a `headers` field (the cold build asks this of every line). */
   may(row: Row): boolean {
     let fingerprintType = this.#types.get(row.event_type)
     if (fingerprintType === undefined) {
       fingerprintType = FINGERPRINT_EVENT_TYPES.has(normaliseEventType(row.event_type))
-      if (this.#types.size >= MAX_HEADERS_TEXTS) this.#types.clear()
       this.#types.set(row.event_type, fingerprintType)
     }
 
@@ -46,8 +47,6 @@ export class LineFingerprints implements HeadersMemory {
   }
 
   set(headers: string, fingerprints: readonly Fingerprint[]): void {
-    if (headers.length > 4096) return // rare and costly to keep: a flood of huge ones must not fill memory
-    if (this.#headers.size >= MAX_HEADERS_TEXTS) this.#headers.clear()
     this.#headers.set(headers, fingerprints)
   }
 
@@ -56,8 +55,6 @@ export class LineFingerprints implements HeadersMemory {
   }
 
   rememberSha256(value: string, sha256: string): void {
-    if (value.length > MAX_HASHED_CHARS) return
-    if (this.#hashes.size >= MAX_HASHED_VALUES) this.#hashes.clear()
     this.#hashes.set(value, sha256)
   }
 

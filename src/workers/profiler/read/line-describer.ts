@@ -8,6 +8,8 @@
 import type {LogSemantics} from '../fold.js'
 import type {TickLine} from './read-lines.js'
 
+import {BoundedMap} from '../../../util/bounded-map.js'
+
 /** Distinct decky and service names kept to share (a fleet has tens; past this, the table starts over). */
 const MAX_NAMES = 1000
 
@@ -26,7 +28,7 @@ const MAX_NAMES = 1000
  */
 export class LineDescriber {
   readonly #semantics: LogSemantics
-  readonly #names = new Map<string, string>()
+  readonly #names = new BoundedMap<string>(MAX_NAMES)
 
   constructor(semantics: LogSemantics) {
     this.#semantics = semantics
@@ -37,24 +39,23 @@ export class LineDescriber {
       const line = lines[i]
       lines[i] = {
         attacker_ip: line.attacker_ip,
-        decky: shared(this.#names, line.decky, MAX_NAMES),
+        decky: shared(this.#names, line.decky),
         event_type: '',
         fields: '',
         id: line.id,
         meaning: this.#semantics.describe(line),
         msg: null,
-        service: shared(this.#names, line.service, MAX_NAMES),
+        service: shared(this.#names, line.service),
         timestamp: line.timestamp,
       }
     }
   }
 }
 
-/** The string equal to `value` that `table` holds, adding `value` when none (the table starts over at `max`). */
-function shared(table: Map<string, string>, value: string, max: number): string {
+/** The string equal to `value` that `table` holds, adding `value` when none. */
+function shared(table: BoundedMap<string>, value: string): string {
   const known = table.get(value)
   if (known !== undefined) return known
-  if (table.size >= max) table.clear()
   table.set(value, value)
   return value
 }
